@@ -1,0 +1,44 @@
+// The Session resource as the REST API and the WebSocket stream carry it.
+// Pure types: imported by the server and by web/.
+
+/** Lifecycle states; see DESIGN §6. `interrupted` = the server went away while it was live. */
+export const SESSION_STATES = [
+  "starting",
+  "running",
+  "idle",
+  "stopped",
+  "ended",
+  "failed",
+  "interrupted",
+] as const;
+export type SessionState = (typeof SESSION_STATES)[number];
+
+/** States in which a process may still be attached to the session. */
+export const LIVE_STATES: readonly SessionState[] = ["starting", "running", "idle"];
+
+export function isLiveState(state: SessionState): boolean {
+  return LIVE_STATES.includes(state);
+}
+
+/** Timestamps are ISO 8601 strings; offsets count bytes of output since the session began. */
+export interface Session {
+  id: string;
+  name: string;
+  provider: string;
+  cwd: string;
+  args: string[];
+  state: SessionState;
+  pid: number | null;
+  exitCode: number | null;
+  exitSignal: string | null;
+  cols: number;
+  rows: number;
+  createdAt: string;
+  startedAt: string | null;
+  endedAt: string | null;
+  lastOutputAt: string | null;
+  outputOffset: number;
+  parentSessionId: string | null;
+  createdBy: string | null;
+  endReason: string | null;
+}

@@ -1,0 +1,43 @@
+// Wire protocol of GET /api/v1/sessions/:id/stream (DESIGN §5).
+//
+//   server → client  binary  raw PTY output bytes, contiguous, in order
+//                    text    ServerEvent (JSON): hello, truncated, state, resize, exit, pong, error
+//   client → server  binary  input bytes for the PTY
+//                    text    ClientMessage (JSON): resize, ping
+//
+// The first frame is always `hello`; the replay from max(since, bufferStart) follows it.
+
+import type { Session, SessionState } from "./session.ts";
+
+export type ServerEvent =
+  | { type: "hello"; session: Session; offset: number; bufferStart: number }
+  | { type: "truncated"; from: number; to: number }
+  | { type: "state"; state: SessionState; session: Session }
+  | { type: "resize"; cols: number; rows: number }
+  | { type: "exit"; exitCode: number | null; signal: string | null }
+  | { type: "pong" }
+  | { type: "error"; code: string; message: string };
+
+export type ClientMessage = { type: "resize"; cols: number; rows: number } | { type: "ping" };
+
+/** WebSocket close codes used by the stream. */
+export const CloseCode = {
+  /** Normal close; sent after `exit` to a viewer of a finished session. */
+  normal: 1000,
+  /** Server shutting down. */
+  goingAway: 1001,
+  /** The peer stopped answering pings. */
+  timeout: 4000,
+  /** The session was deleted while being watched. */
+  sessionDeleted: 4004,
+  /** The viewer fell further behind than the server keeps; reconnect with `since=`. */
+  tooSlow: 4008,
+} as const;
+
+/** Smallest and largest accepted terminal dimension, in cells. */
+export const MIN_TERMINAL_CELLS = 1;
+export const MAX_TERMINAL_CELLS = 1000;
+
+export function assertNever(value: never): never {
+  throw new Error(`unexpected value: ${JSON.stringify(value)}`);
+}

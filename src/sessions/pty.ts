@@ -1,0 +1,230 @@
+// The PTY adapter: the one module that spawns pseudo-terminals. Two backends behind one
+// interface: Bun's built-in terminal (default) and bun-pty's native library (PTY_BACKEND=bun-pty).
+// Both deliver raw bytes (never decoded text), put the child in its own session and process group,
+// and report exit once all output has been delivered.
+
+import { dlopen, FFIType, ptr } from "bun:ffi";
+import bunPtyLibX64 from "bun-pty/rust-pty/target/release/librust_pty.so" with { type: "file" };
+import bunPtyLibArm64 from "bun-pty/rust-pty/target/release/librust_pty_arm64.so" with {
+  type: "file",
+};
+
+export type PtyBackendName = "bun" | "bun-pty";
+
+export interface PtyExit {
+  /** Exit status when the process exited normally; null when a signal ended it. */
+  exitCode: number | null;
+  /** Name of the signal that ended the process (e.g. "SIGKILL"), when the backend can tell. */
+  signal: string | null;
+}
+
+export interface PtySpawnOptions {
+  file: string;
+  args: readonly string[];
+  cwd: string;
+  env: Record<string, string>;
+  cols: number;
+  rows: number;
+  /** Called with raw output bytes; the array is owned by the callee only during the call. */
+  onData: (bytes: Uint8Array) => void;
+  /** Called once, after the last onData. */
+  onExit: (exit: PtyExit) => void;
+}
+
+export interface PtyProcess {
+  readonly pid: number;
+  /** Queue bytes for the child's input; never blocks, never drops. */
+  write(data: Uint8Array): void;
+  resize(cols: number, rows: number): void;
+  /** Send a signal to the child's whole process group. */
+  signal(signal: NodeJS.Signals): void;
+}
+
+export interface PtyBackend {
+  readonly name: PtyBackendName;
+  /** False when the backend cannot tell which signal ended a process (exitSignal stays null). */
+  readonly reportsSignals: boolean;
+  /** Throws when the executable cannot be started. */
+  spawn(options: PtySpawnOptions): PtyProcess;
+}
+
+/** How long after the process exits we wait for the PTY's end of file before closing it. */
+const EOF_GRACE_MS = 1000;
+
+export function createPtyBackend(name: PtyBackendName): PtyBackend {
+  return name === "bun" ? bunTerminalBackend : createBunPtyBackend();
+}
+
+/** Signal the process group led by `pid`, falling back to the process alone. Never throws. */
+export function signalGroup(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    try {
+      process.kill(pid, signal);
+    } catch {
+      // Already gone.
+    }
+  }
+}
+
+const bunTerminalBackend: PtyBackend = {
+  name: "bun",
+  reportsSignals: true,
+  spawn(options) {
+    let processExited = false;
+    let eof = false;
+    let reported = false;
+    let graceTimer: Timer | undefined;
+
+    const report = () => {
+      if (reported || !processExited || !eof) return;
+      reported = true;
+      clearTimeout(graceTimer);
+      options.onExit({ exitCode: child.exitCode, signal: child.signalCode ?? null });
+    };
+
+    const child = Bun.spawn([options.file, ...options.args], {
+      cwd: options.cwd,
+      env: options.env,
+      terminal: {
+        cols: options.cols,
+        rows: options.rows,
+        name: options.env.TERM ?? "xterm-256color",
+        data: (_terminal, bytes) => options.onData(bytes),
+        exit: () => {
+          eof = true;
+          report();
+        },
+      },
+    });
+    const terminal = child.terminal;
+    if (!terminal) throw new Error("Bun did not attach a terminal");
+
+    child.exited.then(() => {
+      processExited = true;
+      if (eof) return report();
+      // A descendant may still hold the terminal open: give it a moment, then hang up.
+      graceTimer = setTimeout(() => {
+        eof = true;
+        terminal.close();
+        report();
+      }, EOF_GRACE_MS);
+    });
+
+    return {
+      pid: child.pid,
+      write: (data) => {
+        if (!terminal.closed) terminal.write(data);
+      },
+      resize: (cols, rows) => {
+        if (!terminal.closed) terminal.resize(cols, rows);
+      },
+      signal: (signal) => signalGroup(child.pid, signal),
+    };
+  },
+};
+
+// ---- bun-pty --------------------------------------------------------------------------------
+// bun-pty's TypeScript wrapper decodes output to UTF-8 text and encodes input from text, which
+// would corrupt arbitrary bytes; we drive its native library directly with the same symbols.
+
+const BUN_PTY_SYMBOLS = {
+  bun_pty_spawn: {
+    args: [FFIType.cstring, FFIType.cstring, FFIType.cstring, FFIType.i32, FFIType.i32],
+    returns: FFIType.i32,
+  },
+  bun_pty_write: { args: [FFIType.i32, FFIType.pointer, FFIType.i32], returns: FFIType.i32 },
+  bun_pty_read: { args: [FFIType.i32, FFIType.pointer, FFIType.i32], returns: FFIType.i32 },
+  bun_pty_resize: { args: [FFIType.i32, FFIType.i32, FFIType.i32], returns: FFIType.i32 },
+  bun_pty_get_pid: { args: [FFIType.i32], returns: FFIType.i32 },
+  bun_pty_get_exit_code: { args: [FFIType.i32], returns: FFIType.i32 },
+  bun_pty_close: { args: [FFIType.i32], returns: FFIType.void },
+} as const;
+
+/** bun_pty_read's result when the child has exited and its output is drained. */
+const BUN_PTY_CHILD_EXITED = -2;
+const BUN_PTY_READ_CHUNK_BYTES = 64 * 1024;
+/** The native read does not block: poll, backing off from 1 ms to 8 ms while the PTY is quiet. */
+const BUN_PTY_MAX_POLL_MS = 8;
+
+/** bun-pty splits its command line with shell-words rules; quote each word so none is expanded. */
+function shellWord(word: string): string {
+  return `'${word.replaceAll("'", `'\\''`)}'`;
+}
+
+function cString(text: string): Buffer {
+  return Buffer.from(`${text}\0`, "utf8");
+}
+
+function createBunPtyBackend(): PtyBackend {
+  const library = dlopen(process.arch === "arm64" ? bunPtyLibArm64 : bunPtyLibX64, BUN_PTY_SYMBOLS);
+  const native = library.symbols;
+
+  return {
+    name: "bun-pty",
+    // Its native layer reduces a death by signal to exit status 1.
+    reportsSignals: false,
+    spawn(options) {
+      for (const [key, value] of Object.entries(options.env)) {
+        if (key.includes("\0") || value.includes("\0") || key.includes("=")) {
+          throw new Error(`invalid environment variable ${JSON.stringify(key)}`);
+        }
+      }
+      const commandLine = [options.file, ...options.args].map(shellWord).join(" ");
+      const envBlock = `${Object.entries(options.env)
+        .map(([key, value]) => `${key}=${value}\0`)
+        .join("")}\0`;
+      const handle = native.bun_pty_spawn(
+        cString(commandLine),
+        cString(options.cwd),
+        Buffer.from(envBlock, "utf8"),
+        options.cols,
+        options.rows,
+      );
+      if (handle < 0) throw new Error(`could not start ${options.file}`);
+      const pid = native.bun_pty_get_pid(handle);
+      let closed = false;
+
+      const readBuffer = Buffer.allocUnsafe(BUN_PTY_READ_CHUNK_BYTES);
+      let pollDelayMs = 1;
+      const poll = () => {
+        for (;;) {
+          const count = native.bun_pty_read(handle, ptr(readBuffer), readBuffer.length);
+          if (count > 0) {
+            options.onData(readBuffer.subarray(0, count));
+            pollDelayMs = 1;
+            continue;
+          }
+          if (count === 0) {
+            setTimeout(poll, pollDelayMs);
+            pollDelayMs = Math.min(pollDelayMs * 2, BUN_PTY_MAX_POLL_MS);
+            return;
+          }
+          const exitCode = count === BUN_PTY_CHILD_EXITED ? native.bun_pty_get_exit_code(handle) : 1;
+          closed = true;
+          native.bun_pty_close(handle);
+          options.onExit({ exitCode, signal: null });
+          return;
+        }
+      };
+      setTimeout(poll, 0);
+
+      return {
+        pid,
+        write: (data) => {
+          let rest = data;
+          while (!closed && rest.length > 0) {
+            const written = native.bun_pty_write(handle, ptr(rest), rest.length);
+            if (written <= 0) return;
+            rest = rest.subarray(written);
+          }
+        },
+        resize: (cols, rows) => {
+          if (!closed) native.bun_pty_resize(handle, cols, rows);
+        },
+        signal: (signal) => signalGroup(pid, signal),
+      };
+    },
+  };
+}

@@ -1,0 +1,70 @@
+import { expect, test } from "bun:test";
+import { RingBuffer } from "./ring-buffer.ts";
+
+function bytes(from: number, length: number): Uint8Array {
+  return Uint8Array.from({ length }, (_, i) => (from + i) % 251);
+}
+
+test("replays from an offset still held", () => {
+  const ring = new RingBuffer(100);
+  ring.append(bytes(0, 60));
+  expect(ring.start).toBe(0);
+  expect(ring.end).toBe(60);
+  expect(ring.read(10, 5)).toEqual(bytes(10, 5));
+});
+
+test("forgets the oldest bytes past its capacity and moves start", () => {
+  const ring = new RingBuffer(100);
+  ring.append(bytes(0, 70));
+  ring.append(bytes(70, 70));
+  expect(ring.start).toBe(40);
+  expect(ring.end).toBe(140);
+  expect(ring.read(0)).toEqual(bytes(40, 100));
+});
+
+test("keeps only the tail of a chunk larger than the capacity", () => {
+  const ring = new RingBuffer(64);
+  ring.append(bytes(0, 1000));
+  expect(ring.start).toBe(936);
+  expect(ring.read(0)).toEqual(bytes(936, 64));
+});
+
+test("stays small until output needs more room", () => {
+  const ring = new RingBuffer(4 * 1024 * 1024);
+  ring.append(bytes(0, 100));
+  expect(ring.allocatedBytes).toBe(16 * 1024);
+  ring.append(bytes(100, 40_000));
+  expect(ring.allocatedBytes).toBe(64 * 1024);
+  expect(ring.read(0)).toEqual(bytes(0, 40_100));
+});
+
+test("starts at a given absolute offset", () => {
+  const ring = new RingBuffer(32, 1000);
+  ring.append(bytes(1000, 10));
+  expect([ring.start, ring.end]).toEqual([1000, 1010]);
+  expect(ring.read(1005)).toEqual(bytes(1005, 5));
+  expect(ring.read(2000).length).toBe(0);
+});
+
+test("matches a plain array model over random appends and reads", () => {
+  let seed = 42;
+  const random = (n: number) => {
+    seed = (seed * 1103515245 + 12345) % 2 ** 31;
+    return seed % n;
+  };
+  for (const capacity of [1, 7, 1000, 40_000]) {
+    const ring = new RingBuffer(capacity);
+    let total = 0;
+    for (let step = 0; step < 300; step++) {
+      const length = random(3) === 0 ? random(capacity * 3 + 1) : random(50);
+      ring.append(bytes(total, length));
+      total += length;
+      const start = Math.max(0, total - capacity);
+      expect([ring.start, ring.end]).toEqual([start, total]);
+      const from = random(total + 1);
+      const max = random(capacity + 2);
+      const begin = Math.max(from, start);
+      expect(ring.read(from, max)).toEqual(bytes(begin, Math.max(0, Math.min(total - begin, max))));
+    }
+  }
+});
