@@ -1,5 +1,5 @@
-import { readFileSync } from "node:fs";
 import { describe, expect, test } from "bun:test";
+import { readFileSync } from "node:fs";
 import { createPtyBackend, type PtyBackendName, type PtyExit, type PtyProcess } from "./pty.ts";
 
 const BACKENDS: PtyBackendName[] = ["bun", "bun-pty"];

@@ -81,7 +81,11 @@ const bunTerminalBackend: PtyBackend = {
       if (reported || !processExited || !eof) return;
       reported = true;
       clearTimeout(graceTimer);
-      options.onExit({ exitCode: child.exitCode, signal: child.signalCode ?? null });
+      const signal = child.signalCode;
+      options.onExit({
+        exitCode: child.exitCode,
+        signal: typeof signal === "string" ? signal : null,
+      });
     };
 
     const child = Bun.spawn([options.file, ...options.args], {
@@ -201,7 +205,8 @@ function createBunPtyBackend(): PtyBackend {
             pollDelayMs = Math.min(pollDelayMs * 2, BUN_PTY_MAX_POLL_MS);
             return;
           }
-          const exitCode = count === BUN_PTY_CHILD_EXITED ? native.bun_pty_get_exit_code(handle) : 1;
+          const exitCode =
+            count === BUN_PTY_CHILD_EXITED ? native.bun_pty_get_exit_code(handle) : 1;
           closed = true;
           native.bun_pty_close(handle);
           options.onExit({ exitCode, signal: null });

@@ -1,0 +1,424 @@
+// The only reader of the environment: one documented table of variables, parsed
+// into a deeply frozen Config, or one ConfigError naming the variable at fault.
+
+import { readFileSync } from "node:fs";
+import { isIPv4, isIPv6 } from "node:net";
+import { homedir } from "node:os";
+import { isAbsolute, join, resolve } from "node:path";
+import bytes from "bytes";
+import { z } from "zod";
+
+/** A token-bucket rate: `count` requests per `perMs` milliseconds. */
+export interface RateLimit {
+  count: number;
+  perMs: number;
+}
+
+/** The server's whole configuration; every field is read once, at start-up. */
+export interface Config {
+  listen: { host: string; port: number; isLoopback: boolean };
+  jwtSecret: string | null;
+  jwtTtlMs: number;
+  dataDir: string;
+  database: { kind: "pglite"; dataDir: string } | { kind: "postgres"; url: string };
+  trustProxy: boolean;
+  allowedOrigins: string[];
+  rateLimitSessionOps: RateLimit;
+  rateLimitReads: RateLimit;
+  bodyLimitBytes: number;
+  scrollbackBytes: number;
+  idleAfterMs: number;
+  ptyBackend: "bun" | "bun-pty";
+  admin: { username: string; password: string } | null;
+  logLevel: "debug" | "info" | "warn" | "error";
+}
+
+/** Bad configuration: `message` is one line, `<VARIABLE>: <what is wrong>`, never a secret. */
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    detail: string,
+  ) {
+    super(`${variable}: ${detail.replace(/\s*[\r\n]+\s*/g, " ")}`);
+    this.name = "ConfigError";
+  }
+}
+
+// The contract of DESIGN §3. `read()` only accepts names from this table, so
+// nothing undocumented can be read.
+// biome-ignore format: one row per variable reads as the table it is
+const VARIABLES = [
+  ["LISTEN_ADDR", "127.0.0.1:8640", "host:port to listen on; IPv6 in brackets ([::1]:8640); port 0 picks a free port"],
+  ["JWT_SECRET", "empty", "HS256 signing secret; required (≥ 32 bytes) for a non-loopback bind, else random per process"],
+  ["JWT_SECRET_FILE", "unset", "file holding JWT_SECRET (one trailing newline stripped); exclusive with JWT_SECRET"],
+  ["JWT_TTL", "12h", "token lifetime: integer + ms|s|m|h|d"],
+  ["DATA_DIR", "$XDG_DATA_HOME/opendray or ~/.local/share/opendray", "absolute path of the data directory, created 0700"],
+  ["XDG_DATA_HOME", "unset", "base of the default DATA_DIR when it is an absolute path"],
+  ["DATABASE_URL", "unset", "postgres:// or postgresql:// URL; unset with no DB_* → embedded PGlite in DATA_DIR/pgdata"],
+  ["DATABASE_URL_FILE", "unset", "file holding DATABASE_URL (one trailing newline stripped); exclusive with DATABASE_URL"],
+  ["DB_HOST", "unset", "PostgreSQL host name or IP; required when any DB_* is set; exclusive with DATABASE_URL"],
+  ["DB_PORT", "5432", "PostgreSQL port, 1–65535"],
+  ["DB_USER", "unset", "PostgreSQL user; required when any DB_* is set"],
+  ["DB_PASSWORD", "unset", "PostgreSQL password (optional)"],
+  ["DB_PASSWORD_FILE", "unset", "file holding DB_PASSWORD (one trailing newline stripped); exclusive with DB_PASSWORD"],
+  ["DB_NAME", "unset", "PostgreSQL database name; required when any DB_* is set"],
+  ["TRUST_PROXY", "off", "believe X-Forwarded-For/-Proto: 1/0, true/false, yes/no, on/off"],
+  ["ALLOWED_ORIGINS", "same origin", "extra comma-separated http(s) origins (scheme://host[:port]) for WebSocket and writes"],
+  ["RATE_LIMIT_SESSION_OPS", "10/min", "per client IP, session create/stop/restart/delete/input/resize: N/s|m|h (also sec, second, min, minute, hour)"],
+  ["RATE_LIMIT_READS", "60/min", "per client IP, GET endpoints: N/s|m|h (also sec, second, min, minute, hour)"],
+  ["BODY_LIMIT", "1mb", "largest POST/PUT/PATCH body (b, kb, mb, gb; 1kb = 1024 bytes)"],
+  ["SCROLLBACK_BYTES", "4mb", "per-session scrollback ring buffer, 4kb to 1gb"],
+  ["IDLE_AFTER", "30s", "no output for this long marks a session idle: integer + ms|s|m|h|d, at most 24d"],
+  ["PTY_BACKEND", "bun", "bun (built-in terminal) or bun-pty"],
+  ["ADMIN_USERNAME", "unset", "first admin's username, used only while no user exists; needs ADMIN_PASSWORD"],
+  ["ADMIN_PASSWORD", "unset", "first admin's password; needs ADMIN_USERNAME"],
+  ["ADMIN_PASSWORD_FILE", "unset", "file holding ADMIN_PASSWORD (one trailing newline stripped); exclusive with ADMIN_PASSWORD"],
+  ["LOG_LEVEL", "info", "debug, info, warn or error"],
+] as const;
+
+type VariableName = (typeof VARIABLES)[number][0];
+type FileBacked = "JWT_SECRET" | "DB_PASSWORD" | "ADMIN_PASSWORD" | "DATABASE_URL";
+
+/** The documented table of environment variables (name, default, description) that README mirrors. */
+export function describeConfigVariables(): {
+  name: string;
+  default: string;
+  description: string;
+}[] {
+  return VARIABLES.map(([name, def, description]) => ({ name, default: def, description }));
+}
+
+/**
+ * The environment a session's program inherits: the server's own, minus every variable in the
+ * table above (secrets such as JWT_SECRET and DB_PASSWORD must never reach a PTY) and
+ * CREDENTIALS_DIRECTORY (systemd's secret files).
+ */
+export function inheritableEnvironment(
+  env: Record<string, string | undefined>,
+): Record<string, string> {
+  const own = new Set<string>(VARIABLES.map(([name]) => name));
+  own.delete("XDG_DATA_HOME");
+  own.add("CREDENTIALS_DIRECTORY");
+  const inherited: Record<string, string> = {};
+  for (const [name, value] of Object.entries(env)) {
+    if (value !== undefined && !own.has(name)) inherited[name] = value;
+  }
+  return inherited;
+}
+
+/** Injected I/O, for tests: `readFile` defaults to UTF-8 `fs.readFileSync`, `homeDir` to `os.homedir()`. */
+export interface ConfigDeps {
+  readFile?: (path: string) => string;
+  homeDir?: string;
+}
+
+interface Source {
+  env: Record<string, string | undefined>;
+  readFile: (path: string) => string;
+}
+
+/**
+ * Parses `env` into a deeply frozen Config with DESIGN §3 defaults; throws the
+ * first ConfigError found. Pure apart from reading `*_FILE` files.
+ */
+export function loadConfig(env: Record<string, string | undefined>, deps: ConfigDeps = {}): Config {
+  const src: Source = { env, readFile: deps.readFile ?? ((path) => readFileSync(path, "utf8")) };
+  // Documented defaults are parsed like any value, so the table cannot drift from the code.
+  const get = (name: VariableName): string => read(src, name) ?? DEFAULTS[name];
+  const dataDir = parseDataDir(src, deps.homeDir ?? homedir());
+  return deepFreeze<Config>({
+    listen: parseListen(get("LISTEN_ADDR")),
+    jwtSecret: readWithFile(src, "JWT_SECRET") ?? null,
+    jwtTtlMs: parseDuration("JWT_TTL", get("JWT_TTL"), Number.MAX_SAFE_INTEGER),
+    dataDir,
+    database: parseDatabase(src, dataDir),
+    trustProxy: parseWith("TRUST_PROXY", get("TRUST_PROXY"), BOOLEAN, BOOLEAN_EXPECTED),
+    allowedOrigins: parseOrigins(read(src, "ALLOWED_ORIGINS") ?? ""),
+    rateLimitSessionOps: parseRate("RATE_LIMIT_SESSION_OPS", get("RATE_LIMIT_SESSION_OPS")),
+    rateLimitReads: parseRate("RATE_LIMIT_READS", get("RATE_LIMIT_READS")),
+    bodyLimitBytes: parseSize("BODY_LIMIT", get("BODY_LIMIT"), 1, Number.MAX_SAFE_INTEGER),
+    scrollbackBytes: parseSize("SCROLLBACK_BYTES", get("SCROLLBACK_BYTES"), 4 * 1024, 1024 ** 3),
+    idleAfterMs: parseDuration("IDLE_AFTER", get("IDLE_AFTER"), MAX_TIMER_MS),
+    ptyBackend: parseWith("PTY_BACKEND", get("PTY_BACKEND"), PTY_BACKEND, "bun or bun-pty"),
+    admin: parseAdmin(src),
+    logLevel: parseWith("LOG_LEVEL", get("LOG_LEVEL"), LOG_LEVEL, "debug, info, warn or error"),
+  });
+}
+
+const DEFAULTS = Object.fromEntries(VARIABLES.map(([name, def]) => [name, def])) as Record<
+  VariableName,
+  string
+>;
+const BOOLEAN = z.stringbool({
+  truthy: ["1", "true", "yes", "on"],
+  falsy: ["0", "false", "no", "off"],
+  case: "insensitive",
+});
+const BOOLEAN_EXPECTED = "a boolean (1/0, true/false, yes/no, on/off)";
+const PTY_BACKEND = z.enum(["bun", "bun-pty"]);
+const LOG_LEVEL = z
+  .string()
+  .toLowerCase()
+  .pipe(z.enum(["debug", "info", "warn", "error"]));
+const PORT = z
+  .string()
+  .regex(/^\d{1,5}$/)
+  .transform(Number)
+  .pipe(z.number().int().min(0).max(65535));
+const MAX_TIMER_MS = 2 ** 31 - 1; // setTimeout fires at once past this (~24.8 days)
+const DURATION_UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+const RATE_UNIT_MS: Record<string, number> = {
+  s: 1000,
+  sec: 1000,
+  second: 1000,
+  m: 60_000,
+  min: 60_000,
+  minute: 60_000,
+  h: 3_600_000,
+  hour: 3_600_000,
+};
+const HOSTNAME =
+  /^(?=.{1,253}\.?$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*\.?$/i;
+
+/** Empty counts as unset. */
+function read(src: Source, name: VariableName): string | undefined {
+  const value = src.env[name];
+  return value === undefined || value === "" ? undefined : value;
+}
+
+function readWithFile(src: Source, name: FileBacked): string | undefined {
+  const fileVar = `${name}_FILE` as const;
+  const direct = read(src, name);
+  const path = read(src, fileVar);
+  if (path === undefined) return direct;
+  if (direct !== undefined) {
+    throw new ConfigError(name, `both ${name} and ${fileVar} are set; set only one`);
+  }
+  let text: string;
+  try {
+    text = src.readFile(path);
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    throw new ConfigError(
+      fileVar,
+      `cannot read ${show(path)}${typeof code === "string" ? ` (${code})` : ""}`,
+    );
+  }
+  const value = text.replace(/\r?\n$/, "");
+  if (value === "") {
+    throw new ConfigError(fileVar, `${show(path)} is empty; expected the value of ${name}`);
+  }
+  return value;
+}
+
+function parseWith<T>(name: VariableName, raw: string, schema: z.ZodType<T>, expected: string): T {
+  const result = schema.safeParse(raw);
+  if (!result.success) throw new ConfigError(name, `${show(raw)} is not ${expected}`);
+  return result.data;
+}
+
+function parseListen(raw: string): Config["listen"] {
+  const example = "(example: 127.0.0.1:8640 or [::1]:8640)";
+  const match = /^(?:\[([^\]]*)\]|([^:[\]]*)):([^:]*)$/.exec(raw);
+  if (!match) {
+    const why =
+      !raw.startsWith("[") && raw.split(":").length > 2
+        ? "is not host:port; put an IPv6 host in brackets"
+        : "is not host:port";
+    throw new ConfigError("LISTEN_ADDR", `${show(raw)} ${why} ${example}`);
+  }
+  const [, v6, other = "", portText = ""] = match;
+  const host = v6 ?? other;
+  if (v6 !== undefined ? !isIPv6(v6) : !isHost(host)) {
+    throw new ConfigError(
+      "LISTEN_ADDR",
+      `${show(raw)} has an invalid host ${example}; use 0.0.0.0 or [::] for all interfaces`,
+    );
+  }
+  const port = PORT.safeParse(portText);
+  if (!port.success) {
+    throw new ConfigError("LISTEN_ADDR", `${show(raw)} has no port in 0–65535 ${example}`);
+  }
+  return { host, port: port.data, isLoopback: isLoopback(host) };
+}
+
+function isHost(host: string): boolean {
+  if (/^[\d.]+$/.test(host)) return isIPv4(host);
+  return HOSTNAME.test(host);
+}
+
+/** 127.0.0.0/8, ::1 (any spelling, or IPv4-mapped 127/8) and localhost; anything else may be reachable. */
+function isLoopback(host: string): boolean {
+  if (host.toLowerCase() === "localhost") return true;
+  if (isIPv4(host)) return host.startsWith("127.");
+  if (!isIPv6(host) || host.includes("%")) return false;
+  const canonical = new URL(`http://[${host}]`).hostname;
+  return canonical === "[::1]" || /^\[::ffff:7f[0-9a-f]{2}:[0-9a-f]{1,4}\]$/.test(canonical);
+}
+
+function parseDuration(name: VariableName, raw: string, maxMs: number): number {
+  const match = /^(\d+)(ms|s|m|h|d)$/.exec(raw);
+  const ms = match
+    ? Number(match[1]) * DURATION_UNIT_MS[match[2] as keyof typeof DURATION_UNIT_MS]
+    : Number.NaN;
+  if (!(ms > 0)) {
+    throw new ConfigError(
+      name,
+      `${show(raw)} is not a positive duration (integer + ms|s|m|h|d, e.g. 30s)`,
+    );
+  }
+  if (ms > maxMs) throw new ConfigError(name, `${show(raw)} is too long; at most ${maxMs} ms`);
+  return ms;
+}
+
+function parseRate(name: VariableName, raw: string): RateLimit {
+  const match = /^(\d+)\s*\/\s*([a-z]+)$/i.exec(raw);
+  const count = Number(match?.[1]);
+  const perMs = RATE_UNIT_MS[match?.[2]?.toLowerCase() ?? ""];
+  if (perMs === undefined || !Number.isSafeInteger(count) || count < 1) {
+    throw new ConfigError(
+      name,
+      `${show(raw)} is not a rate (positive integer per s|m|h, e.g. 10/min or 5/sec)`,
+    );
+  }
+  return { count, perMs };
+}
+
+function parseSize(name: VariableName, raw: string, min: number, max: number): number {
+  const value = /^\d+(?:\.\d+)? *(?:b|kb|mb|gb|tb|pb)?$/i.test(raw) ? bytes.parse(raw) : null;
+  if (value === null || !Number.isSafeInteger(value)) {
+    throw new ConfigError(name, `${show(raw)} is not a size (number + b|kb|mb|gb, e.g. 1mb)`);
+  }
+  if (value < min || value > max) {
+    throw new ConfigError(
+      name,
+      `${show(raw)} is ${value} bytes; expected ${bytes.format(min)} to ${bytes.format(max)}`,
+    );
+  }
+  return value;
+}
+
+function parseDataDir(src: Source, homeDir: string): string {
+  const raw = read(src, "DATA_DIR");
+  if (raw !== undefined) {
+    if (!isAbsolute(raw)) throw new ConfigError("DATA_DIR", `${show(raw)} is not an absolute path`);
+    return resolve(raw);
+  }
+  // XDG Base Directory spec: a relative XDG_DATA_HOME is invalid and ignored.
+  const xdg = read(src, "XDG_DATA_HOME");
+  if (xdg !== undefined && isAbsolute(xdg)) return join(resolve(xdg), "opendray");
+  if (!isAbsolute(homeDir)) {
+    throw new ConfigError(
+      "DATA_DIR",
+      "is unset and there is no home directory to default to; set an absolute path",
+    );
+  }
+  return join(homeDir, ".local", "share", "opendray");
+}
+
+function parseDatabase(src: Source, dataDir: string): Config["database"] {
+  const url = readWithFile(src, "DATABASE_URL");
+  const password = readWithFile(src, "DB_PASSWORD");
+  const host = read(src, "DB_HOST");
+  const port = read(src, "DB_PORT");
+  const user = read(src, "DB_USER");
+  const name = read(src, "DB_NAME");
+  const given = (
+    [
+      ["DB_HOST", host],
+      ["DB_PORT", port],
+      ["DB_USER", user],
+      ["DB_PASSWORD", password],
+      ["DB_NAME", name],
+    ] as const
+  ).find(([, value]) => value !== undefined)?.[0];
+  if (url !== undefined) {
+    if (given) {
+      throw new ConfigError(given, "cannot be combined with DATABASE_URL; set one or the other");
+    }
+    return { kind: "postgres", url: checkPostgresUrl(url) };
+  }
+  if (!given) return { kind: "pglite", dataDir: join(dataDir, "pgdata") };
+  const required = (variable: VariableName, value: string | undefined): string => {
+    if (value === undefined) {
+      throw new ConfigError(variable, `is required when ${given} is set (or set DATABASE_URL)`);
+    }
+    return value;
+  };
+  const bareHost = required("DB_HOST", host).replace(/^\[(.*)\]$/, "$1");
+  if (!isIPv6(bareHost) && !isHost(bareHost)) {
+    throw new ConfigError(
+      "DB_HOST",
+      `${show(bareHost)} is not a host name or IP address (use DATABASE_URL for other forms)`,
+    );
+  }
+  const portNumber =
+    port === undefined
+      ? 5432
+      : parseWith("DB_PORT", port, PORT.pipe(z.number().min(1)), "a port in 1–65535");
+  const auth =
+    encodeURIComponent(required("DB_USER", user)) +
+    (password === undefined ? "" : `:${encodeURIComponent(password)}`);
+  const hostPart = isIPv6(bareHost) ? `[${bareHost}]` : bareHost;
+  return {
+    kind: "postgres",
+    url: `postgres://${auth}@${hostPart}:${portNumber}/${encodeURIComponent(required("DB_NAME", name))}`,
+  };
+}
+
+/** The URL may hold a password, so the message never quotes it. */
+function checkPostgresUrl(url: string): string {
+  const parsed = URL.parse(url);
+  if (/\s/.test(url) || (parsed?.protocol !== "postgres:" && parsed?.protocol !== "postgresql:")) {
+    throw new ConfigError(
+      "DATABASE_URL",
+      "is not a postgres:// or postgresql:// URL (value not shown: it may hold a password)",
+    );
+  }
+  return url;
+}
+
+function parseOrigins(raw: string): string[] {
+  const origins = new Set<string>();
+  for (const item of raw.split(",").map((part) => part.trim())) {
+    if (item === "") continue;
+    const url = /^https?:\/\/[^/?#@\s]+\/?$/i.test(item) ? URL.parse(item) : null;
+    if (!url) {
+      throw new ConfigError(
+        "ALLOWED_ORIGINS",
+        `${show(item)} is not an http(s) origin (scheme://host[:port], no path)`,
+      );
+    }
+    origins.add(url.origin);
+  }
+  return [...origins];
+}
+
+function parseAdmin(src: Source): Config["admin"] {
+  const username = read(src, "ADMIN_USERNAME");
+  const password = readWithFile(src, "ADMIN_PASSWORD");
+  if (username === undefined && password === undefined) return null;
+  if (username === undefined) {
+    throw new ConfigError("ADMIN_USERNAME", "is required when ADMIN_PASSWORD is set");
+  }
+  if (password === undefined) {
+    throw new ConfigError(
+      "ADMIN_PASSWORD",
+      "is required when ADMIN_USERNAME is set (or use ADMIN_PASSWORD_FILE)",
+    );
+  }
+  return { username, password };
+}
+
+/** Quotes a (non-secret) value for a message, shortened so the line stays readable. */
+function show(value: string): string {
+  return JSON.stringify(value.length > 80 ? `${value.slice(0, 77)}…` : value);
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === "object" && value !== null && !Object.isFrozen(value)) {
+    for (const child of Object.values(value)) deepFreeze(child);
+    Object.freeze(value);
+  }
+  return value;
+}

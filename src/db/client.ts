@@ -1,0 +1,141 @@
+// Opens the database: embedded PGlite or a PostgreSQL server through postgres.js.
+// The only module that knows which; everything else sees one drizzle `Db`.
+
+import { mkdirSync } from "node:fs";
+import { PGlite } from "@electric-sql/pglite";
+import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
+import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
+import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
+import postgres from "postgres";
+import * as schema from "./schema.ts";
+
+/** Where the data lives: an embedded PGlite directory or a `postgres://` URL. */
+export type DatabaseConfig =
+  | { kind: "pglite"; dataDir: string }
+  | { kind: "postgres"; url: string };
+
+/** The schema module, as drizzle sees it. */
+export type Schema = typeof schema;
+
+/** One drizzle handle type for both drivers; repositories take this. */
+export type Db = PgDatabase<PgQueryResultHKT, Schema>;
+
+/** An open database; `close()` releases the PGlite instance or the connection pool. */
+export type Database = {
+  db: Db;
+  kind: DatabaseConfig["kind"];
+  close(): Promise<void>;
+};
+
+/** Connections in the postgres.js pool. */
+const POSTGRES_POOL_MAX = 10;
+/** How long postgres.js waits for a connection before giving up, in seconds. */
+const POSTGRES_CONNECT_TIMEOUT_S = 10;
+/** How long `close()` lets running queries finish before cutting connections, in seconds. */
+const POSTGRES_CLOSE_TIMEOUT_S = 5;
+
+/**
+ * Opens the database described by `cfg` and checks that it answers a query.
+ * Rejects with an Error naming what failed (never the password of a postgres URL).
+ * A PGlite `dataDir` is created (mode 0700) when missing.
+ */
+export async function openDatabase(cfg: DatabaseConfig): Promise<Database> {
+  return cfg.kind === "pglite" ? openPglite(cfg.dataDir) : openPostgres(cfg.url);
+}
+
+async function openPglite(dataDir: string): Promise<Database> {
+  let client: PGlite;
+  try {
+    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+    client = await PGlite.create(dataDir);
+  } catch (err) {
+    throw new Error(`cannot open embedded database in ${dataDir}: ${messageOf(err)}`);
+  }
+  const db = drizzlePglite({ client, schema });
+  return {
+    db,
+    kind: "pglite",
+    async close() {
+      if (!client.closed) await client.close();
+    },
+  };
+}
+
+async function openPostgres(url: string): Promise<Database> {
+  const secrets = secretsOf(url);
+  const where = redactUrl(url);
+  const redact = (text: string) => redactAll(text, secrets);
+  let client: postgres.Sql;
+  try {
+    client = postgres(url, {
+      max: POSTGRES_POOL_MAX,
+      connect_timeout: POSTGRES_CONNECT_TIMEOUT_S,
+      onnotice: () => {},
+    });
+  } catch (err) {
+    throw new Error(`invalid PostgreSQL URL ${where}: ${redact(messageOf(err))}`);
+  }
+  try {
+    await client`select 1`;
+  } catch (err) {
+    await client.end({ timeout: 0 }).catch(() => {});
+    throw new Error(`cannot connect to PostgreSQL at ${where}: ${redact(messageOf(err))}`);
+  }
+  const db = drizzlePostgres({ client, schema });
+  return {
+    db,
+    kind: "postgres",
+    async close() {
+      await client.end({ timeout: POSTGRES_CLOSE_TIMEOUT_S });
+    },
+  };
+}
+
+/** A one-line description of anything thrown (Error, driver error object, wasm exit status). */
+function messageOf(err: unknown): string {
+  if (typeof err !== "object" || err === null) return String(err);
+  const { message, code, name } = err as { message?: unknown; code?: unknown; name?: unknown };
+  // Network errors from postgres.js may carry only a code (e.g. ECONNREFUSED).
+  const text = typeof message === "string" && message ? message : String(code ?? name ?? "");
+  const described = text || safeJson(err);
+  return typeof code === "string" && !described.includes(code)
+    ? `${described} (${code})`
+    : described;
+}
+
+function safeJson(value: unknown): string {
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return String(value);
+  }
+}
+
+const USERINFO_PASSWORD = /^([a-z][a-z0-9+.-]*:\/\/[^:@/?#]*:)([^@/?#]*)@/i;
+const QUERY_PASSWORD = /([?&]password=)([^&#]*)/i;
+
+/** The URL with its password (userinfo or `?password=`) replaced by `***`. */
+function redactUrl(url: string): string {
+  return url.replace(USERINFO_PASSWORD, "$1***@").replace(QUERY_PASSWORD, "$1***");
+}
+
+/** Every form of the URL's password that could appear in a driver's message. */
+function secretsOf(url: string): string[] {
+  const found = [USERINFO_PASSWORD.exec(url)?.[2], QUERY_PASSWORD.exec(url)?.[2]];
+  const secrets = new Set<string>();
+  for (const raw of found) {
+    if (!raw) continue;
+    secrets.add(raw);
+    try {
+      secrets.add(decodeURIComponent(raw));
+    } catch {
+      // A malformed escape: only the raw form can appear in messages.
+    }
+  }
+  return [...secrets];
+}
+
+/** Replaces each secret in `text` by `***` (over-redacting short secrets is the safe failure). */
+function redactAll(text: string, secrets: string[]): string {
+  return secrets.reduce((out, secret) => out.split(secret).join("***"), text);
+}

@@ -1,0 +1,92 @@
+// Database schema (drizzle pg-core): the single source for tables, SQL migrations and row types.
+// Columns are snake_case in SQL and camelCase in TypeScript; regenerate drizzle/ after edits.
+
+import { sql } from "drizzle-orm";
+import {
+  bigint,
+  check,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  text,
+  timestamp,
+} from "drizzle-orm/pg-core";
+import { SESSION_STATES, type SessionState } from "../protocol/session.ts";
+
+/** Outcomes of an audited action. */
+export const AUDIT_OUTCOMES = ["ok", "denied", "error"] as const;
+/** Outcome of an audited action. */
+export type AuditOutcome = (typeof AUDIT_OUTCOMES)[number];
+
+/** `'a', 'b', …` for a CHECK constraint; the values are our own constants, never user input. */
+function sqlList(values: readonly string[]) {
+  return sql.raw(values.map((v) => `'${v}'`).join(", "));
+}
+
+/**
+ * One row per PTY session, live or finished. The PTY, ring buffer and viewers live in memory;
+ * this row is what survives a restart. Invariant: scrollbackStart <= outputOffset.
+ */
+export const sessions = pgTable(
+  "sessions",
+  {
+    /** UUID string, chosen by the server. */
+    id: text("id").primaryKey(),
+    name: text("name").notNull(),
+    provider: text("provider").notNull(),
+    cwd: text("cwd").notNull(),
+    args: jsonb("args").$type<string[]>().notNull().default([]),
+    state: text("state").$type<SessionState>().notNull(),
+    pid: integer("pid"),
+    exitCode: integer("exit_code"),
+    exitSignal: text("exit_signal"),
+    cols: integer("cols").notNull(),
+    rows: integer("rows").notNull(),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull(),
+    startedAt: timestamp("started_at", { withTimezone: true }),
+    endedAt: timestamp("ended_at", { withTimezone: true }),
+    lastOutputAt: timestamp("last_output_at", { withTimezone: true }),
+    /** Bytes of output since the session began (the end offset of the stream). */
+    outputOffset: bigint("output_offset", { mode: "number" }).notNull().default(0),
+    /** Absolute offset of the first byte kept in the on-disk scrollback. */
+    scrollbackStart: bigint("scrollback_start", { mode: "number" }).notNull().default(0),
+    /** The session this one restarted; no foreign key because a parent may be deleted. */
+    parentSessionId: text("parent_session_id"),
+    createdBy: text("created_by"),
+    endReason: text("end_reason"),
+  },
+  (t) => [
+    index("sessions_created_at_idx").on(t.createdAt),
+    index("sessions_state_idx").on(t.state),
+    check("sessions_state_check", sql`${t.state} in (${sqlList(SESSION_STATES)})`),
+  ],
+);
+
+/** Append-only record of security-relevant actions (login, setup, session lifecycle). */
+export const auditLog = pgTable(
+  "audit_log",
+  {
+    id: bigint("id", { mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
+    at: timestamp("at", { withTimezone: true }).notNull().defaultNow(),
+    actor: text("actor"),
+    clientIp: text("client_ip"),
+    action: text("action").notNull(),
+    target: text("target"),
+    outcome: text("outcome").$type<AuditOutcome>().notNull(),
+    detail: jsonb("detail").$type<Record<string, unknown>>(),
+  },
+  (t) => [
+    index("audit_log_at_idx").on(t.at),
+    check("audit_log_outcome_check", sql`${t.outcome} in (${sqlList(AUDIT_OUTCOMES)})`),
+  ],
+);
+
+/** A `sessions` row as read. */
+export type SessionRow = typeof sessions.$inferSelect;
+/** A `sessions` row as inserted (defaults optional). */
+export type NewSessionRow = typeof sessions.$inferInsert;
+/** An `audit_log` row as read. */
+export type AuditRow = typeof auditLog.$inferSelect;
+/** An `audit_log` row as inserted. */
+export type NewAuditRow = typeof auditLog.$inferInsert;

@@ -1,0 +1,77 @@
+// Persistence of session rows: the only code that queries the `sessions` table.
+// The in-memory session (PTY, ring, viewers) lives in src/sessions/; this is what survives restarts.
+
+import { and, desc, eq, inArray, type SQL } from "drizzle-orm";
+import { LIVE_STATES, type SessionState } from "../protocol/session.ts";
+import type { Db } from "./client.ts";
+import { type NewSessionRow, type SessionRow, sessions } from "./schema.ts";
+
+/** Which sessions `list` returns; all when empty. */
+export type SessionsFilter = { state?: SessionState };
+
+/** Columns `update` may change: everything but the primary key. */
+export type SessionPatch = Partial<Omit<NewSessionRow, "id">>;
+
+/** Creates the sessions repository over an open drizzle handle. */
+export function createSessionsRepo(db: Db) {
+  async function get(id: string): Promise<SessionRow | undefined> {
+    const [row] = await db.select().from(sessions).where(eq(sessions.id, id)).limit(1);
+    return row;
+  }
+
+  return {
+    /** Inserts a new row and returns it as stored (defaults filled in). */
+    async insert(row: NewSessionRow): Promise<SessionRow> {
+      const [stored] = await db.insert(sessions).values(row).returning();
+      if (!stored) throw new Error(`insert of session ${row.id} returned no row`);
+      return stored;
+    },
+
+    /** The row with this id, or undefined. */
+    get,
+
+    /** Rows matching `filter`, newest first (by createdAt, then id descending). */
+    async list(filter: SessionsFilter = {}): Promise<SessionRow[]> {
+      const conditions: SQL[] = [];
+      if (filter.state) conditions.push(eq(sessions.state, filter.state));
+      return db
+        .select()
+        .from(sessions)
+        .where(and(...conditions))
+        .orderBy(desc(sessions.createdAt), desc(sessions.id));
+    },
+
+    /** Applies `patch` (undefined fields untouched) and returns the row; undefined if no such row. */
+    async update(id: string, patch: SessionPatch): Promise<SessionRow | undefined> {
+      // drizzle drops undefined fields and rejects an empty SET, so a no-op patch is a read.
+      if (Object.values(patch).every((value) => value === undefined)) return get(id);
+      const [row] = await db.update(sessions).set(patch).where(eq(sessions.id, id)).returning();
+      return row;
+    },
+
+    /** Deletes the row; true when it existed. */
+    async remove(id: string): Promise<boolean> {
+      const deleted = await db
+        .delete(sessions)
+        .where(eq(sessions.id, id))
+        .returning({ id: sessions.id });
+      return deleted.length > 0;
+    },
+
+    /**
+     * Marks every row still in a live state (starting, running, idle) as `interrupted`, ended at
+     * `at` for `endReason`; run at start-up for rows a previous process left behind.
+     * Returns the changed rows.
+     */
+    async markLiveInterrupted(endReason: string, at: Date): Promise<SessionRow[]> {
+      return db
+        .update(sessions)
+        .set({ state: "interrupted", endedAt: at, endReason })
+        .where(inArray(sessions.state, [...LIVE_STATES]))
+        .returning();
+    },
+  };
+}
+
+/** The sessions repository. */
+export type SessionsRepo = ReturnType<typeof createSessionsRepo>;

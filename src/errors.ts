@@ -1,0 +1,24 @@
+// AppError: the one error type the server raises on purpose, rendered by the HTTP layer as
+// {"error":{"code","message"}} with its status. Anything else is a 500 whose cause is logged.
+
+export type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 413 | 415 | 429 | 500 | 503;
+
+export class AppError extends Error {
+  constructor(
+    readonly status: ErrorStatus,
+    /** snake_case, stable: clients switch on it. */
+    readonly code: string,
+    message: string,
+    /** Extra response headers (e.g. Retry-After). */
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message);
+    this.name = "AppError";
+  }
+}
+
+export const badRequest = (code: string, message: string) => new AppError(400, code, message);
+export const notFound = (what: string) => new AppError(404, "not_found", `${what} not found`);
+export const conflict = (code: string, message: string) => new AppError(409, code, message);
+export const unsupportedMediaType = (message: string) =>
+  new AppError(415, "unsupported_media_type", message);

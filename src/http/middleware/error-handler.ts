@@ -1,0 +1,37 @@
+// The one place that turns errors into the JSON envelope. AppErrors are rendered as they are;
+// anything else becomes a 500 whose cause is logged, never sent.
+
+import type { Context, ErrorHandler, NotFoundHandler } from "hono";
+import { HTTPException } from "hono/http-exception";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+import { AppError } from "../../errors.ts";
+import type { ErrorBody } from "../../protocol/errors.ts";
+
+export function errorResponse(
+  c: Context,
+  status: ContentfulStatusCode,
+  code: string,
+  message: string,
+  headers: Record<string, string> = {},
+): Response {
+  const body: ErrorBody = { error: { code, message } };
+  return c.json(body, status, headers);
+}
+
+export function createErrorHandler(
+  logError: (error: unknown, context: string) => void,
+): ErrorHandler {
+  return (error, c) => {
+    if (error instanceof AppError) {
+      return errorResponse(c, error.status, error.code, error.message, error.headers);
+    }
+    if (error instanceof HTTPException && error.status === 413) {
+      return errorResponse(c, 413, "body_too_large", "request body is too large");
+    }
+    logError(error, `${c.req.method} ${c.req.path}`);
+    return errorResponse(c, 500, "internal_error", "internal server error");
+  };
+}
+
+export const notFoundHandler: NotFoundHandler = (c) =>
+  errorResponse(c, 404, "not_found", `no route for ${c.req.method} ${c.req.path}`);

@@ -1,0 +1,104 @@
+// /sessions: REST over the session manager, plus the terminal stream and lifecycle events
+// upgrades. Handlers validate, call the manager, and return its DTOs.
+
+import { Hono } from "hono";
+import { z } from "zod";
+import { badRequest } from "../../errors.ts";
+import { SESSION_STATES } from "../../protocol/session.ts";
+import { MAX_TERMINAL_CELLS, MIN_TERMINAL_CELLS } from "../../protocol/stream.ts";
+import type { SessionManager } from "../../sessions/manager.ts";
+import { createEventsSocket } from "../events-socket.ts";
+import { readJson, validate } from "../json-body.ts";
+import type { SocketHub } from "../socket-hub.ts";
+import { createStreamSocket } from "../stream-socket.ts";
+
+const cells = z.number().int().min(MIN_TERMINAL_CELLS).max(MAX_TERMINAL_CELLS);
+/** 0 or absent means "default size" (80×24) when creating. */
+const initialCells = z.number().int().min(0).max(MAX_TERMINAL_CELLS).optional();
+
+const createBody = z.object({
+  provider: z.string().min(1).max(64),
+  cwd: z.string({ error: "cwd is required" }).min(1, "cwd is required").max(4096),
+  name: z.string().max(200).optional(),
+  args: z.array(z.string().max(8192)).max(256).optional(),
+  env: z.record(z.string().max(256), z.string().max(32_768)).optional(),
+  cols: initialCells,
+  rows: initialCells,
+  bypass: z.boolean().optional(),
+  parentSessionId: z.string().uuid().optional(),
+});
+const renameBody = z.object({ name: z.string().trim().min(1).max(200) });
+const inputBody = z.object({ data: z.string().max(1024 * 1024) });
+const resizeBody = z.object({ cols: cells, rows: cells });
+const listQuery = z.object({ state: z.enum(SESSION_STATES).optional() });
+
+const OFFSET = /^\d{1,15}$/;
+
+/** Parse `?since=`: a non-negative integer not past `end`. */
+function parseSince(raw: string | undefined, range: { start: number; end: number }): number {
+  if (raw === undefined || raw === "") return range.start;
+  if (!OFFSET.test(raw)) throw badRequest("since_invalid", "since must be a non-negative integer");
+  const since = Number(raw);
+  if (since > range.end) {
+    throw badRequest("since_invalid", `since is past the end of the output (${range.end})`);
+  }
+  return since;
+}
+
+export interface SessionRoutesDeps {
+  manager: SessionManager;
+  hub: SocketHub;
+  onError: (error: unknown, context: string) => void;
+}
+
+export function sessionRoutes({ manager, hub, onError }: SessionRoutesDeps) {
+  return new Hono()
+    .get("/sessions", async (c) => {
+      const query = validate(listQuery, c.req.query());
+      return c.json({ sessions: await manager.list(query) });
+    })
+    .post("/sessions", async (c) => {
+      const body = await readJson(c, createBody);
+      const session = await manager.spawn({ ...body, createdBy: null });
+      return c.json(session, 201);
+    })
+    .get("/sessions/:id", async (c) => c.json(await manager.get(c.req.param("id"))))
+    .patch("/sessions/:id", async (c) => {
+      const { name } = await readJson(c, renameBody);
+      return c.json(await manager.rename(c.req.param("id"), name));
+    })
+    .post("/sessions/:id/input", async (c) => {
+      const { data } = await readJson(c, inputBody);
+      await manager.write(c.req.param("id"), new TextEncoder().encode(data));
+      return c.body(null, 204);
+    })
+    .post("/sessions/:id/resize", async (c) => {
+      const { cols, rows } = await readJson(c, resizeBody);
+      await manager.resize(c.req.param("id"), cols, rows);
+      return c.body(null, 204);
+    })
+    .post("/sessions/:id/stop", async (c) => c.json(await manager.stop(c.req.param("id"))))
+    .post("/sessions/:id/restart", async (c) =>
+      c.json(await manager.restart(c.req.param("id"), null), 201),
+    )
+    .get("/sessions/:id/output", async (c) => {
+      const id = c.req.param("id");
+      const since = parseSince(c.req.query("since"), await manager.outputRange(id));
+      const slice = await manager.output(id, since);
+      return c.body(slice.bytes, 200, {
+        "Content-Type": "application/octet-stream",
+        "X-Output-Start": String(slice.start),
+        "X-Output-Offset": String(slice.end),
+      });
+    })
+    .delete("/sessions/:id", async (c) => {
+      await manager.remove(c.req.param("id"));
+      return c.body(null, 204);
+    })
+    .get("/sessions/:id/stream", async (c) => {
+      const id = c.req.param("id");
+      const since = parseSince(c.req.query("since"), await manager.outputRange(id));
+      return hub.upgrade(c, createStreamSocket({ manager, sessionId: id, since, onError }));
+    })
+    .get("/events", (c) => hub.upgrade(c, createEventsSocket({ manager })));
+}

@@ -1,0 +1,114 @@
+// WebSocket plumbing for Bun.serve: each upgraded socket carries its own handler object, and the
+// hub pings every socket every 25 s, closing those that did not answer the previous ping.
+// The ping timer runs only while sockets are open.
+
+import type { Server, ServerWebSocket, WebSocketHandler } from "bun";
+import type { Context } from "hono";
+import { CloseCode } from "../protocol/stream.ts";
+import { errorResponse } from "./middleware/error-handler.ts";
+
+/** DESIGN §5: pings every 25 s keep idle proxies from cutting healthy streams. */
+export const PING_INTERVAL_MS = 25_000;
+/** Largest frame a client may send. */
+export const MAX_CLIENT_FRAME_BYTES = 1024 * 1024;
+/** Bun queues at most this much per socket; our senders stop at the first sign of backpressure. */
+const BACKPRESSURE_LIMIT_BYTES = 4 * 1024 * 1024;
+
+export interface SocketHandler {
+  open(ws: Socket): void;
+  message(ws: Socket, message: string | Buffer): void;
+  drain(ws: Socket): void;
+  close(ws: Socket, code: number, reason: string): void;
+}
+
+export interface SocketData {
+  handler: SocketHandler;
+  awaitingPong: boolean;
+}
+
+export type Socket = ServerWebSocket<SocketData>;
+export type BunServer = Server<SocketData>;
+
+export interface SocketHub {
+  websocket: WebSocketHandler<SocketData>;
+  /** Upgrade the request of `c` to a socket driven by `handler`. */
+  upgrade(c: Context, handler: SocketHandler): Response;
+  closeAll(code: number, reason: string): void;
+  readonly size: number;
+}
+
+export function createSocketHub({
+  pingIntervalMs = PING_INTERVAL_MS,
+}: {
+  pingIntervalMs?: number | undefined;
+} = {}): SocketHub {
+  const sockets = new Set<Socket>();
+  let pingTimer: Timer | undefined;
+
+  const pingAll = () => {
+    for (const ws of sockets) {
+      if (ws.data.awaitingPong) {
+        ws.close(CloseCode.timeout, "no answer to ping");
+        continue;
+      }
+      ws.data.awaitingPong = true;
+      ws.ping();
+    }
+  };
+
+  const websocket: WebSocketHandler<SocketData> = {
+    maxPayloadLength: MAX_CLIENT_FRAME_BYTES,
+    backpressureLimit: BACKPRESSURE_LIMIT_BYTES,
+    closeOnBackpressureLimit: false,
+    perMessageDeflate: false,
+    sendPings: false,
+    idleTimeout: 0,
+    open(ws) {
+      sockets.add(ws);
+      pingTimer ??= setInterval(pingAll, pingIntervalMs);
+      ws.data.handler.open(ws);
+    },
+    message(ws, message) {
+      ws.data.awaitingPong = false;
+      ws.data.handler.message(ws, message);
+    },
+    pong(ws) {
+      ws.data.awaitingPong = false;
+    },
+    drain(ws) {
+      ws.data.handler.drain(ws);
+    },
+    close(ws, code, reason) {
+      sockets.delete(ws);
+      if (sockets.size === 0) {
+        clearInterval(pingTimer);
+        pingTimer = undefined;
+      }
+      ws.data.handler.close(ws, code, reason);
+    },
+  };
+
+  return {
+    websocket,
+    upgrade(c, handler) {
+      const server = (c.env as { server?: BunServer } | undefined)?.server;
+      const upgraded = server?.upgrade(c.req.raw, { data: { handler, awaitingPong: false } });
+      if (!upgraded) {
+        return errorResponse(
+          c,
+          400,
+          "websocket_expected",
+          "this endpoint needs a WebSocket upgrade",
+        );
+      }
+      // Bun has taken over the connection; this response is never sent.
+      return new Response(null);
+    },
+    closeAll(code, reason) {
+      for (const ws of sockets) ws.close(code, reason);
+    },
+    get size() {
+      return sockets.size;
+    },
+  };
+}

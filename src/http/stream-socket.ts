@@ -1,0 +1,109 @@
+// The terminal stream of one viewer (DESIGN §5): binary frames carry PTY bytes both ways, text
+// frames carry JSON events. Protocol errors become `error` events; the socket and session live on.
+
+import { z } from "zod";
+import {
+  type ClientMessage,
+  MAX_TERMINAL_CELLS,
+  MIN_TERMINAL_CELLS,
+  type ServerEvent,
+} from "../protocol/stream.ts";
+import type { Attachment } from "../sessions/live-session.ts";
+import type { SessionManager } from "../sessions/manager.ts";
+import type { SendResult, ViewerSink } from "../sessions/viewer.ts";
+import type { Socket, SocketHandler } from "./socket-hub.ts";
+
+/** Messages a client may send before its attachment is ready; more closes the socket. */
+const MAX_EARLY_MESSAGES = 256;
+
+const cells = z.number().int().min(MIN_TERMINAL_CELLS).max(MAX_TERMINAL_CELLS);
+const clientMessage: z.ZodType<ClientMessage> = z.discriminatedUnion("type", [
+  z.object({ type: z.literal("resize"), cols: cells, rows: cells }),
+  z.object({ type: z.literal("ping") }),
+]);
+
+export interface StreamSocketDeps {
+  manager: SessionManager;
+  sessionId: string;
+  since: number;
+  onError: (error: unknown, context: string) => void;
+}
+
+export function createStreamSocket({
+  manager,
+  sessionId,
+  since,
+  onError,
+}: StreamSocketDeps): SocketHandler {
+  let attachment: Attachment | undefined;
+  let closed = false;
+  const early: (string | Buffer)[] = [];
+
+  const send = (ws: Socket, event: ServerEvent) => ws.sendText(JSON.stringify(event));
+  const fail = (ws: Socket, code: string, message: string) =>
+    send(ws, { type: "error", code, message });
+
+  const handle = (ws: Socket, current: Attachment, message: string | Buffer) => {
+    if (typeof message !== "string") {
+      if (!current.write(message)) fail(ws, "session_not_running", "the session has ended");
+      return;
+    }
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(message);
+    } catch {
+      return fail(ws, "invalid_message", "text frames must be JSON");
+    }
+    const result = clientMessage.safeParse(parsed);
+    if (!result.success) {
+      return fail(ws, "invalid_message", "expected {type:'resize',cols,rows} or {type:'ping'}");
+    }
+    const command = result.data;
+    switch (command.type) {
+      case "ping":
+        return send(ws, { type: "pong" });
+      case "resize":
+        manager.resize(sessionId, command.cols, command.rows).catch(() => {
+          fail(ws, "session_not_running", "the session has ended");
+        });
+        return;
+    }
+  };
+
+  return {
+    open(ws) {
+      const sink: ViewerSink = {
+        sendOutput(bytes): SendResult {
+          const status = ws.sendBinary(bytes);
+          return status === -1 ? "backpressure" : status === 0 ? "dropped" : "sent";
+        },
+        sendEvent: (event) => send(ws, event),
+        close: (code, reason) => ws.close(code, reason),
+      };
+      manager.attach(sessionId, since, sink).then(
+        (ready) => {
+          if (closed) return ready.detach();
+          attachment = ready;
+          for (const message of early.splice(0)) handle(ws, ready, message);
+        },
+        (error) => {
+          onError(error, `attaching to session ${sessionId}`);
+          fail(ws, "internal_error", "could not attach to the session");
+          ws.close(1011, "internal error");
+        },
+      );
+    },
+    message(ws, message) {
+      if (attachment) return handle(ws, attachment, message);
+      if (early.length >= MAX_EARLY_MESSAGES) return ws.close(1008, "too many early messages");
+      early.push(message);
+    },
+    drain() {
+      attachment?.resume();
+    },
+    close() {
+      closed = true;
+      attachment?.detach();
+    },
+  };
+}

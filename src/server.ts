@@ -1,0 +1,92 @@
+// startServer: config → data dir → database → migrations → sessions → app → listen, and the
+// one shutdown path that undoes it. Used by main.ts and by the tests (on port 0).
+
+import { chmodSync, mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { createApp } from "./app.ts";
+import type { Config } from "./config.ts";
+import { openDatabase } from "./db/client.ts";
+import { migrateDatabase } from "./db/migrate.ts";
+import { createSessionsRepo } from "./db/sessions-repo.ts";
+import { createSocketHub } from "./http/socket-hub.ts";
+import type { Logger } from "./log.ts";
+import { CloseCode } from "./protocol/stream.ts";
+import { createProviderCatalog } from "./providers/catalog.ts";
+import { createSessionManager, type SessionManager } from "./sessions/manager.ts";
+import { createPtyBackend } from "./sessions/pty.ts";
+import { createScrollbackStore } from "./sessions/scrollback-store.ts";
+
+export interface ServerOptions {
+  version: string;
+  /** Environment every session inherits, without OpenDray's own variables. */
+  baseEnv: Record<string, string>;
+  logger: Logger;
+  /** WebSocket ping period; DESIGN §5 default 25 s (tests shorten it). */
+  pingIntervalMs?: number;
+}
+
+export interface RunningServer {
+  /** http://host:port of the listening socket. */
+  url: string;
+  port: number;
+  manager: SessionManager;
+  /** Stop listening, hang up sessions, flush, close the database. */
+  close(): Promise<void>;
+}
+
+export async function startServer(config: Config, options: ServerOptions): Promise<RunningServer> {
+  const { logger } = options;
+  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  chmodSync(config.dataDir, 0o700);
+
+  const database = await openDatabase(config.database);
+  await migrateDatabase(database);
+
+  const logError = (error: unknown, context: string) => logger.error({ err: error }, context);
+  const manager = createSessionManager({
+    repo: createSessionsRepo(database.db),
+    store: createScrollbackStore(join(config.dataDir, "scrollback")),
+    pty: createPtyBackend(config.ptyBackend),
+    providers: createProviderCatalog({ shell: options.baseEnv.SHELL || "/bin/sh" }),
+    baseEnv: options.baseEnv,
+    scrollbackBytes: config.scrollbackBytes,
+    idleAfterMs: config.idleAfterMs,
+    onError: logError,
+  });
+  const interrupted = await manager.recover();
+  if (interrupted > 0)
+    logger.warn({ sessions: interrupted }, "marked sessions left live as interrupted");
+
+  const hub = createSocketHub({ pingIntervalMs: options.pingIntervalMs });
+  const app = createApp({
+    version: options.version,
+    bodyLimitBytes: config.bodyLimitBytes,
+    manager,
+    hub,
+    logError,
+  });
+  const server = Bun.serve({
+    hostname: config.listen.host,
+    port: config.listen.port,
+    fetch: (request, bunServer) => app.fetch(request, { server: bunServer }),
+    websocket: hub.websocket,
+  });
+  const port = server.port ?? config.listen.port;
+  const host = config.listen.host.includes(":") ? `[${config.listen.host}]` : config.listen.host;
+
+  let closing: Promise<void> | undefined;
+  return {
+    url: `http://${host}:${port}`,
+    port,
+    manager,
+    close() {
+      closing ??= (async () => {
+        server.stop(true);
+        await manager.shutdown();
+        hub.closeAll(CloseCode.goingAway, "server shutting down");
+        await database.close();
+      })();
+      return closing;
+    },
+  };
+}

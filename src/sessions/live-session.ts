@@ -1,0 +1,217 @@
+// One running session in memory: its PTY, output ring, on-disk journal, viewers and idle clock.
+// It owns the transitions running ⇄ idle → stopped | ended and reports them through `onChange`;
+// persistence and lifecycle events are the manager's business.
+
+import type { Session, SessionState } from "../protocol/session.ts";
+import type { PtyExit, PtyProcess } from "./pty.ts";
+import { RingBuffer } from "./ring-buffer.ts";
+import type { ScrollbackJournal } from "./scrollback-store.ts";
+import { isTerminalReply } from "./terminal-replies.ts";
+import { type Feed, Viewer, type ViewerSink } from "./viewer.ts";
+
+/** Time between SIGHUP/SIGTERM and SIGKILL when stopping. */
+export const STOP_GRACE_MS = 3000;
+
+export type ChangeKind = "state" | "exited";
+
+export interface LiveSessionOptions {
+  scrollbackBytes: number;
+  idleAfterMs: number;
+  now: () => number;
+  onChange: (session: LiveSession, kind: ChangeKind) => void;
+}
+
+/** What a transport holds while attached to a session. */
+export interface Attachment {
+  /**
+   * Input bytes from this viewer; false when the program has exited. Terminal query answers
+   * count only from the primary viewer.
+   */
+  write(bytes: Uint8Array): boolean;
+  /** The transport drained its send buffer. */
+  resume(): void;
+  /** The transport closed. */
+  detach(): void;
+}
+
+export class LiveSession implements Feed {
+  readonly ring: RingBuffer;
+  exit: PtyExit | undefined;
+  /** Resolves once the process is gone and all its output is in the ring. */
+  readonly exited: Promise<PtyExit>;
+
+  private pty: PtyProcess | undefined;
+  private journal: ScrollbackJournal | undefined;
+  private readonly viewers = new Set<Viewer>();
+  /** The viewer whose terminal answers reach the program: the last one that typed, else the oldest. */
+  private primary: Viewer | undefined;
+  private idleTimer: Timer | undefined;
+  private killTimer: Timer | undefined;
+  private startedMs = 0;
+  private lastOutputMs: number | undefined;
+  private stopRequested = false;
+  private resolveExited!: (exit: PtyExit) => void;
+
+  constructor(
+    /** The resource; mutated in place as the session changes. */
+    readonly info: Session,
+    private readonly options: LiveSessionOptions,
+  ) {
+    this.ring = new RingBuffer(options.scrollbackBytes);
+    this.exited = new Promise((resolve) => {
+      this.resolveExited = resolve;
+    });
+  }
+
+  /** Wire up the spawned PTY (created with `onData`/`onExit` pointing here). */
+  started(pty: PtyProcess, journal: ScrollbackJournal): void {
+    this.pty = pty;
+    this.journal = journal;
+    this.info.pid = pty.pid;
+    this.startedMs = this.options.now();
+    this.info.startedAt = new Date(this.startedMs).toISOString();
+    this.setState("running");
+    this.scheduleIdleCheck(this.options.idleAfterMs);
+  }
+
+  /** The PTY produced output. Hot path: no allocation beyond the ring copy. */
+  onData(bytes: Uint8Array): void {
+    this.ring.append(bytes);
+    this.info.outputOffset = this.ring.end;
+    this.lastOutputMs = this.options.now();
+    this.journal?.touch();
+    if (this.info.state === "idle") this.setState("running");
+    if (this.idleTimer === undefined) this.scheduleIdleCheck(this.options.idleAfterMs);
+    for (const viewer of this.viewers) viewer.notify();
+  }
+
+  onExit(exit: PtyExit): void {
+    clearTimeout(this.idleTimer);
+    clearTimeout(this.killTimer);
+    this.idleTimer = undefined;
+    this.exit = exit;
+    this.journal?.close();
+    const info = this.info;
+    info.exitCode = exit.exitCode;
+    info.exitSignal = exit.signal;
+    info.endedAt = new Date(this.options.now()).toISOString();
+    info.lastOutputAt = this.lastOutputIso();
+    info.state = this.stopRequested ? "stopped" : "ended";
+    info.endReason = this.stopRequested
+      ? "stopped on request"
+      : exit.signal
+        ? `killed by ${exit.signal}`
+        : `exited with code ${exit.exitCode}`;
+    this.options.onChange(this, "exited");
+    for (const viewer of this.viewers) {
+      viewer.event({ type: "state", state: info.state, session: this.snapshot() });
+      viewer.notify();
+    }
+    this.resolveExited(exit);
+  }
+
+  /** The resource as clients see it now. */
+  snapshot(): Session {
+    return { ...this.info, args: [...this.info.args], lastOutputAt: this.lastOutputIso() };
+  }
+
+  get isRunning(): boolean {
+    return this.exit === undefined && this.pty !== undefined;
+  }
+
+  attach(sink: ViewerSink, since: number): Attachment {
+    const viewer = new Viewer(this, sink, since);
+    this.viewers.add(viewer);
+    this.primary ??= viewer;
+    viewer.start({
+      type: "hello",
+      session: this.snapshot(),
+      offset: this.ring.end,
+      bufferStart: this.ring.start,
+    });
+    return {
+      write: (bytes) => {
+        if (!this.isRunning) return false;
+        if (isTerminalReply(bytes)) {
+          if (this.primary === viewer) this.write(bytes);
+          return true;
+        }
+        this.primary = viewer;
+        this.write(bytes);
+        return true;
+      },
+      resume: () => viewer.resume(),
+      detach: () => viewer.detach(),
+    };
+  }
+
+  release(viewer: Viewer): void {
+    this.viewers.delete(viewer);
+    if (this.primary === viewer) this.primary = this.viewers.values().next().value;
+  }
+
+  get viewerCount(): number {
+    return this.viewers.size;
+  }
+
+  /** Input for the program; ignored once it has exited. */
+  write(bytes: Uint8Array): void {
+    if (this.isRunning) this.pty?.write(bytes);
+  }
+
+  resize(cols: number, rows: number): void {
+    if (!this.isRunning) return;
+    this.pty?.resize(cols, rows);
+    this.info.cols = cols;
+    this.info.rows = rows;
+    for (const viewer of this.viewers) viewer.event({ type: "resize", cols, rows });
+  }
+
+  /** SIGHUP and SIGTERM to the process group, SIGKILL after STOP_GRACE_MS; resolves at exit. */
+  stop(): Promise<PtyExit> {
+    const pty = this.pty;
+    if (this.isRunning && pty && !this.stopRequested) {
+      this.stopRequested = true;
+      pty.signal("SIGHUP");
+      pty.signal("SIGTERM");
+      this.killTimer = setTimeout(() => pty.signal("SIGKILL"), STOP_GRACE_MS);
+    }
+    return this.exited;
+  }
+
+  /** Close every viewer (deletion, shutdown). */
+  closeViewers(code: number, reason: string): void {
+    for (const viewer of [...this.viewers]) viewer.end(code, reason);
+  }
+
+  /** Persist the scrollback now (shutdown). */
+  flushScrollback(): void {
+    this.journal?.flush();
+  }
+
+  private setState(state: SessionState): void {
+    if (this.info.state === state) return;
+    this.info.state = state;
+    this.info.lastOutputAt = this.lastOutputIso();
+    this.options.onChange(this, "state");
+    const snapshot = this.snapshot();
+    for (const viewer of this.viewers) viewer.event({ type: "state", state, session: snapshot });
+  }
+
+  // Idle detection without a periodic timer: one timeout, re-armed only for the remainder of the
+  // quiet period, and none at all while the session is idle.
+  private scheduleIdleCheck(delayMs: number): void {
+    this.idleTimer = setTimeout(() => {
+      this.idleTimer = undefined;
+      if (!this.isRunning) return;
+      const since = this.lastOutputMs ?? this.startedMs;
+      const quietMs = this.options.now() - since;
+      if (quietMs >= this.options.idleAfterMs) this.setState("idle");
+      else this.scheduleIdleCheck(this.options.idleAfterMs - quietMs);
+    }, delayMs);
+  }
+
+  private lastOutputIso(): string | null {
+    return this.lastOutputMs === undefined ? null : new Date(this.lastOutputMs).toISOString();
+  }
+}

@@ -1,0 +1,444 @@
+// The session manager: the narrow interface (spawn, write, resize, stop, attach from an offset,
+// read output) over live sessions and their stored rows. It knows nothing about HTTP; a later
+// PTY host process can implement the same interface.
+
+import { randomUUID } from "node:crypto";
+import { statSync } from "node:fs";
+import { isAbsolute } from "node:path";
+import type { SessionRow } from "../db/schema.ts";
+import type { SessionsRepo } from "../db/sessions-repo.ts";
+import { badRequest, conflict, notFound } from "../errors.ts";
+import type { LifecycleEvent, LifecycleEventType } from "../protocol/events.ts";
+import type { Session, SessionState } from "../protocol/session.ts";
+import { CloseCode } from "../protocol/stream.ts";
+import type { ProviderCatalog } from "../providers/catalog.ts";
+import { type Attachment, type ChangeKind, LiveSession } from "./live-session.ts";
+import type { PtyBackend } from "./pty.ts";
+import { RingBuffer } from "./ring-buffer.ts";
+import type { ScrollbackStore } from "./scrollback-store.ts";
+import { type Feed, Viewer, type ViewerSink } from "./viewer.ts";
+
+/** Size used when a request gives none (or zero): never below 80×24 (DESIGN §6). */
+export const DEFAULT_COLS = 80;
+export const DEFAULT_ROWS = 24;
+
+export interface SpawnRequest {
+  provider: string;
+  cwd: string;
+  name?: string;
+  args?: string[];
+  env?: Record<string, string>;
+  cols?: number;
+  rows?: number;
+  parentSessionId?: string;
+  createdBy?: string | null;
+}
+
+export interface OutputSlice {
+  /** Absolute offset of bytes[0]. */
+  start: number;
+  /** Absolute offset one past the last byte. */
+  end: number;
+  bytes: Uint8Array<ArrayBuffer>;
+}
+
+export interface SessionManager {
+  spawn(request: SpawnRequest): Promise<Session>;
+  get(id: string): Promise<Session>;
+  list(filter?: { state?: SessionState }): Promise<Session[]>;
+  rename(id: string, name: string): Promise<Session>;
+  /** Input bytes; 409 when the session is not running. */
+  write(id: string, bytes: Uint8Array): Promise<void>;
+  resize(id: string, cols: number, rows: number): Promise<void>;
+  stop(id: string): Promise<Session>;
+  restart(id: string, createdBy: string | null): Promise<Session>;
+  remove(id: string): Promise<void>;
+  /** Output from `since` (clamped to what is kept). */
+  output(id: string, since: number): Promise<OutputSlice>;
+  /** The offsets a viewer may ask for: [start, end]. */
+  outputRange(id: string): Promise<{ start: number; end: number }>;
+  /** Attach a viewer from `since`; a finished session is replayed, then closed. */
+  attach(id: string, since: number, sink: ViewerSink): Promise<Attachment>;
+  onEvent(listener: (event: LifecycleEvent) => void): () => void;
+  /** Mark rows a previous process left live as interrupted. Returns how many. */
+  recover(): Promise<number>;
+  /** Hang up every session, persist rows and scrollback, close viewers. */
+  shutdown(): Promise<void>;
+  /** Viewers attached to a live session (0 when it is not live). */
+  viewerCount(id: string): number;
+  /** Live sessions in memory (for metrics and benchmarks). */
+  readonly liveCount: number;
+}
+
+export interface SessionManagerDeps {
+  repo: SessionsRepo;
+  store: ScrollbackStore;
+  pty: PtyBackend;
+  providers: ProviderCatalog;
+  /** Environment every child inherits (already stripped of OpenDray's own secrets). */
+  baseEnv: Record<string, string>;
+  scrollbackBytes: number;
+  idleAfterMs: number;
+  now?: () => number;
+  onError?: (error: unknown, context: string) => void;
+}
+
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+export function createSessionManager(deps: SessionManagerDeps): SessionManager {
+  const now = deps.now ?? Date.now;
+  const onError = deps.onError ?? ((error) => console.error(error));
+  const live = new Map<string, LiveSession>();
+  /** Per-session chain of row writes, so that they land in the order they happened. */
+  const writes = new Map<string, Promise<unknown>>();
+  const listeners = new Set<(event: LifecycleEvent) => void>();
+
+  const emit = (type: LifecycleEventType, session: Session) => {
+    for (const listener of listeners) listener({ type, session });
+  };
+
+  const persist = (session: Session): Promise<unknown> => {
+    const previous = writes.get(session.id) ?? Promise.resolve();
+    const next = previous
+      .then(() => deps.repo.update(session.id, toPatch(session)))
+      .catch((error) => onError(error, `saving session ${session.id}`));
+    writes.set(session.id, next);
+    next.then(() => {
+      if (writes.get(session.id) === next) writes.delete(session.id);
+    });
+    return next;
+  };
+
+  const onChange = (session: LiveSession, kind: ChangeKind) => {
+    const snapshot = session.snapshot();
+    persist(snapshot);
+    if (kind === "exited") {
+      // Its viewers keep their reference until they have read the rest; new ones read the disk.
+      live.delete(snapshot.id);
+      emit("session.exited", snapshot);
+    } else {
+      emit("session.state", snapshot);
+    }
+  };
+
+  const find = async (id: string): Promise<Session> => {
+    const session = live.get(id);
+    if (session) return session.snapshot();
+    const row = await deps.repo.get(id);
+    if (!row) throw notFound("session");
+    return fromRow(row);
+  };
+
+  const running = async (id: string): Promise<LiveSession> => {
+    const session = live.get(id);
+    if (session?.isRunning) return session;
+    const stored = await find(id);
+    throw conflict("session_not_running", `session is ${stored.state}`);
+  };
+
+  const childEnv = (extra: Record<string, string> = {}) => {
+    for (const [key, value] of Object.entries(extra)) {
+      if (!ENV_NAME.test(key) || value.includes("\0")) {
+        throw badRequest("env_invalid", `environment variable ${JSON.stringify(key)} is invalid`);
+      }
+    }
+    const env: Record<string, string> = { ...deps.baseEnv, ...extra };
+    if (!env.LANG && !env.LC_ALL && !env.LC_CTYPE) env.LANG = "C.UTF-8";
+    env.TERM = "xterm-256color";
+    env.COLORTERM = "truecolor";
+    return env;
+  };
+
+  const validateCwd = (cwd: string) => {
+    if (!isAbsolute(cwd)) throw badRequest("cwd_invalid", "cwd must be an absolute path");
+    let isDirectory = false;
+    try {
+      isDirectory = statSync(cwd).isDirectory();
+    } catch {
+      throw badRequest("cwd_invalid", "cwd does not exist");
+    }
+    if (!isDirectory) throw badRequest("cwd_invalid", "cwd is not a directory");
+  };
+
+  const spawn = async (request: SpawnRequest): Promise<Session> => {
+    const args = request.args ?? [];
+    const launch = deps.providers.resolve(request.provider, args);
+    if (!launch) {
+      throw badRequest("unknown_provider", `unknown provider ${JSON.stringify(request.provider)}`);
+    }
+    validateCwd(request.cwd);
+    const env = childEnv(request.env);
+    if (request.parentSessionId !== undefined && !(await deps.repo.get(request.parentSessionId))) {
+      throw badRequest("parent_not_found", "parentSessionId names no session");
+    }
+    const createdAt = new Date(now());
+    const info: Session = {
+      id: randomUUID(),
+      name: request.name?.trim() || defaultName(request.provider, request.cwd),
+      provider: request.provider,
+      cwd: request.cwd,
+      args,
+      state: "starting",
+      pid: null,
+      exitCode: null,
+      exitSignal: null,
+      cols: request.cols || DEFAULT_COLS,
+      rows: request.rows || DEFAULT_ROWS,
+      createdAt: createdAt.toISOString(),
+      startedAt: null,
+      endedAt: null,
+      lastOutputAt: null,
+      outputOffset: 0,
+      parentSessionId: request.parentSessionId ?? null,
+      createdBy: request.createdBy ?? null,
+      endReason: null,
+    };
+    await deps.repo.insert({ ...toPatch(info), id: info.id, createdAt });
+    emit("session.created", { ...info });
+
+    const session = new LiveSession(info, {
+      scrollbackBytes: deps.scrollbackBytes,
+      idleAfterMs: deps.idleAfterMs,
+      now,
+      onChange,
+    });
+    try {
+      const pty = deps.pty.spawn({
+        file: launch.file,
+        args: launch.args,
+        cwd: info.cwd,
+        env,
+        cols: info.cols,
+        rows: info.rows,
+        onData: (bytes) => session.onData(bytes),
+        onExit: (exit) => session.onExit(exit),
+      });
+      live.set(info.id, session);
+      session.started(pty, deps.store.open(info.id, session.ring));
+    } catch (error) {
+      info.state = "failed";
+      info.endedAt = new Date(now()).toISOString();
+      info.endReason = `could not start ${launch.file}: ${error instanceof Error ? error.message : String(error)}`;
+      await persist(info);
+      emit("session.exited", { ...info });
+      return { ...info };
+    }
+    await writes.get(info.id);
+    return session.snapshot();
+  };
+
+  const archivedFeed = async (id: string): Promise<{ feed: Feed; session: Session }> => {
+    const session = await find(id);
+    const stored = deps.store.read(id, deps.scrollbackBytes);
+    const start = stored?.start ?? session.outputOffset;
+    const ring = new RingBuffer(Math.max(1, stored?.bytes.length ?? 1), start);
+    if (stored) ring.append(stored.bytes);
+    return {
+      session: { ...session, outputOffset: ring.end },
+      feed: {
+        ring,
+        exit: { exitCode: session.exitCode, signal: session.exitSignal },
+        release: () => {},
+      },
+    };
+  };
+
+  return {
+    spawn,
+    get: find,
+
+    async list(filter = {}) {
+      const rows = await deps.repo.list(filter);
+      return rows.map((row) => live.get(row.id)?.snapshot() ?? fromRow(row));
+    },
+
+    async rename(id, name) {
+      const session = live.get(id);
+      const current = session?.info ?? (await find(id));
+      current.name = name;
+      await persist(current);
+      const renamed = session?.snapshot() ?? { ...current };
+      emit("session.renamed", renamed);
+      return renamed;
+    },
+
+    async write(id, bytes) {
+      (await running(id)).write(bytes);
+    },
+
+    async resize(id, cols, rows) {
+      const session = await running(id);
+      session.resize(cols, rows);
+      await persist(session.snapshot());
+    },
+
+    async stop(id) {
+      const session = live.get(id);
+      if (!session) return find(id);
+      await session.stop();
+      await writes.get(id);
+      return session.snapshot();
+    },
+
+    async restart(id, createdBy) {
+      const old = await find(id);
+      const session = live.get(id);
+      if (session) {
+        await session.stop();
+        await writes.get(id);
+      }
+      return spawn({
+        provider: old.provider,
+        cwd: old.cwd,
+        name: old.name,
+        args: old.args,
+        cols: old.cols,
+        rows: old.rows,
+        parentSessionId: old.id,
+        createdBy,
+      });
+    },
+
+    async remove(id) {
+      const snapshot = await find(id);
+      const session = live.get(id);
+      if (session) {
+        await session.stop();
+        session.closeViewers(CloseCode.sessionDeleted, "session deleted");
+      }
+      await writes.get(id);
+      await deps.repo.remove(id);
+      deps.store.remove(id);
+      emit("session.deleted", { ...snapshot, ...(session?.snapshot() ?? {}) });
+    },
+
+    async output(id, since) {
+      const session = live.get(id);
+      const ring = session?.ring ?? (await archivedFeed(id)).feed.ring;
+      const bytes = ring.read(since).slice();
+      const start = Math.max(since, ring.start);
+      return { start, end: start + bytes.length, bytes };
+    },
+
+    async outputRange(id) {
+      const session = live.get(id);
+      if (session) return { start: session.ring.start, end: session.ring.end };
+      const { feed } = await archivedFeed(id);
+      return { start: feed.ring.start, end: feed.ring.end };
+    },
+
+    async attach(id, since, sink) {
+      const session = live.get(id);
+      if (session) return session.attach(sink, since);
+      const { feed, session: info } = await archivedFeed(id);
+      const viewer = new Viewer(feed, sink, since);
+      viewer.start({
+        type: "hello",
+        session: info,
+        offset: feed.ring.end,
+        bufferStart: feed.ring.start,
+      });
+      return { write: () => false, resume: () => viewer.resume(), detach: () => viewer.detach() };
+    },
+
+    onEvent(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+
+    async recover() {
+      const rows = await deps.repo.markLiveInterrupted(
+        "the server stopped while the session was live",
+        new Date(now()),
+      );
+      for (const row of rows) {
+        const stored = deps.store.read(row.id, deps.scrollbackBytes);
+        if (stored) {
+          await deps.repo.update(row.id, {
+            outputOffset: stored.start + stored.bytes.length,
+            scrollbackStart: stored.start,
+          });
+        }
+      }
+      return rows.length;
+    },
+
+    async shutdown() {
+      const sessions = [...live.values()];
+      for (const session of sessions) {
+        session.flushScrollback();
+        session.closeViewers(CloseCode.goingAway, "server shutting down");
+        const snapshot = session.snapshot();
+        persist({
+          ...snapshot,
+          state: "interrupted",
+          endedAt: new Date(now()).toISOString(),
+          endReason: "the server shut down",
+        });
+      }
+      await Promise.all([...writes.values()]);
+    },
+
+    viewerCount(id) {
+      return live.get(id)?.viewerCount ?? 0;
+    },
+
+    get liveCount() {
+      return live.size;
+    },
+  };
+}
+
+function defaultName(provider: string, cwd: string): string {
+  const folder = cwd.split("/").filter(Boolean).pop() ?? "/";
+  return `${provider} · ${folder}`;
+}
+
+const toDate = (iso: string | null) => (iso === null ? null : new Date(iso));
+
+function toPatch(session: Session) {
+  return {
+    name: session.name,
+    provider: session.provider,
+    cwd: session.cwd,
+    args: session.args,
+    state: session.state,
+    pid: session.pid,
+    exitCode: session.exitCode,
+    exitSignal: session.exitSignal,
+    cols: session.cols,
+    rows: session.rows,
+    startedAt: toDate(session.startedAt),
+    endedAt: toDate(session.endedAt),
+    lastOutputAt: toDate(session.lastOutputAt),
+    outputOffset: session.outputOffset,
+    parentSessionId: session.parentSessionId,
+    createdBy: session.createdBy,
+    endReason: session.endReason,
+  };
+}
+
+function fromRow(row: SessionRow): Session {
+  const iso = (date: Date | null) => (date === null ? null : date.toISOString());
+  return {
+    id: row.id,
+    name: row.name,
+    provider: row.provider,
+    cwd: row.cwd,
+    args: row.args,
+    state: row.state,
+    pid: row.pid,
+    exitCode: row.exitCode,
+    exitSignal: row.exitSignal,
+    cols: row.cols,
+    rows: row.rows,
+    createdAt: row.createdAt.toISOString(),
+    startedAt: iso(row.startedAt),
+    endedAt: iso(row.endedAt),
+    lastOutputAt: iso(row.lastOutputAt),
+    outputOffset: row.outputOffset,
+    parentSessionId: row.parentSessionId,
+    createdBy: row.createdBy,
+    endReason: row.endReason,
+  };
+}

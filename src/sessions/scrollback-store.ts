@@ -1,0 +1,140 @@
+// Scrollback on disk: one file per session under DATA_DIR/scrollback, so that output can be read
+// after the process exits and after the server restarts (even after a crash, minus the last flush).
+//
+// File layout: 8-byte magic "ODSB\x01\0\0\0", 8-byte little-endian absolute offset of the first
+// byte that follows, then the bytes. A file never holds more than 2 × SCROLLBACK_BYTES of output:
+// past that it is rewritten from the ring (write to a temporary file, then rename).
+
+import {
+  closeSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeSync,
+  writevSync,
+} from "node:fs";
+import { join } from "node:path";
+import type { RingBuffer } from "./ring-buffer.ts";
+
+const MAGIC = Buffer.from("ODSB\x01\0\0\0", "latin1");
+const HEADER_BYTES = 16;
+const SESSION_ID = /^[0-9a-f-]{36}$/;
+
+/** How long appended output may wait in memory before it is written out. */
+export const SCROLLBACK_FLUSH_MS = 250;
+
+export interface StoredScrollback {
+  /** Absolute offset of bytes[0]. */
+  start: number;
+  bytes: Uint8Array;
+}
+
+export interface ScrollbackStore {
+  /** Start journaling a session's ring; the journal flushes itself while output flows. */
+  open(sessionId: string, ring: RingBuffer): ScrollbackJournal;
+  /** The last `maxBytes` bytes kept for a session, or undefined when nothing was kept. */
+  read(sessionId: string, maxBytes: number): StoredScrollback | undefined;
+  remove(sessionId: string): void;
+}
+
+export interface ScrollbackJournal {
+  /** Note that the ring grew; schedules a flush. */
+  touch(): void;
+  /** Write everything now (at exit and at shutdown). */
+  flush(): void;
+  /** Flush and release the file; further calls do nothing. */
+  close(): void;
+}
+
+export function createScrollbackStore(dir: string): ScrollbackStore {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const pathOf = (id: string) => {
+    // Ids come from URLs: never let one name a path outside the folder.
+    if (!SESSION_ID.test(id)) throw new Error(`invalid session id for scrollback: ${id}`);
+    return join(dir, `${id}.log`);
+  };
+
+  return {
+    open(sessionId, ring) {
+      return openJournal(pathOf(sessionId), ring);
+    },
+
+    read(sessionId, maxBytes) {
+      let file: Buffer;
+      try {
+        file = readFileSync(pathOf(sessionId));
+      } catch {
+        return undefined;
+      }
+      if (file.length < HEADER_BYTES || !file.subarray(0, 8).equals(MAGIC)) return undefined;
+      const start = Number(file.readBigUInt64LE(8));
+      const body = file.subarray(HEADER_BYTES);
+      const kept = body.subarray(Math.max(0, body.length - maxBytes));
+      return { start: start + (body.length - kept.length), bytes: kept };
+    },
+
+    remove(sessionId) {
+      rmSync(pathOf(sessionId), { force: true });
+    },
+  };
+}
+
+function header(start: number): Buffer {
+  const bytes = Buffer.alloc(HEADER_BYTES);
+  MAGIC.copy(bytes, 0);
+  bytes.writeBigUInt64LE(BigInt(start), 8);
+  return bytes;
+}
+
+function openJournal(path: string, ring: RingBuffer): ScrollbackJournal {
+  // Invariant: the file holds exactly the output in [fileStart, flushedOffset).
+  let fileStart = ring.start;
+  let flushedOffset = ring.start;
+  let fd: number | undefined;
+  let timer: Timer | undefined;
+  const limit = 2 * ring.capacity;
+
+  const rewrite = () => {
+    const tmp = `${path}.tmp`;
+    const tmpFd = openSync(tmp, "w", 0o600);
+    const bytes = ring.read(ring.start);
+    writevSync(tmpFd, [header(ring.start), bytes]);
+    renameSync(tmp, path);
+    if (fd !== undefined) closeSync(fd);
+    fd = tmpFd;
+    fileStart = ring.start;
+    flushedOffset = ring.end;
+  };
+
+  const flush = () => {
+    clearTimeout(timer);
+    timer = undefined;
+    if (fd === undefined || flushedOffset < ring.start || ring.end - fileStart > limit) {
+      rewrite();
+      return;
+    }
+    if (flushedOffset === ring.end) return;
+    const bytes = ring.read(flushedOffset);
+    writeSync(fd, bytes);
+    flushedOffset += bytes.length;
+  };
+
+  let closed = false;
+  return {
+    touch() {
+      if (!closed && timer === undefined) timer = setTimeout(flush, SCROLLBACK_FLUSH_MS);
+    },
+    flush() {
+      if (!closed) flush();
+    },
+    close() {
+      if (closed) return;
+      flush();
+      closed = true;
+      if (fd !== undefined) closeSync(fd);
+      fd = undefined;
+    },
+  };
+}

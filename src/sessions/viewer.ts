@@ -1,0 +1,113 @@
+// One viewer of a session's output: reads the shared ring at its own pace and never holds more
+// than one chunk of its own. A viewer that the ring has overtaken is closed with 4008 (it
+// reconnects with since=); a viewer of a finished session gets the rest, `exit`, then close 1000.
+
+import { CloseCode, type ServerEvent } from "../protocol/stream.ts";
+import type { RingBuffer } from "./ring-buffer.ts";
+
+/** Largest binary frame sent to a viewer. */
+export const VIEWER_CHUNK_BYTES = 64 * 1024;
+
+/** What the transport reports for one frame, mirroring Bun's ServerWebSocket.send results. */
+export type SendResult = "sent" | "backpressure" | "dropped";
+
+/** The transport side of a viewer (a WebSocket); sessions/ knows nothing more about it. */
+export interface ViewerSink {
+  /** "backpressure": queued, but send no more until `resume()`; "dropped": not queued. */
+  sendOutput(bytes: Uint8Array): SendResult;
+  sendEvent(event: ServerEvent): void;
+  close(code: number, reason: string): void;
+}
+
+/** The output a viewer reads: a ring, and the exit once the process is gone. */
+export interface Feed {
+  readonly ring: RingBuffer;
+  readonly exit: { exitCode: number | null; signal: string | null } | undefined;
+  /** Called once when the viewer is finished with the feed. */
+  release(viewer: Viewer): void;
+}
+
+export class Viewer {
+  // Invariant: every byte in [firstOffset, offset) has been handed to the sink, in order, once.
+  private offset: number;
+  private blocked = false;
+  private finished = false;
+
+  constructor(
+    private readonly feed: Feed,
+    readonly sink: ViewerSink,
+    since: number,
+  ) {
+    this.offset = since;
+  }
+
+  /** Send `hello` (built by the caller), a `truncated` notice if history was lost, then the replay. */
+  start(hello: ServerEvent): void {
+    this.sink.sendEvent(hello);
+    const { ring } = this.feed;
+    if (this.offset < ring.start) {
+      this.sink.sendEvent({ type: "truncated", from: this.offset, to: ring.start });
+      this.offset = ring.start;
+    }
+    this.pump();
+  }
+
+  /** The ring grew or the process exited. */
+  notify(): void {
+    if (this.finished) return;
+    if (this.offset < this.feed.ring.start) {
+      this.end(CloseCode.tooSlow, "viewer fell behind; reconnect with since=");
+      return;
+    }
+    if (!this.blocked) this.pump();
+  }
+
+  /** The transport drained: go on sending. */
+  resume(): void {
+    if (this.finished) return;
+    this.blocked = false;
+    this.notify();
+  }
+
+  /** Send a control event unless the viewer is done. */
+  event(event: ServerEvent): void {
+    if (!this.finished) this.sink.sendEvent(event);
+  }
+
+  /** Close the viewer from the session's side (deleted session, shutdown). */
+  end(code: number, reason: string): void {
+    if (this.finished) return;
+    this.finished = true;
+    this.sink.close(code, reason);
+    this.feed.release(this);
+  }
+
+  /** The transport closed: forget the viewer. */
+  detach(): void {
+    if (this.finished) return;
+    this.finished = true;
+    this.feed.release(this);
+  }
+
+  private pump(): void {
+    const { ring } = this.feed;
+    while (this.offset < ring.end) {
+      const chunk = ring.read(this.offset, VIEWER_CHUNK_BYTES);
+      const result = this.sink.sendOutput(chunk);
+      if (result === "dropped") {
+        this.blocked = true;
+        return;
+      }
+      this.offset += chunk.length;
+      if (result === "backpressure") {
+        this.blocked = true;
+        return;
+      }
+    }
+    const exit = this.feed.exit;
+    if (exit) {
+      this.sink.sendEvent({ type: "exit", exitCode: exit.exitCode, signal: exit.signal });
+      this.end(CloseCode.normal, "session ended");
+    }
+  }
+}

@@ -1,0 +1,252 @@
+// The terminal stream of DESIGN §5 against a real server, real PTYs and real WebSocket clients.
+
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { CloseCode } from "../src/protocol/stream.ts";
+import { RawWebSocket } from "./support/raw-ws.ts";
+import { startTestServer, type TestServer } from "./support/server.ts";
+import { EventsClient, eventsUrl, StreamClient, streamUrl } from "./support/ws-client.ts";
+
+let server: TestServer;
+/** A server with a small ring (1 MiB), where history runs out quickly. */
+let small: TestServer;
+
+beforeAll(async () => {
+  server = await startTestServer({ env: { SCROLLBACK_BYTES: "16mb" }, pingIntervalMs: 300 });
+  small = await startTestServer({ env: { SCROLLBACK_BYTES: "1mb" } });
+}, 60_000);
+afterAll(async () => {
+  await server.dispose();
+  await small.dispose();
+});
+
+/** A shell whose terminal passes bytes through untouched, echoing its input back via cat. */
+const RAW_CAT = "stty raw -echo && printf READY && exec cat";
+
+async function openRawCat(): Promise<{ id: string; client: StreamClient; ready: number }> {
+  const session = await server.spawnShell(RAW_CAT);
+  const client = await StreamClient.connect(streamUrl(server.api, session.id));
+  const output = await client.waitForText("READY");
+  return { id: session.id, client, ready: output.indexOf("READY") + 5 };
+}
+
+describe.each(["bun", "bun-pty"])("with the %s PTY backend", (backend) => {
+  let own: TestServer;
+  beforeAll(async () => {
+    own = backend === "bun" ? server : await startTestServer({ env: { PTY_BACKEND: backend } });
+  }, 60_000);
+  afterAll(async () => {
+    if (own !== server) await own.dispose();
+  });
+
+  test("echo through cat is byte-exact, including invalid UTF-8 and NUL bytes", async () => {
+    const session = await own.spawnShell(RAW_CAT);
+    const client = await StreamClient.connect(streamUrl(own.api, session.id));
+    const ready = (await client.waitForText("READY")).indexOf("READY") + 5;
+    const payload = new Uint8Array(512);
+    for (let i = 0; i < payload.length; i++) payload[i] = (i * 7) % 256;
+    payload.set([0x00, 0xff, 0xfe, 0xc3, 0x28, 0xe2, 0x82], 0);
+    client.send(payload);
+    const output = await client.waitForBytes(ready + payload.length);
+    expect(output.subarray(ready)).toEqual(Buffer.from(payload));
+    client.close();
+    await own.request("DELETE", `/sessions/${session.id}`);
+  });
+
+  test("exit code and signal are recorded", async () => {
+    const events = await EventsClient.connect(eventsUrl(own.api));
+    const exits = await own.spawnShell("exit 42");
+    const killed = await own.spawnShell("kill -KILL $$");
+    const exited = await events.waitFor("session.exited", exits.id);
+    expect(exited.session).toMatchObject({ state: "ended", exitCode: 42, exitSignal: null });
+    const died = await events.waitFor("session.exited", killed.id);
+    if (backend === "bun") {
+      expect(died.session).toMatchObject({ state: "ended", exitCode: null, exitSignal: "SIGKILL" });
+    } else {
+      // bun-pty's native layer reports a death by signal as exit status 1 (README: backends).
+      expect(died.session).toMatchObject({ state: "ended", exitSignal: null });
+    }
+    const stored = await own.request("GET", `/sessions/${exits.id}`);
+    expect(stored.body).toMatchObject({
+      state: "ended",
+      exitCode: 42,
+      endReason: "exited with code 42",
+    });
+    events.close();
+  });
+});
+
+test("the first frame is hello with the session and offsets", async () => {
+  const { id, client } = await openRawCat();
+  const hello = client.events[0];
+  expect(hello?.type).toBe("hello");
+  if (hello?.type !== "hello") throw new Error("no hello");
+  expect(hello.session.id).toBe(id);
+  expect(hello.bufferStart).toBe(0);
+  client.close();
+});
+
+test("10 MB of output arrives complete and in order at two viewers at once", async () => {
+  const total = 10 * 1024 * 1024;
+  // Numbered lines make any loss, duplication or reordering visible.
+  const session = await server.spawnShell(
+    `stty raw -echo; read -r go; seq -f '%09.0f' 1 ${total / 10}`,
+    { cols: 200 },
+  );
+  const first = await StreamClient.connect(streamUrl(server.api, session.id, 0));
+  const second = await StreamClient.connect(streamUrl(server.api, session.id, 0));
+  first.send(new TextEncoder().encode("go\r"));
+  const [a, b] = await Promise.all([first.waitForClose(60_000), second.waitForClose(60_000)]);
+  expect(a.code).toBe(CloseCode.normal);
+  expect(b.code).toBe(CloseCode.normal);
+  const expected = Buffer.from(
+    Array.from({ length: total / 10 }, (_, i) => `${String(i + 1).padStart(9, "0")}\n`).join(""),
+  );
+  for (const client of [first, second]) {
+    const output = client.output;
+    const begin = output.indexOf("000000001\n");
+    expect(begin).toBeGreaterThanOrEqual(0);
+    const got = output.subarray(begin, begin + total);
+    expect(got.equals(expected)).toBe(true);
+    expect(client.events.at(-1)).toMatchObject({ type: "exit", exitCode: 0 });
+  }
+}, 90_000);
+
+test("a reconnect with since= receives exactly the missing bytes", async () => {
+  const { id, client, ready } = await openRawCat();
+  client.send(new TextEncoder().encode("first\n"));
+  await client.waitForText("first\n");
+  const seen = client.byteCount;
+  client.close();
+  await client.waitForClose();
+
+  await server.request("POST", `/sessions/${id}/input`, { data: "second\n" });
+  const later = await server.request("GET", `/sessions/${id}/output?since=${seen}`);
+  expect(later.body).toBe("second\n");
+
+  const again = await StreamClient.connect(streamUrl(server.api, id, seen));
+  const hello = await again.waitForEvent("hello");
+  expect(hello.offset).toBe(seen + 7);
+  const output = await again.waitForBytes(7);
+  expect(output.toString()).toBe("second\n");
+  expect(ready).toBeLessThan(seen);
+  again.close();
+});
+
+test("since= older than the buffer announces the gap with a truncated event", async () => {
+  // 1 MiB of scrollback; 3 MiB of output pushes the first 2 MiB out.
+  const session = await small.spawnShell("head -c 3145728 /dev/zero | tr '\\0' x; sleep 30");
+  const viewer = await StreamClient.connect(streamUrl(small.api, session.id));
+  await viewer.waitForOutput((o) => o.includes("x".repeat(10)) && viewer.byteCount >= 3145728);
+  viewer.close();
+  const late = await StreamClient.connect(streamUrl(small.api, session.id, 0));
+  const truncated = await late.waitForEvent("truncated");
+  const hello = await late.waitForEvent("hello");
+  expect(truncated).toEqual({ type: "truncated", from: 0, to: hello.bufferStart });
+  expect(hello.bufferStart).toBe(hello.offset - 1024 * 1024);
+  await late.waitForBytes(1024 * 1024);
+  late.close();
+  await small.request("DELETE", `/sessions/${session.id}`);
+});
+
+test("a client that never reads is closed with 4008 and does not hold back another", async () => {
+  const blocks = 24;
+  const block = 1024 * 1024;
+  // The program writes 1 MiB blocks, each after an acknowledgement from the healthy viewer, so
+  // that viewer stays within the 1 MiB ring while the stalled one is overtaken.
+  const session = await small.spawnShell(
+    `stty -echo; for i in $(seq ${blocks}); do read -r ack; head -c ${block} /dev/zero | tr '\\0' y; done`,
+  );
+  const stalled = await RawWebSocket.open(streamUrl(small.api, session.id, 0));
+  stalled.pause();
+
+  const healthy = await StreamClient.connect(streamUrl(small.api, session.id, 0));
+  expect(small.manager.viewerCount(session.id)).toBe(2);
+  const ys = () => healthy.output.toString("latin1").replaceAll(/[^y]/g, "").length;
+  let stalledCode: Promise<number> | undefined;
+  for (let i = 0; i < blocks; i++) {
+    healthy.send(new TextEncoder().encode("ack\n"));
+    await healthy.waitForOutput(
+      () => healthy.byteCount >= (i + 1) * block && ys() === (i + 1) * block,
+    );
+    if (!stalledCode && small.manager.viewerCount(session.id) === 1) {
+      // The ring overtook the stalled client and the server let it go: read what it was sent.
+      stalled.resume();
+      stalledCode = stalled.closeCode();
+    }
+  }
+  expect((await healthy.waitForClose()).code).toBe(CloseCode.normal);
+  expect(ys()).toBe(blocks * block);
+  expect(stalledCode).toBeDefined();
+  expect(await stalledCode).toBe(CloseCode.tooSlow);
+  stalled.destroy();
+}, 90_000);
+
+test("resize from one viewer reaches the PTY and is broadcast to the others", async () => {
+  const session = await server.spawnShell("read -r; stty size; sleep 30");
+  const a = await StreamClient.connect(streamUrl(server.api, session.id));
+  const b = await StreamClient.connect(streamUrl(server.api, session.id));
+  a.sendJson({ type: "resize", cols: 132, rows: 43 });
+  expect(await b.waitForEvent("resize")).toEqual({ type: "resize", cols: 132, rows: 43 });
+  a.send(new TextEncoder().encode("\n"));
+  await a.waitForText("43 132");
+  expect((await server.request("GET", `/sessions/${session.id}`)).body).toMatchObject({
+    cols: 132,
+    rows: 43,
+  });
+  a.close();
+  b.close();
+  await server.request("DELETE", `/sessions/${session.id}`);
+});
+
+test("bad text frames get an error event; the socket and the session live on", async () => {
+  const { id, client, ready } = await openRawCat();
+  client.send("not json");
+  await client.waitForEvent("error", (e) => e.code === "invalid_message");
+  client.sendJson({ type: "dance" });
+  client.sendJson({ type: "resize", cols: 0, rows: 5000 });
+  await client.waitForEvent(
+    "error",
+    () => client.events.filter((e) => e.type === "error").length >= 3,
+  );
+  client.sendJson({ type: "ping" });
+  await client.waitForEvent("pong");
+  client.send(new TextEncoder().encode("still here"));
+  await client.waitForOutput((o) => o.subarray(ready).toString() === "still here");
+  expect((await server.request("GET", `/sessions/${id}`)).body.state).toBe("running");
+  client.close();
+});
+
+test("a finished session answers hello, its scrollback and exit, then closes 1000", async () => {
+  const events = await EventsClient.connect(eventsUrl(server.api));
+  const session = await server.spawnShell("printf 'all done'; exit 3");
+  await events.waitFor("session.exited", session.id);
+  const viewer = await StreamClient.connect(streamUrl(server.api, session.id, 0));
+  const closed = await viewer.waitForClose();
+  expect(closed.code).toBe(CloseCode.normal);
+  expect(viewer.events.map((e) => e.type)).toEqual(["hello", "exit"]);
+  expect(viewer.events[1]).toEqual({ type: "exit", exitCode: 3, signal: null });
+  expect(viewer.output.toString()).toEndWith("all done");
+  events.close();
+});
+
+test("terminal query answers from several viewers reach the program once", async () => {
+  const { id, client: first, ready } = await openRawCat();
+  const second = await StreamClient.connect(streamUrl(server.api, id));
+  const answer = new TextEncoder().encode("\x1b[?1;2c");
+  second.send(answer);
+  first.send(answer);
+  first.send(new TextEncoder().encode("|"));
+  const output = await first.waitForOutput((o) => o.includes("|"));
+  expect(output.subarray(ready).toString("latin1")).toBe("\x1b[?1;2c|");
+  first.close();
+  second.close();
+});
+
+test("a peer that stops answering pings is dropped", async () => {
+  const { id } = await openRawCat();
+  // Reads everything but never answers a ping: the server must give up on it.
+  const silent = await RawWebSocket.open(streamUrl(server.api, id));
+  expect(await silent.closeCode()).toBe(CloseCode.timeout);
+  expect(silent.frames.some((frame) => frame.opcode === 0x9)).toBe(true);
+  silent.destroy();
+});
