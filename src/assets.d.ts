@@ -3,3 +3,18 @@ declare module "*.so" {
   const path: string;
   export default path;
 }
+
+declare module "*.wasm" {
+  const path: string;
+  export default path;
+}
+
+declare module "*.data" {
+  const path: string;
+  export default path;
+}
+
+declare module "*.sql" {
+  const path: string;
+  export default path;
+}

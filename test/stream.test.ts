@@ -94,7 +94,7 @@ test("10 MB of output arrives complete and in order at two viewers at once", asy
   );
   const first = await StreamClient.connect(streamUrl(server.api, session.id, 0));
   const second = await StreamClient.connect(streamUrl(server.api, session.id, 0));
-  first.send(new TextEncoder().encode("go\r"));
+  first.send(new TextEncoder().encode("go\n"));
   const [a, b] = await Promise.all([first.waitForClose(60_000), second.waitForClose(60_000)]);
   expect(a.code).toBe(CloseCode.normal);
   expect(b.code).toBe(CloseCode.normal);
@@ -113,13 +113,16 @@ test("10 MB of output arrives complete and in order at two viewers at once", asy
 
 test("a reconnect with since= receives exactly the missing bytes", async () => {
   const { id, client, ready } = await openRawCat();
+  const observer = await StreamClient.connect(streamUrl(server.api, id));
   client.send(new TextEncoder().encode("first\n"));
   await client.waitForText("first\n");
   const seen = client.byteCount;
   client.close();
   await client.waitForClose();
 
+  // Output produced while the client is away (the observer sees it happen).
   await server.request("POST", `/sessions/${id}/input`, { data: "second\n" });
+  await observer.waitForText("second\n");
   const later = await server.request("GET", `/sessions/${id}/output?since=${seen}`);
   expect(later.body).toBe("second\n");
 
@@ -128,8 +131,10 @@ test("a reconnect with since= receives exactly the missing bytes", async () => {
   expect(hello.offset).toBe(seen + 7);
   const output = await again.waitForBytes(7);
   expect(output.toString()).toBe("second\n");
+  expect(again.events.map((event) => event.type)).toEqual(["hello"]);
   expect(ready).toBeLessThan(seen);
   again.close();
+  observer.close();
 });
 
 test("since= older than the buffer announces the gap with a truncated event", async () => {

@@ -3,6 +3,11 @@
 
 import { mkdirSync } from "node:fs";
 import { PGlite } from "@electric-sql/pglite";
+// PGlite's runtime files, imported as files so that `bun build --compile` embeds them; PGlite
+// is handed them directly instead of locating them next to its own module.
+import initdbWasmPath from "@electric-sql/pglite/initdb.wasm" with { type: "file" };
+import fsBundlePath from "@electric-sql/pglite/pglite.data" with { type: "file" };
+import pgliteWasmPath from "@electric-sql/pglite/pglite.wasm" with { type: "file" };
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
 import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
@@ -47,7 +52,16 @@ async function openPglite(dataDir: string): Promise<Database> {
   let client: PGlite;
   try {
     mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-    client = await PGlite.create(dataDir);
+    const [pgliteWasmModule, initdbWasmModule, fsBundle] = await Promise.all([
+      WebAssembly.compile(await Bun.file(pgliteWasmPath).arrayBuffer()),
+      WebAssembly.compile(await Bun.file(initdbWasmPath).arrayBuffer()),
+      Bun.file(fsBundlePath).arrayBuffer(),
+    ]);
+    client = await PGlite.create(dataDir, {
+      pgliteWasmModule,
+      initdbWasmModule,
+      fsBundle: new Blob([fsBundle]),
+    });
   } catch (err) {
     throw new Error(`cannot open embedded database in ${dataDir}: ${messageOf(err)}`);
   }

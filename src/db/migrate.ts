@@ -1,16 +1,20 @@
 // Applies the SQL migrations in drizzle/ with drizzle's migrator for the open driver.
 // Idempotent: applied migrations are recorded in drizzle.__drizzle_migrations and skipped.
 
-import { join } from "node:path";
+import { dirname } from "node:path";
 import type { MigrationConfig } from "drizzle-orm/migrator";
 import type { PgliteDatabase } from "drizzle-orm/pglite";
 import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
 import type { PostgresJsDatabase } from "drizzle-orm/postgres-js";
 import { migrate as migratePostgres } from "drizzle-orm/postgres-js/migrator";
 import type { Database, Schema } from "./client.ts";
+import { JOURNAL_PATH } from "./migration-files.ts";
 
-/** The repository's drizzle/ folder (SQL files and meta/_journal.json). */
-export const MIGRATIONS_FOLDER = join(import.meta.dir, "..", "..", "drizzle");
+/**
+ * The drizzle/ folder (SQL files and meta/_journal.json): the repository's, or the copy that
+ * build.ts embeds at the root of a compiled binary's virtual file system.
+ */
+export const MIGRATIONS_FOLDER = dirname(dirname(JOURNAL_PATH));
 
 /**
  * Brings the schema up to date by applying, in one transaction, every migration in

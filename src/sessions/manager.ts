@@ -303,8 +303,8 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
       const snapshot = await find(id);
       const session = live.get(id);
       if (session) {
-        await session.stop();
         session.closeViewers(CloseCode.sessionDeleted, "session deleted");
+        await session.stop();
       }
       await writes.get(id);
       await deps.repo.remove(id);

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { readFileSync } from "node:fs";
+import { isRunning } from "../../test/support/process.ts";
 import { createPtyBackend, type PtyBackendName, type PtyExit, type PtyProcess } from "./pty.ts";
 
 const BACKENDS: PtyBackendName[] = ["bun", "bun-pty"];
@@ -49,16 +49,6 @@ function spawnIn(backend: PtyBackendName, file: string, args: string[], cols = 8
       check();
     });
   return { pty, output, waitFor, exited } satisfies Spawned;
-}
-
-/** True while `pid` exists and is not a zombie (a killed orphan may linger unreaped). */
-function isRunning(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    return !/^\d+ \(.*\) [ZX]/.test(stat);
-  } catch {
-    return false;
-  }
 }
 
 const includes = (text: string) => (output: Buffer) => output.includes(text);

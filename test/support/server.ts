@@ -10,6 +10,9 @@ import type { Session } from "../../src/protocol/session.ts";
 import { type RunningServer, startServer } from "../../src/server.ts";
 import { createTestDatabase, type TestDatabase } from "./database.ts";
 
+/** HOME of every test session: empty, so login shells read only /etc/profile. */
+export const TEST_HOME = mkdtempSync(join(tmpdir(), "opendray-home-"));
+
 export interface TestServer extends RunningServer {
   api: string;
   dataDir: string;
@@ -33,6 +36,8 @@ export interface TestServerOptions {
   /** Reuse a database and data directory (to restart a server on the same state). */
   reuse?: { database: TestDatabase; dataDir: string };
   pingIntervalMs?: number;
+  /** The login shell of the `shell` provider (default /bin/bash). */
+  shell?: string;
 }
 
 export async function startTestServer(
@@ -46,7 +51,13 @@ export async function startTestServer(
   };
   const server = await startServer(config, {
     version: "test",
-    baseEnv: { ...inheritableEnvironment(process.env), SHELL: "/bin/bash" },
+    // An empty HOME keeps the machine's dotfiles (slow, lock-taking pyenv/nvm set-ups) out of
+    // the login shells the tests start.
+    baseEnv: {
+      ...inheritableEnvironment(process.env),
+      HOME: TEST_HOME,
+      SHELL: options.shell ?? "/bin/bash",
+    },
     logger: createLogger("silent"),
     pingIntervalMs: options.pingIntervalMs,
   });

@@ -1,12 +1,10 @@
-// The browser UI. Until the UI lands this is one static page that says what the server is.
+// The browser UI. Until the UI lands this is one static page (web/index.html, embedded).
 import { Hono } from "hono";
+import placeholder from "../../../web/index.html" with { type: "text" };
 
-const PLACEHOLDER = `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>OpenDray</title>
-<meta name="viewport" content="width=device-width, initial-scale=1"></head>
-<body><h1>OpenDray</h1><p>The server is running. The web interface is not built yet;
-the API lives under <code>/api/v1</code>.</p></body></html>`;
+// bun-types declares every .html import as an HTML bundle; with type "text" it is the file's text.
+const page = placeholder as unknown as string;
 
 export function webRoutes() {
-  return new Hono().get("/", (c) => c.html(PLACEHOLDER));
+  return new Hono().get("/", (c) => c.html(page));
 }

@@ -1,0 +1,69 @@
+// The dependency rules of STYLE.md, checked on the import graph of src/ and web/.
+
+import { expect, test } from "bun:test";
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { join, relative } from "node:path";
+
+const ROOT = join(import.meta.dir, "..");
+
+function sourceFiles(dir: string): string[] {
+  let files: string[] = [];
+  for (const name of readdirSync(dir)) {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) files = files.concat(sourceFiles(path));
+    else if (/\.tsx?$/.test(name) && !/\.test\.tsx?$/.test(name)) files.push(path);
+  }
+  return files;
+}
+
+const files = sourceFiles(join(ROOT, "src")).map((path) => {
+  const text = readFileSync(path, "utf8");
+  const imports = [...text.matchAll(/(?:import|export)[^"']*?from\s+["']([^"']+)["']/g)].map(
+    (match) => match[1] ?? "",
+  );
+  return { path: relative(ROOT, path), text, imports };
+});
+
+test("protocol/ is pure: it imports nothing but itself", () => {
+  for (const file of files.filter((f) => f.path.startsWith("src/protocol/"))) {
+    for (const specifier of file.imports)
+      expect(`${file.path} → ${specifier}`).toMatch(/→ \.\/[\w-]+\.ts$/);
+  }
+});
+
+test("only sessions/pty.ts touches bun-pty", () => {
+  const users = files
+    .filter((f) => f.imports.some((s) => s.startsWith("bun-pty")))
+    .map((f) => f.path);
+  expect(users).toEqual(["src/sessions/pty.ts"]);
+});
+
+test("only db/client.ts opens PGlite or postgres.js", () => {
+  const users = files
+    .filter((f) => f.imports.some((s) => s === "postgres" || s.startsWith("@electric-sql/pglite")))
+    .map((f) => f.path);
+  expect(users).toEqual(["src/db/client.ts"]);
+});
+
+test("the environment is read in one place: main.ts hands it to config.ts", () => {
+  const readers = files.filter((f) => /process\.env\b|Bun\.env\b/.test(f.text));
+  expect(readers.map((f) => f.path)).toEqual(["src/main.ts"]);
+  const uses = readers[0]?.text.match(/.{0,40}process\.env.{0,2}/g) ?? [];
+  for (const use of uses)
+    expect(use).toMatch(/(loadConfig|inheritableEnvironment)\(process\.env\)/);
+});
+
+test("sessions/ knows nothing about HTTP", () => {
+  for (const file of files.filter((f) => f.path.startsWith("src/sessions/"))) {
+    for (const specifier of file.imports) {
+      expect(`${file.path} → ${specifier}`).not.toMatch(/→ (hono|.*\/http\/|.*\/app\.ts)/);
+    }
+  }
+});
+
+test("dependencies point one way: the domain and db never import http", () => {
+  for (const file of files.filter((f) => /^src\/(db|sessions|providers|protocol)\//.test(f.path))) {
+    for (const specifier of file.imports)
+      expect(`${file.path} → ${specifier}`).not.toContain("/http/");
+  }
+});

@@ -1,0 +1,23 @@
+// The README stays true: every configuration variable is documented, and the commands it
+// promises exist.
+
+import { expect, test } from "bun:test";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describeConfigVariables } from "../src/config.ts";
+
+const ROOT = join(import.meta.dir, "..");
+const readme = readFileSync(join(ROOT, "README.md"), "utf8");
+
+test.each(describeConfigVariables().map((v) => v.name))("README documents %s", (name) => {
+  expect(readme).toContain(`| \`${name}\` |`);
+});
+
+test("README gives the install and test commands that package.json and .ci/run use", () => {
+  expect(readme).toContain("npm install && npm start");
+  expect(readme).toContain("npm test");
+  const scripts = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")).scripts;
+  expect(scripts.start).toBeDefined();
+  expect(scripts.test).toBeDefined();
+  expect(readFileSync(join(ROOT, ".ci/run"), "utf8")).toMatch(/\nnpm test\n/);
+});

@@ -1,0 +1,128 @@
+// A server that goes away (crash or clean shutdown) leaves its live sessions `interrupted`, and
+// their scrollback stays readable after the next start.
+
+import { afterAll, expect, test } from "bun:test";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Session } from "../src/protocol/session.ts";
+import { createTestDatabase } from "./support/database.ts";
+import { isRunning } from "./support/process.ts";
+import { type ServerProcess, serverEnv, startServerProcess } from "./support/process-server.ts";
+import { eventually } from "./support/server.ts";
+import { StreamClient, streamUrl } from "./support/ws-client.ts";
+
+const cleanups: (() => Promise<void> | void)[] = [];
+afterAll(async () => {
+  for (const cleanup of cleanups.reverse()) await cleanup();
+});
+
+async function json(api: string, method: string, path: string, body?: unknown) {
+  const response = await fetch(`${api}${path}`, {
+    method,
+    headers: body === undefined ? {} : { "content-type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  return {
+    status: response.status,
+    body: (await response.json()) as Session & Record<string, unknown>,
+  };
+}
+
+async function setUp() {
+  const dataDir = mkdtempSync(join(tmpdir(), "opendray-restart-"));
+  const database = await createTestDatabase();
+  const env = serverEnv(database, dataDir);
+  cleanups.push(async () => {
+    await database.drop();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+  const start = async () => {
+    const server = await startServerProcess(env);
+    cleanups.push(() => {
+      server.process.kill("SIGKILL");
+    });
+    return server;
+  };
+  return { dataDir, start };
+}
+
+async function spawnWithOutput(server: ServerProcess, text: string): Promise<Session> {
+  const created = await json(server.api, "POST", "/sessions", {
+    provider: "shell",
+    cwd: "/tmp",
+    args: ["-c", `printf '${text}'; sleep 300`],
+  });
+  expect(created.status).toBe(201);
+  const viewer = await StreamClient.connect(streamUrl(server.api, created.body.id));
+  await viewer.waitForText(text);
+  viewer.close();
+  return created.body;
+}
+
+test.each([
+  ["SIGKILL", "the server stopped while the session was live"],
+  ["SIGTERM", "the server shut down"],
+] as const)(
+  "after %s the next start marks live sessions interrupted and still serves their scrollback",
+  async (signal, reason) => {
+    const { dataDir, start } = await setUp();
+    const first = await start();
+    const session = await spawnWithOutput(first, "before the restart");
+
+    if (signal === "SIGKILL") {
+      // A crash keeps what the journal flushed; wait until the output is on disk.
+      const file = join(dataDir, "scrollback", `${session.id}.log`);
+      await eventually(
+        () =>
+          existsSync(file) && readFileSync(file).includes("before the restart") ? true : undefined,
+        "scrollback on disk",
+      );
+    }
+    first.process.kill(signal);
+    expect(await first.process.exited).toBe(signal === "SIGKILL" ? 137 : 0);
+    // The PTY's hang-up takes the program down with the server.
+    await eventually(() => (isRunning(session.pid ?? 0) ? undefined : true), "program gone");
+
+    const second = await start();
+    const stored = await json(second.api, "GET", `/sessions/${session.id}`);
+    expect(stored.body).toMatchObject({ id: session.id, state: "interrupted", endReason: reason });
+    expect(stored.body.endedAt).not.toBeNull();
+
+    const output = await fetch(`${second.api}/sessions/${session.id}/output?since=0`);
+    expect(await output.text()).toContain("before the restart");
+    expect(Number(output.headers.get("x-output-offset"))).toBe(stored.body.outputOffset);
+
+    const viewer = await StreamClient.connect(streamUrl(second.api, session.id, 0));
+    expect((await viewer.waitForClose()).code).toBe(1000);
+    expect(viewer.output.toString()).toContain("before the restart");
+    expect(viewer.events.map((event) => event.type)).toEqual(["hello", "exit"]);
+    second.process.kill("SIGTERM");
+    await second.process.exited;
+  },
+  90_000,
+);
+
+test("a bad configuration is one line naming the variable, exit code 2", async () => {
+  const child = Bun.spawn([process.execPath, join(import.meta.dir, "../src/main.ts")], {
+    env: { PATH: process.env.PATH ?? "", IDLE_AFTER: "soon" },
+    stderr: "pipe",
+    stdout: "ignore",
+  });
+  const stderr = await new Response(child.stderr).text();
+  expect(await child.exited).toBe(2);
+  expect(stderr.trim().split("\n")).toHaveLength(1);
+  expect(stderr).toStartWith("opendray: IDLE_AFTER:");
+});
+
+test("a non-loopback LISTEN_ADDR is refused before listening, exit code 2", async () => {
+  const child = Bun.spawn([process.execPath, join(import.meta.dir, "../src/main.ts")], {
+    env: { PATH: process.env.PATH ?? "", LISTEN_ADDR: "0.0.0.0:8640" },
+    stderr: "pipe",
+    stdout: "ignore",
+  });
+  const stderr = await new Response(child.stderr).text();
+  expect(await child.exited).toBe(2);
+  expect(stderr).toContain("LISTEN_ADDR");
+  expect(stderr).toContain("loopback");
+});

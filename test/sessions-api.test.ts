@@ -1,0 +1,379 @@
+// The REST API of DESIGN §4 for sessions, against a real server, real PTYs and a real database.
+
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Session } from "../src/protocol/session.ts";
+import { isRunning } from "./support/process.ts";
+import { startTestServer, type TestServer } from "./support/server.ts";
+import { EventsClient, eventsUrl, StreamClient, streamUrl } from "./support/ws-client.ts";
+
+let server: TestServer;
+let events: EventsClient;
+
+beforeAll(async () => {
+  server = await startTestServer({ env: { IDLE_AFTER: "400ms" } });
+  events = await EventsClient.connect(eventsUrl(server.api));
+}, 60_000);
+afterAll(async () => {
+  events.close();
+  await server.dispose();
+});
+
+const exited = (id: string) => events.waitFor("session.exited", id).then((event) => event.session);
+
+test("health answers without a session", async () => {
+  const response = await server.request("GET", "/health");
+  expect(response.status).toBe(200);
+  expect(response.body).toEqual({ status: "ok", version: "test" });
+});
+
+test("a created session is listed newest first, fetched and renamed", async () => {
+  const first = await server.spawnShell("sleep 30", { name: "first" });
+  const second = await server.spawnShell("sleep 30");
+  expect(first).toMatchObject({ name: "first", provider: "shell", cwd: "/tmp", state: "running" });
+  expect(first.pid).toBeGreaterThan(0);
+  expect(second.name).toBe("shell · tmp");
+
+  const list = await server.request("GET", "/sessions");
+  const ids = (list.body.sessions as Session[]).map((s) => s.id);
+  expect(ids.indexOf(second.id)).toBeLessThan(ids.indexOf(first.id));
+
+  const renamed = await server.request("PATCH", `/sessions/${first.id}`, { name: "renamed" });
+  expect(renamed.body.name).toBe("renamed");
+  await events.waitFor("session.renamed", first.id);
+  expect((await server.request("GET", `/sessions/${first.id}`)).body.name).toBe("renamed");
+
+  const running = await server.request("GET", "/sessions?state=running");
+  expect((running.body.sessions as Session[]).every((s) => s.state === "running")).toBe(true);
+  for (const id of [first.id, second.id]) await server.request("DELETE", `/sessions/${id}`);
+});
+
+test("a size of 0×0 starts the PTY at 80×24", async () => {
+  const session = await server.spawnShell("stty size", { cols: 0, rows: 0 });
+  expect(session).toMatchObject({ cols: 80, rows: 24 });
+  await exited(session.id);
+  const output = await server.request("GET", `/sessions/${session.id}/output`);
+  expect(output.body).toContain("24 80");
+});
+
+test("the child gets the terminal environment, the request's env, and none of our secrets", async () => {
+  const session = await server.spawnShell(
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a shell script, not a template
+    'echo "T=$TERM C=$COLORTERM L=${LANG:-}${LC_ALL:-} X=$EXTRA J=${JWT_SECRET:-none}"',
+    { env: { EXTRA: "it works" } },
+  );
+  await exited(session.id);
+  const output = await server.request("GET", `/sessions/${session.id}/output`);
+  expect(output.body).toMatch(/T=xterm-256color C=truecolor L=\S+ X=it works J=none/);
+});
+
+test("input via REST reaches the program; output is served from an offset", async () => {
+  const session = await server.spawnShell('read -r line; echo "got:$line"; sleep 30');
+  const viewer = await StreamClient.connect(streamUrl(server.api, session.id));
+  expect(
+    (await server.request("POST", `/sessions/${session.id}/input`, { data: "héllo\n" })).status,
+  ).toBe(204);
+  await viewer.waitForText("got:héllo");
+  const all = await server.request("GET", `/sessions/${session.id}/output?since=0`);
+  const end = Number(all.headers.get("x-output-offset"));
+  expect(all.headers.get("x-output-start")).toBe("0");
+  expect(end).toBe(Buffer.byteLength(all.body));
+  const tail = await server.request("GET", `/sessions/${session.id}/output?since=${end - 3}`);
+  expect(tail.headers.get("x-output-start")).toBe(String(end - 3));
+  expect(tail.body).toBe(all.body.slice(-3));
+  viewer.close();
+  await server.request("DELETE", `/sessions/${session.id}`);
+});
+
+test("resize via REST changes the PTY size", async () => {
+  const session = await server.spawnShell("read -r; stty size; sleep 30");
+  const viewer = await StreamClient.connect(streamUrl(server.api, session.id));
+  expect(
+    (await server.request("POST", `/sessions/${session.id}/resize`, { cols: 100, rows: 30 }))
+      .status,
+  ).toBe(204);
+  await viewer.waitForEvent("resize", (e) => e.cols === 100);
+  await server.request("POST", `/sessions/${session.id}/input`, { data: "\n" });
+  await viewer.waitForText("30 100");
+  viewer.close();
+  await server.request("DELETE", `/sessions/${session.id}`);
+});
+
+test("a session goes idle after IDLE_AFTER of silence and runs again on output", async () => {
+  const session = await server.spawnShell("read -r; echo wake; sleep 30");
+  const idle = await events.waitFor("session.state", session.id, (e) => e.session.state === "idle");
+  expect(idle.session.state).toBe("idle");
+  expect((await server.request("GET", `/sessions/${session.id}`)).body.state).toBe("idle");
+  await server.request("POST", `/sessions/${session.id}/input`, { data: "\n" });
+  const running = await events.waitFor(
+    "session.state",
+    session.id,
+    (e) => e.session.state === "running" && e.session.lastOutputAt !== null,
+  );
+  expect(running.session.outputOffset).toBeGreaterThan(0);
+  await events.waitFor(
+    "session.state",
+    session.id,
+    (e) => e.session.state === "idle" && e.session.lastOutputAt !== null,
+  );
+  await server.request("DELETE", `/sessions/${session.id}`);
+});
+
+test("stop kills a process group that ignores SIGTERM and SIGHUP, after the grace period", async () => {
+  const session = await server.spawnShell(
+    "trap '' TERM HUP; (trap '' TERM HUP; sleep 300) & echo child=$!; wait",
+  );
+  const viewer = await StreamClient.connect(streamUrl(server.api, session.id));
+  const child = Number(/child=(\d+)/.exec((await viewer.waitForText("\n")).toString())?.[1]);
+  const started = Date.now();
+  const stopped = await server.request("POST", `/sessions/${session.id}/stop`);
+  expect(Date.now() - started).toBeGreaterThanOrEqual(2900);
+  expect(stopped.status).toBe(200);
+  expect(stopped.body).toMatchObject({ state: "stopped", exitSignal: "SIGKILL", exitCode: null });
+  expect(isRunning(child)).toBe(false);
+  viewer.close();
+}, 20_000);
+
+test("stop ends a cooperative session at once and records it", async () => {
+  const session = await server.spawnShell("sleep 300");
+  const stopped = await server.request("POST", `/sessions/${session.id}/stop`);
+  expect(stopped.body).toMatchObject({ state: "stopped", endReason: "stopped on request" });
+  expect(stopped.body.endedAt).not.toBeNull();
+  const again = await server.request("POST", `/sessions/${session.id}/stop`);
+  expect(again.body.state).toBe("stopped");
+});
+
+test("restart starts a new session linked to the old one", async () => {
+  const old = await server.spawnShell("echo run; sleep 300", { name: "keep me" });
+  const restarted = await server.request("POST", `/sessions/${old.id}/restart`);
+  expect(restarted.status).toBe(201);
+  expect(restarted.body).toMatchObject({
+    parentSessionId: old.id,
+    name: "keep me",
+    args: old.args,
+    state: "running",
+  });
+  expect(restarted.body.id).not.toBe(old.id);
+  expect((await server.request("GET", `/sessions/${old.id}`)).body.state).toBe("stopped");
+  await server.request("DELETE", `/sessions/${restarted.body.id}`);
+});
+
+test("delete stops the session, closes its viewers and forgets it", async () => {
+  const session = await server.spawnShell("sleep 300");
+  const viewer = await StreamClient.connect(streamUrl(server.api, session.id));
+  expect((await server.request("DELETE", `/sessions/${session.id}`)).status).toBe(204);
+  expect((await viewer.waitForClose()).code).toBe(4004);
+  await events.waitFor("session.deleted", session.id);
+  expect((await server.request("GET", `/sessions/${session.id}`)).status).toBe(404);
+  expect((await server.request("GET", `/sessions/${session.id}/output`)).status).toBe(404);
+});
+
+test("a program that cannot start leaves a failed session behind", async () => {
+  const broken = await startTestServer({ shell: "/nonexistent/shell" });
+  try {
+    const response = await broken.request("POST", "/sessions", { provider: "shell", cwd: "/tmp" });
+    expect(response.status).toBe(201);
+    expect(response.body).toMatchObject({ state: "failed", pid: null });
+    expect(response.body.endReason).toContain("could not start /nonexistent/shell");
+    const stored = await broken.request("GET", `/sessions/${response.body.id}`);
+    expect(stored.body.state).toBe("failed");
+    const input = await broken.request("POST", `/sessions/${response.body.id}/input`, {
+      data: "x",
+    });
+    expect(input.status).toBe(409);
+  } finally {
+    await broken.dispose();
+  }
+}, 60_000);
+
+describe("bad input gets a precise error and changes nothing", () => {
+  const file = join(mkdtempSync(join(tmpdir(), "opendray-file-")), "plain");
+  writeFileSync(file, "not a directory");
+
+  test.each([
+    [
+      "unknown session",
+      "GET",
+      "/sessions/00000000-0000-4000-8000-000000000000",
+      undefined,
+      404,
+      "not_found",
+    ],
+    ["unknown session (not a uuid)", "GET", "/sessions/..%2F..%2Fetc", undefined, 404, "not_found"],
+    ["missing cwd", "POST", "/sessions", { provider: "shell" }, 400, "cwd_invalid"],
+    ["relative cwd", "POST", "/sessions", { provider: "shell", cwd: "tmp" }, 400, "cwd_invalid"],
+    [
+      "missing directory",
+      "POST",
+      "/sessions",
+      { provider: "shell", cwd: "/nonexistent/dir" },
+      400,
+      "cwd_invalid",
+    ],
+    ["cwd is a file", "POST", "/sessions", { provider: "shell", cwd: file }, 400, "cwd_invalid"],
+    [
+      "unknown provider",
+      "POST",
+      "/sessions",
+      { provider: "nope", cwd: "/tmp" },
+      400,
+      "unknown_provider",
+    ],
+    [
+      "cols too large",
+      "POST",
+      "/sessions",
+      { provider: "shell", cwd: "/tmp", cols: 1001 },
+      400,
+      "invalid_request",
+    ],
+    [
+      "rows negative",
+      "POST",
+      "/sessions",
+      { provider: "shell", cwd: "/tmp", rows: -1 },
+      400,
+      "invalid_request",
+    ],
+    [
+      "cols not an integer",
+      "POST",
+      "/sessions",
+      { provider: "shell", cwd: "/tmp", cols: 80.5 },
+      400,
+      "invalid_request",
+    ],
+    [
+      "bad env name",
+      "POST",
+      "/sessions",
+      { provider: "shell", cwd: "/tmp", env: { "A=B": "x" } },
+      400,
+      "env_invalid",
+    ],
+    [
+      "unknown parent",
+      "POST",
+      "/sessions",
+      { provider: "shell", cwd: "/tmp", parentSessionId: "00000000-0000-4000-8000-000000000000" },
+      400,
+      "parent_not_found",
+    ],
+    [
+      "args not strings",
+      "POST",
+      "/sessions",
+      { provider: "shell", cwd: "/tmp", args: [1] },
+      400,
+      "invalid_request",
+    ],
+  ] as const)("%s", async (_name, method, path, body, status, code) => {
+    const before = (await server.request("GET", "/sessions")).body.sessions.length;
+    const response = await server.request(method, path, body);
+    expect(response.status).toBe(status);
+    expect(response.body).toEqual({ error: { code, message: expect.any(String) } });
+    expect((await server.request("GET", "/sessions")).body.sessions.length).toBe(before);
+  });
+
+  test("malformed JSON is 400 invalid_json", async () => {
+    const response = await fetch(`${server.api}/sessions`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: '{"provider": "shell",',
+    });
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({ error: { code: "invalid_json" } });
+  });
+
+  test("a body that is not JSON-typed is 415", async () => {
+    const response = await fetch(`${server.api}/sessions`, {
+      method: "POST",
+      headers: { "content-type": "text/plain" },
+      body: JSON.stringify({ provider: "shell", cwd: "/tmp" }),
+    });
+    expect(response.status).toBe(415);
+    expect(await response.json()).toMatchObject({ error: { code: "unsupported_media_type" } });
+  });
+
+  test("a body over BODY_LIMIT is 413, also when chunked", async () => {
+    const big = JSON.stringify({ data: "x".repeat(1024 * 1024 + 10) });
+    const response = await fetch(`${server.api}/sessions`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: new Blob([big]).stream(),
+    });
+    expect(response.status).toBe(413);
+    expect(await response.json()).toMatchObject({ error: { code: "body_too_large" } });
+  });
+
+  test("input and resize to an ended session are 409", async () => {
+    const session = await server.spawnShell("exit 0");
+    await exited(session.id);
+    const input = await server.request("POST", `/sessions/${session.id}/input`, { data: "x" });
+    expect(input.status).toBe(409);
+    expect(input.body.error.code).toBe("session_not_running");
+    const resize = await server.request("POST", `/sessions/${session.id}/resize`, {
+      cols: 10,
+      rows: 10,
+    });
+    expect(resize.status).toBe(409);
+  });
+
+  test("a viewer sees its session end: a state event, then close 1000", async () => {
+    const session = await server.spawnShell("read -r; exit 0");
+    const viewer = await StreamClient.connect(streamUrl(server.api, session.id));
+    viewer.send(new TextEncoder().encode("\n"));
+    await viewer.waitForEvent("state", (e) => e.state === "ended");
+    expect((await viewer.waitForClose()).code).toBe(1000);
+  });
+
+  test.each([
+    ["negative", "-1"],
+    ["not a number", "abc"],
+    ["fractional", "1.5"],
+    ["beyond the current offset", "999999999"],
+  ])("since %s is refused with 400 before any upgrade", async (_name, since) => {
+    const session = await server.spawnShell("sleep 30");
+    const output = await server.request("GET", `/sessions/${session.id}/output?since=${since}`);
+    expect(output.status).toBe(400);
+    expect(output.body.error.code).toBe("since_invalid");
+    const upgrade = await fetch(`${server.api}/sessions/${session.id}/stream?since=${since}`, {
+      headers: {
+        Connection: "Upgrade",
+        Upgrade: "websocket",
+        "Sec-WebSocket-Version": "13",
+        "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ==",
+      },
+    });
+    expect(upgrade.status).toBe(400);
+    expect(((await upgrade.json()) as { error: { code: string } }).error.code).toBe(
+      "since_invalid",
+    );
+    await server.request("DELETE", `/sessions/${session.id}`);
+  });
+
+  test("a stream of an unknown session is 404 before any upgrade", async () => {
+    const response = await fetch(
+      `${server.api}/sessions/00000000-0000-4000-8000-000000000000/stream`,
+    );
+    expect(response.status).toBe(404);
+  });
+
+  test("a plain GET of a stream is 400 websocket_expected", async () => {
+    const session = await server.spawnShell("sleep 30");
+    const response = await fetch(`${server.api}/sessions/${session.id}/stream`);
+    expect(response.status).toBe(400);
+    expect(((await response.json()) as { error: { code: string } }).error.code).toBe(
+      "websocket_expected",
+    );
+    await server.request("DELETE", `/sessions/${session.id}`);
+  });
+
+  test("an unknown route is a JSON 404", async () => {
+    const response = await server.request("GET", "/nope");
+    expect(response.status).toBe(404);
+    expect(response.body.error.code).toBe("not_found");
+  });
+});

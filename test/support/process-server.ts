@@ -1,0 +1,80 @@
+// The real server as a child process (`bun src/main.ts`), for tests that kill or restart it.
+
+import { renameSync } from "node:fs";
+import { join } from "node:path";
+import type { Subprocess } from "bun";
+import type { TestDatabase } from "./database.ts";
+import { TEST_HOME } from "./server.ts";
+
+const MAIN = join(import.meta.dir, "../../src/main.ts");
+const START_TIMEOUT_MS = 60_000;
+
+export interface ServerProcess {
+  api: string;
+  process: Subprocess<"ignore", "ignore", "pipe">;
+  /** stderr lines so far. */
+  log: string[];
+}
+
+/** Environment that points a server process at `dataDir` and the test database. */
+export function serverEnv(database: TestDatabase, dataDir: string): Record<string, string> {
+  if (database.config.kind === "postgres")
+    return { DATA_DIR: dataDir, DATABASE_URL: database.config.url };
+  // The server keeps PGlite in DATA_DIR/pgdata: move the test's fresh copy there.
+  renameSync(database.config.dataDir, join(dataDir, "pgdata"));
+  return { DATA_DIR: dataDir };
+}
+
+/**
+ * Start `bun src/main.ts` (or a compiled `executable`) on an ephemeral port; resolves once it
+ * logs that it listens.
+ */
+export async function startServerProcess(
+  env: Record<string, string>,
+  { executable, cwd }: { executable?: string; cwd?: string } = {},
+): Promise<ServerProcess> {
+  const child = Bun.spawn(executable ? [executable] : [process.execPath, MAIN], {
+    cwd,
+    env: {
+      PATH: process.env.PATH ?? "/usr/bin:/bin",
+      HOME: TEST_HOME,
+      SHELL: "/bin/bash",
+      LISTEN_ADDR: "127.0.0.1:0",
+      ...env,
+    },
+    stdin: "ignore",
+    stdout: "ignore",
+    stderr: "pipe",
+  });
+  const log: string[] = [];
+  const decoder = new TextDecoder();
+  const reader = child.stderr.getReader();
+  const deadline = setTimeout(() => child.kill("SIGKILL"), START_TIMEOUT_MS);
+  let pending = "";
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) {
+      clearTimeout(deadline);
+      throw new Error(`server exited before listening:\n${log.join("\n")}${pending}`);
+    }
+    pending += decoder.decode(value, { stream: true });
+    const lines = pending.split("\n");
+    pending = lines.pop() ?? "";
+    log.push(...lines);
+    const listening = lines
+      .map((line) => /"url":"([^"]+)".*"msg":"listening"/.exec(line))
+      .find(Boolean);
+    if (listening?.[1]) {
+      clearTimeout(deadline);
+      // Keep draining stderr so the child never blocks on a full pipe.
+      (async () => {
+        for (;;) {
+          const next = await reader.read();
+          if (next.done) return;
+          log.push(...decoder.decode(next.value).split("\n").filter(Boolean));
+        }
+      })();
+      return { api: `${listening[1]}/api/v1`, process: child, log };
+    }
+  }
+}
