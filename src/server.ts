@@ -1,10 +1,10 @@
 // startServer: config → data dir → database → migrations → sessions → app → listen, and the
 // one shutdown path that undoes it. Used by main.ts and by the tests (on port 0).
 
-import { chmodSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { createApp } from "./app.ts";
 import type { Config } from "./config.ts";
+import { acquireDataDir } from "./data-dir.ts";
 import { openDatabase } from "./db/client.ts";
 import { migrateDatabase } from "./db/migrate.ts";
 import { createSessionsRepo } from "./db/sessions-repo.ts";
@@ -36,10 +36,11 @@ export interface RunningServer {
 
 export async function startServer(config: Config, options: ServerOptions): Promise<RunningServer> {
   const { logger } = options;
-  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
-  chmodSync(config.dataDir, 0o700);
-
-  const database = await openDatabase(config.database);
+  const dataDirLock = acquireDataDir(config.dataDir);
+  const database = await openDatabase(config.database).catch((error) => {
+    dataDirLock.release();
+    throw error;
+  });
   await migrateDatabase(database);
 
   const logError = (error: unknown, context: string) => logger.error({ err: error }, context);
@@ -85,6 +86,7 @@ export async function startServer(config: Config, options: ServerOptions): Promi
         await manager.shutdown();
         hub.closeAll(CloseCode.goingAway, "server shutting down");
         await database.close();
+        dataDirLock.release();
       })();
       return closing;
     },

@@ -44,7 +44,7 @@ async function setUp() {
     });
     return server;
   };
-  return { dataDir, start };
+  return { dataDir, env, start };
 }
 
 async function spawnWithOutput(server: ServerProcess, text: string): Promise<Session> {
@@ -126,3 +126,19 @@ test("a non-loopback LISTEN_ADDR is refused before listening, exit code 2", asyn
   expect(stderr).toContain("LISTEN_ADDR");
   expect(stderr).toContain("loopback");
 });
+
+test("a second server on the same DATA_DIR refuses to start", async () => {
+  const { start, env } = await setUp();
+  const first = await start();
+  const second = Bun.spawn([process.execPath, join(import.meta.dir, "../src/main.ts")], {
+    env: { PATH: process.env.PATH ?? "", LISTEN_ADDR: "127.0.0.1:0", ...env },
+    stderr: "pipe",
+    stdout: "ignore",
+  });
+  const stderr = await new Response(second.stderr).text();
+  expect(await second.exited).toBe(1);
+  expect(stderr).toContain("is in use by another OpenDray process");
+  expect((await fetch(`${first.api}/health`)).status).toBe(200);
+  first.process.kill("SIGTERM");
+  await first.process.exited;
+}, 60_000);
