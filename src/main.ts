@@ -28,6 +28,11 @@ async function main() {
   }
 
   const logger = createLogger(config.logLevel);
+  // A bug in one request or session must not take every other session down with the process.
+  process.on("unhandledRejection", (reason) =>
+    logger.error({ err: reason }, "unhandled rejection"),
+  );
+  process.on("uncaughtException", (error) => logger.error({ err: error }, "uncaught exception"));
   const server = await startServer(config, {
     version: packageJson.version,
     baseEnv: inheritableEnvironment(process.env),

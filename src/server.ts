@@ -46,7 +46,7 @@ export async function startServer(config: Config, options: ServerOptions): Promi
   const logError = (error: unknown, context: string) => logger.error({ err: error }, context);
   const manager = createSessionManager({
     repo: createSessionsRepo(database.db),
-    store: createScrollbackStore(join(config.dataDir, "scrollback")),
+    store: createScrollbackStore(join(config.dataDir, "scrollback"), logError),
     pty: createPtyBackend(config.ptyBackend),
     providers: createProviderCatalog({ shell: options.baseEnv.SHELL || "/bin/sh" }),
     baseEnv: options.baseEnv,

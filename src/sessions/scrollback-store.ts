@@ -48,7 +48,15 @@ export interface ScrollbackJournal {
   close(): void;
 }
 
-export function createScrollbackStore(dir: string): ScrollbackStore {
+/**
+ * @param dir folder of the files (created 0700)
+ * @param onError told when a write fails (disk full, permissions); the journal then starts over
+ *   with a full rewrite at the next flush instead of throwing into the PTY's callbacks
+ */
+export function createScrollbackStore(
+  dir: string,
+  onError: (error: unknown, context: string) => void = () => {},
+): ScrollbackStore {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const pathOf = (id: string) => {
     // Ids come from URLs: never let one name a path outside the folder.
@@ -58,7 +66,8 @@ export function createScrollbackStore(dir: string): ScrollbackStore {
 
   return {
     open(sessionId, ring) {
-      return openJournal(pathOf(sessionId), ring);
+      const path = pathOf(sessionId);
+      return openJournal(path, ring, (error) => onError(error, `writing scrollback ${path}`));
     },
 
     read(sessionId, maxBytes) {
@@ -88,7 +97,11 @@ function header(start: number): Buffer {
   return bytes;
 }
 
-function openJournal(path: string, ring: RingBuffer): ScrollbackJournal {
+function openJournal(
+  path: string,
+  ring: RingBuffer,
+  onError: (error: unknown) => void,
+): ScrollbackJournal {
   // Invariant: the file holds exactly the output in [fileStart, flushedOffset).
   let fileStart = ring.start;
   let flushedOffset = ring.start;
@@ -99,18 +112,20 @@ function openJournal(path: string, ring: RingBuffer): ScrollbackJournal {
   const rewrite = () => {
     const tmp = `${path}.tmp`;
     const tmpFd = openSync(tmp, "w", 0o600);
-    const bytes = ring.read(ring.start);
-    writevSync(tmpFd, [header(ring.start), bytes]);
-    renameSync(tmp, path);
+    try {
+      writevSync(tmpFd, [header(ring.start), ring.read(ring.start)]);
+      renameSync(tmp, path);
+    } catch (error) {
+      closeSync(tmpFd);
+      throw error;
+    }
     if (fd !== undefined) closeSync(fd);
     fd = tmpFd;
     fileStart = ring.start;
     flushedOffset = ring.end;
   };
 
-  const flush = () => {
-    clearTimeout(timer);
-    timer = undefined;
+  const write = () => {
     if (fd === undefined || flushedOffset < ring.start || ring.end - fileStart > limit) {
       rewrite();
       return;
@@ -119,6 +134,19 @@ function openJournal(path: string, ring: RingBuffer): ScrollbackJournal {
     const bytes = ring.read(flushedOffset);
     writeSync(fd, bytes);
     flushedOffset += bytes.length;
+  };
+
+  const flush = () => {
+    clearTimeout(timer);
+    timer = undefined;
+    try {
+      write();
+    } catch (error) {
+      // The file may now hold a partial write: rewrite it whole next time.
+      if (fd !== undefined) closeSync(fd);
+      fd = undefined;
+      onError(error);
+    }
   };
 
   let closed = false;

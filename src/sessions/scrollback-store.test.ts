@@ -1,0 +1,75 @@
+import { expect, test } from "bun:test";
+import { mkdirSync, mkdtempSync, rmdirSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { RingBuffer } from "./ring-buffer.ts";
+import { createScrollbackStore } from "./scrollback-store.ts";
+
+const ID = "0f8fad5b-d9cb-469f-a165-70867728950e";
+const text = (value: string) => new TextEncoder().encode(value);
+
+function setUp(capacity: number) {
+  const dir = join(mkdtempSync(join(tmpdir(), "opendray-scrollback-")), "scrollback");
+  const errors: unknown[] = [];
+  const store = createScrollbackStore(dir, (error) => errors.push(error));
+  const ring = new RingBuffer(capacity);
+  return { dir, store, ring, errors, journal: store.open(ID, ring) };
+}
+
+test("what was flushed reads back with its absolute start offset", () => {
+  const { store, ring, journal, dir } = setUp(1024);
+  ring.append(text("hello "));
+  journal.flush();
+  ring.append(text("world"));
+  journal.flush();
+  expect(store.read(ID, 1024)).toEqual({ start: 0, bytes: Buffer.from("hello world") });
+  expect(statSync(join(dir, `${ID}.log`)).mode & 0o777).toBe(0o600);
+  expect(store.read(ID, 5)).toEqual({ start: 6, bytes: Buffer.from("world") });
+});
+
+test("a file never grows past twice the ring, and keeps the newest bytes", () => {
+  const { store, ring, journal, dir } = setUp(100);
+  for (let i = 0; i < 50; i++) {
+    ring.append(text(`line ${String(i).padStart(3, "0")}\n`));
+    journal.flush();
+    expect(statSync(join(dir, `${ID}.log`)).size).toBeLessThanOrEqual(16 + 200);
+  }
+  const stored = store.read(ID, 100);
+  expect(stored?.start).toBe(ring.end - 100);
+  expect(Buffer.from(stored?.bytes ?? []).toString()).toEndWith("line 049\n");
+  expect(stored?.bytes).toEqual(Buffer.from(ring.read(0)));
+});
+
+test("output that overtook the last flush is rewritten, never left with a gap", () => {
+  const { store, ring, journal } = setUp(16);
+  ring.append(text("0123456789"));
+  journal.flush();
+  ring.append(text("abcdefghijklmnopqrstuvwxyz"));
+  journal.flush();
+  expect(store.read(ID, 16)).toEqual({ start: 20, bytes: Buffer.from("klmnopqrstuvwxyz") });
+});
+
+test("a failing write is reported, not thrown, and recovers with a rewrite", () => {
+  const { store, ring, journal, dir, errors } = setUp(1024);
+  ring.append(text("before "));
+  journal.flush();
+  // A directory where the rewrite's temporary file goes makes the rewrite fail (even for root).
+  const tmp = join(dir, `${ID}.log.tmp`);
+  mkdirSync(tmp);
+  ring.append(new Uint8Array(2048).fill(0x2e));
+  expect(() => journal.flush()).not.toThrow();
+  expect(errors.length).toBe(1);
+  rmdirSync(tmp);
+  ring.append(text("after"));
+  journal.close();
+  const kept = Buffer.from(store.read(ID, 1024)?.bytes ?? []).toString();
+  expect(kept).toHaveLength(1024);
+  expect(kept).toEndWith(".after");
+});
+
+test("nothing is read for an unknown session, and ids cannot name other paths", () => {
+  const { store } = setUp(16);
+  expect(store.read("7c9e6679-7425-40de-944b-e07fc1f90ae7", 16)).toBeUndefined();
+  expect(store.read("../../etc/passwd", 16)).toBeUndefined();
+  expect(() => store.remove("../../etc/passwd")).toThrow();
+});
