@@ -111,10 +111,13 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
 
   const onChange = (session: LiveSession, kind: ChangeKind) => {
     const snapshot = session.snapshot();
-    persist(snapshot);
+    const saved = persist(snapshot);
     if (kind === "exited") {
-      // Its viewers keep their reference until they have read the rest; new ones read the disk.
-      live.delete(snapshot.id);
+      // Until its final row is stored, the session is served from memory; after that from the
+      // database and the scrollback file. Attached viewers keep their reference meanwhile.
+      saved.then(() => {
+        if (live.get(snapshot.id) === session) live.delete(snapshot.id);
+      });
       emit("session.exited", snapshot);
     } else {
       emit("session.state", snapshot);
@@ -305,6 +308,7 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
       if (session) {
         session.closeViewers(CloseCode.sessionDeleted, "session deleted");
         await session.stop();
+        live.delete(id);
       }
       await writes.get(id);
       await deps.repo.remove(id);
@@ -364,10 +368,10 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
     },
 
     async shutdown() {
-      const sessions = [...live.values()];
-      for (const session of sessions) {
-        session.flushScrollback();
+      for (const session of live.values()) {
         session.closeViewers(CloseCode.goingAway, "server shutting down");
+        if (!session.isRunning) continue;
+        session.flushScrollback();
         const snapshot = session.snapshot();
         persist({
           ...snapshot,
