@@ -1,7 +1,8 @@
 // Opens the database: embedded PGlite or a PostgreSQL server through postgres.js.
 // The only module that knows which; everything else sees one drizzle `Db`.
 
-import { mkdirSync } from "node:fs";
+import { existsSync, mkdirSync } from "node:fs";
+import { join } from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 // PGlite's runtime files, imported as files so that `bun build --compile` embeds them; PGlite
 // is handed them directly instead of locating them next to its own module.
@@ -48,18 +49,24 @@ export async function openDatabase(cfg: DatabaseConfig): Promise<Database> {
   return cfg.kind === "pglite" ? openPglite(cfg.dataDir) : openPostgres(cfg.url);
 }
 
+async function compileWasm(path: string): Promise<WebAssembly.Module> {
+  return WebAssembly.compile(await Bun.file(path).arrayBuffer());
+}
+
 async function openPglite(dataDir: string): Promise<Database> {
   let client: PGlite;
   try {
     mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+    // initdb runs only for a new directory; compiling its module costs time on every start.
+    const isNew = !existsSync(join(dataDir, "PG_VERSION"));
     const [pgliteWasmModule, initdbWasmModule, fsBundle] = await Promise.all([
-      WebAssembly.compile(await Bun.file(pgliteWasmPath).arrayBuffer()),
-      WebAssembly.compile(await Bun.file(initdbWasmPath).arrayBuffer()),
+      compileWasm(pgliteWasmPath),
+      isNew ? compileWasm(initdbWasmPath) : undefined,
       Bun.file(fsBundlePath).arrayBuffer(),
     ]);
     client = await PGlite.create(dataDir, {
       pgliteWasmModule,
-      initdbWasmModule,
+      ...(initdbWasmModule ? { initdbWasmModule } : {}),
       fsBundle: new Blob([fsBundle]),
     });
   } catch (err) {
