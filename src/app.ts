@@ -7,6 +7,7 @@ import {
   errorResponse,
   notFoundHandler,
 } from "./http/middleware/error-handler.ts";
+import { securityHeaders } from "./http/middleware/security-headers.ts";
 import { healthRoutes } from "./http/routes/health.ts";
 import { sessionRoutes } from "./http/routes/sessions.ts";
 import { webRoutes } from "./http/routes/web.ts";
@@ -33,6 +34,7 @@ export function createApp(deps: AppDeps) {
     .route("/", sessionRoutes({ manager: deps.manager, hub: deps.hub, onError: deps.logError }));
 
   return new Hono()
+    .use(securityHeaders())
     .route("/api/v1", api)
     .route("/", webRoutes())
     .onError(createErrorHandler(deps.logError))
