@@ -1,44 +1,128 @@
 // createApp: middleware order and route mounting — the table of contents of the HTTP server.
+//
+//   security headers (every response) → /api/v1: body cap → health → rate limits →
+//   login/setup (throttled, public) → authenticate → CSRF → viewers read-only → routes
 
+import type { Context } from "hono";
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
+import type { Accounts } from "./auth/accounts.ts";
+import type { Config, RateLimit } from "./config.ts";
+import type { UsersRepo } from "./db/users-repo.ts";
+import type { AppEnv } from "./http/app-env.ts";
+import { clientIp } from "./http/client-ip.ts";
+import { adminForWrites, authenticate, csrfGuard } from "./http/middleware/authenticate.ts";
 import {
   createErrorHandler,
   errorResponse,
   notFoundHandler,
 } from "./http/middleware/error-handler.ts";
+import { rateLimit } from "./http/middleware/rate-limit.ts";
 import { securityHeaders } from "./http/middleware/security-headers.ts";
+import type { OriginPolicy } from "./http/origin.ts";
+import { createRateLimiter } from "./http/rate-limiter.ts";
+import { authRoutes, publicAuthRoutes } from "./http/routes/auth.ts";
 import { healthRoutes } from "./http/routes/health.ts";
 import { sessionRoutes } from "./http/routes/sessions.ts";
 import { webRoutes } from "./http/routes/web.ts";
 import type { SocketHub } from "./http/socket-hub.ts";
 import type { SessionManager } from "./sessions/manager.ts";
 
+/** Sign-in attempts allowed per client IP and per username: 5 a minute each. */
+export const LOGIN_LIMIT: RateLimit = { count: 5, perMs: 60_000 };
+
 export interface AppDeps {
   version: string;
-  bodyLimitBytes: number;
+  config: Pick<
+    Config,
+    "bodyLimitBytes" | "trustProxy" | "allowedOrigins" | "rateLimitReads" | "rateLimitSessionOps"
+  >;
   manager: SessionManager;
+  accounts: Accounts;
+  users: UsersRepo;
   hub: SocketHub;
+  setupToken: () => string | null;
+  loginLimit?: RateLimit | undefined;
+  onSetupDone: () => void;
   logError: (error: unknown, context: string) => void;
 }
 
+const isRead = (c: Context) => c.req.method === "GET" || c.req.method === "HEAD";
+
 export function createApp(deps: AppDeps) {
-  const api = new Hono()
+  const { config } = deps;
+  const policy: OriginPolicy = {
+    trustProxy: config.trustProxy,
+    allowedOrigins: config.allowedOrigins,
+  };
+  const ipKey = (c: Context) => rateKey(clientIp(c, { trustProxy: config.trustProxy }));
+  const reads = createRateLimiter({ limit: config.rateLimitReads });
+  const sessionOps = createRateLimiter({ limit: config.rateLimitSessionOps });
+  const loginsByIp = createRateLimiter({ limit: deps.loginLimit ?? LOGIN_LIMIT });
+  const loginsByName = createRateLimiter({ limit: deps.loginLimit ?? LOGIN_LIMIT });
+  const authDeps = { ...deps, policy };
+
+  const api = new Hono<AppEnv>()
     .use(
       bodyLimit({
-        maxSize: deps.bodyLimitBytes,
+        maxSize: config.bodyLimitBytes,
         onError: (c) => errorResponse(c, 413, "body_too_large", "request body is too large"),
       }),
     )
     .route("/", healthRoutes(deps))
-    .route("/", sessionRoutes({ manager: deps.manager, hub: deps.hub, onError: deps.logError }));
+    .use("/auth/login", rateLimit({ limiter: loginsByIp, key: ipKey }))
+    .use("/auth/login", rateLimit({ limiter: loginsByName, key: usernameKey }))
+    .use("/auth/setup", rateLimit({ limiter: loginsByIp, key: ipKey }))
+    .route("/", publicAuthRoutes(authDeps))
+    .use("*", async (c, next) => {
+      if (isRead(c)) return rateLimit({ limiter: reads, key: ipKey })(c, next);
+      if (c.req.path.includes("/sessions")) {
+        return rateLimit({ limiter: sessionOps, key: ipKey })(c, next);
+      }
+      await next();
+    })
+    .use(authenticate(deps.accounts))
+    .use(csrfGuard(policy))
+    .use(adminForWrites(["/api/v1/auth/logout", "/api/v1/auth/password"]))
+    .route("/", authRoutes(authDeps))
+    .route(
+      "/",
+      sessionRoutes({ manager: deps.manager, hub: deps.hub, policy, onError: deps.logError }),
+    );
 
-  return new Hono()
+  return new Hono<AppEnv>()
     .use(securityHeaders())
     .route("/api/v1", api)
     .route("/", webRoutes())
     .onError(createErrorHandler(deps.logError))
     .notFound(notFoundHandler);
+}
+
+/** One bucket per IPv4 address, and per /64 for IPv6 (one client usually holds a whole /64). */
+function rateKey(ip: string): string {
+  if (!ip.includes(":")) return ip;
+  const groups = expandIPv6(ip);
+  return groups ? `${groups.slice(0, 4).join(":")}::/64` : ip;
+}
+
+function expandIPv6(ip: string): string[] | undefined {
+  const [head = "", tail] = ip.split("::");
+  const left = head ? head.split(":") : [];
+  const right = tail ? tail.split(":") : [];
+  const missing = 8 - left.length - right.length;
+  if (missing < 0 || (tail === undefined && missing !== 0)) return undefined;
+  return [...left, ...Array(missing).fill("0"), ...right];
+}
+
+/** Sign-in throttling per username, read from the body without consuming it. */
+async function usernameKey(c: Context): Promise<string> {
+  try {
+    // Parsed once and cached by Hono; the route reads the same (size-capped) body.
+    const body = (await c.req.json()) as { username?: unknown };
+    return typeof body.username === "string" ? body.username.toLowerCase() : "";
+  } catch {
+    return "";
+  }
 }
 
 export type App = ReturnType<typeof createApp>;

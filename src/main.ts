@@ -2,9 +2,37 @@
 // down cleanly on SIGTERM/SIGINT.
 
 import packageJson from "../package.json" with { type: "json" };
-import { ConfigError, inheritableEnvironment, loadConfig } from "./config.ts";
+import { MIN_SECRET_BYTES } from "./auth/tokens.ts";
+import { type Config, ConfigError, inheritableEnvironment, loadConfig } from "./config.ts";
 import { createLogger } from "./log.ts";
 import { startServer } from "./server.ts";
+
+/** Refuse to listen where a weak or missing secret would let anyone forge a token. */
+function checkBind(config: Config): void {
+  const secretBytes = config.jwtSecret === null ? 0 : Buffer.byteLength(config.jwtSecret);
+  if (config.jwtSecret !== null && secretBytes < MIN_SECRET_BYTES) {
+    fail(
+      `JWT_SECRET: too short (${secretBytes} bytes, at least ${MIN_SECRET_BYTES} needed); ` +
+        "generate one with: openssl rand -base64 48",
+    );
+  }
+  if (!config.listen.isLoopback && config.jwtSecret === null) {
+    fail(
+      `JWT_SECRET: listening on ${config.listen.host} (not loopback) needs JWT_SECRET or ` +
+        `JWT_SECRET_FILE with at least ${MIN_SECRET_BYTES} bytes; generate one with: openssl rand -base64 48`,
+    );
+  }
+}
+
+/** The Jupyter-style first-run hint: a one-time link, and the same as a curl command. */
+function printSetup(url: string, setupUrl: string): void {
+  const token = new URL(setupUrl).hash.slice("#token=".length);
+  process.stdout.write(
+    `\nNo account exists yet. Create the first admin with this one-time link:\n\n  ${setupUrl}\n\n` +
+      `or from a terminal:\n\n  curl -X POST ${url}/api/v1/auth/setup -H 'content-type: application/json' \\\n` +
+      `    -d '{"setupToken":"${token}","username":"admin","password":"<12 characters or more>"}'\n\n`,
+  );
+}
 
 function fail(message: string): never {
   process.stderr.write(`opendray: ${message}\n`);
@@ -12,20 +40,14 @@ function fail(message: string): never {
 }
 
 async function main() {
-  let config: ReturnType<typeof loadConfig>;
+  let config: Config;
   try {
     config = loadConfig(process.env);
   } catch (error) {
     if (error instanceof ConfigError) fail(error.message);
     throw error;
   }
-  if (!config.listen.isLoopback) {
-    // Authentication is not built yet: a non-loopback bind would expose an open shell.
-    fail(
-      `LISTEN_ADDR: ${config.listen.host} is not a loopback address; this version has no ` +
-        "authentication yet, so it only listens on 127.0.0.1, ::1 or localhost",
-    );
-  }
+  checkBind(config);
 
   const logger = createLogger(config.logLevel);
   // A bug in one request or session must not take every other session down with the process.
@@ -42,6 +64,11 @@ async function main() {
     { url: server.url, dataDir: config.dataDir, database: config.database.kind },
     "listening",
   );
+  if (process.getuid?.() === 0) {
+    logger.warn("running as root: every session is a root shell; run OpenDray as a dedicated user");
+    process.stderr.write("\nWARNING: OpenDray runs as root, so every session is a root shell.\n\n");
+  }
+  if (server.setupUrl) printSetup(server.url, server.setupUrl);
 
   const stop = (signal: string) => {
     logger.info({ signal }, "shutting down");

@@ -1,13 +1,17 @@
 // startServer: config → data dir → database → migrations → sessions → app → listen, and the
 // one shutdown path that undoes it. Used by main.ts and by the tests (on port 0).
 
+import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import { createApp } from "./app.ts";
-import type { Config } from "./config.ts";
+import { createAccounts } from "./auth/accounts.ts";
+import { createTokenService, randomSecret } from "./auth/tokens.ts";
+import type { Config, RateLimit } from "./config.ts";
 import { acquireDataDir } from "./data-dir.ts";
 import { openDatabase } from "./db/client.ts";
 import { migrateDatabase } from "./db/migrate.ts";
 import { createSessionsRepo } from "./db/sessions-repo.ts";
+import { createUsersRepo } from "./db/users-repo.ts";
 import { createSocketHub } from "./http/socket-hub.ts";
 import type { Logger } from "./log.ts";
 import { CloseCode } from "./protocol/stream.ts";
@@ -22,7 +26,9 @@ export interface ServerOptions {
   baseEnv: Record<string, string>;
   logger: Logger;
   /** WebSocket ping period; DESIGN §5 default 25 s (tests shorten it). */
-  pingIntervalMs?: number;
+  pingIntervalMs?: number | undefined;
+  /** Sign-in attempts per client IP and per username; default 5 a minute. */
+  loginLimit?: RateLimit | undefined;
 }
 
 export interface RunningServer {
@@ -30,6 +36,8 @@ export interface RunningServer {
   url: string;
   port: number;
   manager: SessionManager;
+  /** One-time URL that creates the first admin (loopback, no user yet), else null. */
+  setupUrl: string | null;
   /** Stop listening, hang up sessions, flush, close the database. */
   close(): Promise<void>;
 }
@@ -58,12 +66,40 @@ export async function startServer(config: Config, options: ServerOptions): Promi
   if (interrupted > 0)
     logger.warn({ sessions: interrupted }, "marked sessions left live as interrupted");
 
+  const users = createUsersRepo(database.db);
+  const accounts = createAccounts({
+    users,
+    // Loopback without a secret: a random one per process (tokens end with the process).
+    tokens: createTokenService({
+      secret: config.jwtSecret ?? randomSecret(),
+      ttlMs: config.jwtTtlMs,
+    }),
+  });
+  if (await accounts.ensureInitialAdmin(config.admin)) {
+    logger.info(
+      { username: config.admin?.username },
+      "created the first admin from ADMIN_USERNAME",
+    );
+  }
+  // First run on loopback with no account: a one-time setup token, printed by main.
+  let setupToken: string | null =
+    config.listen.isLoopback && !(await accounts.hasUsers())
+      ? randomBytes(24).toString("base64url")
+      : null;
+
   const hub = createSocketHub({ pingIntervalMs: options.pingIntervalMs });
   const app = createApp({
     version: options.version,
-    bodyLimitBytes: config.bodyLimitBytes,
+    config,
     manager,
+    accounts,
+    users,
     hub,
+    setupToken: () => setupToken,
+    loginLimit: options.loginLimit,
+    onSetupDone: () => {
+      setupToken = null;
+    },
     logError,
   });
   const server = Bun.serve({
@@ -78,6 +114,7 @@ export async function startServer(config: Config, options: ServerOptions): Promi
   let closing: Promise<void> | undefined;
   return {
     url: `http://${host}:${port}`,
+    setupUrl: setupToken ? `http://${host}:${port}/setup#token=${setupToken}` : null,
     port,
     manager,
     close() {

@@ -32,7 +32,7 @@ test.each(["bun", "bun-pty"])(
     try {
       const response = await fetch(`${server.api}/sessions`, {
         method: "POST",
-        headers: { "content-type": "application/json" },
+        headers: { "content-type": "application/json", ...server.auth },
         body: JSON.stringify({
           provider: "shell",
           cwd: dir,
@@ -41,7 +41,7 @@ test.each(["bun", "bun-pty"])(
       });
       expect(response.status).toBe(201);
       const session = (await response.json()) as { id: string };
-      const viewer = await StreamClient.connect(streamUrl(server.api, session.id, 0));
+      const viewer = await StreamClient.connect(streamUrl(server.api, session.id, 0), server.auth);
       expect((await viewer.waitForClose()).code).toBe(1000);
       expect(viewer.output.toString()).toContain("from-the-binary");
       expect(viewer.events.at(-1)).toEqual({ type: "exit", exitCode: 5, signal: null });

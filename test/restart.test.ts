@@ -17,10 +17,13 @@ afterAll(async () => {
   for (const cleanup of cleanups.reverse()) await cleanup();
 });
 
-async function json(api: string, method: string, path: string, body?: unknown) {
-  const response = await fetch(`${api}${path}`, {
+async function json(server: ServerProcess, method: string, path: string, body?: unknown) {
+  const response = await fetch(`${server.api}${path}`, {
     method,
-    headers: body === undefined ? {} : { "content-type": "application/json" },
+    headers: {
+      ...server.auth,
+      ...(body === undefined ? {} : { "content-type": "application/json" }),
+    },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   return {
@@ -48,13 +51,13 @@ async function setUp() {
 }
 
 async function spawnWithOutput(server: ServerProcess, text: string): Promise<Session> {
-  const created = await json(server.api, "POST", "/sessions", {
+  const created = await json(server, "POST", "/sessions", {
     provider: "shell",
     cwd: "/tmp",
     args: ["-c", `printf '${text}'; sleep 300`],
   });
   expect(created.status).toBe(201);
-  const viewer = await StreamClient.connect(streamUrl(server.api, created.body.id));
+  const viewer = await StreamClient.connect(streamUrl(server.api, created.body.id), server.auth);
   await viewer.waitForText(text);
   viewer.close();
   return created.body;
@@ -85,15 +88,17 @@ test.each([
     await eventually(() => (isRunning(session.pid ?? 0) ? undefined : true), "program gone");
 
     const second = await start();
-    const stored = await json(second.api, "GET", `/sessions/${session.id}`);
+    const stored = await json(second, "GET", `/sessions/${session.id}`);
     expect(stored.body).toMatchObject({ id: session.id, state: "interrupted", endReason: reason });
     expect(stored.body.endedAt).not.toBeNull();
 
-    const output = await fetch(`${second.api}/sessions/${session.id}/output?since=0`);
+    const output = await fetch(`${second.api}/sessions/${session.id}/output?since=0`, {
+      headers: second.auth,
+    });
     expect(await output.text()).toContain("before the restart");
     expect(Number(output.headers.get("x-output-offset"))).toBe(stored.body.outputOffset);
 
-    const viewer = await StreamClient.connect(streamUrl(second.api, session.id, 0));
+    const viewer = await StreamClient.connect(streamUrl(second.api, session.id, 0), second.auth);
     expect((await viewer.waitForClose()).code).toBe(1000);
     expect(viewer.output.toString()).toContain("before the restart");
     expect(viewer.events.map((event) => event.type)).toEqual(["hello", "exit"]);
@@ -115,17 +120,41 @@ test("a bad configuration is one line naming the variable, exit code 2", async (
   expect(stderr).toStartWith("opendray: IDLE_AFTER:");
 });
 
-test("a non-loopback LISTEN_ADDR is refused before listening, exit code 2", async () => {
+test.each([
+  ["a non-loopback bind without a secret", { LISTEN_ADDR: "0.0.0.0:8640" }, "not loopback"],
+  [
+    "a short secret",
+    { LISTEN_ADDR: "0.0.0.0:8640", JWT_SECRET: "only-twenty-one-bytes" },
+    "too short (21 bytes",
+  ],
+  ["a short secret on loopback", { JWT_SECRET: "short" }, "too short (5 bytes"],
+])("%s is refused before listening, exit code 2", async (_name, env, message) => {
   const child = Bun.spawn([process.execPath, join(import.meta.dir, "../src/main.ts")], {
-    env: { PATH: process.env.PATH ?? "", LISTEN_ADDR: "0.0.0.0:8640" },
+    env: { PATH: process.env.PATH ?? "", ...env },
     stderr: "pipe",
     stdout: "ignore",
   });
   const stderr = await new Response(child.stderr).text();
   expect(await child.exited).toBe(2);
-  expect(stderr).toContain("LISTEN_ADDR");
-  expect(stderr).toContain("loopback");
+  expect(stderr).toStartWith("opendray: JWT_SECRET: ");
+  expect(stderr).toContain(message);
+  expect(stderr).toContain("openssl rand");
 });
+
+test("a non-loopback bind with a strong secret serves, and only with a token", async () => {
+  const { env } = await setUp();
+  const server = await startServerProcess({
+    ...env,
+    LISTEN_ADDR: "0.0.0.0:0",
+    JWT_SECRET: "a-secret-of-at-least-thirty-two-bytes!!",
+  });
+  const port = new URL(server.api).port;
+  expect((await fetch(`http://127.0.0.1:${port}/api/v1/sessions`)).status).toBe(401);
+  const listed = await fetch(`http://127.0.0.1:${port}/api/v1/sessions`, { headers: server.auth });
+  expect(listed.status).toBe(200);
+  server.process.kill("SIGTERM");
+  expect(await server.process.exited).toBe(0);
+}, 60_000);
 
 test("a second server on the same DATA_DIR refuses to start", async () => {
   const { start, env } = await setUp();

@@ -10,12 +10,16 @@ beforeAll(async () => {
 afterAll(() => server.dispose());
 
 const cases: [string, () => Promise<Response>, number][] = [
+  ["a 401", () => fetch(`${server.api}/sessions`), 401],
   ["the page", () => fetch(`${server.url}/`), 200],
   ["health", () => fetch(`${server.api}/health`), 200],
-  ["an unknown route", () => fetch(`${server.api}/nope`), 404],
+  ["an unknown route", () => fetch(`${server.api}/nope`, { headers: server.auth }), 404],
   [
     "a 404 of the domain",
-    () => fetch(`${server.api}/sessions/00000000-0000-4000-8000-000000000000`),
+    () =>
+      fetch(`${server.api}/sessions/00000000-0000-4000-8000-000000000000`, {
+        headers: server.auth,
+      }),
     404,
   ],
   [
@@ -23,7 +27,7 @@ const cases: [string, () => Promise<Response>, number][] = [
     () =>
       fetch(`${server.api}/sessions`, {
         method: "POST",
-        headers: { "content-type": "application/json" },
+        headers: { "content-type": "application/json", ...server.auth },
         body: "{}",
       }),
     400,
@@ -33,7 +37,7 @@ const cases: [string, () => Promise<Response>, number][] = [
     () =>
       fetch(`${server.api}/sessions`, {
         method: "POST",
-        headers: { "content-type": "application/json" },
+        headers: { "content-type": "application/json", ...server.auth },
         body: "x".repeat(1024 * 1024 + 1),
       }),
     413,

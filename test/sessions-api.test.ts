@@ -14,7 +14,7 @@ let events: EventsClient;
 
 beforeAll(async () => {
   server = await startTestServer({ env: { IDLE_AFTER: "400ms" } });
-  events = await EventsClient.connect(eventsUrl(server.api));
+  events = await EventsClient.connect(eventsUrl(server.api), server.auth);
 }, 60_000);
 afterAll(async () => {
   events.close();
@@ -71,7 +71,7 @@ test("the child gets the terminal environment, the request's env, and none of ou
 
 test("input via REST reaches the program; output is served from an offset", async () => {
   const session = await server.spawnShell('read -r line; echo "got:$line"; sleep 30');
-  const viewer = await StreamClient.connect(streamUrl(server.api, session.id));
+  const viewer = await StreamClient.connect(streamUrl(server.api, session.id), server.auth);
   expect(
     (await server.request("POST", `/sessions/${session.id}/input`, { data: "héllo\n" })).status,
   ).toBe(204);
@@ -89,7 +89,7 @@ test("input via REST reaches the program; output is served from an offset", asyn
 
 test("resize via REST changes the PTY size", async () => {
   const session = await server.spawnShell("read -r; stty size; sleep 30");
-  const viewer = await StreamClient.connect(streamUrl(server.api, session.id));
+  const viewer = await StreamClient.connect(streamUrl(server.api, session.id), server.auth);
   expect(
     (await server.request("POST", `/sessions/${session.id}/resize`, { cols: 100, rows: 30 }))
       .status,
@@ -125,7 +125,7 @@ test("stop kills a process group that ignores SIGTERM and SIGHUP, after the grac
   const session = await server.spawnShell(
     "trap '' TERM HUP; (trap '' TERM HUP; sleep 300) & echo child=$!; wait",
   );
-  const viewer = await StreamClient.connect(streamUrl(server.api, session.id));
+  const viewer = await StreamClient.connect(streamUrl(server.api, session.id), server.auth);
   const child = Number(/child=(\d+)/.exec((await viewer.waitForText("\n")).toString())?.[1]);
   const started = Date.now();
   const stopped = await server.request("POST", `/sessions/${session.id}/stop`);
@@ -162,7 +162,7 @@ test("restart starts a new session linked to the old one", async () => {
 
 test("delete stops the session, closes its viewers and forgets it", async () => {
   const session = await server.spawnShell("sleep 300");
-  const viewer = await StreamClient.connect(streamUrl(server.api, session.id));
+  const viewer = await StreamClient.connect(streamUrl(server.api, session.id), server.auth);
   expect((await server.request("DELETE", `/sessions/${session.id}`)).status).toBe(204);
   expect((await viewer.waitForClose()).code).toBe(4004);
   await events.waitFor("session.deleted", session.id);
@@ -280,7 +280,7 @@ describe("bad input gets a precise error and changes nothing", () => {
   test("malformed JSON is 400 invalid_json", async () => {
     const response = await fetch(`${server.api}/sessions`, {
       method: "POST",
-      headers: { "content-type": "application/json" },
+      headers: { "content-type": "application/json", ...server.auth },
       body: '{"provider": "shell",',
     });
     expect(response.status).toBe(400);
@@ -290,7 +290,7 @@ describe("bad input gets a precise error and changes nothing", () => {
   test("a body that is not JSON-typed is 415", async () => {
     const response = await fetch(`${server.api}/sessions`, {
       method: "POST",
-      headers: { "content-type": "text/plain" },
+      headers: { "content-type": "text/plain", ...server.auth },
       body: JSON.stringify({ provider: "shell", cwd: "/tmp" }),
     });
     expect(response.status).toBe(415);
@@ -301,7 +301,7 @@ describe("bad input gets a precise error and changes nothing", () => {
     const big = JSON.stringify({ data: "x".repeat(1024 * 1024 + 10) });
     const response = await fetch(`${server.api}/sessions`, {
       method: "POST",
-      headers: { "content-type": "application/json" },
+      headers: { "content-type": "application/json", ...server.auth },
       body: new Blob([big]).stream(),
     });
     expect(response.status).toBe(413);
@@ -323,7 +323,7 @@ describe("bad input gets a precise error and changes nothing", () => {
 
   test("a viewer sees its session end: a state event, then close 1000", async () => {
     const session = await server.spawnShell("read -r; exit 0");
-    const viewer = await StreamClient.connect(streamUrl(server.api, session.id));
+    const viewer = await StreamClient.connect(streamUrl(server.api, session.id), server.auth);
     viewer.send(new TextEncoder().encode("\n"));
     await viewer.waitForEvent("state", (e) => e.state === "ended");
     expect((await viewer.waitForClose()).code).toBe(1000);
@@ -345,6 +345,7 @@ describe("bad input gets a precise error and changes nothing", () => {
         Upgrade: "websocket",
         "Sec-WebSocket-Version": "13",
         "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ==",
+        ...server.auth,
       },
     });
     expect(upgrade.status).toBe(400);
@@ -357,13 +358,16 @@ describe("bad input gets a precise error and changes nothing", () => {
   test("a stream of an unknown session is 404 before any upgrade", async () => {
     const response = await fetch(
       `${server.api}/sessions/00000000-0000-4000-8000-000000000000/stream`,
+      { headers: server.auth },
     );
     expect(response.status).toBe(404);
   });
 
   test("a plain GET of a stream is 400 websocket_expected", async () => {
     const session = await server.spawnShell("sleep 30");
-    const response = await fetch(`${server.api}/sessions/${session.id}/stream`);
+    const response = await fetch(`${server.api}/sessions/${session.id}/stream`, {
+      headers: server.auth,
+    });
     expect(response.status).toBe(400);
     expect(((await response.json()) as { error: { code: string } }).error.code).toBe(
       "websocket_expected",

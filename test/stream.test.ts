@@ -24,7 +24,7 @@ const RAW_CAT = "stty raw -echo && printf READY && exec cat";
 
 async function openRawCat(): Promise<{ id: string; client: StreamClient; ready: number }> {
   const session = await server.spawnShell(RAW_CAT);
-  const client = await StreamClient.connect(streamUrl(server.api, session.id));
+  const client = await StreamClient.connect(streamUrl(server.api, session.id), server.auth);
   const output = await client.waitForText("READY");
   return { id: session.id, client, ready: output.indexOf("READY") + 5 };
 }
@@ -40,7 +40,7 @@ describe.each(["bun", "bun-pty"])("with the %s PTY backend", (backend) => {
 
   test("echo through cat is byte-exact, including invalid UTF-8 and NUL bytes", async () => {
     const session = await own.spawnShell(RAW_CAT);
-    const client = await StreamClient.connect(streamUrl(own.api, session.id));
+    const client = await StreamClient.connect(streamUrl(own.api, session.id), own.auth);
     const ready = (await client.waitForText("READY")).indexOf("READY") + 5;
     const payload = new Uint8Array(512);
     for (let i = 0; i < payload.length; i++) payload[i] = (i * 7) % 256;
@@ -53,7 +53,7 @@ describe.each(["bun", "bun-pty"])("with the %s PTY backend", (backend) => {
   });
 
   test("exit code and signal are recorded", async () => {
-    const events = await EventsClient.connect(eventsUrl(own.api));
+    const events = await EventsClient.connect(eventsUrl(own.api), own.auth);
     const exits = await own.spawnShell("exit 42");
     const killed = await own.spawnShell("kill -KILL $$");
     const exited = await events.waitFor("session.exited", exits.id);
@@ -92,8 +92,8 @@ test("10 MB of output arrives complete and in order at two viewers at once", asy
     `stty raw -echo; read -r go; seq -f '%09.0f' 1 ${total / 10}`,
     { cols: 200 },
   );
-  const first = await StreamClient.connect(streamUrl(server.api, session.id, 0));
-  const second = await StreamClient.connect(streamUrl(server.api, session.id, 0));
+  const first = await StreamClient.connect(streamUrl(server.api, session.id, 0), server.auth);
+  const second = await StreamClient.connect(streamUrl(server.api, session.id, 0), server.auth);
   first.send(new TextEncoder().encode("go\n"));
   const [a, b] = await Promise.all([first.waitForClose(60_000), second.waitForClose(60_000)]);
   expect(a.code).toBe(CloseCode.normal);
@@ -113,7 +113,7 @@ test("10 MB of output arrives complete and in order at two viewers at once", asy
 
 test("a reconnect with since= receives exactly the missing bytes", async () => {
   const { id, client, ready } = await openRawCat();
-  const observer = await StreamClient.connect(streamUrl(server.api, id));
+  const observer = await StreamClient.connect(streamUrl(server.api, id), server.auth);
   client.send(new TextEncoder().encode("first\n"));
   await client.waitForText("first\n");
   const seen = client.byteCount;
@@ -126,7 +126,7 @@ test("a reconnect with since= receives exactly the missing bytes", async () => {
   const later = await server.request("GET", `/sessions/${id}/output?since=${seen}`);
   expect(later.body).toBe("second\n");
 
-  const again = await StreamClient.connect(streamUrl(server.api, id, seen));
+  const again = await StreamClient.connect(streamUrl(server.api, id, seen), server.auth);
   const hello = await again.waitForEvent("hello");
   expect(hello.offset).toBe(seen + 7);
   const output = await again.waitForBytes(7);
@@ -140,10 +140,10 @@ test("a reconnect with since= receives exactly the missing bytes", async () => {
 test("since= older than the buffer announces the gap with a truncated event", async () => {
   // 1 MiB of scrollback; 3 MiB of output pushes the first 2 MiB out.
   const session = await small.spawnShell("head -c 3145728 /dev/zero | tr '\\0' x; sleep 30");
-  const viewer = await StreamClient.connect(streamUrl(small.api, session.id));
+  const viewer = await StreamClient.connect(streamUrl(small.api, session.id), small.auth);
   await viewer.waitForOutput((o) => o.includes("x".repeat(10)) && viewer.byteCount >= 3145728);
   viewer.close();
-  const late = await StreamClient.connect(streamUrl(small.api, session.id, 0));
+  const late = await StreamClient.connect(streamUrl(small.api, session.id, 0), small.auth);
   const truncated = await late.waitForEvent("truncated");
   const hello = await late.waitForEvent("hello");
   expect(truncated).toEqual({ type: "truncated", from: 0, to: hello.bufferStart });
@@ -161,10 +161,10 @@ test("a client that never reads is closed with 4008 and does not hold back anoth
   const session = await small.spawnShell(
     `stty -echo; for i in $(seq ${blocks}); do read -r ack; head -c ${block} /dev/zero | tr '\\0' y; done`,
   );
-  const stalled = await RawWebSocket.open(streamUrl(small.api, session.id, 0));
+  const stalled = await RawWebSocket.open(streamUrl(small.api, session.id, 0), small.auth);
   stalled.pause();
 
-  const healthy = await StreamClient.connect(streamUrl(small.api, session.id, 0));
+  const healthy = await StreamClient.connect(streamUrl(small.api, session.id, 0), small.auth);
   expect(small.manager.viewerCount(session.id)).toBe(2);
   const ys = () => healthy.output.toString("latin1").replaceAll(/[^y]/g, "").length;
   let stalledCode: Promise<number> | undefined;
@@ -188,8 +188,8 @@ test("a client that never reads is closed with 4008 and does not hold back anoth
 
 test("resize from one viewer reaches the PTY and is broadcast to the others", async () => {
   const session = await server.spawnShell("read -r; stty size; sleep 30");
-  const a = await StreamClient.connect(streamUrl(server.api, session.id));
-  const b = await StreamClient.connect(streamUrl(server.api, session.id));
+  const a = await StreamClient.connect(streamUrl(server.api, session.id), server.auth);
+  const b = await StreamClient.connect(streamUrl(server.api, session.id), server.auth);
   a.sendJson({ type: "resize", cols: 132, rows: 43 });
   expect(await b.waitForEvent("resize")).toEqual({ type: "resize", cols: 132, rows: 43 });
   a.send(new TextEncoder().encode("\n"));
@@ -222,10 +222,10 @@ test("bad text frames get an error event; the socket and the session live on", a
 });
 
 test("a finished session answers hello, its scrollback and exit, then closes 1000", async () => {
-  const events = await EventsClient.connect(eventsUrl(server.api));
+  const events = await EventsClient.connect(eventsUrl(server.api), server.auth);
   const session = await server.spawnShell("printf 'all done'; exit 3");
   await events.waitFor("session.exited", session.id);
-  const viewer = await StreamClient.connect(streamUrl(server.api, session.id, 0));
+  const viewer = await StreamClient.connect(streamUrl(server.api, session.id, 0), server.auth);
   const closed = await viewer.waitForClose();
   expect(closed.code).toBe(CloseCode.normal);
   expect(viewer.events.map((e) => e.type)).toEqual(["hello", "exit"]);
@@ -236,7 +236,7 @@ test("a finished session answers hello, its scrollback and exit, then closes 100
 
 test("terminal query answers from several viewers reach the program once", async () => {
   const { id, client: first, ready } = await openRawCat();
-  const second = await StreamClient.connect(streamUrl(server.api, id));
+  const second = await StreamClient.connect(streamUrl(server.api, id), server.auth);
   const answer = new TextEncoder().encode("\x1b[?1;2c");
   second.send(answer);
   first.send(answer);
@@ -250,7 +250,7 @@ test("terminal query answers from several viewers reach the program once", async
 test("a peer that stops answering pings is dropped", async () => {
   const { id } = await openRawCat();
   // Reads everything but never answers a ping: the server must give up on it.
-  const silent = await RawWebSocket.open(streamUrl(server.api, id));
+  const silent = await RawWebSocket.open(streamUrl(server.api, id), server.auth);
   expect(await silent.closeCode()).toBe(CloseCode.timeout);
   expect(silent.frames.some((frame) => frame.opcode === 0x9)).toBe(true);
   silent.destroy();

@@ -11,6 +11,7 @@ import {
   pgTable,
   text,
   timestamp,
+  uniqueIndex,
 } from "drizzle-orm/pg-core";
 import { SESSION_STATES, type SessionState } from "../protocol/session.ts";
 
@@ -18,6 +19,11 @@ import { SESSION_STATES, type SessionState } from "../protocol/session.ts";
 export const AUDIT_OUTCOMES = ["ok", "denied", "error"] as const;
 /** Outcome of an audited action. */
 export type AuditOutcome = (typeof AUDIT_OUTCOMES)[number];
+
+/** Roles a user account can hold (what each may do is decided by the HTTP layer). */
+export const USER_ROLES = ["admin", "viewer"] as const;
+/** Role of a user account. */
+export type UserRole = (typeof USER_ROLES)[number];
 
 /** `'a', 'b', …` for a CHECK constraint; the values are our own constants, never user input. */
 function sqlList(values: readonly string[]) {
@@ -82,6 +88,31 @@ export const auditLog = pgTable(
   ],
 );
 
+/**
+ * Accounts that can log in. `username` is stored as given; uniqueness and look-up are
+ * case-insensitive through the unique index on lower(username). Tokens issued at or before
+ * `passwordChangedAt` (second granularity) are no longer accepted (src/auth/tokens.ts).
+ */
+export const users = pgTable(
+  "users",
+  {
+    /** UUID string, chosen by the server. */
+    id: text("id").primaryKey(),
+    username: text("username").notNull(),
+    /** Argon2id PHC string (src/auth/passwords.ts); never leaves the server. */
+    passwordHash: text("password_hash").notNull(),
+    role: text("role").$type<UserRole>().notNull(),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+    passwordChangedAt: timestamp("password_changed_at", { withTimezone: true })
+      .notNull()
+      .defaultNow(),
+  },
+  (t) => [
+    uniqueIndex("users_username_lower_idx").on(sql`lower(${t.username})`),
+    check("users_role_check", sql`${t.role} in (${sqlList(USER_ROLES)})`),
+  ],
+);
+
 /** A `sessions` row as read. */
 export type SessionRow = typeof sessions.$inferSelect;
 /** A `sessions` row as inserted (defaults optional). */
@@ -90,3 +121,7 @@ export type NewSessionRow = typeof sessions.$inferInsert;
 export type AuditRow = typeof auditLog.$inferSelect;
 /** An `audit_log` row as inserted. */
 export type NewAuditRow = typeof auditLog.$inferInsert;
+/** A `users` row as read. */
+export type UserRow = typeof users.$inferSelect;
+/** A `users` row as inserted (defaults optional). */
+export type NewUserRow = typeof users.$inferInsert;

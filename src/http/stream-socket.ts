@@ -26,6 +26,8 @@ export interface StreamSocketDeps {
   manager: SessionManager;
   sessionId: string;
   since: number;
+  /** False for viewers: their input and resizes are refused with an error event. */
+  canWrite: boolean;
   onError: (error: unknown, context: string) => void;
 }
 
@@ -33,6 +35,7 @@ export function createStreamSocket({
   manager,
   sessionId,
   since,
+  canWrite,
   onError,
 }: StreamSocketDeps): SocketHandler {
   let attachment: Attachment | undefined;
@@ -44,7 +47,9 @@ export function createStreamSocket({
     send(ws, { type: "error", code, message });
 
   const handle = (ws: Socket, current: Attachment, message: string | Buffer) => {
+    const readOnly = () => fail(ws, "forbidden", "viewers cannot type or resize");
     if (typeof message !== "string") {
+      if (!canWrite) return readOnly();
       if (!current.write(message)) fail(ws, "session_not_running", "the session has ended");
       return;
     }
@@ -63,6 +68,7 @@ export function createStreamSocket({
       case "ping":
         return send(ws, { type: "pong" });
       case "resize":
+        if (!canWrite) return readOnly();
         manager.resize(sessionId, command.cols, command.rows).catch(() => {
           fail(ws, "session_not_running", "the session has ended");
         });

@@ -4,7 +4,7 @@ import { renameSync } from "node:fs";
 import { join } from "node:path";
 import type { Subprocess } from "bun";
 import type { TestDatabase } from "./database.ts";
-import { TEST_HOME } from "./server.ts";
+import { ADMIN, TEST_HOME } from "./server.ts";
 
 const MAIN = join(import.meta.dir, "../../src/main.ts");
 const START_TIMEOUT_MS = 60_000;
@@ -14,6 +14,8 @@ export interface ServerProcess {
   process: Subprocess<"ignore", "ignore", "pipe">;
   /** stderr lines so far. */
   log: string[];
+  /** Bearer header of the first admin (ADMIN of ./server.ts). */
+  auth: { authorization: string };
 }
 
 /** Environment that points a server process at `dataDir` and the test database. */
@@ -40,6 +42,8 @@ export async function startServerProcess(
       HOME: TEST_HOME,
       SHELL: "/bin/bash",
       LISTEN_ADDR: "127.0.0.1:0",
+      ADMIN_USERNAME: ADMIN.username,
+      ADMIN_PASSWORD: ADMIN.password,
       ...env,
     },
     stdin: "ignore",
@@ -74,7 +78,14 @@ export async function startServerProcess(
           log.push(...decoder.decode(next.value).split("\n").filter(Boolean));
         }
       })();
-      return { api: `${listening[1]}/api/v1`, process: child, log };
+      const api = `${listening[1]}/api/v1`;
+      const login = await fetch(`${api}/auth/login`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(ADMIN),
+      });
+      const { token } = (await login.json()) as { token: string };
+      return { api, process: child, log, auth: { authorization: `Bearer ${token}` } };
     }
   }
 }

@@ -28,7 +28,7 @@ export class RawWebSocket {
   }
 
   /** Connect and complete the upgrade handshake. */
-  static async open(wsUrl: string): Promise<RawWebSocket> {
+  static async open(wsUrl: string, headers: Record<string, string> = {}): Promise<RawWebSocket> {
     const url = new URL(wsUrl);
     const socket = connect(Number(url.port), url.hostname);
     await new Promise<void>((resolve, reject) => {
@@ -39,20 +39,36 @@ export class RawWebSocket {
     socket.write(
       `GET ${url.pathname}${url.search} HTTP/1.1\r\nHost: ${url.host}\r\nUpgrade: websocket\r\n` +
         "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n" +
-        "Sec-WebSocket-Version: 13\r\n\r\n",
+        "Sec-WebSocket-Version: 13\r\n" +
+        Object.entries(headers)
+          .map(([name, value]) => `${name}: ${value}\r\n`)
+          .join("") +
+        "\r\n",
     );
-    await client.until(() => (client.handshakeDone ? true : undefined), "handshake");
+    await client.until(
+      () => (client.handshakeDone || client.refusal ? true : undefined),
+      "handshake",
+    );
+    if (client.refusal) {
+      client.destroy();
+      throw new Error(`upgrade refused: ${client.refusal}`);
+    }
     return client;
   }
 
   private handshakeDone = false;
+  /** The status line when the server answered the upgrade with something other than 101. */
+  refusal: string | undefined;
 
   private parse() {
     if (!this.handshakeDone) {
       const end = this.buffer.indexOf("\r\n\r\n");
       if (end < 0) return;
       const head = this.buffer.subarray(0, end).toString();
-      if (!head.startsWith("HTTP/1.1 101")) throw new Error(`upgrade refused: ${head}`);
+      if (!head.startsWith("HTTP/1.1 101")) {
+        this.refusal = head.split("\r\n")[0] ?? head;
+        return;
+      }
       this.handshakeDone = true;
       this.buffer = this.buffer.subarray(end + 4);
     }

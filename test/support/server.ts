@@ -4,7 +4,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { inheritableEnvironment, loadConfig } from "../../src/config.ts";
+import { inheritableEnvironment, loadConfig, type RateLimit } from "../../src/config.ts";
 import { createLogger } from "../../src/log.ts";
 import type { Session } from "../../src/protocol/session.ts";
 import { type RunningServer, startServer } from "../../src/server.ts";
@@ -13,11 +13,31 @@ import { createTestDatabase, type TestDatabase } from "./database.ts";
 /** HOME of every test session: empty, so login shells read only /etc/profile. */
 export const TEST_HOME = mkdtempSync(join(tmpdir(), "opendray-home-"));
 
+/** The first admin of every test server. */
+export const ADMIN = { username: "admin", password: "test password that is long" };
+
 export interface TestServer extends RunningServer {
   api: string;
   dataDir: string;
-  /** JSON request against /api/v1; returns status, parsed body and headers. */
+  /** The admin's bearer token, and the header carrying it. */
+  token: string;
+  auth: { authorization: string };
+  /** JSON request against /api/v1 as the admin; returns status, parsed body and headers. */
   request(method: string, path: string, body?: unknown): Promise<JsonResponse>;
+  /** JSON request with exactly the given headers (no token unless given). */
+  send(
+    method: string,
+    path: string,
+    body: unknown,
+    headers: Record<string, string>,
+  ): Promise<JsonResponse>;
+  /** POST /auth/login; the token. */
+  login(username: string, password: string): Promise<string>;
+  /** A new account (password: ADMIN.password), signed in. */
+  createUser(
+    username: string,
+    role: "admin" | "viewer",
+  ): Promise<{ user: { id: string }; token: string }>;
   /** POST /sessions for a shell running `script` (`bash -c` semantics through `$SHELL -l -c`). */
   spawnShell(script: string, extra?: Record<string, unknown>): Promise<Session>;
   /** Stop the server and delete its data and database. */
@@ -38,6 +58,10 @@ export interface TestServerOptions {
   pingIntervalMs?: number;
   /** The login shell of the `shell` provider (default /bin/bash). */
   shell?: string;
+  /** Start without the first admin (to test first-run setup); no token then. */
+  noAdmin?: boolean;
+  /** Sign-in attempts per IP and per username (default 5/min). */
+  loginLimit?: RateLimit;
 }
 
 export async function startTestServer(
@@ -46,7 +70,17 @@ export async function startTestServer(
   const dataDir = options.reuse?.dataDir ?? mkdtempSync(join(tmpdir(), "opendray-test-"));
   const database = options.reuse?.database ?? (await createTestDatabase());
   const config = {
-    ...loadConfig({ LISTEN_ADDR: "127.0.0.1:0", DATA_DIR: dataDir, ...options.env }),
+    ...loadConfig({
+      LISTEN_ADDR: "127.0.0.1:0",
+      DATA_DIR: dataDir,
+      ...(options.noAdmin
+        ? {}
+        : { ADMIN_USERNAME: ADMIN.username, ADMIN_PASSWORD: ADMIN.password }),
+      // Tests send far more requests than a person; the rate-limit tests lower these again.
+      RATE_LIMIT_READS: "100000/min",
+      RATE_LIMIT_SESSION_OPS: "100000/min",
+      ...options.env,
+    }),
     database: database.config,
   };
   const server = await startServer(config, {
@@ -60,13 +94,19 @@ export async function startTestServer(
     },
     logger: createLogger("silent"),
     pingIntervalMs: options.pingIntervalMs,
+    loginLimit: options.loginLimit,
   });
   const api = `${server.url}/api/v1`;
 
-  const request = async (method: string, path: string, body?: unknown): Promise<JsonResponse> => {
+  const send = async (
+    method: string,
+    path: string,
+    body: unknown,
+    headers: Record<string, string>,
+  ): Promise<JsonResponse> => {
     const response = await fetch(`${api}${path}`, {
       method,
-      headers: body === undefined ? {} : { "content-type": "application/json" },
+      headers: body === undefined ? headers : { "content-type": "application/json", ...headers },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const text = await response.text();
@@ -77,12 +117,30 @@ export async function startTestServer(
     return { status: response.status, body: parsed, headers: response.headers };
   };
 
+  const login = async (username: string, password: string): Promise<string> => {
+    const response = await send("POST", "/auth/login", { username, password }, {});
+    if (response.status !== 200) throw new Error(`login failed: ${JSON.stringify(response.body)}`);
+    return response.body.token as string;
+  };
+  const token = options.noAdmin ? "" : await login(ADMIN.username, ADMIN.password);
+  const auth = { authorization: `Bearer ${token}` };
+  const request = (method: string, path: string, body?: unknown) => send(method, path, body, auth);
+
   return {
     ...server,
     api,
     dataDir,
     database,
+    token,
+    auth,
     request,
+    send,
+    login,
+    async createUser(username, role) {
+      const created = await request("POST", "/users", { username, password: ADMIN.password, role });
+      if (created.status !== 201) throw new Error(`user failed: ${JSON.stringify(created.body)}`);
+      return { user: created.body, token: await login(username, ADMIN.password) };
+    },
     async spawnShell(script, extra = {}) {
       const response = await request("POST", "/sessions", {
         provider: "shell",

@@ -6,6 +6,12 @@ import type { ServerEvent } from "../../src/protocol/stream.ts";
 
 const WAIT_MS = 15_000;
 
+/** Bun's WebSocket constructor: lib.dom's type does not know its options (headers). */
+const BunWebSocket = WebSocket as unknown as new (
+  url: string,
+  options: Bun.WebSocketOptions,
+) => WebSocket;
+
 type Waiter = () => void;
 
 class Recorder {
@@ -69,9 +75,9 @@ export class StreamClient extends Recorder {
   }
 
   /** Open a stream; resolves once the socket is open (rejects with the HTTP refusal otherwise). */
-  static connect(url: string): Promise<StreamClient> {
+  static connect(url: string, headers: Record<string, string> = {}): Promise<StreamClient> {
     return new Promise((resolve, reject) => {
-      const socket = new WebSocket(url);
+      const socket = new BunWebSocket(url, { headers });
       const client = new StreamClient(socket);
       socket.addEventListener("open", () => resolve(client), { once: true });
       socket.addEventListener("error", () => reject(new Error(`could not open ${url}`)), {
@@ -156,9 +162,9 @@ export class EventsClient extends Recorder {
     });
   }
 
-  static connect(url: string): Promise<EventsClient> {
+  static connect(url: string, headers: Record<string, string> = {}): Promise<EventsClient> {
     return new Promise((resolve, reject) => {
-      const socket = new WebSocket(url);
+      const socket = new BunWebSocket(url, { headers });
       const client = new EventsClient(socket);
       socket.addEventListener("open", () => resolve(client), { once: true });
       socket.addEventListener("error", () => reject(new Error(`could not open ${url}`)), {

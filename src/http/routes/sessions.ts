@@ -1,14 +1,16 @@
 // /sessions: REST over the session manager, plus the terminal stream and lifecycle events
 // upgrades. Handlers validate, call the manager, and return its DTOs.
 
-import { Hono } from "hono";
+import { type Context, Hono } from "hono";
 import { z } from "zod";
-import { badRequest } from "../../errors.ts";
+import { AppError, badRequest } from "../../errors.ts";
 import { SESSION_STATES } from "../../protocol/session.ts";
 import { MAX_TERMINAL_CELLS, MIN_TERMINAL_CELLS } from "../../protocol/stream.ts";
 import type { SessionManager } from "../../sessions/manager.ts";
+import type { AppEnv } from "../app-env.ts";
 import { createEventsSocket } from "../events-socket.ts";
 import { readJson, validate } from "../json-body.ts";
+import { isAllowedOrigin, type OriginPolicy } from "../origin.ts";
 import type { SocketHub } from "../socket-hub.ts";
 import { createStreamSocket } from "../stream-socket.ts";
 
@@ -48,18 +50,33 @@ function parseSince(raw: string | undefined, range: { start: number; end: number
 export interface SessionRoutesDeps {
   manager: SessionManager;
   hub: SocketHub;
+  policy: OriginPolicy;
   onError: (error: unknown, context: string) => void;
 }
 
-export function sessionRoutes({ manager, hub, onError }: SessionRoutesDeps) {
-  return new Hono()
+/**
+ * Browsers always send Origin on a WebSocket upgrade and cannot be trusted with cookies from a
+ * foreign page: a present Origin must be ours or allowed, and a cookie needs one.
+ */
+function checkSocketOrigin(c: Context<AppEnv>, policy: OriginPolicy): void {
+  const origin = c.req.header("origin");
+  if (origin === undefined ? c.get("authVia") === "cookie" : !isAllowedOrigin(c, policy)) {
+    throw new AppError(403, "origin_forbidden", "WebSocket from a foreign origin");
+  }
+}
+
+export function sessionRoutes({ manager, hub, policy, onError }: SessionRoutesDeps) {
+  return new Hono<AppEnv>()
     .get("/sessions", async (c) => {
       const query = validate(listQuery, c.req.query());
       return c.json({ sessions: await manager.list(query) });
     })
     .post("/sessions", async (c) => {
       const body = await readJson(c, createBody);
-      const session = await manager.spawn({ ...body, createdBy: null });
+      const session = await manager.spawn({
+        ...body,
+        createdBy: c.get("principal").user.username,
+      });
       return c.json(session, 201);
     })
     .get("/sessions/:id", async (c) => c.json(await manager.get(c.req.param("id"))))
@@ -79,7 +96,7 @@ export function sessionRoutes({ manager, hub, onError }: SessionRoutesDeps) {
     })
     .post("/sessions/:id/stop", async (c) => c.json(await manager.stop(c.req.param("id"))))
     .post("/sessions/:id/restart", async (c) =>
-      c.json(await manager.restart(c.req.param("id"), null), 201),
+      c.json(await manager.restart(c.req.param("id"), c.get("principal").user.username), 201),
     )
     .get("/sessions/:id/output", async (c) => {
       const id = c.req.param("id");
@@ -96,9 +113,17 @@ export function sessionRoutes({ manager, hub, onError }: SessionRoutesDeps) {
       return c.body(null, 204);
     })
     .get("/sessions/:id/stream", async (c) => {
+      checkSocketOrigin(c, policy);
       const id = c.req.param("id");
       const since = parseSince(c.req.query("since"), await manager.outputRange(id));
-      return hub.upgrade(c, createStreamSocket({ manager, sessionId: id, since, onError }));
+      const canWrite = c.get("principal").user.role === "admin";
+      return hub.upgrade(
+        c,
+        createStreamSocket({ manager, sessionId: id, since, canWrite, onError }),
+      );
     })
-    .get("/events", (c) => hub.upgrade(c, createEventsSocket({ manager })));
+    .get("/events", (c) => {
+      checkSocketOrigin(c, policy);
+      return hub.upgrade(c, createEventsSocket({ manager }));
+    });
 }

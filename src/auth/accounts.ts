@@ -1,0 +1,136 @@
+// Accounts: sign-in, first-run setup, password changes and token checks. Knows nothing about
+// HTTP; the routes translate. Every failure of sign-in looks and costs the same.
+
+import { timingSafeEqual } from "node:crypto";
+import type { UserRow } from "../db/schema.ts";
+import type { UsersRepo } from "../db/users-repo.ts";
+import { AppError, badRequest } from "../errors.ts";
+import type { LoginResult, User, UserRole } from "../protocol/auth.ts";
+import {
+  dummyVerify,
+  hashPassword,
+  validatePasswordStrength,
+  verifyPassword,
+} from "./passwords.ts";
+import { isIssuedBefore, type TokenClaims, type TokenService } from "./tokens.ts";
+
+export interface AccountsDeps {
+  users: UsersRepo;
+  tokens: TokenService;
+  now?: () => number;
+}
+
+/** Who made a request: the user and the token's id. */
+export interface Principal {
+  user: User;
+  claims: TokenClaims;
+}
+
+const invalidCredentials = () =>
+  new AppError(401, "invalid_credentials", "wrong username or password");
+const invalidToken = () => new AppError(401, "invalid_token", "invalid or expired token");
+
+export function toUser(row: UserRow): User {
+  return {
+    id: row.id,
+    username: row.username,
+    role: row.role,
+    createdAt: row.createdAt.toISOString(),
+  };
+}
+
+export function createAccounts({ users, tokens, now = Date.now }: AccountsDeps) {
+  const signIn = async (row: UserRow): Promise<LoginResult> => {
+    // With passwordChangedAt, the token's iat lands after the change it must survive.
+    const issued = await tokens.issue(row);
+    return { token: issued.token, expiresAt: issued.expiresAt.toISOString(), user: toUser(row) };
+  };
+
+  const requireStrong = (password: string) => {
+    const weakness = validatePasswordStrength(password);
+    if (weakness) throw badRequest("weak_password", weakness);
+  };
+
+  return {
+    async login(username: string, password: string): Promise<LoginResult> {
+      const row = await users.findByUsername(username);
+      if (!row) {
+        await dummyVerify(password);
+        throw invalidCredentials();
+      }
+      if (!(await verifyPassword(password, row.passwordHash))) throw invalidCredentials();
+      return signIn(row);
+    },
+
+    /** The principal behind a token, or 401 (unknown user, token older than a password change). */
+    async authenticate(token: string): Promise<Principal> {
+      const claims = await tokens.verify(token);
+      const row = await users.get(claims.sub);
+      if (!row || isIssuedBefore(claims, row.passwordChangedAt)) throw invalidToken();
+      return { user: toUser(row), claims };
+    },
+
+    async createUser(username: string, password: string, role: UserRole): Promise<User> {
+      requireStrong(password);
+      const row = await users.create({
+        username,
+        passwordHash: await hashPassword(password),
+        role,
+      });
+      return toUser(row);
+    },
+
+    /** First admin from ADMIN_USERNAME/ADMIN_PASSWORD, only while no user exists. */
+    async ensureInitialAdmin(
+      admin: { username: string; password: string } | null,
+    ): Promise<boolean> {
+      if (!admin || (await users.count()) > 0) return false;
+      await this.createUser(admin.username, admin.password, "admin");
+      return true;
+    },
+
+    async hasUsers(): Promise<boolean> {
+      return (await users.count()) > 0;
+    },
+
+    /** POST /auth/setup: the first admin, with the one-time token printed at start-up. */
+    async setup(
+      expectedToken: string | null,
+      givenToken: string,
+      username: string,
+      password: string,
+    ) {
+      const matches =
+        expectedToken !== null &&
+        givenToken.length === expectedToken.length &&
+        timingSafeEqual(Buffer.from(givenToken), Buffer.from(expectedToken));
+      if (!matches || (await users.count()) > 0) {
+        throw new AppError(403, "setup_closed", "setup is not available");
+      }
+      requireStrong(password);
+      const row = await users.create({
+        username,
+        passwordHash: await hashPassword(password),
+        role: "admin",
+      });
+      return signIn(row);
+    },
+
+    /** Change a password; tokens issued before now stop working. Returns a fresh sign-in. */
+    async changePassword(userId: string, current: string, next: string): Promise<LoginResult> {
+      const row = await users.get(userId);
+      if (!row) throw invalidToken();
+      if (!(await verifyPassword(current, row.passwordHash))) throw invalidCredentials();
+      requireStrong(next);
+      // Tokens date themselves in whole seconds, and a sign-in right after a change is dated one
+      // second past it; recording the change at the start of the next second makes every token
+      // issued until now count as older (isIssuedBefore), whatever its rounding.
+      const changedAt = new Date((Math.floor(now() / 1000) + 1) * 1000);
+      const updated = await users.setPassword(userId, await hashPassword(next), changedAt);
+      if (!updated) throw invalidToken();
+      return signIn(updated);
+    },
+  };
+}
+
+export type Accounts = ReturnType<typeof createAccounts>;

@@ -1,0 +1,61 @@
+// Authentication for /api/v1: a bearer token or the od_token cookie, checked before anything
+// else runs. Cookie-authenticated writes must also be JSON and come from an allowed Origin
+// (CSRF), and only admins may change anything.
+
+import { getCookie } from "hono/cookie";
+import { createMiddleware } from "hono/factory";
+import type { Accounts } from "../../auth/accounts.ts";
+import { AppError } from "../../errors.ts";
+import type { AppEnv, AuthVia } from "../app-env.ts";
+import { isAllowedOrigin, type OriginPolicy } from "../origin.ts";
+
+/** Name of the session cookie (HttpOnly, SameSite=Strict). */
+export const TOKEN_COOKIE = "od_token";
+
+const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+
+export function authenticate(accounts: Accounts) {
+  return createMiddleware<AppEnv>(async (c, next) => {
+    const header = c.req.header("authorization");
+    let token: string | undefined;
+    let via: AuthVia = "bearer";
+    if (header !== undefined) {
+      const match = /^Bearer\s+(\S+)$/i.exec(header);
+      if (!match?.[1]) throw new AppError(401, "invalid_token", "invalid or expired token");
+      token = match[1];
+    } else {
+      token = getCookie(c, TOKEN_COOKIE);
+      via = "cookie";
+    }
+    if (!token) throw new AppError(401, "unauthenticated", "sign in first");
+    c.set("principal", await accounts.authenticate(token));
+    c.set("authVia", via);
+    await next();
+  });
+}
+
+/** CSRF: a cookie-authenticated state-changing request needs JSON and an allowed Origin. */
+export function csrfGuard(policy: OriginPolicy) {
+  return createMiddleware<AppEnv>(async (c, next) => {
+    if (c.get("authVia") !== "cookie" || SAFE_METHODS.has(c.req.method)) return next();
+    if (!isAllowedOrigin(c, policy)) {
+      throw new AppError(403, "origin_forbidden", "request from a foreign origin");
+    }
+    const type = c.req.header("content-type") ?? "";
+    if (!/^application\/json\s*(;|$)/i.test(type)) {
+      throw new AppError(415, "unsupported_media_type", "Content-Type must be application/json");
+    }
+    await next();
+  });
+}
+
+/** Viewers read and watch; every other method needs an admin, except the given paths. */
+export function adminForWrites(exceptPaths: readonly string[] = []) {
+  return createMiddleware<AppEnv>(async (c, next) => {
+    if (SAFE_METHODS.has(c.req.method) || exceptPaths.includes(c.req.path)) return next();
+    if (c.get("principal").user.role !== "admin") {
+      throw new AppError(403, "forbidden", "viewers cannot change anything");
+    }
+    await next();
+  });
+}

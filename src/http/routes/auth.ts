@@ -1,0 +1,96 @@
+// /auth: sign-in (cookie + token), sign-out, who am I, first-run setup, password change; and
+// /users for admins. Handlers validate, call the accounts service, and shape the answer.
+
+import { type Context, Hono } from "hono";
+import { deleteCookie, setCookie } from "hono/cookie";
+import { z } from "zod";
+import { type Accounts, toUser } from "../../auth/accounts.ts";
+import type { UsersRepo } from "../../db/users-repo.ts";
+import { conflict, notFound } from "../../errors.ts";
+import type { LoginResult } from "../../protocol/auth.ts";
+import type { AppEnv } from "../app-env.ts";
+import { readJson } from "../json-body.ts";
+import { TOKEN_COOKIE } from "../middleware/authenticate.ts";
+import { isHttps, type OriginPolicy } from "../origin.ts";
+
+const username = z
+  .string()
+  .trim()
+  .min(1)
+  .max(64)
+  .regex(/^[\w.@-]+$/, "letters, digits, . _ @ - only");
+const password = z.string().min(1).max(1024);
+const loginBody = z.object({ username, password });
+const setupBody = z.object({ setupToken: z.string().min(1).max(256), username, password });
+const passwordBody = z.object({ currentPassword: password, newPassword: password });
+const userBody = z.object({ username, password, role: z.enum(["admin", "viewer"]) });
+
+export interface AuthRoutesDeps {
+  accounts: Accounts;
+  users: UsersRepo;
+  policy: OriginPolicy;
+  /** The one-time setup token while no user exists (loopback only), else null. */
+  setupToken: () => string | null;
+  /** Called once setup has created the first admin. */
+  onSetupDone: () => void;
+}
+
+function withCookie(c: Context, result: LoginResult, policy: OriginPolicy) {
+  setCookie(c, TOKEN_COOKIE, result.token, {
+    httpOnly: true,
+    sameSite: "Strict",
+    secure: isHttps(c, policy),
+    path: "/",
+    expires: new Date(result.expiresAt),
+  });
+  return result;
+}
+
+/** Routes reachable without a token. */
+export function publicAuthRoutes({ accounts, policy, setupToken, onSetupDone }: AuthRoutesDeps) {
+  return new Hono<AppEnv>()
+    .post("/auth/login", async (c) => {
+      const body = await readJson(c, loginBody);
+      return c.json(withCookie(c, await accounts.login(body.username, body.password), policy));
+    })
+    .post("/auth/setup", async (c) => {
+      const body = await readJson(c, setupBody);
+      const result = await accounts.setup(
+        setupToken(),
+        body.setupToken,
+        body.username,
+        body.password,
+      );
+      onSetupDone();
+      return c.json(withCookie(c, result, policy), 201);
+    });
+}
+
+/** Routes for a signed-in user. */
+export function authRoutes({ accounts, users, policy }: AuthRoutesDeps) {
+  return new Hono<AppEnv>()
+    .get("/auth/me", (c) => c.json(c.get("principal").user))
+    .post("/auth/logout", (c) => {
+      deleteCookie(c, TOKEN_COOKIE, { path: "/", secure: isHttps(c, policy) });
+      return c.body(null, 204);
+    })
+    .post("/auth/password", async (c) => {
+      const body = await readJson(c, passwordBody);
+      const { user } = c.get("principal");
+      const result = await accounts.changePassword(user.id, body.currentPassword, body.newPassword);
+      return c.json(withCookie(c, result, policy));
+    })
+    .get("/users", async (c) => c.json({ users: (await users.list()).map(toUser) }))
+    .post("/users", async (c) => {
+      const body = await readJson(c, userBody);
+      return c.json(await accounts.createUser(body.username, body.password, body.role), 201);
+    })
+    .delete("/users/:id", async (c) => {
+      const id = c.req.param("id");
+      if (id === c.get("principal").user.id) {
+        throw conflict("cannot_delete_self", "sign in as another admin to delete this account");
+      }
+      if (!(await users.remove(id))) throw notFound("user");
+      return c.body(null, 204);
+    });
+}

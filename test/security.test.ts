@@ -1,0 +1,385 @@
+// The security rules of DESIGN §3–§5 and §8 against the real server: every bad credential,
+// origin and role is refused, and nothing flows without a valid token.
+
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { SignJWT } from "jose";
+import { RawWebSocket } from "./support/raw-ws.ts";
+import { ADMIN, startTestServer, type TestServer } from "./support/server.ts";
+import { StreamClient, streamUrl } from "./support/ws-client.ts";
+
+const SECRET = "a-test-secret-that-is-at-least-32-bytes-long";
+
+let server: TestServer;
+let sessionId: string;
+
+beforeAll(async () => {
+  server = await startTestServer({
+    env: { JWT_SECRET: SECRET },
+    loginLimit: { count: 1000, perMs: 60_000 },
+  });
+  sessionId = (await server.spawnShell("stty raw -echo; printf READY; exec cat")).id;
+}, 60_000);
+afterAll(() => server.dispose());
+
+const sign = (claims: Record<string, unknown>, secret = SECRET, exp = "1h") =>
+  new SignJWT({ role: "admin", name: ADMIN.username, ...claims })
+    .setProtectedHeader({ alg: "HS256", typ: "JWT" })
+    .setIssuer("opendray")
+    .setAudience("opendray")
+    // A second ahead: a token from the very second the admin was created counts as older.
+    .setIssuedAt(Math.floor(Date.now() / 1000) + 1)
+    .setJti(crypto.randomUUID())
+    .setExpirationTime(exp)
+    .sign(new TextEncoder().encode(secret));
+
+async function adminId(): Promise<string> {
+  return (await server.request("GET", "/auth/me")).body.id;
+}
+
+describe("tokens", () => {
+  const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString("base64url");
+
+  test.each([
+    ["no token", async () => ({})],
+    ["a malformed token", async () => ({ authorization: "Bearer not.a.token" })],
+    ["a bearer header without a token", async () => ({ authorization: "Bearer" })],
+    [
+      "an alg:none token",
+      async () => ({
+        authorization: `Bearer ${b64({ alg: "none", typ: "JWT" })}.${b64({
+          sub: await adminId(),
+          role: "admin",
+          iss: "opendray",
+          aud: "opendray",
+          exp: Math.floor(Date.now() / 1000) + 3600,
+        })}.`,
+      }),
+    ],
+    [
+      "a token signed with another secret",
+      async () => ({
+        authorization: `Bearer ${await sign({ sub: await adminId() }, `${SECRET}-other`)}`,
+      }),
+    ],
+    [
+      "an expired token",
+      async () => ({
+        authorization: `Bearer ${await sign({ sub: await adminId() }, SECRET, "-1 min")}`,
+      }),
+    ],
+    [
+      "a token of a user that does not exist",
+      async () => ({ authorization: `Bearer ${await sign({ sub: crypto.randomUUID() })}` }),
+    ],
+    ["a cookie with garbage", async () => ({ cookie: "od_token=garbage" })],
+  ])("%s gets 401 and no data", async (_name, headers) => {
+    const response = await server.send("GET", "/sessions", undefined, await headers());
+    expect(response.status).toBe(401);
+    expect(response.body.error.code).toMatch(/^(unauthenticated|invalid_token)$/);
+    expect(JSON.stringify(response.body)).not.toContain(sessionId);
+  });
+
+  test("a correctly signed token works (the forged ones above differ only where they should)", async () => {
+    const token = await sign({ sub: await adminId() });
+    const response = await server.send("GET", "/sessions", undefined, {
+      authorization: `Bearer ${token}`,
+    });
+    expect(response.status).toBe(200);
+  });
+
+  test("a deleted user's token stops working", async () => {
+    const { user, token } = await server.createUser("gone", "viewer");
+    const bearer = { authorization: `Bearer ${token}` };
+    expect((await server.send("GET", "/auth/me", undefined, bearer)).status).toBe(200);
+    expect((await server.request("DELETE", `/users/${user.id}`)).status).toBe(204);
+    expect((await server.send("GET", "/auth/me", undefined, bearer)).status).toBe(401);
+  });
+
+  test("a password change invalidates older tokens and the new token works", async () => {
+    const { token: old } = await server.createUser("changer", "viewer");
+    const changed = await server.send(
+      "POST",
+      "/auth/password",
+      { currentPassword: ADMIN.password, newPassword: "another long password" },
+      { authorization: `Bearer ${old}` },
+    );
+    expect(changed.status).toBe(200);
+    expect(
+      (await server.send("GET", "/auth/me", undefined, { authorization: `Bearer ${old}` })).status,
+    ).toBe(401);
+    const fresh = { authorization: `Bearer ${changed.body.token}` };
+    expect((await server.send("GET", "/auth/me", undefined, fresh)).body.username).toBe("changer");
+  });
+});
+
+describe("sign-in", () => {
+  test("wrong password and unknown user get the same answer", async () => {
+    const wrong = await server.send(
+      "POST",
+      "/auth/login",
+      { username: ADMIN.username, password: "nope" },
+      {},
+    );
+    const unknown = await server.send(
+      "POST",
+      "/auth/login",
+      { username: "nobody", password: "nope" },
+      {},
+    );
+    expect(wrong.status).toBe(401);
+    expect(unknown.status).toBe(401);
+    expect(wrong.body).toEqual(unknown.body);
+  });
+
+  test("an unknown user costs about as long as a wrong password", async () => {
+    const time = async (username: string) => {
+      const started = performance.now();
+      await server.send("POST", "/auth/login", { username, password: "wrong password here" }, {});
+      return performance.now() - started;
+    };
+    const median = (values: number[]) =>
+      values.sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
+    const known: number[] = [];
+    const unknown: number[] = [];
+    for (let i = 0; i < 7; i++) {
+      known.push(await time(ADMIN.username));
+      unknown.push(await time(`nobody-${i}`));
+    }
+    const ratio = median(unknown) / median(known);
+    console.log(
+      `login failure medians: known ${median(known).toFixed(1)} ms, unknown ${median(unknown).toFixed(1)} ms`,
+    );
+    expect(ratio).toBeGreaterThan(0.5);
+    expect(ratio).toBeLessThan(2);
+  });
+
+  test("login sets an HttpOnly SameSite=Strict cookie that authenticates reads", async () => {
+    const response = await fetch(`${server.api}/auth/login`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(ADMIN),
+    });
+    const cookie = response.headers.get("set-cookie") ?? "";
+    expect(cookie).toMatch(/^od_token=[^;]+;/);
+    expect(cookie).toContain("HttpOnly");
+    expect(cookie).toContain("SameSite=Strict");
+    expect(cookie).not.toContain("Secure");
+    const pair = cookie.split(";")[0] ?? "";
+    expect((await server.send("GET", "/auth/me", undefined, { cookie: pair })).status).toBe(200);
+    const out = await server.send("POST", "/auth/logout", undefined, {
+      cookie: pair,
+      origin: server.url,
+    });
+    expect(out.status).toBe(415);
+  });
+});
+
+describe("cookies and origins (CSRF)", () => {
+  let cookie: string;
+  beforeAll(async () => {
+    const response = await fetch(`${server.api}/auth/login`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(ADMIN),
+    });
+    cookie = (response.headers.get("set-cookie") ?? "").split(";")[0] ?? "";
+  });
+
+  const spawn = (
+    headers: Record<string, string>,
+    body = JSON.stringify({ provider: "shell", cwd: "/tmp" }),
+  ) => fetch(`${server.api}/sessions`, { method: "POST", headers: { cookie, ...headers }, body });
+
+  test("a cookie POST from a foreign origin is refused", async () => {
+    const response = await spawn({
+      "content-type": "application/json",
+      origin: "https://evil.example",
+    });
+    expect(response.status).toBe(403);
+    expect(((await response.json()) as { error: { code: string } }).error.code).toBe(
+      "origin_forbidden",
+    );
+  });
+
+  test("a cookie POST without an Origin is refused", async () => {
+    expect((await spawn({ "content-type": "application/json" })).status).toBe(403);
+  });
+
+  test("a cookie POST with text/plain is refused, even from our own origin", async () => {
+    expect((await spawn({ "content-type": "text/plain", origin: server.url })).status).toBe(415);
+  });
+
+  test("a cookie POST with JSON from our own origin works", async () => {
+    const response = await spawn({ "content-type": "application/json", origin: server.url });
+    expect(response.status).toBe(201);
+    const { id } = (await response.json()) as { id: string };
+    await server.request("DELETE", `/sessions/${id}`);
+  });
+});
+
+describe("WebSocket upgrades", () => {
+  test("without a token: 401 before upgrading", async () => {
+    await expect(RawWebSocket.open(streamUrl(server.api, sessionId))).rejects.toThrow(/401/);
+  });
+
+  test("with a foreign Origin: 403 before upgrading", async () => {
+    await expect(
+      RawWebSocket.open(streamUrl(server.api, sessionId), {
+        ...server.auth,
+        Origin: "https://evil.example",
+      }),
+    ).rejects.toThrow(/403/);
+  });
+
+  test("with a cookie but no Origin: 403", async () => {
+    const login = await server.send("POST", "/auth/login", ADMIN, {});
+    await expect(
+      RawWebSocket.open(streamUrl(server.api, sessionId), {
+        Cookie: `od_token=${login.body.token}`,
+      }),
+    ).rejects.toThrow(/403/);
+  });
+
+  test("with our own Origin and a token: upgraded", async () => {
+    const client = await RawWebSocket.open(streamUrl(server.api, sessionId), {
+      ...server.auth,
+      Origin: server.url,
+    });
+    client.destroy();
+  });
+
+  test("a viewer watches but cannot type or resize", async () => {
+    const { token } = await server.createUser("watcher", "viewer");
+    const viewerAuth = { authorization: `Bearer ${token}` };
+    const admin = await StreamClient.connect(streamUrl(server.api, sessionId), server.auth);
+    const viewer = await StreamClient.connect(streamUrl(server.api, sessionId), viewerAuth);
+    await viewer.waitForText("READY");
+    viewer.send(new TextEncoder().encode("from-viewer"));
+    await viewer.waitForEvent("error", (e) => e.code === "forbidden");
+    viewer.sendJson({ type: "resize", cols: 50, rows: 10 });
+    await viewer.waitForEvent(
+      "error",
+      () => viewer.events.filter((e) => e.type === "error").length === 2,
+    );
+    admin.send(new TextEncoder().encode("from-admin"));
+    await viewer.waitForText("from-admin");
+    expect(viewer.output.toString()).not.toContain("from-viewer");
+    admin.close();
+    viewer.close();
+  });
+});
+
+describe("roles", () => {
+  let viewer: Record<string, string>;
+  beforeAll(async () => {
+    viewer = { authorization: `Bearer ${(await server.createUser("reader", "viewer")).token}` };
+  });
+
+  test.each([
+    ["spawn", "POST", (): string => "/sessions", { provider: "shell", cwd: "/tmp" }],
+    ["stop", "POST", () => `/sessions/${sessionId}/stop`, undefined],
+    ["restart", "POST", () => `/sessions/${sessionId}/restart`, undefined],
+    ["type", "POST", () => `/sessions/${sessionId}/input`, { data: "x" }],
+    ["resize", "POST", () => `/sessions/${sessionId}/resize`, { cols: 10, rows: 10 }],
+    ["rename", "PATCH", () => `/sessions/${sessionId}`, { name: "x" }],
+    ["delete", "DELETE", () => `/sessions/${sessionId}`, undefined],
+    [
+      "create a user",
+      "POST",
+      (): string => "/users",
+      { username: "x", password: "long enough password", role: "admin" },
+    ],
+  ] as const)("a viewer cannot %s", async (_name, method, path, body) => {
+    const response = await server.send(method, path(), body, viewer);
+    expect(response.status).toBe(403);
+    expect(response.body.error.code).toBe("forbidden");
+    expect((await server.request("GET", `/sessions/${sessionId}`)).body.state).toBe("running");
+  });
+
+  test("a viewer can read", async () => {
+    expect((await server.send("GET", "/sessions", undefined, viewer)).status).toBe(200);
+    expect(
+      (await server.send("GET", `/sessions/${sessionId}/output`, undefined, viewer)).status,
+    ).toBe(200);
+  });
+});
+
+describe("rate limits at their default numbers", () => {
+  let limited: TestServer;
+  beforeAll(async () => {
+    limited = await startTestServer({
+      env: { RATE_LIMIT_SESSION_OPS: "10/min", RATE_LIMIT_READS: "60/min" },
+    });
+  }, 60_000);
+  afterAll(() => limited.dispose());
+
+  test("the 11th session operation in a minute is 429, and one more is allowed 6 s later", async () => {
+    const statuses: number[] = [];
+    let last: Awaited<ReturnType<TestServer["request"]>> | undefined;
+    for (let i = 0; i < 11; i++) {
+      last = await limited.request("POST", "/sessions", { provider: "shell", cwd: "/nonexistent" });
+      statuses.push(last.status);
+    }
+    expect(statuses.slice(0, 10).every((status) => status === 400)).toBe(true);
+    expect(statuses[10]).toBe(429);
+    expect(last?.body.error.code).toBe("rate_limited");
+    expect(last?.headers.get("retry-after")).toBe("6");
+    expect(last?.headers.get("x-ratelimit-limit")).toBe("10");
+    expect(last?.headers.get("x-ratelimit-remaining")).toBe("0");
+    // A spoofed X-Forwarded-For does not buy a new bucket without TRUST_PROXY.
+    const spoofed = await limited.send(
+      "POST",
+      "/sessions",
+      { provider: "shell", cwd: "/nonexistent" },
+      { ...limited.auth, "x-forwarded-for": "203.0.113.7" },
+    );
+    expect(spoofed.status).toBe(429);
+    await Bun.sleep(6000);
+    const refilled = await limited.request("POST", "/sessions", {
+      provider: "shell",
+      cwd: "/nonexistent",
+    });
+    expect(refilled.status).toBe(400);
+    expect(refilled.headers.get("x-ratelimit-remaining")).toBe("0");
+  }, 20_000);
+
+  test("the 61st read in a minute is 429", async () => {
+    // The bucket refills one read a second while the loop runs; allow for that.
+    const started = performance.now();
+    let first429 = -1;
+    for (let i = 0; i < 80 && first429 < 0; i++) {
+      if ((await limited.request("GET", "/sessions")).status === 429) first429 = i;
+    }
+    const refilled = Math.ceil((performance.now() - started) / 1000);
+    expect(first429).toBeGreaterThanOrEqual(60);
+    expect(first429).toBeLessThanOrEqual(60 + refilled);
+  });
+});
+
+describe("first-run setup", () => {
+  let fresh: TestServer;
+  beforeAll(async () => {
+    fresh = await startTestServer({ noAdmin: true });
+  }, 60_000);
+  afterAll(() => fresh.dispose());
+
+  test("nothing is reachable, and the one-time token creates the first admin once", async () => {
+    expect(fresh.setupUrl).toMatch(/\/setup#token=/);
+    const setupToken = new URL(fresh.setupUrl ?? "").hash.slice("#token=".length);
+    expect((await fresh.send("GET", "/sessions", undefined, {})).status).toBe(401);
+    const body = { setupToken, username: "first", password: "first admin password" };
+    const wrong = await fresh.send("POST", "/auth/setup", { ...body, setupToken: "nope" }, {});
+    expect(wrong.status).toBe(403);
+    const weak = await fresh.send("POST", "/auth/setup", { ...body, password: "short" }, {});
+    expect(weak.status).toBe(400);
+    const created = await fresh.send("POST", "/auth/setup", body, {});
+    expect(created.status).toBe(201);
+    expect(created.body.user).toMatchObject({ username: "first", role: "admin" });
+    const again = await fresh.send("POST", "/auth/setup", { ...body, username: "second" }, {});
+    expect(again.status).toBe(403);
+    const me = await fresh.send("GET", "/auth/me", undefined, {
+      authorization: `Bearer ${created.body.token}`,
+    });
+    expect(me.body.username).toBe("first");
+  });
+});
