@@ -8,9 +8,11 @@ import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import type { Accounts } from "./auth/accounts.ts";
 import type { Config, RateLimit } from "./config.ts";
+import type { AuditRepo } from "./db/audit-repo.ts";
 import type { UsersRepo } from "./db/users-repo.ts";
 import type { AppEnv } from "./http/app-env.ts";
 import { clientIp } from "./http/client-ip.ts";
+import { createAudit } from "./http/middleware/audit.ts";
 import { adminForWrites, authenticate, csrfGuard } from "./http/middleware/authenticate.ts";
 import {
   createErrorHandler,
@@ -40,6 +42,7 @@ export interface AppDeps {
   manager: SessionManager;
   accounts: Accounts;
   users: UsersRepo;
+  audits: AuditRepo;
   hub: SocketHub;
   setupToken: () => string | null;
   loginLimit?: RateLimit | undefined;
@@ -60,7 +63,12 @@ export function createApp(deps: AppDeps) {
   const sessionOps = createRateLimiter({ limit: config.rateLimitSessionOps });
   const loginsByIp = createRateLimiter({ limit: deps.loginLimit ?? LOGIN_LIMIT });
   const loginsByName = createRateLimiter({ limit: deps.loginLimit ?? LOGIN_LIMIT });
-  const authDeps = { ...deps, policy };
+  const audit = createAudit({
+    repo: deps.audits,
+    trustProxy: config.trustProxy,
+    onError: deps.logError,
+  });
+  const authDeps = { ...deps, policy, audit };
 
   const api = new Hono<AppEnv>()
     .use(
@@ -87,7 +95,13 @@ export function createApp(deps: AppDeps) {
     .route("/", authRoutes(authDeps))
     .route(
       "/",
-      sessionRoutes({ manager: deps.manager, hub: deps.hub, policy, onError: deps.logError }),
+      sessionRoutes({
+        manager: deps.manager,
+        hub: deps.hub,
+        policy,
+        audit,
+        onError: deps.logError,
+      }),
     );
 
   return new Hono<AppEnv>()

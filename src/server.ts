@@ -8,6 +8,7 @@ import { createAccounts } from "./auth/accounts.ts";
 import { createTokenService, randomSecret } from "./auth/tokens.ts";
 import type { Config, RateLimit } from "./config.ts";
 import { acquireDataDir } from "./data-dir.ts";
+import { createAuditRepo } from "./db/audit-repo.ts";
 import { openDatabase } from "./db/client.ts";
 import { migrateDatabase } from "./db/migrate.ts";
 import { createSessionsRepo } from "./db/sessions-repo.ts";
@@ -94,6 +95,7 @@ export async function startServer(config: Config, options: ServerOptions): Promi
     manager,
     accounts,
     users,
+    audits: createAuditRepo(database.db),
     hub,
     setupToken: () => setupToken,
     loginLimit: options.loginLimit,

@@ -383,3 +383,85 @@ describe("first-run setup", () => {
     expect(me.body.username).toBe("first");
   });
 });
+
+describe("body cap", () => {
+  const oversized = JSON.stringify({ data: "x".repeat(1024 * 1024 - 10) }).padEnd(1024 * 1024 + 1);
+
+  test.each([
+    ["with Content-Length", () => oversized],
+    ["chunked, without Content-Length", () => new Blob([oversized]).stream()],
+  ] as const)("1 MB + 1 byte %s is 413 and reaches nothing", async (_name, body) => {
+    const response = await fetch(`${server.api}/sessions/${sessionId}/input`, {
+      method: "POST",
+      headers: { "content-type": "application/json", ...server.auth },
+      body: body(),
+    });
+    expect(response.status).toBe(413);
+    expect(((await response.json()) as { error: { code: string } }).error.code).toBe(
+      "body_too_large",
+    );
+  });
+
+  test("exactly 1 MB is accepted", async () => {
+    const body = JSON.stringify({ data: "" }).padEnd(1024 * 1024);
+    const response = await fetch(`${server.api}/sessions/${sessionId}/input`, {
+      method: "POST",
+      headers: { "content-type": "application/json", ...server.auth },
+      body,
+    });
+    expect(response.status).toBe(204);
+  });
+});
+
+describe("audit log", () => {
+  test("sign-ins, session operations and account changes leave rows with actor and client IP", async () => {
+    const before = (await server.request("GET", "/audit?limit=1")).body.entries[0]?.id ?? 0;
+    await server.send("POST", "/auth/login", { username: "admin", password: "wrong" }, {});
+    await server.send("POST", "/auth/login", ADMIN, {});
+    const session = await server.spawnShell("sleep 300");
+    await server.request("POST", `/sessions/${session.id}/input`, { data: "x" });
+    const restarted = await server.request("POST", `/sessions/${session.id}/restart`);
+    await server.request("POST", `/sessions/${restarted.body.id}/stop`);
+    await server.request("DELETE", `/sessions/${restarted.body.id}`);
+    await server.request("POST", "/auth/logout");
+
+    const { entries } = (await server.request("GET", "/audit?limit=50")).body as {
+      entries: {
+        id: number;
+        action: string;
+        outcome: string;
+        actor: string;
+        clientIp: string;
+        target: string | null;
+      }[];
+    };
+    const fresh = entries.filter((entry) => entry.id > before).reverse();
+    expect(fresh.map((e) => [e.action, e.outcome])).toEqual([
+      ["auth.login", "denied"],
+      ["auth.login", "ok"],
+      ["session.create", "ok"],
+      ["session.input", "ok"],
+      ["session.restart", "ok"],
+      ["session.stop", "ok"],
+      ["session.delete", "ok"],
+      ["auth.logout", "ok"],
+    ]);
+    expect(fresh.every((e) => e.actor === "admin" && e.clientIp === "127.0.0.1")).toBe(true);
+    expect(fresh[2]?.target).toBe(session.id);
+    expect(fresh[4]?.target).toBe(session.id);
+    expect(fresh[6]?.target).toBe(restarted.body.id);
+  });
+
+  test("pages backwards with before, and only admins read it", async () => {
+    const page = (await server.request("GET", "/audit?limit=2")).body.entries as { id: number }[];
+    expect(page).toHaveLength(2);
+    const next = (await server.request("GET", `/audit?limit=2&before=${page[1]?.id}`)).body
+      .entries as { id: number }[];
+    expect(next[0]?.id).toBeLessThan(page[1]?.id ?? 0);
+    const { token } = await server.createUser("auditor", "viewer");
+    const refused = await server.send("GET", "/audit", undefined, {
+      authorization: `Bearer ${token}`,
+    });
+    expect(refused.status).toBe(403);
+  });
+});

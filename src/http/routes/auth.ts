@@ -5,11 +5,13 @@ import { type Context, Hono } from "hono";
 import { deleteCookie, setCookie } from "hono/cookie";
 import { z } from "zod";
 import { type Accounts, toUser } from "../../auth/accounts.ts";
+import type { AuditRepo } from "../../db/audit-repo.ts";
 import type { UsersRepo } from "../../db/users-repo.ts";
-import { conflict, notFound } from "../../errors.ts";
+import { AppError, conflict, notFound } from "../../errors.ts";
 import type { LoginResult } from "../../protocol/auth.ts";
 import type { AppEnv } from "../app-env.ts";
-import { readJson } from "../json-body.ts";
+import { readJson, validate } from "../json-body.ts";
+import { type Audit, bodyUsername, byId, responseId } from "../middleware/audit.ts";
 import { TOKEN_COOKIE } from "../middleware/authenticate.ts";
 import { isHttps, type OriginPolicy } from "../origin.ts";
 
@@ -24,15 +26,27 @@ const loginBody = z.object({ username, password });
 const setupBody = z.object({ setupToken: z.string().min(1).max(256), username, password });
 const passwordBody = z.object({ currentPassword: password, newPassword: password });
 const userBody = z.object({ username, password, role: z.enum(["admin", "viewer"]) });
+const auditQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+  before: z.coerce.number().int().min(1).optional(),
+});
+
+function requireAdmin(c: Context<AppEnv>): void {
+  if (c.get("principal").user.role !== "admin") {
+    throw new AppError(403, "forbidden", "only admins can read the audit log");
+  }
+}
 
 export interface AuthRoutesDeps {
   accounts: Accounts;
+  audit: Audit;
   users: UsersRepo;
   policy: OriginPolicy;
   /** The one-time setup token while no user exists (loopback only), else null. */
   setupToken: () => string | null;
   /** Called once setup has created the first admin. */
   onSetupDone: () => void;
+  audits: AuditRepo;
 }
 
 function withCookie(c: Context, result: LoginResult, policy: OriginPolicy) {
@@ -47,45 +61,59 @@ function withCookie(c: Context, result: LoginResult, policy: OriginPolicy) {
 }
 
 /** Routes reachable without a token. */
-export function publicAuthRoutes({ accounts, policy, setupToken, onSetupDone }: AuthRoutesDeps) {
+export function publicAuthRoutes(deps: AuthRoutesDeps) {
+  const { accounts, policy, setupToken, onSetupDone, audit } = deps;
   return new Hono<AppEnv>()
-    .post("/auth/login", async (c) => {
+    .post("/auth/login", audit("auth.login", { actor: bodyUsername }), async (c) => {
       const body = await readJson(c, loginBody);
       return c.json(withCookie(c, await accounts.login(body.username, body.password), policy));
     })
-    .post("/auth/setup", async (c) => {
-      const body = await readJson(c, setupBody);
-      const result = await accounts.setup(
-        setupToken(),
-        body.setupToken,
-        body.username,
-        body.password,
-      );
-      onSetupDone();
-      return c.json(withCookie(c, result, policy), 201);
-    });
+    .post(
+      "/auth/setup",
+      audit("auth.setup", { actor: bodyUsername, target: responseId }),
+      async (c) => {
+        const body = await readJson(c, setupBody);
+        const result = await accounts.setup(
+          setupToken(),
+          body.setupToken,
+          body.username,
+          body.password,
+        );
+        onSetupDone();
+        return c.json(withCookie(c, result, policy), 201);
+      },
+    );
 }
 
 /** Routes for a signed-in user. */
-export function authRoutes({ accounts, users, policy }: AuthRoutesDeps) {
+export function authRoutes({ accounts, users, policy, audit, audits }: AuthRoutesDeps) {
+  const self = (c: Context<AppEnv>) => c.get("principal").user.id;
   return new Hono<AppEnv>()
     .get("/auth/me", (c) => c.json(c.get("principal").user))
-    .post("/auth/logout", (c) => {
+    .post("/auth/logout", audit("auth.logout", { target: self }), (c) => {
       deleteCookie(c, TOKEN_COOKIE, { path: "/", secure: isHttps(c, policy) });
       return c.body(null, 204);
     })
-    .post("/auth/password", async (c) => {
+    .post("/auth/password", audit("auth.password", { target: self }), async (c) => {
       const body = await readJson(c, passwordBody);
       const { user } = c.get("principal");
       const result = await accounts.changePassword(user.id, body.currentPassword, body.newPassword);
       return c.json(withCookie(c, result, policy));
     })
     .get("/users", async (c) => c.json({ users: (await users.list()).map(toUser) }))
-    .post("/users", async (c) => {
+    .get("/audit", async (c) => {
+      requireAdmin(c);
+      const { limit, before } = validate(auditQuery, c.req.query());
+      const entries = await audits.list({ limit, ...(before === undefined ? {} : { before }) });
+      return c.json({
+        entries: entries.map((row) => ({ ...row, at: row.at.toISOString() })),
+      });
+    })
+    .post("/users", audit("user.create", { target: responseId }), async (c) => {
       const body = await readJson(c, userBody);
       return c.json(await accounts.createUser(body.username, body.password, body.role), 201);
     })
-    .delete("/users/:id", async (c) => {
+    .delete("/users/:id", audit("user.delete", { target: byId }), async (c) => {
       const id = c.req.param("id");
       if (id === c.get("principal").user.id) {
         throw conflict("cannot_delete_self", "sign in as another admin to delete this account");

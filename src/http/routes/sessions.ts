@@ -10,6 +10,7 @@ import type { SessionManager } from "../../sessions/manager.ts";
 import type { AppEnv } from "../app-env.ts";
 import { createEventsSocket } from "../events-socket.ts";
 import { readJson, validate } from "../json-body.ts";
+import { type Audit, byId, responseId } from "../middleware/audit.ts";
 import { isAllowedOrigin, type OriginPolicy } from "../origin.ts";
 import type { SocketHub } from "../socket-hub.ts";
 import { createStreamSocket } from "../stream-socket.ts";
@@ -49,6 +50,7 @@ function parseSince(raw: string | undefined, range: { start: number; end: number
 
 export interface SessionRoutesDeps {
   manager: SessionManager;
+  audit: Audit;
   hub: SocketHub;
   policy: OriginPolicy;
   onError: (error: unknown, context: string) => void;
@@ -65,13 +67,13 @@ function checkSocketOrigin(c: Context<AppEnv>, policy: OriginPolicy): void {
   }
 }
 
-export function sessionRoutes({ manager, hub, policy, onError }: SessionRoutesDeps) {
+export function sessionRoutes({ manager, hub, policy, audit, onError }: SessionRoutesDeps) {
   return new Hono<AppEnv>()
     .get("/sessions", async (c) => {
       const query = validate(listQuery, c.req.query());
       return c.json({ sessions: await manager.list(query) });
     })
-    .post("/sessions", async (c) => {
+    .post("/sessions", audit("session.create", { target: responseId }), async (c) => {
       const body = await readJson(c, createBody);
       const session = await manager.spawn({
         ...body,
@@ -84,7 +86,7 @@ export function sessionRoutes({ manager, hub, policy, onError }: SessionRoutesDe
       const { name } = await readJson(c, renameBody);
       return c.json(await manager.rename(c.req.param("id"), name));
     })
-    .post("/sessions/:id/input", async (c) => {
+    .post("/sessions/:id/input", audit("session.input", { target: byId }), async (c) => {
       const { data } = await readJson(c, inputBody);
       await manager.write(c.req.param("id"), new TextEncoder().encode(data));
       return c.body(null, 204);
@@ -94,8 +96,10 @@ export function sessionRoutes({ manager, hub, policy, onError }: SessionRoutesDe
       await manager.resize(c.req.param("id"), cols, rows);
       return c.body(null, 204);
     })
-    .post("/sessions/:id/stop", async (c) => c.json(await manager.stop(c.req.param("id"))))
-    .post("/sessions/:id/restart", async (c) =>
+    .post("/sessions/:id/stop", audit("session.stop", { target: byId }), async (c) =>
+      c.json(await manager.stop(c.req.param("id"))),
+    )
+    .post("/sessions/:id/restart", audit("session.restart", { target: byId }), async (c) =>
       c.json(await manager.restart(c.req.param("id"), c.get("principal").user.username), 201),
     )
     .get("/sessions/:id/output", async (c) => {
@@ -108,7 +112,7 @@ export function sessionRoutes({ manager, hub, policy, onError }: SessionRoutesDe
         "X-Output-Offset": String(slice.end),
       });
     })
-    .delete("/sessions/:id", async (c) => {
+    .delete("/sessions/:id", audit("session.delete", { target: byId }), async (c) => {
       await manager.remove(c.req.param("id"));
       return c.body(null, 204);
     })

@@ -1,0 +1,75 @@
+// Audit rows for security-relevant requests (DESIGN §8): who (the signed-in user, or the
+// username tried at sign-in), from where (client IP), what, on what, and how it ended. Written
+// before the response leaves, so a client that saw the answer can find the row.
+
+import type { Context } from "hono";
+import { createMiddleware } from "hono/factory";
+import type { AuditRepo } from "../../db/audit-repo.ts";
+import type { AuditOutcome } from "../../db/schema.ts";
+import type { AppEnv } from "../app-env.ts";
+import { clientIp } from "../client-ip.ts";
+
+export interface AuditDeps {
+  repo: AuditRepo;
+  trustProxy: boolean;
+  onError: (error: unknown, context: string) => void;
+}
+
+/** What an audited route contributes: the target, and the actor when nobody is signed in. */
+export interface AuditSubject {
+  target?: (c: Context<AppEnv>) => string | null | Promise<string | null>;
+  actor?: (c: Context<AppEnv>) => string | null | Promise<string | null>;
+}
+
+function outcomeOf(status: number): AuditOutcome {
+  if (status < 400) return "ok";
+  return status === 401 || status === 403 || status === 429 ? "denied" : "error";
+}
+
+/** A factory of per-route audit middleware: `audit("session.stop", { target: byId })`. */
+export function createAudit({ repo, trustProxy, onError }: AuditDeps) {
+  return (action: string, subject: AuditSubject = {}) =>
+    createMiddleware<AppEnv>(async (c, next) => {
+      await next();
+      try {
+        const signedIn = c.get("principal")?.user.username ?? null;
+        await repo.append({
+          actor: signedIn ?? (await subject.actor?.(c)) ?? null,
+          clientIp: clientIp(c, { trustProxy }),
+          action,
+          target: (await subject.target?.(c)) ?? null,
+          outcome: outcomeOf(c.res.status),
+          detail: { status: c.res.status },
+        });
+      } catch (error) {
+        onError(error, `writing the audit row for ${action}`);
+      }
+    });
+}
+
+export type Audit = ReturnType<typeof createAudit>;
+
+/** The `:id` of the route. */
+export const byId = (c: Context<AppEnv>) => c.req.param("id") ?? null;
+
+/** The `id` of the JSON resource the route answered with (e.g. a created session). */
+export async function responseId(c: Context<AppEnv>): Promise<string | null> {
+  if (c.res.status >= 400) return null;
+  try {
+    const body = (await c.res.clone().json()) as { id?: unknown; user?: { id?: unknown } };
+    const id = body.id ?? body.user?.id;
+    return typeof id === "string" ? id : null;
+  } catch {
+    return null;
+  }
+}
+
+/** The username in the (already parsed, cached) JSON body: who tried to sign in. */
+export async function bodyUsername(c: Context<AppEnv>): Promise<string | null> {
+  try {
+    const body = (await c.req.json()) as { username?: unknown };
+    return typeof body.username === "string" ? body.username.slice(0, 64) : null;
+  } catch {
+    return null;
+  }
+}
