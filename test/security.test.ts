@@ -465,3 +465,51 @@ describe("audit log", () => {
     expect(refused.status).toBe(403);
   });
 });
+
+describe("behind a trusted proxy (TRUST_PROXY=1)", () => {
+  let proxied: TestServer;
+  beforeAll(async () => {
+    proxied = await startTestServer({ env: { TRUST_PROXY: "1" } });
+  }, 60_000);
+  afterAll(() => proxied.dispose());
+
+  const viaProxy = { "x-forwarded-for": "198.51.100.9, 203.0.113.5", "x-forwarded-proto": "https" };
+
+  test("the client address is the proxy's X-Forwarded-For entry, the cookie is Secure", async () => {
+    const response = await fetch(`${proxied.api}/auth/login`, {
+      method: "POST",
+      headers: { "content-type": "application/json", ...viaProxy },
+      body: JSON.stringify(ADMIN),
+    });
+    expect(response.headers.get("set-cookie")).toContain("Secure");
+    const { entries } = (await proxied.request("GET", "/audit?limit=1")).body;
+    expect(entries[0]).toMatchObject({ action: "auth.login", clientIp: "203.0.113.5" });
+  });
+
+  test("https://<host> is our own origin for cookie writes", async () => {
+    const login = await proxied.send("POST", "/auth/login", ADMIN, viaProxy);
+    const host = new URL(proxied.url).host;
+    const response = await fetch(`${proxied.api}/sessions`, {
+      method: "POST",
+      headers: {
+        ...viaProxy,
+        cookie: `od_token=${login.body.token}`,
+        origin: `https://${host}`,
+        "content-type": "application/json",
+      },
+      body: JSON.stringify({ provider: "shell", cwd: "/tmp", args: ["-c", "exit 0"] }),
+    });
+    expect(response.status).toBe(201);
+  });
+
+  test("without TRUST_PROXY the same headers change nothing", async () => {
+    const response = await fetch(`${server.api}/auth/login`, {
+      method: "POST",
+      headers: { "content-type": "application/json", ...viaProxy },
+      body: JSON.stringify(ADMIN),
+    });
+    expect(response.headers.get("set-cookie")).not.toContain("Secure");
+    const { entries } = (await server.request("GET", "/audit?limit=1")).body;
+    expect(entries[0]).toMatchObject({ action: "auth.login", clientIp: "127.0.0.1" });
+  });
+});
