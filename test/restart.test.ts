@@ -9,7 +9,7 @@ import type { Session } from "../src/protocol/session.ts";
 import { createTestDatabase } from "./support/database.ts";
 import { isRunning } from "./support/process.ts";
 import { type ServerProcess, serverEnv, startServerProcess } from "./support/process-server.ts";
-import { eventually } from "./support/server.ts";
+import { eventually, TEST_HOME } from "./support/server.ts";
 import { StreamClient, streamUrl } from "./support/ws-client.ts";
 
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -170,4 +170,27 @@ test("a second server on the same DATA_DIR refuses to start", async () => {
   expect((await fetch(`${first.api}/health`)).status).toBe(200);
   first.process.kill("SIGTERM");
   await first.process.exited;
+}, 60_000);
+
+test("a first start on loopback prints a one-time setup link, and warns when run as root", async () => {
+  const { env } = await setUp();
+  const child = Bun.spawn([process.execPath, join(import.meta.dir, "../src/main.ts")], {
+    env: { PATH: process.env.PATH ?? "", HOME: TEST_HOME, LISTEN_ADDR: "127.0.0.1:0", ...env },
+    stdout: "pipe",
+    stderr: "pipe",
+  });
+  const stdout = child.stdout.getReader();
+  let printed = "";
+  while (!printed.includes("curl -X POST")) {
+    const { value, done } = await stdout.read();
+    if (done) break;
+    printed += new TextDecoder().decode(value);
+  }
+  child.kill("SIGTERM");
+  const stderr = await new Response(child.stderr).text();
+  await child.exited;
+  expect(printed).toMatch(
+    /No account exists yet[\s\S]*http:\/\/127\.0\.0\.1:\d+\/setup#token=[\w-]{32}/,
+  );
+  expect(stderr.includes("WARNING: OpenDray runs as root")).toBe(process.getuid?.() === 0);
 }, 60_000);
