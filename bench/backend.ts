@@ -1,0 +1,101 @@
+// All figures of one PTY backend, in an order that keeps comparisons fair on a noisy machine:
+// raw-PTY and WebSocket throughput runs alternate (same conditions for all), then echo, then a
+// server with the default scrollback for idle sessions, falling behind, and the stalled viewer.
+
+import type { PtyBackendName } from "../src/sessions/pty.ts";
+import type { Cleanup } from "./cleanup.ts";
+import { floorEcho, floorThroughput } from "./floor.ts";
+import { type IdleResult, idleSessions } from "./idle.ts";
+import type { ThroughputRun } from "./measure.ts";
+import { type ServerTemplate, startBenchServer } from "./server-process.ts";
+import { stalledViewer, type ViewerRun } from "./stalled.ts";
+import { type FallBehindRun, streamEcho, streamFallBehind, streamThroughput } from "./stream.ts";
+
+export const REPETITIONS = 3;
+/** Scrollback for the throughput figure: larger than any lag of a viewer that keeps up. */
+export const LARGE_SCROLLBACK = "128mb";
+const LARGE_SCROLLBACK_BYTES = 128 * 1024 * 1024;
+
+export interface BackendResults {
+  backend: PtyBackendName;
+  floor: ThroughputRun[];
+  /** Through the server, in a new session (its scrollback fills during the run). */
+  stream: ThroughputRun[];
+  /** The same once LARGE_SCROLLBACK of output has filled the scrollback (a long-lived session). */
+  streamFull: ThroughputRun[];
+  floorEcho?: number[];
+  streamEcho?: number[];
+  fallBehind?: FallBehindRun[];
+  idle?: IdleResult;
+  stalled?: { alone: ViewerRun[]; beside: ViewerRun[] };
+  /** Measurements that could not be taken, with why. */
+  failures: { section: string; message: string }[];
+}
+
+export async function benchBackend(
+  backend: PtyBackendName,
+  template: ServerTemplate,
+  home: string,
+  cleanup: Cleanup,
+  log: (line: string) => void,
+): Promise<BackendResults> {
+  const results: BackendResults = {
+    backend,
+    floor: [],
+    stream: [],
+    streamFull: [],
+    failures: [],
+  };
+  const attempt = async <T>(section: string, run: () => Promise<T>): Promise<T | undefined> => {
+    log(`  ${backend}: ${section}…`);
+    try {
+      return await run();
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      results.failures.push({ section, message });
+      log(`  ${backend}: ${section} could not be measured: ${message}`);
+      return undefined;
+    }
+  };
+
+  await attempt(`server with SCROLLBACK_BYTES=${LARGE_SCROLLBACK}`, async () => {
+    const server = await startBenchServer(
+      { backend, template, env: { SCROLLBACK_BYTES: LARGE_SCROLLBACK, IDLE_AFTER: "1s" } },
+      cleanup,
+    );
+    try {
+      for (let i = 0; i < REPETITIONS; i++) {
+        await attempt(`raw PTY throughput ${i + 1}`, async () => {
+          results.floor.push(...(await floorThroughput(backend, 1, home)));
+        });
+        await attempt(`WebSocket throughput ${i + 1}`, async () => {
+          results.stream.push(...(await streamThroughput(server, 1)));
+        });
+        await attempt(`WebSocket throughput, full scrollback ${i + 1}`, async () => {
+          results.streamFull.push(...(await streamThroughput(server, 1, LARGE_SCROLLBACK_BYTES)));
+        });
+      }
+      results.floorEcho = await attempt("raw PTY echo", () => floorEcho(backend, home));
+      results.streamEcho = await attempt("WebSocket echo", () => streamEcho(server));
+    } finally {
+      await server.stop();
+    }
+  });
+
+  await attempt("server with the default SCROLLBACK_BYTES", async () => {
+    const server = await startBenchServer(
+      { backend, template, env: { IDLE_AFTER: "1s" } },
+      cleanup,
+    );
+    try {
+      results.idle = await attempt("100 idle sessions", () => idleSessions(server, home));
+      results.fallBehind = await attempt("WebSocket throughput at 4mb", () =>
+        streamFallBehind(server, REPETITIONS),
+      );
+      results.stalled = await attempt("stalled viewer", () => stalledViewer(server));
+    } finally {
+      await server.stop();
+    }
+  });
+  return results;
+}

@@ -1,0 +1,154 @@
+// Figure 4: what idle sessions cost the server. RSS (after a forced GC) before and after spawning
+// IDLE_SESSIONS sessions of `exec cat`, beside the PTY adapter's own cost, and the server's
+// wake-ups (context switches of all its threads) over equal windows with 0 and with
+// IDLE_SESSIONS idle sessions.
+
+import { join } from "node:path";
+import type { Session } from "../src/protocol/session.ts";
+import { type ContextSwitches, cpuMs, createWakeupCounter, rssKiB } from "./proc.ts";
+import type { BenchServer, ServerMemory } from "./server-process.ts";
+import { sleep } from "./stats.ts";
+
+export const IDLE_SESSIONS = 100;
+export const WINDOW_MS = 10_000;
+const SPAWN_BATCH = 10;
+const SETTLE_MS = 500;
+const SAMPLE_MS = 200;
+
+export interface Window {
+  wakeups: ContextSwitches;
+  cpuMs: number;
+  ms: number;
+}
+
+export interface IdleResult {
+  sessions: number;
+  rssBeforeKiB: number;
+  rssAfterKiB: number;
+  /** Per session once the server has run IDLE_SESSIONS sessions before (steady state). */
+  perSessionKiB: number;
+  /** How long the IDLE_SESSIONS POST /sessions took (SPAWN_BATCH at a time). */
+  spawnMs: number;
+  /** Per session for the first IDLE_SESSIONS sessions of a fresh server (database warm-up too). */
+  coldPerSessionKiB: number;
+  /** JS heap + external memory (ArrayBuffers, …) per session, from the server's own report. */
+  jsPerSessionKiB: number;
+  /** The PTY adapter alone, in a process of its own: the floor of perSessionKiB. */
+  adapterPerSessionKiB: number;
+  empty: Window;
+  loaded: Window;
+  /** (loaded − empty) wake-ups of all threads per second per session. */
+  wakeupsPerSessionSecond: number;
+}
+
+/** Needs a server with a short IDLE_AFTER (1 s) so that sessions are idle before the window. */
+export async function idleSessions(server: BenchServer, home: string): Promise<IdleResult> {
+  const adapterPerSessionKiB = await adapterFloor(server.backend, home);
+
+  // A first cycle of sessions (spawned, idle, deleted) grows what a server keeps once it has run
+  // that many (database pages, allocator arenas, JIT code): measured, but not counted per session.
+  await settle(server);
+  const rssFreshKiB = rssKiB(server.pid);
+  const warmUp: Session[] = [];
+  await spawnUpTo(server, warmUp, IDLE_SESSIONS);
+  await waitUntilIdle(server, warmUp.length);
+  await settle(server);
+  const coldPerSessionKiB = (rssKiB(server.pid) - rssFreshKiB) / warmUp.length;
+  await deleteAll(server, warmUp);
+
+  const jsBefore = await settle(server);
+  const rssBeforeKiB = rssKiB(server.pid);
+  const empty = await measureWindow(server.pid);
+
+  const sessions: Session[] = [];
+  const spawnStart = performance.now();
+  await spawnUpTo(server, sessions, IDLE_SESSIONS);
+  const spawnMs = performance.now() - spawnStart;
+  await waitUntilIdle(server, sessions.length);
+  const jsAfter = await settle(server);
+  const rssAfterKiB = rssKiB(server.pid);
+  const loaded = await measureWindow(server.pid);
+  await deleteAll(server, sessions);
+
+  const perSecond = (window: Window) => (window.wakeups.allThreads * 1000) / window.ms;
+  return {
+    sessions: sessions.length,
+    rssBeforeKiB,
+    rssAfterKiB,
+    perSessionKiB: (rssAfterKiB - rssBeforeKiB) / sessions.length,
+    spawnMs,
+    coldPerSessionKiB,
+    jsPerSessionKiB: (jsBytes(jsAfter) - jsBytes(jsBefore)) / 1024 / sessions.length,
+    adapterPerSessionKiB,
+    empty,
+    loaded,
+    wakeupsPerSessionSecond: (perSecond(loaded) - perSecond(empty)) / sessions.length,
+  };
+}
+
+async function adapterFloor(backend: string, home: string): Promise<number> {
+  const child = Bun.spawn(
+    [process.execPath, join(import.meta.dir, "pty-memory.ts"), backend, home],
+    {
+      stdout: "pipe",
+      stderr: "pipe",
+    },
+  );
+  const timer = setTimeout(() => child.kill("SIGKILL"), 60_000);
+  const [out, err, code] = await Promise.all([
+    new Response(child.stdout).text(),
+    new Response(child.stderr).text(),
+    child.exited,
+  ]);
+  clearTimeout(timer);
+  if (code !== 0) throw new Error(`pty-memory ${backend} failed (${code}): ${err.trim()}`);
+  return (JSON.parse(out) as { perSessionKiB: number }).perSessionKiB;
+}
+
+async function settle(server: BenchServer): Promise<ServerMemory> {
+  const memory = await server.settle();
+  await sleep(SETTLE_MS);
+  return memory;
+}
+
+const jsBytes = (memory: ServerMemory) => memory.heapUsed + memory.external;
+
+async function measureWindow(pid: number): Promise<Window> {
+  const counter = createWakeupCounter(pid);
+  const cpuBefore = cpuMs(pid);
+  const start = performance.now();
+  const sampler = setInterval(counter.sample, SAMPLE_MS);
+  await sleep(WINDOW_MS);
+  clearInterval(sampler);
+  return { wakeups: counter.total(), cpuMs: cpuMs(pid) - cpuBefore, ms: performance.now() - start };
+}
+
+async function spawnUpTo(server: BenchServer, sessions: Session[], count: number): Promise<void> {
+  while (sessions.length < count) {
+    const batch = Math.min(SPAWN_BATCH, count - sessions.length);
+    sessions.push(
+      ...(await Promise.all(Array.from({ length: batch }, () => server.spawnShell("exec cat")))),
+    );
+  }
+}
+
+async function waitUntilIdle(server: BenchServer, count: number): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const response = await server.request("GET", "/sessions?state=idle");
+    const idle = (response.body as { sessions?: Session[] } | undefined)?.sessions?.length ?? 0;
+    if (idle >= count) return;
+    if (Date.now() > deadline) throw new Error(`only ${idle} of ${count} sessions became idle`);
+    await sleep(250);
+  }
+}
+
+async function deleteAll(server: BenchServer, sessions: readonly Session[]): Promise<void> {
+  for (let i = 0; i < sessions.length; i += SPAWN_BATCH) {
+    await Promise.all(
+      sessions
+        .slice(i, i + SPAWN_BATCH)
+        .map((session) => server.request("DELETE", `/sessions/${session.id}`)),
+    );
+  }
+}
