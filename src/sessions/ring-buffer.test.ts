@@ -65,6 +65,9 @@ test("matches a plain array model over random appends and reads", () => {
       const max = random(capacity + 2);
       const begin = Math.max(from, start);
       expect(ring.read(from, max)).toEqual(bytes(begin, Math.max(0, Math.min(total - begin, max))));
+      expect(Buffer.concat(ring.views(from))).toEqual(
+        Buffer.from(bytes(begin, Math.max(0, total - begin))),
+      );
     }
   }
 });

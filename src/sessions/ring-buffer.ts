@@ -72,6 +72,20 @@ export class RingBuffer {
     return out;
   }
 
+  /**
+   * The bytes from `from` (clamped to what is held) to the end as one or two views into the
+   * storage, without copying; valid until the next append.
+   */
+  views(from: number): Uint8Array[] {
+    const begin = Math.max(from, this.startOffset);
+    const length = this.endOffset - begin;
+    if (length <= 0) return [];
+    const size = this.storage.length;
+    const at = begin % size;
+    if (at + length <= size) return [this.storage.subarray(at, at + length)];
+    return [this.storage.subarray(at), this.storage.subarray(0, length - (size - at))];
+  }
+
   private ensureStorage(wanted: number): void {
     const current = this.storage.length;
     if (wanted <= current || current >= this.capacity) return;

@@ -12,7 +12,6 @@ import {
   readFileSync,
   renameSync,
   rmSync,
-  writeSync,
   writevSync,
 } from "node:fs";
 import { join } from "node:path";
@@ -113,7 +112,7 @@ function openJournal(
     const tmp = `${path}.tmp`;
     const tmpFd = openSync(tmp, "w", 0o600);
     try {
-      writevSync(tmpFd, [header(ring.start), ring.read(ring.start)]);
+      writevSync(tmpFd, [header(ring.start), ...ring.views(ring.start)]);
       renameSync(tmp, path);
     } catch (error) {
       closeSync(tmpFd);
@@ -131,9 +130,9 @@ function openJournal(
       return;
     }
     if (flushedOffset === ring.end) return;
-    const bytes = ring.read(flushedOffset);
-    writeSync(fd, bytes);
-    flushedOffset += bytes.length;
+    const views = ring.views(flushedOffset);
+    writevSync(fd, views);
+    for (const view of views) flushedOffset += view.length;
   };
 
   const flush = () => {

@@ -6,7 +6,7 @@ import { CloseCode, type ServerEvent } from "../protocol/stream.ts";
 import type { RingBuffer } from "./ring-buffer.ts";
 
 /** Largest binary frame sent to a viewer. */
-export const VIEWER_CHUNK_BYTES = 64 * 1024;
+export const VIEWER_CHUNK_BYTES = 256 * 1024;
 
 /** What the transport reports for one frame, mirroring Bun's ServerWebSocket.send results. */
 export type SendResult = "sent" | "backpressure" | "dropped";
