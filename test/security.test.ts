@@ -513,3 +513,52 @@ describe("behind a trusted proxy (TRUST_PROXY=1)", () => {
     expect(entries[0]).toMatchObject({ action: "auth.login", clientIp: "127.0.0.1" });
   });
 });
+
+describe("sign-in throttling at its default numbers", () => {
+  let guarded: TestServer;
+  beforeAll(async () => {
+    // The test server's own sign-in is the first attempt from this IP.
+    guarded = await startTestServer();
+  }, 60_000);
+  afterAll(() => guarded.dispose());
+
+  test("the 6th attempt from one IP within a minute is 429, even with the right password", async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 4; i++) {
+      statuses.push(
+        (await guarded.send("POST", "/auth/login", { username: `u${i}`, password: "x" }, {}))
+          .status,
+      );
+    }
+    const sixth = await guarded.send("POST", "/auth/login", ADMIN, {});
+    expect(statuses).toEqual([401, 401, 401, 401]);
+    expect(sixth.status).toBe(429);
+    expect(Number(sixth.headers.get("retry-after"))).toBeGreaterThan(0);
+  });
+
+  test("one username is throttled across addresses (behind a trusted proxy)", async () => {
+    const proxied = await startTestServer({ env: { TRUST_PROXY: "1" } });
+    try {
+      const statuses: number[] = [];
+      for (let i = 0; i < 6; i++) {
+        const from = { "x-forwarded-for": `198.51.100.${i + 1}` };
+        statuses.push(
+          (await proxied.send("POST", "/auth/login", { username: "victim", password: "x" }, from))
+            .status,
+        );
+      }
+      expect(statuses).toEqual([401, 401, 401, 401, 401, 429]);
+    } finally {
+      await proxied.dispose();
+    }
+  }, 60_000);
+
+  test("logout clears the cookie", async () => {
+    const response = await fetch(`${guarded.api}/auth/logout`, {
+      method: "POST",
+      headers: guarded.auth,
+    });
+    expect(response.status).toBe(204);
+    expect(response.headers.get("set-cookie")).toMatch(/^od_token=;.*Max-Age=0/);
+  });
+});
