@@ -59,8 +59,14 @@ export function createApp(deps: AppDeps) {
     allowedOrigins: config.allowedOrigins,
   };
   const ipKey = (c: Context) => rateKey(clientIp(c, { trustProxy: config.trustProxy }));
-  const reads = createRateLimiter({ limit: config.rateLimitReads });
-  const sessionOps = createRateLimiter({ limit: config.rateLimitSessionOps });
+  const limitReads = rateLimit({
+    limiter: createRateLimiter({ limit: config.rateLimitReads }),
+    key: ipKey,
+  });
+  const limitSessionOps = rateLimit({
+    limiter: createRateLimiter({ limit: config.rateLimitSessionOps }),
+    key: ipKey,
+  });
   const loginsByIp = createRateLimiter({ limit: deps.loginLimit ?? LOGIN_LIMIT });
   const loginsByName = createRateLimiter({ limit: deps.loginLimit ?? LOGIN_LIMIT });
   const audit = createAudit({
@@ -83,10 +89,8 @@ export function createApp(deps: AppDeps) {
     .use("/auth/setup", rateLimit({ limiter: loginsByIp, key: ipKey }))
     .route("/", publicAuthRoutes(authDeps))
     .use("*", async (c, next) => {
-      if (isRead(c)) return rateLimit({ limiter: reads, key: ipKey })(c, next);
-      if (c.req.path.includes("/sessions")) {
-        return rateLimit({ limiter: sessionOps, key: ipKey })(c, next);
-      }
+      if (isRead(c)) return limitReads(c, next);
+      if (c.req.path.includes("/sessions")) return limitSessionOps(c, next);
       await next();
     })
     .use(authenticate(deps.accounts))
