@@ -25,9 +25,11 @@ import type { OriginPolicy } from "./http/origin.ts";
 import { createRateLimiter } from "./http/rate-limiter.ts";
 import { authRoutes, publicAuthRoutes } from "./http/routes/auth.ts";
 import { healthRoutes } from "./http/routes/health.ts";
+import { providerRoutes } from "./http/routes/providers.ts";
 import { sessionRoutes } from "./http/routes/sessions.ts";
 import { webRoutes } from "./http/routes/web.ts";
 import type { SocketHub } from "./http/socket-hub.ts";
+import type { ProviderCatalog } from "./providers/catalog.ts";
 import type { SessionManager } from "./sessions/manager.ts";
 
 /** Sign-in attempts allowed per client IP and per username: 5 a minute each. */
@@ -40,6 +42,7 @@ export interface AppDeps {
     "bodyLimitBytes" | "trustProxy" | "allowedOrigins" | "rateLimitReads" | "rateLimitSessionOps"
   >;
   manager: SessionManager;
+  providers: ProviderCatalog;
   accounts: Accounts;
   users: UsersRepo;
   audits: AuditRepo;
@@ -97,6 +100,7 @@ export function createApp(deps: AppDeps) {
     .use(csrfGuard(policy))
     .use(adminForWrites(["/api/v1/auth/logout", "/api/v1/auth/password"]))
     .route("/", authRoutes(authDeps))
+    .route("/", providerRoutes({ providers: deps.providers }))
     .route(
       "/",
       sessionRoutes({

@@ -53,12 +53,17 @@ export async function startServer(config: Config, options: ServerOptions): Promi
   await migrateDatabase(database);
 
   const logError = (error: unknown, context: string) => logger.error({ err: error }, context);
+  const providers = createProviderCatalog({
+    shell: options.baseEnv.SHELL || "/bin/sh",
+    dataDir: config.dataDir,
+    baseEnv: options.baseEnv,
+  });
+  for (const problem of providers.errors) logger.warn({ problem }, "skipped a provider manifest");
   const manager = createSessionManager({
     repo: createSessionsRepo(database.db),
     store: createScrollbackStore(join(config.dataDir, "scrollback"), logError),
     pty: createPtyBackend(config.ptyBackend),
-    providers: createProviderCatalog({ shell: options.baseEnv.SHELL || "/bin/sh" }),
-    baseEnv: options.baseEnv,
+    providers,
     scrollbackBytes: config.scrollbackBytes,
     idleAfterMs: config.idleAfterMs,
     onError: logError,
@@ -93,6 +98,7 @@ export async function startServer(config: Config, options: ServerOptions): Promi
     version: options.version,
     config,
     manager,
+    providers,
     accounts,
     users,
     audits: createAuditRepo(database.db),

@@ -1,11 +1,11 @@
 // The REST API of DESIGN §4 for sessions, against a real server, real PTYs and a real database.
 
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Session } from "../src/protocol/session.ts";
-import { isRunning } from "./support/process.ts";
+import { waitUntilGone } from "./support/process.ts";
 import { startTestServer, type TestServer } from "./support/server.ts";
 import { EventsClient, eventsUrl, StreamClient, streamUrl } from "./support/ws-client.ts";
 
@@ -132,7 +132,7 @@ test("stop kills a process group that ignores SIGTERM and SIGHUP, after the grac
   expect(Date.now() - started).toBeGreaterThanOrEqual(2900);
   expect(stopped.status).toBe(200);
   expect(stopped.body).toMatchObject({ state: "stopped", exitSignal: "SIGKILL", exitCode: null });
-  expect(isRunning(child)).toBe(false);
+  expect(await waitUntilGone(child)).toBe(true);
   viewer.close();
 }, 20_000);
 
@@ -170,13 +170,35 @@ test("delete stops the session, closes its viewers and forgets it", async () => 
   expect((await server.request("GET", `/sessions/${session.id}/output`)).status).toBe(404);
 });
 
-test("a program that cannot start leaves a failed session behind", async () => {
+test("a missing executable is 503 provider_unavailable with the install hint", async () => {
   const broken = await startTestServer({ shell: "/nonexistent/shell" });
   try {
     const response = await broken.request("POST", "/sessions", { provider: "shell", cwd: "/tmp" });
+    expect(response.status).toBe(503);
+    expect(response.body.error.code).toBe("provider_unavailable");
+    expect((await broken.request("GET", "/sessions")).body.sessions).toHaveLength(0);
+  } finally {
+    await broken.dispose();
+  }
+}, 60_000);
+
+test("a program that cannot start leaves a failed session behind", async () => {
+  // An executable file whose interpreter does not exist: found on disk, refused by exec.
+  const dir = mkdtempSync(join(tmpdir(), "opendray-broken-"));
+  const file = join(dir, "broken-cli");
+  writeFileSync(file, "#!/nonexistent/interpreter\n", { mode: 0o755 });
+  const dataDir = mkdtempSync(join(tmpdir(), "opendray-data-"));
+  mkdirSync(join(dataDir, "providers"));
+  writeFileSync(
+    join(dataDir, "providers", "broken.json"),
+    JSON.stringify({ id: "broken", name: "Broken", executable: file }),
+  );
+  const broken = await startTestServer({ env: { DATA_DIR: dataDir } });
+  try {
+    const response = await broken.request("POST", "/sessions", { provider: "broken", cwd: "/tmp" });
     expect(response.status).toBe(201);
     expect(response.body).toMatchObject({ state: "failed", pid: null });
-    expect(response.body.endReason).toContain("could not start /nonexistent/shell");
+    expect(response.body.endReason).toContain(`could not start ${file}`);
     const stored = await broken.request("GET", `/sessions/${response.body.id}`);
     expect(stored.body.state).toBe("failed");
     const input = await broken.request("POST", `/sessions/${response.body.id}/input`, {

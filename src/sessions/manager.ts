@@ -28,6 +28,8 @@ export interface SpawnRequest {
   name?: string;
   args?: string[];
   env?: Record<string, string>;
+  /** Add the provider's permissions-bypass flag (ignored when it has none). */
+  bypass?: boolean;
   cols?: number;
   rows?: number;
   parentSessionId?: string;
@@ -75,15 +77,11 @@ export interface SessionManagerDeps {
   store: ScrollbackStore;
   pty: PtyBackend;
   providers: ProviderCatalog;
-  /** Environment every child inherits (already stripped of OpenDray's own secrets). */
-  baseEnv: Record<string, string>;
   scrollbackBytes: number;
   idleAfterMs: number;
   now?: () => number;
   onError?: (error: unknown, context: string) => void;
 }
-
-const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 export function createSessionManager(deps: SessionManagerDeps): SessionManager {
   const now = deps.now ?? Date.now;
@@ -139,19 +137,6 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
     throw conflict("session_not_running", `session is ${stored.state}`);
   };
 
-  const childEnv = (extra: Record<string, string> = {}) => {
-    for (const [key, value] of Object.entries(extra)) {
-      if (!ENV_NAME.test(key) || value.includes("\0")) {
-        throw badRequest("env_invalid", `environment variable ${JSON.stringify(key)} is invalid`);
-      }
-    }
-    const env: Record<string, string> = { ...deps.baseEnv, ...extra };
-    if (!env.LANG && !env.LC_ALL && !env.LC_CTYPE) env.LANG = "C.UTF-8";
-    env.TERM = "xterm-256color";
-    env.COLORTERM = "truecolor";
-    return env;
-  };
-
   const validateCwd = (cwd: string) => {
     if (!isAbsolute(cwd)) throw badRequest("cwd_invalid", "cwd must be an absolute path");
     let isDirectory = false;
@@ -165,12 +150,13 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
 
   const spawn = async (request: SpawnRequest): Promise<Session> => {
     const args = request.args ?? [];
-    const launch = deps.providers.resolve(request.provider, args);
-    if (!launch) {
-      throw badRequest("unknown_provider", `unknown provider ${JSON.stringify(request.provider)}`);
-    }
     validateCwd(request.cwd);
-    const env = childEnv(request.env);
+    const launch = await deps.providers.launch({
+      provider: request.provider,
+      args,
+      bypass: request.bypass,
+      env: request.env,
+    });
     if (request.parentSessionId !== undefined && !(await deps.repo.get(request.parentSessionId))) {
       throw badRequest("parent_not_found", "parentSessionId names no session");
     }
@@ -210,7 +196,7 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
         file: launch.file,
         args: launch.args,
         cwd: info.cwd,
-        env,
+        env: launch.env,
         cols: info.cols,
         rows: info.rows,
         onData: (bytes) => session.onData(bytes),

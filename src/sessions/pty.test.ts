@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { isRunning } from "../../test/support/process.ts";
+import { waitUntilGone } from "../../test/support/process.ts";
 import { createPtyBackend, type PtyBackendName, type PtyExit, type PtyProcess } from "./pty.ts";
 
 const BACKENDS: PtyBackendName[] = ["bun", "bun-pty"];
@@ -115,7 +115,7 @@ describe.each(BACKENDS)("%s backend", (backend) => {
     } else {
       expect(exit.exitCode).not.toBe(0);
     }
-    expect(isRunning(grandchild)).toBe(false);
+    expect(await waitUntilGone(grandchild)).toBe(true);
   });
 });
 

@@ -10,3 +10,16 @@ export function isRunning(pid: number): boolean {
     return false;
   }
 }
+
+/**
+ * Resolve true once `pid` is gone (or a zombie), false after `timeoutMs`. Another process's
+ * death raises no event here, so this polls /proc; a SIGKILL is delivered asynchronously.
+ */
+export async function waitUntilGone(pid: number, timeoutMs = 2000): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (isRunning(pid)) {
+    if (Date.now() > deadline) return false;
+    await Bun.sleep(10);
+  }
+  return true;
+}
