@@ -100,7 +100,7 @@ export function createApp(deps: AppDeps) {
     .use(csrfGuard(policy))
     .use(adminForWrites(["/api/v1/auth/logout", "/api/v1/auth/password"]))
     .route("/", authRoutes(authDeps))
-    .route("/", providerRoutes({ providers: deps.providers }))
+    .route("/", providerRoutes({ providers: deps.providers, audit }))
     .route(
       "/",
       sessionRoutes({

@@ -47,6 +47,7 @@ describe("defaults", () => {
     expect(load({})).toEqual({
       listen: { host: "127.0.0.1", port: 8640, isLoopback: true },
       jwtSecret: null,
+      secretsKey: null,
       jwtTtlMs: 12 * 3_600_000,
       dataDir: "/home/tester/.local/share/opendray",
       database: { kind: "pglite", dataDir: "/home/tester/.local/share/opendray/pgdata" },
@@ -428,6 +429,7 @@ describe("ADMIN_USERNAME and ADMIN_PASSWORD", () => {
 describe("*_FILE variants", () => {
   const readBack: Record<string, (env: Env, deps: ConfigDeps) => string | null> = {
     JWT_SECRET: (env, deps) => load(env, deps).jwtSecret,
+    SECRETS_KEY: (env, deps) => load(env, deps).secretsKey,
     DB_PASSWORD: (env, deps) => {
       const db = load(env, deps).database;
       return db.kind === "postgres" ? decodeURIComponent(new URL(db.url).password) : null;
@@ -440,6 +442,7 @@ describe("*_FILE variants", () => {
   };
   const sample: Record<string, string> = {
     JWT_SECRET: "s3cret-value-0123456789abcdef0123456789",
+    SECRETS_KEY: "s3cret-value-0123456789abcdef0123456789",
     DB_PASSWORD: "s3cret-value",
     ADMIN_PASSWORD: "s3cret-value",
     DATABASE_URL: "postgres://od:s3cret-value@db/opendray",
@@ -447,6 +450,7 @@ describe("*_FILE variants", () => {
   // Each file-backed variable with the other variables it needs to take effect.
   const cases: [string, Env][] = [
     ["JWT_SECRET", {}],
+    ["SECRETS_KEY", {}],
     ["DB_PASSWORD", { DB_HOST: "h", DB_USER: "u", DB_NAME: "d" }],
     ["ADMIN_PASSWORD", { ADMIN_USERNAME: "root" }],
     ["DATABASE_URL", {}],
@@ -547,6 +551,8 @@ describe("describeConfigVariables", () => {
       "JWT_SECRET",
       "JWT_SECRET_FILE",
       "JWT_TTL",
+      "SECRETS_KEY",
+      "SECRETS_KEY_FILE",
       "DATABASE_URL",
       "DATABASE_URL_FILE",
       "DB_HOST",

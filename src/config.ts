@@ -18,6 +18,8 @@ export interface RateLimit {
 export interface Config {
   listen: { host: string; port: number; isLoopback: boolean };
   jwtSecret: string | null;
+  /** SECRETS_KEY(_FILE): key for provider secrets at rest; null → DATA_DIR/secrets.key. */
+  secretsKey: string | null;
   jwtTtlMs: number;
   dataDir: string;
   database: { kind: "pglite"; dataDir: string } | { kind: "postgres"; url: string };
@@ -51,6 +53,8 @@ const VARIABLES = [
   ["LISTEN_ADDR", "127.0.0.1:8640", "host:port to listen on; IPv6 in brackets ([::1]:8640); port 0 picks a free port"],
   ["JWT_SECRET", "empty", "HS256 signing secret; required (≥ 32 bytes) for a non-loopback bind, else random per process"],
   ["JWT_SECRET_FILE", "unset", "file holding JWT_SECRET (one trailing newline stripped); exclusive with JWT_SECRET"],
+  ["SECRETS_KEY", "unset", "32-byte key (base64 or hex) encrypting provider secrets at rest; unset: a 0600 key file DATA_DIR/secrets.key, created on first use"],
+  ["SECRETS_KEY_FILE", "unset", "file holding SECRETS_KEY (one trailing newline stripped); exclusive with SECRETS_KEY"],
   ["JWT_TTL", "12h", "token lifetime: integer + ms|s|m|h|d"],
   ["DATA_DIR", "$XDG_DATA_HOME/opendray or ~/.local/share/opendray", "absolute path of the data directory, created 0700"],
   ["XDG_DATA_HOME", "unset", "base of the default DATA_DIR when it is an absolute path"],
@@ -77,7 +81,7 @@ const VARIABLES = [
 ] as const;
 
 type VariableName = (typeof VARIABLES)[number][0];
-type FileBacked = "JWT_SECRET" | "DB_PASSWORD" | "ADMIN_PASSWORD" | "DATABASE_URL";
+type FileBacked = "JWT_SECRET" | "DB_PASSWORD" | "ADMIN_PASSWORD" | "DATABASE_URL" | "SECRETS_KEY";
 
 /** The documented table of environment variables (name, default, description) that README mirrors. */
 export function describeConfigVariables(): {
@@ -129,6 +133,7 @@ export function loadConfig(env: Record<string, string | undefined>, deps: Config
   return deepFreeze<Config>({
     listen: parseListen(get("LISTEN_ADDR")),
     jwtSecret: readWithFile(src, "JWT_SECRET") ?? null,
+    secretsKey: readWithFile(src, "SECRETS_KEY") ?? null,
     jwtTtlMs: parseDuration("JWT_TTL", get("JWT_TTL"), Number.MAX_SAFE_INTEGER),
     dataDir,
     database: parseDatabase(src, dataDir),

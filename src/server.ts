@@ -9,14 +9,16 @@ import { createTokenService, randomSecret } from "./auth/tokens.ts";
 import type { Config, RateLimit } from "./config.ts";
 import { acquireDataDir } from "./data-dir.ts";
 import { createAuditRepo } from "./db/audit-repo.ts";
-import { openDatabase } from "./db/client.ts";
+import { type Database, openDatabase } from "./db/client.ts";
 import { migrateDatabase } from "./db/migrate.ts";
+import { createProviderSettingsRepo } from "./db/provider-settings-repo.ts";
 import { createSessionsRepo } from "./db/sessions-repo.ts";
 import { createUsersRepo } from "./db/users-repo.ts";
 import { createSocketHub } from "./http/socket-hub.ts";
 import type { Logger } from "./log.ts";
 import { CloseCode } from "./protocol/stream.ts";
 import { createProviderCatalog } from "./providers/catalog.ts";
+import { createSecretBox, loadSecretsKey } from "./providers/secret-box.ts";
 import { createSessionManager, type SessionManager } from "./sessions/manager.ts";
 import { createPtyBackend } from "./sessions/pty.ts";
 import { createScrollbackStore } from "./sessions/scrollback-store.ts";
@@ -37,6 +39,8 @@ export interface RunningServer {
   url: string;
   port: number;
   manager: SessionManager;
+  /** The open database (tests inspect stored rows through it). */
+  db: Database;
   /** One-time URL that creates the first admin (loopback, no user yet), else null. */
   setupUrl: string | null;
   /** Stop listening, hang up sessions, flush, close the database. */
@@ -57,6 +61,10 @@ export async function startServer(config: Config, options: ServerOptions): Promi
     shell: options.baseEnv.SHELL || "/bin/sh",
     dataDir: config.dataDir,
     baseEnv: options.baseEnv,
+    settings: createProviderSettingsRepo(database.db),
+    secretBox: createSecretBox(
+      loadSecretsKey({ value: config.secretsKey, dataDir: config.dataDir }),
+    ),
   });
   for (const problem of providers.errors) logger.warn({ problem }, "skipped a provider manifest");
   const manager = createSessionManager({
@@ -122,6 +130,7 @@ export async function startServer(config: Config, options: ServerOptions): Promi
   let closing: Promise<void> | undefined;
   return {
     url: `http://${host}:${port}`,
+    db: database,
     setupUrl: setupToken ? `http://${host}:${port}/setup#token=${setupToken}` : null,
     port,
     manager,

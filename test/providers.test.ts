@@ -2,9 +2,11 @@
 // DATA_DIR/providers, detection on PATH with the version, and sessions launched from them.
 
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { sql } from "drizzle-orm";
+import { queryRows } from "./support/database.ts";
 import { startTestServer, type TestServer } from "./support/server.ts";
 import { StreamClient, streamUrl } from "./support/ws-client.ts";
 
@@ -18,7 +20,7 @@ beforeAll(async () => {
   // A CLI that answers --version and otherwise prints its argv, one <entry> each.
   writeFileSync(
     fakeCli,
-    '#!/bin/bash\nif [ "$1" = --version ]; then echo "fake-cli 1.2.3 (test)"; exit 0; fi\nprintf "<%s>" "$@"; echo; echo "KEY=$FAKE_KEY"\n',
+    '#!/bin/bash\nif [ "$1" = --version ]; then echo "fake-cli 1.2.3 (test)"; exit 0; fi\nprintf "<%s>" "$@"; echo; echo "KEY=$FAKE_KEY SECRET=$FAKE_SECRET"\n',
     { mode: 0o755 },
   );
   mkdirSync(join(dataDir, "providers"), { recursive: true });
@@ -31,6 +33,10 @@ beforeAll(async () => {
     install: { npm: `@example/${id}` },
     bypass: "--yolo",
     model: { flag: "--model" },
+    fields: [
+      { key: "apiKey", label: "API key", type: "secret", env: "FAKE_SECRET" },
+      { key: "level", label: "Level", type: "select", flag: "--level", options: ["low", "high"] },
+    ],
   });
   writeFileSync(join(dataDir, "providers", "fake.json"), JSON.stringify(manifest("fake", fakeCli)));
   writeFileSync(join(dataDir, "providers", "late.json"), JSON.stringify(manifest("late", lateCli)));
@@ -109,4 +115,79 @@ test("a viewer may list providers but not refresh them", async () => {
   const auth = { authorization: `Bearer ${token}` };
   expect((await server.send("GET", "/providers", undefined, auth)).status).toBe(200);
   expect((await server.send("POST", "/providers/fake/refresh", undefined, auth)).status).toBe(403);
+});
+
+test("settings: default args and config reach the CLI; the secret only through its environment", async () => {
+  const secret = "sk-test-very-secret-value";
+  const patched = await server.request("PATCH", "/providers/fake", {
+    args: ["--from-settings"],
+    config: { level: "high" },
+    secrets: { apiKey: secret },
+  });
+  expect(patched.status).toBe(200);
+  expect(patched.body).toMatchObject({
+    defaultArgs: ["--from-settings"],
+    config: { level: "high" },
+    secretsSet: ["apiKey"],
+  });
+  expect(JSON.stringify(patched.body)).not.toContain(secret);
+  expect(JSON.stringify((await server.request("GET", "/providers")).body)).not.toContain(secret);
+
+  // Encrypted at rest: the plaintext is nowhere in the stored row.
+  const rows = await queryRows<{ secrets: unknown }>(
+    server.db.db,
+    sql`select secrets from provider_settings where provider_id = 'fake'`,
+  );
+  expect(JSON.stringify(rows)).not.toContain(secret);
+  expect(JSON.stringify(rows)).toContain("v1.");
+
+  const created = await server.request("POST", "/sessions", {
+    provider: "fake",
+    cwd: dir,
+    args: ["own"],
+  });
+  const viewer = await StreamClient.connect(streamUrl(server.api, created.body.id, 0), server.auth);
+  await viewer.waitForClose();
+  const output = viewer.output.toString();
+  expect(output).toContain("<--from-manifest><--level><high><--from-settings><own>");
+  expect(output).toContain(`SECRET=${secret}`);
+  expect(output.split("\n")[0]).not.toContain(secret);
+
+  await server.request("PATCH", "/providers/fake", {
+    args: [],
+    config: { level: null },
+    secrets: { apiKey: null },
+  });
+});
+
+test("settings are validated against the manifest", async () => {
+  const cases = [
+    { config: { nope: "x" } },
+    { config: { level: "medium" } },
+    { config: { apiKey: "x" } },
+    { secrets: { level: "x" } },
+    { enabled: "yes" },
+  ];
+  for (const body of cases) {
+    const response = await server.request("PATCH", "/providers/fake", body);
+    expect(response.status).toBe(400);
+  }
+  expect((await server.request("PATCH", "/providers/nope", { enabled: false })).status).toBe(404);
+});
+
+test("a disabled provider cannot start sessions; enabling it again works", async () => {
+  expect((await server.request("PATCH", "/providers/fake", { enabled: false })).body.enabled).toBe(
+    false,
+  );
+  const refused = await server.request("POST", "/sessions", { provider: "fake", cwd: dir });
+  expect(refused.status).toBe(400);
+  expect(refused.body.error.code).toBe("provider_disabled");
+  await server.request("PATCH", "/providers/fake", { enabled: true });
+  expect((await server.request("POST", "/sessions", { provider: "fake", cwd: dir })).status).toBe(
+    201,
+  );
+});
+
+test("the secrets key file is created private in DATA_DIR", () => {
+  expect(statSync(join(dataDir, "secrets.key")).mode & 0o777).toBe(0o600);
 });

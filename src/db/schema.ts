@@ -4,6 +4,7 @@
 import { sql } from "drizzle-orm";
 import {
   bigint,
+  boolean,
   check,
   index,
   integer,
@@ -113,6 +114,27 @@ export const users = pgTable(
   ],
 );
 
+/** A non-secret provider config value, as a manifest field of that type holds it. */
+export type ProviderConfigValue = string | number | boolean;
+
+/**
+ * Operator settings of one provider (src/providers/manifest.ts); no row means the defaults.
+ * `secrets` holds only sealed values (src/providers/secret-box.ts, context `<providerId>:<key>`),
+ * never plaintext.
+ */
+export const providerSettings = pgTable("provider_settings", {
+  /** The manifest id; no foreign key because manifests are files, not rows. */
+  providerId: text("provider_id").primaryKey(),
+  enabled: boolean("enabled").notNull().default(true),
+  /** Default args added to every launch of this provider. */
+  args: jsonb("args").$type<string[]>().notNull().default([]),
+  /** Non-secret field values by field key. */
+  config: jsonb("config").$type<Record<string, ProviderConfigValue>>().notNull().default({}),
+  /** Secret field values by field key, each a `v1.…` sealed string. */
+  secrets: jsonb("secrets").$type<Record<string, string>>().notNull().default({}),
+  updatedAt: timestamp("updated_at", { withTimezone: true }).notNull(),
+});
+
 /** A `sessions` row as read. */
 export type SessionRow = typeof sessions.$inferSelect;
 /** A `sessions` row as inserted (defaults optional). */
@@ -125,3 +147,5 @@ export type NewAuditRow = typeof auditLog.$inferInsert;
 export type UserRow = typeof users.$inferSelect;
 /** A `users` row as inserted (defaults optional). */
 export type NewUserRow = typeof users.$inferInsert;
+/** A `provider_settings` row as read. */
+export type ProviderSettingsRow = typeof providerSettings.$inferSelect;

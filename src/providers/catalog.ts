@@ -2,11 +2,13 @@
 // (found on PATH, version), and the launch of a session from a manifest.
 
 import { join } from "node:path";
+import type { ProviderSettingsRepo } from "../db/provider-settings-repo.ts";
 import { AppError, badRequest } from "../errors.ts";
 import { BUILTIN_MANIFESTS } from "./builtin.ts";
 import { createDetector, type Detection, type Detector } from "./detect.ts";
 import { buildLaunch, type Launch } from "./launch.ts";
 import { LOGIN_SHELL, loadManifests, type ProviderManifest } from "./manifest.ts";
+import type { SecretBox } from "./secret-box.ts";
 
 /** What GET /providers shows of one provider. */
 export interface ProviderInfo {
@@ -28,6 +30,22 @@ export interface ProviderInfo {
   bypass: boolean;
   checkedAt: string;
   error: string | null;
+  /** Args every session of this provider starts with (before the session's own). */
+  defaultArgs: string[];
+  /** Configured values of the manifest's non-secret fields. */
+  config: Record<string, string | number | boolean | string[]>;
+  /** Names of the secret fields that have a value; values are never returned. */
+  secretsSet: string[];
+  /** The manifest's settings, for forms: key, label, type, options, default. */
+  fields: ProviderManifest["fields"];
+}
+
+/** PATCH /providers/:id: what to change; a secret set to null is removed. */
+export interface SettingsPatch {
+  enabled?: boolean | undefined;
+  args?: string[] | undefined;
+  config?: Record<string, string | number | boolean | string[] | null> | undefined;
+  secrets?: Record<string, string | null> | undefined;
 }
 
 export interface LaunchOptions {
@@ -43,8 +61,10 @@ export interface ProviderCatalog {
   get(id: string): Promise<ProviderInfo | undefined>;
   /** Probe again now (after installing a CLI). */
   refresh(id: string): Promise<ProviderInfo | undefined>;
-  /** The process for a new session: 400 unknown_provider, 503 provider_unavailable. */
+  /** The process for a new session: 400 unknown_provider or provider_disabled, 503 provider_unavailable. */
   launch(options: LaunchOptions): Promise<Launch>;
+  /** Change a provider's settings (validated against its manifest); secrets are sealed. */
+  update(id: string, patch: SettingsPatch): Promise<ProviderInfo | undefined>;
   /** One line per operator manifest that was skipped at start-up. */
   readonly errors: readonly string[];
 }
@@ -56,6 +76,9 @@ export interface CatalogOptions {
   dataDir: string;
   /** Environment sessions inherit (PATH is where executables are looked up). */
   baseEnv: Record<string, string>;
+  settings: ProviderSettingsRepo;
+  secretBox: SecretBox;
+  now?: () => number;
   detector?: Detector;
 }
 
@@ -70,7 +93,29 @@ export function createProviderCatalog(options: CatalogOptions): ProviderCatalog 
   const executableOf = (manifest: ProviderManifest) =>
     manifest.executable === LOGIN_SHELL ? options.shell : manifest.executable;
 
-  const info = (manifest: ProviderManifest, detection: Detection): ProviderInfo => ({
+  const settingsOf = async (id: string) => {
+    const row = await options.settings.get(id);
+    return {
+      enabled: row?.enabled ?? true,
+      args: row?.args ?? [],
+      config: (row?.config ?? {}) as Record<string, string | number | boolean | string[]>,
+      secrets: row?.secrets ?? {},
+    };
+  };
+  type Settings = Awaited<ReturnType<typeof settingsOf>>;
+  const openSecrets = (id: string, sealed: Record<string, string>) =>
+    Object.fromEntries(
+      Object.entries(sealed).map(([key, value]) => [
+        key,
+        options.secretBox.open(value, `${id}:${key}`),
+      ]),
+    );
+
+  const info = (
+    manifest: ProviderManifest,
+    detection: Detection,
+    settings: Settings,
+  ): ProviderInfo => ({
     id: manifest.id,
     name: manifest.name,
     description: manifest.description,
@@ -79,7 +124,7 @@ export function createProviderCatalog(options: CatalogOptions): ProviderCatalog 
     available: detection.available,
     path: detection.path,
     version: detection.version,
-    enabled: true,
+    enabled: settings.enabled,
     installHint: installHint(manifest),
     capabilities: {
       resume: manifest.capabilities.resume ?? false,
@@ -89,10 +134,18 @@ export function createProviderCatalog(options: CatalogOptions): ProviderCatalog 
     bypass: manifest.bypass !== undefined,
     checkedAt: detection.checkedAt,
     error: detection.error,
+    defaultArgs: settings.args,
+    config: settings.config,
+    secretsSet: Object.keys(settings.secrets).sort(),
+    fields: manifest.fields,
   });
 
   const describe = async (manifest: ProviderManifest) =>
-    info(manifest, await detector.detect(manifest.id, executableOf(manifest)));
+    info(
+      manifest,
+      await detector.detect(manifest.id, executableOf(manifest)),
+      await settingsOf(manifest.id),
+    );
 
   return {
     errors,
@@ -100,6 +153,17 @@ export function createProviderCatalog(options: CatalogOptions): ProviderCatalog 
     async get(id) {
       const manifest = manifests.get(id);
       return manifest ? describe(manifest) : undefined;
+    },
+    async update(id, patch) {
+      const manifest = manifests.get(id);
+      if (!manifest) return undefined;
+      await applyUpdate(manifest, await settingsOf(id), patch, {
+        shell: options.shell,
+        settings: options.settings,
+        secretBox: options.secretBox,
+        now: options.now ?? Date.now,
+      });
+      return describe(manifest);
     },
     async refresh(id) {
       detector.refresh(id);
@@ -109,6 +173,10 @@ export function createProviderCatalog(options: CatalogOptions): ProviderCatalog 
       const manifest = manifests.get(provider);
       if (!manifest) {
         throw badRequest("unknown_provider", `unknown provider ${JSON.stringify(provider)}`);
+      }
+      const settings = await settingsOf(manifest.id);
+      if (!settings.enabled) {
+        throw badRequest("provider_disabled", `${manifest.name} is disabled by an admin`);
       }
       const detection = await detector.detect(manifest.id, executableOf(manifest));
       if (!detection.available || !detection.path) {
@@ -122,13 +190,59 @@ export function createProviderCatalog(options: CatalogOptions): ProviderCatalog 
       return buildLaunch(manifest, {
         shell: options.shell,
         executable: detection.path,
-        args,
+        args: [...settings.args, ...args],
+        config: settings.config,
+        secrets: openSecrets(manifest.id, settings.secrets),
         bypass: bypass ?? false,
         ...(env ? { requestEnv: env } : {}),
         baseEnv: options.baseEnv,
       });
     },
   };
+}
+
+/** Validate a settings change against the manifest, then store it with secrets sealed. */
+async function applyUpdate(
+  manifest: ProviderManifest,
+  current: { args: string[]; config: Record<string, unknown>; secrets: Record<string, string> },
+  patch: SettingsPatch,
+  deps: { shell: string; settings: ProviderSettingsRepo; secretBox: SecretBox; now: () => number },
+) {
+  const config = { ...current.config };
+  for (const [key, value] of Object.entries(patch.config ?? {})) {
+    if (value === null) delete config[key];
+    else config[key] = value;
+  }
+  const secretNames = new Set(Object.keys(current.secrets));
+  for (const [key, value] of Object.entries(patch.secrets ?? {})) {
+    if (value === null) secretNames.delete(key);
+    else secretNames.add(key);
+  }
+  // A dry run of the launch checks every key, type and value the way a spawn would.
+  buildLaunch(manifest, {
+    shell: deps.shell,
+    args: patch.args ?? current.args,
+    config,
+    secrets: Object.fromEntries([...secretNames].map((name) => [name, "x"])),
+  });
+  const sealed = Object.fromEntries(
+    Object.entries(patch.secrets ?? {}).map(([key, value]) => [
+      key,
+      value === null ? null : deps.secretBox.seal(value, `${manifest.id}:${key}`),
+    ]),
+  );
+  await deps.settings.upsert(
+    manifest.id,
+    {
+      ...(patch.enabled === undefined ? {} : { enabled: patch.enabled }),
+      ...(patch.args === undefined ? {} : { args: patch.args }),
+      ...(patch.config === undefined
+        ? {}
+        : { config: config as Record<string, string | number | boolean> }),
+      ...(patch.secrets === undefined ? {} : { secrets: sealed }),
+    },
+    new Date(deps.now()),
+  );
 }
 
 function installHint(manifest: ProviderManifest): string | null {

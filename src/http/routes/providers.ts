@@ -1,10 +1,27 @@
 // /providers: what can run (availability, version, install hint) and a re-probe after installing.
 import { Hono } from "hono";
+import { z } from "zod";
 import { notFound } from "../../errors.ts";
 import type { ProviderCatalog } from "../../providers/catalog.ts";
 import type { AppEnv } from "../app-env.ts";
+import { readJson } from "../json-body.ts";
+import { type Audit, byId } from "../middleware/audit.ts";
 
-export function providerRoutes({ providers }: { providers: ProviderCatalog }) {
+const configValue = z.union([
+  z.string().max(8192),
+  z.number(),
+  z.boolean(),
+  z.array(z.string().max(8192)).max(256),
+  z.null(),
+]);
+const settingsBody = z.strictObject({
+  enabled: z.boolean().optional(),
+  args: z.array(z.string().max(8192)).max(256).optional(),
+  config: z.record(z.string().max(64), configValue).optional(),
+  secrets: z.record(z.string().max(64), z.string().min(1).max(16_384).nullable()).optional(),
+});
+
+export function providerRoutes({ providers, audit }: { providers: ProviderCatalog; audit: Audit }) {
   const found = <T>(value: T | undefined): T => {
     if (value === undefined) throw notFound("provider");
     return value;
@@ -12,6 +29,10 @@ export function providerRoutes({ providers }: { providers: ProviderCatalog }) {
   return new Hono<AppEnv>()
     .get("/providers", async (c) => c.json({ providers: await providers.list() }))
     .get("/providers/:id", async (c) => c.json(found(await providers.get(c.req.param("id")))))
+    .patch("/providers/:id", audit("provider.update", { target: byId }), async (c) => {
+      const patch = await readJson(c, settingsBody);
+      return c.json(found(await providers.update(c.req.param("id"), patch)));
+    })
     .post("/providers/:id/refresh", async (c) =>
       c.json(found(await providers.refresh(c.req.param("id")))),
     );
