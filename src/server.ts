@@ -67,6 +67,8 @@ export async function startServer(config: Config, options: ServerOptions): Promi
     ),
   });
   for (const problem of providers.errors) logger.warn({ problem }, "skipped a provider manifest");
+  // Probe every CLI now, in the background, so that the first GET /providers finds them cached.
+  providers.list().catch((error) => logError(error, "probing providers"));
   const manager = createSessionManager({
     repo: createSessionsRepo(database.db),
     store: createScrollbackStore(join(config.dataDir, "scrollback"), logError),

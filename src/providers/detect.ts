@@ -3,9 +3,10 @@
 
 import { accessSync, constants, statSync } from "node:fs";
 import { isAbsolute, join, resolve } from "node:path";
+import { signalGroup } from "../process-group.ts";
 
 /** How long a version probe may run before its process group is killed, in ms. */
-export const PROBE_TIMEOUT_MS = 3000;
+export const PROBE_TIMEOUT_MS = 10_000;
 /** How much of a probe's combined stdout and stderr is kept, in bytes. */
 export const PROBE_OUTPUT_BYTES = 64 * 1024;
 /** How long a detection is reused before the next detect() probes again, in ms. */
@@ -63,7 +64,7 @@ export function extractVersion(output: string): string | null {
 export interface ProbeOptions {
   /** Arguments after the file; default `["--version"]`. */
   args?: string[];
-  /** Kill the probe's process group with SIGKILL after this many ms; default 3000. */
+  /** Kill the probe's process group with SIGKILL after this many ms; default 10 000 (Node-based CLIs take seconds to start cold). */
   timeoutMs?: number;
   /** The probe's whole environment; default Bun's: the server's own. */
   env?: Record<string, string>;
@@ -157,18 +158,6 @@ async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boo
   }
 }
 
-function signalGroup(pid: number, signal: NodeJS.Signals): void {
-  try {
-    process.kill(-pid, signal);
-  } catch {
-    try {
-      process.kill(pid, signal);
-    } catch {
-      // Already gone.
-    }
-  }
-}
-
 export interface Detection {
   available: boolean;
   /** The resolved absolute path, or null when not found. */
@@ -185,7 +174,7 @@ export interface DetectorOptions {
   path: string;
   /** The probes' environment; default Bun's: the server's own. */
   env?: Record<string, string>;
-  /** Per-probe timeout in ms; default 3000. */
+  /** Per-probe timeout in ms; default 10 000. */
   timeoutMs?: number;
   /** Clock in ms since the epoch; default `Date.now`. */
   now?: () => number;

@@ -8,6 +8,7 @@ import bunPtyLibX64 from "bun-pty/rust-pty/target/release/librust_pty.so" with {
 import bunPtyLibArm64 from "bun-pty/rust-pty/target/release/librust_pty_arm64.so" with {
   type: "file",
 };
+import { signalGroup } from "../process-group.ts";
 
 export type PtyBackendName = "bun" | "bun-pty";
 
@@ -53,19 +54,6 @@ const EOF_GRACE_MS = 1000;
 
 export function createPtyBackend(name: PtyBackendName): PtyBackend {
   return name === "bun" ? bunTerminalBackend : createBunPtyBackend();
-}
-
-/** Signal the process group led by `pid`, falling back to the process alone. Never throws. */
-export function signalGroup(pid: number, signal: NodeJS.Signals): void {
-  try {
-    process.kill(-pid, signal);
-  } catch {
-    try {
-      process.kill(pid, signal);
-    } catch {
-      // Already gone.
-    }
-  }
 }
 
 const bunTerminalBackend: PtyBackend = {
