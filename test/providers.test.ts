@@ -41,6 +41,15 @@ beforeAll(async () => {
   writeFileSync(join(dataDir, "providers", "fake.json"), JSON.stringify(manifest("fake", fakeCli)));
   writeFileSync(join(dataDir, "providers", "late.json"), JSON.stringify(manifest("late", lateCli)));
   writeFileSync(join(dataDir, "providers", "broken.json"), "{ not json");
+  writeFileSync(
+    join(dataDir, "providers", "claude-like.json"),
+    JSON.stringify({
+      ...manifest("claude-like", fakeCli),
+      args: [],
+      fields: [],
+      resume: { lastInCwd: ["--continue"] },
+    }),
+  );
   server = await startTestServer({ env: { DATA_DIR: dataDir } });
 }, 60_000);
 afterAll(async () => {
@@ -58,6 +67,7 @@ test("lists the five built-ins and the operator's manifests; a broken file is sk
     "codex",
     "gemini",
     "opencode",
+    "claude-like",
     "fake",
     "late",
   ]);
@@ -92,6 +102,27 @@ test("a session runs the manifest's command: args, session args as single entrie
   const output = viewer.output.toString();
   expect(output).toContain(`<--from-manifest><it's "quoted"><a b  c><$HOME><--yolo>`);
   expect(output).toContain("KEY=from request");
+});
+
+test("model and resume-last reach the CLI through the manifest's flags", async () => {
+  const created = await server.request("POST", "/sessions", {
+    provider: "claude-like",
+    cwd: dir,
+    model: "big model",
+    resume: "last",
+    args: ["own"],
+  });
+  expect(created.status).toBe(201);
+  const viewer = await StreamClient.connect(streamUrl(server.api, created.body.id, 0), server.auth);
+  await viewer.waitForClose();
+  expect(viewer.output.toString()).toContain("<--model><big model><--continue><own>");
+  const refused = await server.request("POST", "/sessions", {
+    provider: "fake",
+    cwd: dir,
+    resume: "last",
+  });
+  expect(refused.status).toBe(400);
+  expect(refused.body.error.code).toBe("resume_invalid");
 });
 
 test("a missing CLI is 503 with its install hint; refresh finds it once installed", async () => {

@@ -52,6 +52,8 @@ export interface LaunchOptions {
   provider: string;
   args: readonly string[];
   bypass?: boolean | undefined;
+  model?: string | undefined;
+  resume?: "last" | undefined;
   env?: Record<string, string> | undefined;
 }
 
@@ -169,7 +171,7 @@ export function createProviderCatalog(options: CatalogOptions): ProviderCatalog 
       detector.refresh(id);
       return this.get(id);
     },
-    async launch({ provider, args, bypass, env }) {
+    async launch({ provider, args, bypass, model, resume, env }) {
       const manifest = manifests.get(provider);
       if (!manifest) {
         throw badRequest("unknown_provider", `unknown provider ${JSON.stringify(provider)}`);
@@ -194,6 +196,8 @@ export function createProviderCatalog(options: CatalogOptions): ProviderCatalog 
         config: settings.config,
         secrets: openSecrets(manifest.id, settings.secrets),
         bypass: bypass ?? false,
+        ...(model === undefined ? {} : { model }),
+        ...(resume === undefined ? {} : { resume }),
         ...(env ? { requestEnv: env } : {}),
         baseEnv: options.baseEnv,
       });

@@ -30,6 +30,10 @@ export interface SpawnRequest {
   env?: Record<string, string>;
   /** Add the provider's permissions-bypass flag (ignored when it has none). */
   bypass?: boolean;
+  /** Passed with the provider's model flag. */
+  model?: string;
+  /** Continue the CLI's last conversation in `cwd`. */
+  resume?: "last";
   cols?: number;
   rows?: number;
   parentSessionId?: string;
@@ -155,6 +159,8 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
       provider: request.provider,
       args,
       bypass: request.bypass,
+      model: request.model,
+      resume: request.resume,
       env: request.env,
     });
     if (request.parentSessionId !== undefined && !(await deps.repo.get(request.parentSessionId))) {

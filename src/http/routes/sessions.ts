@@ -28,6 +28,9 @@ const createBody = z.object({
   cols: initialCells,
   rows: initialCells,
   bypass: z.boolean().optional(),
+  model: z.string().min(1).max(200).optional(),
+  /** Continue the CLI's last conversation in this folder (providers that can). */
+  resume: z.literal("last").optional(),
   parentSessionId: z.string().uuid().optional(),
 });
 const renameBody = z.object({ name: z.string().trim().min(1).max(200) });
