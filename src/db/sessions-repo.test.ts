@@ -2,7 +2,7 @@
 
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "bun:test";
 import { createTestDatabase, type TestDatabase } from "../../test/support/database.ts";
-import type { SessionState } from "../protocol/session.ts";
+import { SESSION_STATES, type SessionState } from "../protocol/session.ts";
 import { type Database, openDatabase } from "./client.ts";
 import { migrateDatabase } from "./migrate.ts";
 import { type NewSessionRow, sessions } from "./schema.ts";
@@ -172,15 +172,7 @@ describe("remove", () => {
 
 describe("markLiveInterrupted", () => {
   test("interrupts only starting, running and idle rows and returns them", async () => {
-    const states: SessionState[] = [
-      "starting",
-      "running",
-      "idle",
-      "stopped",
-      "ended",
-      "failed",
-      "interrupted",
-    ];
+    const states = SESSION_STATES;
     const finishedAt = new Date("2025-01-01T00:30:00Z");
     for (const [i, state] of states.entries()) {
       const live = ["starting", "running", "idle"].includes(state);

@@ -16,10 +16,6 @@ export type SessionState = (typeof SESSION_STATES)[number];
 /** States in which a process may still be attached to the session. */
 export const LIVE_STATES: readonly SessionState[] = ["starting", "running", "idle"];
 
-export function isLiveState(state: SessionState): boolean {
-  return LIVE_STATES.includes(state);
-}
-
 /** Timestamps are ISO 8601 strings; offsets count bytes of output since the session began. */
 export interface Session {
   id: string;

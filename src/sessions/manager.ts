@@ -60,9 +60,10 @@ export interface SessionManager {
   restart(id: string, createdBy: string | null): Promise<Session>;
   remove(id: string): Promise<void>;
   /** Output from `since` (clamped to what is kept). */
-  output(id: string, since: number): Promise<OutputSlice>;
-  /** The offsets a viewer may ask for: [start, end]. */
-  outputRange(id: string): Promise<{ start: number; end: number }>;
+  /** Output from `since` (default: all that is kept); 400 since_invalid past the end. */
+  output(id: string, since?: number): Promise<OutputSlice>;
+  /** `since` for a new viewer (default: the oldest byte kept); 400 since_invalid past the end. */
+  checkSince(id: string, since?: number): Promise<number>;
   /** Attach a viewer from `since`; a finished session is replayed, then closed. */
   attach(id: string, since: number, sink: ViewerSink): Promise<Attachment>;
   onEvent(listener: (event: LifecycleEvent) => void): () => void;
@@ -309,18 +310,16 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
     },
 
     async output(id, since) {
-      const session = live.get(id);
-      const ring = session?.ring ?? (await archivedFeed(id)).feed.ring;
-      const bytes = ring.read(since).slice();
-      const start = Math.max(since, ring.start);
+      // One read of a finished session's file serves both the check and the answer.
+      const ring = live.get(id)?.ring ?? (await archivedFeed(id)).feed.ring;
+      const from = sinceWithin(ring, since);
+      const bytes = ring.read(from).slice();
+      const start = Math.max(from, ring.start);
       return { start, end: start + bytes.length, bytes };
     },
 
-    async outputRange(id) {
-      const session = live.get(id);
-      if (session) return { start: session.ring.start, end: session.ring.end };
-      const { feed } = await archivedFeed(id);
-      return { start: feed.ring.start, end: feed.ring.end };
+    async checkSince(id, since) {
+      return sinceWithin(live.get(id)?.ring ?? (await archivedFeed(id)).feed.ring, since);
     },
 
     async attach(id, since, sink) {
@@ -383,6 +382,14 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
       return live.size;
     },
   };
+}
+
+function sinceWithin(ring: RingBuffer, since: number | undefined): number {
+  if (since === undefined) return ring.start;
+  if (since > ring.end) {
+    throw badRequest("since_invalid", `since is past the end of the output (${ring.end})`);
+  }
+  return since;
 }
 
 function defaultName(provider: string, cwd: string): string {
