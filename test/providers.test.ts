@@ -6,6 +6,7 @@ import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { sql } from "drizzle-orm";
+import pino from "pino";
 import { queryRows } from "./support/database.ts";
 import { startTestServer, type TestServer } from "./support/server.ts";
 import { StreamClient, streamUrl } from "./support/ws-client.ts";
@@ -15,6 +16,8 @@ const dataDir = join(dir, "data");
 const fakeCli = join(dir, "fake-cli");
 const lateCli = join(dir, "late-cli");
 let server: TestServer;
+/** Everything the server logs, at the most verbose level, to prove secrets never reach it. */
+const logLines: string[] = [];
 
 beforeAll(async () => {
   // A CLI that answers --version and otherwise prints its argv, one <entry> each.
@@ -50,7 +53,8 @@ beforeAll(async () => {
       resume: { lastInCwd: ["--continue"] },
     }),
   );
-  server = await startTestServer({ env: { DATA_DIR: dataDir } });
+  const logger = pino({ level: "trace" }, { write: (line: string) => logLines.push(line) });
+  server = await startTestServer({ env: { DATA_DIR: dataDir }, logger });
 }, 60_000);
 afterAll(async () => {
   await server.dispose();
@@ -183,6 +187,11 @@ test("settings: default args and config reach the CLI; the secret only through i
   expect(output).toContain("<--from-manifest><--level><high><--from-settings><own>");
   expect(output).toContain(`SECRET=${secret}`);
   expect(output.split("\n")[0]).not.toContain(secret);
+
+  // Never logged, never audited (the broken manifest's warning proves the log is captured).
+  expect(logLines.join("")).toContain("skipped a provider manifest");
+  expect(logLines.join("")).not.toContain(secret);
+  expect(JSON.stringify((await server.request("GET", "/audit")).body)).not.toContain(secret);
 
   await server.request("PATCH", "/providers/fake", {
     args: [],

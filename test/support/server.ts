@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { inheritableEnvironment, loadConfig, type RateLimit } from "../../src/config.ts";
-import { createLogger } from "../../src/log.ts";
+import { createLogger, type Logger } from "../../src/log.ts";
 import type { Session } from "../../src/protocol/session.ts";
 import { type RunningServer, startServer } from "../../src/server.ts";
 import { createTestDatabase, type TestDatabase } from "./database.ts";
@@ -58,6 +58,10 @@ export interface TestServerOptions {
   pingIntervalMs?: number;
   /** The login shell of the `shell` provider (default /bin/bash). */
   shell?: string;
+  /** Where the server logs (default: nowhere). */
+  logger?: Logger;
+  /** Variables of the server's own environment that children inherit (PATH, HOME, …). */
+  baseEnv?: Record<string, string>;
   /** Start without the first admin (to test first-run setup); no token then. */
   noAdmin?: boolean;
   /** Sign-in attempts per IP and per username (default 5/min). */
@@ -91,8 +95,9 @@ export async function startTestServer(
       ...inheritableEnvironment(process.env),
       HOME: TEST_HOME,
       SHELL: options.shell ?? "/bin/bash",
+      ...options.baseEnv,
     },
-    logger: createLogger("silent"),
+    logger: options.logger ?? createLogger("silent"),
     pingIntervalMs: options.pingIntervalMs,
     loginLimit: options.loginLimit,
   });

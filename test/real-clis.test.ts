@@ -1,0 +1,72 @@
+// The four AI CLIs, for real (issue: provider catalog): installed from npm at pinned versions,
+// detected on PATH with their versions, and each launched in a real session whose first screen
+// arrives through the stream. They cannot reach their services from here, so a welcome screen,
+// a sign-in choice or an authentication prompt is the proof that they started correctly.
+
+import { afterAll, beforeAll, expect, test } from "bun:test";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { INSTALL_TIMEOUT_MS, REAL_CLIS, type RealCliId, realCliBin } from "./support/real-clis.ts";
+import { Screen } from "./support/screen.ts";
+import { startTestServer, type TestServer } from "./support/server.ts";
+import { StreamClient, streamUrl } from "./support/ws-client.ts";
+
+const dir = mkdtempSync(join(tmpdir(), "opendray-real-clis-"));
+let server: TestServer;
+
+beforeAll(async () => {
+  const bin = await realCliBin();
+  // Their own HOME: the CLIs write their settings and caches there.
+  const home = join(dir, "home");
+  server = await startTestServer({
+    baseEnv: { PATH: `${bin}:${process.env.PATH ?? "/usr/bin:/bin"}`, HOME: home },
+  });
+}, INSTALL_TIMEOUT_MS + 60_000);
+afterAll(async () => {
+  await server?.dispose();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+test("each CLI is detected on PATH with its pinned version", async () => {
+  const { providers } = (await server.request("GET", "/providers")).body as {
+    providers: { id: string; available: boolean; version: string | null }[];
+  };
+  for (const [id, { version }] of Object.entries(REAL_CLIS)) {
+    const provider = providers.find((p) => p.id === id);
+    expect(provider, id).toMatchObject({ available: true });
+    expect(provider?.version, id).toContain(version);
+  }
+});
+
+/** What each first screen shows here, offline, with an empty HOME. */
+const FIRST_SCREENS: Record<RealCliId, RegExp> = {
+  // The welcome banner, then "Unable to connect to Anthropic services … ENOTFOUND"; it exits.
+  claude: /Welcome to Claude Code v2\.1\.197/,
+  codex: /Welcome to Codex[\s\S]*Sign in with ChatGPT/,
+  gemini: /Gemini CLI v0\.61\.0[\s\S]*Do you trust the files in this folder\?/,
+  // Its full-screen TUI: a prompt box and, bottom right, the version.
+  opencode: /Ask anything[\s\S]*1\.18\.33/,
+};
+
+for (const id of Object.keys(REAL_CLIS) as RealCliId[]) {
+  test(`${id} starts in a session and shows its first screen`, async () => {
+    const size = { cols: 120, rows: 40 };
+    const created = await server.request("POST", "/sessions", { provider: id, cwd: dir, ...size });
+    expect(created.status).toBe(201);
+    const client = await StreamClient.connect(streamUrl(server.api, created.body.id), server.auth);
+    const screen = new Screen(client, size);
+    try {
+      await screen.waitFor(FIRST_SCREENS[id], 30_000);
+      if (id === "opencode") {
+        // Keystrokes reach a raw-mode TUI through the stream: typed text lands in its prompt.
+        client.send(new TextEncoder().encode("hello from opendray"));
+        await screen.waitFor(/┃\s+hello from opendray/, 10_000);
+      }
+    } finally {
+      screen.dispose();
+      client.close();
+      await server.request("DELETE", `/sessions/${created.body.id}`);
+    }
+  }, 60_000);
+}
