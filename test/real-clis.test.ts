@@ -49,24 +49,50 @@ const FIRST_SCREENS: Record<RealCliId, RegExp> = {
   opencode: /Ask anything[\s\S]*1\.18\.33/,
 };
 
+/** Spawn `id` with `extra` request fields; resolves once its screen matches `pattern`. */
+async function firstScreen(
+  id: RealCliId,
+  extra: Record<string, unknown>,
+  pattern: RegExp,
+  then?: (client: StreamClient, screen: Screen) => Promise<void>,
+) {
+  const size = { cols: 120, rows: 40 };
+  const created = await server.request("POST", "/sessions", {
+    provider: id,
+    cwd: dir,
+    ...size,
+    ...extra,
+  });
+  expect(created.status).toBe(201);
+  const client = await StreamClient.connect(streamUrl(server.api, created.body.id), server.auth);
+  const screen = new Screen(client, size);
+  try {
+    await screen.waitFor(pattern, 30_000);
+    await then?.(client, screen);
+  } finally {
+    screen.dispose();
+    client.close();
+    await server.request("DELETE", `/sessions/${created.body.id}`);
+  }
+}
+
 for (const id of Object.keys(REAL_CLIS) as RealCliId[]) {
   test(`${id} starts in a session and shows its first screen`, async () => {
-    const size = { cols: 120, rows: 40 };
-    const created = await server.request("POST", "/sessions", { provider: id, cwd: dir, ...size });
-    expect(created.status).toBe(201);
-    const client = await StreamClient.connect(streamUrl(server.api, created.body.id), server.auth);
-    const screen = new Screen(client, size);
-    try {
-      await screen.waitFor(FIRST_SCREENS[id], 30_000);
-      if (id === "opencode") {
-        // Keystrokes reach a raw-mode TUI through the stream: typed text lands in its prompt.
-        client.send(new TextEncoder().encode("hello from opendray"));
-        await screen.waitFor(/┃\s+hello from opendray/, 10_000);
-      }
-    } finally {
-      screen.dispose();
-      client.close();
-      await server.request("DELETE", `/sessions/${created.body.id}`);
-    }
+    await firstScreen(id, {}, FIRST_SCREENS[id], async (client, screen) => {
+      if (id !== "opencode") return;
+      // Keystrokes reach a raw-mode TUI through the stream: typed text lands in its prompt.
+      client.send(new TextEncoder().encode("hello from opendray"));
+      await screen.waitFor(/┃\s+hello from opendray/, 10_000);
+    });
+  }, 60_000);
+
+  test(`${id} accepts its manifest's bypass and model flags`, async () => {
+    // Claude refuses to skip permissions as root (CI runs as root); saying so is its answer.
+    const expected =
+      id === "claude" && process.getuid?.() === 0
+        ? /--dangerously-skip-permissions cannot be used with root/
+        : FIRST_SCREENS[id];
+    const model = id === "opencode" ? "opencode/big-pickle" : "test-model";
+    await firstScreen(id, { bypass: true, model }, expected);
   }, 60_000);
 }

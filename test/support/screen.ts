@@ -8,6 +8,8 @@ import type { StreamClient } from "./ws-client.ts";
 export class Screen {
   private readonly terminal: Terminal;
   private pending = Promise.resolve();
+  /** Output frames received so far: a wait re-renders only when this moved. */
+  private frames = 0;
 
   constructor(
     readonly client: StreamClient,
@@ -17,6 +19,7 @@ export class Screen {
     this.terminal.onData((reply) => client.send(new TextEncoder().encode(reply)));
     client.socket.addEventListener("message", (event) => {
       if (typeof event.data === "string") return;
+      this.frames++;
       const bytes = new Uint8Array(event.data as ArrayBuffer);
       this.pending = this.pending.then(
         () => new Promise<void>((resolve) => this.terminal.write(bytes, resolve)),
@@ -39,6 +42,7 @@ export class Screen {
   async waitFor(pattern: RegExp, timeoutMs: number): Promise<string> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
+      const seen = this.frames;
       const text = await this.text();
       if (pattern.test(text)) return text;
       if (Date.now() > deadline || this.client.closed) {
@@ -46,7 +50,8 @@ export class Screen {
           `screen never matched ${pattern} (closed=${JSON.stringify(this.client.closed)}):\n${text}`,
         );
       }
-      // Each incoming frame re-renders; wait for the next one rather than polling blindly.
+      // Frames that arrived while rendering: look again at once; else wait for the next frame.
+      if (this.frames !== seen) continue;
       await new Promise<void>((resolve) => {
         const done = () => {
           clearTimeout(timer);
