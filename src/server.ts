@@ -34,6 +34,9 @@ export interface ServerOptions {
   loginLimit?: RateLimit | undefined;
 }
 
+/** How long closing sockets get to flush their close frames before connections are cut, in ms. */
+const CLOSE_GRACE_MS = 500;
+
 export interface RunningServer {
   /** http://host:port of the listening socket. */
   url: string;
@@ -138,9 +141,15 @@ export async function startServer(config: Config, options: ServerOptions): Promi
     manager,
     close() {
       closing ??= (async () => {
-        server.stop(true);
+        // Refuse new connections, but keep the open ones long enough to say goodbye: every
+        // viewer gets close 1001 (reconnect later), not a dropped connection.
+        const stopped = server.stop(false);
         await manager.shutdown();
         hub.closeAll(CloseCode.goingAway, "server shutting down");
+        // Idle keep-alive connections would hold stop(false) open; close frames have been queued.
+        await Promise.race([stopped, Bun.sleep(CLOSE_GRACE_MS)]);
+        await server.stop(true);
+        // PGlite writes its files on close: the next start finds a clean database.
         await database.close();
         dataDirLock.release();
       })();
