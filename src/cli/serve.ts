@@ -51,6 +51,7 @@ async function serve(ctx: CliContext): Promise<void> {
 
   server = await startServer(config, {
     version: VERSION,
+    commit: COMMIT,
     baseEnv: ctx.baseEnv(),
     logger,
   });
