@@ -83,7 +83,7 @@ test.each([
     ["--role", "admin", "viewer", "stdin"],
   ],
   [["serve"], ["LISTEN_ADDR"]],
-  [["doctor"], ["sudo -u opendray"]],
+  [["doctor"], ["runuser -u opendray --"]],
 ])("opendray %p --help describes %p", async (args, words) => {
   const result = await runBinary(binary, [...args, "--help"]);
   expect(result.code).toBe(0);

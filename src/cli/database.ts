@@ -40,7 +40,7 @@ function lockEmbedded(dataDir: string): DataDirLock {
   }
 }
 
-/** Refuse to write into another user's data directory (typically: sudo without -u opendray). */
+/** Refuse to write into another user's data directory (typically: run as root instead of as the service user). */
 export function checkOwner(dataDir: string): void {
   const uid = process.getuid?.();
   if (uid === undefined || !existsSync(dataDir)) return;
@@ -48,7 +48,7 @@ export function checkOwner(dataDir: string): void {
   if (owner !== uid) {
     throw new CliError(
       `DATA_DIR ${dataDir} belongs to uid ${owner}, not to you (uid ${uid}); run this command ` +
-        "as that user, e.g. sudo -u opendray …",
+        "as that user, e.g. runuser -u opendray -- …",
     );
   }
 }

@@ -28,7 +28,7 @@ export function doctorCommand(ctx: CliContext): Command {
     .addHelpText(
       "after",
       "\nRun it as the service's user with the service's environment, e.g.\n" +
-        "  sudo -u opendray env DATA_DIR=/var/lib/opendray opendray doctor",
+        "  runuser -u opendray -- env DATA_DIR=/var/lib/opendray opendray doctor",
     )
     .action(async () => {
       const checks = await diagnose(ctx);
