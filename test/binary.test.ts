@@ -90,10 +90,17 @@ test.each([
   for (const word of words) expect(result.stdout).toContain(word);
 });
 
-test("an unknown option is a usage error: exit code 2 and a hint", async () => {
-  const result = await runBinary(binary, ["user", "add", "bob", "--rol", "admin"]);
+test.each([
+  [["user", "add", "bob", "--rol", "admin"], "unknown option '--rol'"],
+  [
+    ["user", "add", "bob", "--role", "root"],
+    "'root' is invalid. Allowed choices are admin, viewer",
+  ],
+  [["usr", "list"], "opendray: unknown command 'usr' (see opendray --help)"],
+])("%p is a usage error: exit code 2 and why", async (args, message) => {
+  const result = await runBinary(binary, args);
   expect(result.code).toBe(2);
-  expect(result.stderr).toContain("unknown option '--rol'");
+  expect(result.stderr).toContain(message);
 });
 
 test("migrate and user add prepare a database that the server then signs in with", async () => {

@@ -42,6 +42,13 @@ export async function runCli(args: string[], ctx: CliContext): Promise<number | 
     const program = createProgram(ctx).hook("preAction", (_program, command) => {
       ran = command.name();
     });
+    // Without this, `opendray bogus` would reach the default command as an argument and fail
+    // with "too many arguments for 'serve'".
+    const [first] = args;
+    const names = program.commands.flatMap((command) => [command.name(), ...command.aliases()]);
+    if (first !== undefined && !first.startsWith("-") && ![...names, "help"].includes(first)) {
+      return report(`unknown command '${first}' (see opendray --help)`, USAGE_EXIT_CODE);
+    }
     await program.parseAsync(args, { from: "user" });
     return ran === "serve" ? null : 0;
   } catch (error) {
