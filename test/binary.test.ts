@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Session } from "../src/protocol/session.ts";
 import { compiledBinary, runBinary } from "./support/binary.ts";
+import { createTestDatabase, testDatabaseKind } from "./support/database.ts";
 import { startServerProcess } from "./support/process-server.ts";
 import { ADMIN } from "./support/server.ts";
 import { StreamClient, streamUrl } from "./support/ws-client.ts";
@@ -356,3 +357,44 @@ test("SIGTERM during a busy session: viewers told 1001, a clean exit, the databa
   const migrated = await runBinary(binary, ["migrate"], { env });
   expect(migrated.code).toBe(0);
 }, 90_000);
+
+// The PostgreSQL run of the suite (OPENDRAY_TEST_DB=postgres) also proves postgres.js inside the
+// binary, and that commands run beside a server on a shared database.
+test.skipIf(testDatabaseKind() !== "postgres")(
+  "on PostgreSQL the binary migrates, serves a session, and adds a user while serving",
+  async () => {
+    const database = await createTestDatabase("postgres");
+    if (database.config.kind !== "postgres") throw new Error("expected PostgreSQL");
+    const env = { DATA_DIR: freshDataDir(), DATABASE_URL: database.config.url };
+    try {
+      const migrated = await runBinary(binary, ["migrate"], { env });
+      expect(migrated.stdout).toMatch(
+        /^database schema is up to date \(\d+ migrations, postgres\)\n$/,
+      );
+      const server = await startServerProcess(env, { executable: binary, cwd: dir });
+      try {
+        const added = await runBinary(binary, ["user", "add", "beside"], {
+          env,
+          stdin: "a password for beside",
+        });
+        expect(added).toMatchObject({ code: 0, stdout: "created viewer beside\n" });
+        const users = await fetch(`${server.api}/users`, { headers: server.auth });
+        const { users: listed } = (await users.json()) as { users: { username: string }[] };
+        expect(listed.map((u) => u.username).sort()).toEqual([ADMIN.username, "beside"]);
+        const session = await createSession(server.api, server.auth, ["-c", "echo on-postgres"]);
+        const viewer = await StreamClient.connect(
+          streamUrl(server.api, session.id, 0),
+          server.auth,
+        );
+        expect((await viewer.waitForClose()).code).toBe(1000);
+        expect(viewer.output.toString()).toContain("on-postgres");
+      } finally {
+        server.process.kill("SIGTERM");
+        expect(await server.process.exited).toBe(0);
+      }
+    } finally {
+      await database.drop();
+    }
+  },
+  90_000,
+);
