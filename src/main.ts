@@ -8,5 +8,6 @@ const code = await runCli(process.argv.slice(2), {
   loadConfig: () => loadConfig(process.env),
   baseEnv: () => inheritableEnvironment(process.env),
 });
-// `serve` keeps running; every other command ends here, whatever handles a library left open.
-if (code !== null) process.exit(code);
+// A failure ends the process, whatever a half-started server still holds open. Success does not
+// call exit(): a serving command lives on, and every other one has closed what it opened.
+if (code !== 0) process.exit(code);

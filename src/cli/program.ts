@@ -33,15 +33,12 @@ export function createProgram(ctx: CliContext): Command {
 }
 
 /**
- * Runs the command line `args` (without the executable) and returns the exit code of a command
- * that finished, or null for `serve`, which resolves once it listens and lives on.
+ * Runs the command line `args` (without the executable) and returns its exit code. A command
+ * that serves (serve) resolves once it is up; its open server keeps the process alive.
  */
-export async function runCli(args: string[], ctx: CliContext): Promise<number | null> {
+export async function runCli(args: string[], ctx: CliContext): Promise<number> {
   try {
-    let ran = "";
-    const program = createProgram(ctx).hook("preAction", (_program, command) => {
-      ran = command.name();
-    });
+    const program = createProgram(ctx);
     // Without this, `opendray bogus` would reach the default command as an argument and fail
     // with "too many arguments for 'serve'".
     const [first] = args;
@@ -50,7 +47,7 @@ export async function runCli(args: string[], ctx: CliContext): Promise<number | 
       return report(`unknown command '${first}' (see opendray --help)`, USAGE_EXIT_CODE);
     }
     await program.parseAsync(args, { from: "user" });
-    return ran === "serve" ? null : 0;
+    return 0;
   } catch (error) {
     if (error instanceof CommanderError) {
       // Help and --version "fail" with code 0; usage errors were printed by commander already.
