@@ -7,19 +7,29 @@ import { join } from "node:path";
 import { TEST_HOME } from "./server.ts";
 
 const ROOT = join(import.meta.dir, "../..");
-let built: Promise<string> | undefined;
+const built = new Map<string, Promise<string>>();
 
-/** Path of the compiled binary, alone in a fresh temporary folder that other users may read. */
-export function compiledBinary(): Promise<string> {
-  built ??= (async () => {
+/**
+ * Path of the compiled binary for `target` (default: this machine's), alone in a fresh
+ * temporary folder that other users may read. Built once per test process and target.
+ */
+export function compiledBinary(target?: "bun-linux-x64" | "bun-linux-arm64"): Promise<string> {
+  const key = target ?? "host";
+  const existing = built.get(key);
+  if (existing) return existing;
+  const building = (async () => {
     const dir = mkdtempSync(join(tmpdir(), "opendray-bin-"));
     // Readable by other users: some tests run the binary as `nobody`.
     chmodSync(dir, 0o755);
     const binary = join(dir, "opendray");
-    const build = Bun.spawn([process.execPath, join(ROOT, "build.ts"), "--outfile", binary], {
-      stdout: "pipe",
-      stderr: "pipe",
-    });
+    const targetArgs = target ? ["--target", target] : [];
+    const build = Bun.spawn(
+      [process.execPath, join(ROOT, "build.ts"), ...targetArgs, "--outfile", binary],
+      {
+        stdout: "pipe",
+        stderr: "pipe",
+      },
+    );
     const [code, stdout, stderr] = await Promise.all([
       build.exited,
       new Response(build.stdout).text(),
@@ -28,7 +38,8 @@ export function compiledBinary(): Promise<string> {
     if (code !== 0) throw new Error(`build failed: ${stdout}${stderr}`);
     return binary;
   })();
-  return built;
+  built.set(key, building);
+  return building;
 }
 
 export interface RunResult {
