@@ -310,6 +310,12 @@ test.skipIf(process.getuid?.() !== 0)(
       expect(healthy.stdout).toMatch(line);
     }
 
+    // Root may look, but must not open nobody's database (files it wrote would lock nobody out).
+    const asRoot = await runBinary(binary, ["doctor"], { env });
+    expect(asRoot.stdout).toMatch(
+      /^WARN\s+database\s+embedded, not opened: DATA_DIR belongs to uid 65534/m,
+    );
+
     const problems = [
       ["as root", {}, undefined, /^FAIL\s+user\s+running as root/m],
       [
@@ -338,6 +344,21 @@ test.skipIf(process.getuid?.() !== 0)(
       expect(result.stderr).toMatch(/^opendray: \d+ check\(s\) failed\n$/);
     }
 
+    // A warning, not a failure: trusting X-Forwarded-For on a reachable port.
+    const exposed = await runBinary(binary, ["doctor"], {
+      env: {
+        ...env,
+        LISTEN_ADDR: "0.0.0.0:8640",
+        TRUST_PROXY: "1",
+        JWT_SECRET: "a-secret-of-at-least-thirty-two-bytes!!",
+      },
+      user: NOBODY,
+    });
+    expect(exposed.code).toBe(0);
+    expect(exposed.stdout).toMatch(
+      /^WARN\s+config\s+listening on 0\.0\.0\.0:8640 \(not loopback\) with TRUST_PROXY/m,
+    );
+
     chmodSync(dataDir, 0o755);
     const open = await runBinary(binary, ["doctor"], { env, user: NOBODY });
     expect(open.code).toBe(1);
@@ -348,6 +369,12 @@ test.skipIf(process.getuid?.() !== 0)(
     expect(badConfig.stdout).toMatch(
       /^FAIL\s+config\s+IDLE_AFTER: "soon" is not a positive duration/m,
     );
+
+    // After all of the above, root's included, the database still opens for its owner.
+    chmodSync(dataDir, 0o700);
+    const again = await runBinary(binary, ["doctor"], { env, user: NOBODY });
+    expect(again.stdout).toMatch(/^OK\s+database\s+embedded PGlite in .* opens$/m);
+    expect(again.code).toBe(0);
   },
   90_000,
 );

@@ -63,13 +63,19 @@ async function diagnose(ctx: CliContext): Promise<Check[]> {
 }
 
 function checkConfig(config: Config): Check {
-  const where = config.listen.isLoopback ? "loopback" : "NOT loopback: keep it behind a TLS proxy";
+  const where = `${config.listen.host}:${config.listen.port}`;
+  if (!config.listen.isLoopback && config.trustProxy) {
+    return {
+      status: "warn",
+      name: "config",
+      detail:
+        `listening on ${where} (not loopback) with TRUST_PROXY: anyone reaching the port ` +
+        "directly can claim any client address; firewall it to the proxy, or listen on loopback",
+    };
+  }
+  const scope = config.listen.isLoopback ? "loopback" : "NOT loopback: keep it behind a TLS proxy";
   const proxy = config.trustProxy ? ", trusting X-Forwarded-* from a proxy" : "";
-  return {
-    status: "ok",
-    name: "config",
-    detail: `listening on ${config.listen.host}:${config.listen.port} (${where})${proxy}`,
-  };
+  return { status: "ok", name: "config", detail: `listening on ${where} (${scope})${proxy}` };
 }
 
 function checkSecret(config: Config): Check {
@@ -147,6 +153,18 @@ async function checkDatabase(config: Config): Promise<Check[]> {
     }
   }
   const { dataDir } = config.database;
+  // Opening it as another user (root, typically) would leave files that user owns in the
+  // database, and the service could not open it any more.
+  const owner = existsSync(config.dataDir) ? statSync(config.dataDir).uid : undefined;
+  if (owner !== undefined && owner !== process.getuid?.()) {
+    return [
+      {
+        status: "warn",
+        name,
+        detail: `embedded, not opened: DATA_DIR belongs to uid ${owner}; run doctor as that user`,
+      },
+    ];
+  }
   if (!existsSync(join(dataDir, "PG_VERSION"))) {
     return [
       {
