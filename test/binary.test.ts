@@ -310,7 +310,13 @@ test.skipIf(process.getuid?.() !== 0)(
       expect(healthy.stdout).toMatch(line);
     }
 
-    // Root may look, but must not open nobody's database (files it wrote would lock nobody out).
+    // Root may look, but must not open nobody's database (files it wrote would lock nobody
+    // out), nor serve from it.
+    const served = await runBinary(binary, ["serve"], {
+      env: { ...env, LISTEN_ADDR: "127.0.0.1:0" },
+    });
+    expect(served.code).toBe(1);
+    expect(served.stderr).toContain("belongs to uid 65534, not to this user (uid 0)");
     const asRoot = await runBinary(binary, ["doctor"], { env });
     expect(asRoot.stdout).toMatch(
       /^WARN\s+database\s+embedded, not opened: DATA_DIR belongs to uid 65534/m,

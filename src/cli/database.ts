@@ -2,7 +2,6 @@
 // DATA_DIR, and only as the user who owns it, so that files written as root never lock the
 // service out of its own database.
 
-import { existsSync, statSync } from "node:fs";
 import type { Config } from "../config.ts";
 import { acquireDataDir, type DataDirLock } from "../data-dir.ts";
 import { type Database, openDatabase } from "../db/client.ts";
@@ -29,26 +28,14 @@ export async function withDatabase<T>(
 }
 
 function lockEmbedded(dataDir: string): DataDirLock {
-  checkOwner(dataDir);
   try {
     return acquireDataDir(dataDir);
   } catch (error) {
+    const message = (error as Error).message;
+    if (!message.includes("in use by another OpenDray process")) throw new CliError(message);
     throw new CliError(
-      `${(error as Error).message}. The embedded database serves one process at a time: stop ` +
-        "the server first (systemctl stop opendray), or use the API while it runs",
-    );
-  }
-}
-
-/** Refuse to write into another user's data directory (typically: run as root instead of as the service user). */
-export function checkOwner(dataDir: string): void {
-  const uid = process.getuid?.();
-  if (uid === undefined || !existsSync(dataDir)) return;
-  const owner = statSync(dataDir).uid;
-  if (owner !== uid) {
-    throw new CliError(
-      `DATA_DIR ${dataDir} belongs to uid ${owner}, not to you (uid ${uid}); run this command ` +
-        "as that user, e.g. runuser -u opendray -- …",
+      `${message}. The embedded database serves one process at a time: stop the server ` +
+        "first (systemctl stop opendray), or use the API while it runs",
     );
   }
 }
