@@ -1,7 +1,8 @@
 // createApp: middleware order and route mounting — the table of contents of the HTTP server.
 //
 //   security headers (every response) → /api/v1: body cap → health → rate limits →
-//   login/setup (throttled, public) → authenticate → CSRF → viewers read-only → routes
+//   login/setup (throttled, public) → authenticate → CSRF → viewers read-only → routes;
+//   /metrics: read limit → authenticate → admins only; then the web UI
 
 import type { Context } from "hono";
 import { Hono } from "hono";
@@ -9,9 +10,11 @@ import { bodyLimit } from "hono/body-limit";
 import type { Accounts } from "./auth/accounts.ts";
 import type { Config, RateLimit } from "./config.ts";
 import type { AuditRepo } from "./db/audit-repo.ts";
+import type { SessionsRepo } from "./db/sessions-repo.ts";
 import type { UsersRepo } from "./db/users-repo.ts";
 import type { AppEnv } from "./http/app-env.ts";
 import { clientIp } from "./http/client-ip.ts";
+import type { Metrics, RateLimitKind } from "./http/metrics.ts";
 import { createAudit } from "./http/middleware/audit.ts";
 import { adminForWrites, authenticate, csrfGuard } from "./http/middleware/authenticate.ts";
 import {
@@ -25,6 +28,7 @@ import type { OriginPolicy } from "./http/origin.ts";
 import { createRateLimiter } from "./http/rate-limiter.ts";
 import { authRoutes, publicAuthRoutes } from "./http/routes/auth.ts";
 import { healthRoutes } from "./http/routes/health.ts";
+import { metricsRoutes } from "./http/routes/metrics.ts";
 import { providerRoutes } from "./http/routes/providers.ts";
 import { sessionRoutes } from "./http/routes/sessions.ts";
 import { webRoutes } from "./http/routes/web.ts";
@@ -37,6 +41,12 @@ export const LOGIN_LIMIT: RateLimit = { count: 5, perMs: 60_000 };
 
 export interface AppDeps {
   version: string;
+  /** Commit the binary was built from ("unknown" from source); shown by GET /metrics. */
+  commit: string;
+  /** Counters for GET /metrics, updated by the rate limits and the terminal streams. */
+  metrics: Metrics;
+  sessions: Pick<SessionsRepo, "countByState">;
+  startedAtMs: number;
   config: Pick<
     Config,
     "bodyLimitBytes" | "trustProxy" | "allowedOrigins" | "rateLimitReads" | "rateLimitSessionOps"
@@ -62,13 +72,18 @@ export function createApp(deps: AppDeps) {
     allowedOrigins: config.allowedOrigins,
   };
   const ipKey = (c: Context) => rateKey(clientIp(c, { trustProxy: config.trustProxy }));
+  const count = (kind: RateLimitKind) => () => {
+    deps.metrics.rateLimited[kind]++;
+  };
   const limitReads = rateLimit({
     limiter: createRateLimiter({ limit: config.rateLimitReads }),
     key: ipKey,
+    onLimited: count("reads"),
   });
   const limitSessionOps = rateLimit({
     limiter: createRateLimiter({ limit: config.rateLimitSessionOps }),
     key: ipKey,
+    onLimited: count("session_ops"),
   });
   const loginsByIp = createRateLimiter({ limit: deps.loginLimit ?? LOGIN_LIMIT });
   const loginsByName = createRateLimiter({ limit: deps.loginLimit ?? LOGIN_LIMIT });
@@ -87,9 +102,12 @@ export function createApp(deps: AppDeps) {
       }),
     )
     .route("/", healthRoutes(deps))
-    .use("/auth/login", rateLimit({ limiter: loginsByIp, key: ipKey }))
-    .use("/auth/login", rateLimit({ limiter: loginsByName, key: usernameKey }))
-    .use("/auth/setup", rateLimit({ limiter: loginsByIp, key: ipKey }))
+    .use("/auth/login", rateLimit({ limiter: loginsByIp, key: ipKey, onLimited: count("login") }))
+    .use(
+      "/auth/login",
+      rateLimit({ limiter: loginsByName, key: usernameKey, onLimited: count("login") }),
+    )
+    .use("/auth/setup", rateLimit({ limiter: loginsByIp, key: ipKey, onLimited: count("login") }))
     .route("/", publicAuthRoutes(authDeps))
     .use("*", async (c, next) => {
       if (isRead(c)) return limitReads(c, next);
@@ -108,6 +126,7 @@ export function createApp(deps: AppDeps) {
         hub: deps.hub,
         policy,
         audit,
+        metrics: deps.metrics,
         onError: deps.logError,
       }),
     );
@@ -115,6 +134,20 @@ export function createApp(deps: AppDeps) {
   return new Hono<AppEnv>()
     .use(securityHeaders())
     .route("/api/v1", api)
+    .use("/metrics", limitReads)
+    .route(
+      "/",
+      metricsRoutes({
+        accounts: deps.accounts,
+        metrics: deps.metrics,
+        sessions: deps.sessions,
+        liveSessions: () => deps.manager.liveCount,
+        webSockets: () => deps.hub.size,
+        version: deps.version,
+        commit: deps.commit,
+        startedAtMs: deps.startedAtMs,
+      }),
+    )
     .route("/", webRoutes())
     .onError(createErrorHandler(deps.logError))
     .notFound(notFoundHandler);

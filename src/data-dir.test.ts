@@ -1,5 +1,5 @@
 import { expect, test } from "bun:test";
-import { mkdtempSync, statSync } from "node:fs";
+import { chownSync, mkdtempSync, readdirSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { acquireDataDir } from "./data-dir.ts";
@@ -21,4 +21,15 @@ test("creates the directory private and refuses a second holder until released",
   );
   lock.release();
   expect(await run()).toBe("locked");
+});
+
+// Needs root, to hand the directory to another user.
+test.skipIf(process.getuid?.() !== 0)("refuses a directory that belongs to another user", () => {
+  const dir = mkdtempSync(join(tmpdir(), "opendray-foreign-"));
+  chownSync(dir, 65534, 65534);
+  expect(() => acquireDataDir(dir)).toThrow(
+    `DATA_DIR ${dir} belongs to uid 65534, not to this user (uid 0)`,
+  );
+  // Nothing was written into it.
+  expect(readdirSync(dir)).toEqual([]);
 });

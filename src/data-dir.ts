@@ -2,7 +2,15 @@
 // the server, because two processes on one embedded database would corrupt it.
 
 import { dlopen, FFIType } from "bun:ffi";
-import { chmodSync, closeSync, mkdirSync, openSync, readFileSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  closeSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { join } from "node:path";
 
 const LOCK_FILE = "opendray.lock";
@@ -29,11 +37,21 @@ function loadFlock(): ((fd: number, operation: number) => number) | undefined {
 }
 
 /**
- * Create `dir` (mode 0700) and lock it. Throws when another process holds the lock; the lock
- * goes away with the process even if it crashes.
+ * Create `dir` (mode 0700) and lock it. Throws when another process holds the lock, or when
+ * `dir` belongs to another user; the lock goes away with the process even if it crashes.
  */
 export function acquireDataDir(dir: string): DataDirLock {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
+  // Files written by another user (root, run by mistake) would lock the owner out of its own
+  // database and scrollback: refuse instead.
+  const uid = process.getuid?.();
+  const owner = statSync(dir).uid;
+  if (uid !== undefined && owner !== uid) {
+    throw new Error(
+      `DATA_DIR ${dir} belongs to uid ${owner}, not to this user (uid ${uid}); run OpenDray as ` +
+        "that user (e.g. runuser -u opendray -- …)",
+    );
+  }
   chmodSync(dir, 0o700);
   const path = join(dir, LOCK_FILE);
   const flock = loadFlock();

@@ -14,6 +14,7 @@ import { migrateDatabase } from "./db/migrate.ts";
 import { createProviderSettingsRepo } from "./db/provider-settings-repo.ts";
 import { createSessionsRepo } from "./db/sessions-repo.ts";
 import { createUsersRepo } from "./db/users-repo.ts";
+import { createMetrics } from "./http/metrics.ts";
 import { createSocketHub } from "./http/socket-hub.ts";
 import type { Logger } from "./log.ts";
 import { CloseCode } from "./protocol/stream.ts";
@@ -25,6 +26,8 @@ import { createScrollbackStore } from "./sessions/scrollback-store.ts";
 
 export interface ServerOptions {
   version: string;
+  /** Commit the binary was built from; default "unknown". */
+  commit?: string | undefined;
   /** Environment every session inherits, without OpenDray's own variables. */
   baseEnv: Record<string, string>;
   logger: Logger;
@@ -33,6 +36,9 @@ export interface ServerOptions {
   /** Sign-in attempts per client IP and per username; default 5 a minute. */
   loginLimit?: RateLimit | undefined;
 }
+
+/** How long closing sockets get to flush their close frames before connections are cut, in ms. */
+const CLOSE_GRACE_MS = 500;
 
 export interface RunningServer {
   /** http://host:port of the listening socket. */
@@ -69,8 +75,9 @@ export async function startServer(config: Config, options: ServerOptions): Promi
   for (const problem of providers.errors) logger.warn({ problem }, "skipped a provider manifest");
   // Probe every CLI now, in the background, so that the first GET /providers finds them cached.
   providers.list().catch((error) => logError(error, "probing providers"));
+  const sessionsRepo = createSessionsRepo(database.db);
   const manager = createSessionManager({
-    repo: createSessionsRepo(database.db),
+    repo: sessionsRepo,
     store: createScrollbackStore(join(config.dataDir, "scrollback"), logError),
     pty: createPtyBackend(config.ptyBackend),
     providers,
@@ -106,6 +113,10 @@ export async function startServer(config: Config, options: ServerOptions): Promi
   const hub = createSocketHub({ pingIntervalMs: options.pingIntervalMs });
   const app = createApp({
     version: options.version,
+    commit: options.commit ?? "unknown",
+    metrics: createMetrics(),
+    sessions: sessionsRepo,
+    startedAtMs: Date.now(),
     config,
     manager,
     providers,
@@ -138,9 +149,15 @@ export async function startServer(config: Config, options: ServerOptions): Promi
     manager,
     close() {
       closing ??= (async () => {
-        server.stop(true);
+        // Refuse new connections, but keep the open ones long enough to say goodbye: every
+        // viewer gets close 1001 (reconnect later), not a dropped connection.
+        const stopped = server.stop(false);
         await manager.shutdown();
         hub.closeAll(CloseCode.goingAway, "server shutting down");
+        // Idle keep-alive connections would hold stop(false) open; close frames have been queued.
+        await Promise.race([stopped, Bun.sleep(CLOSE_GRACE_MS)]);
+        await server.stop(true);
+        // PGlite writes its files on close: the next start finds a clean database.
         await database.close();
         dataDirLock.release();
       })();

@@ -2,8 +2,10 @@
 // promises exist.
 
 import { expect, test } from "bun:test";
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import type { Command } from "commander";
+import { createProgram } from "../src/cli/program.ts";
 import { describeConfigVariables } from "../src/config.ts";
 
 const ROOT = join(import.meta.dir, "..");
@@ -20,4 +22,29 @@ test("README gives the install and test commands that package.json and .ci/run u
   expect(scripts.start).toBeDefined();
   expect(scripts.test).toBeDefined();
   expect(readFileSync(join(ROOT, ".ci/run"), "utf8")).toMatch(/\nnpm test\n/);
+});
+
+test("every opendray command the README shows exists, and the deploy files it names are there", () => {
+  const program = createProgram({
+    loadConfig: () => {
+      throw new Error("not needed to list commands");
+    },
+    baseEnv: () => ({}),
+  });
+  const commands = new Set<string>();
+  const visit = (command: Command, prefix: string) => {
+    for (const child of command.commands) {
+      commands.add(`${prefix}${child.name()}`);
+      visit(child, `${prefix}${child.name()} `);
+    }
+  };
+  visit(program, "");
+  const shown = [...readme.matchAll(/(?<=[\s`(])opendray ((?:user )?[a-z]+)\b/g)]
+    .map((match) => match[1] ?? "")
+    .filter((name) => !/^(runs?|is|on|as|gains|tells|serves|reports|with)$/.test(name));
+  expect(shown.length).toBeGreaterThan(8);
+  for (const name of shown) expect(commands).toContain(name);
+  for (const file of readme.matchAll(/\]\((deploy\/[\w.]+)\)/g)) {
+    expect(existsSync(join(ROOT, file[1] ?? ""))).toBe(true);
+  }
 });

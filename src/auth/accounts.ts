@@ -51,6 +51,15 @@ export function createAccounts({ users, tokens, now = Date.now }: AccountsDeps) 
     if (weakness) throw badRequest("weak_password", weakness);
   };
 
+  const replacePassword = async (userId: string, next: string) => {
+    requireStrong(next);
+    // Tokens date themselves in whole seconds, and a sign-in right after a change is dated one
+    // second past it; recording the change at the start of the next second makes every token
+    // issued until now count as older (isIssuedBefore), whatever its rounding.
+    const changedAt = new Date((Math.floor(now() / 1000) + 1) * 1000);
+    return users.setPassword(userId, await hashPassword(next), changedAt);
+  };
+
   return {
     async login(username: string, password: string): Promise<LoginResult> {
       const row = await users.findByUsername(username);
@@ -121,14 +130,18 @@ export function createAccounts({ users, tokens, now = Date.now }: AccountsDeps) 
       const row = await users.get(userId);
       if (!row) throw invalidToken();
       if (!(await verifyPassword(current, row.passwordHash))) throw invalidCredentials();
-      requireStrong(next);
-      // Tokens date themselves in whole seconds, and a sign-in right after a change is dated one
-      // second past it; recording the change at the start of the next second makes every token
-      // issued until now count as older (isIssuedBefore), whatever its rounding.
-      const changedAt = new Date((Math.floor(now() / 1000) + 1) * 1000);
-      const updated = await users.setPassword(userId, await hashPassword(next), changedAt);
+      const updated = await replacePassword(userId, next);
       if (!updated) throw invalidToken();
       return signIn(updated);
+    },
+
+    /**
+     * Set a password without knowing the current one (the operator's `opendray user passwd`);
+     * tokens issued before now stop working. Undefined when no such account exists.
+     */
+    async resetPassword(userId: string, next: string): Promise<User | undefined> {
+      const updated = await replacePassword(userId, next);
+      return updated && toUser(updated);
     },
   };
 }

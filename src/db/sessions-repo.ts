@@ -1,7 +1,7 @@
 // Persistence of session rows: the only code that queries the `sessions` table.
 // The in-memory session (PTY, ring, viewers) lives in src/sessions/; this is what survives restarts.
 
-import { and, desc, eq, inArray, type SQL } from "drizzle-orm";
+import { and, count, desc, eq, inArray, type SQL } from "drizzle-orm";
 import { LIVE_STATES, type SessionState } from "../protocol/session.ts";
 import type { Db } from "./client.ts";
 import { type NewSessionRow, type SessionRow, sessions } from "./schema.ts";
@@ -39,6 +39,16 @@ export function createSessionsRepo(db: Db) {
         .from(sessions)
         .where(and(...conditions))
         .orderBy(desc(sessions.createdAt), desc(sessions.id));
+    },
+
+    /** How many rows are in each state (states without rows are absent); for GET /metrics. */
+    async countByState(): Promise<Partial<Record<SessionState, number>>> {
+      const rows = await db
+        .select({ state: sessions.state, n: count() })
+        .from(sessions)
+        .groupBy(sessions.state);
+      // postgres.js returns count(*) (a bigint) as a string, PGlite as a number.
+      return Object.fromEntries(rows.map((row) => [row.state, Number(row.n)]));
     },
 
     /** Applies `patch` (undefined fields untouched) and returns the row; undefined if no such row. */

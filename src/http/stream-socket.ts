@@ -11,6 +11,7 @@ import {
 import type { Attachment } from "../sessions/live-session.ts";
 import type { SessionManager } from "../sessions/manager.ts";
 import type { SendResult, ViewerSink } from "../sessions/viewer.ts";
+import type { Metrics } from "./metrics.ts";
 import type { Socket, SocketHandler } from "./socket-hub.ts";
 
 /** Messages a client may send before its attachment is ready; more closes the socket. */
@@ -28,6 +29,8 @@ export interface StreamSocketDeps {
   since: number;
   /** False for viewers: their input and resizes are refused with an error event. */
   canWrite: boolean;
+  /** Counts open streams and the output bytes they accept. */
+  metrics: Metrics;
   onError: (error: unknown, context: string) => void;
 }
 
@@ -36,6 +39,7 @@ export function createStreamSocket({
   sessionId,
   since,
   canWrite,
+  metrics,
   onError,
 }: StreamSocketDeps): SocketHandler {
   let attachment: Attachment | undefined;
@@ -78,9 +82,12 @@ export function createStreamSocket({
 
   return {
     open(ws) {
+      metrics.streamViewers++;
       const sink: ViewerSink = {
         sendOutput(bytes): SendResult {
           const status = ws.sendBinary(bytes);
+          // -1: queued behind backpressure (still delivered), 0: dropped, else sent.
+          if (status !== 0) metrics.streamBytesOut += bytes.byteLength;
           return status === -1 ? "backpressure" : status === 0 ? "dropped" : "sent";
         },
         sendEvent: (event) => send(ws, event),
@@ -109,6 +116,7 @@ export function createStreamSocket({
     },
     close() {
       closed = true;
+      metrics.streamViewers--;
       attachment?.detach();
     },
   };

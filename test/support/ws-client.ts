@@ -74,10 +74,17 @@ export class StreamClient extends Recorder {
     });
   }
 
-  /** Open a stream; resolves once the socket is open (rejects with the HTTP refusal otherwise). */
-  static connect(url: string, headers: Record<string, string> = {}): Promise<StreamClient> {
+  /**
+   * Open a stream; resolves once the socket is open (rejects with the HTTP refusal otherwise).
+   * `tls` is for wss:// URLs, e.g. `{ ca }` to trust a test CA.
+   */
+  static connect(
+    url: string,
+    headers: Record<string, string> = {},
+    tls?: { ca: string },
+  ): Promise<StreamClient> {
     return new Promise((resolve, reject) => {
-      const socket = new BunWebSocket(url, { headers });
+      const socket = new BunWebSocket(url, tls ? { headers, tls } : { headers });
       const client = new StreamClient(socket);
       socket.addEventListener("open", () => resolve(client), { once: true });
       socket.addEventListener("error", () => reject(new Error(`could not open ${url}`)), {

@@ -10,6 +10,7 @@ import type { SessionManager } from "../../sessions/manager.ts";
 import type { AppEnv } from "../app-env.ts";
 import { createEventsSocket } from "../events-socket.ts";
 import { readJson, validate } from "../json-body.ts";
+import type { Metrics } from "../metrics.ts";
 import { type Audit, byId, responseId } from "../middleware/audit.ts";
 import { isAllowedOrigin, type OriginPolicy } from "../origin.ts";
 import type { SocketHub } from "../socket-hub.ts";
@@ -52,6 +53,8 @@ export interface SessionRoutesDeps {
   audit: Audit;
   hub: SocketHub;
   policy: OriginPolicy;
+  /** Stream viewers and bytes out, for GET /metrics. */
+  metrics: Metrics;
   onError: (error: unknown, context: string) => void;
 }
 
@@ -66,7 +69,14 @@ function checkSocketOrigin(c: Context<AppEnv>, policy: OriginPolicy): void {
   }
 }
 
-export function sessionRoutes({ manager, hub, policy, audit, onError }: SessionRoutesDeps) {
+export function sessionRoutes({
+  manager,
+  hub,
+  policy,
+  audit,
+  metrics,
+  onError,
+}: SessionRoutesDeps) {
   return new Hono<AppEnv>()
     .get("/sessions", async (c) => {
       const query = validate(listQuery, c.req.query());
@@ -121,7 +131,7 @@ export function sessionRoutes({ manager, hub, policy, audit, onError }: SessionR
       const canWrite = c.get("principal").user.role === "admin";
       return hub.upgrade(
         c,
-        createStreamSocket({ manager, sessionId: id, since, canWrite, onError }),
+        createStreamSocket({ manager, sessionId: id, since, canWrite, metrics, onError }),
       );
     })
     .get("/events", (c) => {
