@@ -24,6 +24,7 @@ import { securityHeaders } from "./http/middleware/security-headers.ts";
 import type { OriginPolicy } from "./http/origin.ts";
 import { createRateLimiter } from "./http/rate-limiter.ts";
 import { authRoutes, publicAuthRoutes } from "./http/routes/auth.ts";
+import { fsRoutes } from "./http/routes/fs.ts";
 import { healthRoutes } from "./http/routes/health.ts";
 import { providerRoutes } from "./http/routes/providers.ts";
 import { sessionRoutes } from "./http/routes/sessions.ts";
@@ -101,6 +102,7 @@ export function createApp(deps: AppDeps) {
     .use(adminForWrites(["/api/v1/auth/logout", "/api/v1/auth/password"]))
     .route("/", authRoutes(authDeps))
     .route("/", providerRoutes({ providers: deps.providers, audit }))
+    .route("/", fsRoutes())
     .route(
       "/",
       sessionRoutes({
