@@ -5,6 +5,7 @@
 
 import { join } from "node:path";
 import { parseArgs } from "node:util";
+import { embedWebPlugin } from "./web/build.ts";
 
 const ROOT = import.meta.dir;
 const { values } = parseArgs({
@@ -23,6 +24,7 @@ const result = await Bun.build({
   // Keep folders in embedded file names: the migrator reads drizzle/meta/_journal.json and the
   // SQL files beside it with node:fs (src/db/migration-files.ts imports them as files).
   naming: { asset: "[dir]/[name].[ext]" },
+  plugins: [await embedWebPlugin()],
   minify: true,
   sourcemap: "linked",
 });

@@ -30,6 +30,7 @@ import { providerRoutes } from "./http/routes/providers.ts";
 import { sessionRoutes } from "./http/routes/sessions.ts";
 import { webRoutes } from "./http/routes/web.ts";
 import type { SocketHub } from "./http/socket-hub.ts";
+import { loadWebBundle, type WebAsset } from "./http/web-bundle.ts";
 import type { ProviderCatalog } from "./providers/catalog.ts";
 import type { SessionManager } from "./sessions/manager.ts";
 
@@ -52,6 +53,8 @@ export interface AppDeps {
   loginLimit?: RateLimit | undefined;
   onSetupDone: () => void;
   logError: (error: unknown, context: string) => void;
+  /** The browser UI's files (default: built from web/, or embedded in the executable). */
+  loadWeb?: (() => Promise<WebAsset[]>) | undefined;
 }
 
 const isRead = (c: Context) => c.req.method === "GET" || c.req.method === "HEAD";
@@ -117,7 +120,7 @@ export function createApp(deps: AppDeps) {
   return new Hono<AppEnv>()
     .use(securityHeaders())
     .route("/api/v1", api)
-    .route("/", webRoutes())
+    .route("/", webRoutes({ load: deps.loadWeb ?? loadWebBundle }))
     .onError(createErrorHandler(deps.logError))
     .notFound(notFoundHandler);
 }

@@ -1,0 +1,25 @@
+// Entry point of the browser UI: styles, stores, the app, and the service worker (which caches
+// only the app shell).
+import "@xterm/xterm/css/xterm.css";
+import "./styles.css";
+import { render } from "preact";
+import { App } from "./App.tsx";
+import { trackKeyboardInset } from "./components/keyboard-inset.ts";
+import { createStores, StoresContext } from "./stores.ts";
+
+const root = document.getElementById("app");
+if (root) {
+  trackKeyboardInset();
+  render(
+    <StoresContext.Provider value={createStores()}>
+      <App />
+    </StoresContext.Provider>,
+    root,
+  );
+}
+
+if ("serviceWorker" in navigator && location.protocol !== "file:") {
+  addEventListener("load", () => {
+    void navigator.serviceWorker.register("/sw.js").catch(() => undefined);
+  });
+}

@@ -1,0 +1,262 @@
+// The sessions workbench: the list, the tabs of open terminals, the active terminal with its
+// actions (rename, stop, restart, delete), and on phones the key bar and the composer.
+import { useSignal } from "@preact/signals";
+import { useEffect } from "preact/hooks";
+import type { Session } from "../../../src/protocol/session.ts";
+import { Composer } from "../components/Composer.tsx";
+import { ConfirmDialog, type ConfirmProps, PromptDialog } from "../components/Dialog.tsx";
+import { KeyBar } from "../components/KeyBar.tsx";
+import { NewSessionDialog } from "../components/NewSessionDialog.tsx";
+import { SessionList, sessionTitle } from "../components/SessionList.tsx";
+import { StatePill } from "../components/StatePill.tsx";
+import { isLive } from "../state/sessions.ts";
+import { useStores } from "../stores.ts";
+import { TerminalView } from "../terminal/TerminalView.tsx";
+import type { TerminalController } from "../terminal/terminal-controller.ts";
+import { message } from "./LoginPage.tsx";
+
+type Modal =
+  | { kind: "new" }
+  | { kind: "rename"; session: Session }
+  | ({ kind: "confirm" } & Omit<ConfirmProps, "onClose">)
+  | null;
+
+export function Workbench({ sessionId }: { sessionId: string | null }) {
+  const { sessions, prefs, auth, router, clock, api } = useStores();
+  const modal = useSignal<Modal>(null);
+  const composer = useSignal(false);
+  const failure = useSignal("");
+  const terminals = useSignal<ReadonlyMap<string, TerminalController>>(new Map());
+  const readOnly = auth.user.value?.role !== "admin";
+
+  useEffect(() => {
+    if (sessionId) prefs.openTab(sessionId);
+    sessions.watch(sessionId);
+  }, [sessionId, prefs, sessions]);
+
+  const byId = sessions.byId.value;
+  const tabs = prefs.tabs.value.filter((id) => !sessions.loaded.value || byId.has(id));
+  const active = sessionId ? byId.get(sessionId) : undefined;
+  const terminal = sessionId ? terminals.value.get(sessionId) : undefined;
+
+  useEffect(() => {
+    const waiting = sessions.attention.value.size;
+    const name = active ? sessionTitle(active) : "Sessions";
+    document.title = `${waiting ? `(${waiting}) ` : ""}${name} — OpenDray`;
+  }, [active, sessions.attention.value]);
+
+  const register = (id: string) => (controller: TerminalController | null) => {
+    const next = new Map(terminals.value);
+    if (controller) next.set(id, controller);
+    else next.delete(id);
+    terminals.value = next;
+  };
+  const run = (action: () => Promise<unknown>) => {
+    failure.value = "";
+    void action().catch((e: unknown) => {
+      failure.value = message(e);
+    });
+  };
+  const closeTab = (id: string) => {
+    prefs.closeTab(id);
+    if (id === sessionId) {
+      const rest = prefs.tabs.value;
+      router.navigate(rest.length ? `/s/${rest[rest.length - 1]}` : "/");
+    }
+  };
+
+  return (
+    <div class="workbench" data-open={sessionId ? "session" : "list"}>
+      <aside class="sidebar">
+        <div class="sidebar-head">
+          <h2>Sessions</h2>
+          {!readOnly && (
+            <button type="button" class="primary" onClick={() => (modal.value = { kind: "new" })}>
+              New
+            </button>
+          )}
+        </div>
+        <SessionList activeId={sessionId} />
+      </aside>
+      <section class="main" aria-label="Terminals">
+        <div class="tabs" role="tablist">
+          <button
+            type="button"
+            class="back"
+            onClick={() => router.navigate("/")}
+            aria-label="Back to sessions"
+          >
+            ‹
+          </button>
+          {tabs.map((id) => {
+            const session = byId.get(id);
+            return (
+              <div key={id} class={`tab${id === sessionId ? " active" : ""}`} role="presentation">
+                <button
+                  type="button"
+                  role="tab"
+                  aria-selected={id === sessionId}
+                  onClick={() => router.navigate(`/s/${id}`)}
+                >
+                  {sessions.attention.value.has(id) && <span class="badge">●</span>}
+                  {session ? sessionTitle(session) : id.slice(0, 8)}
+                </button>
+                <button
+                  type="button"
+                  class="tab-close"
+                  aria-label="Close tab"
+                  onClick={() => closeTab(id)}
+                >
+                  ×
+                </button>
+              </div>
+            );
+          })}
+        </div>
+        {active && (
+          <div class="session-head">
+            <StatePill session={active} now={clock.now.value} />
+            <span class="cwd" title={active.cwd}>
+              {active.cwd}
+            </span>
+            {terminal && terminal.status.value === "reconnecting" && (
+              <span class="quiet" role="status">
+                reconnecting…
+              </span>
+            )}
+            {terminal && terminal.status.value === "connecting" && (
+              <span class="quiet">connecting…</span>
+            )}
+            {terminal?.size.value && (
+              <span class="quiet size" data-testid="pty-size">
+                {terminal.size.value.cols}×{terminal.size.value.rows}
+              </span>
+            )}
+            {readOnly && <span class="quiet">read-only</span>}
+            <span class="spacer" />
+            {!readOnly && (
+              <span class="actions">
+                <button
+                  type="button"
+                  onClick={() => (modal.value = { kind: "rename", session: active })}
+                >
+                  Rename
+                </button>
+                {isLive(active) ? (
+                  <button
+                    type="button"
+                    onClick={() =>
+                      (modal.value = {
+                        kind: "confirm",
+                        title: "Stop session?",
+                        body: `${sessionTitle(active)} will get SIGHUP/SIGTERM, and SIGKILL after 3 s.`,
+                        action: "Stop",
+                        danger: true,
+                        onConfirm: () => run(() => sessions.stop(active.id)),
+                      })
+                    }
+                  >
+                    Stop
+                  </button>
+                ) : (
+                  <button
+                    type="button"
+                    onClick={() =>
+                      run(async () => {
+                        const next = await sessions.restart(active.id);
+                        prefs.closeTab(active.id);
+                        prefs.openTab(next.id);
+                        router.navigate(`/s/${next.id}`);
+                      })
+                    }
+                  >
+                    Restart
+                  </button>
+                )}
+                <button
+                  type="button"
+                  class="danger-text"
+                  onClick={() =>
+                    (modal.value = {
+                      kind: "confirm",
+                      title: "Delete session?",
+                      body: `${sessionTitle(active)} and its scrollback will be gone${isLive(active) ? "; it is stopped first" : ""}.`,
+                      action: "Delete",
+                      danger: true,
+                      onConfirm: () =>
+                        run(async () => {
+                          await sessions.remove(active.id);
+                          closeTab(active.id);
+                        }),
+                    })
+                  }
+                >
+                  Delete
+                </button>
+              </span>
+            )}
+          </div>
+        )}
+        {failure.value && (
+          <p class="error pad" role="alert">
+            {failure.value}
+          </p>
+        )}
+        <div class="terminals">
+          {tabs.map((id) => (
+            <TerminalView
+              key={`${id}:${readOnly}`}
+              sessionId={id}
+              readOnly={readOnly}
+              fontSize={prefs.fontSize.value}
+              visible={id === sessionId}
+              onController={register(id)}
+              onRefused={() => void api.me().catch(() => undefined)}
+              onSession={(session) => sessions.update(session)}
+            />
+          ))}
+          {!sessionId && (
+            <div class="empty">
+              <p class="muted">Pick a session, or start a new one.</p>
+            </div>
+          )}
+          {terminal?.exit.value && (
+            <p class="exit-note quiet">
+              exited
+              {terminal.exit.value.signal
+                ? ` by ${terminal.exit.value.signal}`
+                : ` with code ${terminal.exit.value.exitCode ?? "?"}`}
+            </p>
+          )}
+        </div>
+        {terminal && !readOnly && composer.value && (
+          <Composer terminal={terminal} onClose={() => (composer.value = false)} />
+        )}
+        {terminal && !readOnly && (
+          <KeyBar
+            terminal={terminal}
+            onFontSize={(delta) => prefs.changeFontSize(delta)}
+            onComposer={() => (composer.value = !composer.value)}
+          />
+        )}
+      </section>
+      {modal.value?.kind === "new" && <NewSessionDialog onClose={() => (modal.value = null)} />}
+      {modal.value?.kind === "rename" && (
+        <PromptDialog
+          title="Rename session"
+          label="Name"
+          value={modal.value.session.name}
+          action="Rename"
+          onSubmit={(name) => {
+            const id = (modal.value as { session: Session }).session.id;
+            if (name.trim()) run(() => sessions.rename(id, name.trim()));
+          }}
+          onClose={() => (modal.value = null)}
+        />
+      )}
+      {modal.value?.kind === "confirm" && (
+        <ConfirmDialog {...modal.value} onClose={() => (modal.value = null)} />
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,271 @@
+// The terminal, framework-free: xterm.js with its addons (fit, web links, search, Unicode 11,
+// WebGL falling back to the DOM renderer), wired to a StreamConnection. Binary frames in and
+// out; resizes follow the element's size; sticky Ctrl/Alt from the phone key bar apply to the
+// next key. Components only mount it and read its signals.
+
+import { signal } from "@preact/signals";
+import { FitAddon } from "@xterm/addon-fit";
+import { SearchAddon } from "@xterm/addon-search";
+import { Unicode11Addon } from "@xterm/addon-unicode11";
+import { WebLinksAddon } from "@xterm/addon-web-links";
+import { WebglAddon } from "@xterm/addon-webgl";
+import { type ITheme, Terminal } from "@xterm/xterm";
+import type { Session } from "../../../src/protocol/session.ts";
+import { CspStyleBridge } from "./csp-styles.ts";
+import { type BarKey, keySequence } from "./keys.ts";
+import { StreamConnection, type StreamStatus } from "./stream-connection.ts";
+
+export interface TerminalOptions {
+  sessionId: string;
+  /** Viewers watch: no input, no resize; the terminal follows the PTY's size. */
+  readOnly: boolean;
+  fontSize: number;
+  /** The stream could not open (the caller checks whether the sign-in expired). */
+  onRefused?: () => void;
+  onSession?: (session: Session) => void;
+}
+
+export type Renderer = "webgl" | "dom";
+
+const encoder = new TextEncoder();
+
+const DARK: ITheme = {
+  background: "#15171c",
+  foreground: "#d8dde6",
+  cursor: "#d8dde6",
+  selectionBackground: "#3a4a66",
+};
+const LIGHT: ITheme = {
+  background: "#fbfbfc",
+  foreground: "#1c2029",
+  cursor: "#1c2029",
+  cursorAccent: "#fbfbfc",
+  selectionBackground: "#b8cdf0",
+  black: "#1c2029",
+  brightBlack: "#5c6370",
+  white: "#a0a4ab",
+  brightWhite: "#c8ccd2",
+  yellow: "#8a6d00",
+  brightYellow: "#9e7c00",
+};
+
+export class TerminalController {
+  readonly status = signal<StreamStatus>("connecting");
+  readonly exit = signal<{ exitCode: number | null; signal: string | null } | null>(null);
+  readonly ctrl = signal(false);
+  readonly alt = signal(false);
+  readonly renderer = signal<Renderer>("dom");
+  /** The PTY's size as last sent or broadcast. */
+  readonly size = signal<{ cols: number; rows: number } | null>(null);
+
+  readonly term: Terminal;
+  private readonly fit = new FitAddon();
+  private readonly search = new SearchAddon();
+  private readonly stream: StreamConnection;
+  private host: HTMLElement | undefined;
+  private styles: CspStyleBridge | undefined;
+  private resizeObserver: ResizeObserver | undefined;
+  private frame = 0;
+  private readonly darkQuery = matchMedia("(prefers-color-scheme: dark)");
+  private readonly onScheme = () => {
+    this.term.options.theme = this.darkQuery.matches ? DARK : LIGHT;
+  };
+
+  constructor(private readonly options: TerminalOptions) {
+    this.term = new Terminal({
+      allowProposedApi: true,
+      cursorBlink: !options.readOnly,
+      disableStdin: options.readOnly,
+      fontFamily:
+        'ui-monospace, "SF Mono", "Cascadia Mono", "JetBrains Mono", Menlo, Consolas, "DejaVu Sans Mono", "Liberation Mono", monospace',
+      fontSize: options.fontSize,
+      scrollback: 10_000,
+      theme: this.darkQuery.matches ? DARK : LIGHT,
+    });
+    this.term.loadAddon(this.fit);
+    this.term.loadAddon(this.search);
+    this.term.loadAddon(new WebLinksAddon());
+    this.term.loadAddon(new Unicode11Addon());
+    this.term.unicode.activeVersion = "11";
+    this.term.onData((data) => this.input(data));
+    this.term.onBinary((data) => this.send(Uint8Array.from(data, (c) => c.charCodeAt(0))));
+    this.term.attachCustomKeyEventHandler((event) => this.shortcut(event));
+    this.darkQuery.addEventListener("change", this.onScheme);
+
+    this.stream = new StreamConnection(options.sessionId, {
+      output: (bytes) => this.term.write(bytes),
+      truncated: (from, to) =>
+        this.term.write(`\r\n\x1b[2m[${to - from} bytes of earlier output are gone]\x1b[0m\r\n`),
+      session: (session) => {
+        if (options.readOnly) this.follow(session.cols, session.rows);
+        this.options.onSession?.(session);
+      },
+      resize: (cols, rows) => {
+        this.size.value = { cols, rows };
+        if (options.readOnly) this.follow(cols, rows);
+      },
+      exit: (exitCode, signal) => {
+        this.exit.value = { exitCode, signal };
+      },
+      status: (status) => {
+        this.status.value = status;
+      },
+      refused: () => this.options.onRefused?.(),
+      ready: () => {
+        this.lastSent = undefined;
+        this.layout();
+      },
+    });
+  }
+
+  /** Attach to `host` (once); the terminal fills it and follows its size. */
+  mount(host: HTMLElement): void {
+    this.host = host;
+    this.term.open(host);
+    // Touch taps do not always reach xterm's hidden textarea; focus it so the keyboard opens.
+    host.addEventListener("click", () => this.focus());
+    this.styles = new CspStyleBridge(host);
+    this.styles.sync();
+    this.loadWebgl();
+    this.resizeObserver = new ResizeObserver(() => this.scheduleLayout());
+    this.resizeObserver.observe(host);
+    this.scheduleLayout();
+  }
+
+  focus(): void {
+    this.term.focus();
+  }
+
+  /** Press a key of the phone key bar; Ctrl and Alt toggle and apply to the next key. */
+  press(key: BarKey | "ctrl" | "alt"): void {
+    if (key === "ctrl") this.ctrl.value = !this.ctrl.value;
+    else if (key === "alt") this.alt.value = !this.alt.value;
+    else {
+      const alt = this.alt.value;
+      this.ctrl.value = false;
+      this.alt.value = false;
+      const sequence = keySequence(key, this.term.modes.applicationCursorKeysMode);
+      this.send(encoder.encode(alt ? `\x1b${sequence}` : sequence));
+    }
+  }
+
+  /** Paste text: bracketed when the program asked for it (xterm's paste does that). */
+  paste(text: string): void {
+    if (this.options.readOnly || !text) return;
+    this.term.paste(text);
+  }
+
+  setFontSize(size: number): void {
+    this.term.options.fontSize = size;
+    this.scheduleLayout();
+  }
+
+  find(text: string, backwards = false): boolean {
+    return backwards ? this.search.findPrevious(text) : this.search.findNext(text);
+  }
+
+  /** The buffer as text, wrapped lines joined (used by tests and "copy all"). */
+  text(): string {
+    const buffer = this.term.buffer.active;
+    let out = "";
+    for (let y = 0; y < buffer.length; y++) {
+      const line = buffer.getLine(y);
+      if (!line) continue;
+      if (y > 0 && !line.isWrapped) out += "\n";
+      out += line.translateToString(true);
+    }
+    return out;
+  }
+
+  /** Re-fit now (after the terminal becomes visible). */
+  layout(): void {
+    if (!this.host || this.host.offsetParent === null) return;
+    if (this.options.readOnly) return;
+    const dims = this.fit.proposeDimensions();
+    if (!dims || !Number.isFinite(dims.cols) || dims.cols < 2 || dims.rows < 2) return;
+    if (dims.cols !== this.term.cols || dims.rows !== this.term.rows) this.fit.fit();
+    const { cols, rows } = this.term;
+    if (this.lastSent?.cols === cols && this.lastSent.rows === rows) return;
+    if (!this.stream.isOpen) return;
+    this.lastSent = { cols, rows };
+    this.size.value = { cols, rows };
+    this.stream.control({ type: "resize", cols, rows });
+  }
+
+  private lastSent: { cols: number; rows: number } | undefined;
+
+  dispose(): void {
+    cancelAnimationFrame(this.frame);
+    this.resizeObserver?.disconnect();
+    this.darkQuery.removeEventListener("change", this.onScheme);
+    this.stream.dispose();
+    this.styles?.dispose();
+    this.term.dispose();
+  }
+
+  private scheduleLayout(): void {
+    cancelAnimationFrame(this.frame);
+    this.frame = requestAnimationFrame(() => this.layout());
+  }
+
+  private follow(cols: number, rows: number): void {
+    this.size.value = { cols, rows };
+    if (cols !== this.term.cols || rows !== this.term.rows) this.term.resize(cols, rows);
+  }
+
+  private loadWebgl(): void {
+    try {
+      const webgl = new WebglAddon();
+      webgl.onContextLoss(() => {
+        webgl.dispose();
+        this.renderer.value = "dom";
+        this.styles?.sync();
+      });
+      this.term.loadAddon(webgl);
+      this.renderer.value = "webgl";
+    } catch {
+      this.renderer.value = "dom";
+    }
+    this.styles?.sync();
+  }
+
+  private input(data: string): void {
+    if (this.options.readOnly) return;
+    let out = data;
+    if ((this.ctrl.value || this.alt.value) && data.length === 1) {
+      if (this.ctrl.value) out = controlChar(out);
+      if (this.alt.value) out = `\x1b${out}`;
+      this.ctrl.value = false;
+      this.alt.value = false;
+    }
+    this.send(encoder.encode(out));
+  }
+
+  private send(bytes: Uint8Array<ArrayBuffer>): void {
+    if (!this.options.readOnly) this.stream.send(bytes);
+  }
+
+  /** Ctrl+Shift+C copies the selection, Ctrl+Shift+V pastes; everything else goes to xterm. */
+  private shortcut(event: KeyboardEvent): boolean {
+    if (event.type !== "keydown" || !event.ctrlKey || !event.shiftKey) return true;
+    const key = event.key.toLowerCase();
+    if (key === "c" && this.term.hasSelection()) {
+      void navigator.clipboard?.writeText(this.term.getSelection());
+      return false;
+    }
+    if (key === "v") {
+      void navigator.clipboard?.readText().then((text) => this.paste(text));
+      return false;
+    }
+    return true;
+  }
+}
+
+/** The control character of a key: a → ^A (0x01), [ → ESC, ? → DEL; others unchanged. */
+export function controlChar(key: string): string {
+  const code = key.toUpperCase().charCodeAt(0);
+  if (code >= 64 && code <= 95) return String.fromCharCode(code - 64);
+  if (key === "?") return "\x7f";
+  if (key === " ") return "\x00";
+  return key;
+}
