@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import type { Browser, Page } from "playwright-core";
+import type { Browser, BrowserContext, Page } from "playwright-core";
 import { CloseCode } from "../src/protocol/stream.ts";
 import {
   launchBrowser,
@@ -26,7 +26,11 @@ let browser: Browser;
 
 beforeAll(async () => {
   [server, browser] = await Promise.all([
-    startTestServer({ loginLimit: { count: 1000, perMs: 60_000 } }),
+    startTestServer({
+      loginLimit: { count: 1000, perMs: 60_000 },
+      // Sessions with no output turn idle quickly, for the attention badge.
+      env: { IDLE_AFTER: "1s" },
+    }),
     launchBrowser(),
   ]);
 }, 60_000);
@@ -58,11 +62,16 @@ const countLines = (text: string, line: string) =>
 
 describe("desktop", () => {
   let page: Page;
+  let context: BrowserContext;
   let sessionId: string;
   let errors: string[];
+  const assets: string[] = [];
 
   beforeAll(async () => {
-    ({ page, errors } = await newPage(browser));
+    ({ page, context, errors } = await newPage(browser));
+    page.on("response", (response) => {
+      if (response.ok()) assets.push(new URL(response.url()).pathname);
+    });
   });
 
   test("a signed-out visitor is sent to sign in and comes back to the page asked for", async () => {
@@ -90,6 +99,8 @@ describe("desktop", () => {
     expect(countLines(text, "42")).toBe(1);
     await page.getByRole("link", { name: /first shell/ }).waitFor();
     expect(await page.evaluate(() => document.adoptedStyleSheets.length)).toBeGreaterThan(0);
+    // The WebGL renderer is a chunk of its own, fetched after the terminal first paints.
+    expect(assets.some((path) => /^\/assets\/addon-webgl-\w+\.js$/.test(path))).toBe(true);
     await shot(page, "desktop-terminal");
   });
 
@@ -141,6 +152,30 @@ describe("desktop", () => {
     await page.getByRole("link", { name: "Audit" }).click();
     await page.getByRole("cell", { name: "session.create" }).first().waitFor();
     await shot(page, "desktop-audit");
+  });
+
+  test("a session that goes idle unwatched gets a badge and counts in the title", async () => {
+    await page.getByRole("link", { name: "Sessions" }).click();
+    await page.getByRole("link", { name: /first shell/ }).click();
+    await server.spawnShell("cat", { name: "quiet one" });
+    const row = page.getByRole("link", { name: /quiet one/ });
+    await row.getByTitle("Waiting for you").waitFor();
+    await row.getByText(/^idle for \d+ s$/).waitFor();
+    await page.waitForFunction(() => /^\(1\) first shell/.test(document.title));
+    await row.click();
+    await row.getByTitle("Waiting for you").waitFor({ state: "detached" });
+    await page.waitForFunction(() => document.title === "quiet one — OpenDray");
+  });
+
+  test("an expired sign-in leads to the sign-in page and back to where the user was", async () => {
+    await context.clearCookies();
+    await page.getByRole("link", { name: "Providers" }).click();
+    await page.waitForURL(/\/login\?next=%2Fproviders$/);
+    await page.getByLabel("Username").fill(ADMIN.username);
+    await page.getByLabel("Password").fill(ADMIN.password);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.waitForURL(/\/providers$/);
+    await page.getByRole("heading", { name: "Providers" }).waitFor();
   });
 
   test("the page made no script errors; xterm's blocked <style> elements are mirrored", async () => {

@@ -43,6 +43,8 @@ export async function buildWeb({ minify = true }: { minify?: boolean } = {}): Pr
     entrypoints: [join(WEB, "src/main.tsx")],
     target: "browser",
     minify,
+    // The WebGL renderer (a third of the code) is a chunk of its own, loaded after first paint.
+    splitting: true,
     naming: {
       entry: "[name]-[hash].[ext]",
       chunk: "[name]-[hash].[ext]",
@@ -51,8 +53,10 @@ export async function buildWeb({ minify = true }: { minify?: boolean } = {}): Pr
     publicPath: "/assets/",
   });
   const assets: WebAsset[] = [];
+  let script: string | undefined;
   for (const output of app) {
     const name = output.path.replace(/^\.\//, "");
+    if (output.kind === "entry-point") script = `/assets/${name}`;
     assets.push({
       path: `/assets/${name}`,
       type: typeOf(name),
@@ -60,7 +64,6 @@ export async function buildWeb({ minify = true }: { minify?: boolean } = {}): Pr
       immutable: true,
     });
   }
-  const script = assets.find((a) => a.path.endsWith(".js"))?.path;
   const style = assets.find((a) => a.path.endsWith(".css"))?.path;
   if (!script || !style) throw new Error("web build produced no script or stylesheet");
 

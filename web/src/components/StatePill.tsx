@@ -4,8 +4,9 @@ import { ago } from "./time.ts";
 
 export function StatePill({ session, now }: { session: Session; now: number }) {
   let label: string = session.state;
-  if (session.state === "idle" && session.lastOutputAt) {
-    label = `idle for ${ago(session.lastOutputAt, now)}`;
+  const quietSince = session.lastOutputAt ?? session.startedAt;
+  if (session.state === "idle" && quietSince) {
+    label = `idle for ${ago(quietSince, now)}`;
   } else if (session.state === "ended" || session.state === "failed") {
     const how = session.exitSignal ? session.exitSignal : `exit ${session.exitCode ?? "?"}`;
     label = `${session.state} (${how})`;

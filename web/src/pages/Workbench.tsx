@@ -134,6 +134,37 @@ export function Workbench({ sessionId }: { sessionId: string | null }) {
             )}
             {readOnly && <span class="quiet">read-only</span>}
             <span class="spacer" />
+            {terminal && (
+              <input
+                type="search"
+                class="find"
+                placeholder="Find"
+                aria-label="Find in terminal"
+                onKeyDown={(event) => {
+                  if (event.key !== "Enter") return;
+                  event.preventDefault();
+                  terminal.find(event.currentTarget.value, event.shiftKey);
+                }}
+              />
+            )}
+            <span class="font-size">
+              <button
+                type="button"
+                title="Smaller text"
+                aria-label="Smaller text"
+                onClick={() => prefs.changeFontSize(-1)}
+              >
+                A−
+              </button>
+              <button
+                type="button"
+                title="Larger text"
+                aria-label="Larger text"
+                onClick={() => prefs.changeFontSize(1)}
+              >
+                A+
+              </button>
+            </span>
             {!readOnly && (
               <span class="actions">
                 <button

@@ -8,7 +8,6 @@ import { FitAddon } from "@xterm/addon-fit";
 import { SearchAddon } from "@xterm/addon-search";
 import { Unicode11Addon } from "@xterm/addon-unicode11";
 import { WebLinksAddon } from "@xterm/addon-web-links";
-import { WebglAddon } from "@xterm/addon-webgl";
 import { type ITheme, Terminal } from "@xterm/xterm";
 import type { Session } from "../../../src/protocol/session.ts";
 import { CspStyleBridge } from "./csp-styles.ts";
@@ -126,7 +125,7 @@ export class TerminalController {
     host.addEventListener("click", () => this.focus());
     this.styles = new CspStyleBridge(host);
     this.styles.sync();
-    this.loadWebgl();
+    void this.loadWebgl();
     this.resizeObserver = new ResizeObserver(() => this.scheduleLayout());
     this.resizeObserver.observe(host);
     this.scheduleLayout();
@@ -195,6 +194,7 @@ export class TerminalController {
   private lastSent: { cols: number; rows: number } | undefined;
 
   dispose(): void {
+    this.disposed = true;
     cancelAnimationFrame(this.frame);
     this.resizeObserver?.disconnect();
     this.darkQuery.removeEventListener("change", this.onScheme);
@@ -213,8 +213,11 @@ export class TerminalController {
     if (cols !== this.term.cols || rows !== this.term.rows) this.term.resize(cols, rows);
   }
 
-  private loadWebgl(): void {
+  /** Switch to the WebGL renderer once its chunk has loaded; the DOM renderer paints until then. */
+  private async loadWebgl(): Promise<void> {
     try {
+      const { WebglAddon } = await import("@xterm/addon-webgl");
+      if (this.disposed) return;
       const webgl = new WebglAddon();
       webgl.onContextLoss(() => {
         webgl.dispose();
@@ -228,6 +231,8 @@ export class TerminalController {
     }
     this.styles?.sync();
   }
+
+  private disposed = false;
 
   private input(data: string): void {
     if (this.options.readOnly) return;
