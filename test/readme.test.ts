@@ -21,3 +21,9 @@ test("README gives the install and test commands that package.json and .ci/run u
   expect(scripts.test).toBeDefined();
   expect(readFileSync(join(ROOT, ".ci/run"), "utf8")).toMatch(/\nnpm test\n/);
 });
+
+test("every screenshot the README shows exists (the browser tests write them)", () => {
+  const shots = [...readme.matchAll(/\]\((docs\/screenshots\/[\w-]+\.png)\)/g)].map((m) => m[1]);
+  expect(shots.length).toBeGreaterThanOrEqual(8);
+  for (const shot of shots) expect(Bun.file(join(ROOT, shot ?? "")).size).toBeGreaterThan(1000);
+});
