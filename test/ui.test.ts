@@ -122,6 +122,44 @@ describe("desktop", () => {
     expect(countLines(text, "resumed-25")).toBe(1);
   });
 
+  test("a flood of output is paced, not piled up, and the terminal stays usable", async () => {
+    // About 16 MB at once: more than xterm parses before the stream pauses (8 MB backlog).
+    await page.keyboard.type("seq 1 2000000; echo flood-$((9*9))");
+    await page.keyboard.press("Enter");
+    await waitForLine(page, sessionId, "^flood-81$");
+    await page.getByText("reconnecting…").waitFor({ state: "detached" });
+    await page.keyboard.type("echo after-flood");
+    await page.keyboard.press("Enter");
+    await waitForLine(page, sessionId, "^after-flood$");
+  }, 60_000);
+
+  test("a paused stream (xterm behind) resumes from its offset, nothing lost or doubled", async () => {
+    type Stream = { pause(): void; resume(): void };
+    const stream = (action: "pause" | "resume") =>
+      page.evaluate(
+        ([id, act]) => {
+          const host = document.querySelector(`.terminal-host[data-session="${id}"]`) as
+            | (HTMLElement & { terminal?: { stream: Stream } })
+            | null;
+          host?.terminal?.stream[act as "pause" | "resume"]();
+        },
+        [sessionId, action] as const,
+      );
+    await stream("pause");
+    await server.request("POST", `/sessions/${sessionId}/input`, {
+      data: "echo while-paused-$((3*3))\n",
+    });
+    await eventually(async () => {
+      const out = await fetch(`${server.api}/sessions/${sessionId}/output`, { headers: server.auth });
+      return (await out.text()).includes("while-paused-9") ? true : undefined;
+    }, "the output on the server");
+    expect(await terminalText(page, sessionId)).not.toContain("while-paused-9");
+    await stream("resume");
+    const text = await waitForLine(page, sessionId, "^while-paused-9$");
+    expect(countLines(text, "while-paused-9")).toBe(1);
+    expect(text.split("echo while-paused-$((3*3))").length - 1).toBe(1);
+  });
+
   test("resizing the window resizes the PTY", async () => {
     const before = (await server.request("GET", `/sessions/${sessionId}`)).body;
     await page.setViewportSize({ width: 900, height: 600 });
@@ -238,6 +276,23 @@ describe("phone", () => {
       await page.keyboard.type("echo status-$?");
       await page.keyboard.press("Enter");
       await waitForLine(page, id, "^status-130$");
+
+      // The composer sends its text as one paste, then Enter; neither it nor the soft keyboard
+      // (its inset simulated) changes the PTY's size.
+      const size = (await server.request("GET", `/sessions/${id}`)).body;
+      await keyBar.getByRole("button", { name: "Compose" }).tap();
+      await page.evaluate(() =>
+        document.documentElement.style.setProperty("--keyboard-inset", "300px"),
+      );
+      const composer = page.getByLabel("Compose text for the terminal");
+      await composer.fill("echo composed-$((2+3))");
+      await page.getByRole("button", { name: "Send ⏎" }).tap();
+      await waitForLine(page, id, "^composed-5$");
+      await shot(page, "phone-composer");
+      const after = (await server.request("GET", `/sessions/${id}`)).body;
+      expect([after.cols, after.rows]).toEqual([size.cols, size.rows]);
+      await page.getByRole("button", { name: "Close composer" }).tap();
+      await page.evaluate(() => document.documentElement.style.removeProperty("--keyboard-inset"));
       await shot(page, "phone-terminal");
     } catch (error) {
       await shot(page, "failed-phone");

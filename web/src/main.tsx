@@ -4,12 +4,10 @@ import "@xterm/xterm/css/xterm.css";
 import "./styles.css";
 import { render } from "preact";
 import { App } from "./App.tsx";
-import { trackKeyboardInset } from "./components/keyboard-inset.ts";
 import { createStores, StoresContext } from "./stores.ts";
 
 const root = document.getElementById("app");
 if (root) {
-  trackKeyboardInset();
   render(
     <StoresContext.Provider value={createStores()}>
       <App />

@@ -8,6 +8,7 @@ import { type ApiClient, createApiClient } from "./api/http.ts";
 import { type AuditStore, createAuditStore } from "./state/audit.ts";
 import { type AuthStore, createAuthStore } from "./state/auth.ts";
 import { type Clock, createClock } from "./state/clock.ts";
+import { createKeyboardStore, type KeyboardStore } from "./state/keyboard.ts";
 import { createPrefsStore, type PrefsStore } from "./state/prefs.ts";
 import { createProvidersStore, type ProvidersStore } from "./state/providers.ts";
 import { createRouter, type Router } from "./state/router.ts";
@@ -20,6 +21,7 @@ export interface Stores {
   sessions: SessionsStore;
   prefs: PrefsStore;
   clock: Clock;
+  keyboard: KeyboardStore;
   providers: ProvidersStore;
   audit: AuditStore;
   /** Open the events socket (after sign-in); returns its disposer. */
@@ -54,6 +56,7 @@ export function createStores(): Stores {
     sessions,
     prefs,
     clock: createClock(),
+    keyboard: createKeyboardStore(),
     providers: createProvidersStore(api),
     audit: createAuditStore(api),
     live() {

@@ -1,6 +1,7 @@
 // A text box for phone keyboards (IME, voice input, autocorrect work here, unlike in the
 // terminal): the text goes to the program as one bracketed paste, then Enter.
 import { useSignal } from "@preact/signals";
+import { useEffect, useRef } from "preact/hooks";
 import type { TerminalController } from "../terminal/terminal-controller.ts";
 
 export function Composer({
@@ -11,6 +12,8 @@ export function Composer({
   onClose: () => void;
 }) {
   const text = useSignal("");
+  const box = useRef<HTMLTextAreaElement>(null);
+  useEffect(() => box.current?.focus(), []);
   const send = (withEnter: boolean) => {
     terminal.paste(text.value);
     if (withEnter) terminal.press("enter");
@@ -32,7 +35,7 @@ export function Composer({
         onInput={(event) => {
           text.value = event.currentTarget.value;
         }}
-        autofocus
+        ref={box}
       />
       <div class="composer-actions">
         <button type="button" onClick={() => send(false)}>

@@ -22,7 +22,7 @@ type Modal =
   | null;
 
 export function Workbench({ sessionId }: { sessionId: string | null }) {
-  const { sessions, prefs, auth, router, clock, api } = useStores();
+  const { sessions, prefs, auth, router, clock, api, keyboard } = useStores();
   const modal = useSignal<Modal>(null);
   const composer = useSignal(false);
   const failure = useSignal("");
@@ -241,6 +241,7 @@ export function Workbench({ sessionId }: { sessionId: string | null }) {
               readOnly={readOnly}
               fontSize={prefs.fontSize.value}
               visible={id === sessionId}
+              keyboardInset={keyboard.inset.value}
               onController={register(id)}
               onRefused={() => void api.me().catch(() => undefined)}
               onSession={(session) => sessions.update(session)}
@@ -260,15 +261,17 @@ export function Workbench({ sessionId }: { sessionId: string | null }) {
             </p>
           )}
         </div>
-        {terminal && !readOnly && composer.value && (
-          <Composer terminal={terminal} onClose={() => (composer.value = false)} />
-        )}
         {terminal && !readOnly && (
-          <KeyBar
-            terminal={terminal}
-            onFontSize={(delta) => prefs.changeFontSize(delta)}
-            onComposer={() => (composer.value = !composer.value)}
-          />
+          <div class="dock">
+            {composer.value && (
+              <Composer terminal={terminal} onClose={() => (composer.value = false)} />
+            )}
+            <KeyBar
+              terminal={terminal}
+              onFontSize={(delta) => prefs.changeFontSize(delta)}
+              onComposer={() => (composer.value = !composer.value)}
+            />
+          </div>
         )}
       </section>
       {modal.value?.kind === "new" && <NewSessionDialog onClose={() => (modal.value = null)} />}

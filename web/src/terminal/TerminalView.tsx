@@ -6,6 +6,8 @@ import { TerminalController, type TerminalOptions } from "./terminal-controller.
 
 export interface TerminalViewProps extends TerminalOptions {
   visible: boolean;
+  /** Pixels of the terminal's bottom covered by the soft keyboard and the key bar. */
+  keyboardInset: number;
   onController?: (controller: TerminalController | null) => void;
 }
 
@@ -31,6 +33,10 @@ export function TerminalView(props: TerminalViewProps) {
   useEffect(() => {
     controller.current?.setFontSize(props.fontSize);
   }, [props.fontSize]);
+
+  useEffect(() => {
+    controller.current?.setKeyboardInset(props.keyboardInset);
+  }, [props.keyboardInset]);
 
   useEffect(() => {
     if (!props.visible) return;

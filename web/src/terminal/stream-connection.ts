@@ -1,6 +1,8 @@
 // One terminal stream (DESIGN §5) that survives network trouble: it resumes with `since=` from
 // the last byte it has, backs off between attempts (250 ms doubling to 10 s), reconnects at
 // once after 4008, and stops for good when the session has ended (1000) or was deleted (4004).
+// Flow control: the owner pauses it when the terminal cannot keep up (the socket is closed, so
+// nothing piles up in the browser) and resumes it from the same offset once it has caught up.
 
 import type { Session } from "../../../src/protocol/session.ts";
 import {
@@ -41,6 +43,7 @@ export class StreamConnection {
   private timer: ReturnType<typeof setTimeout> | undefined;
   private disposed = false;
   private finished = false;
+  private paused = false;
   private pending: Uint8Array<ArrayBuffer>[] = [];
   private pendingBytes = 0;
   private readonly wake = () => this.retryNow();
@@ -73,6 +76,22 @@ export class StreamConnection {
     return this.socket?.readyState === WebSocket.OPEN;
   }
 
+  /** Stop receiving for now (the terminal is behind); `resume()` continues from `offset`. */
+  pause(): void {
+    if (this.paused || this.finished) return;
+    this.paused = true;
+    clearTimeout(this.timer);
+    const socket = this.socket;
+    this.socket = undefined;
+    socket?.close(1000);
+  }
+
+  resume(): void {
+    if (!this.paused) return;
+    this.paused = false;
+    if (!this.disposed && !this.finished) this.open();
+  }
+
   dispose(): void {
     this.disposed = true;
     clearTimeout(this.timer);
@@ -103,7 +122,11 @@ export class StreamConnection {
     socket.onclose = (close) => {
       if (socket !== this.socket || this.disposed) return;
       this.socket = undefined;
-      if (close.code === CloseCode.normal && this.finished) return this.on.status("ended");
+      // 1000 only ever follows the end of the session: never reconnect after it.
+      if (close.code === CloseCode.normal) {
+        this.finished = true;
+        return this.on.status("ended");
+      }
       if (close.code === CloseCode.sessionDeleted) {
         this.finished = true;
         return this.on.status("deleted");
@@ -117,8 +140,8 @@ export class StreamConnection {
   }
 
   private retryNow(): void {
-    if (this.disposed || this.finished || this.socket || document.visibilityState !== "visible")
-      return;
+    if (this.disposed || this.finished || this.paused || this.socket) return;
+    if (document.visibilityState !== "visible") return;
     clearTimeout(this.timer);
     this.backoffMs = BACKOFF_MIN_MS;
     this.open();

@@ -28,6 +28,10 @@ export type Renderer = "webgl" | "dom";
 
 const encoder = new TextEncoder();
 
+/** Output handed to xterm but not yet parsed: past HIGH the stream pauses, below LOW it resumes. */
+const BACKLOG_HIGH_BYTES = 8 * 1024 * 1024;
+const BACKLOG_LOW_BYTES = 1024 * 1024;
+
 const DARK: ITheme = {
   background: "#15171c",
   foreground: "#d8dde6",
@@ -89,10 +93,13 @@ export class TerminalController {
     this.term.onData((data) => this.input(data));
     this.term.onBinary((data) => this.send(Uint8Array.from(data, (c) => c.charCodeAt(0))));
     this.term.attachCustomKeyEventHandler((event) => this.shortcut(event));
+    this.term.onCursorMove(() => {
+      if (this.keyboardInset > 0) this.placeCursor();
+    });
     this.darkQuery.addEventListener("change", this.onScheme);
 
     this.stream = new StreamConnection(options.sessionId, {
-      output: (bytes) => this.term.write(bytes),
+      output: (bytes) => this.write(bytes),
       truncated: (from, to) =>
         this.term.write(`\r\n\x1b[2m[${to - from} bytes of earlier output are gone]\x1b[0m\r\n`),
       session: (session) => {
@@ -154,6 +161,31 @@ export class TerminalController {
     this.term.paste(text);
   }
 
+  /**
+   * The soft keyboard (plus the key bar above it) hides `px` of the terminal's bottom: slide the
+   * terminal up by as little as keeps the cursor's row visible; the top rows go under the header.
+   * The terminal's size, and so the PTY's, stays the same.
+   */
+  setKeyboardInset(px: number): void {
+    this.keyboardInset = px;
+    this.placeCursor();
+  }
+
+  private keyboardInset = 0;
+
+  private placeCursor(): void {
+    const host = this.host;
+    if (!host) return;
+    let shift = 0;
+    if (this.keyboardInset > 0 && this.term.rows > 0) {
+      const rowPx = (this.term.element?.clientHeight ?? host.clientHeight) / this.term.rows;
+      const cursorBottom = (this.term.buffer.active.cursorY + 1) * rowPx;
+      const visible = host.clientHeight - this.keyboardInset;
+      shift = Math.min(this.keyboardInset, Math.max(0, cursorBottom - visible));
+    }
+    host.style.transform = shift > 0 ? `translateY(${-Math.ceil(shift)}px)` : "";
+  }
+
   setFontSize(size: number): void {
     this.term.options.fontSize = size;
     this.scheduleLayout();
@@ -175,6 +207,18 @@ export class TerminalController {
     }
     return out;
   }
+
+  /** Output bytes into xterm, pausing the stream while xterm's backlog is too long. */
+  private write(bytes: Uint8Array): void {
+    this.backlog += bytes.length;
+    if (this.backlog > BACKLOG_HIGH_BYTES) this.stream.pause();
+    this.term.write(bytes, () => {
+      this.backlog -= bytes.length;
+      if (this.backlog < BACKLOG_LOW_BYTES) this.stream.resume();
+    });
+  }
+
+  private backlog = 0;
 
   /** Re-fit now (after the terminal becomes visible). */
   layout(): void {
