@@ -150,7 +150,9 @@ describe("desktop", () => {
       data: "echo while-paused-$((3*3))\n",
     });
     await eventually(async () => {
-      const out = await fetch(`${server.api}/sessions/${sessionId}/output`, { headers: server.auth });
+      const out = await fetch(`${server.api}/sessions/${sessionId}/output`, {
+        headers: server.auth,
+      });
       return (await out.text()).includes("while-paused-9") ? true : undefined;
     }, "the output on the server");
     expect(await terminalText(page, sessionId)).not.toContain("while-paused-9");
