@@ -188,6 +188,58 @@ describe("desktop", () => {
     await dialog.getByRole("button", { name: "Cancel" }).click();
   });
 
+  test("rename, stop, restart and delete, each confirmed where it destroys", async () => {
+    await page.getByRole("link", { name: "Sessions" }).click();
+    const id = await startShell(page, "doomed");
+    const head = page.locator(".session-head");
+    await head.getByRole("button", { name: "Rename" }).click();
+    const rename = page.getByRole("dialog", { name: "Rename session" });
+    await rename.getByLabel("Name").fill("renamed shell");
+    await rename.getByRole("button", { name: "Rename" }).click();
+    await page.getByRole("link", { name: /renamed shell/ }).waitFor();
+    expect((await server.request("GET", `/sessions/${id}`)).body.name).toBe("renamed shell");
+
+    await head.getByRole("button", { name: "Stop" }).click();
+    const confirmStop = page.getByRole("dialog", { name: "Stop session?" });
+    await confirmStop.getByRole("button", { name: "Cancel" }).click();
+    expect((await server.request("GET", `/sessions/${id}`)).body.state).toBe("running");
+    await head.getByRole("button", { name: "Stop" }).click();
+    await confirmStop.getByRole("button", { name: "Stop" }).click();
+    await head.getByText(/^(stopped|ended)/).waitFor();
+    await page.getByText(/^exited (by|with)/).waitFor();
+
+    await head.getByRole("button", { name: "Restart" }).click();
+    await page.waitForURL((url) => url.pathname.startsWith("/s/") && !url.pathname.endsWith(id));
+    const next = new URL(page.url()).pathname.split("/").pop() as string;
+    expect((await server.request("GET", `/sessions/${next}`)).body.parentSessionId).toBe(id);
+    await waitForLine(page, next, "[$#] ?$");
+
+    await head.getByRole("button", { name: "Delete" }).click();
+    await page
+      .getByRole("dialog", { name: "Delete session?" })
+      .getByRole("button", { name: "Delete" })
+      .click();
+    await page.waitForURL((url) => !url.pathname.endsWith(next));
+    expect((await server.request("GET", `/sessions/${next}`)).status).toBe(404);
+    expect(await page.locator(`.terminal-host[data-session="${next}"]`).count()).toBe(0);
+  });
+
+  test("providers can be turned off and on from the providers page", async () => {
+    await page.getByRole("link", { name: "Providers" }).click();
+    const card = page.locator(".provider-card", { hasText: "Codex" });
+    const enabled = card.getByRole("checkbox", { name: "enabled" });
+    await enabled.uncheck();
+    await eventually(async () => {
+      const codex = (await server.request("GET", "/providers/codex")).body;
+      return codex.enabled === false ? true : undefined;
+    }, "codex disabled");
+    await enabled.check();
+    await eventually(async () => {
+      const codex = (await server.request("GET", "/providers/codex")).body;
+      return codex.enabled === true ? true : undefined;
+    }, "codex enabled");
+  });
+
   test("the audit page lists sign-ins and session starts", async () => {
     await page.getByRole("link", { name: "Audit" }).click();
     await page.getByRole("cell", { name: "session.create" }).first().waitFor();
@@ -225,6 +277,25 @@ describe("desktop", () => {
       (e) => !/401|WebSocket|Applying inline style violates .*'style-src 'self''/.test(e),
     );
     expect(unexpected).toEqual([]);
+  });
+});
+
+describe("dark", () => {
+  test("the system's dark scheme gives a dark page and terminal", async () => {
+    const session = await server.spawnShell(
+      "printf '\\033[1;32mok\\033[0m build passed\\n\\033[33mwarning\\033[0m 2 skipped\\n'; exec cat",
+      { name: "dark build" },
+    );
+    const { page, context } = await newPage(browser, { colorScheme: "dark" });
+    try {
+      await signIn(page, server, `/s/${session.id}`);
+      await waitForLine(page, session.id, "^warning 2 skipped$");
+      const background = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+      expect(background).toBe("rgb(16, 18, 22)");
+      await shot(page, "desktop-terminal-dark");
+    } finally {
+      await context.close();
+    }
   });
 });
 

@@ -98,6 +98,11 @@ export function createApiClient(onUnauthorized: () => void): ApiClient {
   };
 }
 
+/** A sentence to show for a failed call. */
+export function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
 /** ws:// or wss:// URL of an API path on this origin. */
 export function socketUrl(path: string): string {
   const scheme = location.protocol === "https:" ? "wss:" : "ws:";

@@ -3,7 +3,7 @@
 // provider has one.
 import { useSignal } from "@preact/signals";
 import { useEffect, useMemo } from "preact/hooks";
-import { message } from "../pages/LoginPage.tsx";
+import { errorMessage } from "../api/http.ts";
 import { createDirCompletion } from "../state/dir-completion.ts";
 import { useStores } from "../stores.ts";
 import { splitArgs } from "./args.ts";
@@ -46,7 +46,7 @@ export function NewSessionDialog({ onClose }: { onClose: () => void }) {
       router.navigate(`/s/${session.id}`);
       onClose();
     } catch (e) {
-      error.value = message(e);
+      error.value = errorMessage(e);
     } finally {
       busy.value = false;
     }

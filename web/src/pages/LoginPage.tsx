@@ -1,6 +1,6 @@
 // Sign-in: username and password; afterwards back to the page the user came from.
 import { useSignal } from "@preact/signals";
-import { ApiError } from "../api/http.ts";
+import { ApiError, errorMessage } from "../api/http.ts";
 import { useStores } from "../stores.ts";
 
 export function LoginPage({ next }: { next: string }) {
@@ -16,7 +16,7 @@ export function LoginPage({ next }: { next: string }) {
       await auth.login(String(form.get("username")), String(form.get("password")), next);
     } catch (e) {
       error.value =
-        e instanceof ApiError && e.status === 401 ? "Wrong username or password." : message(e);
+        e instanceof ApiError && e.status === 401 ? "Wrong username or password." : errorMessage(e);
     } finally {
       busy.value = false;
     }
@@ -44,8 +44,4 @@ export function LoginPage({ next }: { next: string }) {
       </form>
     </main>
   );
-}
-
-export function message(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

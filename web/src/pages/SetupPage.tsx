@@ -1,7 +1,8 @@
 // First run: create the first admin with the one-time token from the setup link (#token=…).
+
 import { useSignal } from "@preact/signals";
+import { errorMessage } from "../api/http.ts";
 import { useStores } from "../stores.ts";
-import { message } from "./LoginPage.tsx";
 
 export function SetupPage({ token }: { token: string }) {
   const { auth } = useStores();
@@ -20,7 +21,7 @@ export function SetupPage({ token }: { token: string }) {
     try {
       await auth.setup(token, String(form.get("username")), password);
     } catch (e) {
-      error.value = message(e);
+      error.value = errorMessage(e);
     } finally {
       busy.value = false;
     }

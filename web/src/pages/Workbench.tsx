@@ -1,8 +1,10 @@
 // The sessions workbench: the list, the tabs of open terminals, the active terminal with its
 // actions (rename, stop, restart, delete), and on phones the key bar and the composer.
+
 import { useSignal } from "@preact/signals";
 import { useEffect } from "preact/hooks";
 import type { Session } from "../../../src/protocol/session.ts";
+import { errorMessage } from "../api/http.ts";
 import { Composer } from "../components/Composer.tsx";
 import { ConfirmDialog, type ConfirmProps, PromptDialog } from "../components/Dialog.tsx";
 import { KeyBar } from "../components/KeyBar.tsx";
@@ -13,7 +15,6 @@ import { isLive } from "../state/sessions.ts";
 import { useStores } from "../stores.ts";
 import { TerminalView } from "../terminal/TerminalView.tsx";
 import type { TerminalController } from "../terminal/terminal-controller.ts";
-import { message } from "./LoginPage.tsx";
 
 type Modal =
   | { kind: "new" }
@@ -54,7 +55,7 @@ export function Workbench({ sessionId }: { sessionId: string | null }) {
   const run = (action: () => Promise<unknown>) => {
     failure.value = "";
     void action().catch((e: unknown) => {
-      failure.value = message(e);
+      failure.value = errorMessage(e);
     });
   };
   const closeTab = (id: string) => {
