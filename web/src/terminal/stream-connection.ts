@@ -28,6 +28,8 @@ export interface StreamHandlers {
   refused(): void;
   /** Just (re)connected: the hello has arrived. */
   ready(): void;
+  /** The first connection's replay (everything up to its hello's offset) has arrived. */
+  replayed(): void;
 }
 
 const BACKOFF_MIN_MS = 250;
@@ -47,6 +49,9 @@ export class StreamConnection {
   private pending: Uint8Array<ArrayBuffer>[] = [];
   private pendingBytes = 0;
   private readonly wake = () => this.retryNow();
+  /** End offset of the first hello's replay; undefined once reported (or before any hello). */
+  private replayEnd: number | undefined;
+  private replayReported = false;
 
   constructor(
     private readonly sessionId: string,
@@ -117,6 +122,7 @@ export class StreamConnection {
         const bytes = new Uint8Array(message.data as ArrayBuffer);
         this.offset += bytes.length;
         this.on.output(bytes);
+        this.checkReplayed();
       }
     };
     socket.onclose = (close) => {
@@ -157,6 +163,8 @@ export class StreamConnection {
         this.on.status("live");
         this.flush();
         this.on.ready();
+        if (!this.replayReported && this.replayEnd === undefined) this.replayEnd = event.offset;
+        this.checkReplayed();
         return;
       case "truncated":
         this.offset = Math.max(this.offset, event.to);
@@ -169,6 +177,8 @@ export class StreamConnection {
         this.on.resize(event.cols, event.rows);
         return;
       case "exit":
+        this.replayEnd = Math.min(this.replayEnd ?? this.offset, this.offset);
+        this.checkReplayed();
         this.finished = true;
         this.on.exit(event.exitCode, event.signal);
         return;
@@ -180,6 +190,12 @@ export class StreamConnection {
       default:
         assertNever(event);
     }
+  }
+
+  private checkReplayed(): void {
+    if (this.replayReported || this.replayEnd === undefined || this.offset < this.replayEnd) return;
+    this.replayReported = true;
+    this.on.replayed();
   }
 
   private flush(): void {

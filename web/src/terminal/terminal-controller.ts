@@ -121,6 +121,9 @@ export class TerminalController {
         this.lastSent = undefined;
         this.layout();
       },
+      // The DOM renderer paints the replay; WebGL takes over once it is parsed (creating the
+      // WebGL renderer mid-replay would hold up the first paint).
+      replayed: () => this.term.write(new Uint8Array(0), () => void this.loadWebgl()),
     });
   }
 
@@ -132,7 +135,6 @@ export class TerminalController {
     host.addEventListener("click", () => this.focus());
     this.styles = new CspStyleBridge(host);
     this.styles.sync();
-    void this.loadWebgl();
     this.resizeObserver = new ResizeObserver(() => this.scheduleLayout());
     this.resizeObserver.observe(host);
     this.scheduleLayout();
@@ -259,9 +261,11 @@ export class TerminalController {
 
   /** Switch to the WebGL renderer once its chunk has loaded; the DOM renderer paints until then. */
   private async loadWebgl(): Promise<void> {
+    if (this.webglRequested) return;
+    this.webglRequested = true;
     try {
       const { WebglAddon } = await import("@xterm/addon-webgl");
-      if (this.disposed) return;
+      if (this.disposed || !this.host) return;
       const webgl = new WebglAddon();
       webgl.onContextLoss(() => {
         webgl.dispose();
@@ -277,6 +281,7 @@ export class TerminalController {
   }
 
   private disposed = false;
+  private webglRequested = false;
 
   private input(data: string): void {
     if (this.options.readOnly) return;
