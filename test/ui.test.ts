@@ -122,6 +122,21 @@ describe("desktop", () => {
     expect(countLines(text, "resumed-25")).toBe(1);
   });
 
+  test("find selects a match in the scrollback", async () => {
+    await page.getByLabel("Find in terminal").fill("resumed-2");
+    await page.getByLabel("Find in terminal").press("Enter");
+    await page.waitForFunction(
+      (id) =>
+        (
+          document.querySelector(`.terminal-host[data-session="${id}"]`) as HTMLElement & {
+            terminal?: { term: { getSelection(): string } };
+          }
+        )?.terminal?.term.getSelection() === "resumed-2",
+      sessionId,
+    );
+    await page.locator(`.terminal-host[data-session="${sessionId}"] .xterm`).click();
+  });
+
   test("a flood of output is paced, not piled up, and the terminal stays usable", async () => {
     // About 16 MB at once: more than xterm parses before the stream pauses (8 MB backlog).
     await page.keyboard.type("seq 1 2000000; echo flood-$((9*9))");

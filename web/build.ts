@@ -43,7 +43,7 @@ export async function buildWeb({ minify = true }: { minify?: boolean } = {}): Pr
     entrypoints: [join(WEB, "src/main.tsx")],
     target: "browser",
     minify,
-    // The WebGL renderer (a third of the code) is a chunk of its own, loaded after first paint.
+    // The WebGL renderer (a fifth of the code) and search are chunks of their own, loaded later.
     splitting: true,
     naming: {
       entry: "[name]-[hash].[ext]",

@@ -144,7 +144,7 @@ export function Workbench({ sessionId }: { sessionId: string | null }) {
                 onKeyDown={(event) => {
                   if (event.key !== "Enter") return;
                   event.preventDefault();
-                  terminal.find(event.currentTarget.value, event.shiftKey);
+                  void terminal.find(event.currentTarget.value, event.shiftKey);
                 }}
               />
             )}

@@ -5,7 +5,7 @@
 
 import { signal } from "@preact/signals";
 import { FitAddon } from "@xterm/addon-fit";
-import { SearchAddon } from "@xterm/addon-search";
+import type { SearchAddon } from "@xterm/addon-search";
 import { Unicode11Addon } from "@xterm/addon-unicode11";
 import { WebLinksAddon } from "@xterm/addon-web-links";
 import { type ITheme, Terminal } from "@xterm/xterm";
@@ -63,7 +63,8 @@ export class TerminalController {
 
   readonly term: Terminal;
   private readonly fit = new FitAddon();
-  private readonly search = new SearchAddon();
+  /** Loaded on the first find (a chunk of its own). */
+  private search: Promise<SearchAddon> | undefined;
   private readonly stream: StreamConnection;
   private host: HTMLElement | undefined;
   private styles: CspStyleBridge | undefined;
@@ -86,7 +87,6 @@ export class TerminalController {
       theme: this.darkQuery.matches ? DARK : LIGHT,
     });
     this.term.loadAddon(this.fit);
-    this.term.loadAddon(this.search);
     this.term.loadAddon(new WebLinksAddon());
     this.term.loadAddon(new Unicode11Addon());
     this.term.unicode.activeVersion = "11";
@@ -193,8 +193,15 @@ export class TerminalController {
     this.scheduleLayout();
   }
 
-  find(text: string, backwards = false): boolean {
-    return backwards ? this.search.findPrevious(text) : this.search.findNext(text);
+  /** Select the next (or previous) match of `text` in the scrollback; false when there is none. */
+  async find(text: string, backwards = false): Promise<boolean> {
+    this.search ??= import("@xterm/addon-search").then(({ SearchAddon }) => {
+      const addon = new SearchAddon();
+      this.term.loadAddon(addon);
+      return addon;
+    });
+    const search = await this.search;
+    return backwards ? search.findPrevious(text) : search.findNext(text);
   }
 
   /** The buffer as text, wrapped lines joined (used by tests and "copy all"). */
