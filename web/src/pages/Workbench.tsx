@@ -33,6 +33,8 @@ export function Workbench({ sessionId }: { sessionId: string | null }) {
   useEffect(() => {
     if (sessionId) prefs.openTab(sessionId);
     sessions.watch(sessionId);
+    // On another page no terminal is watched: a session going idle then needs attention.
+    return () => sessions.watch(null);
   }, [sessionId, prefs, sessions]);
 
   const byId = sessions.byId.value;
@@ -251,6 +253,11 @@ export function Workbench({ sessionId }: { sessionId: string | null }) {
           {!sessionId && (
             <div class="empty">
               <p class="muted">Pick a session, or start a new one.</p>
+            </div>
+          )}
+          {sessionId && sessions.loaded.value && !active && (
+            <div class="empty">
+              <p class="muted">This session no longer exists.</p>
             </div>
           )}
           {terminal?.exit.value && (
