@@ -43,14 +43,20 @@ const shot = (page: Page, name: string) =>
   page.screenshot({ path: join(SHOTS, `${name}.png`), animations: "disabled" });
 
 /** Open the new-session dialog and start a login shell in /tmp; the new session's id. */
+/** The id of the session the page moved to from `before` (the URL it had). */
+async function newSessionId(page: Page, before: string): Promise<string> {
+  await page.waitForURL((url) => /^\/s\/[\w-]+$/.test(url.pathname) && url.href !== before);
+  return new URL(page.url()).pathname.split("/").pop() as string;
+}
+
 async function startShell(page: Page, name?: string): Promise<string> {
+  const before = page.url();
   await page.getByRole("button", { name: "New" }).click();
   const dialog = page.getByRole("dialog", { name: "New session" });
   await dialog.getByLabel("Working directory").fill("/tmp");
   if (name) await dialog.getByLabel("Name (optional)").fill(name);
   await dialog.getByRole("button", { name: "Start" }).click();
-  await page.waitForURL(/\/s\/[\w-]+$/);
-  const id = new URL(page.url()).pathname.split("/").pop() as string;
+  const id = await newSessionId(page, before);
   // A prompt: the login shell is up and reading.
   await waitForLine(page, id, "[$#] ?$");
   return id;
@@ -203,6 +209,24 @@ describe("desktop", () => {
     await dialog.getByRole("button", { name: "Cancel" }).click();
   });
 
+  test("extra arguments reach the program as words, quotes grouped and nothing expanded", async () => {
+    await page.getByRole("button", { name: "New" }).click();
+    const dialog = page.getByRole("dialog", { name: "New session" });
+    await dialog.getByLabel("Working directory").fill("/tmp");
+    await dialog
+      .getByLabel("Extra arguments (optional)")
+      .fill(`-c 'echo "args ok: $0"; exec cat' word`);
+    const before = page.url();
+    await dialog.getByRole("button", { name: "Start" }).click();
+    const id = await newSessionId(page, before);
+    await waitForLine(page, id, "^args ok: word$");
+    expect((await server.request("GET", `/sessions/${id}`)).body.args).toEqual([
+      "-c",
+      'echo "args ok: $0"; exec cat',
+      "word",
+    ]);
+  });
+
   test("rename, stop, restart and delete, each confirmed where it destroys", async () => {
     await page.getByRole("link", { name: "Sessions" }).click();
     const id = await startShell(page, "doomed");
@@ -309,6 +333,42 @@ describe("dark", () => {
       const background = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
       expect(background).toBe("rgb(16, 18, 22)");
       await shot(page, "desktop-terminal-dark");
+    } finally {
+      await context.close();
+    }
+  });
+});
+
+describe("notifications", () => {
+  test("after opting in, a session going idle unwatched raises a notification", async () => {
+    const { page, context } = await newPage(browser);
+    try {
+      await context.grantPermissions(["notifications"]);
+      // Record notifications instead of showing them (headless has no notification centre).
+      await page.addInitScript(() => {
+        const shown: string[] = [];
+        class RecordingNotification {
+          static permission = "granted";
+          static requestPermission = async () => "granted";
+          onclick: (() => void) | null = null;
+          constructor(title: string) {
+            shown.push(title);
+          }
+        }
+        Object.assign(window, { Notification: RecordingNotification, shownNotifications: shown });
+      });
+      await signIn(page, server);
+      const bell = page.getByRole("button", { name: "Notify me when a session waits" });
+      await bell.click();
+      await page.waitForFunction(
+        () => document.querySelector('button[aria-pressed="true"] svg') !== null,
+      );
+      await server.spawnShell("exec cat", { name: "needs you" });
+      await page.waitForFunction(() =>
+        (window as unknown as { shownNotifications: string[] }).shownNotifications.includes(
+          "needs you is waiting",
+        ),
+      );
     } finally {
       await context.close();
     }
