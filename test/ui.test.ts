@@ -419,12 +419,32 @@ describe("phone", () => {
         const ps = Bun.spawnSync(["pgrep", "-f", "^sleep 100$"]);
         return ps.exitCode === 0 ? true : undefined;
       }, "sleep 100 running");
-      await keyBar.getByRole("button", { name: "Ctrl-C" }).tap();
+      await keyBar.getByRole("button", { name: "Ctrl-C", exact: true }).tap();
       await waitForLine(page, id, "^\\^C$");
       // bash reports 130 (128 + SIGINT) for the interrupted sleep.
       await page.keyboard.type("echo status-$?");
       await page.keyboard.press("Enter");
       await waitForLine(page, id, "^status-130$");
+
+      // Sticky Ctrl applies to the next key typed: Ctrl, then c, interrupts too.
+      await page.keyboard.type("sleep 100");
+      await page.keyboard.press("Enter");
+      await eventually(
+        () => (Bun.spawnSync(["pgrep", "-f", "^sleep 100$"]).exitCode === 0 ? true : undefined),
+        "the second sleep 100 running",
+      );
+      await keyBar.getByRole("button", { name: "Ctrl", exact: true }).tap();
+      await page.keyboard.type("c");
+      await page.keyboard.type("echo sticky-$?");
+      await page.keyboard.press("Enter");
+      await waitForLine(page, id, "^sticky-130$");
+
+      // Paste from the clipboard.
+      await context.grantPermissions(["clipboard-read", "clipboard-write"]);
+      await page.evaluate(() => navigator.clipboard.writeText("echo pasted-$((8*8))"));
+      await keyBar.getByRole("button", { name: "Paste", exact: true }).tap();
+      await page.keyboard.press("Enter");
+      await waitForLine(page, id, "^pasted-64$");
 
       // The composer sends its text as one paste, then Enter; neither it nor the soft keyboard
       // (its inset simulated) changes the PTY's size.
