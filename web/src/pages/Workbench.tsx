@@ -9,8 +9,9 @@ import { Composer } from "../components/Composer.tsx";
 import { ConfirmDialog, type ConfirmProps, PromptDialog } from "../components/Dialog.tsx";
 import { KeyBar } from "../components/KeyBar.tsx";
 import { NewSessionDialog } from "../components/NewSessionDialog.tsx";
+import { SessionHeader } from "../components/SessionHeader.tsx";
 import { SessionList, sessionTitle } from "../components/SessionList.tsx";
-import { StatePill } from "../components/StatePill.tsx";
+import { TerminalTabs } from "../components/TerminalTabs.tsx";
 import { isLive } from "../state/sessions.ts";
 import { useStores } from "../stores.ts";
 import { TerminalView } from "../terminal/TerminalView.tsx";
@@ -82,154 +83,56 @@ export function Workbench({ sessionId }: { sessionId: string | null }) {
         <SessionList activeId={sessionId} />
       </aside>
       <section class="main" aria-label="Terminals">
-        <div class="tabs" role="tablist">
-          <button
-            type="button"
-            class="back"
-            onClick={() => router.navigate("/")}
-            aria-label="Back to sessions"
-          >
-            ‹
-          </button>
-          {tabs.map((id) => {
-            const session = byId.get(id);
-            return (
-              <div key={id} class={`tab${id === sessionId ? " active" : ""}`} role="presentation">
-                <button
-                  type="button"
-                  role="tab"
-                  aria-selected={id === sessionId}
-                  onClick={() => router.navigate(`/s/${id}`)}
-                >
-                  {sessions.attention.value.has(id) && <span class="badge">●</span>}
-                  {session ? sessionTitle(session) : id.slice(0, 8)}
-                </button>
-                <button
-                  type="button"
-                  class="tab-close"
-                  aria-label="Close tab"
-                  onClick={() => closeTab(id)}
-                >
-                  ×
-                </button>
-              </div>
-            );
-          })}
-        </div>
+        <TerminalTabs
+          tabs={tabs}
+          activeId={sessionId}
+          byId={byId}
+          attention={sessions.attention.value}
+          onSelect={(id) => router.navigate(`/s/${id}`)}
+          onClose={closeTab}
+          onBack={() => router.navigate("/")}
+        />
         {active && (
-          <div class="session-head">
-            <StatePill session={active} now={clock.now.value} />
-            <span class="cwd" title={active.cwd}>
-              {active.cwd}
-            </span>
-            {terminal && terminal.status.value === "reconnecting" && (
-              <span class="quiet" role="status">
-                reconnecting…
-              </span>
-            )}
-            {terminal && terminal.status.value === "connecting" && (
-              <span class="quiet">connecting…</span>
-            )}
-            {terminal?.size.value && (
-              <span class="quiet size" data-testid="pty-size">
-                {terminal.size.value.cols}×{terminal.size.value.rows}
-              </span>
-            )}
-            {readOnly && <span class="quiet">read-only</span>}
-            <span class="spacer" />
-            {terminal && (
-              <input
-                type="search"
-                class="find"
-                placeholder="Find"
-                aria-label="Find in terminal"
-                onKeyDown={(event) => {
-                  if (event.key !== "Enter") return;
-                  event.preventDefault();
-                  void terminal.find(event.currentTarget.value, event.shiftKey);
-                }}
-              />
-            )}
-            <span class="font-size">
-              <button
-                type="button"
-                title="Smaller text"
-                aria-label="Smaller text"
-                onClick={() => prefs.changeFontSize(-1)}
-              >
-                A−
-              </button>
-              <button
-                type="button"
-                title="Larger text"
-                aria-label="Larger text"
-                onClick={() => prefs.changeFontSize(1)}
-              >
-                A+
-              </button>
-            </span>
-            {!readOnly && (
-              <span class="actions">
-                <button
-                  type="button"
-                  onClick={() => (modal.value = { kind: "rename", session: active })}
-                >
-                  Rename
-                </button>
-                {isLive(active) ? (
-                  <button
-                    type="button"
-                    onClick={() =>
-                      (modal.value = {
-                        kind: "confirm",
-                        title: "Stop session?",
-                        body: `${sessionTitle(active)} will get SIGHUP/SIGTERM, and SIGKILL after 3 s.`,
-                        action: "Stop",
-                        danger: true,
-                        onConfirm: () => run(() => sessions.stop(active.id)),
-                      })
-                    }
-                  >
-                    Stop
-                  </button>
-                ) : (
-                  <button
-                    type="button"
-                    onClick={() =>
-                      run(async () => {
-                        const next = await sessions.restart(active.id);
-                        prefs.closeTab(active.id);
-                        prefs.openTab(next.id);
-                        router.navigate(`/s/${next.id}`);
-                      })
-                    }
-                  >
-                    Restart
-                  </button>
-                )}
-                <button
-                  type="button"
-                  class="danger-text"
-                  onClick={() =>
-                    (modal.value = {
-                      kind: "confirm",
-                      title: "Delete session?",
-                      body: `${sessionTitle(active)} and its scrollback will be gone${isLive(active) ? "; it is stopped first" : ""}.`,
-                      action: "Delete",
-                      danger: true,
-                      onConfirm: () =>
-                        run(async () => {
-                          await sessions.remove(active.id);
-                          closeTab(active.id);
-                        }),
-                    })
-                  }
-                >
-                  Delete
-                </button>
-              </span>
-            )}
-          </div>
+          <SessionHeader
+            session={active}
+            terminal={terminal}
+            readOnly={readOnly}
+            now={clock.now.value}
+            onFontSize={(delta) => prefs.changeFontSize(delta)}
+            onRename={() => (modal.value = { kind: "rename", session: active })}
+            onStop={() =>
+              (modal.value = {
+                kind: "confirm",
+                title: "Stop session?",
+                body: `${sessionTitle(active)} will get SIGHUP/SIGTERM, and SIGKILL after 3 s.`,
+                action: "Stop",
+                danger: true,
+                onConfirm: () => run(() => sessions.stop(active.id)),
+              })
+            }
+            onRestart={() =>
+              run(async () => {
+                const next = await sessions.restart(active.id);
+                prefs.closeTab(active.id);
+                prefs.openTab(next.id);
+                router.navigate(`/s/${next.id}`);
+              })
+            }
+            onDelete={() =>
+              (modal.value = {
+                kind: "confirm",
+                title: "Delete session?",
+                body: `${sessionTitle(active)} and its scrollback will be gone${isLive(active) ? "; it is stopped first" : ""}.`,
+                action: "Delete",
+                danger: true,
+                onConfirm: () =>
+                  run(async () => {
+                    await sessions.remove(active.id);
+                    closeTab(active.id);
+                  }),
+              })
+            }
+          />
         )}
         {failure.value && (
           <p class="error pad" role="alert">

@@ -1,6 +1,5 @@
 import { expect, test } from "bun:test";
-import { keySequence } from "./keys.ts";
-import { controlChar } from "./terminal-controller.ts";
+import { controlChar, keySequence } from "./keys.ts";
 
 test.each([
   ["esc", false, "\x1b"],

@@ -34,3 +34,12 @@ export function keySequence(key: BarKey, applicationCursor: boolean): string {
       return `${applicationCursor ? "\x1bO" : "\x1b["}${CURSOR[key]}`;
   }
 }
+
+/** The control character of a key: a → ^A (0x01), [ → ESC, ? → DEL; others unchanged. */
+export function controlChar(key: string): string {
+  const code = key.toUpperCase().charCodeAt(0);
+  if (code >= 64 && code <= 95) return String.fromCharCode(code - 64);
+  if (key === "?") return "\x7f";
+  if (key === " ") return "\x00";
+  return key;
+}

@@ -8,11 +8,12 @@ import { FitAddon } from "@xterm/addon-fit";
 import type { SearchAddon } from "@xterm/addon-search";
 import { Unicode11Addon } from "@xterm/addon-unicode11";
 import { WebLinksAddon } from "@xterm/addon-web-links";
-import { type ITheme, Terminal } from "@xterm/xterm";
+import { Terminal } from "@xterm/xterm";
 import type { Session } from "../../../src/protocol/session.ts";
 import { CspStyleBridge } from "./csp-styles.ts";
-import { type BarKey, keySequence } from "./keys.ts";
+import { type BarKey, controlChar, keySequence } from "./keys.ts";
 import { StreamConnection, type StreamStatus } from "./stream-connection.ts";
+import { DARK, LIGHT } from "./themes.ts";
 
 export interface TerminalOptions {
   sessionId: string;
@@ -32,26 +33,6 @@ const encoder = new TextEncoder();
 const BACKLOG_HIGH_BYTES = 8 * 1024 * 1024;
 const BACKLOG_LOW_BYTES = 1024 * 1024;
 
-const DARK: ITheme = {
-  background: "#15171c",
-  foreground: "#d8dde6",
-  cursor: "#d8dde6",
-  selectionBackground: "#3a4a66",
-};
-const LIGHT: ITheme = {
-  background: "#fbfbfc",
-  foreground: "#1c2029",
-  cursor: "#1c2029",
-  cursorAccent: "#fbfbfc",
-  selectionBackground: "#b8cdf0",
-  black: "#1c2029",
-  brightBlack: "#5c6370",
-  white: "#a0a4ab",
-  brightWhite: "#c8ccd2",
-  yellow: "#8a6d00",
-  brightYellow: "#9e7c00",
-};
-
 export class TerminalController {
   readonly status = signal<StreamStatus>("connecting");
   readonly exit = signal<{ exitCode: number | null; signal: string | null } | null>(null);
@@ -70,6 +51,14 @@ export class TerminalController {
   private styles: CspStyleBridge | undefined;
   private resizeObserver: ResizeObserver | undefined;
   private frame = 0;
+  /** The size last sent to the PTY (reset on every reconnect, so it is sent again). */
+  private lastSent: { cols: number; rows: number } | undefined;
+  /** Output bytes handed to xterm and not yet parsed. */
+  private backlog = 0;
+  /** Pixels of the terminal's bottom covered by the soft keyboard and the key bar. */
+  private keyboardInset = 0;
+  private disposed = false;
+  private webglRequested = false;
   private readonly darkQuery = matchMedia("(prefers-color-scheme: dark)");
   private readonly onScheme = () => {
     this.term.options.theme = this.darkQuery.matches ? DARK : LIGHT;
@@ -173,8 +162,6 @@ export class TerminalController {
     this.placeCursor();
   }
 
-  private keyboardInset = 0;
-
   private placeCursor(): void {
     const host = this.host;
     if (!host) return;
@@ -204,7 +191,7 @@ export class TerminalController {
     return backwards ? search.findPrevious(text) : search.findNext(text);
   }
 
-  /** The buffer as text, wrapped lines joined (used by tests and "copy all"). */
+  /** The buffer as text, wrapped lines joined (read by the browser tests). */
   text(): string {
     const buffer = this.term.buffer.active;
     let out = "";
@@ -227,8 +214,6 @@ export class TerminalController {
     });
   }
 
-  private backlog = 0;
-
   /** Re-fit now (after the terminal becomes visible). */
   layout(): void {
     if (!this.host || this.host.offsetParent === null) return;
@@ -243,8 +228,6 @@ export class TerminalController {
     this.size.value = { cols, rows };
     this.stream.control({ type: "resize", cols, rows });
   }
-
-  private lastSent: { cols: number; rows: number } | undefined;
 
   dispose(): void {
     this.disposed = true;
@@ -287,9 +270,6 @@ export class TerminalController {
     this.styles?.sync();
   }
 
-  private disposed = false;
-  private webglRequested = false;
-
   private input(data: string): void {
     if (this.options.readOnly) return;
     let out = data;
@@ -320,13 +300,4 @@ export class TerminalController {
     }
     return true;
   }
-}
-
-/** The control character of a key: a → ^A (0x01), [ → ESC, ? → DEL; others unchanged. */
-export function controlChar(key: string): string {
-  const code = key.toUpperCase().charCodeAt(0);
-  if (code >= 64 && code <= 95) return String.fromCharCode(code - 64);
-  if (key === "?") return "\x7f";
-  if (key === " ") return "\x00";
-  return key;
 }
