@@ -73,6 +73,8 @@ describe("desktop", () => {
   let errors: string[];
   const assets: string[] = [];
 
+  afterAll(() => context.close());
+
   beforeAll(async () => {
     ({ page, context, errors } = await newPage(browser));
     page.on("response", (response) => {
@@ -440,9 +442,13 @@ describe("phone", () => {
       await waitForLine(page, id, "^sticky-130$");
 
       // Paste from the clipboard.
+      // The clipboard answers only the focused page (other tests' pages are open too).
       await context.grantPermissions(["clipboard-read", "clipboard-write"]);
+      await page.bringToFront();
       await page.evaluate(() => navigator.clipboard.writeText("echo pasted-$((8*8))"));
       await keyBar.getByRole("button", { name: "Paste", exact: true }).tap();
+      // The clipboard is read asynchronously: Enter only once the pasted line is at the prompt.
+      await waitForLine(page, id, "echo pasted-\\$\\(\\(8\\*8\\)\\)$");
       await page.keyboard.press("Enter");
       await waitForLine(page, id, "^pasted-64$");
 
