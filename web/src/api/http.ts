@@ -44,7 +44,7 @@ export interface ApiClient {
   deleteSession(id: string): Promise<void>;
   providers(): Promise<Provider[]>;
   setProviderEnabled(id: string, enabled: boolean): Promise<Provider>;
-  completeDirs(prefix: string): Promise<string[]>;
+  completeDirs(prefix: string): Promise<{ dirs: string[]; truncated: boolean }>;
   audit(): Promise<AuditEntry[]>;
 }
 
@@ -92,8 +92,7 @@ export function createApiClient(onUnauthorized: () => void): ApiClient {
     providers: async () => (await call<{ providers: Provider[] }>("GET", "/providers")).providers,
     setProviderEnabled: (providerId, enabled) =>
       call("PATCH", `/providers/${id(providerId)}`, { enabled }),
-    completeDirs: async (prefix) =>
-      (await call<{ dirs: string[] }>("GET", `/fs/dirs?prefix=${id(prefix)}`)).dirs,
+    completeDirs: (prefix) => call("GET", `/fs/dirs?prefix=${id(prefix)}`),
     audit: async () => (await call<{ entries: AuditEntry[] }>("GET", "/audit?limit=200")).entries,
   };
 }

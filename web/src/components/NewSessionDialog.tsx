@@ -89,9 +89,9 @@ export function NewSessionDialog({ onClose }: { onClose: () => void }) {
             value={cwd.value}
             onInput={(event) => {
               cwd.value = event.currentTarget.value;
-              completion.complete(cwd.value);
+              void completion.complete(cwd.value);
             }}
-            onFocus={() => completion.complete(cwd.value)}
+            onFocus={() => void completion.complete(cwd.value)}
           />
           <datalist id="cwd-completions">
             {completion.dirs.value.map((dir) => (
