@@ -130,7 +130,7 @@ describe("desktop", () => {
     expect(countLines(text, "resumed-25")).toBe(1);
   });
 
-  test("find selects a match in the scrollback", async () => {
+  test("find selects a match; copy and paste go through the clipboard", async () => {
     await page.getByLabel("Find in terminal").fill("resumed-2");
     await page.getByLabel("Find in terminal").press("Enter");
     await page.waitForFunction(
@@ -142,7 +142,20 @@ describe("desktop", () => {
         )?.terminal?.term.getSelection() === "resumed-2",
       sessionId,
     );
-    await page.locator(`.terminal-host[data-session="${sessionId}"] .xterm`).click();
+    // Ctrl+Shift+C copies the selection; Ctrl+Shift+V pastes into the program.
+    await context.grantPermissions(["clipboard-read", "clipboard-write"]);
+    await page.bringToFront();
+    await page
+      .locator(`.terminal-host[data-session="${sessionId}"] .xterm-helper-textarea`)
+      .focus();
+    await page.keyboard.press("Control+Shift+C");
+    await page.waitForFunction(async () => (await navigator.clipboard.readText()) === "resumed-2");
+    await page.evaluate(() => navigator.clipboard.writeText("echo clip-$((1+2))"));
+    await page.keyboard.press("Control+Shift+V");
+    await waitForLine(page, sessionId, "echo clip-\\$\\(\\(1\\+2\\)\\)$");
+    await page.keyboard.press("Enter");
+    const text = await waitForLine(page, sessionId, "^clip-3$");
+    expect(text).not.toContain("echo clip-$((1+2))echo");
   });
 
   test("a flood of output is paced, not piled up, and the terminal stays usable", async () => {

@@ -286,7 +286,7 @@ export class TerminalController {
     if (!this.options.readOnly) this.stream.send(bytes);
   }
 
-  /** Ctrl+Shift+C copies the selection, Ctrl+Shift+V pastes; everything else goes to xterm. */
+  /** Ctrl+Shift+C copies the selection, Ctrl+Shift+V pastes; every other key goes to xterm. */
   private shortcut(event: KeyboardEvent): boolean {
     if (event.type !== "keydown" || !event.ctrlKey || !event.shiftKey) return true;
     const key = event.key.toLowerCase();
@@ -294,10 +294,9 @@ export class TerminalController {
       void navigator.clipboard?.writeText(this.term.getSelection());
       return false;
     }
-    if (key === "v") {
-      void navigator.clipboard?.readText().then((text) => this.paste(text));
-      return false;
-    }
+    // The browser's own Ctrl+Shift+V ("paste as plain text") fires the paste event that xterm
+    // turns into a (bracketed) paste; xterm only has to leave the key alone.
+    if (key === "v") return false;
     return true;
   }
 }
