@@ -1,5 +1,5 @@
 // Builds the single executable: `bun build --compile` of src/main.ts into dist/, embedding the
-// web page, the SQL migrations (kept at drizzle/… inside the binary), PGlite's wasm/data files
+// browser UI (web/build.ts), the SQL migrations (kept at drizzle/… inside the binary), PGlite's wasm/data files
 // and bun-pty's native library, with the git commit baked in; then dist/SHA256SUMS.
 //
 // Usage: bun build.ts                     both targets into dist/, then dist/SHA256SUMS
@@ -13,6 +13,7 @@ import { createHash } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { parseArgs } from "node:util";
+import { embedWebPlugin } from "./web/build.ts";
 
 const ROOT = import.meta.dir;
 const DIST = join(ROOT, "dist");
@@ -56,6 +57,8 @@ async function compile(target: Target, outfile: string): Promise<void> {
       // the SQL files beside it with node:fs (src/db/migration-files.ts imports them as files).
       naming: { asset: "[dir]/[name].[ext]" },
       define: { OPENDRAY_COMMIT: JSON.stringify(commit) },
+      // The browser UI, built now and embedded in place of src/http/web-bundle.ts.
+      plugins: [await embedWebPlugin()],
       minify: true,
       sourcemap: "linked",
     });

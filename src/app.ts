@@ -27,12 +27,14 @@ import { securityHeaders } from "./http/middleware/security-headers.ts";
 import type { OriginPolicy } from "./http/origin.ts";
 import { createRateLimiter } from "./http/rate-limiter.ts";
 import { authRoutes, publicAuthRoutes } from "./http/routes/auth.ts";
+import { fsRoutes } from "./http/routes/fs.ts";
 import { healthRoutes } from "./http/routes/health.ts";
 import { metricsRoutes } from "./http/routes/metrics.ts";
 import { providerRoutes } from "./http/routes/providers.ts";
 import { sessionRoutes } from "./http/routes/sessions.ts";
 import { webRoutes } from "./http/routes/web.ts";
 import type { SocketHub } from "./http/socket-hub.ts";
+import { loadWebBundle, type WebAsset } from "./http/web-bundle.ts";
 import type { ProviderCatalog } from "./providers/catalog.ts";
 import type { SessionManager } from "./sessions/manager.ts";
 
@@ -61,6 +63,8 @@ export interface AppDeps {
   loginLimit?: RateLimit | undefined;
   onSetupDone: () => void;
   logError: (error: unknown, context: string) => void;
+  /** The browser UI's files (default: built from web/, or embedded in the executable). */
+  loadWeb?: (() => Promise<WebAsset[]>) | undefined;
 }
 
 const isRead = (c: Context) => c.req.method === "GET" || c.req.method === "HEAD";
@@ -119,6 +123,7 @@ export function createApp(deps: AppDeps) {
     .use(adminForWrites(["/api/v1/auth/logout", "/api/v1/auth/password"]))
     .route("/", authRoutes(authDeps))
     .route("/", providerRoutes({ providers: deps.providers, audit }))
+    .route("/", fsRoutes())
     .route(
       "/",
       sessionRoutes({
@@ -148,7 +153,7 @@ export function createApp(deps: AppDeps) {
         startedAtMs: deps.startedAtMs,
       }),
     )
-    .route("/", webRoutes())
+    .route("/", webRoutes({ load: deps.loadWeb ?? loadWebBundle }))
     .onError(createErrorHandler(deps.logError))
     .notFound(notFoundHandler);
 }

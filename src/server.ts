@@ -49,6 +49,8 @@ export interface RunningServer {
   db: Database;
   /** One-time URL that creates the first admin (loopback, no user yet), else null. */
   setupUrl: string | null;
+  /** Close every WebSocket (streams and events) with `code`, as a network failure would. */
+  closeSockets(code: number, reason: string): void;
   /** Stop listening, hang up sessions, flush, close the database. */
   close(): Promise<void>;
 }
@@ -147,6 +149,7 @@ export async function startServer(config: Config, options: ServerOptions): Promi
     setupUrl: setupToken ? `http://${host}:${port}/setup#token=${setupToken}` : null,
     port,
     manager,
+    closeSockets: (code, reason) => hub.closeAll(code, reason),
     close() {
       closing ??= (async () => {
         // Refuse new connections, but keep the open ones long enough to say goodbye: every

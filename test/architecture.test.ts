@@ -67,3 +67,19 @@ test("dependencies point one way: the domain and db never import http", () => {
       expect(`${file.path} → ${specifier}`).not.toContain("/http/");
   }
 });
+
+test("web/src talks to the server only through src/protocol types and its own modules", () => {
+  const web = sourceFiles(join(ROOT, "web", "src"));
+  expect(web.length).toBeGreaterThan(10);
+  const allowed = /→ (\.\.?\/|preact|@preact\/signals|@xterm\/)/;
+  for (const path of web) {
+    const text = readFileSync(path, "utf8");
+    for (const [, specifier = ""] of text.matchAll(
+      /(?:import|export)[^"']*?from\s+["']([^"']+)["']/g,
+    )) {
+      const at = `${relative(ROOT, path)} → ${specifier}`;
+      expect(at).toMatch(allowed);
+      if (specifier.includes("/src/")) expect(at).toMatch(/\/src\/protocol\/[\w-]+\.ts$/);
+    }
+  }
+});

@@ -65,6 +65,18 @@ test.each(["bun", "bun-pty"])(
       expect((await viewer.waitForClose()).code).toBe(1000);
       expect(viewer.output.toString()).toContain("from-the-binary");
       expect(viewer.events.at(-1)).toEqual({ type: "exit", exitCode: 5, signal: null });
+
+      // The web UI was built at compile time and is served from inside the binary.
+      const origin = server.api.replace(/\/api\/v1$/, "");
+      const page = await fetch(`${origin}/s/${session.id}`);
+      expect(page.status).toBe(200);
+      const html = await page.text();
+      const script = /<script type="module" src="([^"]+)"/.exec(html)?.[1] ?? "";
+      expect(script).toMatch(/^\/assets\/main-\w+\.js$/);
+      const js = await fetch(`${origin}${script}`);
+      expect(js.headers.get("content-type")).toContain("javascript");
+      expect((await js.arrayBuffer()).byteLength).toBeGreaterThan(100_000);
+      expect((await fetch(`${origin}/sw.js`)).status).toBe(200);
     } finally {
       server.process.kill("SIGTERM");
       await server.process.exited;

@@ -48,3 +48,9 @@ test("every opendray command the README shows exists, and the deploy files it na
     expect(existsSync(join(ROOT, file[1] ?? ""))).toBe(true);
   }
 });
+
+test("every screenshot the README shows exists (the browser tests write them)", () => {
+  const shots = [...readme.matchAll(/\]\((docs\/screenshots\/[\w-]+\.png)\)/g)].map((m) => m[1]);
+  expect(shots.length).toBeGreaterThanOrEqual(8);
+  for (const shot of shots) expect(Bun.file(join(ROOT, shot ?? "")).size).toBeGreaterThan(1000);
+});

@@ -4,41 +4,14 @@
 import { join } from "node:path";
 import type { ProviderSettingsRepo } from "../db/provider-settings-repo.ts";
 import { AppError, badRequest } from "../errors.ts";
+import type { ProviderInfo } from "../protocol/providers.ts";
 import { BUILTIN_MANIFESTS } from "./builtin.ts";
 import { createDetector, type Detection, type Detector } from "./detect.ts";
 import { buildLaunch, type Launch } from "./launch.ts";
 import { LOGIN_SHELL, loadManifests, type ProviderManifest } from "./manifest.ts";
 import type { SecretBox } from "./secret-box.ts";
 
-/** What GET /providers shows of one provider. */
-export interface ProviderInfo {
-  id: string;
-  name: string;
-  description: string;
-  icon: string | null;
-  /** The executable as the manifest names it (or the login shell's path). */
-  command: string;
-  available: boolean;
-  /** Resolved absolute path when available. */
-  path: string | null;
-  version: string | null;
-  enabled: boolean;
-  /** How to install it when it is missing, e.g. "npm install -g @openai/codex". */
-  installHint: string | null;
-  capabilities: { resume: boolean; images: boolean; mcp: boolean };
-  /** Whether the CLI has a permissions-bypass flag the UI can offer. */
-  bypass: boolean;
-  checkedAt: string;
-  error: string | null;
-  /** Args every session of this provider starts with (before the session's own). */
-  defaultArgs: string[];
-  /** Configured values of the manifest's non-secret fields. */
-  config: Record<string, string | number | boolean | string[]>;
-  /** Names of the secret fields that have a value; values are never returned. */
-  secretsSet: string[];
-  /** The manifest's settings, for forms: key, label, type, options, default. */
-  fields: ProviderManifest["fields"];
-}
+export type { ProviderInfo };
 
 /** PATCH /providers/:id: what to change; a secret set to null is removed. */
 export interface SettingsPatch {

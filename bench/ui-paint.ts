@@ -1,0 +1,127 @@
+// First paint of a reconnected terminal with 1 MB of scrollback (issue 5): a session prints
+// about 1 MB of coloured build-log lines, then a browser (headless Debian chromium) opens it.
+// Timed from navigation start, in the page: the first output on screen, and the whole replay
+// parsed and painted (the last line on screen). Cold = new browser profile; warm = reload with
+// the service worker and HTTP cache. `bun bench/ui-paint.ts`; prints a table, medians of 5.
+
+import { chromium, type Page } from "playwright-core";
+import { createCleanup } from "./cleanup.ts";
+import { startBenchServer } from "./server-process.ts";
+import { fixed, median, runs } from "./stats.ts";
+import { renderTable } from "./table.ts";
+
+const RUNS = 5;
+const TARGET_BYTES = 1_000_000;
+const END = "END-OF-SCROLLBACK";
+const CHROMIUM = Bun.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+
+const cleanup = createCleanup();
+const log = (line: string) => process.stderr.write(`${line}\n`);
+
+/** Milliseconds since navigation start until the page shows output, and until it shows END. */
+async function measure(page: Page, id: string): Promise<{ first: number; done: number }> {
+  const probe = (marker: string | null) =>
+    page.waitForFunction(
+      ([sessionId, text]) => {
+        const host = document.querySelector(`.terminal-host[data-session="${sessionId}"]`) as
+          | (HTMLElement & { terminal?: { term: { buffer: { active: BufferLike } } } })
+          | null;
+        type BufferLike = {
+          length: number;
+          baseY: number;
+          cursorY: number;
+          getLine(y: number): { translateToString(trim: boolean): string } | undefined;
+        };
+        const buffer = host?.terminal?.term.buffer.active;
+        if (!buffer) return false;
+        const y = buffer.baseY + buffer.cursorY;
+        if (text === null) return buffer.length > 1 || y > 0 ? performance.now() : false;
+        for (let row = Math.max(0, y - 3); row <= y; row++) {
+          if (buffer.getLine(row)?.translateToString(true).includes(text)) return performance.now();
+        }
+        return false;
+      },
+      [id, marker] as const,
+      { polling: "raf", timeout: 60_000 },
+    );
+  const first = await probe(null);
+  const done = await probe(END);
+  return { first: Number(await first.jsonValue()), done: Number(await done.jsonValue()) };
+}
+
+async function main() {
+  const server = await startBenchServer({ backend: "bun" }, cleanup);
+  // Lines like a build log: a coloured counter, a path, some words; 1 MB in all, then quiet.
+  const script =
+    `i=0; while [ $i -lt ${Math.ceil(TARGET_BYTES / 80)} ]; do i=$((i+1)); ` +
+    `printf '\\033[32m%06d\\033[0m \\033[2msrc/module/file.ts\\033[0m compiling the sources of step %d of the build\\n' $i $i; done; ` +
+    `echo ${END}; exec cat`;
+  const session = await server.spawnShell(script);
+  for (;;) {
+    const now = await server.getSession(session.id);
+    if (now.outputOffset >= TARGET_BYTES) break;
+    await Bun.sleep(100);
+  }
+  await Bun.sleep(300);
+  const bytes = (await server.getSession(session.id)).outputOffset;
+  log(`session ${session.id}: ${bytes} bytes of scrollback`);
+
+  const origin = server.api.replace(/\/api\/v1$/, "");
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+  });
+  cleanup.add(() => browser.close());
+  const cold: { first: number; done: number }[] = [];
+  const warm: { first: number; done: number }[] = [];
+  // Sign in once (sign-ins are limited to 5 a minute); every cold run starts from its cookie.
+  const signIn = await browser.newContext();
+  const login = await signIn.request.post(`${server.api}/auth/login`, {
+    data: { username: "bench", password: server.adminPassword },
+  });
+  if (!login.ok()) throw new Error(`login failed: ${login.status()}`);
+  const storageState = await signIn.storageState();
+  await signIn.close();
+  for (let run = 0; run < RUNS; run++) {
+    const context = await browser.newContext({
+      viewport: { width: 1280, height: 800 },
+      storageState,
+    });
+    const page = await context.newPage();
+    await page.goto(`${origin}/s/${session.id}`);
+    cold.push(await measure(page, session.id));
+    await page.reload();
+    warm.push(await measure(page, session.id));
+    await context.close();
+    log(
+      `run ${run + 1}: cold ${fixed(cold.at(-1)?.done ?? 0)} ms, warm ${fixed(warm.at(-1)?.done ?? 0)} ms`,
+    );
+  }
+  const row = (name: string, values: { first: number; done: number }[]) => [
+    name,
+    `${fixed(median(values.map((v) => v.first)), 0)} ms`,
+    `${fixed(median(values.map((v) => v.done)), 0)} ms`,
+    `first ${runs(
+      values.map((v) => v.first),
+      0,
+    )}; all ${runs(
+      values.map((v) => v.done),
+      0,
+    )}`,
+  ];
+  process.stdout.write(
+    `UI first paint, ${(bytes / 1e6).toFixed(2)} MB of scrollback replayed into xterm.js (Chromium headless, software WebGL), medians of ${RUNS}\n`,
+  );
+  process.stdout.write(
+    `${renderTable(
+      ["page load", "first output on screen", "whole scrollback painted", "runs (ms)"],
+      [row("cold (new profile)", cold), row("warm (reload)", warm)],
+    )}\n`,
+  );
+}
+
+try {
+  await main();
+} finally {
+  await cleanup.runAll();
+}

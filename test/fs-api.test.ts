@@ -1,0 +1,69 @@
+// GET /api/v1/fs/dirs: directory completion for the new-session dialog, for admins only.
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { startTestServer, type TestServer } from "./support/server.ts";
+
+let server: TestServer;
+const root = mkdtempSync(join(tmpdir(), "opendray-dirs-"));
+
+beforeAll(async () => {
+  for (const dir of ["alpha", "alpine", "beta", ".hidden"]) mkdirSync(join(root, dir));
+  writeFileSync(join(root, "alps.txt"), "a file, not a directory");
+  symlinkSync(join(root, "beta"), join(root, "alias"));
+  server = await startTestServer();
+});
+afterAll(async () => {
+  await server.dispose();
+  rmSync(root, { recursive: true, force: true });
+});
+
+const dirs = (prefix: string) =>
+  server.request("GET", `/fs/dirs?prefix=${encodeURIComponent(prefix)}`);
+
+describe("GET /fs/dirs", () => {
+  test("completes a partial name to the matching directories, files left out", async () => {
+    const response = await dirs(join(root, "al"));
+    expect(response.status).toBe(200);
+    expect(response.body).toEqual({
+      dirs: [join(root, "alias"), join(root, "alpha"), join(root, "alpine")],
+      truncated: false,
+    });
+  });
+
+  test("a trailing slash lists the subdirectories; hidden ones only when asked for", async () => {
+    expect((await dirs(`${root}/`)).body.dirs).toEqual(
+      ["alias", "alpha", "alpine", "beta"].map((name) => join(root, name)),
+    );
+    expect((await dirs(`${root}/.h`)).body.dirs).toEqual([join(root, ".hidden")]);
+  });
+
+  test("a missing parent completes to nothing", async () => {
+    expect((await dirs(join(root, "nope", "x"))).body).toEqual({ dirs: [], truncated: false });
+  });
+
+  test.each([
+    ["no prefix", "/fs/dirs"],
+    ["a relative prefix", "/fs/dirs?prefix=home"],
+    ["a .. segment", `/fs/dirs?prefix=${encodeURIComponent("/tmp/../etc")}`],
+    ["a NUL byte", "/fs/dirs?prefix=/tmp%00x"],
+    ["an overlong prefix", `/fs/dirs?prefix=/${"a".repeat(5000)}`],
+  ])("%s is 400 invalid_request", async (_, path) => {
+    const response = await server.request("GET", path);
+    expect(response.status).toBe(400);
+    expect(response.body.error.code).toBe("invalid_request");
+    expect(typeof response.body.error.message).toBe("string");
+  });
+
+  test("viewers are refused and strangers must sign in", async () => {
+    const viewer = await server.createUser("dirviewer", "viewer");
+    const refused = await server.send("GET", "/fs/dirs?prefix=/", undefined, {
+      authorization: `Bearer ${viewer.token}`,
+    });
+    expect(refused.status).toBe(403);
+    expect(refused.body.error.code).toBe("forbidden");
+    const anonymous = await server.send("GET", "/fs/dirs?prefix=/", undefined, {});
+    expect(anonymous.status).toBe(401);
+  });
+});

@@ -1,0 +1,85 @@
+// Headless Chromium (Debian's, through playwright-core) for the UI tests, and the few page
+// helpers they share: sign in, read a terminal's buffer, wait for text in it.
+
+import { type Browser, type BrowserContextOptions, chromium, type Page } from "playwright-core";
+import { ADMIN, type TestServer } from "./server.ts";
+
+/** Chromium to drive: CHROMIUM_PATH or Debian's /usr/bin/chromium. */
+export const CHROMIUM = Bun.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+
+export const WAIT_MS = 15_000;
+
+export function launchBrowser(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+    timeout: WAIT_MS,
+  });
+}
+
+/**
+ * A phone in portrait. Device scale 1: headless Chromium's software WebGL (SwiftShader) paints
+ * xterm's canvas blank at scale 2, which real phones' GPUs do not.
+ */
+export const PHONE: BrowserContextOptions = {
+  viewport: { width: 390, height: 844 },
+  deviceScaleFactor: 1,
+  isMobile: true,
+  hasTouch: true,
+};
+
+/** A fresh page of a fresh context (own cookies), with console errors collected. */
+export async function newPage(browser: Browser, options: BrowserContextOptions = {}) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, ...options });
+  context.setDefaultTimeout(WAIT_MS);
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on("pageerror", (error) => errors.push(String(error)));
+  page.on("console", (message) => {
+    if (message.type() === "error") errors.push(message.text());
+  });
+  return { page, context, errors };
+}
+
+/** Sign in through the form; `path` is where to start (the sign-in page sends the user back). */
+export async function signIn(
+  page: Page,
+  server: TestServer,
+  path = "/",
+  user: { username: string; password: string } = ADMIN,
+) {
+  await page.goto(`${server.url}${path}`);
+  await page.getByLabel("Username").fill(user.username);
+  await page.getByLabel("Password").fill(user.password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("button", { name: "Sign out" }).waitFor();
+}
+
+/** The text of a session's terminal buffer (scrollback included), wrapped lines joined. */
+export function terminalText(page: Page, sessionId: string): Promise<string> {
+  return page.evaluate(
+    (id) =>
+      (
+        document.querySelector(`.terminal-host[data-session="${id}"]`) as
+          | (HTMLElement & { terminal?: { text(): string } })
+          | null
+      )?.terminal?.text() ?? "",
+    sessionId,
+  );
+}
+
+/** Wait until the terminal's buffer has a line matching `line` (a RegExp source). */
+export async function waitForLine(page: Page, sessionId: string, line: string): Promise<string> {
+  await page.waitForFunction(
+    ([id, source]) => {
+      const host = document.querySelector(`.terminal-host[data-session="${id}"]`) as
+        | (HTMLElement & { terminal?: { text(): string } })
+        | null;
+      const text = host?.terminal?.text() ?? "";
+      return new RegExp(source as string, "m").test(text);
+    },
+    [sessionId, line],
+    { timeout: WAIT_MS },
+  );
+  return terminalText(page, sessionId);
+}

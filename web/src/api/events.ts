@@ -1,0 +1,60 @@
+// GET /api/v1/events: lifecycle events over one WebSocket so that the UI never polls. Reconnects
+// with back-off (1 s doubling to 30 s); `onOpen` runs on every (re)connect so the caller can
+// reload the list once to catch what it missed.
+import type { LifecycleEvent } from "../../../src/protocol/events.ts";
+import { socketUrl } from "./http.ts";
+
+const BACKOFF_MIN_MS = 1000;
+const BACKOFF_MAX_MS = 30_000;
+
+export interface EventsHandlers {
+  event(event: LifecycleEvent): void;
+  open(): void;
+  /** Closed before opening: maybe the sign-in expired. */
+  refused(): void;
+}
+
+export function connectEvents(on: EventsHandlers): { dispose(): void } {
+  let socket: WebSocket | undefined;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let backoffMs = BACKOFF_MIN_MS;
+  let disposed = false;
+
+  const open = () => {
+    const ws = new WebSocket(socketUrl("/events"));
+    socket = ws;
+    let opened = false;
+    ws.onopen = () => {
+      opened = true;
+      backoffMs = BACKOFF_MIN_MS;
+      on.open();
+    };
+    ws.onmessage = (message) => {
+      if (typeof message.data === "string") on.event(JSON.parse(message.data) as LifecycleEvent);
+    };
+    ws.onclose = () => {
+      if (disposed || ws !== socket) return;
+      socket = undefined;
+      if (!opened) on.refused();
+      timer = setTimeout(open, backoffMs);
+      backoffMs = Math.min(backoffMs * 2, BACKOFF_MAX_MS);
+    };
+  };
+  const retry = () => {
+    if (disposed || socket || document.visibilityState !== "visible") return;
+    clearTimeout(timer);
+    open();
+  };
+  addEventListener("online", retry);
+  document.addEventListener("visibilitychange", retry);
+  open();
+  return {
+    dispose() {
+      disposed = true;
+      clearTimeout(timer);
+      removeEventListener("online", retry);
+      document.removeEventListener("visibilitychange", retry);
+      socket?.close(1000);
+    },
+  };
+}

@@ -1,0 +1,137 @@
+// New session: provider (with its availability), working directory (completed from the
+// server's existing directories), name, extra arguments, and the bypass toggle where the
+// provider has one.
+import { useSignal } from "@preact/signals";
+import { useEffect, useMemo } from "preact/hooks";
+import { errorMessage } from "../api/http.ts";
+import { createDirCompletion } from "../state/dir-completion.ts";
+import { useStores } from "../stores.ts";
+import { splitArgs } from "./args.ts";
+import { Dialog } from "./Dialog.tsx";
+
+const LAST_CWD_KEY = "opendray.lastCwd";
+
+export function NewSessionDialog({ onClose }: { onClose: () => void }) {
+  const { api, providers, sessions, prefs, router } = useStores();
+  const completion = useMemo(() => createDirCompletion(api), [api]);
+  const error = useSignal("");
+  const busy = useSignal(false);
+  const provider = useSignal("shell");
+  const cwd = useSignal(localStorage.getItem(LAST_CWD_KEY) ?? "/");
+  useEffect(() => {
+    void providers.ensure();
+    return () => completion.dispose();
+  }, [providers, completion]);
+
+  const list = providers.providers.value ?? [];
+  const chosen = list.find((p) => p.id === provider.value);
+
+  const submit = async (event: SubmitEvent) => {
+    event.preventDefault();
+    const form = new FormData(event.currentTarget as HTMLFormElement);
+    busy.value = true;
+    error.value = "";
+    try {
+      const name = String(form.get("name") ?? "").trim();
+      const args = splitArgs(String(form.get("args") ?? ""));
+      const session = await sessions.create({
+        provider: provider.value,
+        cwd: cwd.value,
+        ...(name ? { name } : {}),
+        ...(args.length ? { args } : {}),
+        ...(chosen?.bypass && form.get("bypass") === "on" ? { bypass: true } : {}),
+      });
+      localStorage.setItem(LAST_CWD_KEY, cwd.value);
+      prefs.openTab(session.id);
+      router.navigate(`/s/${session.id}`);
+      onClose();
+    } catch (e) {
+      error.value = errorMessage(e);
+    } finally {
+      busy.value = false;
+    }
+  };
+
+  return (
+    <Dialog title="New session" onClose={onClose}>
+      <form class="dialog-form" onSubmit={submit}>
+        <label>
+          Provider
+          <select
+            name="provider"
+            value={provider.value}
+            onChange={(event) => {
+              provider.value = event.currentTarget.value;
+            }}
+          >
+            {list.length === 0 && <option value="shell">Shell</option>}
+            {list.map((p) => (
+              <option key={p.id} value={p.id} disabled={!p.available || !p.enabled}>
+                {p.name}
+                {p.available ? (p.version ? ` — ${p.version}` : "") : " — not installed"}
+                {p.enabled ? "" : " (disabled)"}
+              </option>
+            ))}
+          </select>
+        </label>
+        {chosen && !chosen.available && chosen.installHint && (
+          <p class="muted">Install with: {chosen.installHint}</p>
+        )}
+        <label>
+          Working directory
+          <input
+            name="cwd"
+            list="cwd-completions"
+            autocomplete="off"
+            autocapitalize="off"
+            spellcheck={false}
+            required
+            value={cwd.value}
+            onInput={(event) => {
+              cwd.value = event.currentTarget.value;
+              void completion.complete(cwd.value);
+            }}
+            onFocus={() => void completion.complete(cwd.value)}
+          />
+          <datalist id="cwd-completions">
+            {completion.dirs.value.map((dir) => (
+              <option key={dir} value={dir} />
+            ))}
+          </datalist>
+        </label>
+        <label>
+          Name (optional)
+          <input name="name" maxLength={200} autocomplete="off" />
+        </label>
+        <label>
+          Extra arguments (optional)
+          <input
+            name="args"
+            autocomplete="off"
+            autocapitalize="off"
+            spellcheck={false}
+            placeholder='--model opus "quoted words"'
+          />
+        </label>
+        {chosen?.bypass && (
+          <label class="check">
+            <input type="checkbox" name="bypass" /> Skip permission prompts (bypass)
+          </label>
+        )}
+        {error.value && (
+          <p class="error" role="alert">
+            {error.value}
+          </p>
+        )}
+        <div class="dialog-actions">
+          <button type="button" onClick={onClose}>
+            Cancel
+          </button>
+          <button type="submit" class="primary" disabled={busy.value}>
+            {busy.value ? "Starting…" : "Start"}
+          </button>
+        </div>
+      </form>
+    </Dialog>
+  );
+}

@@ -1,0 +1,94 @@
+// The active terminal's header: state, folder, connection status, size, find, font size, and
+// the session's actions (rename, stop or restart, delete) for admins.
+import type { Session } from "../../../src/protocol/session.ts";
+import { isLive } from "../state/sessions.ts";
+import type { TerminalController } from "../terminal/terminal-controller.ts";
+import { StatePill } from "./StatePill.tsx";
+
+export interface SessionHeaderProps {
+  session: Session;
+  terminal: TerminalController | undefined;
+  readOnly: boolean;
+  now: number;
+  onFontSize: (delta: number) => void;
+  onRename: () => void;
+  onStop: () => void;
+  onRestart: () => void;
+  onDelete: () => void;
+}
+
+export function SessionHeader(props: SessionHeaderProps) {
+  const { session, terminal, readOnly, now, onFontSize, onRename, onStop, onRestart, onDelete } =
+    props;
+  return (
+    <div class="session-head">
+      <StatePill session={session} now={now} />
+      <span class="cwd" title={session.cwd}>
+        {session.cwd}
+      </span>
+      {terminal && terminal.status.value === "reconnecting" && (
+        <span class="quiet" role="status">
+          reconnecting…
+        </span>
+      )}
+      {terminal && terminal.status.value === "connecting" && <span class="quiet">connecting…</span>}
+      {terminal?.size.value && (
+        <span class="quiet size" data-testid="pty-size">
+          {terminal.size.value.cols}×{terminal.size.value.rows}
+        </span>
+      )}
+      {readOnly && <span class="quiet">read-only</span>}
+      <span class="spacer" />
+      {terminal && (
+        <input
+          type="search"
+          class="find"
+          placeholder="Find"
+          aria-label="Find in terminal"
+          onKeyDown={(event) => {
+            if (event.key !== "Enter") return;
+            event.preventDefault();
+            void terminal.find(event.currentTarget.value, event.shiftKey);
+          }}
+        />
+      )}
+      <span class="font-size">
+        <button
+          type="button"
+          title="Smaller text"
+          aria-label="Smaller text"
+          onClick={() => onFontSize(-1)}
+        >
+          A−
+        </button>
+        <button
+          type="button"
+          title="Larger text"
+          aria-label="Larger text"
+          onClick={() => onFontSize(1)}
+        >
+          A+
+        </button>
+      </span>
+      {!readOnly && (
+        <span class="actions">
+          <button type="button" onClick={() => onRename()}>
+            Rename
+          </button>
+          {isLive(session) ? (
+            <button type="button" onClick={onStop}>
+              Stop
+            </button>
+          ) : (
+            <button type="button" onClick={onRestart}>
+              Restart
+            </button>
+          )}
+          <button type="button" class="danger-text" onClick={onDelete}>
+            Delete
+          </button>
+        </span>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,46 @@
+// The audit log (admins): who did what, when, from where, and whether it was allowed.
+import { useEffect } from "preact/hooks";
+import { useStores } from "../stores.ts";
+
+export function AuditPage() {
+  const { audit } = useStores();
+  useEffect(() => {
+    void audit.load();
+  }, [audit]);
+  const entries = audit.entries.value;
+  return (
+    <main class="page">
+      <h2>Audit log</h2>
+      {audit.error.value && <p class="error">{audit.error.value}</p>}
+      {!entries && !audit.error.value && <p class="muted">Loading…</p>}
+      {entries && (
+        <div class="table-wrap">
+          <table class="audit">
+            <thead>
+              <tr>
+                <th>When</th>
+                <th>Who</th>
+                <th>Action</th>
+                <th>Target</th>
+                <th>Outcome</th>
+                <th>From</th>
+              </tr>
+            </thead>
+            <tbody>
+              {entries.map((e) => (
+                <tr key={e.id} class={e.outcome === "ok" ? "" : "denied"}>
+                  <td title={e.at}>{new Date(e.at).toLocaleString()}</td>
+                  <td>{e.actor ?? "—"}</td>
+                  <td class="mono">{e.action}</td>
+                  <td class="mono small">{e.target ?? ""}</td>
+                  <td>{e.outcome}</td>
+                  <td class="mono small">{e.clientIp ?? ""}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </main>
+  );
+}

@@ -1,0 +1,207 @@
+// The sessions workbench: the list, the tabs of open terminals, the active terminal with its
+// actions (rename, stop, restart, delete), and on phones the key bar and the composer.
+
+import { useSignal } from "@preact/signals";
+import { useEffect } from "preact/hooks";
+import type { Session } from "../../../src/protocol/session.ts";
+import { errorMessage } from "../api/http.ts";
+import { Composer } from "../components/Composer.tsx";
+import { ConfirmDialog, type ConfirmProps, PromptDialog } from "../components/Dialog.tsx";
+import { KeyBar } from "../components/KeyBar.tsx";
+import { NewSessionDialog } from "../components/NewSessionDialog.tsx";
+import { SessionHeader } from "../components/SessionHeader.tsx";
+import { SessionList, sessionTitle } from "../components/SessionList.tsx";
+import { TerminalTabs } from "../components/TerminalTabs.tsx";
+import { isLive } from "../state/sessions.ts";
+import { useStores } from "../stores.ts";
+import { TerminalView } from "../terminal/TerminalView.tsx";
+import type { TerminalController } from "../terminal/terminal-controller.ts";
+
+type Modal =
+  | { kind: "new" }
+  | { kind: "rename"; session: Session }
+  | ({ kind: "confirm" } & Omit<ConfirmProps, "onClose">)
+  | null;
+
+export function Workbench({ sessionId }: { sessionId: string | null }) {
+  const { sessions, prefs, auth, router, clock, api, keyboard } = useStores();
+  const modal = useSignal<Modal>(null);
+  const composer = useSignal(false);
+  const failure = useSignal("");
+  const terminals = useSignal<ReadonlyMap<string, TerminalController>>(new Map());
+  const readOnly = auth.user.value?.role !== "admin";
+
+  useEffect(() => {
+    if (sessionId) prefs.openTab(sessionId);
+    sessions.watch(sessionId);
+    // On another page no terminal is watched: a session going idle then needs attention.
+    return () => sessions.watch(null);
+  }, [sessionId, prefs, sessions]);
+
+  const byId = sessions.byId.value;
+  const tabs = prefs.tabs.value.filter((id) => !sessions.loaded.value || byId.has(id));
+  const active = sessionId ? byId.get(sessionId) : undefined;
+  const terminal = sessionId ? terminals.value.get(sessionId) : undefined;
+
+  useEffect(() => {
+    const waiting = sessions.attention.value.size;
+    const name = active ? sessionTitle(active) : "Sessions";
+    document.title = `${waiting ? `(${waiting}) ` : ""}${name} — OpenDray`;
+  }, [active, sessions.attention.value]);
+
+  const register = (id: string) => (controller: TerminalController | null) => {
+    const next = new Map(terminals.value);
+    if (controller) next.set(id, controller);
+    else next.delete(id);
+    terminals.value = next;
+  };
+  const run = (action: () => Promise<unknown>) => {
+    failure.value = "";
+    void action().catch((e: unknown) => {
+      failure.value = errorMessage(e);
+    });
+  };
+  const closeTab = (id: string) => {
+    prefs.closeTab(id);
+    if (id === sessionId) {
+      const rest = prefs.tabs.value;
+      router.navigate(rest.length ? `/s/${rest[rest.length - 1]}` : "/");
+    }
+  };
+
+  return (
+    <div class="workbench" data-open={sessionId ? "session" : "list"}>
+      <aside class="sidebar">
+        <div class="sidebar-head">
+          <h2>Sessions</h2>
+          {!readOnly && (
+            <button type="button" class="primary" onClick={() => (modal.value = { kind: "new" })}>
+              New
+            </button>
+          )}
+        </div>
+        <SessionList activeId={sessionId} />
+      </aside>
+      <section class="main" aria-label="Terminals">
+        <TerminalTabs
+          tabs={tabs}
+          activeId={sessionId}
+          byId={byId}
+          attention={sessions.attention.value}
+          onSelect={(id) => router.navigate(`/s/${id}`)}
+          onClose={closeTab}
+          onBack={() => router.navigate("/")}
+        />
+        {active && (
+          <SessionHeader
+            session={active}
+            terminal={terminal}
+            readOnly={readOnly}
+            now={clock.now.value}
+            onFontSize={(delta) => prefs.changeFontSize(delta)}
+            onRename={() => (modal.value = { kind: "rename", session: active })}
+            onStop={() =>
+              (modal.value = {
+                kind: "confirm",
+                title: "Stop session?",
+                body: `${sessionTitle(active)} will get SIGHUP/SIGTERM, and SIGKILL after 3 s.`,
+                action: "Stop",
+                danger: true,
+                onConfirm: () => run(() => sessions.stop(active.id)),
+              })
+            }
+            onRestart={() =>
+              run(async () => {
+                const next = await sessions.restart(active.id);
+                prefs.closeTab(active.id);
+                prefs.openTab(next.id);
+                router.navigate(`/s/${next.id}`);
+              })
+            }
+            onDelete={() =>
+              (modal.value = {
+                kind: "confirm",
+                title: "Delete session?",
+                body: `${sessionTitle(active)} and its scrollback will be gone${isLive(active) ? "; it is stopped first" : ""}.`,
+                action: "Delete",
+                danger: true,
+                onConfirm: () =>
+                  run(async () => {
+                    await sessions.remove(active.id);
+                    closeTab(active.id);
+                  }),
+              })
+            }
+          />
+        )}
+        {failure.value && (
+          <p class="error pad" role="alert">
+            {failure.value}
+          </p>
+        )}
+        <div class="terminals">
+          {tabs.map((id) => (
+            <TerminalView
+              key={`${id}:${readOnly}`}
+              sessionId={id}
+              readOnly={readOnly}
+              fontSize={prefs.fontSize.value}
+              visible={id === sessionId}
+              keyboardInset={keyboard.inset.value}
+              onController={register(id)}
+              onRefused={() => void api.me().catch(() => undefined)}
+              onSession={(session) => sessions.update(session)}
+            />
+          ))}
+          {!sessionId && (
+            <div class="empty">
+              <p class="muted">Pick a session, or start a new one.</p>
+            </div>
+          )}
+          {sessionId && sessions.loaded.value && !active && (
+            <div class="empty">
+              <p class="muted">This session no longer exists.</p>
+            </div>
+          )}
+          {terminal?.exit.value && (
+            <p class="exit-note quiet">
+              exited
+              {terminal.exit.value.signal
+                ? ` by ${terminal.exit.value.signal}`
+                : ` with code ${terminal.exit.value.exitCode ?? "?"}`}
+            </p>
+          )}
+        </div>
+        {terminal && !readOnly && (
+          <div class="dock">
+            {composer.value && (
+              <Composer terminal={terminal} onClose={() => (composer.value = false)} />
+            )}
+            <KeyBar
+              terminal={terminal}
+              onFontSize={(delta) => prefs.changeFontSize(delta)}
+              onComposer={() => (composer.value = !composer.value)}
+            />
+          </div>
+        )}
+      </section>
+      {modal.value?.kind === "new" && <NewSessionDialog onClose={() => (modal.value = null)} />}
+      {modal.value?.kind === "rename" && (
+        <PromptDialog
+          title="Rename session"
+          label="Name"
+          value={modal.value.session.name}
+          action="Rename"
+          onSubmit={(name) => {
+            const id = (modal.value as { session: Session }).session.id;
+            if (name.trim()) run(() => sessions.rename(id, name.trim()));
+          }}
+          onClose={() => (modal.value = null)}
+        />
+      )}
+      {modal.value?.kind === "confirm" && (
+        <ConfirmDialog {...modal.value} onClose={() => (modal.value = null)} />
+      )}
+    </div>
+  );
+}

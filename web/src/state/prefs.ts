@@ -1,0 +1,54 @@
+// Preferences of this browser, kept in localStorage: terminal font size, notifications opt-in,
+// and the terminals left open as tabs.
+import { effect, signal } from "@preact/signals";
+
+export const FONT_SIZES = { min: 9, max: 28, default: 14 } as const;
+
+function stored<T>(key: string, fallback: T) {
+  let initial = fallback;
+  try {
+    const raw = localStorage.getItem(key);
+    if (raw !== null) initial = JSON.parse(raw) as T;
+  } catch {}
+  const value = signal<T>(initial);
+  effect(() => {
+    try {
+      localStorage.setItem(key, JSON.stringify(value.value));
+    } catch {}
+  });
+  return value;
+}
+
+export function createPrefsStore() {
+  const fontSize = stored<number>(
+    "opendray.fontSize",
+    matchMedia("(max-width: 700px)").matches ? 12 : FONT_SIZES.default,
+  );
+  const notify = stored<boolean>("opendray.notify", false);
+  const tabs = stored<string[]>("opendray.tabs", []);
+  return {
+    fontSize,
+    notify,
+    tabs,
+    changeFontSize(delta: number) {
+      fontSize.value = Math.min(FONT_SIZES.max, Math.max(FONT_SIZES.min, fontSize.value + delta));
+    },
+    openTab(id: string) {
+      if (!tabs.value.includes(id)) tabs.value = [...tabs.value, id];
+    },
+    closeTab(id: string) {
+      tabs.value = tabs.value.filter((t) => t !== id);
+    },
+    async enableNotifications() {
+      if (!("Notification" in window)) return false;
+      const permission = await Notification.requestPermission();
+      notify.value = permission === "granted";
+      return notify.value;
+    },
+    disableNotifications() {
+      notify.value = false;
+    },
+  };
+}
+
+export type PrefsStore = ReturnType<typeof createPrefsStore>;

@@ -1,0 +1,15 @@
+import { expect, test } from "bun:test";
+import { parseRoute } from "./router.ts";
+
+test.each([
+  ["/", "", "", { page: "sessions", sessionId: null }],
+  ["/s/0b6c-41aa", "", "", { page: "sessions", sessionId: "0b6c-41aa" }],
+  ["/login", "?next=%2Fs%2Fabc", "", { page: "login", next: "/s/abc" }],
+  ["/login", "", "", { page: "login", next: "/" }],
+  ["/setup", "", "#token=abc_-1", { page: "setup", token: "abc_-1" }],
+  ["/providers", "", "", { page: "providers" }],
+  ["/audit", "", "", { page: "audit" }],
+  ["/nowhere", "", "", { page: "sessions", sessionId: null }],
+])("%s%s%s is the %p route", (path, search, hash, route) => {
+  expect(parseRoute(path, search, hash)).toEqual(route as never);
+});

@@ -1,0 +1,42 @@
+// Client-side routes on the History API: a signal of the current path and a navigate action.
+import { signal } from "@preact/signals";
+
+export type Route =
+  | { page: "login"; next: string }
+  | { page: "setup"; token: string }
+  | { page: "sessions"; sessionId: string | null }
+  | { page: "providers" }
+  | { page: "audit" };
+
+export function parseRoute(path: string, search: string, hash: string): Route {
+  if (path === "/login")
+    return { page: "login", next: new URLSearchParams(search).get("next") ?? "/" };
+  if (path === "/setup")
+    return { page: "setup", token: new URLSearchParams(hash.slice(1)).get("token") ?? "" };
+  if (path === "/providers") return { page: "providers" };
+  if (path === "/audit") return { page: "audit" };
+  const session = /^\/s\/([\w-]+)$/.exec(path);
+  return { page: "sessions", sessionId: session?.[1] ?? null };
+}
+
+export function createRouter() {
+  const current = () => parseRoute(location.pathname, location.search, location.hash);
+  const route = signal<Route>(current());
+  addEventListener("popstate", () => {
+    route.value = current();
+  });
+  return {
+    route,
+    /** Go to `path` (same origin), adding a history entry unless `replace`. */
+    navigate(path: string, replace = false) {
+      if (`${location.pathname}${location.search}` === path) return;
+      if (replace) history.replaceState(null, "", path);
+      else history.pushState(null, "", path);
+      route.value = current();
+    },
+    /** The path and query to come back to after signing in. */
+    here: () => `${location.pathname}${location.search}`,
+  };
+}
+
+export type Router = ReturnType<typeof createRouter>;

@@ -1,0 +1,50 @@
+// The tiny component around TerminalController: one controller per session, created on mount
+// and disposed on unmount. The host element carries the controller as `terminal` (read by the
+// browser tests and by nothing else).
+import { useEffect, useRef } from "preact/hooks";
+import { TerminalController, type TerminalOptions } from "./terminal-controller.ts";
+
+export interface TerminalViewProps extends TerminalOptions {
+  visible: boolean;
+  /** Pixels of the terminal's bottom covered by the soft keyboard and the key bar. */
+  keyboardInset: number;
+  onController?: (controller: TerminalController | null) => void;
+}
+
+export function TerminalView(props: TerminalViewProps) {
+  const host = useRef<HTMLDivElement>(null);
+  const controller = useRef<TerminalController | null>(null);
+  // One controller per session and role; the other props are read once, at creation.
+  useEffect(() => {
+    const element = host.current;
+    if (!element) return;
+    const terminal = new TerminalController(props);
+    controller.current = terminal;
+    terminal.mount(element);
+    Object.defineProperty(element, "terminal", { value: terminal, configurable: true });
+    props.onController?.(terminal);
+    return () => {
+      props.onController?.(null);
+      terminal.dispose();
+      controller.current = null;
+    };
+  }, [props.sessionId, props.readOnly]);
+
+  useEffect(() => {
+    controller.current?.setFontSize(props.fontSize);
+  }, [props.fontSize]);
+
+  useEffect(() => {
+    controller.current?.setKeyboardInset(props.keyboardInset);
+  }, [props.keyboardInset]);
+
+  useEffect(() => {
+    if (!props.visible) return;
+    controller.current?.layout();
+    if (!props.readOnly && matchMedia("(pointer: fine)").matches) controller.current?.focus();
+  }, [props.visible, props.readOnly]);
+
+  return (
+    <div class="terminal-host" data-session={props.sessionId} hidden={!props.visible} ref={host} />
+  );
+}

@@ -1,0 +1,207 @@
+// One terminal stream (DESIGN §5) that survives network trouble: it resumes with `since=` from
+// the last byte it has, backs off between attempts (250 ms doubling to 10 s), reconnects at
+// once after 4008, and stops for good when the session has ended (1000) or was deleted (4004).
+// Flow control: the owner pauses it when the terminal cannot keep up (the socket is closed, so
+// nothing piles up in the browser) and resumes it from the same offset once it has caught up.
+
+import type { Session } from "../../../src/protocol/session.ts";
+import {
+  assertNever,
+  type ClientMessage,
+  CloseCode,
+  type ServerEvent,
+} from "../../../src/protocol/stream.ts";
+import { socketUrl } from "../api/http.ts";
+
+export type StreamStatus = "connecting" | "live" | "reconnecting" | "ended" | "deleted";
+
+export interface StreamHandlers {
+  /** Output bytes at absolute `offset` (contiguous with the previous call unless truncated). */
+  output(bytes: Uint8Array): void;
+  /** History between `from` and `to` is gone from the server. */
+  truncated(from: number, to: number): void;
+  session(session: Session): void;
+  resize(cols: number, rows: number): void;
+  exit(exitCode: number | null, signal: string | null): void;
+  status(status: StreamStatus): void;
+  /** The socket closed before it opened (maybe the sign-in expired). */
+  refused(): void;
+  /** Just (re)connected: the hello has arrived. */
+  ready(): void;
+  /** The first connection's replay (everything up to its hello's offset) has arrived. */
+  replayed(): void;
+}
+
+const BACKOFF_MIN_MS = 250;
+const BACKOFF_MAX_MS = 10_000;
+/** Input typed while disconnected, held for the reconnect; more is dropped. */
+const MAX_PENDING_INPUT_BYTES = 64 * 1024;
+
+export class StreamConnection {
+  /** Absolute offset of the next output byte expected (bytes since the session began). */
+  offset = 0;
+  private socket: WebSocket | undefined;
+  private backoffMs = BACKOFF_MIN_MS;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private disposed = false;
+  private finished = false;
+  private paused = false;
+  private pending: Uint8Array<ArrayBuffer>[] = [];
+  private pendingBytes = 0;
+  private readonly wake = () => this.retryNow();
+  /** End offset of the first hello's replay; undefined once reported (or before any hello). */
+  private replayEnd: number | undefined;
+  private replayReported = false;
+
+  constructor(
+    private readonly sessionId: string,
+    private readonly on: StreamHandlers,
+  ) {
+    addEventListener("online", this.wake);
+    document.addEventListener("visibilitychange", this.wake);
+    this.open();
+  }
+
+  /** Send input bytes (held briefly while reconnecting). */
+  send(bytes: Uint8Array<ArrayBuffer>): void {
+    if (this.finished) return;
+    if (this.socket?.readyState === WebSocket.OPEN) {
+      this.socket.send(bytes);
+    } else if (this.pendingBytes + bytes.length <= MAX_PENDING_INPUT_BYTES) {
+      this.pending.push(bytes);
+      this.pendingBytes += bytes.length;
+    }
+  }
+
+  control(message: ClientMessage): void {
+    if (this.socket?.readyState === WebSocket.OPEN) this.socket.send(JSON.stringify(message));
+  }
+
+  get isOpen(): boolean {
+    return this.socket?.readyState === WebSocket.OPEN;
+  }
+
+  /** Stop receiving for now (the terminal is behind); `resume()` continues from `offset`. */
+  pause(): void {
+    if (this.paused || this.finished) return;
+    this.paused = true;
+    clearTimeout(this.timer);
+    const socket = this.socket;
+    this.socket = undefined;
+    socket?.close(1000);
+  }
+
+  resume(): void {
+    if (!this.paused) return;
+    this.paused = false;
+    if (!this.disposed && !this.finished) this.open();
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    clearTimeout(this.timer);
+    removeEventListener("online", this.wake);
+    document.removeEventListener("visibilitychange", this.wake);
+    this.socket?.close(1000);
+  }
+
+  private open(): void {
+    const path = `/sessions/${encodeURIComponent(this.sessionId)}/stream?since=${this.offset}`;
+    const socket = new WebSocket(socketUrl(path));
+    socket.binaryType = "arraybuffer";
+    this.socket = socket;
+    let opened = false;
+    socket.onopen = () => {
+      opened = true;
+    };
+    socket.onmessage = (message) => {
+      if (socket !== this.socket) return;
+      if (typeof message.data === "string") {
+        this.event(JSON.parse(message.data) as ServerEvent);
+      } else {
+        const bytes = new Uint8Array(message.data as ArrayBuffer);
+        this.offset += bytes.length;
+        this.on.output(bytes);
+        this.checkReplayed();
+      }
+    };
+    socket.onclose = (close) => {
+      if (socket !== this.socket || this.disposed) return;
+      this.socket = undefined;
+      // 1000 only ever follows the end of the session: never reconnect after it.
+      if (close.code === CloseCode.normal) {
+        this.finished = true;
+        return this.on.status("ended");
+      }
+      if (close.code === CloseCode.sessionDeleted) {
+        this.finished = true;
+        return this.on.status("deleted");
+      }
+      if (!opened) this.on.refused();
+      this.on.status("reconnecting");
+      const delay = close.code === CloseCode.tooSlow ? 0 : this.backoffMs;
+      this.backoffMs = Math.min(this.backoffMs * 2, BACKOFF_MAX_MS);
+      this.timer = setTimeout(() => this.open(), delay);
+    };
+  }
+
+  private retryNow(): void {
+    if (this.disposed || this.finished || this.paused || this.socket) return;
+    if (document.visibilityState !== "visible") return;
+    clearTimeout(this.timer);
+    this.backoffMs = BACKOFF_MIN_MS;
+    this.open();
+  }
+
+  private event(event: ServerEvent): void {
+    switch (event.type) {
+      case "hello":
+        this.backoffMs = BACKOFF_MIN_MS;
+        // The replay starts at max(since, bufferStart); anything before is announced as truncated.
+        this.offset = Math.max(this.offset, event.bufferStart);
+        this.on.session(event.session);
+        this.on.status("live");
+        this.flush();
+        this.on.ready();
+        if (!this.replayReported && this.replayEnd === undefined) this.replayEnd = event.offset;
+        this.checkReplayed();
+        return;
+      case "truncated":
+        this.offset = Math.max(this.offset, event.to);
+        this.on.truncated(event.from, event.to);
+        return;
+      case "state":
+        this.on.session(event.session);
+        return;
+      case "resize":
+        this.on.resize(event.cols, event.rows);
+        return;
+      case "exit":
+        this.replayEnd = Math.min(this.replayEnd ?? this.offset, this.offset);
+        this.checkReplayed();
+        this.finished = true;
+        this.on.exit(event.exitCode, event.signal);
+        return;
+      case "pong":
+        return;
+      case "error":
+        console.warn(`stream error ${event.code}: ${event.message}`);
+        return;
+      default:
+        assertNever(event);
+    }
+  }
+
+  private checkReplayed(): void {
+    if (this.replayReported || this.replayEnd === undefined || this.offset < this.replayEnd) return;
+    this.replayReported = true;
+    this.on.replayed();
+  }
+
+  private flush(): void {
+    const pending = this.pending;
+    this.pending = [];
+    this.pendingBytes = 0;
+    for (const bytes of pending) this.socket?.send(bytes);
+  }
+}

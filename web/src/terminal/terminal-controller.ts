@@ -1,0 +1,302 @@
+// The terminal, framework-free: xterm.js with its addons (fit, web links, search, Unicode 11,
+// WebGL falling back to the DOM renderer), wired to a StreamConnection. Binary frames in and
+// out; resizes follow the element's size; sticky Ctrl/Alt from the phone key bar apply to the
+// next key. Components only mount it and read its signals.
+
+import { signal } from "@preact/signals";
+import { FitAddon } from "@xterm/addon-fit";
+import type { SearchAddon } from "@xterm/addon-search";
+import { Unicode11Addon } from "@xterm/addon-unicode11";
+import { WebLinksAddon } from "@xterm/addon-web-links";
+import { Terminal } from "@xterm/xterm";
+import type { Session } from "../../../src/protocol/session.ts";
+import { CspStyleBridge } from "./csp-styles.ts";
+import { type BarKey, controlChar, keySequence } from "./keys.ts";
+import { StreamConnection, type StreamStatus } from "./stream-connection.ts";
+import { DARK, LIGHT } from "./themes.ts";
+
+export interface TerminalOptions {
+  sessionId: string;
+  /** Viewers watch: no input, no resize; the terminal follows the PTY's size. */
+  readOnly: boolean;
+  fontSize: number;
+  /** The stream could not open (the caller checks whether the sign-in expired). */
+  onRefused?: () => void;
+  onSession?: (session: Session) => void;
+}
+
+export type Renderer = "webgl" | "dom";
+
+const encoder = new TextEncoder();
+
+/** Output handed to xterm but not yet parsed: past HIGH the stream pauses, below LOW it resumes. */
+const BACKLOG_HIGH_BYTES = 8 * 1024 * 1024;
+const BACKLOG_LOW_BYTES = 1024 * 1024;
+
+export class TerminalController {
+  readonly status = signal<StreamStatus>("connecting");
+  readonly exit = signal<{ exitCode: number | null; signal: string | null } | null>(null);
+  readonly ctrl = signal(false);
+  readonly alt = signal(false);
+  readonly renderer = signal<Renderer>("dom");
+  /** The PTY's size as last sent or broadcast. */
+  readonly size = signal<{ cols: number; rows: number } | null>(null);
+
+  readonly term: Terminal;
+  private readonly fit = new FitAddon();
+  /** Loaded on the first find (a chunk of its own). */
+  private search: Promise<SearchAddon> | undefined;
+  private readonly stream: StreamConnection;
+  private host: HTMLElement | undefined;
+  private styles: CspStyleBridge | undefined;
+  private resizeObserver: ResizeObserver | undefined;
+  private frame = 0;
+  /** The size last sent to the PTY (reset on every reconnect, so it is sent again). */
+  private lastSent: { cols: number; rows: number } | undefined;
+  /** Output bytes handed to xterm and not yet parsed. */
+  private backlog = 0;
+  /** Pixels of the terminal's bottom covered by the soft keyboard and the key bar. */
+  private keyboardInset = 0;
+  private disposed = false;
+  private webglRequested = false;
+  private readonly darkQuery = matchMedia("(prefers-color-scheme: dark)");
+  private readonly onScheme = () => {
+    this.term.options.theme = this.darkQuery.matches ? DARK : LIGHT;
+  };
+
+  constructor(private readonly options: TerminalOptions) {
+    this.term = new Terminal({
+      allowProposedApi: true,
+      cursorBlink: !options.readOnly,
+      disableStdin: options.readOnly,
+      fontFamily:
+        'ui-monospace, "SF Mono", "Cascadia Mono", "JetBrains Mono", Menlo, Consolas, "DejaVu Sans Mono", "Liberation Mono", monospace',
+      fontSize: options.fontSize,
+      scrollback: 10_000,
+      theme: this.darkQuery.matches ? DARK : LIGHT,
+    });
+    this.term.loadAddon(this.fit);
+    this.term.loadAddon(new WebLinksAddon());
+    this.term.loadAddon(new Unicode11Addon());
+    this.term.unicode.activeVersion = "11";
+    this.term.onData((data) => this.input(data));
+    this.term.onBinary((data) => this.send(Uint8Array.from(data, (c) => c.charCodeAt(0))));
+    this.term.attachCustomKeyEventHandler((event) => this.shortcut(event));
+    this.term.onCursorMove(() => {
+      if (this.keyboardInset > 0) this.placeCursor();
+    });
+    this.darkQuery.addEventListener("change", this.onScheme);
+
+    this.stream = new StreamConnection(options.sessionId, {
+      output: (bytes) => this.write(bytes),
+      truncated: (from, to) =>
+        this.term.write(`\r\n\x1b[2m[${to - from} bytes of earlier output are gone]\x1b[0m\r\n`),
+      session: (session) => {
+        if (options.readOnly) this.follow(session.cols, session.rows);
+        this.options.onSession?.(session);
+      },
+      resize: (cols, rows) => {
+        this.size.value = { cols, rows };
+        if (options.readOnly) this.follow(cols, rows);
+      },
+      exit: (exitCode, signal) => {
+        this.exit.value = { exitCode, signal };
+      },
+      status: (status) => {
+        this.status.value = status;
+      },
+      refused: () => this.options.onRefused?.(),
+      ready: () => {
+        this.lastSent = undefined;
+        this.layout();
+      },
+      // The DOM renderer paints the replay; WebGL takes over once it is parsed (creating the
+      // WebGL renderer mid-replay would hold up the first paint).
+      replayed: () => this.term.write(new Uint8Array(0), () => void this.loadWebgl()),
+    });
+  }
+
+  /** Attach to `host` (once); the terminal fills it and follows its size. */
+  mount(host: HTMLElement): void {
+    this.host = host;
+    this.term.open(host);
+    // Touch taps do not always reach xterm's hidden textarea; focus it so the keyboard opens.
+    host.addEventListener("click", () => this.focus());
+    this.styles = new CspStyleBridge(host);
+    this.styles.sync();
+    this.resizeObserver = new ResizeObserver(() => this.scheduleLayout());
+    this.resizeObserver.observe(host);
+    this.scheduleLayout();
+  }
+
+  focus(): void {
+    this.term.focus();
+  }
+
+  /** Press a key of the phone key bar; Ctrl and Alt toggle and apply to the next key. */
+  press(key: BarKey | "ctrl" | "alt"): void {
+    if (key === "ctrl") this.ctrl.value = !this.ctrl.value;
+    else if (key === "alt") this.alt.value = !this.alt.value;
+    else {
+      const alt = this.alt.value;
+      this.ctrl.value = false;
+      this.alt.value = false;
+      const sequence = keySequence(key, this.term.modes.applicationCursorKeysMode);
+      this.send(encoder.encode(alt ? `\x1b${sequence}` : sequence));
+    }
+  }
+
+  /** Paste text: bracketed when the program asked for it (xterm's paste does that). */
+  paste(text: string): void {
+    if (this.options.readOnly || !text) return;
+    this.term.paste(text);
+  }
+
+  /**
+   * The soft keyboard (plus the key bar above it) hides `px` of the terminal's bottom: slide the
+   * terminal up by as little as keeps the cursor's row visible; the top rows go under the header.
+   * The terminal's size, and so the PTY's, stays the same.
+   */
+  setKeyboardInset(px: number): void {
+    this.keyboardInset = px;
+    this.placeCursor();
+  }
+
+  private placeCursor(): void {
+    const host = this.host;
+    if (!host) return;
+    let shift = 0;
+    if (this.keyboardInset > 0 && this.term.rows > 0) {
+      const rowPx = (this.term.element?.clientHeight ?? host.clientHeight) / this.term.rows;
+      const cursorBottom = (this.term.buffer.active.cursorY + 1) * rowPx;
+      const visible = host.clientHeight - this.keyboardInset;
+      shift = Math.min(this.keyboardInset, Math.max(0, cursorBottom - visible));
+    }
+    host.style.transform = shift > 0 ? `translateY(${-Math.ceil(shift)}px)` : "";
+  }
+
+  setFontSize(size: number): void {
+    this.term.options.fontSize = size;
+    this.scheduleLayout();
+  }
+
+  /** Select the next (or previous) match of `text` in the scrollback; false when there is none. */
+  async find(text: string, backwards = false): Promise<boolean> {
+    this.search ??= import("@xterm/addon-search").then(({ SearchAddon }) => {
+      const addon = new SearchAddon();
+      this.term.loadAddon(addon);
+      return addon;
+    });
+    const search = await this.search;
+    return backwards ? search.findPrevious(text) : search.findNext(text);
+  }
+
+  /** The buffer as text, wrapped lines joined (read by the browser tests). */
+  text(): string {
+    const buffer = this.term.buffer.active;
+    let out = "";
+    for (let y = 0; y < buffer.length; y++) {
+      const line = buffer.getLine(y);
+      if (!line) continue;
+      if (y > 0 && !line.isWrapped) out += "\n";
+      out += line.translateToString(true);
+    }
+    return out;
+  }
+
+  /** Output bytes into xterm, pausing the stream while xterm's backlog is too long. */
+  private write(bytes: Uint8Array): void {
+    this.backlog += bytes.length;
+    if (this.backlog > BACKLOG_HIGH_BYTES) this.stream.pause();
+    this.term.write(bytes, () => {
+      this.backlog -= bytes.length;
+      if (this.backlog < BACKLOG_LOW_BYTES) this.stream.resume();
+    });
+  }
+
+  /** Re-fit now (after the terminal becomes visible). */
+  layout(): void {
+    if (!this.host || this.host.offsetParent === null) return;
+    if (this.options.readOnly) return;
+    const dims = this.fit.proposeDimensions();
+    if (!dims || !Number.isFinite(dims.cols) || dims.cols < 2 || dims.rows < 2) return;
+    if (dims.cols !== this.term.cols || dims.rows !== this.term.rows) this.fit.fit();
+    const { cols, rows } = this.term;
+    if (this.lastSent?.cols === cols && this.lastSent.rows === rows) return;
+    if (!this.stream.isOpen) return;
+    this.lastSent = { cols, rows };
+    this.size.value = { cols, rows };
+    this.stream.control({ type: "resize", cols, rows });
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    cancelAnimationFrame(this.frame);
+    this.resizeObserver?.disconnect();
+    this.darkQuery.removeEventListener("change", this.onScheme);
+    this.stream.dispose();
+    this.styles?.dispose();
+    this.term.dispose();
+  }
+
+  private scheduleLayout(): void {
+    cancelAnimationFrame(this.frame);
+    this.frame = requestAnimationFrame(() => this.layout());
+  }
+
+  private follow(cols: number, rows: number): void {
+    this.size.value = { cols, rows };
+    if (cols !== this.term.cols || rows !== this.term.rows) this.term.resize(cols, rows);
+  }
+
+  /** Switch to the WebGL renderer once its chunk has loaded; the DOM renderer paints until then. */
+  private async loadWebgl(): Promise<void> {
+    if (this.webglRequested) return;
+    this.webglRequested = true;
+    try {
+      const { WebglAddon } = await import("@xterm/addon-webgl");
+      if (this.disposed || !this.host) return;
+      const webgl = new WebglAddon();
+      webgl.onContextLoss(() => {
+        webgl.dispose();
+        this.renderer.value = "dom";
+        this.styles?.sync();
+      });
+      this.term.loadAddon(webgl);
+      this.renderer.value = "webgl";
+    } catch {
+      this.renderer.value = "dom";
+    }
+    this.styles?.sync();
+  }
+
+  private input(data: string): void {
+    if (this.options.readOnly) return;
+    let out = data;
+    if ((this.ctrl.value || this.alt.value) && data.length === 1) {
+      if (this.ctrl.value) out = controlChar(out);
+      if (this.alt.value) out = `\x1b${out}`;
+      this.ctrl.value = false;
+      this.alt.value = false;
+    }
+    this.send(encoder.encode(out));
+  }
+
+  private send(bytes: Uint8Array<ArrayBuffer>): void {
+    if (!this.options.readOnly) this.stream.send(bytes);
+  }
+
+  /** Ctrl+Shift+C copies the selection, Ctrl+Shift+V pastes; every other key goes to xterm. */
+  private shortcut(event: KeyboardEvent): boolean {
+    if (event.type !== "keydown" || !event.ctrlKey || !event.shiftKey) return true;
+    const key = event.key.toLowerCase();
+    if (key === "c" && this.term.hasSelection()) {
+      void navigator.clipboard?.writeText(this.term.getSelection());
+      return false;
+    }
+    // The browser's own Ctrl+Shift+V ("paste as plain text") fires the paste event that xterm
+    // turns into a (bracketed) paste; xterm only has to leave the key alone.
+    if (key === "v") return false;
+    return true;
+  }
+}
