@@ -59,6 +59,7 @@ describe("defaults", () => {
       scrollbackBytes: 4 * 1024 * 1024,
       idleAfterMs: 30_000,
       ptyBackend: "bun",
+      ptyHost: "auto",
       admin: null,
       logLevel: "info",
     });

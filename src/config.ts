@@ -31,6 +31,8 @@ export interface Config {
   scrollbackBytes: number;
   idleAfterMs: number;
   ptyBackend: "bun" | "bun-pty";
+  /** Where PTYs live: a long-lived PTY host process, or this one. */
+  ptyHost: "auto" | "inprocess";
   admin: { username: string; password: string } | null;
   logLevel: "debug" | "info" | "warn" | "error";
 }
@@ -74,6 +76,7 @@ const VARIABLES = [
   ["SCROLLBACK_BYTES", "4mb", "per-session scrollback ring buffer, 4kb to 1gb"],
   ["IDLE_AFTER", "30s", "no output for this long marks a session idle: integer + ms|s|m|h|d, at most 24d"],
   ["PTY_BACKEND", "bun", "bun (built-in terminal) or bun-pty"],
+  ["PTY_HOST", "auto", "auto: PTYs live in a detached `opendray pty-host` process (started on demand) so sessions survive server restarts; inprocess: PTYs die with the server"],
   ["ADMIN_USERNAME", "unset", "first admin's username, used only while no user exists; needs ADMIN_PASSWORD"],
   ["ADMIN_PASSWORD", "unset", "first admin's password; needs ADMIN_USERNAME"],
   ["ADMIN_PASSWORD_FILE", "unset", "file holding ADMIN_PASSWORD (one trailing newline stripped); exclusive with ADMIN_PASSWORD"],
@@ -145,6 +148,7 @@ export function loadConfig(env: Record<string, string | undefined>, deps: Config
     scrollbackBytes: parseSize("SCROLLBACK_BYTES", get("SCROLLBACK_BYTES"), 4 * 1024, 1024 ** 3),
     idleAfterMs: parseDuration("IDLE_AFTER", get("IDLE_AFTER"), MAX_TIMER_MS),
     ptyBackend: parseWith("PTY_BACKEND", get("PTY_BACKEND"), PTY_BACKEND, "bun or bun-pty"),
+    ptyHost: parseWith("PTY_HOST", get("PTY_HOST"), PTY_HOST, "auto or inprocess"),
     admin: parseAdmin(src),
     logLevel: parseWith("LOG_LEVEL", get("LOG_LEVEL"), LOG_LEVEL, "debug, info, warn or error"),
   });
@@ -161,6 +165,7 @@ const BOOLEAN = z.stringbool({
 });
 const BOOLEAN_EXPECTED = "a boolean (1/0, true/false, yes/no, on/off)";
 const PTY_BACKEND = z.enum(["bun", "bun-pty"]);
+const PTY_HOST = z.enum(["auto", "inprocess"]);
 const LOG_LEVEL = z
   .string()
   .toLowerCase()

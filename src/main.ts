@@ -5,6 +5,7 @@ import packageJson from "../package.json" with { type: "json" };
 import { MIN_SECRET_BYTES } from "./auth/tokens.ts";
 import { type Config, ConfigError, inheritableEnvironment, loadConfig } from "./config.ts";
 import { createLogger } from "./log.ts";
+import { runPtyHost } from "./pty-host/run.ts";
 import { startServer } from "./server.ts";
 
 /** Refuse to listen where a weak or missing secret would let anyone forge a token. */
@@ -47,6 +48,7 @@ async function main() {
     if (error instanceof ConfigError) fail(error.message);
     throw error;
   }
+  if (process.argv[2] === "pty-host") return runPtyHost(config, packageJson.version);
   checkBind(config);
 
   const logger = createLogger(config.logLevel);

@@ -19,6 +19,7 @@ import type { Logger } from "./log.ts";
 import { CloseCode } from "./protocol/stream.ts";
 import { createProviderCatalog } from "./providers/catalog.ts";
 import { createSecretBox, loadSecretsKey } from "./providers/secret-box.ts";
+import { createPtyHostLink } from "./pty-host/link.ts";
 import { createSessionManager, type SessionManager } from "./sessions/manager.ts";
 import { createPtyBackend } from "./sessions/pty.ts";
 import { createScrollbackStore } from "./sessions/scrollback-store.ts";
@@ -39,6 +40,8 @@ export interface RunningServer {
   url: string;
   port: number;
   manager: SessionManager;
+  /** Pid of the PTY host serving this server's sessions (PTY_HOST=auto), else null. */
+  readonly ptyHostPid: number | null;
   /** The open database (tests inspect stored rows through it). */
   db: Database;
   /** One-time URL that creates the first admin (loopback, no user yet), else null. */
@@ -69,6 +72,8 @@ export async function startServer(config: Config, options: ServerOptions): Promi
   for (const problem of providers.errors) logger.warn({ problem }, "skipped a provider manifest");
   // Probe every CLI now, in the background, so that the first GET /providers finds them cached.
   providers.list().catch((error) => logError(error, "probing providers"));
+  const ptyHost =
+    config.ptyHost === "auto" ? createPtyHostLink(config, options.version) : undefined;
   const manager = createSessionManager({
     repo: createSessionsRepo(database.db),
     store: createScrollbackStore(join(config.dataDir, "scrollback"), logError),
@@ -77,8 +82,13 @@ export async function startServer(config: Config, options: ServerOptions): Promi
     scrollbackBytes: config.scrollbackBytes,
     idleAfterMs: config.idleAfterMs,
     onError: logError,
+    ...(ptyHost ? { host: ptyHost } : {}),
   });
-  const interrupted = await manager.recover();
+  const interrupted = await manager.recover().catch(async (error) => {
+    await database.close();
+    dataDirLock.release();
+    throw error;
+  });
   if (interrupted > 0)
     logger.warn({ sessions: interrupted }, "marked sessions left live as interrupted");
 
@@ -136,6 +146,9 @@ export async function startServer(config: Config, options: ServerOptions): Promi
     setupUrl: setupToken ? `http://${host}:${port}/setup#token=${setupToken}` : null,
     port,
     manager,
+    get ptyHostPid() {
+      return ptyHost?.hostPid ?? null;
+    },
     close() {
       closing ??= (async () => {
         server.stop(true);

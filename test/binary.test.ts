@@ -2,9 +2,10 @@
 // node_modules above it, it starts on embedded PGlite and runs a session on both PTY backends.
 
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { stopProcess } from "./support/process.ts";
 import { startServerProcess } from "./support/process-server.ts";
 import { StreamClient, streamUrl } from "./support/ws-client.ts";
 
@@ -52,3 +53,29 @@ test.each(["bun", "bun-pty"])(
   },
   90_000,
 );
+
+test("with PTY_HOST=auto the binary starts itself as the PTY host", async () => {
+  const dataDir = join(dir, "data-host");
+  const server = await startServerProcess(
+    { DATA_DIR: dataDir, PTY_HOST: "auto" },
+    { executable: binary, cwd: dir },
+  );
+  const hostPid = Number(readFileSync(join(dataDir, "pty-host.lock"), "utf8").trim());
+  try {
+    const argv = readFileSync(`/proc/${hostPid}/cmdline`, "utf8").split("\0").filter(Boolean);
+    expect(argv).toEqual([binary, "pty-host"]);
+    const response = await fetch(`${server.api}/sessions`, {
+      method: "POST",
+      headers: { "content-type": "application/json", ...server.auth },
+      body: JSON.stringify({ provider: "shell", cwd: dir, args: ["-c", "echo via-the-host"] }),
+    });
+    const session = (await response.json()) as { id: string };
+    const viewer = await StreamClient.connect(streamUrl(server.api, session.id, 0), server.auth);
+    expect((await viewer.waitForClose()).code).toBe(1000);
+    expect(viewer.output.toString()).toContain("via-the-host");
+  } finally {
+    server.process.kill("SIGTERM");
+    await server.process.exited;
+    await stopProcess(hostPid);
+  }
+}, 90_000);

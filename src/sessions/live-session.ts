@@ -18,6 +18,8 @@ export interface LiveSessionOptions {
   scrollbackBytes: number;
   idleAfterMs: number;
   now: () => number;
+  /** Absolute offset of the ring's first byte (an adopted session's replay starts there). */
+  initialOffset?: number;
   onChange: (session: LiveSession, kind: ChangeKind) => void;
 }
 
@@ -57,7 +59,7 @@ export class LiveSession implements Feed {
     readonly info: Session,
     private readonly options: LiveSessionOptions,
   ) {
-    this.ring = new RingBuffer(options.scrollbackBytes);
+    this.ring = new RingBuffer(options.scrollbackBytes, options.initialOffset);
     this.exited = new Promise((resolve) => {
       this.resolveExited = resolve;
     });
@@ -72,6 +74,35 @@ export class LiveSession implements Feed {
     this.info.startedAt = new Date(this.startedMs).toISOString();
     this.setState("running");
     this.scheduleIdleCheck(this.options.idleAfterMs);
+  }
+
+  /**
+   * Take over a process that a previous server started in the PTY host: pid, start time and
+   * state stay as stored; the ring already holds the host's replay.
+   */
+  adopt(pty: PtyProcess, journal: ScrollbackJournal): void {
+    this.pty = pty;
+    this.journal = journal;
+    this.info.pid = pty.pid;
+    this.info.outputOffset = this.ring.end;
+    this.startedMs = this.info.startedAt ? Date.parse(this.info.startedAt) : this.options.now();
+    if (this.info.lastOutputAt) this.lastOutputMs = Date.parse(this.info.lastOutputAt);
+    if (this.info.state === "starting") this.setState("running");
+    this.scheduleIdleCheck(this.options.idleAfterMs);
+  }
+
+  /** The process is out of reach (its PTY host died): stop the clocks, accept no more changes. */
+  abandon(): void {
+    clearTimeout(this.idleTimer);
+    clearTimeout(this.killTimer);
+    this.idleTimer = undefined;
+    this.exit ??= { exitCode: null, signal: null };
+    this.resolveExited(this.exit);
+  }
+
+  /** The exit is stored: let the PTY host forget the process. */
+  releaseProcess(): void {
+    this.pty?.release?.();
   }
 
   /** The PTY produced output. Hot path: no allocation beyond the ring copy. */
