@@ -35,6 +35,8 @@ export interface SpawnRequest {
   model?: string;
   /** Continue the CLI's last conversation in `cwd`. */
   resume?: "last";
+  /** Resume this conversation of the CLI (restart of a session that pinned one). */
+  conversationId?: string;
   cols?: number;
   rows?: number;
   parentSessionId?: string;
@@ -172,6 +174,7 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
       bypass: request.bypass,
       model: request.model,
       resume: request.resume,
+      conversationId: request.conversationId,
       env: request.env,
     });
     if (request.parentSessionId !== undefined && !(await deps.repo.get(request.parentSessionId))) {
@@ -198,6 +201,7 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
       parentSessionId: request.parentSessionId ?? null,
       createdBy: request.createdBy ?? null,
       endReason: null,
+      conversationId: launch.conversationId,
     };
     await deps.repo.insert({ ...toPatch(info), id: info.id, createdAt });
     emit("session.created", { ...info });
@@ -350,6 +354,7 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
         rows: old.rows,
         parentSessionId: old.id,
         createdBy,
+        ...(old.conversationId ? { conversationId: old.conversationId } : {}),
       });
     },
 
@@ -503,6 +508,7 @@ function toPatch(session: Session) {
     parentSessionId: session.parentSessionId,
     createdBy: session.createdBy,
     endReason: session.endReason,
+    conversationId: session.conversationId,
   };
 }
 
@@ -528,5 +534,6 @@ function fromRow(row: SessionRow): Session {
     parentSessionId: row.parentSessionId,
     createdBy: row.createdBy,
     endReason: row.endReason,
+    conversationId: row.conversationId,
   };
 }
