@@ -53,11 +53,27 @@ export interface HostConnection {
   close(): void;
 }
 
-type Event = { data: Uint8Array } | { exit: PtyExit };
+type Event = { data: Uint8Array } | { exit: PtyExit } | { skip: number };
+
+/** The scrollback of a hosted session, arriving after the hello: [start, end). */
+interface Replay {
+  start: number;
+  end: number;
+  received: number;
+  chunks: Uint8Array[];
+}
 
 interface Route {
   callbacks: PtyCallbacks | undefined;
   held: Event[] | undefined;
+  /** Set while the replay of a session that was running at the hello comes in. */
+  replay?: Replay;
+}
+
+function dispatch(callbacks: PtyCallbacks, event: Event): void {
+  if ("data" in event) callbacks.onData(event.data);
+  else if ("exit" in event) callbacks.onExit(event.exit);
+  else callbacks.onSkip?.(event.skip);
 }
 
 /** Error thrown when the host speaks another protocol version. */
@@ -73,14 +89,14 @@ export async function connectHost(
 ): Promise<HostConnection> {
   checkSocketOwnership(path, dataDir);
   const routes = new Map<string, Route>();
-  const replays = new Map<string, Uint8Array[]>();
+  /** Sessions whose replay is not complete yet. */
+  let replaying = 0;
   const spawning = new Map<
     string,
     { resolve: (pid: number) => void; reject: (e: Error) => void }
   >();
   const decoder = new FrameDecoder();
   let hello: Extract<HostMessage, { type: "hello" }> | undefined;
-  let synced = false;
   let settle: { resolve: () => void; reject: (error: Error) => void } | undefined;
   const ready = new Promise<void>((resolve, reject) => {
     settle = { resolve, reject };
@@ -97,8 +113,34 @@ export async function connectHost(
     if (route.held || !route.callbacks) {
       route.held ??= [];
       route.held.push("data" in event ? { data: event.data.slice() } : event);
-    } else if ("data" in event) route.callbacks.onData(event.data);
-    else route.callbacks.onExit(event.exit);
+    } else dispatch(route.callbacks, event);
+  };
+
+  const replayDone = (replay: Replay) => {
+    if (replay.received < replay.end) return;
+    replaying -= 1;
+    if (replaying === 0) settle?.resolve();
+  };
+
+  const onOutput = (id: string, bytes: Uint8Array) => {
+    const replay = routes.get(id)?.replay;
+    if (!replay || replay.received >= replay.end) return deliver(id, { data: bytes });
+    const count = Math.min(bytes.length, replay.end - replay.received);
+    replay.chunks.push(bytes.slice(0, count));
+    replay.received += count;
+    replayDone(replay);
+    if (count < bytes.length) deliver(id, { data: bytes.subarray(count) });
+  };
+
+  const onSkip = (id: string, to: number) => {
+    const replay = routes.get(id)?.replay;
+    if (!replay || replay.received >= replay.end) return deliver(id, { skip: to });
+    // The ring overtook the replay: it restarts where the host's ring now begins.
+    replay.chunks = [];
+    replay.start = to;
+    replay.received = to;
+    replay.end = Math.max(replay.end, to);
+    replayDone(replay);
   };
 
   const onMessage = (message: HostMessage) => {
@@ -106,13 +148,14 @@ export async function connectHost(
       case "hello":
         hello = message;
         for (const info of message.sessions) {
-          replays.set(info.id, []);
-          routes.set(info.id, { callbacks: undefined, held: [] });
+          const replay = { start: info.start, end: info.end, received: info.start, chunks: [] };
+          routes.set(info.id, { callbacks: undefined, held: [], replay });
+          replaying += 1;
         }
+        if (replaying === 0) settle?.resolve();
         return;
-      case "synced":
-        synced = true;
-        settle?.resolve();
+      case "skip":
+        onSkip(message.id, message.to);
         return;
       case "spawned":
         spawning.get(message.id)?.resolve(message.pid);
@@ -147,11 +190,7 @@ export async function connectHost(
         }
         for (const frame of frames) {
           if (frame.kind === FrameKind.control) onMessage(frame.message as HostMessage);
-          else if (frame.kind === FrameKind.output) {
-            const replay = synced ? undefined : replays.get(frame.id);
-            if (replay) replay.push(frame.bytes.slice());
-            else deliver(frame.id, { data: frame.bytes });
-          }
+          else if (frame.kind === FrameKind.output) onOutput(frame.id, frame.bytes);
         }
       },
       drain: () => writer.drain(),
@@ -167,9 +206,12 @@ export async function connectHost(
       },
     },
   });
-  const writer = new FrameWriter(socket, MAX_QUEUED_BYTES, () => {
-    lastError = "the PTY host stopped reading";
-    socket.end();
+  const writer = new FrameWriter(socket, {
+    maxQueuedBytes: MAX_QUEUED_BYTES,
+    onOverflow: () => {
+      lastError = "the PTY host stopped reading";
+      socket.end();
+    },
   });
   const send = (message: ServerMessage) => writer.send(encodeControl(message));
 
@@ -191,10 +233,7 @@ export async function connectHost(
       if (!route?.callbacks) return;
       const held = route.held ?? [];
       route.held = undefined;
-      for (const event of held) {
-        if ("data" in event) route.callbacks.onData(event.data);
-        else route.callbacks.onExit(event.exit);
-      }
+      for (const event of held) dispatch(route.callbacks, event);
     },
     release() {
       routes.delete(id);
@@ -216,15 +255,15 @@ export async function connectHost(
 
   const hosted = new Map<string, HostedPty>();
   for (const session of info.sessions) {
-    const replay = Buffer.concat(replays.get(session.id) ?? []);
-    replays.delete(session.id);
+    const route = routes.get(session.id);
+    const replay = route?.replay;
+    if (route) route.replay = undefined;
     hosted.set(session.id, {
       ...session,
-      replay,
+      start: replay?.start ?? session.start,
+      replay: Buffer.concat(replay?.chunks ?? []),
       take(callbacks) {
-        const route = routes.get(session.id);
         if (route) route.callbacks = callbacks;
-        if (session.exit) route?.held?.push({ exit: session.exit });
         return handle(session.id, session.pid);
       },
     });

@@ -6,6 +6,8 @@
 //   kind 2 = output (host → server): 36-byte session id, then PTY output bytes
 //   kind 3 = input (server → host): 36-byte session id, then input bytes
 //
+// Output is pumped from each session's ring and paused while the socket is congested (the PTY
+// never is), so a slow server costs the host no memory beyond its rings.
 // The first frame each way is `hello` carrying PROTOCOL_VERSION. Anything malformed is a
 // FrameError: the receiver reports it and drops that connection, never the sessions.
 
@@ -30,9 +32,13 @@ export interface HostedInfo {
   pid: number;
   cols: number;
   rows: number;
-  /** Absolute offset of the first replayed byte; the replay (output frames) follows the hello. */
+  /**
+   * The replay: output frames after the hello carry [start, end) first (the ring at the hello),
+   * then live output; a `skip` may move `start` on when the ring overtook the server.
+   */
   start: number;
-  /** Set when the process ended while no server took the news. */
+  end: number;
+  /** Set when the process has ended; its `exit` message follows the replay. */
   exit?: PtyExit;
 }
 
@@ -57,8 +63,8 @@ export type ServerMessage =
 /** Control messages from the host to the server. */
 export type HostMessage =
   | { type: "hello"; protocol: number; version: string; pid: number; sessions: HostedInfo[] }
-  /** Every replay has been sent; live output follows. */
-  | { type: "synced" }
+  /** The server fell behind the host's ring: output continues at `to`; what was before is lost. */
+  | { type: "skip"; id: string; to: number }
   | { type: "spawned"; id: string; pid: number }
   | { type: "spawn_failed"; id: string; message: string }
   | { type: "exit"; id: string; exitCode: number | null; signal: string | null }
@@ -105,34 +111,66 @@ function writeHeader(frame: Uint8Array, kind: FrameKindValue): void {
 
 /**
  * Splits a byte stream into frames. `push` returns the frames completed by a chunk; the bodies
- * of output/input frames are views valid until the next `push`. Throws FrameError.
+ * of output/input frames are views valid until the next `push`. Each byte is copied at most
+ * once (a frame spread over several chunks is assembled once it is complete). Throws FrameError.
  */
 export class FrameDecoder {
-  private pending: Uint8Array = new Uint8Array(0);
+  /** Received bytes not yet returned as frames, in order; copies, never the caller's chunks. */
+  private held: Uint8Array[] = [];
+  private heldBytes = 0;
 
   push(chunk: Uint8Array): Frame[] {
-    let data = chunk;
-    if (this.pending.length > 0) {
-      data = new Uint8Array(this.pending.length + chunk.length);
-      data.set(this.pending);
-      data.set(chunk, this.pending.length);
-    }
     const frames: Frame[] = [];
+    let data = chunk;
+    if (this.held.length > 0) {
+      // Complete the frame that started in earlier chunks first.
+      this.held.push(chunk);
+      this.heldBytes += chunk.length;
+      const length = this.frameLength();
+      if (length === undefined || this.heldBytes < 4 + length) {
+        this.held[this.held.length - 1] = chunk.slice();
+        return frames;
+      }
+      const joined = Buffer.concat(this.held, this.heldBytes);
+      this.held = [];
+      this.heldBytes = 0;
+      frames.push(parseFrame(joined.subarray(4, 4 + length)));
+      data = joined.subarray(4 + length);
+    }
     let at = 0;
     while (data.length - at >= 4) {
-      const view = new DataView(data.buffer, data.byteOffset + at, 4);
-      const length = view.getUint32(0);
-      if (length < 1 || length > MAX_FRAME_BYTES) {
-        throw new FrameError(`frame length ${length} is outside 1–${MAX_FRAME_BYTES}`);
-      }
+      const length = checkLength(new DataView(data.buffer, data.byteOffset + at, 4).getUint32(0));
       if (data.length - at < 4 + length) break;
       frames.push(parseFrame(data.subarray(at + 4, at + 4 + length)));
       at += 4 + length;
     }
-    // Keep the incomplete tail as a copy: the caller's chunk may be reused.
-    this.pending = data.slice(at);
+    if (at < data.length) {
+      this.held = [data.slice(at)];
+      this.heldBytes = data.length - at;
+    }
     return frames;
   }
+
+  /** Length of the held frame, once its 4-byte prefix is complete. */
+  private frameLength(): number | undefined {
+    if (this.heldBytes < 4) return undefined;
+    const prefix = new Uint8Array(4);
+    let filled = 0;
+    for (const part of this.held) {
+      const take = part.subarray(0, 4 - filled);
+      prefix.set(take, filled);
+      filled += take.length;
+      if (filled === 4) break;
+    }
+    return checkLength(new DataView(prefix.buffer).getUint32(0));
+  }
+}
+
+function checkLength(length: number): number {
+  if (length < 1 || length > MAX_FRAME_BYTES) {
+    throw new FrameError(`frame length ${length} is outside 1–${MAX_FRAME_BYTES}`);
+  }
+  return length;
 }
 
 function parseFrame(body: Uint8Array): Frame {

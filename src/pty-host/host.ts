@@ -30,8 +30,8 @@ import { HOST_LOCK_NAME, socketPath } from "./socket-path.ts";
 export const HOST_IDLE_EXIT_MS = 60_000;
 /** A server that stops reading is dropped once this much output waits for it. */
 const MAX_QUEUED_BYTES = 64 * 1024 * 1024;
-/** Replayed scrollback goes out in frames of at most this size. */
-const REPLAY_CHUNK_BYTES = 1024 * 1024;
+/** Output goes out in frames of at most this size. */
+const OUTPUT_CHUNK_BYTES = 256 * 1024;
 
 const SESSION_ID = /^[0-9a-f-]{36}$/;
 const cells = z.number().int().min(1).max(65_535);
@@ -64,6 +64,10 @@ interface HostedSession {
   cols: number;
   rows: number;
   exit?: PtyExit;
+  // Invariant: the active server has received exactly the output in [its replay start, sent).
+  sent: number;
+  /** The active server has been told of the exit. */
+  exitSent: boolean;
 }
 
 interface Peer {
@@ -114,14 +118,35 @@ export function startPtyHost(config: Config, options: PtyHostOptions): PtyHost {
     }, options.idleExitMs ?? HOST_IDLE_EXIT_MS);
   };
 
-  const toActive = (frame: Uint8Array) => {
-    if (active?.data.ready) active.data.writer.send(frame);
+  /** Send the active server what it lacks of `session`, until the socket is congested. */
+  const pump = (session: HostedSession) => {
+    const writer = active?.data.ready ? active.data.writer : undefined;
+    if (!writer) return;
+    const { ring, id } = session;
+    if (session.sent < ring.start) {
+      writer.send(encodeControl({ type: "skip", id, to: ring.start }));
+      session.sent = ring.start;
+    }
+    while (session.sent < ring.end) {
+      if (writer.congested) return;
+      const chunk = ring.read(session.sent, OUTPUT_CHUNK_BYTES);
+      writer.send(encodeBytes(FrameKind.output, id, chunk));
+      session.sent += chunk.length;
+    }
+    if (session.exit && !session.exitSent) {
+      session.exitSent = true;
+      writer.send(encodeControl({ type: "exit", id, ...session.exit }));
+    }
+  };
+  const pumpAll = () => {
+    for (const session of sessions.values()) pump(session);
   };
   const tell = (socket: Socket<Peer>, message: HostMessage) =>
     socket.data.writer.send(encodeControl(message));
   const refuse = (socket: Socket<Peer>, code: string, message: string) => {
     logger.warn({ code, message }, "dropping a connection");
     tell(socket, { type: "error", code, message });
+    socket.data.writer.flush();
     socket.data.dropped = true;
     socket.data.ready = false;
     if (active === socket) active = undefined;
@@ -140,14 +165,19 @@ export function startPtyHost(config: Config, options: PtyHostOptions): PtyHost {
     active = socket;
     socket.data.ready = true;
     checkIdle();
-    const infos: HostedInfo[] = [...sessions.values()].map((session) => ({
-      id: session.id,
-      pid: session.pty.pid,
-      cols: session.cols,
-      rows: session.rows,
-      start: session.ring.start,
-      ...(session.exit ? { exit: session.exit } : {}),
-    }));
+    const infos: HostedInfo[] = [...sessions.values()].map((session) => {
+      session.sent = session.ring.start;
+      session.exitSent = false;
+      return {
+        id: session.id,
+        pid: session.pty.pid,
+        cols: session.cols,
+        rows: session.rows,
+        start: session.ring.start,
+        end: session.ring.end,
+        ...(session.exit ? { exit: session.exit } : {}),
+      };
+    });
     tell(socket, {
       type: "hello",
       protocol: PROTOCOL_VERSION,
@@ -155,15 +185,7 @@ export function startPtyHost(config: Config, options: PtyHostOptions): PtyHost {
       pid: process.pid,
       sessions: infos,
     });
-    for (const session of sessions.values()) {
-      for (const view of session.ring.views(session.ring.start)) {
-        for (let at = 0; at < view.length; at += REPLAY_CHUNK_BYTES) {
-          const piece = view.subarray(at, at + REPLAY_CHUNK_BYTES);
-          socket.data.writer.send(encodeBytes(FrameKind.output, session.id, piece));
-        }
-      }
-    }
-    tell(socket, { type: "synced" });
+    pumpAll();
   };
 
   const spawn = (
@@ -185,14 +207,15 @@ export function startPtyHost(config: Config, options: PtyHostOptions): PtyHost {
         rows: request.rows,
         onData: (bytes) => {
           ring.append(bytes);
-          session?.journal.touch();
-          toActive(encodeBytes(FrameKind.output, request.id, bytes));
+          if (!session) return;
+          session.journal.touch();
+          pump(session);
         },
         onExit: (exit) => {
           if (!session) return;
           session.exit = exit;
           session.journal.close();
-          toActive(encodeControl({ type: "exit", id: request.id, ...exit }));
+          pump(session);
         },
       });
       session = {
@@ -202,6 +225,8 @@ export function startPtyHost(config: Config, options: PtyHostOptions): PtyHost {
         journal: store.open(request.id, ring),
         cols: request.cols,
         rows: request.rows,
+        sent: 0,
+        exitSent: false,
       };
       sessions.set(request.id, session);
       checkIdle();
@@ -277,9 +302,16 @@ export function startPtyHost(config: Config, options: PtyHostOptions): PtyHost {
     socket: {
       open(socket) {
         socket.data = {
-          writer: new FrameWriter(socket, MAX_QUEUED_BYTES, () => {
-            logger.warn("the server stopped reading: dropping it");
-            socket.end();
+          writer: new FrameWriter(socket, {
+            maxQueuedBytes: MAX_QUEUED_BYTES,
+            onOverflow: () => {
+              logger.warn("the server stopped reading: dropping it");
+              socket.end();
+            },
+            coalesce: true,
+            onWritable: () => {
+              if (active === socket) pumpAll();
+            },
           }),
           decoder: new FrameDecoder(),
           ready: false,

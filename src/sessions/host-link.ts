@@ -4,7 +4,10 @@
 
 import type { PtyExit, PtyProcess, PtySpawnOptions } from "./pty.ts";
 
-export type PtyCallbacks = Pick<PtySpawnOptions, "onData" | "onExit">;
+export type PtyCallbacks = Pick<PtySpawnOptions, "onData" | "onExit"> & {
+  /** The host's ring overtook this server: output resumes at `offset`, the bytes before it are lost. */
+  onSkip?: (offset: number) => void;
+};
 
 /** A session the host was running (or saw end) when this server connected. */
 export interface HostedPty {

@@ -116,6 +116,14 @@ export class LiveSession implements Feed {
     for (const viewer of this.viewers) viewer.notify();
   }
 
+  /** The PTY host's ring overtook this mirror: go on at `offset`; viewers behind are closed 4008. */
+  onSkip(offset: number): void {
+    if (offset <= this.ring.end) return;
+    this.ring.skipTo(offset);
+    this.info.outputOffset = offset;
+    for (const viewer of this.viewers) viewer.notify();
+  }
+
   onExit(exit: PtyExit): void {
     clearTimeout(this.idleTimer);
     clearTimeout(this.killTimer);

@@ -224,6 +224,7 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
       const callbacks = {
         onData: (bytes: Uint8Array) => session.onData(bytes),
         onExit: (exit: { exitCode: number | null; signal: string | null }) => session.onExit(exit),
+        onSkip: (offset: number) => session.onSkip(offset),
       };
       const pty: PtyProcess = deps.host
         ? await deps.host.spawn(info.id, options, callbacks)
@@ -256,6 +257,7 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
     const pty = process.take({
       onData: (bytes) => session.onData(bytes),
       onExit: (exit) => session.onExit(exit),
+      onSkip: (offset) => session.onSkip(offset),
     });
     live.set(info.id, session);
     session.adopt(pty, NO_JOURNAL);
