@@ -141,12 +141,31 @@ export function startPtyHost(config: Config, options: PtyHostOptions): PtyHost {
   const pumpAll = () => {
     for (const session of sessions.values()) pump(session);
   };
+  // Output of the first read in an event-loop turn goes at once (keystroke echo); the reads that
+  // follow in the same turn are gathered into one frame per session when the turn ends, instead
+  // of framing (and decoding in the server) each read.
+  const dirty = new Set<HostedSession>();
+  let turnOpen = false;
+  const endTurn = () => {
+    turnOpen = false;
+    for (const session of dirty) pump(session);
+    dirty.clear();
+  };
+  const schedulePump = (session: HostedSession) => {
+    if (turnOpen) {
+      dirty.add(session);
+      return;
+    }
+    turnOpen = true;
+    setImmediate(endTurn);
+    pump(session);
+  };
+
   const tell = (socket: Socket<Peer>, message: HostMessage) =>
     socket.data.writer.send(encodeControl(message));
   const refuse = (socket: Socket<Peer>, code: string, message: string) => {
     logger.warn({ code, message }, "dropping a connection");
     tell(socket, { type: "error", code, message });
-    socket.data.writer.flush();
     socket.data.dropped = true;
     socket.data.ready = false;
     if (active === socket) active = undefined;
@@ -209,13 +228,13 @@ export function startPtyHost(config: Config, options: PtyHostOptions): PtyHost {
           ring.append(bytes);
           if (!session) return;
           session.journal.touch();
-          pump(session);
+          schedulePump(session);
         },
         onExit: (exit) => {
           if (!session) return;
           session.exit = exit;
           session.journal.close();
-          pump(session);
+          schedulePump(session);
         },
       });
       session = {
@@ -308,7 +327,6 @@ export function startPtyHost(config: Config, options: PtyHostOptions): PtyHost {
               logger.warn("the server stopped reading: dropping it");
               socket.end();
             },
-            coalesce: true,
             onWritable: () => {
               if (active === socket) pumpAll();
             },
