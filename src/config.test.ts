@@ -60,6 +60,7 @@ describe("defaults", () => {
       idleAfterMs: 30_000,
       ptyBackend: "bun",
       ptyHost: "auto",
+      resumeOnStart: 0,
       admin: null,
       logLevel: "info",
     });

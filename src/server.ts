@@ -20,6 +20,7 @@ import { CloseCode } from "./protocol/stream.ts";
 import { createProviderCatalog } from "./providers/catalog.ts";
 import { createSecretBox, loadSecretsKey } from "./providers/secret-box.ts";
 import { createPtyHostLink } from "./pty-host/link.ts";
+import { resumable, resumeInterrupted } from "./sessions/auto-resume.ts";
 import { createSessionManager, type SessionManager } from "./sessions/manager.ts";
 import { createPtyBackend } from "./sessions/pty.ts";
 import { createScrollbackStore } from "./sessions/scrollback-store.ts";
@@ -91,6 +92,12 @@ export async function startServer(config: Config, options: ServerOptions): Promi
   });
   if (interrupted > 0)
     logger.warn({ sessions: interrupted }, "marked sessions left live as interrupted");
+  if (config.resumeOnStart > 0) {
+    const candidates = resumable(await manager.list(), Date.now());
+    resumeInterrupted(manager, candidates, config.resumeOnStart, logError).then((resumed) => {
+      if (resumed.length > 0) logger.info({ sessions: resumed.length }, "resumed sessions");
+    });
+  }
 
   const users = createUsersRepo(database.db);
   const accounts = createAccounts({

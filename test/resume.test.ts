@@ -6,6 +6,7 @@ import { afterAll, beforeAll, expect, test } from "bun:test";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { Session } from "../src/protocol/session.ts";
 import { eventually, startTestServer } from "./support/server.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "opendray-resume-"));
@@ -20,9 +21,15 @@ beforeAll(() => {
     `#!/bin/bash\nif [ "$1" = --version ]; then echo "fake-claude 1.0.0"; exit 0; fi\nprintf '%s\\n' "$*" >> ${argvLog}\nexec sleep 300\n`,
     { mode: 0o755 },
   );
-  mkdirSync(join(dataDir, "providers"), { recursive: true });
+  writeManifest(dataDir);
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** DATA_DIR/providers/fake-claude.json: the fake CLI, resumable like Claude Code. */
+function writeManifest(into: string) {
+  mkdirSync(join(into, "providers"), { recursive: true });
   writeFileSync(
-    join(dataDir, "providers", "fake-claude.json"),
+    join(into, "providers", "fake-claude.json"),
     JSON.stringify({
       id: "fake-claude",
       name: "Fake Claude",
@@ -34,8 +41,7 @@ beforeAll(() => {
       },
     }),
   );
-});
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+}
 
 const starts = () =>
   existsSync(argvLog) ? readFileSync(argvLog, "utf8").trim().split("\n").filter(Boolean) : [];
@@ -103,5 +109,35 @@ test("no id is pinned when the session continues the last conversation or sets o
     ]);
   } finally {
     await server.dispose();
+  }
+}, 60_000);
+
+test("RESUME_ON_START restarts the sessions a start found interrupted, resuming them", async () => {
+  const data = join(dir, "data-auto");
+  writeManifest(data);
+  rmSync(argvLog, { force: true });
+  const first = await startTestServer({ env: { DATA_DIR: data } });
+  const created = await first.request("POST", "/sessions", { provider: "fake-claude", cwd: dir });
+  await eventually(() => (starts().length === 1 ? true : undefined), "the CLI started");
+  await first.close();
+
+  const second = await startTestServer({
+    env: { DATA_DIR: data, RESUME_ON_START: "2" },
+    reuse: { database: first.database, dataDir: data },
+  });
+  try {
+    const resumed = await eventually(async () => {
+      const { body } = await second.request("GET", "/sessions");
+      return (body.sessions as Session[]).find((s) => s.parentSessionId === created.body.id);
+    }, "the resumed session");
+    expect(resumed).toMatchObject({
+      state: "running",
+      conversationId: created.body.conversationId,
+    });
+    await eventually(() => (starts().length === 2 ? true : undefined), "the CLI resumed");
+    expect(starts()[1]).toBe(`--resume ${created.body.conversationId}`);
+  } finally {
+    await second.close();
+    await first.database.drop();
   }
 }, 60_000);
