@@ -14,6 +14,7 @@ import {
   PROTOCOL_VERSION,
 } from "./frames.ts";
 import { type PtyHost, startPtyHost } from "./host.ts";
+import { ensurePtyHost } from "./launcher.ts";
 import { checkSocketOwnership, socketPath } from "./socket-path.ts";
 
 const dirs: string[] = [];
@@ -129,7 +130,36 @@ test("another protocol version is refused with a version error, sessions untouch
   expect(answers).toEqual([
     { type: "error", code: "protocol_mismatch", message: expect.stringContaining("protocol") },
   ]);
-  expect(new HostVersionError("x").name).toBe("HostVersionError");
+});
+
+test("a server meeting a host of another protocol version fails with a clear error", async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), "opendray-host-"));
+  dirs.push(dataDir);
+  const path = socketPath(dataDir);
+  // An "old" host: answers any hello with protocol_mismatch, as a real one of another version.
+  const listener = Bun.listen({
+    unix: path,
+    socket: {
+      data(socket) {
+        const message = JSON.stringify({
+          type: "error",
+          code: "protocol_mismatch",
+          message: "this PTY host (pid 4242, OpenDray 0.0.9) speaks protocol 0, the server 1",
+        });
+        socket.write(frame(FrameKind.control, Buffer.from(message)));
+        socket.end();
+      },
+    },
+  });
+  chmodSync(path, 0o600);
+  try {
+    const config = loadConfig({ DATA_DIR: dataDir });
+    const failure = ensurePtyHost(config, "test");
+    await expect(failure).rejects.toBeInstanceOf(HostVersionError);
+    await expect(failure).rejects.toThrow(/pid 4242.*speaks protocol 0/);
+  } finally {
+    listener.stop(true);
+  }
 });
 
 test("a session outlives its client: the next one gets its scrollback and live output", async () => {
