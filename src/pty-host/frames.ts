@@ -42,6 +42,9 @@ export interface HostedInfo {
   exit?: PtyExit;
 }
 
+/** The signals a server may ask the host to send to a session's process group. */
+export type ForwardedSignal = "SIGHUP" | "SIGINT" | "SIGTERM" | "SIGKILL";
+
 /** Control messages from the server to the host. */
 export type ServerMessage =
   | { type: "hello"; protocol: number; version: string }
@@ -56,7 +59,7 @@ export type ServerMessage =
       rows: number;
     }
   | { type: "resize"; id: string; cols: number; rows: number }
-  | { type: "signal"; id: string; signal: NodeJS.Signals }
+  | { type: "signal"; id: string; signal: ForwardedSignal }
   /** The server stored the exit: the host may drop the session. */
   | { type: "forget"; id: string };
 

@@ -6,7 +6,6 @@
 import { chmodSync, mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import type { Socket } from "bun";
-import { z } from "zod";
 import type { Config } from "../config.ts";
 import { lockFile } from "../data-dir.ts";
 import type { Logger } from "../log.ts";
@@ -23,7 +22,9 @@ import {
   type HostedInfo,
   type HostMessage,
   PROTOCOL_VERSION,
+  type ServerMessage,
 } from "./frames.ts";
+import { serverMessage } from "./server-message.ts";
 import { HOST_LOCK_NAME, socketPath } from "./socket-path.ts";
 
 /** With no session and no server for this long, the host exits. */
@@ -32,29 +33,6 @@ export const HOST_IDLE_EXIT_MS = 60_000;
 const MAX_QUEUED_BYTES = 64 * 1024 * 1024;
 /** Output goes out in frames of at most this size. */
 const OUTPUT_CHUNK_BYTES = 256 * 1024;
-
-const SESSION_ID = /^[0-9a-f-]{36}$/;
-const cells = z.number().int().min(1).max(65_535);
-const serverMessage = z.discriminatedUnion("type", [
-  z.object({ type: z.literal("hello"), protocol: z.number(), version: z.string() }),
-  z.object({
-    type: z.literal("spawn"),
-    id: z.string().regex(SESSION_ID),
-    file: z.string().min(1),
-    args: z.array(z.string()),
-    cwd: z.string().min(1),
-    env: z.record(z.string(), z.string()),
-    cols: cells,
-    rows: cells,
-  }),
-  z.object({ type: z.literal("resize"), id: z.string(), cols: cells, rows: cells }),
-  z.object({
-    type: z.literal("signal"),
-    id: z.string(),
-    signal: z.enum(["SIGHUP", "SIGINT", "SIGTERM", "SIGKILL"]),
-  }),
-  z.object({ type: z.literal("forget"), id: z.string() }),
-]);
 
 interface HostedSession {
   id: string;
@@ -207,10 +185,7 @@ export function startPtyHost(config: Config, options: PtyHostOptions): PtyHost {
     pumpAll();
   };
 
-  const spawn = (
-    socket: Socket<Peer>,
-    request: z.infer<typeof serverMessage> & { type: "spawn" },
-  ) => {
+  const spawn = (socket: Socket<Peer>, request: Extract<ServerMessage, { type: "spawn" }>) => {
     if (sessions.has(request.id)) {
       return tell(socket, { type: "spawn_failed", id: request.id, message: "id in use" });
     }
