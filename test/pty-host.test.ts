@@ -38,10 +38,10 @@ function hostPid(dataDir: string): number {
   return Number(readFileSync(join(dataDir, "pty-host.lock"), "utf8").trim());
 }
 
-async function setUp() {
+async function setUp(extra: Record<string, string> = {}) {
   const dataDir = mkdtempSync(join(tmpdir(), "opendray-host-"));
   const database = await createTestDatabase();
-  const env = { ...serverEnv(database, dataDir), PTY_HOST: "auto" };
+  const env = { ...serverEnv(database, dataDir), PTY_HOST: "auto", ...extra };
   cleanups.push(async () => {
     // Every host this data directory had, whatever the test did.
     if (existsSync(join(dataDir, "pty-host.lock"))) await stopProcess(hostPid(dataDir));
@@ -178,4 +178,40 @@ test("a host that died while the server was down: its sessions are interrupted a
   expect(await output.text()).toBe("from the old host\r\n");
   second.process.kill("SIGTERM");
   await second.process.exited;
+}, 90_000);
+
+test("a server slower than the program loses only mirror bytes: offsets stay exact, the host keeps up", async () => {
+  const { start } = await setUp({ SCROLLBACK_BYTES: "64kb" });
+  const server = await start();
+  const total = 32 * 1024 * 1024;
+  const created = await json(server, "POST", "/sessions", {
+    provider: "shell",
+    cwd: "/tmp",
+    args: ["-c", `stty raw -echo; head -c ${total} /dev/zero; sleep 300`],
+  });
+  const viewer = await StreamClient.connect(streamUrl(server.api, created.body.id, 0), server.auth);
+  const ended = await eventually(
+    async () => {
+      const { body } = await json(server, "GET", `/sessions/${created.body.id}`);
+      return body.outputOffset === total ? body : undefined;
+    },
+    "every byte counted",
+    30_000,
+  );
+  expect(ended.state).toBe("running");
+  // A viewer that kept up has every byte; one the 64 KiB ring overtook was closed with 4008.
+  const outcome = await eventually(
+    () => viewer.closed ?? (viewer.byteCount === total ? "complete" : undefined),
+    "the viewer complete or closed",
+    30_000,
+  );
+  if (outcome !== "complete") expect(outcome.code).toBe(4008);
+  const tail = await fetch(`${server.api}/sessions/${created.body.id}/output`, {
+    headers: server.auth,
+  });
+  expect(Number(tail.headers.get("x-output-offset"))).toBe(total);
+  expect((await tail.arrayBuffer()).byteLength).toBeLessThanOrEqual(64 * 1024);
+  viewer.close();
+  server.process.kill("SIGTERM");
+  await server.process.exited;
 }, 90_000);
