@@ -1,6 +1,7 @@
 // The session manager: the narrow interface (spawn, write, resize, stop, attach from an offset,
-// read output) over live sessions and their stored rows. It knows nothing about HTTP; a later
-// PTY host process can implement the same interface.
+// read output) over live sessions and their stored rows. It knows nothing about HTTP. Its PTYs
+// live in this process, or (deps.host, PTY_HOST=auto) in the PTY host: then each live session
+// here mirrors the host's ring for its viewers, and sessions outlive this process.
 
 import { randomUUID } from "node:crypto";
 import { statSync } from "node:fs";
@@ -245,16 +246,16 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
   };
 
   /** Serve a session the PTY host kept running while no server was there. */
-  const adopt = async (info: Session, process: HostedPty) => {
+  const adopt = async (info: Session, hosted: HostedPty) => {
     const session = new LiveSession(info, {
       scrollbackBytes: deps.scrollbackBytes,
       idleAfterMs: deps.idleAfterMs,
       now,
       onChange,
-      initialOffset: process.start,
+      initialOffset: hosted.start,
     });
-    session.ring.append(process.replay);
-    const pty = process.take({
+    session.ring.append(hosted.replay);
+    const pty = hosted.take({
       onData: (bytes) => session.onData(bytes),
       onExit: (exit) => session.onExit(exit),
       onSkip: (offset) => session.onSkip(offset),
@@ -409,16 +410,16 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
     async recover() {
       const hosted = deps.host ? await deps.host.connect() : new Map<string, HostedPty>();
       const kept: string[] = [];
-      for (const [id, process] of hosted) {
+      for (const [id, running] of hosted) {
         const row = await deps.repo.get(id);
         if (row && (LIVE_STATES as readonly string[]).includes(row.state)) {
-          await adopt(fromRow(row), process);
+          await adopt(fromRow(row), running);
           kept.push(id);
         } else {
           // No live row (deleted, or another database): nobody could ever see or stop it.
-          const orphan = process.take({ onData() {}, onExit: () => orphan.release?.() });
+          const orphan = running.take({ onData() {}, onExit: () => orphan.release?.() });
           orphan.begin?.();
-          if (process.exit) continue;
+          if (running.exit) continue;
           orphan.signal("SIGHUP");
           orphan.signal("SIGTERM");
         }
