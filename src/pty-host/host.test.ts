@@ -162,6 +162,30 @@ test("a server meeting a host of another protocol version fails with a clear err
   }
 });
 
+test("a second server is refused while one is connected; the first keeps working", async () => {
+  const { host, dataDir } = startHost();
+  const first = await connectHost(host.socketPath, dataDir, "test");
+  await expect(connectHost(host.socketPath, dataDir, "test")).rejects.toThrow(
+    /already serves a server/,
+  );
+  const { promise: exited, resolve: onExit } = Promise.withResolvers<unknown>();
+  const pty = await first.spawn(
+    {
+      id: crypto.randomUUID(),
+      file: "/bin/sh",
+      args: ["-c", "exit 3"],
+      cwd: "/tmp",
+      env: {},
+      cols: 80,
+      rows: 24,
+    },
+    { onData() {}, onExit },
+  );
+  pty.begin();
+  expect(await exited).toEqual({ exitCode: 3, signal: null });
+  first.close();
+});
+
 test("a session outlives its client: the next one gets its scrollback and live output", async () => {
   const { host, dataDir } = startHost();
   const first = await connectHost(host.socketPath, dataDir, "test");

@@ -158,7 +158,11 @@ export function startPtyHost(config: Config, options: PtyHostOptions): PtyHost {
         `this PTY host (pid ${process.pid}, OpenDray ${options.version}) speaks protocol ${PROTOCOL_VERSION}, the server ${protocol}`,
       );
     }
-    if (active && active !== socket) refuse(active, "replaced", "another server connected");
+    // One server at a time; a dead server's socket closes at once, so a second hello means
+    // another process is trying to take over live sessions: refuse it, keep the first.
+    if (active && active !== socket) {
+      return refuse(socket, "busy", `this PTY host (pid ${process.pid}) already serves a server`);
+    }
     active = socket;
     socket.data.ready = true;
     checkIdle();
