@@ -192,7 +192,7 @@ function parseFrame(body: Uint8Array): Frame {
   }
   if (kind === FrameKind.output || kind === FrameKind.input) {
     if (body.length < 1 + ID_BYTES) throw new FrameError("byte frame is shorter than its id");
-    const id = Buffer.from(body.subarray(1, 1 + ID_BYTES)).toString("latin1");
+    const id = Buffer.from(body.buffer, body.byteOffset + 1, ID_BYTES).toString("latin1");
     if (!SESSION_ID.test(id)) throw new FrameError("byte frame has an invalid session id");
     return { kind, id, bytes: body.subarray(1 + ID_BYTES) };
   }
