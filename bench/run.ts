@@ -8,10 +8,11 @@ import { join } from "node:path";
 import { type BackendResults, benchBackend, LARGE_SCROLLBACK, REPETITIONS } from "./backend.ts";
 import { createCleanup } from "./cleanup.ts";
 import { CORPUS_BYTES, deflateRuns, terminalCorpus } from "./deflate.ts";
+import { benchHost, hostTable } from "./host.ts";
 import { backendTable, deflateTable } from "./report.ts";
 import { prepareTemplate } from "./server-process.ts";
 
-const PARTS = ["bun", "bun-pty", "deflate"] as const;
+const PARTS = ["bun", "bun-pty", "host", "deflate"] as const;
 type Part = (typeof PARTS)[number];
 
 const startedMs = performance.now();
@@ -55,8 +56,10 @@ async function main(): Promise<number> {
         "Sessions run `bash -l -c` with an empty HOME; the server is a separate process.",
     );
 
-    const backends = parts.filter((part): part is "bun" | "bun-pty" => part !== "deflate");
-    if (backends.length > 0) {
+    const backends = parts.filter(
+      (part): part is "bun" | "bun-pty" => part === "bun" || part === "bun-pty",
+    );
+    if (backends.length > 0 || parts.includes("host")) {
       log("bench: preparing a database template (initdb, once)…");
       const template = await prepareTemplate(cleanup);
       const home = mkdtempSync(join(tmpdir(), "opendray-bench-home-"));
@@ -67,6 +70,18 @@ async function main(): Promise<number> {
         print();
         print(`PTY_BACKEND=${backend}`);
         print(backendTable(results, LARGE_SCROLLBACK));
+      }
+      if (parts.includes("host")) {
+        log("bench: through the PTY host…");
+        try {
+          const results = await benchHost(template, home, cleanup, log);
+          print();
+          print("PTY_HOST=auto beside PTY_HOST=inprocess (PTY_BACKEND=bun, same run)");
+          print(hostTable(results));
+        } catch (error) {
+          failures += 1;
+          print(`PTY host: not measured: ${String(error)}`);
+        }
       }
     }
 

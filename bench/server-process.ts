@@ -13,7 +13,8 @@ const ENTRY = join(import.meta.dir, "server-entry.ts");
 const START_TIMEOUT_MS = 60_000;
 const STOP_GRACE_MS = 5_000;
 /** Variables that would point the server at another database or bind. */
-const DROPPED_ENV = /^(DATABASE_URL|DB_|LISTEN_ADDR|DATA_DIR|PTY_BACKEND|SCROLLBACK_BYTES)/;
+const DROPPED_ENV =
+  /^(DATABASE_URL|DB_|LISTEN_ADDR|DATA_DIR|PTY_BACKEND|PTY_HOST|SCROLLBACK_BYTES)/;
 
 /** A data directory whose database is initialised, and the admin it holds (bench:<password>). */
 export interface ServerTemplate {
@@ -84,6 +85,8 @@ export async function startBenchServer(
     LISTEN_ADDR: "127.0.0.1:0",
     DATA_DIR: dataDir,
     PTY_BACKEND: options.backend,
+    // Sessions inside the server unless a bench asks for the PTY host.
+    PTY_HOST: "inprocess",
     LOG_LEVEL: "info",
     // Harmless today; keeps the benches working once rate limits and login exist.
     RATE_LIMIT_SESSION_OPS: "100000/s",

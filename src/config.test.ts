@@ -59,6 +59,8 @@ describe("defaults", () => {
       scrollbackBytes: 4 * 1024 * 1024,
       idleAfterMs: 30_000,
       ptyBackend: "bun",
+      ptyHost: "auto",
+      resumeOnStart: 0,
       admin: null,
       logLevel: "info",
     });

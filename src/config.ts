@@ -31,6 +31,10 @@ export interface Config {
   scrollbackBytes: number;
   idleAfterMs: number;
   ptyBackend: "bun" | "bun-pty";
+  /** Where PTYs live: a long-lived PTY host process, or this one. */
+  ptyHost: "auto" | "inprocess";
+  /** Interrupted resumable sessions restarted at once after start-up; 0 = none. */
+  resumeOnStart: number;
   admin: { username: string; password: string } | null;
   logLevel: "debug" | "info" | "warn" | "error";
 }
@@ -74,6 +78,8 @@ const VARIABLES = [
   ["SCROLLBACK_BYTES", "4mb", "per-session scrollback ring buffer, 4kb to 1gb"],
   ["IDLE_AFTER", "30s", "no output for this long marks a session idle: integer + ms|s|m|h|d, at most 24d"],
   ["PTY_BACKEND", "bun", "bun (built-in terminal) or bun-pty"],
+  ["RESUME_ON_START", "0", "at start, restart interrupted sessions (of the last 24 h, not yet continued) whose CLI pinned a conversation (Claude Code), resuming it, this many at a time; 0 = off, at most 16"],
+  ["PTY_HOST", "auto", "auto: PTYs live in a detached `opendray pty-host` process (started on demand) so sessions survive server restarts; inprocess: PTYs die with the server"],
   ["ADMIN_USERNAME", "unset", "first admin's username, used only while no user exists; needs ADMIN_PASSWORD"],
   ["ADMIN_PASSWORD", "unset", "first admin's password; needs ADMIN_USERNAME"],
   ["ADMIN_PASSWORD_FILE", "unset", "file holding ADMIN_PASSWORD (one trailing newline stripped); exclusive with ADMIN_PASSWORD"],
@@ -145,6 +151,13 @@ export function loadConfig(env: Record<string, string | undefined>, deps: Config
     scrollbackBytes: parseSize("SCROLLBACK_BYTES", get("SCROLLBACK_BYTES"), 4 * 1024, 1024 ** 3),
     idleAfterMs: parseDuration("IDLE_AFTER", get("IDLE_AFTER"), MAX_TIMER_MS),
     ptyBackend: parseWith("PTY_BACKEND", get("PTY_BACKEND"), PTY_BACKEND, "bun or bun-pty"),
+    ptyHost: parseWith("PTY_HOST", get("PTY_HOST"), PTY_HOST, "auto or inprocess"),
+    resumeOnStart: parseWith(
+      "RESUME_ON_START",
+      get("RESUME_ON_START"),
+      RESUME_LIMIT,
+      "an integer from 0 to 16",
+    ),
     admin: parseAdmin(src),
     logLevel: parseWith("LOG_LEVEL", get("LOG_LEVEL"), LOG_LEVEL, "debug, info, warn or error"),
   });
@@ -161,6 +174,12 @@ const BOOLEAN = z.stringbool({
 });
 const BOOLEAN_EXPECTED = "a boolean (1/0, true/false, yes/no, on/off)";
 const PTY_BACKEND = z.enum(["bun", "bun-pty"]);
+const PTY_HOST = z.enum(["auto", "inprocess"]);
+const RESUME_LIMIT = z
+  .string()
+  .regex(/^\d{1,2}$/)
+  .transform(Number)
+  .pipe(z.number().int().min(0).max(16));
 const LOG_LEVEL = z
   .string()
   .toLowerCase()

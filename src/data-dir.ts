@@ -54,15 +54,27 @@ export function acquireDataDir(dir: string): DataDirLock {
   }
   chmodSync(dir, 0o700);
   const path = join(dir, LOCK_FILE);
+  const lock = lockFile(path);
+  if (!lock) {
+    const holder = readFileSync(path, "utf8").trim();
+    throw new Error(
+      `DATA_DIR ${dir} is in use by another OpenDray process${holder ? ` (pid ${holder})` : ""}`,
+    );
+  }
+  return lock;
+}
+
+/**
+ * An exclusive lock on `path` (created 0600), holding this process's pid; undefined when another
+ * process holds it. Without flock (no C library found), always granted.
+ */
+export function lockFile(path: string): DataDirLock | undefined {
   const flock = loadFlock();
   if (!flock) return { release() {} };
   const fd = openSync(path, "a+", 0o600);
   if (flock(fd, LOCK_EX | LOCK_NB) !== 0) {
     closeSync(fd);
-    const holder = readFileSync(path, "utf8").trim();
-    throw new Error(
-      `DATA_DIR ${dir} is in use by another OpenDray process${holder ? ` (pid ${holder})` : ""}`,
-    );
+    return undefined;
   }
   writeFileSync(path, `${process.pid}\n`);
   return {

@@ -20,6 +20,8 @@ import type { Logger } from "./log.ts";
 import { CloseCode } from "./protocol/stream.ts";
 import { createProviderCatalog } from "./providers/catalog.ts";
 import { createSecretBox, loadSecretsKey } from "./providers/secret-box.ts";
+import { createPtyHostLink } from "./pty-host/link.ts";
+import { resumable, resumeInterrupted } from "./sessions/auto-resume.ts";
 import { createSessionManager, type SessionManager } from "./sessions/manager.ts";
 import { createPtyBackend } from "./sessions/pty.ts";
 import { createScrollbackStore } from "./sessions/scrollback-store.ts";
@@ -45,6 +47,8 @@ export interface RunningServer {
   url: string;
   port: number;
   manager: SessionManager;
+  /** Pid of the PTY host serving this server's sessions (PTY_HOST=auto), else null. */
+  readonly ptyHostPid: number | null;
   /** The open database (tests inspect stored rows through it). */
   db: Database;
   /** One-time URL that creates the first admin (loopback, no user yet), else null. */
@@ -78,6 +82,8 @@ export async function startServer(config: Config, options: ServerOptions): Promi
   // Probe every CLI now, in the background, so that the first GET /providers finds them cached.
   providers.list().catch((error) => logError(error, "probing providers"));
   const sessionsRepo = createSessionsRepo(database.db);
+  const ptyHost =
+    config.ptyHost === "auto" ? createPtyHostLink(config, options.version) : undefined;
   const manager = createSessionManager({
     repo: sessionsRepo,
     store: createScrollbackStore(join(config.dataDir, "scrollback"), logError),
@@ -86,10 +92,21 @@ export async function startServer(config: Config, options: ServerOptions): Promi
     scrollbackBytes: config.scrollbackBytes,
     idleAfterMs: config.idleAfterMs,
     onError: logError,
+    ...(ptyHost ? { host: ptyHost } : {}),
   });
-  const interrupted = await manager.recover();
+  const interrupted = await manager.recover().catch(async (error) => {
+    await database.close();
+    dataDirLock.release();
+    throw error;
+  });
   if (interrupted > 0)
     logger.warn({ sessions: interrupted }, "marked sessions left live as interrupted");
+  if (config.resumeOnStart > 0) {
+    const candidates = resumable(await manager.list(), Date.now());
+    resumeInterrupted(manager, candidates, config.resumeOnStart, logError).then((resumed) => {
+      if (resumed.length > 0) logger.info({ sessions: resumed.length }, "resumed sessions");
+    });
+  }
 
   const users = createUsersRepo(database.db);
   const accounts = createAccounts({
@@ -150,6 +167,9 @@ export async function startServer(config: Config, options: ServerOptions): Promi
     port,
     manager,
     closeSockets: (code, reason) => hub.closeAll(code, reason),
+    get ptyHostPid() {
+      return ptyHost?.hostPid ?? null;
+    },
     close() {
       closing ??= (async () => {
         // Refuse new connections, but keep the open ones long enough to say goodbye: every

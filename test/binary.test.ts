@@ -17,6 +17,7 @@ import { join } from "node:path";
 import type { Session } from "../src/protocol/session.ts";
 import { compiledBinary, runBinary } from "./support/binary.ts";
 import { createTestDatabase, testDatabaseKind } from "./support/database.ts";
+import { stopProcess } from "./support/process.ts";
 import { startServerProcess } from "./support/process-server.ts";
 import { ADMIN } from "./support/server.ts";
 import { StreamClient, streamUrl } from "./support/ws-client.ts";
@@ -476,3 +477,29 @@ test.skipIf(testDatabaseKind() !== "postgres")(
   },
   90_000,
 );
+
+test("with PTY_HOST=auto the binary starts itself as the PTY host", async () => {
+  const dataDir = join(dir, "data-host");
+  const server = await startServerProcess(
+    { DATA_DIR: dataDir, PTY_HOST: "auto" },
+    { executable: binary, cwd: dir },
+  );
+  const hostPid = Number(readFileSync(join(dataDir, "pty-host.lock"), "utf8").trim());
+  try {
+    const argv = readFileSync(`/proc/${hostPid}/cmdline`, "utf8").split("\0").filter(Boolean);
+    expect(argv).toEqual([binary, "pty-host"]);
+    const response = await fetch(`${server.api}/sessions`, {
+      method: "POST",
+      headers: { "content-type": "application/json", ...server.auth },
+      body: JSON.stringify({ provider: "shell", cwd: dir, args: ["-c", "echo via-the-host"] }),
+    });
+    const session = (await response.json()) as { id: string };
+    const viewer = await StreamClient.connect(streamUrl(server.api, session.id, 0), server.auth);
+    expect((await viewer.waitForClose()).code).toBe(1000);
+    expect(viewer.output.toString()).toContain("via-the-host");
+  } finally {
+    server.process.kill("SIGTERM");
+    await server.process.exited;
+    await stopProcess(hostPid);
+  }
+}, 90_000);

@@ -39,7 +39,7 @@ test("every opendray command the README shows exists, and the deploy files it na
     }
   };
   visit(program, "");
-  const shown = [...readme.matchAll(/(?<=[\s`(])opendray ((?:user )?[a-z]+)\b/g)]
+  const shown = [...readme.matchAll(/(?<=[\s`(])opendray ((?:user )?[a-z][a-z-]*[a-z])\b/g)]
     .map((match) => match[1] ?? "")
     .filter((name) => !/^(runs?|is|on|as|gains|tells|serves|reports|with)$/.test(name));
   expect(shown.length).toBeGreaterThan(8);

@@ -7,6 +7,7 @@ import { versionLine } from "../version.ts";
 import { type CliContext, CliError, USAGE_EXIT_CODE } from "./context.ts";
 import { doctorCommand } from "./doctor.ts";
 import { migrateCommand } from "./migrate.ts";
+import { ptyHostCommand } from "./pty-host.ts";
 import { serveCommand } from "./serve.ts";
 import { userCommand } from "./user.ts";
 import { versionCommand } from "./version.ts";
@@ -22,6 +23,7 @@ export function createProgram(ctx: CliContext): Command {
     .addCommand(migrateCommand(ctx))
     .addCommand(userCommand(ctx))
     .addCommand(doctorCommand(ctx))
+    .addCommand(ptyHostCommand(ctx))
     .addCommand(versionCommand());
   forEachCommand(program, (command) =>
     command

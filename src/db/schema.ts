@@ -62,6 +62,8 @@ export const sessions = pgTable(
     parentSessionId: text("parent_session_id"),
     createdBy: text("created_by"),
     endReason: text("end_reason"),
+    /** The CLI's own conversation id (Claude's `--session-id`), so a restart can resume it. */
+    conversationId: text("conversation_id"),
   },
   (t) => [
     index("sessions_created_at_idx").on(t.createdAt),

@@ -63,6 +63,7 @@ describe("insert and get", () => {
       parentSessionId: null,
       createdBy: null,
       endReason: null,
+      conversationId: null,
     });
   });
 

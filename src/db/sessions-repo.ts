@@ -1,7 +1,7 @@
 // Persistence of session rows: the only code that queries the `sessions` table.
 // The in-memory session (PTY, ring, viewers) lives in src/sessions/; this is what survives restarts.
 
-import { and, count, desc, eq, inArray, type SQL } from "drizzle-orm";
+import { and, count, desc, eq, inArray, notInArray, type SQL } from "drizzle-orm";
 import { LIVE_STATES, type SessionState } from "../protocol/session.ts";
 import type { Db } from "./client.ts";
 import { type NewSessionRow, type SessionRow, sessions } from "./schema.ts";
@@ -73,11 +73,17 @@ export function createSessionsRepo(db: Db) {
      * `at` for `endReason`; run at start-up for rows a previous process left behind.
      * Returns the changed rows.
      */
-    async markLiveInterrupted(endReason: string, at: Date): Promise<SessionRow[]> {
+    /** Rows in a live state, except `keep` (sessions still running elsewhere), become interrupted. */
+    async markLiveInterrupted(
+      endReason: string,
+      at: Date,
+      keep: readonly string[] = [],
+    ): Promise<SessionRow[]> {
+      const live = inArray(sessions.state, [...LIVE_STATES]);
       return db
         .update(sessions)
         .set({ state: "interrupted", endedAt: at, endReason })
-        .where(inArray(sessions.state, [...LIVE_STATES]))
+        .where(keep.length === 0 ? live : and(live, notInArray(sessions.id, [...keep])))
         .returning();
     },
   };

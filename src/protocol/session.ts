@@ -37,4 +37,9 @@ export interface Session {
   parentSessionId: string | null;
   createdBy: string | null;
   endReason: string | null;
+  /**
+   * The CLI's own conversation id when its provider can pin one (Claude Code's `--session-id`):
+   * restarting the session resumes that conversation (`--resume <id>`).
+   */
+  conversationId: string | null;
 }

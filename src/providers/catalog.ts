@@ -1,13 +1,14 @@
 // The provider catalog: built-in and operator manifests, each with its executable's detection
 // (found on PATH, version), and the launch of a session from a manifest.
 
+import { randomUUID } from "node:crypto";
 import { join } from "node:path";
 import type { ProviderSettingsRepo } from "../db/provider-settings-repo.ts";
 import { AppError, badRequest } from "../errors.ts";
 import type { ProviderInfo } from "../protocol/providers.ts";
 import { BUILTIN_MANIFESTS } from "./builtin.ts";
 import { createDetector, type Detection, type Detector } from "./detect.ts";
-import { buildLaunch, type Launch } from "./launch.ts";
+import { buildLaunch, type Launch, type ResumeRequest } from "./launch.ts";
 import { LOGIN_SHELL, loadManifests, type ProviderManifest } from "./manifest.ts";
 import type { SecretBox } from "./secret-box.ts";
 
@@ -27,7 +28,14 @@ export interface LaunchOptions {
   bypass?: boolean | undefined;
   model?: string | undefined;
   resume?: "last" | undefined;
+  /** Resume this conversation of the CLI (its id from an earlier launch). */
+  conversationId?: string | undefined;
   env?: Record<string, string> | undefined;
+}
+
+/** A launch, and the conversation id it pinned or resumes (null when the CLI has none). */
+export interface SessionLaunch extends Launch {
+  conversationId: string | null;
 }
 
 export interface ProviderCatalog {
@@ -37,7 +45,7 @@ export interface ProviderCatalog {
   /** Probe again now (after installing a CLI). */
   refresh(id: string): Promise<ProviderInfo | undefined>;
   /** The process for a new session: 400 unknown_provider or provider_disabled, 503 provider_unavailable. */
-  launch(options: LaunchOptions): Promise<Launch>;
+  launch(options: LaunchOptions): Promise<SessionLaunch>;
   /** Change a provider's settings (validated against its manifest); secrets are sealed. */
   update(id: string, patch: SettingsPatch): Promise<ProviderInfo | undefined>;
   /** One line per operator manifest that was skipped at start-up. */
@@ -144,7 +152,7 @@ export function createProviderCatalog(options: CatalogOptions): ProviderCatalog 
       detector.refresh(id);
       return this.get(id);
     },
-    async launch({ provider, args, bypass, model, resume, env }) {
+    async launch({ provider, args, bypass, model, resume, conversationId, env }) {
       const manifest = manifests.get(provider);
       if (!manifest) {
         throw badRequest("unknown_provider", `unknown provider ${JSON.stringify(provider)}`);
@@ -162,20 +170,47 @@ export function createProviderCatalog(options: CatalogOptions): ProviderCatalog 
           `${manifest.name} is not installed on the server${hint ? `; install it with: ${hint}` : ""}`,
         );
       }
-      return buildLaunch(manifest, {
+      const allArgs = [...settings.args, ...args];
+      const conversation = conversationFor(manifest, allArgs, resume, conversationId);
+      const launch = buildLaunch(manifest, {
         shell: options.shell,
         executable: detection.path,
-        args: [...settings.args, ...args],
+        args: allArgs,
         config: settings.config,
         secrets: openSecrets(manifest.id, settings.secrets),
         bypass: bypass ?? false,
         ...(model === undefined ? {} : { model }),
-        ...(resume === undefined ? {} : { resume }),
+        ...(conversation ? { resume: conversation } : resume === undefined ? {} : { resume }),
         ...(env ? { requestEnv: env } : {}),
         baseEnv: options.baseEnv,
       });
+      return { ...launch, conversationId: conversation?.sessionId ?? null };
     },
   };
+}
+
+/**
+ * Resume `conversationId` when given; otherwise pin a new id when the CLI can (and neither
+ * `resume: "last"` nor the args choose one themselves).
+ */
+function conversationFor(
+  manifest: ProviderManifest,
+  args: readonly string[],
+  resume: "last" | undefined,
+  conversationId: string | undefined,
+): Exclude<ResumeRequest, "last"> | undefined {
+  if (conversationId !== undefined) return { sessionId: conversationId, mode: "resume" };
+  const pin = manifest.resume?.pinSession;
+  if (!pin || resume !== undefined) return undefined;
+  const setByArgs = (flag: string) =>
+    args.some((entry) => entry === flag || entry.startsWith(`${flag}=`));
+  const chosen = [
+    pin.flag,
+    manifest.resume?.resumeSession?.flag,
+    ...(manifest.resume?.lastInCwd ?? []),
+  ];
+  if (chosen.some((flag) => flag?.startsWith("-") && setByArgs(flag))) return undefined;
+  return { sessionId: randomUUID(), mode: "pin" };
 }
 
 /** Validate a settings change against the manifest, then store it with secrets sealed. */

@@ -18,6 +18,8 @@ export interface LiveSessionOptions {
   scrollbackBytes: number;
   idleAfterMs: number;
   now: () => number;
+  /** Absolute offset of the ring's first byte (an adopted session's replay starts there). */
+  initialOffset?: number;
   onChange: (session: LiveSession, kind: ChangeKind) => void;
 }
 
@@ -57,7 +59,7 @@ export class LiveSession implements Feed {
     readonly info: Session,
     private readonly options: LiveSessionOptions,
   ) {
-    this.ring = new RingBuffer(options.scrollbackBytes);
+    this.ring = new RingBuffer(options.scrollbackBytes, options.initialOffset);
     this.exited = new Promise((resolve) => {
       this.resolveExited = resolve;
     });
@@ -74,6 +76,35 @@ export class LiveSession implements Feed {
     this.scheduleIdleCheck(this.options.idleAfterMs);
   }
 
+  /**
+   * Take over a process that a previous server started in the PTY host: pid, start time and
+   * state stay as stored; the ring already holds the host's replay.
+   */
+  adopt(pty: PtyProcess, journal: ScrollbackJournal): void {
+    this.pty = pty;
+    this.journal = journal;
+    this.info.pid = pty.pid;
+    this.info.outputOffset = this.ring.end;
+    this.startedMs = this.info.startedAt ? Date.parse(this.info.startedAt) : this.options.now();
+    if (this.info.lastOutputAt) this.lastOutputMs = Date.parse(this.info.lastOutputAt);
+    if (this.info.state === "starting") this.setState("running");
+    this.scheduleIdleCheck(this.options.idleAfterMs);
+  }
+
+  /** The process is out of reach (its PTY host died): stop the clocks, accept no more changes. */
+  abandon(): void {
+    clearTimeout(this.idleTimer);
+    clearTimeout(this.killTimer);
+    this.idleTimer = undefined;
+    this.exit ??= { exitCode: null, signal: null };
+    this.resolveExited(this.exit);
+  }
+
+  /** The exit is stored: let the PTY host forget the process. */
+  releaseProcess(): void {
+    this.pty?.release?.();
+  }
+
   /** The PTY produced output. Hot path: no allocation beyond the ring copy. */
   onData(bytes: Uint8Array): void {
     this.ring.append(bytes);
@@ -82,6 +113,14 @@ export class LiveSession implements Feed {
     this.journal?.touch();
     if (this.info.state === "idle") this.setState("running");
     if (this.idleTimer === undefined) this.scheduleIdleCheck(this.options.idleAfterMs);
+    for (const viewer of this.viewers) viewer.notify();
+  }
+
+  /** The PTY host's ring overtook this mirror: go on at `offset`; viewers behind are closed 4008. */
+  onSkip(offset: number): void {
+    if (offset <= this.ring.end) return;
+    this.ring.skipTo(offset);
+    this.info.outputOffset = offset;
     for (const viewer of this.viewers) viewer.notify();
   }
 

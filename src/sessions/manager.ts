@@ -1,6 +1,7 @@
 // The session manager: the narrow interface (spawn, write, resize, stop, attach from an offset,
-// read output) over live sessions and their stored rows. It knows nothing about HTTP; a later
-// PTY host process can implement the same interface.
+// read output) over live sessions and their stored rows. It knows nothing about HTTP. Its PTYs
+// live in this process, or (deps.host, PTY_HOST=auto) in the PTY host: then each live session
+// here mirrors the host's ring for its viewers, and sessions outlive this process.
 
 import { randomUUID } from "node:crypto";
 import { statSync } from "node:fs";
@@ -9,13 +10,14 @@ import type { SessionRow } from "../db/schema.ts";
 import type { SessionsRepo } from "../db/sessions-repo.ts";
 import { badRequest, conflict, notFound } from "../errors.ts";
 import type { LifecycleEvent, LifecycleEventType } from "../protocol/events.ts";
-import type { Session, SessionState } from "../protocol/session.ts";
+import { LIVE_STATES, type Session, type SessionState } from "../protocol/session.ts";
 import { CloseCode } from "../protocol/stream.ts";
 import type { ProviderCatalog } from "../providers/catalog.ts";
+import type { HostedPty, PtyHostLink } from "./host-link.ts";
 import { type Attachment, type ChangeKind, LiveSession } from "./live-session.ts";
-import type { PtyBackend } from "./pty.ts";
+import type { PtyBackend, PtyProcess } from "./pty.ts";
 import { RingBuffer } from "./ring-buffer.ts";
-import type { ScrollbackStore } from "./scrollback-store.ts";
+import type { ScrollbackJournal, ScrollbackStore } from "./scrollback-store.ts";
 import { type Feed, Viewer, type ViewerSink } from "./viewer.ts";
 
 /** Size used when a request gives none (or zero): never below 80×24 (DESIGN §6). */
@@ -34,6 +36,8 @@ export interface SpawnRequest {
   model?: string;
   /** Continue the CLI's last conversation in `cwd`. */
   resume?: "last";
+  /** Resume this conversation of the CLI (restart of a session that pinned one). */
+  conversationId?: string;
   cols?: number;
   rows?: number;
   parentSessionId?: string;
@@ -84,9 +88,17 @@ export interface SessionManagerDeps {
   providers: ProviderCatalog;
   scrollbackBytes: number;
   idleAfterMs: number;
+  /**
+   * PTY_HOST=auto: PTYs, rings and scrollback files live in the PTY host, which outlives this
+   * server; `pty` is then unused. Shutdown leaves sessions running; recovery adopts them.
+   */
+  host?: PtyHostLink;
   now?: () => number;
   onError?: (error: unknown, context: string) => void;
 }
+
+/** In host mode the host writes the scrollback files; the server's mirror ring writes none. */
+const NO_JOURNAL: ScrollbackJournal = { touch() {}, flush() {}, close() {} };
 
 export function createSessionManager(deps: SessionManagerDeps): SessionManager {
   const now = deps.now ?? Date.now;
@@ -120,6 +132,7 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
       // database and the scrollback file. Attached viewers keep their reference meanwhile.
       saved.then(() => {
         if (live.get(snapshot.id) === session) live.delete(snapshot.id);
+        session.releaseProcess();
       });
       emit("session.exited", snapshot);
     } else {
@@ -162,6 +175,7 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
       bypass: request.bypass,
       model: request.model,
       resume: request.resume,
+      conversationId: request.conversationId,
       env: request.env,
     });
     if (request.parentSessionId !== undefined && !(await deps.repo.get(request.parentSessionId))) {
@@ -188,6 +202,7 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
       parentSessionId: request.parentSessionId ?? null,
       createdBy: request.createdBy ?? null,
       endReason: null,
+      conversationId: launch.conversationId,
     };
     await deps.repo.insert({ ...toPatch(info), id: info.id, createdAt });
     emit("session.created", { ...info });
@@ -199,18 +214,25 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
       onChange,
     });
     try {
-      const pty = deps.pty.spawn({
+      const options = {
         file: launch.file,
         args: launch.args,
         cwd: info.cwd,
         env: launch.env,
         cols: info.cols,
         rows: info.rows,
-        onData: (bytes) => session.onData(bytes),
-        onExit: (exit) => session.onExit(exit),
-      });
+      };
+      const callbacks = {
+        onData: (bytes: Uint8Array) => session.onData(bytes),
+        onExit: (exit: { exitCode: number | null; signal: string | null }) => session.onExit(exit),
+        onSkip: (offset: number) => session.onSkip(offset),
+      };
+      const pty: PtyProcess = deps.host
+        ? await deps.host.spawn(info.id, options, callbacks)
+        : deps.pty.spawn({ ...options, ...callbacks });
       live.set(info.id, session);
-      session.started(pty, deps.store.open(info.id, session.ring));
+      session.started(pty, deps.host ? NO_JOURNAL : deps.store.open(info.id, session.ring));
+      pty.begin?.();
     } catch (error) {
       info.state = "failed";
       info.endedAt = new Date(now()).toISOString();
@@ -222,6 +244,49 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
     await writes.get(info.id);
     return session.snapshot();
   };
+
+  /** Serve a session the PTY host kept running while no server was there. */
+  const adopt = async (info: Session, hosted: HostedPty) => {
+    const session = new LiveSession(info, {
+      scrollbackBytes: deps.scrollbackBytes,
+      idleAfterMs: deps.idleAfterMs,
+      now,
+      onChange,
+      initialOffset: hosted.start,
+    });
+    session.ring.append(hosted.replay);
+    const pty = hosted.take({
+      onData: (bytes) => session.onData(bytes),
+      onExit: (exit) => session.onExit(exit),
+      onSkip: (offset) => session.onSkip(offset),
+    });
+    live.set(info.id, session);
+    session.adopt(pty, NO_JOURNAL);
+    await persist(session.snapshot());
+    pty.begin?.();
+  };
+
+  // The host died: its PTYs hung up with it. What the server mirrored becomes the scrollback.
+  deps.host?.onLost((reason) => {
+    onError(new Error(reason), "lost the PTY host; its sessions are interrupted");
+    const endedAt = new Date(now()).toISOString();
+    for (const [id, session] of live) {
+      live.delete(id);
+      session.closeViewers(CloseCode.goingAway, "the PTY host went away");
+      const wasRunning = session.isRunning;
+      session.abandon();
+      if (!wasRunning) continue;
+      deps.store.open(id, session.ring).close();
+      const snapshot = session.snapshot();
+      persist({
+        ...snapshot,
+        state: "interrupted",
+        endedAt,
+        endReason: "the PTY host exited while the session was live",
+      });
+      emit("session.exited", { ...snapshot, state: "interrupted" });
+    }
+  });
 
   const archivedFeed = async (id: string): Promise<{ feed: Feed; session: Session }> => {
     const session = await find(id);
@@ -292,6 +357,7 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
         rows: old.rows,
         parentSessionId: old.id,
         createdBy,
+        ...(old.conversationId ? { conversationId: old.conversationId } : {}),
       });
     },
 
@@ -342,9 +408,26 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
     },
 
     async recover() {
+      const hosted = deps.host ? await deps.host.connect() : new Map<string, HostedPty>();
+      const kept: string[] = [];
+      for (const [id, running] of hosted) {
+        const row = await deps.repo.get(id);
+        if (row && (LIVE_STATES as readonly string[]).includes(row.state)) {
+          await adopt(fromRow(row), running);
+          kept.push(id);
+        } else {
+          // No live row (deleted, or another database): nobody could ever see or stop it.
+          const orphan = running.take({ onData() {}, onExit: () => orphan.release?.() });
+          orphan.begin?.();
+          if (running.exit) continue;
+          orphan.signal("SIGHUP");
+          orphan.signal("SIGTERM");
+        }
+      }
       const rows = await deps.repo.markLiveInterrupted(
         "the server stopped while the session was live",
         new Date(now()),
+        kept,
       );
       for (const row of rows) {
         const stored = deps.store.read(row.id, deps.scrollbackBytes);
@@ -359,6 +442,16 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
     },
 
     async shutdown() {
+      if (deps.host) {
+        // The sessions go on in the host; store their latest offsets and let go.
+        for (const session of live.values()) {
+          session.closeViewers(CloseCode.goingAway, "server shutting down");
+          persist(session.snapshot());
+        }
+        await Promise.all([...writes.values()]);
+        deps.host.close();
+        return;
+      }
       for (const session of live.values()) {
         session.closeViewers(CloseCode.goingAway, "server shutting down");
         if (!session.isRunning) continue;
@@ -418,6 +511,7 @@ function toPatch(session: Session) {
     parentSessionId: session.parentSessionId,
     createdBy: session.createdBy,
     endReason: session.endReason,
+    conversationId: session.conversationId,
   };
 }
 
@@ -443,5 +537,6 @@ function fromRow(row: SessionRow): Session {
     parentSessionId: row.parentSessionId,
     createdBy: row.createdBy,
     endReason: row.endReason,
+    conversationId: row.conversationId,
   };
 }

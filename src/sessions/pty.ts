@@ -39,6 +39,10 @@ export interface PtyProcess {
   resize(cols: number, rows: number): void;
   /** Send a signal to the child's whole process group. */
   signal(signal: NodeJS.Signals): void;
+  /** Start delivering output and exit (a PTY host holds them until the session is wired up). */
+  begin?(): void;
+  /** The exit is stored: a PTY host may forget the process. */
+  release?(): void;
 }
 
 export interface PtyBackend {

@@ -71,3 +71,13 @@ test("matches a plain array model over random appends and reads", () => {
     }
   }
 });
+
+test("skipTo drops what is held and goes on at the new offset", () => {
+  const ring = new RingBuffer(8);
+  ring.append(new Uint8Array([1, 2, 3]));
+  ring.skipTo(10);
+  expect([ring.start, ring.end]).toEqual([10, 10]);
+  ring.append(new Uint8Array([4, 5]));
+  expect([...ring.read(10)]).toEqual([4, 5]);
+  expect(() => ring.skipTo(5)).toThrow(RangeError);
+});

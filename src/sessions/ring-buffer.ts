@@ -54,6 +54,13 @@ export class RingBuffer {
     this.startOffset = Math.max(this.startOffset, this.endOffset - size);
   }
 
+  /** Drop everything held and go on at `offset` (≥ end): the bytes in between are lost. */
+  skipTo(offset: number): void {
+    if (offset < this.endOffset) throw new RangeError("skipTo goes backwards");
+    this.startOffset = offset;
+    this.endOffset = offset;
+  }
+
   /**
    * Up to `maxBytes` bytes from absolute offset `from` (clamped to what is held).
    * Returns a view into the storage when contiguous: copy it before the next append if kept.

@@ -20,11 +20,12 @@ export interface ServerProcess {
 
 /** Environment that points a server process at `dataDir` and the test database. */
 export function serverEnv(database: TestDatabase, dataDir: string): Record<string, string> {
+  // In-process PTYs unless a test asks for the PTY host: a host would outlive the test.
   if (database.config.kind === "postgres")
-    return { DATA_DIR: dataDir, DATABASE_URL: database.config.url };
+    return { DATA_DIR: dataDir, DATABASE_URL: database.config.url, PTY_HOST: "inprocess" };
   // The server keeps PGlite in DATA_DIR/pgdata: move the test's fresh copy there.
   renameSync(database.config.dataDir, join(dataDir, "pgdata"));
-  return { DATA_DIR: dataDir };
+  return { DATA_DIR: dataDir, PTY_HOST: "inprocess" };
 }
 
 /**
@@ -44,6 +45,7 @@ export async function startServerProcess(
       LISTEN_ADDR: "127.0.0.1:0",
       ADMIN_USERNAME: ADMIN.username,
       ADMIN_PASSWORD: ADMIN.password,
+      PTY_HOST: "inprocess",
       ...env,
     },
     stdin: "ignore",

@@ -23,3 +23,12 @@ export async function waitUntilGone(pid: number, timeoutMs = 2000): Promise<bool
   }
   return true;
 }
+
+/** SIGTERM `pid` and wait until it is gone; SIGKILL when it lingers past `timeoutMs`. */
+export async function stopProcess(pid: number, timeoutMs = 5000): Promise<void> {
+  if (!isRunning(pid)) return;
+  process.kill(pid, "SIGTERM");
+  if (await waitUntilGone(pid, timeoutMs)) return;
+  process.kill(pid, "SIGKILL");
+  await waitUntilGone(pid, timeoutMs);
+}

@@ -9,9 +9,16 @@ import { createLogger, type Logger } from "../../src/log.ts";
 import type { Session } from "../../src/protocol/session.ts";
 import { type RunningServer, startServer } from "../../src/server.ts";
 import { createTestDatabase, type TestDatabase } from "./database.ts";
+import { stopProcess } from "./process.ts";
 
 /** HOME of every test session: empty, so login shells read only /etc/profile. */
 export const TEST_HOME = mkdtempSync(join(tmpdir(), "opendray-home-"));
+
+/**
+ * PTY_HOST of test servers: inprocess, or auto with OPENDRAY_TEST_PTY_HOST=auto (then every
+ * server's sessions run in a detached PTY host, stopped again by `dispose`).
+ */
+export const TEST_PTY_HOST = process.env.OPENDRAY_TEST_PTY_HOST === "auto" ? "auto" : "inprocess";
 
 /** The first admin of every test server. */
 export const ADMIN = { username: "admin", password: "test password that is long" };
@@ -83,6 +90,7 @@ export async function startTestServer(
       // Tests send far more requests than a person; the rate-limit tests lower these again.
       RATE_LIMIT_READS: "100000/min",
       RATE_LIMIT_SESSION_OPS: "100000/min",
+      PTY_HOST: TEST_PTY_HOST,
       ...options.env,
     }),
     database: database.config,
@@ -158,8 +166,10 @@ export async function startTestServer(
       return response.body as Session;
     },
     async dispose() {
+      const hostPid = server.ptyHostPid;
       await server.close();
       if (!options.reuse) {
+        if (hostPid !== null) await stopProcess(hostPid);
         await database.drop();
         rmSync(dataDir, { recursive: true, force: true });
       }

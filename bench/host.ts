@@ -1,0 +1,139 @@
+// Throughput and echo through the PTY host (PTY_HOST=auto: PTY → host → unix socket → server →
+// WebSocket) beside the same figures with the PTYs inside the server and the raw PTY floor, all
+// in one run, alternating so that each sees the same machine load.
+
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import type { Cleanup } from "./cleanup.ts";
+import { killGroup } from "./cleanup.ts";
+import { floorEcho, floorThroughput } from "./floor.ts";
+import { ECHO_KEYS, OUTPUT_BYTES, type ThroughputRun } from "./measure.ts";
+import { cpuMs } from "./proc.ts";
+import { type ServerTemplate, startBenchServer } from "./server-process.ts";
+import { fixed, MiB, median, percent, percentile, runs } from "./stats.ts";
+import { streamEcho, streamThroughput } from "./stream.ts";
+import { type Row, renderTable } from "./table.ts";
+
+const REPETITIONS = 3;
+/** Large enough that the viewer is never closed 4008 during a run (as in figure 2). */
+const SCROLLBACK = "128mb";
+
+export interface HostResults {
+  floor: ThroughputRun[];
+  inprocess: ThroughputRun[];
+  host: ThroughputRun[];
+  floorEcho: number[];
+  inprocessEcho: number[];
+  hostEcho: number[];
+}
+
+async function serverPair(template: ServerTemplate, cleanup: Cleanup) {
+  const env = { SCROLLBACK_BYTES: SCROLLBACK, IDLE_AFTER: "1s" };
+  const inprocess = await startBenchServer({ backend: "bun", template, env }, cleanup);
+  const hosted = await startBenchServer(
+    { backend: "bun", template, env: { ...env, PTY_HOST: "auto" } },
+    cleanup,
+  );
+  const hostPid = Number(readFileSync(join(hosted.dataDir, "pty-host.lock"), "utf8").trim());
+  // Registered after the server, so it runs first: the host goes before its DATA_DIR does.
+  cleanup.add(() => killGroup(hostPid, "SIGTERM"));
+  return { inprocess, hosted, hostPid };
+}
+
+/** The server's CPU plus its host's, for the host runs. */
+async function withHostCpu(
+  hostPid: number,
+  run: () => Promise<ThroughputRun[]>,
+): Promise<ThroughputRun[]> {
+  const before = cpuMs(hostPid);
+  const results = await run();
+  const hostCpu = (cpuMs(hostPid) - before) / results.length;
+  return results.map((result) => ({
+    ...result,
+    serverCpuMs: (result.serverCpuMs ?? 0) + hostCpu,
+  }));
+}
+
+export async function benchHost(
+  template: ServerTemplate,
+  home: string,
+  cleanup: Cleanup,
+  log: (line: string) => void,
+): Promise<HostResults> {
+  const { inprocess, hosted, hostPid } = await serverPair(template, cleanup);
+  const results: HostResults = {
+    floor: [],
+    inprocess: [],
+    host: [],
+    floorEcho: [],
+    inprocessEcho: [],
+    hostEcho: [],
+  };
+  try {
+    for (let i = 1; i <= REPETITIONS; i++) {
+      log(`  host: throughput ${i}/${REPETITIONS} (floor, in-process, through the host)…`);
+      results.floor.push(...(await floorThroughput("bun", 1, home)));
+      results.inprocess.push(...(await streamThroughput(inprocess, 1)));
+      results.host.push(...(await withHostCpu(hostPid, () => streamThroughput(hosted, 1))));
+    }
+    log("  host: echo (floor, in-process, through the host)…");
+    results.floorEcho = await floorEcho("bun", home);
+    results.inprocessEcho = await streamEcho(inprocess);
+    results.hostEcho = await streamEcho(hosted);
+  } finally {
+    await hosted.stop();
+    await inprocess.stop();
+  }
+  return results;
+}
+
+export function hostTable(r: HostResults): string {
+  const floor = median(r.floor.map((run) => run.mbps));
+  const inprocess = median(r.inprocess.map((run) => run.mbps));
+  const host = median(r.host.map((run) => run.mbps));
+  const cpu = (list: ThroughputRun[]) =>
+    `${fixed(median(list.map((run) => run.serverCpuMs ?? Number.NaN)) / 1000, 2)} s`;
+  const echo = (values: number[]) =>
+    `${fixed(median(values), 0)} (p99 ${fixed(percentile(values, 99), 0)})`;
+  const hostP50 = median(r.hostEcho);
+  const rows: Row[] = [
+    [
+      "raw PTY output (MB/s)",
+      fixed(floor),
+      "",
+      "(the floor)",
+      "",
+      `${runs(r.floor.map((run) => run.mbps))}; ${OUTPUT_BYTES / MiB} MiB`,
+    ],
+    [
+      "WebSocket output, PTY_HOST=inprocess",
+      fixed(inprocess),
+      `floor ${fixed(floor)}`,
+      "≥ 80 % of floor",
+      percent(inprocess, floor),
+      `${runs(r.inprocess.map((run) => run.mbps))}; server CPU per run ${cpu(r.inprocess)}`,
+    ],
+    [
+      "WebSocket output, PTY_HOST=auto",
+      fixed(host),
+      `floor ${fixed(floor)}`,
+      "≥ 80 % of floor",
+      `${percent(host, floor)} ${host >= 0.8 * floor ? "meets" : "MISSES"}`,
+      `${runs(r.host.map((run) => run.mbps))}; ${percent(host, inprocess)} of in-process; server + host CPU per run ${cpu(r.host)}; every byte arrived: ${r.host.every((run) => run.bytes === OUTPUT_BYTES)}`,
+    ],
+    ["echo p50 (µs), raw PTY", echo(r.floorEcho), "", "", "", `${ECHO_KEYS} keys`],
+    ["echo p50 (µs), PTY_HOST=inprocess", echo(r.inprocessEcho), "", "≤ 100 µs", "", ""],
+    [
+      "echo p50 (µs), PTY_HOST=auto",
+      echo(r.hostEcho),
+      `in-process ${fixed(median(r.inprocessEcho), 0)}`,
+      "≤ 100 µs",
+      hostP50 <= 100 ? "meets" : "MISSES",
+      "one more hop: server ⇄ host over the unix socket",
+    ],
+  ];
+  return renderTable(
+    ["figure", "measured", "baseline", "target", "verdict", "runs and notes"],
+    rows,
+  );
+}

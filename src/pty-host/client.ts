@@ -1,0 +1,289 @@
+// The server's side of the PTY host socket: the hello, the sessions the host already runs (with
+// their scrollback replayed), and PTY handles that send input and control as frames and receive
+// output and exits. Events for a handle are held until the session manager calls `begin()`.
+
+import type { Socket } from "bun";
+import type { PtyCallbacks } from "../sessions/host-link.ts";
+import type { PtyExit, PtyProcess } from "../sessions/pty.ts";
+import { FrameWriter } from "./frame-writer.ts";
+import {
+  encodeBytes,
+  encodeControl,
+  FrameDecoder,
+  FrameKind,
+  type HostedInfo,
+  type HostMessage,
+  PROTOCOL_VERSION,
+  type ServerMessage,
+} from "./frames.ts";
+import { checkSocketOwnership } from "./socket-path.ts";
+
+/** A server whose host stopped reading input for this much is cut off. */
+const MAX_QUEUED_BYTES = 64 * 1024 * 1024;
+/** How long the hello and the replay may take. */
+const HELLO_TIMEOUT_MS = 30_000;
+
+/** A PTY in the host: input and control go over the socket. */
+export interface HostPty extends PtyProcess {
+  /** Deliver held and future output and exit (call once the session is wired up). */
+  begin(): void;
+  /** The exit is stored: the host may forget the session. */
+  release(): void;
+}
+
+/** A session the host was running when this server connected. */
+export interface HostedPty extends HostedInfo {
+  /** The scrollback the host holds, from `start`. */
+  replay: Uint8Array;
+  /** Take over the session's output and exit. */
+  take(callbacks: PtyCallbacks): HostPty;
+}
+
+export interface HostConnection {
+  /** The host's process id and OpenDray version. */
+  readonly pid: number;
+  readonly version: string;
+  readonly hosted: ReadonlyMap<string, HostedPty>;
+  spawn(
+    request: Omit<Extract<ServerMessage, { type: "spawn" }>, "type">,
+    callbacks: PtyCallbacks,
+  ): Promise<HostPty>;
+  /** Resolves with the reason once the connection is gone. */
+  readonly lost: Promise<string>;
+  close(): void;
+}
+
+type Event = { data: Uint8Array } | { exit: PtyExit } | { skip: number };
+
+/** The scrollback of a hosted session, arriving after the hello: [start, end). */
+interface Replay {
+  start: number;
+  end: number;
+  received: number;
+  chunks: Uint8Array[];
+}
+
+interface Route {
+  callbacks: PtyCallbacks | undefined;
+  held: Event[] | undefined;
+  /** Set while the replay of a session that was running at the hello comes in. */
+  replay?: Replay;
+}
+
+function dispatch(callbacks: PtyCallbacks, event: Event): void {
+  if ("data" in event) callbacks.onData(event.data);
+  else if ("exit" in event) callbacks.onExit(event.exit);
+  else callbacks.onSkip?.(event.skip);
+}
+
+/** Error thrown when the host speaks another protocol version. */
+export class HostVersionError extends Error {
+  override name = "HostVersionError";
+}
+
+/** Connect to the host listening at `path` (ownership checked first) and sync its sessions. */
+export async function connectHost(
+  path: string,
+  dataDir: string,
+  version: string,
+): Promise<HostConnection> {
+  checkSocketOwnership(path, dataDir);
+  const routes = new Map<string, Route>();
+  /** Sessions whose replay is not complete yet. */
+  let replaying = 0;
+  const spawning = new Map<
+    string,
+    { resolve: (pid: number) => void; reject: (e: Error) => void }
+  >();
+  const decoder = new FrameDecoder();
+  let hello: Extract<HostMessage, { type: "hello" }> | undefined;
+  let settle: { resolve: () => void; reject: (error: Error) => void } | undefined;
+  const ready = new Promise<void>((resolve, reject) => {
+    settle = { resolve, reject };
+  });
+  let resolveLost!: (reason: string) => void;
+  const lost = new Promise<string>((resolve) => {
+    resolveLost = resolve;
+  });
+  let lastError = "the PTY host closed the connection";
+
+  const deliver = (id: string, event: Event) => {
+    const route = routes.get(id);
+    if (!route) return;
+    if (route.held || !route.callbacks) {
+      route.held ??= [];
+      route.held.push("data" in event ? { data: event.data.slice() } : event);
+    } else dispatch(route.callbacks, event);
+  };
+
+  const replayDone = (replay: Replay) => {
+    if (replay.received < replay.end) return;
+    replaying -= 1;
+    if (replaying === 0) settle?.resolve();
+  };
+
+  const onOutput = (id: string, bytes: Uint8Array) => {
+    const replay = routes.get(id)?.replay;
+    if (!replay || replay.received >= replay.end) return deliver(id, { data: bytes });
+    const count = Math.min(bytes.length, replay.end - replay.received);
+    replay.chunks.push(bytes.slice(0, count));
+    replay.received += count;
+    replayDone(replay);
+    if (count < bytes.length) deliver(id, { data: bytes.subarray(count) });
+  };
+
+  const onSkip = (id: string, to: number) => {
+    const replay = routes.get(id)?.replay;
+    if (!replay || replay.received >= replay.end) return deliver(id, { skip: to });
+    // The ring overtook the replay: it restarts where the host's ring now begins.
+    replay.chunks = [];
+    replay.start = to;
+    replay.received = to;
+    replay.end = Math.max(replay.end, to);
+    replayDone(replay);
+  };
+
+  const onMessage = (message: HostMessage) => {
+    switch (message.type) {
+      case "hello":
+        hello = message;
+        for (const info of message.sessions) {
+          const replay = { start: info.start, end: info.end, received: info.start, chunks: [] };
+          routes.set(info.id, { callbacks: undefined, held: [], replay });
+          replaying += 1;
+        }
+        if (replaying === 0) settle?.resolve();
+        return;
+      case "skip":
+        onSkip(message.id, message.to);
+        return;
+      case "spawned":
+        spawning.get(message.id)?.resolve(message.pid);
+        spawning.delete(message.id);
+        return;
+      case "spawn_failed":
+        spawning.get(message.id)?.reject(new Error(message.message));
+        spawning.delete(message.id);
+        routes.delete(message.id);
+        return;
+      case "exit":
+        deliver(message.id, { exit: { exitCode: message.exitCode, signal: message.signal } });
+        return;
+      case "error":
+        lastError = `the PTY host refused the connection: ${message.message}`;
+        if (message.code === "protocol_mismatch") settle?.reject(new HostVersionError(lastError));
+        return;
+    }
+  };
+
+  const socket: Socket<undefined> = await Bun.connect({
+    unix: path,
+    socket: {
+      data(_socket, chunk) {
+        let frames: ReturnType<FrameDecoder["push"]>;
+        try {
+          frames = decoder.push(chunk);
+        } catch (error) {
+          lastError = `the PTY host sent a bad frame: ${(error as Error).message}`;
+          _socket.end();
+          return;
+        }
+        for (const frame of frames) {
+          if (frame.kind === FrameKind.control) onMessage(frame.message as HostMessage);
+          else if (frame.kind === FrameKind.output) onOutput(frame.id, frame.bytes);
+        }
+      },
+      drain: () => writer.drain(),
+      close() {
+        const error = new Error(lastError);
+        settle?.reject(error);
+        for (const pending of spawning.values()) pending.reject(error);
+        spawning.clear();
+        resolveLost(lastError);
+      },
+      error(_socket, error) {
+        lastError = `PTY host socket: ${error.message}`;
+      },
+    },
+  });
+  const writer = new FrameWriter(socket, {
+    maxQueuedBytes: MAX_QUEUED_BYTES,
+    onOverflow: () => {
+      lastError = "the PTY host stopped reading";
+      socket.end();
+    },
+  });
+  const send = (message: ServerMessage) => writer.send(encodeControl(message));
+
+  const handle = (id: string, pid: number): HostPty => ({
+    pid,
+    write: (bytes) => writer.send(encodeBytes(FrameKind.input, id, bytes)),
+    resize: (cols, rows) => send({ type: "resize", id, cols, rows }),
+    signal: (signal) => {
+      if (
+        signal === "SIGHUP" ||
+        signal === "SIGINT" ||
+        signal === "SIGTERM" ||
+        signal === "SIGKILL"
+      )
+        send({ type: "signal", id, signal });
+    },
+    begin() {
+      const route = routes.get(id);
+      if (!route?.callbacks) return;
+      const held = route.held ?? [];
+      route.held = undefined;
+      for (const event of held) dispatch(route.callbacks, event);
+    },
+    release() {
+      routes.delete(id);
+      send({ type: "forget", id });
+    },
+  });
+
+  send({ type: "hello", protocol: PROTOCOL_VERSION, version });
+  const timeout = setTimeout(() => {
+    lastError = "the PTY host did not answer its hello";
+    socket.end();
+  }, HELLO_TIMEOUT_MS);
+  try {
+    await ready;
+  } finally {
+    clearTimeout(timeout);
+  }
+  const info = hello as NonNullable<typeof hello>;
+
+  const hosted = new Map<string, HostedPty>();
+  for (const session of info.sessions) {
+    const route = routes.get(session.id);
+    const replay = route?.replay;
+    if (route) route.replay = undefined;
+    hosted.set(session.id, {
+      ...session,
+      start: replay?.start ?? session.start,
+      replay: Buffer.concat(replay?.chunks ?? []),
+      take(callbacks) {
+        if (route) route.callbacks = callbacks;
+        return handle(session.id, session.pid);
+      },
+    });
+  }
+
+  return {
+    pid: info.pid,
+    version: info.version,
+    hosted,
+    lost,
+    async spawn(request, callbacks) {
+      routes.set(request.id, { callbacks, held: [] });
+      const pid = await new Promise<number>((resolve, reject) => {
+        spawning.set(request.id, { resolve, reject });
+        send({ type: "spawn", ...request });
+      });
+      return handle(request.id, pid);
+    },
+    close() {
+      socket.end();
+    },
+  };
+}

@@ -1,0 +1,351 @@
+// The PTY host (`opendray pty-host`): a long-lived process that owns the PTYs, their output rings
+// and scrollback files, so that sessions outlive the server. It serves one server at a time over
+// a private unix socket in DATA_DIR (frames.ts); the server keeps the database and the viewers.
+// While no server is connected it keeps every session's output and the exits it could not report.
+
+import { chmodSync, mkdirSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import type { Socket } from "bun";
+import type { Config } from "../config.ts";
+import { lockFile } from "../data-dir.ts";
+import type { Logger } from "../log.ts";
+import { createPtyBackend, type PtyExit, type PtyProcess } from "../sessions/pty.ts";
+import { RingBuffer } from "../sessions/ring-buffer.ts";
+import { createScrollbackStore, type ScrollbackJournal } from "../sessions/scrollback-store.ts";
+import { FrameWriter } from "./frame-writer.ts";
+import {
+  encodeBytes,
+  encodeControl,
+  FrameDecoder,
+  FrameError,
+  FrameKind,
+  type HostedInfo,
+  type HostMessage,
+  PROTOCOL_VERSION,
+  type ServerMessage,
+} from "./frames.ts";
+import { serverMessage } from "./server-message.ts";
+import { HOST_LOCK_NAME, socketPath } from "./socket-path.ts";
+
+/** With no session and no server for this long, the host exits. */
+export const HOST_IDLE_EXIT_MS = 60_000;
+/** A server that stops reading is dropped once this much output waits for it. */
+const MAX_QUEUED_BYTES = 64 * 1024 * 1024;
+/** Output goes out in frames of at most this size. */
+const OUTPUT_CHUNK_BYTES = 256 * 1024;
+
+interface HostedSession {
+  id: string;
+  pty: PtyProcess;
+  ring: RingBuffer;
+  journal: ScrollbackJournal;
+  cols: number;
+  rows: number;
+  exit?: PtyExit;
+  // Invariant: the active server has received exactly the output in [its replay start, sent).
+  sent: number;
+  /** The active server has been told of the exit. */
+  exitSent: boolean;
+}
+
+interface Peer {
+  writer: FrameWriter;
+  decoder: FrameDecoder;
+  /** True once its hello was accepted; only then does it get output. */
+  ready: boolean;
+  /** Refused or closed: ignore whatever else it sent. */
+  dropped: boolean;
+}
+
+export interface PtyHostOptions {
+  version: string;
+  logger: Logger;
+  idleExitMs?: number;
+}
+
+export interface PtyHost {
+  readonly socketPath: string;
+  /** Hang up every session, flush scrollback, stop listening. */
+  close(): void;
+}
+
+/** Listen on DATA_DIR/pty-host.sock; throws when another host holds the DATA_DIR. */
+export function startPtyHost(config: Config, options: PtyHostOptions): PtyHost {
+  const { logger } = options;
+  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  chmodSync(config.dataDir, 0o700);
+  const path = socketPath(config.dataDir);
+  const lock = lockFile(join(config.dataDir, HOST_LOCK_NAME));
+  if (!lock) throw new Error(`a PTY host already serves ${config.dataDir}`);
+
+  const logError = (error: unknown, context: string) => logger.error({ err: error }, context);
+  const backend = createPtyBackend(config.ptyBackend);
+  const store = createScrollbackStore(join(config.dataDir, "scrollback"), logError);
+  const sessions = new Map<string, HostedSession>();
+  let active: Socket<Peer> | undefined;
+  let idleTimer: Timer | undefined;
+
+  const checkIdle = () => {
+    clearTimeout(idleTimer);
+    idleTimer = undefined;
+    if (sessions.size > 0 || active) return;
+    idleTimer = setTimeout(() => {
+      logger.info("no sessions and no server: exiting");
+      host.close();
+      process.exit(0);
+    }, options.idleExitMs ?? HOST_IDLE_EXIT_MS);
+  };
+
+  /** Send the active server what it lacks of `session`, until the socket is congested. */
+  const pump = (session: HostedSession) => {
+    const writer = active?.data.ready ? active.data.writer : undefined;
+    if (!writer) return;
+    const { ring, id } = session;
+    if (session.sent < ring.start) {
+      writer.send(encodeControl({ type: "skip", id, to: ring.start }));
+      session.sent = ring.start;
+    }
+    while (session.sent < ring.end) {
+      if (writer.congested) return;
+      const chunk = ring.read(session.sent, OUTPUT_CHUNK_BYTES);
+      writer.send(encodeBytes(FrameKind.output, id, chunk));
+      session.sent += chunk.length;
+    }
+    if (session.exit && !session.exitSent) {
+      session.exitSent = true;
+      writer.send(encodeControl({ type: "exit", id, ...session.exit }));
+    }
+  };
+  const pumpAll = () => {
+    for (const session of sessions.values()) pump(session);
+  };
+  // Output of the first read in an event-loop turn goes at once (keystroke echo); the reads that
+  // follow in the same turn are gathered into one frame per session when the turn ends, instead
+  // of framing (and decoding in the server) each read.
+  const dirty = new Set<HostedSession>();
+  let turnOpen = false;
+  const endTurn = () => {
+    turnOpen = false;
+    for (const session of dirty) pump(session);
+    dirty.clear();
+  };
+  const schedulePump = (session: HostedSession) => {
+    if (turnOpen) {
+      dirty.add(session);
+      return;
+    }
+    turnOpen = true;
+    setImmediate(endTurn);
+    pump(session);
+  };
+
+  const tell = (socket: Socket<Peer>, message: HostMessage) =>
+    socket.data.writer.send(encodeControl(message));
+  const refuse = (socket: Socket<Peer>, code: string, message: string) => {
+    logger.warn({ code, message }, "dropping a connection");
+    tell(socket, { type: "error", code, message });
+    socket.data.dropped = true;
+    socket.data.ready = false;
+    if (active === socket) active = undefined;
+    socket.end();
+  };
+
+  const hello = (socket: Socket<Peer>, protocol: number) => {
+    if (protocol !== PROTOCOL_VERSION) {
+      return refuse(
+        socket,
+        "protocol_mismatch",
+        `this PTY host (pid ${process.pid}, OpenDray ${options.version}) speaks protocol ${PROTOCOL_VERSION}, the server ${protocol}`,
+      );
+    }
+    // One server at a time; a dead server's socket closes at once, so a second hello means
+    // another process is trying to take over live sessions: refuse it, keep the first.
+    if (active && active !== socket) {
+      return refuse(socket, "busy", `this PTY host (pid ${process.pid}) already serves a server`);
+    }
+    active = socket;
+    socket.data.ready = true;
+    checkIdle();
+    const infos: HostedInfo[] = [...sessions.values()].map((session) => {
+      session.sent = session.ring.start;
+      session.exitSent = false;
+      return {
+        id: session.id,
+        pid: session.pty.pid,
+        cols: session.cols,
+        rows: session.rows,
+        start: session.ring.start,
+        end: session.ring.end,
+        ...(session.exit ? { exit: session.exit } : {}),
+      };
+    });
+    tell(socket, {
+      type: "hello",
+      protocol: PROTOCOL_VERSION,
+      version: options.version,
+      pid: process.pid,
+      sessions: infos,
+    });
+    pumpAll();
+  };
+
+  const spawn = (socket: Socket<Peer>, request: Extract<ServerMessage, { type: "spawn" }>) => {
+    if (sessions.has(request.id)) {
+      return tell(socket, { type: "spawn_failed", id: request.id, message: "id in use" });
+    }
+    const ring = new RingBuffer(config.scrollbackBytes);
+    let session: HostedSession | undefined;
+    try {
+      const pty = backend.spawn({
+        file: request.file,
+        args: request.args,
+        cwd: request.cwd,
+        env: request.env,
+        cols: request.cols,
+        rows: request.rows,
+        onData: (bytes) => {
+          ring.append(bytes);
+          if (!session) return;
+          session.journal.touch();
+          schedulePump(session);
+        },
+        onExit: (exit) => {
+          if (!session) return;
+          session.exit = exit;
+          session.journal.close();
+          schedulePump(session);
+        },
+      });
+      session = {
+        id: request.id,
+        pty,
+        ring,
+        journal: store.open(request.id, ring),
+        cols: request.cols,
+        rows: request.rows,
+        sent: 0,
+        exitSent: false,
+      };
+      sessions.set(request.id, session);
+      checkIdle();
+      tell(socket, { type: "spawned", id: request.id, pid: pty.pid });
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      tell(socket, { type: "spawn_failed", id: request.id, message });
+    }
+  };
+
+  const control = (socket: Socket<Peer>, raw: unknown) => {
+    const type = (raw as { type?: unknown }).type;
+    if (!socket.data.ready) {
+      const protocol = (raw as { protocol?: unknown }).protocol;
+      if (type !== "hello" || typeof protocol !== "number") {
+        return refuse(socket, "protocol_error", "the first frame must be a hello");
+      }
+      return hello(socket, protocol);
+    }
+    const parsed = serverMessage.safeParse(raw);
+    if (!parsed.success) {
+      return refuse(socket, "protocol_error", `invalid ${String(type)} message`);
+    }
+    const message = parsed.data;
+    switch (message.type) {
+      case "hello":
+        return refuse(socket, "protocol_error", "hello was already sent");
+      case "spawn":
+        return spawn(socket, message);
+      case "resize": {
+        const session = sessions.get(message.id);
+        if (!session || session.exit) return;
+        session.pty.resize(message.cols, message.rows);
+        session.cols = message.cols;
+        session.rows = message.rows;
+        return;
+      }
+      case "signal": {
+        const session = sessions.get(message.id);
+        if (session && !session.exit) session.pty.signal(message.signal);
+        return;
+      }
+      case "forget": {
+        if (sessions.get(message.id)?.exit) sessions.delete(message.id);
+        checkIdle();
+        return;
+      }
+    }
+  };
+
+  const onFrames = (socket: Socket<Peer>, data: Uint8Array) => {
+    if (socket.data.dropped) return;
+    let frames: ReturnType<FrameDecoder["push"]>;
+    try {
+      frames = socket.data.decoder.push(data);
+    } catch (error) {
+      const message = error instanceof FrameError ? error.message : "unreadable frame";
+      return refuse(socket, "protocol_error", message);
+    }
+    for (const frame of frames) {
+      if (frame.kind === FrameKind.control) control(socket, frame.message);
+      else if (frame.kind === FrameKind.input && socket.data.ready) {
+        const session = sessions.get(frame.id);
+        if (session && !session.exit) session.pty.write(frame.bytes);
+      } else return refuse(socket, "protocol_error", "unexpected frame");
+      if (socket.data.dropped) return;
+    }
+  };
+
+  rmSync(path, { force: true });
+  const listener = Bun.listen<Peer>({
+    unix: path,
+    socket: {
+      open(socket) {
+        socket.data = {
+          writer: new FrameWriter(socket, {
+            maxQueuedBytes: MAX_QUEUED_BYTES,
+            onOverflow: () => {
+              logger.warn("the server stopped reading: dropping it");
+              socket.end();
+            },
+            onWritable: () => {
+              if (active === socket) pumpAll();
+            },
+          }),
+          decoder: new FrameDecoder(),
+          ready: false,
+          dropped: false,
+        };
+      },
+      data: onFrames,
+      drain: (socket) => socket.data.writer.drain(),
+      close(socket) {
+        socket.data.dropped = true;
+        if (active === socket) {
+          active = undefined;
+          logger.info("the server disconnected");
+          checkIdle();
+        }
+      },
+      error: (_socket, error) => logError(error, "PTY host socket"),
+    },
+  });
+  chmodSync(path, 0o600);
+  checkIdle();
+
+  const host: PtyHost = {
+    socketPath: path,
+    close() {
+      clearTimeout(idleTimer);
+      for (const session of sessions.values()) {
+        session.journal.flush();
+        if (!session.exit) {
+          session.pty.signal("SIGHUP");
+          session.pty.signal("SIGTERM");
+        }
+      }
+      listener.stop(true);
+      rmSync(path, { force: true });
+      lock.release();
+    },
+  };
+  return host;
+}

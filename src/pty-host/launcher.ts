@@ -1,0 +1,78 @@
+// PTY_HOST=auto: connect to the DATA_DIR's PTY host, or start one detached (same executable,
+// `pty-host` command, its own session via setsid) so that it survives the server's exit.
+
+import { closeSync, openSync } from "node:fs";
+import { join } from "node:path";
+import type { Config } from "../config.ts";
+import { connectHost, type HostConnection, HostVersionError } from "./client.ts";
+import { HOST_LOG_NAME, socketPath } from "./socket-path.ts";
+
+/** How long a freshly started host may take to listen. */
+const START_TIMEOUT_MS = 20_000;
+const MAIN = join(import.meta.dir, "../main.ts");
+
+/** argv that runs `opendray pty-host`: the binary itself when compiled, else bun + main.ts. */
+export function hostCommand(): string[] {
+  const compiled = import.meta.dir.startsWith("/$bunfs") || import.meta.dir.includes("~BUN");
+  return compiled ? [process.execPath, "pty-host"] : [process.execPath, MAIN, "pty-host"];
+}
+
+function isAbsent(error: unknown): boolean {
+  const code = (error as { code?: unknown }).code;
+  return code === "ENOENT" || code === "ECONNREFUSED";
+}
+
+/**
+ * The connection to the host of `config.dataDir`, started first when none listens.
+ * Throws HostVersionError when a host of another protocol version serves the directory.
+ */
+export async function ensurePtyHost(config: Config, version: string): Promise<HostConnection> {
+  const path = socketPath(config.dataDir);
+  try {
+    return await connectHost(path, config.dataDir, version);
+  } catch (error) {
+    if (error instanceof HostVersionError || !isAbsent(error)) throw error;
+  }
+  await startDetachedHost(config);
+  return connectHost(path, config.dataDir, version);
+}
+
+/** Start `opendray pty-host` in its own session; resolves once it listens. */
+export async function startDetachedHost(config: Config): Promise<number> {
+  const log = openSync(join(config.dataDir, HOST_LOG_NAME), "a", 0o600);
+  try {
+    const child = Bun.spawn(hostCommand(), {
+      detached: true,
+      stdin: "ignore",
+      stdout: "pipe",
+      stderr: log,
+      // Only what the host reads: sessions get their whole environment in each spawn request.
+      env: {
+        DATA_DIR: config.dataDir,
+        SCROLLBACK_BYTES: String(config.scrollbackBytes),
+        PTY_BACKEND: config.ptyBackend,
+        LOG_LEVEL: config.logLevel,
+      },
+    });
+    child.unref();
+    const reader = child.stdout.getReader();
+    const timer = setTimeout(() => reader.cancel(), START_TIMEOUT_MS);
+    let said = "";
+    try {
+      while (!said.includes("\n")) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        said += new TextDecoder().decode(value);
+      }
+    } finally {
+      clearTimeout(timer);
+      reader.releaseLock();
+    }
+    if (!said.startsWith("ready")) {
+      throw new Error(`the PTY host did not start; see ${join(config.dataDir, HOST_LOG_NAME)}`);
+    }
+    return child.pid;
+  } finally {
+    closeSync(log);
+  }
+}

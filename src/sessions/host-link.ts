@@ -1,0 +1,40 @@
+// What the session manager needs from a PTY host (PTY_HOST=auto): PTYs that live in another
+// process, the sessions it already runs when the server starts, and word when it goes away.
+// src/pty-host/ implements it over a unix socket; sessions/ knows nothing of the wire.
+
+import type { PtyExit, PtyProcess, PtySpawnOptions } from "./pty.ts";
+
+export type PtyCallbacks = Pick<PtySpawnOptions, "onData" | "onExit"> & {
+  /** The host's ring overtook this server: output resumes at `offset`, the bytes before it are lost. */
+  onSkip?: (offset: number) => void;
+};
+
+/** A session the host was running (or saw end) when this server connected. */
+export interface HostedPty {
+  pid: number;
+  cols: number;
+  rows: number;
+  /** Absolute offset of replay[0]. */
+  start: number;
+  /** The output the host holds. */
+  replay: Uint8Array;
+  /** Set when the process ended while no server was connected. */
+  exit?: PtyExit;
+  /** Take over its output and exit (held until the handle's `begin()`). */
+  take(callbacks: PtyCallbacks): PtyProcess;
+}
+
+export interface PtyHostLink {
+  /** Connect (starting the host when none runs): the sessions it runs, by session id. */
+  connect(): Promise<ReadonlyMap<string, HostedPty>>;
+  /** A new PTY in the host; rejects when it cannot be started. */
+  spawn(
+    id: string,
+    options: Omit<PtySpawnOptions, keyof PtyCallbacks>,
+    callbacks: PtyCallbacks,
+  ): Promise<PtyProcess>;
+  /** Called once per lost connection, with the reason. */
+  onLost(listener: (reason: string) => void): void;
+  /** Disconnect, leaving the host and its sessions running. */
+  close(): void;
+}
