@@ -23,6 +23,7 @@ import { StreamClient } from "./support/ws-client.ts";
 
 const ROOT = join(import.meta.dir, "..");
 const UNIT = readFileSync(join(ROOT, "deploy/opendray.service"), "utf8");
+const HOST_UNIT = readFileSync(join(ROOT, "deploy/opendray-pty-host.service"), "utf8");
 const CADDYFILE = readFileSync(join(ROOT, "deploy/Caddyfile"), "utf8");
 /** The address the https client signs in from: any 127/8 address is local, and not Caddy's. */
 const CLIENT_ADDRESS = "127.0.0.5";
@@ -30,10 +31,10 @@ const CLIENT_ADDRESS = "127.0.0.5";
 const dir = mkdtempSync(join(tmpdir(), "opendray-deploy-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-/** `Key=value` lines of the unit's [Service] section, in order. */
-function serviceSettings(): [string, string][] {
-  const section = UNIT.split(/^\[Service\]$/m)[1]?.split(/^\[/m)[0] ?? "";
-  return section
+/** `Key=value` lines of a unit's `section`, in order. */
+function serviceSettings(unit = UNIT, section = "Service"): [string, string][] {
+  const body = unit.split(new RegExp(`^\\[${section}\\]$`, "m"))[1]?.split(/^\[/m)[0] ?? "";
+  return body
     .split("\n")
     .filter((line) => /^[A-Z]\w*=/.test(line))
     .map((line) => {
@@ -42,14 +43,25 @@ function serviceSettings(): [string, string][] {
     });
 }
 
-test("systemd-analyze verify accepts the unit, without a single warning", async () => {
-  // verify checks that ExecStart is executable: point it at the binary this test built.
+test("systemd-analyze verify accepts both units, without a single warning", async () => {
+  // verify checks that ExecStart is executable and that the units named by Wants= exist: point
+  // both at the binary this test built, side by side in one folder.
   const binary = await compiledBinary();
   expect(UNIT).toContain("\nExecStart=/usr/local/bin/opendray serve\n");
+  expect(HOST_UNIT).toContain("\nExecStart=/usr/local/bin/opendray pty-host\n");
   const unitDir = mkdtempSync(join(dir, "unit-"));
-  const unit = join(unitDir, "opendray.service");
-  writeFileSync(unit, UNIT.replace("ExecStart=/usr/local/bin/opendray", `ExecStart=${binary}`));
-  const verify = Bun.spawn(["systemd-analyze", "verify", unit], {
+  const units = [
+    join(unitDir, "opendray.service"),
+    join(unitDir, "opendray-pty-host.service"),
+  ] as const;
+  for (const [path, text] of [
+    [units[0], UNIT],
+    [units[1], HOST_UNIT],
+  ] as const) {
+    writeFileSync(path, text.replace("ExecStart=/usr/local/bin/opendray", `ExecStart=${binary}`));
+  }
+  const verify = Bun.spawn(["systemd-analyze", "verify", ...units], {
+    cwd: unitDir,
     stdout: "pipe",
     stderr: "pipe",
     timeout: 30_000,
@@ -62,6 +74,31 @@ test("systemd-analyze verify accepts the unit, without a single warning", async 
   // An unknown or misspelt key is only a warning with exit code 0: any output fails the test.
   expect({ code, stdout, stderr }).toEqual({ code: 0, stdout: "", stderr: "" });
 }, 60_000);
+
+test("the server unit wants the PTY host's unit, which shares its user and data directory", () => {
+  const unit = new Map(serviceSettings(UNIT, "Unit"));
+  expect(unit.get("Wants")?.split(" ")).toContain("opendray-pty-host.service");
+  expect(unit.get("After")?.split(" ")).toContain("opendray-pty-host.service");
+  const server = new Map(serviceSettings());
+  const host = new Map(serviceSettings(HOST_UNIT));
+  for (const key of ["User", "Group", "StateDirectory", "WorkingDirectory", "UMask"]) {
+    expect(host.get(key)).toBe(server.get(key));
+  }
+  const environment = (unit: string) =>
+    serviceSettings(unit)
+      .filter(([key]) => key === "Environment" || key === "EnvironmentFile")
+      .map(([, value]) => value);
+  expect(environment(HOST_UNIT)).toContain("DATA_DIR=/var/lib/opendray");
+  expect(environment(UNIT)).toContain("DATA_DIR=/var/lib/opendray");
+  expect(environment(HOST_UNIT)).toContain("-/etc/opendray/opendray.env");
+  // The host holds no secret, and it is started again after its idle exit.
+  expect(HOST_UNIT).not.toContain("LoadCredential");
+  expect(host.get("Restart")).toBe("always");
+  // The sessions run in the host's unit: it has the server's hardening, line for line.
+  const hardening = (text: string) =>
+    text.slice(text.indexOf("NoNewPrivileges="), text.indexOf("# Left out on purpose"));
+  expect(hardening(HOST_UNIT)).toBe(hardening(UNIT));
+});
 
 test("the unit runs unprivileged, on loopback behind the proxy, and stops in time", () => {
   const settings = new Map(serviceSettings());

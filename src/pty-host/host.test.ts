@@ -3,6 +3,7 @@ import { chmodSync, chownSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadConfig } from "../config.ts";
+import { lockFile } from "../data-dir.ts";
 import { createLogger } from "../log.ts";
 import { connectHost, HostVersionError } from "./client.ts";
 import {
@@ -15,7 +16,7 @@ import {
 } from "./frames.ts";
 import { type PtyHost, startPtyHost } from "./host.ts";
 import { ensurePtyHost } from "./launcher.ts";
-import { checkSocketOwnership, socketPath } from "./socket-path.ts";
+import { checkSocketOwnership, HOST_LOCK_NAME, socketPath } from "./socket-path.ts";
 
 const dirs: string[] = [];
 const hosts: PtyHost[] = [];
@@ -278,3 +279,26 @@ test("frames split at any point, in any chunk sizes, decode to the same frames",
 test("a socket path past the unix limit is a clear error", () => {
   expect(() => socketPath(`/tmp/${"x".repeat(120)}`)).toThrow(/longer than 107 bytes/);
 });
+
+test("a server whose own host loses the race for the lock waits for the host that won", async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), "opendray-host-"));
+  dirs.push(dataDir);
+  // Another host is starting (a systemd unit of its own): it holds the lock but does not listen.
+  const held = lockFile(join(dataDir, HOST_LOCK_NAME));
+  if (!held) throw new Error("could not take the host lock");
+  const config = loadConfig({ DATA_DIR: dataDir, SCROLLBACK_BYTES: "64kb" });
+  const connecting = ensurePtyHost(config, "test", {
+    // The detached host this call started found the lock taken and exited: now the other one
+    // takes its place and listens.
+    onWaiting() {
+      held.release();
+      hosts.push(startPtyHost(config, { version: "test", logger: createLogger("silent") }));
+    },
+  });
+  const connection = await connecting;
+  try {
+    expect(connection.pid).toBe(process.pid);
+  } finally {
+    connection.close();
+  }
+}, 30_000);

@@ -9,6 +9,8 @@ import { HOST_LOG_NAME, socketPath } from "./socket-path.ts";
 
 /** How long a freshly started host may take to listen. */
 const START_TIMEOUT_MS = 20_000;
+/** How often a server waiting for another process's host looks for its socket. */
+const WAIT_POLL_MS = 50;
 const MAIN = join(import.meta.dir, "../main.ts");
 
 /** argv that runs `opendray pty-host`: the binary itself when compiled, else bun + main.ts. */
@@ -22,19 +24,57 @@ function isAbsent(error: unknown): boolean {
   return code === "ENOENT" || code === "ECONNREFUSED";
 }
 
+export interface EnsureOptions {
+  /** Told when another host is starting for the directory and this call waits for it. */
+  onWaiting?: () => void;
+}
+
 /**
  * The connection to the host of `config.dataDir`, started first when none listens.
  * Throws HostVersionError when a host of another protocol version serves the directory.
  */
-export async function ensurePtyHost(config: Config, version: string): Promise<HostConnection> {
+export async function ensurePtyHost(
+  config: Config,
+  version: string,
+  { onWaiting }: EnsureOptions = {},
+): Promise<HostConnection> {
   const path = socketPath(config.dataDir);
   try {
     return await connectHost(path, config.dataDir, version);
   } catch (error) {
     if (error instanceof HostVersionError || !isAbsent(error)) throw error;
   }
-  await startDetachedHost(config);
+  try {
+    await startDetachedHost(config);
+  } catch (error) {
+    // Another host may be starting for this directory at the same moment (a systemd unit of its
+    // own that is not listening yet, or a second server's host): it holds the lock, so ours gave
+    // up. Wait for that one to listen before calling it a failure.
+    onWaiting?.();
+    const other = await waitForHost(path, config, version);
+    if (other) return other;
+    throw error;
+  }
   return connectHost(path, config.dataDir, version);
+}
+
+/** Connects as soon as a host listens at `path`; undefined if none does within the timeout. */
+async function waitForHost(
+  path: string,
+  config: Config,
+  version: string,
+): Promise<HostConnection | undefined> {
+  const deadline = Date.now() + START_TIMEOUT_MS;
+  while (Date.now() < deadline) {
+    try {
+      return await connectHost(path, config.dataDir, version);
+    } catch (error) {
+      if (error instanceof HostVersionError || !isAbsent(error)) throw error;
+    }
+    // Nothing to wait on but the socket file appearing: poll it, briefly.
+    await Bun.sleep(WAIT_POLL_MS);
+  }
+  return undefined;
 }
 
 /** Start `opendray pty-host` in its own session; resolves once it listens. */
