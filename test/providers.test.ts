@@ -106,6 +106,39 @@ test("a session runs the manifest's command: args, session args as single entrie
   const output = viewer.output.toString();
   expect(output).toContain(`<--from-manifest><it's "quoted"><a b  c><$HOME><--yolo>`);
   expect(output).toContain("KEY=from request");
+  expect(created.body.bypass).toBe(true);
+
+  // A restart runs the same command, bypass included; the request's env is not stored (it may
+  // hold secrets), so the manifest's value comes back.
+  const restarted = await server.request("POST", `/sessions/${created.body.id}/restart`);
+  expect(restarted.status).toBe(201);
+  expect(restarted.body).toMatchObject({ bypass: true, parentSessionId: created.body.id });
+  const again = await StreamClient.connect(
+    streamUrl(server.api, restarted.body.id, 0),
+    server.auth,
+  );
+  await again.waitForClose();
+  expect(again.output.toString()).toContain(
+    `<--from-manifest><it's "quoted"><a b  c><$HOME><--yolo>`,
+  );
+  expect(again.output.toString()).toContain("KEY=from manifest");
+});
+
+test("a session started without bypass is restarted without it", async () => {
+  const created = await server.request("POST", "/sessions", { provider: "fake", cwd: dir });
+  expect(created.body.bypass).toBe(false);
+  await StreamClient.connect(streamUrl(server.api, created.body.id, 0), server.auth).then((v) =>
+    v.waitForClose(),
+  );
+  const restarted = await server.request("POST", `/sessions/${created.body.id}/restart`);
+  expect(restarted.body.bypass).toBe(false);
+  const viewer = await StreamClient.connect(
+    streamUrl(server.api, restarted.body.id, 0),
+    server.auth,
+  );
+  await viewer.waitForClose();
+  expect(viewer.output.toString()).toContain("<--from-manifest>");
+  expect(viewer.output.toString()).not.toContain("--yolo");
 });
 
 test("model and resume-last reach the CLI through the manifest's flags", async () => {

@@ -64,6 +64,8 @@ export const sessions = pgTable(
     endReason: text("end_reason"),
     /** The CLI's own conversation id (Claude's `--session-id`), so a restart can resume it. */
     conversationId: text("conversation_id"),
+    /** Started with the provider's bypass flag; a restart starts it with the flag again. */
+    bypass: boolean("bypass").notNull().default(false),
   },
   (t) => [
     index("sessions_created_at_idx").on(t.createdAt),

@@ -64,6 +64,7 @@ describe("insert and get", () => {
       createdBy: null,
       endReason: null,
       conversationId: null,
+      bypass: false,
     });
   });
 

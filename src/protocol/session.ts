@@ -42,4 +42,6 @@ export interface Session {
    * restarting the session resumes that conversation (`--resume <id>`).
    */
   conversationId: string | null;
+  /** Started with the provider's bypass flag (skip the CLI's permission prompts); kept on restart. */
+  bypass: boolean;
 }

@@ -27,6 +27,7 @@ function session(id: string, overrides: Partial<Session> = {}): Session {
     createdBy: "admin",
     endReason: "the server stopped while the session was live",
     conversationId: `conversation-${id}`,
+    bypass: false,
     ...overrides,
   };
 }

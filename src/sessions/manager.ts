@@ -203,6 +203,7 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
       createdBy: request.createdBy ?? null,
       endReason: null,
       conversationId: launch.conversationId,
+      bypass: request.bypass === true,
     };
     await deps.repo.insert({ ...toPatch(info), id: info.id, createdAt });
     emit("session.created", { ...info });
@@ -358,6 +359,7 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
         parentSessionId: old.id,
         createdBy,
         ...(old.conversationId ? { conversationId: old.conversationId } : {}),
+        bypass: old.bypass,
       });
     },
 
@@ -512,6 +514,7 @@ function toPatch(session: Session) {
     createdBy: session.createdBy,
     endReason: session.endReason,
     conversationId: session.conversationId,
+    bypass: session.bypass,
   };
 }
 
@@ -538,5 +541,6 @@ function fromRow(row: SessionRow): Session {
     createdBy: row.createdBy,
     endReason: row.endReason,
     conversationId: row.conversationId,
+    bypass: row.bypass,
   };
 }

@@ -1,0 +1,1 @@
+ALTER TABLE "sessions" ADD COLUMN "bypass" boolean DEFAULT false NOT NULL;
