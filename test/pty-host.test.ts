@@ -7,6 +7,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "no
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Session } from "../src/protocol/session.ts";
+import { compiledBinary } from "./support/binary.ts";
 import { createTestDatabase } from "./support/database.ts";
 import { isRunning, stopProcess } from "./support/process.ts";
 import { type ServerProcess, serverEnv, startServerProcess } from "./support/process-server.ts";
@@ -55,7 +56,7 @@ async function setUp(extra: Record<string, string> = {}) {
     });
     return server;
   };
-  return { dataDir, start };
+  return { dataDir, env, start };
 }
 
 function scrollbackHas(dataDir: string, id: string, text: string) {
@@ -215,3 +216,38 @@ test("a server slower than the program loses only mirror bytes: offsets stay exa
   server.process.kill("SIGTERM");
   await server.process.exited;
 }, 90_000);
+
+test("an upgraded server (another executable, same protocol) takes over the running sessions", async () => {
+  // The upgrade: the first server runs from source, the second is the compiled binary.
+  const binary = await compiledBinary();
+  const { dataDir, env, start } = await setUp();
+  const first = await start();
+  const created = await json(first, "POST", "/sessions", {
+    provider: "shell",
+    cwd: "/tmp",
+    args: ["-c", "stty -echo; printf 'old-server\\n'; exec cat"],
+  });
+  const session = created.body;
+  const viewer = await StreamClient.connect(streamUrl(first.api, session.id, 0), first.auth);
+  await viewer.waitForText("old-server\r\n");
+  viewer.close();
+  const host = hostPid(dataDir);
+  first.process.kill("SIGTERM");
+  expect(await first.process.exited).toBe(0);
+
+  const second = await startServerProcess(env, { executable: binary });
+  cleanups.push(() => {
+    second.process.kill("SIGKILL");
+  });
+  const stored = await json(second, "GET", `/sessions/${session.id}`);
+  expect(stored.body).toMatchObject({ state: "running", pid: session.pid });
+  expect(hostPid(dataDir)).toBe(host);
+  const again = await StreamClient.connect(streamUrl(second.api, session.id, 0), second.auth);
+  await again.waitForText("old-server\r\n");
+  again.send(new TextEncoder().encode("new-server\n"));
+  await again.waitForText("old-server\r\nnew-server\r\n");
+  again.close();
+  second.process.kill("SIGTERM");
+  expect(await second.process.exited).toBe(0);
+  expect(isRunning(session.pid ?? 0)).toBe(true);
+}, 180_000);
