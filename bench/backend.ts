@@ -7,6 +7,7 @@ import type { Cleanup } from "./cleanup.ts";
 import { floorEcho, floorThroughput } from "./floor.ts";
 import { type IdleResult, idleSessions } from "./idle.ts";
 import type { ThroughputRun } from "./measure.ts";
+import { throwawayDatabase } from "./postgres.ts";
 import { type ServerTemplate, startBenchServer } from "./server-process.ts";
 import { stalledViewer, type ViewerRun } from "./stalled.ts";
 import { type FallBehindRun, streamEcho, streamFallBehind, streamThroughput } from "./stream.ts";
@@ -27,6 +28,8 @@ export interface BackendResults {
   streamEcho?: number[];
   fallBehind?: FallBehindRun[];
   idle?: IdleResult;
+  /** Figure 4 again with the database in PostgreSQL instead of PGlite inside the server. */
+  idlePostgres?: IdleResult;
   stalled?: { alone: ViewerRun[]; beside: ViewerRun[] };
   /** Measurements that could not be taken, with why. */
   failures: { section: string; message: string }[];
@@ -93,6 +96,23 @@ export async function benchBackend(
         streamFallBehind(server, REPETITIONS),
       );
       results.stalled = await attempt("stalled viewer", () => stalledViewer(server));
+    } finally {
+      await server.stop();
+    }
+  });
+  // PGlite runs inside the server: its page cache and WASM heap grow with the rows the sessions
+  // write, and count as server memory. The same figure with the database elsewhere separates
+  // what the sessions cost from what the embedded database costs.
+  await attempt("server on PostgreSQL", async () => {
+    const databaseUrl = await throwawayDatabase(cleanup);
+    const server = await startBenchServer(
+      { backend, template, env: { IDLE_AFTER: "1s", DATABASE_URL: databaseUrl } },
+      cleanup,
+    );
+    try {
+      results.idlePostgres = await attempt("100 idle sessions on PostgreSQL", () =>
+        idleSessions(server, home),
+      );
     } finally {
       await server.stop();
     }

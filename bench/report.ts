@@ -119,6 +119,18 @@ export function backendTable(r: BackendResults, largeScrollback: string): string
     ]);
   }
 
+  if (r.idlePostgres) {
+    const i = r.idlePostgres;
+    rows.push([
+      "  the same on PostgreSQL (KiB)",
+      fixed(i.perSessionKiB, 0),
+      r.idle ? `PGlite ${fixed(r.idle.perSessionKiB, 0)}` : "",
+      "≤ 64 KiB",
+      verdict(i.perSessionKiB <= 64),
+      `DATABASE_URL set: the database lives in its own server, so what remains is the sessions' own cost; RSS ${fixed(i.rssBeforeKiB / KiB)} → ${fixed(i.rssAfterKiB / KiB)} MiB; first ${i.sessions} on the fresh server: ${fixed(i.coldPerSessionKiB, 0)} KiB each. With embedded PGlite (the row above) its page cache and WASM heap, which grow with the rows written, count as server memory`,
+    ]);
+  }
+
   if (r.stalled) {
     const { alone, beside } = r.stalled;
     const aloneMbps = median(alone.map((run) => run.mbps));
