@@ -3,7 +3,11 @@ import { mkdirSync, mkdtempSync, rmdirSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { RingBuffer } from "./ring-buffer.ts";
-import { createScrollbackStore } from "./scrollback-store.ts";
+import {
+  createScrollbackStore,
+  SCROLLBACK_FLOOD_FLUSH_MS,
+  SCROLLBACK_FLUSH_MS,
+} from "./scrollback-store.ts";
 
 const ID = "0f8fad5b-d9cb-469f-a165-70867728950e";
 const text = (value: string) => new TextEncoder().encode(value);
@@ -72,4 +76,46 @@ test("nothing is read for an unknown session, and ids cannot name other paths", 
   expect(store.read("7c9e6679-7425-40de-944b-e07fc1f90ae7", 16)).toBeUndefined();
   expect(store.read("../../etc/passwd", 16)).toBeUndefined();
   expect(() => store.remove("../../etc/passwd")).toThrow();
+});
+
+test("output waits 250 ms to be written, 1 s after a flush that wrote a flood (≥ 1 MiB)", () => {
+  const dir = join(mkdtempSync(join(tmpdir(), "opendray-scrollback-")), "scrollback");
+  // A clock of our own: each touch() that schedules a flush leaves its delay and callback here.
+  const timers: { ms: number; run: () => void }[] = [];
+  const store = createScrollbackStore(dir, undefined, (run, ms) => {
+    timers.push({ ms, run });
+    return () => {};
+  });
+  const ring = new RingBuffer(4 * 1024 * 1024);
+  const journal = store.open(ID, ring);
+  const fire = () => timers.shift()?.run();
+
+  ring.append(text("typed\n"));
+  journal.touch();
+  journal.touch();
+  expect(timers.map((t) => t.ms)).toEqual([SCROLLBACK_FLUSH_MS]);
+  fire();
+  expect(store.read(ID, 100)?.bytes).toEqual(Buffer.from("typed\n"));
+
+  ring.append(new Uint8Array(2 * 1024 * 1024).fill(0x79));
+  journal.touch();
+  expect(timers.map((t) => t.ms)).toEqual([SCROLLBACK_FLUSH_MS]);
+  fire();
+  ring.append(text("more"));
+  journal.touch();
+  expect(timers.map((t) => t.ms)).toEqual([SCROLLBACK_FLOOD_FLUSH_MS]);
+  fire();
+  // The flood is over (that flush wrote 4 bytes): back to the short wait, nothing lost.
+  ring.append(text("!"));
+  journal.touch();
+  expect(timers.map((t) => t.ms)).toEqual([SCROLLBACK_FLUSH_MS]);
+  fire();
+  const stored = store.read(ID, 4 * 1024 * 1024);
+  expect(stored?.start).toBe(0);
+  expect(
+    Buffer.from(stored?.bytes ?? [])
+      .subarray(-5)
+      .toString(),
+  ).toBe("more!");
+  expect(stored?.bytes.length).toBe(ring.end);
 });

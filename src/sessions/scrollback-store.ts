@@ -23,6 +23,16 @@ const SESSION_ID = /^[0-9a-f-]{36}$/;
 
 /** How long appended output may wait in memory before it is written out. */
 export const SCROLLBACK_FLUSH_MS = 250;
+/**
+ * The wait after a flush that wrote at least FLOOD_BYTES: while a program floods its terminal,
+ * each flush would otherwise rewrite the whole ring four times a second, and those synchronous
+ * writes hold up the event loop that reads the PTYs (measured: 6 points of throughput at the
+ * default 4mb). During a flood the ring turns over within the second anyway, so a crash loses
+ * output that scrolled away either way.
+ */
+export const SCROLLBACK_FLOOD_FLUSH_MS = 1000;
+/** A flush that wrote this much marks a flood. */
+const FLOOD_BYTES = 1024 * 1024;
 
 export interface StoredScrollback {
   /** Absolute offset of bytes[0]. */
@@ -47,14 +57,24 @@ export interface ScrollbackJournal {
   close(): void;
 }
 
+/** Runs `run` after `ms`; returns a function that cancels it (tests pass their own clock). */
+export type SetTimer = (run: () => void, ms: number) => () => void;
+
+const defaultSetTimer: SetTimer = (run, ms) => {
+  const timer = setTimeout(run, ms);
+  return () => clearTimeout(timer);
+};
+
 /**
  * @param dir folder of the files (created 0700)
  * @param onError told when a write fails (disk full, permissions); the journal then starts over
  *   with a full rewrite at the next flush instead of throwing into the PTY's callbacks
+ * @param setTimer schedules the flushes (setTimeout unless a test brings its own clock)
  */
 export function createScrollbackStore(
   dir: string,
   onError: (error: unknown, context: string) => void = () => {},
+  setTimer: SetTimer = defaultSetTimer,
 ): ScrollbackStore {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const pathOf = (id: string) => {
@@ -66,7 +86,12 @@ export function createScrollbackStore(
   return {
     open(sessionId, ring) {
       const path = pathOf(sessionId);
-      return openJournal(path, ring, (error) => onError(error, `writing scrollback ${path}`));
+      return openJournal(
+        path,
+        ring,
+        (error) => onError(error, `writing scrollback ${path}`),
+        setTimer,
+      );
     },
 
     read(sessionId, maxBytes) {
@@ -100,12 +125,13 @@ function openJournal(
   path: string,
   ring: RingBuffer,
   onError: (error: unknown) => void,
+  setTimer: SetTimer,
 ): ScrollbackJournal {
   // Invariant: the file holds exactly the output in [fileStart, flushedOffset).
   let fileStart = ring.start;
   let flushedOffset = ring.start;
   let fd: number | undefined;
-  let timer: Timer | undefined;
+  let cancelTimer: (() => void) | undefined;
   const limit = 2 * ring.capacity;
 
   const rewrite = () => {
@@ -124,22 +150,27 @@ function openJournal(
     flushedOffset = ring.end;
   };
 
-  const write = () => {
+  /** Writes what the file lacks; returns how many bytes it wrote. */
+  const write = (): number => {
     if (fd === undefined || flushedOffset < ring.start || ring.end - fileStart > limit) {
       rewrite();
-      return;
+      return ring.end - ring.start;
     }
-    if (flushedOffset === ring.end) return;
+    if (flushedOffset === ring.end) return 0;
     const views = ring.views(flushedOffset);
     writevSync(fd, views);
+    const before = flushedOffset;
     for (const view of views) flushedOffset += view.length;
+    return flushedOffset - before;
   };
 
+  // Whether the last flush wrote a flood's worth: the next one then waits longer.
+  let flooding = false;
   const flush = () => {
-    clearTimeout(timer);
-    timer = undefined;
+    cancelTimer?.();
+    cancelTimer = undefined;
     try {
-      write();
+      flooding = write() >= FLOOD_BYTES;
     } catch (error) {
       // The file may now hold a partial write: rewrite it whole next time.
       if (fd !== undefined) closeSync(fd);
@@ -151,7 +182,8 @@ function openJournal(
   let closed = false;
   return {
     touch() {
-      if (!closed && timer === undefined) timer = setTimeout(flush, SCROLLBACK_FLUSH_MS);
+      if (closed || cancelTimer !== undefined) return;
+      cancelTimer = setTimer(flush, flooding ? SCROLLBACK_FLOOD_FLUSH_MS : SCROLLBACK_FLUSH_MS);
     },
     flush() {
       if (!closed) flush();
