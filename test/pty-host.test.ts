@@ -6,11 +6,10 @@ import { afterAll, expect, test } from "bun:test";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Session } from "../src/protocol/session.ts";
 import { compiledBinary } from "./support/binary.ts";
 import { createTestDatabase } from "./support/database.ts";
 import { isRunning, stopProcess } from "./support/process.ts";
-import { type ServerProcess, serverEnv, startServerProcess } from "./support/process-server.ts";
+import { requestJson, serverEnv, startServerProcess } from "./support/process-server.ts";
 import { eventually } from "./support/server.ts";
 import { StreamClient, streamUrl } from "./support/ws-client.ts";
 
@@ -18,21 +17,6 @@ const cleanups: (() => Promise<void> | void)[] = [];
 afterAll(async () => {
   for (const cleanup of cleanups.reverse()) await cleanup();
 });
-
-async function json(server: ServerProcess, method: string, path: string, body?: unknown) {
-  const response = await fetch(`${server.api}${path}`, {
-    method,
-    headers: {
-      ...server.auth,
-      ...(body === undefined ? {} : { "content-type": "application/json" }),
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return {
-    status: response.status,
-    body: (await response.json()) as Session & Record<string, unknown>,
-  };
-}
 
 /** The PTY host's pid, from the lock file it holds in DATA_DIR. */
 function hostPid(dataDir: string): number {
@@ -73,7 +57,7 @@ test.each(["SIGTERM", "SIGKILL"] as const)(
     const { dataDir, start } = await setUp();
     const first = await start();
     const gate = join(dataDir, "gate");
-    const created = await json(first, "POST", "/sessions", {
+    const created = await requestJson(first, "POST", "/sessions", {
       provider: "shell",
       cwd: "/tmp",
       args: [
@@ -96,7 +80,7 @@ test.each(["SIGTERM", "SIGKILL"] as const)(
     await scrollbackHas(dataDir, session.id, "while-down");
 
     const second = await start();
-    const stored = await json(second, "GET", `/sessions/${session.id}`);
+    const stored = await requestJson(second, "GET", `/sessions/${session.id}`);
     expect(stored.body).toMatchObject({ state: "running", pid: session.pid, endReason: null });
     expect(hostPid(dataDir)).toBe(host);
 
@@ -121,7 +105,7 @@ test.each(["SIGTERM", "SIGKILL"] as const)(
 test("a killed host leaves its sessions interrupted, scrollback readable; the next spawn starts a new host", async () => {
   const { dataDir, start } = await setUp();
   const server = await start();
-  const created = await json(server, "POST", "/sessions", {
+  const created = await requestJson(server, "POST", "/sessions", {
     provider: "shell",
     cwd: "/tmp",
     args: ["-c", "printf 'kept after the host\\n'; exec sleep 300"],
@@ -134,7 +118,7 @@ test("a killed host leaves its sessions interrupted, scrollback readable; the ne
   expect((await viewer.waitForClose()).code).toBe(1001);
 
   const stored = await eventually(async () => {
-    const { body } = await json(server, "GET", `/sessions/${session.id}`);
+    const { body } = await requestJson(server, "GET", `/sessions/${session.id}`);
     return body.state === "interrupted" ? body : undefined;
   }, "the session interrupted");
   expect(stored.endReason).toBe("the PTY host exited while the session was live");
@@ -144,7 +128,7 @@ test("a killed host leaves its sessions interrupted, scrollback readable; the ne
   expect(await output.text()).toBe("kept after the host\r\n");
   expect(Number(output.headers.get("x-output-offset"))).toBe(stored.outputOffset);
 
-  const next = await json(server, "POST", "/sessions", {
+  const next = await requestJson(server, "POST", "/sessions", {
     provider: "shell",
     cwd: "/tmp",
     args: ["-c", "exec sleep 300"],
@@ -158,7 +142,7 @@ test("a killed host leaves its sessions interrupted, scrollback readable; the ne
 test("a host that died while the server was down: its sessions are interrupted at the next start", async () => {
   const { dataDir, start } = await setUp();
   const first = await start();
-  const created = await json(first, "POST", "/sessions", {
+  const created = await requestJson(first, "POST", "/sessions", {
     provider: "shell",
     cwd: "/tmp",
     args: ["-c", "printf 'from the old host\\n'; exec sleep 300"],
@@ -171,7 +155,7 @@ test("a host that died while the server was down: its sessions are interrupted a
   await eventually(() => (isRunning(session.pid ?? 0) ? undefined : true), "the program gone");
 
   const second = await start();
-  const stored = await json(second, "GET", `/sessions/${session.id}`);
+  const stored = await requestJson(second, "GET", `/sessions/${session.id}`);
   expect(stored.body).toMatchObject({ state: "interrupted" });
   const output = await fetch(`${second.api}/sessions/${session.id}/output?since=0`, {
     headers: second.auth,
@@ -185,7 +169,7 @@ test("a server slower than the program loses only mirror bytes: offsets stay exa
   const { start } = await setUp({ SCROLLBACK_BYTES: "64kb" });
   const server = await start();
   const total = 32 * 1024 * 1024;
-  const created = await json(server, "POST", "/sessions", {
+  const created = await requestJson(server, "POST", "/sessions", {
     provider: "shell",
     cwd: "/tmp",
     args: ["-c", `stty raw -echo; head -c ${total} /dev/zero; sleep 300`],
@@ -193,7 +177,7 @@ test("a server slower than the program loses only mirror bytes: offsets stay exa
   const viewer = await StreamClient.connect(streamUrl(server.api, created.body.id, 0), server.auth);
   const ended = await eventually(
     async () => {
-      const { body } = await json(server, "GET", `/sessions/${created.body.id}`);
+      const { body } = await requestJson(server, "GET", `/sessions/${created.body.id}`);
       return body.outputOffset === total ? body : undefined;
     },
     "every byte counted",
@@ -222,7 +206,7 @@ test("an upgraded server (another executable, same protocol) takes over the runn
   const binary = await compiledBinary();
   const { dataDir, env, start } = await setUp();
   const first = await start();
-  const created = await json(first, "POST", "/sessions", {
+  const created = await requestJson(first, "POST", "/sessions", {
     provider: "shell",
     cwd: "/tmp",
     args: ["-c", "stty -echo; printf 'old-server\\n'; exec cat"],
@@ -239,7 +223,7 @@ test("an upgraded server (another executable, same protocol) takes over the runn
   cleanups.push(() => {
     second.process.kill("SIGKILL");
   });
-  const stored = await json(second, "GET", `/sessions/${session.id}`);
+  const stored = await requestJson(second, "GET", `/sessions/${session.id}`);
   expect(stored.body).toMatchObject({ state: "running", pid: session.pid });
   expect(hostPid(dataDir)).toBe(host);
   const again = await StreamClient.connect(streamUrl(second.api, session.id, 0), second.auth);

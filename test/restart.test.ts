@@ -8,7 +8,12 @@ import { join } from "node:path";
 import type { Session } from "../src/protocol/session.ts";
 import { createTestDatabase } from "./support/database.ts";
 import { isRunning } from "./support/process.ts";
-import { type ServerProcess, serverEnv, startServerProcess } from "./support/process-server.ts";
+import {
+  requestJson,
+  type ServerProcess,
+  serverEnv,
+  startServerProcess,
+} from "./support/process-server.ts";
 import { eventually, TEST_HOME } from "./support/server.ts";
 import { StreamClient, streamUrl } from "./support/ws-client.ts";
 
@@ -16,21 +21,6 @@ const cleanups: (() => Promise<void> | void)[] = [];
 afterAll(async () => {
   for (const cleanup of cleanups.reverse()) await cleanup();
 });
-
-async function json(server: ServerProcess, method: string, path: string, body?: unknown) {
-  const response = await fetch(`${server.api}${path}`, {
-    method,
-    headers: {
-      ...server.auth,
-      ...(body === undefined ? {} : { "content-type": "application/json" }),
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return {
-    status: response.status,
-    body: (await response.json()) as Session & Record<string, unknown>,
-  };
-}
 
 async function setUp() {
   const dataDir = mkdtempSync(join(tmpdir(), "opendray-restart-"));
@@ -51,7 +41,7 @@ async function setUp() {
 }
 
 async function spawnWithOutput(server: ServerProcess, text: string): Promise<Session> {
-  const created = await json(server, "POST", "/sessions", {
+  const created = await requestJson(server, "POST", "/sessions", {
     provider: "shell",
     cwd: "/tmp",
     args: ["-c", `printf '${text}'; sleep 300`],
@@ -88,7 +78,7 @@ test.each([
     await eventually(() => (isRunning(session.pid ?? 0) ? undefined : true), "program gone");
 
     const second = await start();
-    const stored = await json(second, "GET", `/sessions/${session.id}`);
+    const stored = await requestJson(second, "GET", `/sessions/${session.id}`);
     expect(stored.body).toMatchObject({ id: session.id, state: "interrupted", endReason: reason });
     expect(stored.body.endedAt).not.toBeNull();
 

@@ -3,6 +3,7 @@
 import { renameSync } from "node:fs";
 import { join } from "node:path";
 import type { Subprocess } from "bun";
+import type { Session } from "../../src/protocol/session.ts";
 import type { TestDatabase } from "./database.ts";
 import { ADMIN, TEST_HOME } from "./server.ts";
 
@@ -90,4 +91,25 @@ export async function startServerProcess(
       return { api, process: child, log, auth: { authorization: `Bearer ${token}` } };
     }
   }
+}
+
+/** A JSON request as the admin to a server process's API; the status and the parsed body. */
+export async function requestJson(
+  server: ServerProcess,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; body: Session & Record<string, unknown> }> {
+  const response = await fetch(`${server.api}${path}`, {
+    method,
+    headers: {
+      ...server.auth,
+      ...(body === undefined ? {} : { "content-type": "application/json" }),
+    },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  return {
+    status: response.status,
+    body: (await response.json()) as Session & Record<string, unknown>,
+  };
 }
