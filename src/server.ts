@@ -12,6 +12,7 @@ import { createAuditRepo } from "./db/audit-repo.ts";
 import { type Database, openDatabase } from "./db/client.ts";
 import { migrateDatabase } from "./db/migrate.ts";
 import { createProviderSettingsRepo } from "./db/provider-settings-repo.ts";
+import { createRevokedTokensRepo } from "./db/revoked-tokens-repo.ts";
 import { createSessionsRepo } from "./db/sessions-repo.ts";
 import { createUsersRepo } from "./db/users-repo.ts";
 import { createMetrics } from "./http/metrics.ts";
@@ -111,6 +112,7 @@ export async function startServer(config: Config, options: ServerOptions): Promi
   const users = createUsersRepo(database.db);
   const accounts = createAccounts({
     users,
+    revoked: createRevokedTokensRepo(database.db),
     // Loopback without a secret: a random one per process (tokens end with the process).
     tokens: createTokenService({
       secret: config.jwtSecret ?? randomSecret(),

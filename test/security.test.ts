@@ -110,6 +110,34 @@ describe("tokens", () => {
     const fresh = { authorization: `Bearer ${changed.body.token}` };
     expect((await server.send("GET", "/auth/me", undefined, fresh)).body.username).toBe("changer");
   });
+
+  test("logout signs that token out at once, and only that token, across a restart", async () => {
+    // One secret for both servers, so that the first one's tokens verify on the second.
+    const first = await startTestServer({ env: { JWT_SECRET: SECRET } });
+    const one = { authorization: `Bearer ${await first.login(ADMIN.username, ADMIN.password)}` };
+    const other = { authorization: `Bearer ${await first.login(ADMIN.username, ADMIN.password)}` };
+    expect((await first.send("POST", "/auth/logout", undefined, one)).status).toBe(204);
+    const refused = await first.send("GET", "/auth/me", undefined, one);
+    expect(refused.status).toBe(401);
+    expect(refused.body.error.code).toBe("invalid_token");
+    expect((await first.send("GET", "/auth/me", undefined, other)).status).toBe(200);
+
+    // Stored, not only remembered: the next server on the same database refuses it too.
+    await first.close();
+    const second = await startTestServer({
+      env: { JWT_SECRET: SECRET },
+      reuse: { database: first.database, dataDir: first.dataDir },
+    });
+    try {
+      const send = (headers: Record<string, string>) =>
+        second.send("GET", "/auth/me", undefined, headers);
+      expect((await send(one)).status).toBe(401);
+      expect((await send(other)).status).toBe(200);
+    } finally {
+      await second.close();
+      await first.database.drop();
+    }
+  }, 60_000);
 });
 
 describe("sign-in", () => {
@@ -423,7 +451,9 @@ describe("audit log", () => {
     const restarted = await server.request("POST", `/sessions/${session.id}/restart`);
     await server.request("POST", `/sessions/${restarted.body.id}/stop`);
     await server.request("DELETE", `/sessions/${restarted.body.id}`);
-    await server.request("POST", "/auth/logout");
+    // A token of its own: logout signs the token out, and the admin's is needed below.
+    const leaving = await server.login(ADMIN.username, ADMIN.password);
+    await server.send("POST", "/auth/logout", undefined, { authorization: `Bearer ${leaving}` });
 
     const { entries } = (await server.request("GET", "/audit?limit=50")).body as {
       entries: {
@@ -444,6 +474,7 @@ describe("audit log", () => {
       ["session.restart", "ok"],
       ["session.stop", "ok"],
       ["session.delete", "ok"],
+      ["auth.login", "ok"],
       ["auth.logout", "ok"],
     ]);
     expect(fresh.every((e) => e.actor === "admin" && e.clientIp === "127.0.0.1")).toBe(true);

@@ -2,6 +2,7 @@
 // HTTP; the routes translate. Every failure of sign-in looks and costs the same.
 
 import { timingSafeEqual } from "node:crypto";
+import type { RevokedTokensRepo } from "../db/revoked-tokens-repo.ts";
 import type { UserRow } from "../db/schema.ts";
 import type { UsersRepo } from "../db/users-repo.ts";
 import { AppError, badRequest } from "../errors.ts";
@@ -17,6 +18,8 @@ import { isIssuedBefore, type TokenClaims, type TokenService } from "./tokens.ts
 export interface AccountsDeps {
   users: UsersRepo;
   tokens: TokenService;
+  /** Tokens signed out before their expiry. */
+  revoked: RevokedTokensRepo;
   now?: () => number;
 }
 
@@ -39,7 +42,7 @@ export function toUser(row: UserRow): User {
   };
 }
 
-export function createAccounts({ users, tokens, now = Date.now }: AccountsDeps) {
+export function createAccounts({ users, tokens, revoked, now = Date.now }: AccountsDeps) {
   const signIn = async (row: UserRow): Promise<LoginResult> => {
     // With passwordChangedAt, the token's iat lands after the change it must survive.
     const issued = await tokens.issue(row);
@@ -71,12 +74,21 @@ export function createAccounts({ users, tokens, now = Date.now }: AccountsDeps) 
       return signIn(row);
     },
 
-    /** The principal behind a token, or 401 (unknown user, token older than a password change). */
+    /**
+     * The principal behind a token, or 401 (unknown user, token older than a password change,
+     * token signed out).
+     */
     async authenticate(token: string): Promise<Principal> {
       const claims = await tokens.verify(token);
       const row = await users.get(claims.sub);
       if (!row || isIssuedBefore(claims, row.passwordChangedAt)) throw invalidToken();
+      if (await revoked.isRevoked(claims.jti)) throw invalidToken();
       return { user: toUser(row), claims };
+    },
+
+    /** Sign out: the token stops working now, not only when it expires. */
+    async logout(claims: TokenClaims): Promise<void> {
+      await revoked.revoke(claims.jti, new Date(claims.exp * 1000), new Date(now()));
     },
 
     async createUser(username: string, password: string, role: UserRole): Promise<User> {

@@ -6,6 +6,7 @@ import { createAccounts, toUser } from "../auth/accounts.ts";
 import { createTokenService, randomSecret } from "../auth/tokens.ts";
 import { createAuditRepo } from "../db/audit-repo.ts";
 import type { Database } from "../db/client.ts";
+import { createRevokedTokensRepo } from "../db/revoked-tokens-repo.ts";
 import { createUsersRepo } from "../db/users-repo.ts";
 import { AppError } from "../errors.ts";
 import type { UserRole } from "../protocol/auth.ts";
@@ -89,6 +90,7 @@ export function userCommand(ctx: CliContext): Command {
 function accountsOf(database: Database) {
   return createAccounts({
     users: createUsersRepo(database.db),
+    revoked: createRevokedTokensRepo(database.db),
     tokens: createTokenService({ secret: randomSecret(), ttlMs: 60_000 }),
   });
 }

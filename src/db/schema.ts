@@ -139,6 +139,19 @@ export const providerSettings = pgTable("provider_settings", {
   updatedAt: timestamp("updated_at", { withTimezone: true }).notNull(),
 });
 
+/**
+ * Tokens signed out before they expire (POST /auth/logout), by their `jti`. A row is kept until
+ * the token's own expiry, after which the signature check refuses the token anyway.
+ */
+export const revokedTokens = pgTable(
+  "revoked_tokens",
+  {
+    jti: text("jti").primaryKey(),
+    expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
+  },
+  (t) => [index("revoked_tokens_expires_at_idx").on(t.expiresAt)],
+);
+
 /** A `sessions` row as read. */
 export type SessionRow = typeof sessions.$inferSelect;
 /** A `sessions` row as inserted (defaults optional). */

@@ -90,7 +90,8 @@ export function authRoutes({ accounts, users, policy, audit, audits }: AuthRoute
   const self = (c: Context<AppEnv>) => c.get("principal").user.id;
   return new Hono<AppEnv>()
     .get("/auth/me", (c) => c.json(c.get("principal").user))
-    .post("/auth/logout", audit("auth.logout", { target: self }), (c) => {
+    .post("/auth/logout", audit("auth.logout", { target: self }), async (c) => {
+      await accounts.logout(c.get("principal").claims);
       deleteCookie(c, TOKEN_COOKIE, { path: "/", secure: isHttps(c, policy) });
       return c.body(null, 204);
     })

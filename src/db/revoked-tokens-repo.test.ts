@@ -1,0 +1,44 @@
+// The revoked-tokens repository on a migrated database of the configured kind (PGlite or PostgreSQL).
+
+import { afterAll, beforeAll, expect, test } from "bun:test";
+import { createTestDatabase, type TestDatabase } from "../../test/support/database.ts";
+import { type Database, openDatabase } from "./client.ts";
+import { migrateDatabase } from "./migrate.ts";
+import { createRevokedTokensRepo, type RevokedTokensRepo } from "./revoked-tokens-repo.ts";
+
+/** PGlite's initdb alone takes ~3 s; a busy machine doubles it. */
+const DB_SETUP_TIMEOUT_MS = 30_000;
+const NOW = new Date("2026-01-02T12:00:00.000Z");
+const at = (offsetMs: number) => new Date(NOW.getTime() + offsetMs);
+
+let testDb: TestDatabase;
+let database: Database;
+let repo: RevokedTokensRepo;
+
+beforeAll(async () => {
+  testDb = await createTestDatabase();
+  database = await openDatabase(testDb.config);
+  await migrateDatabase(database);
+  repo = createRevokedTokensRepo(database.db);
+}, DB_SETUP_TIMEOUT_MS);
+
+afterAll(async () => {
+  await database?.close();
+  await testDb?.drop();
+});
+
+test("a revoked token is revoked; another is not; revoking twice is harmless", async () => {
+  await repo.revoke("jti-a", at(3_600_000), NOW);
+  await repo.revoke("jti-a", at(3_600_000), NOW);
+  expect(await repo.isRevoked("jti-a")).toBe(true);
+  expect(await repo.isRevoked("jti-b")).toBe(false);
+});
+
+test("rows past their token's expiry are forgotten at the next revocation", async () => {
+  await repo.revoke("jti-old", at(60_000), NOW);
+  expect(await repo.isRevoked("jti-old")).toBe(true);
+  // Two minutes later the old token has expired (its signature check refuses it by itself).
+  await repo.revoke("jti-new", at(3_600_000), at(120_000));
+  expect(await repo.isRevoked("jti-old")).toBe(false);
+  expect(await repo.isRevoked("jti-new")).toBe(true);
+});
