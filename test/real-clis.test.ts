@@ -7,6 +7,7 @@ import { afterAll, beforeAll, expect, test } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { processesUnder, stopProcess } from "./support/process.ts";
 import { INSTALL_TIMEOUT_MS, REAL_CLIS, type RealCliId, realCliBin } from "./support/real-clis.ts";
 import { Screen } from "./support/screen.ts";
 import { startTestServer, type TestServer } from "./support/server.ts";
@@ -25,6 +26,9 @@ beforeAll(async () => {
 }, INSTALL_TIMEOUT_MS + 60_000);
 afterAll(async () => {
   await server?.dispose();
+  // Codex starts a daemon of its own (`codex app-server --managed-daemon`, installed under its
+  // HOME) that leaves the session's process group on purpose and outlives the session.
+  await Promise.all(processesUnder(dir).map((pid) => stopProcess(pid)));
   rmSync(dir, { recursive: true, force: true });
 });
 

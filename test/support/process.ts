@@ -1,5 +1,5 @@
 // Process checks for tests.
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync, readlinkSync } from "node:fs";
 
 /** True while `pid` exists and is not a zombie (a killed orphan may linger unreaped). */
 export function isRunning(pid: number): boolean {
@@ -31,4 +31,21 @@ export async function stopProcess(pid: number, timeoutMs = 5000): Promise<void> 
   if (await waitUntilGone(pid, timeoutMs)) return;
   process.kill(pid, "SIGKILL");
   await waitUntilGone(pid, timeoutMs);
+}
+
+/**
+ * Pids of the processes whose executable lives under `dir`: programs that left their session's
+ * process group (daemons a CLI starts for itself) and that a test must still end.
+ */
+export function processesUnder(dir: string): number[] {
+  const pids: number[] = [];
+  for (const name of readdirSync("/proc")) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      if (readlinkSync(`/proc/${name}/exe`).startsWith(`${dir}/`)) pids.push(Number(name));
+    } catch {
+      // Gone meanwhile, or a kernel thread without an executable.
+    }
+  }
+  return pids;
 }
