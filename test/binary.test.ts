@@ -216,7 +216,8 @@ function onTerminal(args: string[], env: Record<string, string>) {
   let output = "";
   let wake = () => {};
   const child = Bun.spawn([binary, ...args], {
-    env: { PATH: process.env.PATH ?? "", HOME: dir, ...env },
+    // In-process PTYs: a PTY host started here would outlive the test by a minute.
+    env: { PATH: process.env.PATH ?? "", HOME: dir, PTY_HOST: "inprocess", ...env },
     terminal: {
       data(_terminal, bytes) {
         output += new TextDecoder().decode(bytes);
