@@ -23,13 +23,15 @@ test("creates the directory private and refuses a second holder until released",
   expect(await run()).toBe("locked");
 });
 
-// Needs root, to hand the directory to another user.
-test.skipIf(process.getuid?.() !== 0)("refuses a directory that belongs to another user", () => {
-  const dir = mkdtempSync(join(tmpdir(), "opendray-foreign-"));
-  chownSync(dir, 65534, 65534);
-  expect(() => acquireDataDir(dir)).toThrow(
-    `DATA_DIR ${dir} belongs to uid 65534, not to this user (uid 0)`,
+test("refuses a directory that belongs to another user, writing nothing into it", () => {
+  // As root the test hands a fresh directory to `nobody`; any other user meets root's "/".
+  const uid = process.getuid?.() ?? 0;
+  const foreign = uid === 0 ? mkdtempSync(join(tmpdir(), "opendray-foreign-")) : "/";
+  if (uid === 0) chownSync(foreign, 65534, 65534);
+  const owner = uid === 0 ? 65534 : 0;
+  const before = readdirSync(foreign);
+  expect(() => acquireDataDir(foreign)).toThrow(
+    `DATA_DIR ${foreign} belongs to uid ${owner}, not to this user (uid ${uid})`,
   );
-  // Nothing was written into it.
-  expect(readdirSync(dir)).toEqual([]);
+  expect(readdirSync(foreign)).toEqual(before);
 });
