@@ -3,13 +3,11 @@
 // it was down; a dead host leaves its sessions interrupted with their scrollback readable.
 
 import { afterAll, expect, test } from "bun:test";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { compiledBinary } from "./support/binary.ts";
-import { createTestDatabase } from "./support/database.ts";
 import { isRunning, stopProcess } from "./support/process.ts";
-import { requestJson, serverEnv, startServerProcess } from "./support/process-server.ts";
+import { createServerFixture, requestJson, startServerProcess } from "./support/process-server.ts";
 import { eventually } from "./support/server.ts";
 import { StreamClient, streamUrl } from "./support/ws-client.ts";
 
@@ -24,23 +22,12 @@ function hostPid(dataDir: string): number {
 }
 
 async function setUp(extra: Record<string, string> = {}) {
-  const dataDir = mkdtempSync(join(tmpdir(), "opendray-host-"));
-  const database = await createTestDatabase();
-  const env = { ...serverEnv(database, dataDir), PTY_HOST: "auto", ...extra };
-  cleanups.push(async () => {
+  const fixture = await createServerFixture({ PTY_HOST: "auto", ...extra }, async (dataDir) => {
     // Every host this data directory had, whatever the test did.
     if (existsSync(join(dataDir, "pty-host.lock"))) await stopProcess(hostPid(dataDir));
-    await database.drop();
-    rmSync(dataDir, { recursive: true, force: true });
   });
-  const start = async () => {
-    const server = await startServerProcess(env);
-    cleanups.push(() => {
-      server.process.kill("SIGKILL");
-    });
-    return server;
-  };
-  return { dataDir, env, start };
+  cleanups.push(() => fixture.dispose());
+  return fixture;
 }
 
 function scrollbackHas(dataDir: string, id: string, text: string) {

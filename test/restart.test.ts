@@ -2,16 +2,14 @@
 // their scrollback stays readable after the next start.
 
 import { afterAll, expect, test } from "bun:test";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Session } from "../src/protocol/session.ts";
-import { createTestDatabase } from "./support/database.ts";
 import { isRunning } from "./support/process.ts";
 import {
+  createServerFixture,
   requestJson,
   type ServerProcess,
-  serverEnv,
   startServerProcess,
 } from "./support/process-server.ts";
 import { eventually, TEST_HOME } from "./support/server.ts";
@@ -23,21 +21,9 @@ afterAll(async () => {
 });
 
 async function setUp() {
-  const dataDir = mkdtempSync(join(tmpdir(), "opendray-restart-"));
-  const database = await createTestDatabase();
-  const env = serverEnv(database, dataDir);
-  cleanups.push(async () => {
-    await database.drop();
-    rmSync(dataDir, { recursive: true, force: true });
-  });
-  const start = async () => {
-    const server = await startServerProcess(env);
-    cleanups.push(() => {
-      server.process.kill("SIGKILL");
-    });
-    return server;
-  };
-  return { dataDir, env, start };
+  const fixture = await createServerFixture();
+  cleanups.push(() => fixture.dispose());
+  return fixture;
 }
 
 async function spawnWithOutput(server: ServerProcess, text: string): Promise<Session> {

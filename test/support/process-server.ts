@@ -1,10 +1,11 @@
 // The real server as a child process (`bun src/main.ts`), for tests that kill or restart it.
 
-import { renameSync } from "node:fs";
+import { mkdtempSync, renameSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Subprocess } from "bun";
 import type { Session } from "../../src/protocol/session.ts";
-import type { TestDatabase } from "./database.ts";
+import { createTestDatabase, type TestDatabase } from "./database.ts";
 import { ADMIN, TEST_HOME } from "./server.ts";
 
 const MAIN = join(import.meta.dir, "../../src/main.ts");
@@ -111,5 +112,40 @@ export async function requestJson(
   return {
     status: response.status,
     body: (await response.json()) as Session & Record<string, unknown>,
+  };
+}
+
+/** A data directory and database for servers run as processes, one after another. */
+export interface ServerFixture {
+  dataDir: string;
+  env: Record<string, string>;
+  /** Start a server on them (killed by `dispose` if the test leaves it running). */
+  start(): Promise<ServerProcess>;
+  /** Kill the servers, run `beforeRemove`, then drop the database and delete the directory. */
+  dispose(): Promise<void>;
+}
+
+export async function createServerFixture(
+  extra: Record<string, string> = {},
+  beforeRemove: (dataDir: string) => Promise<void> | void = () => {},
+): Promise<ServerFixture> {
+  const dataDir = mkdtempSync(join(tmpdir(), "opendray-server-"));
+  const database = await createTestDatabase();
+  const env = { ...serverEnv(database, dataDir), ...extra };
+  const started: ServerProcess[] = [];
+  return {
+    dataDir,
+    env,
+    async start() {
+      const server = await startServerProcess(env);
+      started.push(server);
+      return server;
+    },
+    async dispose() {
+      for (const server of started) server.process.kill("SIGKILL");
+      await beforeRemove(dataDir);
+      await database.drop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
   };
 }
