@@ -2,9 +2,12 @@
 
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "bun:test";
 import { sql } from "drizzle-orm";
-import { createTestDatabase, queryRows, type TestDatabase } from "../../test/support/database.ts";
-import { type Database, openDatabase } from "./client.ts";
-import { migrateDatabase } from "./migrate.ts";
+import {
+  type MigratedTestDatabase,
+  openMigratedTestDatabase,
+  queryRows,
+} from "../../test/support/database.ts";
+import type { Database } from "./client.ts";
 import { createProviderSettingsRepo, type ProviderSettingsRepo } from "./provider-settings-repo.ts";
 import { providerSettings } from "./schema.ts";
 
@@ -13,20 +16,18 @@ const DB_SETUP_TIMEOUT_MS = 30_000;
 const FIRST_AT = new Date("2025-04-01T09:00:00.123Z");
 const LATER_AT = new Date("2025-04-02T10:30:00.456Z");
 
-let testDb: TestDatabase;
+let migrated: MigratedTestDatabase | undefined;
 let database: Database;
 let repo: ProviderSettingsRepo;
 
 beforeAll(async () => {
-  testDb = await createTestDatabase();
-  database = await openDatabase(testDb.config);
-  await migrateDatabase(database);
+  migrated = await openMigratedTestDatabase();
+  database = migrated.database;
   repo = createProviderSettingsRepo(database.db);
 }, DB_SETUP_TIMEOUT_MS);
 
 afterAll(async () => {
-  await database?.close();
-  await testDb?.drop();
+  await migrated?.dispose();
 });
 
 beforeEach(async () => {

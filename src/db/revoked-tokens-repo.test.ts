@@ -1,9 +1,11 @@
 // The revoked-tokens repository on a migrated database of the configured kind (PGlite or PostgreSQL).
 
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { createTestDatabase, type TestDatabase } from "../../test/support/database.ts";
-import { type Database, openDatabase } from "./client.ts";
-import { migrateDatabase } from "./migrate.ts";
+import {
+  type MigratedTestDatabase,
+  openMigratedTestDatabase,
+} from "../../test/support/database.ts";
+import type { Database } from "./client.ts";
 import { createRevokedTokensRepo, type RevokedTokensRepo } from "./revoked-tokens-repo.ts";
 
 /** PGlite's initdb alone takes ~3 s; a busy machine doubles it. */
@@ -11,20 +13,18 @@ const DB_SETUP_TIMEOUT_MS = 30_000;
 const NOW = new Date("2026-01-02T12:00:00.000Z");
 const at = (offsetMs: number) => new Date(NOW.getTime() + offsetMs);
 
-let testDb: TestDatabase;
+let migrated: MigratedTestDatabase | undefined;
 let database: Database;
 let repo: RevokedTokensRepo;
 
 beforeAll(async () => {
-  testDb = await createTestDatabase();
-  database = await openDatabase(testDb.config);
-  await migrateDatabase(database);
+  migrated = await openMigratedTestDatabase();
+  database = migrated.database;
   repo = createRevokedTokensRepo(database.db);
 }, DB_SETUP_TIMEOUT_MS);
 
 afterAll(async () => {
-  await database?.close();
-  await testDb?.drop();
+  await migrated?.dispose();
 });
 
 test("a revoked token is revoked; another is not; revoking twice is harmless", async () => {

@@ -1,10 +1,12 @@
 // The users repository on a migrated database of the configured kind (PGlite or PostgreSQL).
 
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "bun:test";
-import { createTestDatabase, type TestDatabase } from "../../test/support/database.ts";
+import {
+  type MigratedTestDatabase,
+  openMigratedTestDatabase,
+} from "../../test/support/database.ts";
 import { AppError } from "../errors.ts";
-import { type Database, openDatabase } from "./client.ts";
-import { migrateDatabase } from "./migrate.ts";
+import type { Database } from "./client.ts";
 import { type UserRole, users } from "./schema.ts";
 import { createUsersRepo, type UsersRepo } from "./users-repo.ts";
 
@@ -13,20 +15,18 @@ const DB_SETUP_TIMEOUT_MS = 30_000;
 /** What the repository's injected clock says. */
 const CREATED_AT = new Date("2025-03-01T12:00:00.123Z");
 
-let testDb: TestDatabase;
+let migrated: MigratedTestDatabase | undefined;
 let database: Database;
 let repo: UsersRepo;
 
 beforeAll(async () => {
-  testDb = await createTestDatabase();
-  database = await openDatabase(testDb.config);
-  await migrateDatabase(database);
+  migrated = await openMigratedTestDatabase();
+  database = migrated.database;
   repo = createUsersRepo(database.db, { now: () => CREATED_AT });
 }, DB_SETUP_TIMEOUT_MS);
 
 afterAll(async () => {
-  await database?.close();
-  await testDb?.drop();
+  await migrated?.dispose();
 });
 
 beforeEach(async () => {

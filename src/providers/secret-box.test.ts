@@ -13,9 +13,12 @@ import {
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { sql } from "drizzle-orm";
-import { createTestDatabase, queryRows, type TestDatabase } from "../../test/support/database.ts";
-import { type Database, openDatabase } from "../db/client.ts";
-import { migrateDatabase } from "../db/migrate.ts";
+import {
+  type MigratedTestDatabase,
+  openMigratedTestDatabase,
+  queryRows,
+} from "../../test/support/database.ts";
+import type { Database } from "../db/client.ts";
 import { createProviderSettingsRepo } from "../db/provider-settings-repo.ts";
 import { createSecretBox, loadSecretsKey, SECRETS_KEY_FILE } from "./secret-box.ts";
 
@@ -226,18 +229,16 @@ describe("loadSecretsKey from DATA_DIR/secrets.key", () => {
 });
 
 describe("in the provider_settings row", () => {
-  let testDb: TestDatabase;
+  let migrated: MigratedTestDatabase | undefined;
   let database: Database;
 
   beforeAll(async () => {
-    testDb = await createTestDatabase();
-    database = await openDatabase(testDb.config);
-    await migrateDatabase(database);
+    migrated = await openMigratedTestDatabase();
+    database = migrated.database;
   }, DB_SETUP_TIMEOUT_MS);
 
   afterAll(async () => {
-    await database?.close();
-    await testDb?.drop();
+    await migrated?.dispose();
   });
 
   test("only the sealed value is stored: the plaintext appears nowhere in the raw row", async () => {

@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { type SQL, sql } from "drizzle-orm";
 import { type Database, type DatabaseConfig, type Db, openDatabase } from "../../src/db/client.ts";
+import { migrateDatabase } from "../../src/db/migrate.ts";
 
 /** A database that exists only for one test (file); `drop()` deletes it and its data. */
 export type TestDatabase = { config: DatabaseConfig; drop(): Promise<void> };
@@ -28,6 +29,27 @@ export async function createTestDatabase(
   kind: DatabaseConfig["kind"] = testDatabaseKind(),
 ): Promise<TestDatabase> {
   return kind === "postgres" ? createPostgresDatabase() : createPglite();
+}
+
+/** An open database with every migration applied, for one test file. */
+export interface MigratedTestDatabase {
+  database: Database;
+  /** Close it and drop it. */
+  dispose(): Promise<void>;
+}
+
+/** A new database of the kind the environment asks for, opened and migrated. */
+export async function openMigratedTestDatabase(): Promise<MigratedTestDatabase> {
+  const testDatabase = await createTestDatabase();
+  const database = await openDatabase(testDatabase.config);
+  await migrateDatabase(database);
+  return {
+    database,
+    async dispose() {
+      await database.close();
+      await testDatabase.drop();
+    },
+  };
 }
 
 /**
