@@ -609,7 +609,7 @@ describe("describeConfigVariables", () => {
   });
 });
 
-test("sessions inherit the environment without OpenDray's own variables", () => {
+test("sessions inherit the environment without OpenDray's own variables or CI markers", () => {
   const inherited = inheritableEnvironment({
     PATH: "/usr/bin",
     HOME: "/home/u",
@@ -618,8 +618,15 @@ test("sessions inherit the environment without OpenDray's own variables", () => 
     DB_PASSWORD_FILE: "/run/secret",
     ADMIN_PASSWORD: "pw",
     CREDENTIALS_DIRECTORY: "/run/credentials/opendray.service",
+    CI: "true",
+    CONTINUOUS_INTEGRATION: "1",
+    CI_JOB_TOKEN: "t",
+    CIRCLECI: "true",
+    DOCKER_CI: "x",
   });
   expect(inherited).toEqual({
+    CIRCLECI: "true",
+    DOCKER_CI: "x",
     PATH: "/usr/bin",
     HOME: "/home/u",
     XDG_DATA_HOME: "/home/u/.local/share",

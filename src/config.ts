@@ -98,10 +98,15 @@ export function describeConfigVariables(): {
   return VARIABLES.map(([name, def, description]) => ({ name, default: def, description }));
 }
 
+const UNATTENDED = /^(CI|CONTINUOUS_INTEGRATION|CI_.*)$/;
+
 /**
  * The environment a session's program inherits: the server's own, minus every variable in the
- * table above (secrets such as JWT_SECRET and DB_PASSWORD must never reach a PTY) and
- * CREDENTIALS_DIRECTORY (systemd's secret files).
+ * table above (secrets such as JWT_SECRET and DB_PASSWORD must never reach a PTY),
+ * CREDENTIALS_DIRECTORY (systemd's secret files), and the variables that mark a run as
+ * unattended — CI, CONTINUOUS_INTEGRATION and CI_* — since a session is an interactive terminal
+ * and CLIs that see them refuse their interactive mode (Gemini CLI exits asking for an API key).
+ * A session request's own `env` may still set any of them.
  */
 export function inheritableEnvironment(
   env: Record<string, string | undefined>,
@@ -111,7 +116,7 @@ export function inheritableEnvironment(
   own.add("CREDENTIALS_DIRECTORY");
   const inherited: Record<string, string> = {};
   for (const [name, value] of Object.entries(env)) {
-    if (value !== undefined && !own.has(name)) inherited[name] = value;
+    if (value !== undefined && !own.has(name) && !UNATTENDED.test(name)) inherited[name] = value;
   }
   return inherited;
 }
