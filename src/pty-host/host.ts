@@ -41,6 +41,9 @@ interface HostedSession {
   journal: ScrollbackJournal;
   cols: number;
   rows: number;
+  /** The process is gone (its scrollback file may still be being written). */
+  ended: boolean;
+  /** Set once the scrollback file is complete: only then is the server told. */
   exit?: PtyExit;
   // Invariant: the active server has received exactly the output in [its replay start, sent).
   sent: number;
@@ -65,8 +68,8 @@ export interface PtyHostOptions {
 
 export interface PtyHost {
   readonly socketPath: string;
-  /** Hang up every session, flush scrollback, stop listening. */
-  close(): void;
+  /** Hang up every session, stop listening; resolves once the scrollback files are written. */
+  close(): Promise<void>;
 }
 
 /** Listen on DATA_DIR/pty-host.sock; throws when another host holds the DATA_DIR. */
@@ -91,8 +94,7 @@ export function startPtyHost(config: Config, options: PtyHostOptions): PtyHost {
     if (sessions.size > 0 || active) return;
     idleTimer = setTimeout(() => {
       logger.info("no sessions and no server: exiting");
-      host.close();
-      process.exit(0);
+      host.close().then(() => process.exit(0));
     }, options.idleExitMs ?? HOST_IDLE_EXIT_MS);
   };
 
@@ -210,10 +212,14 @@ export function startPtyHost(config: Config, options: PtyHostOptions): PtyHost {
           schedulePump(session);
         },
         onExit: (exit) => {
-          if (!session) return;
-          session.exit = exit;
-          session.journal.close();
-          schedulePump(session);
+          const exited = session;
+          if (!exited) return;
+          exited.ended = true;
+          // The server reads the file once told of the exit: tell it when the file is complete.
+          exited.journal.close().then(() => {
+            exited.exit = exit;
+            schedulePump(exited);
+          });
         },
       });
       session = {
@@ -224,6 +230,7 @@ export function startPtyHost(config: Config, options: PtyHostOptions): PtyHost {
         cols: request.cols,
         rows: request.rows,
         sent: 0,
+        ended: false,
         exitSent: false,
       };
       sessions.set(request.id, session);
@@ -256,7 +263,7 @@ export function startPtyHost(config: Config, options: PtyHostOptions): PtyHost {
         return spawn(socket, message);
       case "resize": {
         const session = sessions.get(message.id);
-        if (!session || session.exit) return;
+        if (!session || session.ended) return;
         session.pty.resize(message.cols, message.rows);
         session.cols = message.cols;
         session.rows = message.rows;
@@ -264,7 +271,7 @@ export function startPtyHost(config: Config, options: PtyHostOptions): PtyHost {
       }
       case "signal": {
         const session = sessions.get(message.id);
-        if (session && !session.exit) session.pty.signal(message.signal);
+        if (session && !session.ended) session.pty.signal(message.signal);
         return;
       }
       case "forget": {
@@ -288,7 +295,7 @@ export function startPtyHost(config: Config, options: PtyHostOptions): PtyHost {
       if (frame.kind === FrameKind.control) control(socket, frame.message);
       else if (frame.kind === FrameKind.input && socket.data.ready) {
         const session = sessions.get(frame.id);
-        if (session && !session.exit) session.pty.write(frame.bytes);
+        if (session && !session.ended) session.pty.write(frame.bytes);
       } else return refuse(socket, "protocol_error", "unexpected frame");
       if (socket.data.dropped) return;
     }
@@ -335,9 +342,10 @@ export function startPtyHost(config: Config, options: PtyHostOptions): PtyHost {
     socketPath: path,
     close() {
       clearTimeout(idleTimer);
+      const flushes: Promise<void>[] = [];
       for (const session of sessions.values()) {
-        session.journal.flush();
-        if (!session.exit) {
+        flushes.push(session.journal.flush());
+        if (!session.ended) {
           session.pty.signal("SIGHUP");
           session.pty.signal("SIGTERM");
         }
@@ -345,6 +353,7 @@ export function startPtyHost(config: Config, options: PtyHostOptions): PtyHost {
       listener.stop(true);
       rmSync(path, { force: true });
       lock.release();
+      return Promise.all(flushes).then(() => {});
     },
   };
   return host;

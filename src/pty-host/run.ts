@@ -19,8 +19,7 @@ export function runPtyHost(config: Config, version: string): void {
   process.stdout.write("ready\n");
   const stop = (signal: string) => {
     logger.info({ signal }, "PTY host stopping: hanging up its sessions");
-    host.close();
-    process.exit(0);
+    host.close().then(() => process.exit(0));
   };
   process.once("SIGTERM", () => stop("SIGTERM"));
   process.once("SIGINT", () => stop("SIGINT"));

@@ -41,6 +41,8 @@ export class LiveSession implements Feed {
   exit: PtyExit | undefined;
   /** Resolves once the process is gone and all its output is in the ring. */
   readonly exited: Promise<PtyExit>;
+  /** Resolves once the output of the finished process is in its scrollback file. */
+  scrollbackSaved: Promise<void> = Promise.resolve();
 
   private pty: PtyProcess | undefined;
   private journal: ScrollbackJournal | undefined;
@@ -129,7 +131,7 @@ export class LiveSession implements Feed {
     clearTimeout(this.killTimer);
     this.idleTimer = undefined;
     this.exit = exit;
-    this.journal?.close();
+    if (this.journal) this.scrollbackSaved = this.journal.close();
     const info = this.info;
     info.exitCode = exit.exitCode;
     info.exitSignal = exit.signal;
@@ -223,9 +225,9 @@ export class LiveSession implements Feed {
     for (const viewer of [...this.viewers]) viewer.end(code, reason);
   }
 
-  /** Persist the scrollback now (shutdown). */
-  flushScrollback(): void {
-    this.journal?.flush();
+  /** Persist the scrollback now (shutdown); resolves once it is written. */
+  flushScrollback(): Promise<void> {
+    return this.journal?.flush() ?? Promise.resolve();
   }
 
   private setState(state: SessionState): void {

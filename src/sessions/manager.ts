@@ -98,7 +98,11 @@ export interface SessionManagerDeps {
 }
 
 /** In host mode the host writes the scrollback files; the server's mirror ring writes none. */
-const NO_JOURNAL: ScrollbackJournal = { touch() {}, flush() {}, close() {} };
+const NO_JOURNAL: ScrollbackJournal = {
+  touch() {},
+  flush: async () => {},
+  close: async () => {},
+};
 
 export function createSessionManager(deps: SessionManagerDeps): SessionManager {
   const now = deps.now ?? Date.now;
@@ -124,16 +128,21 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
     return next;
   };
 
+  /** Finished sessions until their row and scrollback file are written and they leave `live`. */
+  const retiring = new Map<string, Promise<void>>();
+
   const onChange = (session: LiveSession, kind: ChangeKind) => {
     const snapshot = session.snapshot();
     const saved = persist(snapshot);
     if (kind === "exited") {
-      // Until its final row is stored, the session is served from memory; after that from the
-      // database and the scrollback file. Attached viewers keep their reference meanwhile.
-      saved.then(() => {
+      // Until its final row and its scrollback file are written, the session is served from
+      // memory; after that from both. Attached viewers keep their reference meanwhile.
+      const retired = Promise.all([saved, session.scrollbackSaved]).then(() => {
         if (live.get(snapshot.id) === session) live.delete(snapshot.id);
+        if (retiring.get(snapshot.id) === retired) retiring.delete(snapshot.id);
         session.releaseProcess();
       });
+      retiring.set(snapshot.id, retired);
       emit("session.exited", snapshot);
     } else {
       emit("session.state", snapshot);
@@ -267,6 +276,9 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
     pty.begin?.();
   };
 
+  /** Scrollback files of sessions no longer live that are still being written. */
+  const savingScrollback = new Map<string, Promise<void>>();
+
   // The host died: its PTYs hung up with it. What the server mirrored becomes the scrollback.
   deps.host?.onLost((reason) => {
     onError(new Error(reason), "lost the PTY host; its sessions are interrupted");
@@ -277,7 +289,10 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
       const wasRunning = session.isRunning;
       session.abandon();
       if (!wasRunning) continue;
-      deps.store.open(id, session.ring).close();
+      // Readers of the archive wait for the file (archivedFeed).
+      const written = deps.store.open(id, session.ring).close();
+      savingScrollback.set(id, written);
+      written.then(() => savingScrollback.delete(id));
       const snapshot = session.snapshot();
       persist({
         ...snapshot,
@@ -291,6 +306,7 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
 
   const archivedFeed = async (id: string): Promise<{ feed: Feed; session: Session }> => {
     const session = await find(id);
+    await savingScrollback.get(id);
     const stored = deps.store.read(id, deps.scrollbackBytes);
     const start = stored?.start ?? session.outputOffset;
     const ring = new RingBuffer(Math.max(1, stored?.bytes.length ?? 1), start);
@@ -338,6 +354,7 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
       const session = live.get(id);
       if (!session) return find(id);
       await session.stop();
+      await retiring.get(id);
       await writes.get(id);
       return session.snapshot();
     },
@@ -347,6 +364,7 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
       const session = live.get(id);
       if (session) {
         await session.stop();
+        await retiring.get(id);
         await writes.get(id);
       }
       return spawn({
@@ -369,6 +387,8 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
       if (session) {
         session.closeViewers(CloseCode.sessionDeleted, "session deleted");
         await session.stop();
+        // The scrollback file must be complete before it is removed, or its last write revives it.
+        await session.scrollbackSaved;
         live.delete(id);
       }
       await writes.get(id);
@@ -450,14 +470,16 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
           session.closeViewers(CloseCode.goingAway, "server shutting down");
           persist(session.snapshot());
         }
-        await Promise.all([...writes.values()]);
+        await Promise.all([...writes.values(), ...savingScrollback.values()]);
         deps.host.close();
         return;
       }
+      const flushes: Promise<void>[] = [...savingScrollback.values()];
       for (const session of live.values()) {
         session.closeViewers(CloseCode.goingAway, "server shutting down");
+        flushes.push(session.scrollbackSaved);
         if (!session.isRunning) continue;
-        session.flushScrollback();
+        flushes.push(session.flushScrollback());
         const snapshot = session.snapshot();
         persist({
           ...snapshot,
@@ -466,7 +488,7 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
           endReason: "the server shut down",
         });
       }
-      await Promise.all([...writes.values()]);
+      await Promise.all([...writes.values(), ...flushes]);
     },
 
     viewerCount(id) {

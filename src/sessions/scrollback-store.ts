@@ -4,17 +4,16 @@
 // File layout: 8-byte magic "ODSB\x01\0\0\0", 8-byte little-endian absolute offset of the first
 // byte that follows, then the bytes. A file never holds more than 2 × SCROLLBACK_BYTES of output:
 // past that it is rewritten from the ring (write to a temporary file, then rename).
+//
+// The writes run on Bun's thread pool, never on the event loop that reads the PTYs, and straight
+// from the ring's memory (no copy). A write that new output may have overtaken — the ring
+// dropped bytes the write was still reading — is discarded and redone, so the file never holds
+// garbled output.
 
-import {
-  closeSync,
-  mkdirSync,
-  openSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-  writevSync,
-} from "node:fs";
+import { close, ftruncate, mkdirSync, open, readFileSync, rmSync, writev } from "node:fs";
+import { rename, rm } from "node:fs/promises";
 import { join } from "node:path";
+import { promisify } from "node:util";
 import type { RingBuffer } from "./ring-buffer.ts";
 
 const MAGIC = Buffer.from("ODSB\x01\0\0\0", "latin1");
@@ -25,10 +24,10 @@ const SESSION_ID = /^[0-9a-f-]{36}$/;
 export const SCROLLBACK_FLUSH_MS = 250;
 /**
  * The wait after a flush that wrote at least FLOOD_BYTES: while a program floods its terminal,
- * each flush would otherwise rewrite the whole ring four times a second, and those synchronous
- * writes hold up the event loop that reads the PTYs (measured: 6 points of throughput at the
- * default 4mb). During a flood the ring turns over within the second anyway, so a crash loses
- * output that scrolled away either way.
+ * each flush would otherwise rewrite the whole ring four times a second, and on two cores those
+ * writes take CPU from the PTY reads (measured: 6 points of throughput at the default 4mb).
+ * During a flood the ring turns over within the second anyway, so a crash loses output that
+ * scrolled away either way.
  */
 export const SCROLLBACK_FLOOD_FLUSH_MS = 1000;
 /** A flush that wrote this much marks a flood. */
@@ -51,14 +50,23 @@ export interface ScrollbackStore {
 export interface ScrollbackJournal {
   /** Note that the ring grew; schedules a flush. */
   touch(): void;
-  /** Write everything now (at exit and at shutdown). */
-  flush(): void;
-  /** Flush and release the file; further calls do nothing. */
-  close(): void;
+  /**
+   * Write what the ring holds now (at shutdown); resolves once it is in the file, or once the
+   * write failed (reported through onError, never rejected).
+   */
+  flush(): Promise<void>;
+  /**
+   * The last write, once the ring no longer changes (the process exited): the file then holds
+   * the whole ring. Releases the file; resolves when done; later calls return the same promise.
+   */
+  close(): Promise<void>;
 }
 
-/** Runs `run` after `ms`; returns a function that cancels it (tests pass their own clock). */
-export type SetTimer = (run: () => void, ms: number) => () => void;
+/**
+ * Runs `run` after `ms`; returns a function that cancels it (tests pass their own clock, and
+ * await what `run` returns: the write it started).
+ */
+export type SetTimer = (run: () => Promise<void>, ms: number) => () => void;
 
 const defaultSetTimer: SetTimer = (run, ms) => {
   const timer = setTimeout(run, ms);
@@ -127,73 +135,130 @@ function openJournal(
   onError: (error: unknown) => void,
   setTimer: SetTimer,
 ): ScrollbackJournal {
-  // Invariant: the file holds exactly the output in [fileStart, flushedOffset).
+  // Invariant between writes: the file holds exactly the output in [fileStart, flushedOffset),
+  // unless `file` is undefined (nothing written yet, or a write failed: rewrite it whole).
+  // Plain descriptors, not FileHandles: Bun throws when the GC finds an unclosed FileHandle.
+  let file: number | undefined;
   let fileStart = ring.start;
   let flushedOffset = ring.start;
-  let fd: number | undefined;
-  let cancelTimer: (() => void) | undefined;
   const limit = 2 * ring.capacity;
+  // Whether the last write was a flood's worth: the next one then waits longer.
+  let flooding = false;
 
-  const rewrite = () => {
+  /** Writes [from, ring.end) to a new file and renames it into place; false when overtaken. */
+  const rewrite = async (from: number): Promise<boolean> => {
+    const to = ring.end;
     const tmp = `${path}.tmp`;
-    const tmpFd = openSync(tmp, "w", 0o600);
+    const fd = await openAsync(tmp, "w", 0o600);
     try {
-      writevSync(tmpFd, [header(ring.start), ...ring.views(ring.start)]);
-      renameSync(tmp, path);
+      await writeAll(fd, [header(from), ...ring.views(from)], 0);
+      if (ring.start > from) {
+        await closeAsync(fd);
+        await rm(tmp, { force: true });
+        return false;
+      }
+      await rename(tmp, path);
     } catch (error) {
-      closeSync(tmpFd);
+      await closeAsync(fd).catch(() => {});
       throw error;
     }
-    if (fd !== undefined) closeSync(fd);
-    fd = tmpFd;
-    fileStart = ring.start;
-    flushedOffset = ring.end;
+    if (file !== undefined) await closeAsync(file);
+    file = fd;
+    fileStart = from;
+    flushedOffset = to;
+    return true;
   };
 
-  /** Writes what the file lacks; returns how many bytes it wrote. */
-  const write = (): number => {
-    if (fd === undefined || flushedOffset < ring.start || ring.end - fileStart > limit) {
-      rewrite();
-      return ring.end - ring.start;
+  /** Brings the file up to ring.end; returns how many bytes it wrote. */
+  const write = async (final: boolean): Promise<number> => {
+    const from = flushedOffset;
+    const to = ring.end;
+    const appendable = file !== undefined && from >= ring.start && to - fileStart <= limit;
+    if (appendable && !(final && fileStart > ring.start)) {
+      if (from === to) return 0;
+      await writeAll(file as number, ring.views(from), HEADER_BYTES + from - fileStart);
+      if (ring.start <= from) {
+        flushedOffset = to;
+        return to - from;
+      }
+      // New output overtook the bytes being written: cut off the tail they may have garbled.
+      await truncateAsync(file as number, HEADER_BYTES + from - fileStart);
     }
-    if (flushedOffset === ring.end) return 0;
-    const views = ring.views(flushedOffset);
-    writevSync(fd, views);
-    const before = flushedOffset;
-    for (const view of views) flushedOffset += view.length;
-    return flushedOffset - before;
+    if (final || !flooding || ring.end - ring.start < ring.capacity) {
+      if (await rewrite(ring.start)) return to - ring.start;
+    }
+    // A full ring drops its oldest bytes with every read from the PTY: during a flood, begin a
+    // quarter in, so that the write is done before new output reaches what it reads. The last
+    // write, once the ring is still, takes all of it again.
+    const start = ring.start + Math.floor(ring.capacity / 4);
+    return (await rewrite(start)) ? to - start : 0;
   };
 
-  // Whether the last flush wrote a flood's worth: the next one then waits longer.
-  let flooding = false;
-  const flush = () => {
+  let cancelTimer: (() => void) | undefined;
+  // Writes run one at a time, in order; `queued` is the next one while it has not started (it
+  // will take whatever the ring holds when it starts, so a second request joins it).
+  let tail: Promise<void> = Promise.resolve();
+  let queued: Promise<void> | undefined;
+
+  const enqueue = (final: boolean): Promise<void> => {
     cancelTimer?.();
     cancelTimer = undefined;
-    try {
-      flooding = write() >= FLOOD_BYTES;
-    } catch (error) {
-      // The file may now hold a partial write: rewrite it whole next time.
-      if (fd !== undefined) closeSync(fd);
-      fd = undefined;
-      onError(error);
-    }
+    if (queued && !final) return queued;
+    const next = tail.then(async () => {
+      if (queued === next) queued = undefined;
+      try {
+        flooding = (await write(final)) >= FLOOD_BYTES;
+      } catch (error) {
+        const failed = file;
+        file = undefined;
+        if (failed !== undefined) await closeAsync(failed).catch(() => {});
+        onError(error);
+      }
+    });
+    queued = next;
+    tail = next;
+    return next;
   };
 
-  let closed = false;
+  let closing: Promise<void> | undefined;
   return {
     touch() {
-      if (closed || cancelTimer !== undefined) return;
-      cancelTimer = setTimer(flush, flooding ? SCROLLBACK_FLOOD_FLUSH_MS : SCROLLBACK_FLUSH_MS);
+      if (closing || cancelTimer !== undefined || queued) return;
+      cancelTimer = setTimer(
+        () => enqueue(false),
+        flooding ? SCROLLBACK_FLOOD_FLUSH_MS : SCROLLBACK_FLUSH_MS,
+      );
     },
     flush() {
-      if (!closed) flush();
+      return closing ?? enqueue(false);
     },
     close() {
-      if (closed) return;
-      flush();
-      closed = true;
-      if (fd !== undefined) closeSync(fd);
-      fd = undefined;
+      closing ??= enqueue(true).then(async () => {
+        const last = file;
+        file = undefined;
+        if (last !== undefined) await closeAsync(last).catch(onError);
+      });
+      return closing;
     },
   };
+}
+
+const openAsync = promisify(open);
+const closeAsync = promisify(close);
+const truncateAsync = promisify(ftruncate);
+const writevAsync = promisify(writev);
+
+/** Writes every byte of `views` to `fd` at `position`, going on after a short write. */
+async function writeAll(fd: number, views: Uint8Array[], position: number): Promise<void> {
+  let rest = views.filter((view) => view.length > 0);
+  while (rest.length > 0) {
+    let { bytesWritten } = await writevAsync(fd, rest, position);
+    if (bytesWritten === 0) throw new Error("scrollback write made no progress");
+    position += bytesWritten;
+    while (rest.length > 0 && bytesWritten >= (rest[0] as Uint8Array).length) {
+      bytesWritten -= (rest[0] as Uint8Array).length;
+      rest = rest.slice(1);
+    }
+    if (bytesWritten > 0) rest = [(rest[0] as Uint8Array).subarray(bytesWritten), ...rest.slice(1)];
+  }
 }
