@@ -46,6 +46,28 @@ describe("openDatabase", () => {
   );
 
   test(
+    "PGlite runs with a 16MB buffer pool and PGlite's own settings",
+    async () => {
+      const parent = await mkdtemp(join(tmpdir(), "opendray-client-"));
+      cleanups.push(() => rm(parent, { recursive: true, force: true }));
+      const database = await openDatabase({ kind: "pglite", dataDir: join(parent, "pgdata") });
+      cleanups.push(database.close);
+      const setting = async (name: string) =>
+        (
+          await queryRows<{ setting: string }>(
+            database.db,
+            sql`select current_setting(${name}) as setting`,
+          )
+        )[0]?.setting;
+      expect(await setting("shared_buffers")).toBe("16MB");
+      // Its defaults stay: no parallel workers, synchronous I/O.
+      expect(await setting("max_worker_processes")).toBe("0");
+      expect(await setting("io_method")).toBe("sync");
+    },
+    DB_TEST_TIMEOUT_MS,
+  );
+
+  test(
     "creates a missing PGlite directory with mode 0700",
     async () => {
       const parent = await mkdtemp(join(tmpdir(), "opendray-client-"));

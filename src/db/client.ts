@@ -53,6 +53,13 @@ async function compileWasm(path: string): Promise<WebAssembly.Module> {
   return WebAssembly.compile(await Bun.file(path).arrayBuffer());
 }
 
+/**
+ * PGlite's buffer pool. Its default, 128MB, lives in the server's own memory and is touched at
+ * start: an idle server measured 341 MiB of RSS with it and 213 MiB with 16MB. OpenDray's tables
+ * are small, and the files behind them stay in the system's page cache.
+ */
+const PGLITE_SHARED_BUFFERS = "16MB";
+
 async function openPglite(dataDir: string): Promise<Database> {
   let client: PGlite;
   try {
@@ -68,6 +75,7 @@ async function openPglite(dataDir: string): Promise<Database> {
       pgliteWasmModule,
       ...(initdbWasmModule ? { initdbWasmModule } : {}),
       fsBundle: new Blob([fsBundle]),
+      startParams: [...PGlite.defaultStartParams, "-c", `shared_buffers=${PGLITE_SHARED_BUFFERS}`],
     });
   } catch (err) {
     throw new Error(`cannot open embedded database in ${dataDir}: ${messageOf(err)}`);
