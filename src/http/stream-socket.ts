@@ -45,12 +45,19 @@ export function createStreamSocket({
   let attachment: Attachment | undefined;
   let closed = false;
   const early: (string | Buffer)[] = [];
+  // A close frame queued behind unsent output reaches a client that reads again only if the
+  // socket is still open by then, and Bun gives up on a closing socket within seconds. So a
+  // viewer closed while its socket is congested (4008: it fell behind) is closed once the socket
+  // drains; until then it holds no more than Bun's queue, and the hub's pings end a client that
+  // never reads again. What it sends meanwhile is ignored.
+  let closeOnDrain: { code: number; reason: string } | undefined;
 
   const send = (ws: Socket, event: ServerEvent) => ws.sendText(JSON.stringify(event));
   const fail = (ws: Socket, code: string, message: string) =>
     send(ws, { type: "error", code, message });
 
   const handle = (ws: Socket, current: Attachment, message: string | Buffer) => {
+    if (closeOnDrain) return;
     const readOnly = () => fail(ws, "forbidden", "viewers cannot type or resize");
     if (typeof message !== "string") {
       if (!canWrite) return readOnly();
@@ -91,7 +98,10 @@ export function createStreamSocket({
           return status === -1 ? "backpressure" : status === 0 ? "dropped" : "sent";
         },
         sendEvent: (event) => send(ws, event),
-        close: (code, reason) => ws.close(code, reason),
+        close: (code, reason) => {
+          if (ws.getBufferedAmount() > 0) closeOnDrain = { code, reason };
+          else ws.close(code, reason);
+        },
       };
       manager.attach(sessionId, since, sink).then(
         (ready) => {
@@ -111,7 +121,8 @@ export function createStreamSocket({
       if (early.length >= MAX_EARLY_MESSAGES) return ws.close(1008, "too many early messages");
       early.push(message);
     },
-    drain() {
+    drain(ws) {
+      if (closeOnDrain) return ws.close(closeOnDrain.code, closeOnDrain.reason);
       attachment?.resume();
     },
     close() {
