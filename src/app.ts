@@ -96,7 +96,7 @@ export function createApp(deps: AppDeps) {
     trustProxy: config.trustProxy,
     onError: deps.logError,
   });
-  const authDeps = { ...deps, policy, audit };
+  const authDeps = { ...deps, policy, audit, recheckSockets: () => deps.hub.recheckTokens() };
 
   const api = new Hono<AppEnv>()
     .use(

@@ -15,6 +15,7 @@ import { createProviderSettingsRepo } from "./db/provider-settings-repo.ts";
 import { createRevokedTokensRepo } from "./db/revoked-tokens-repo.ts";
 import { createSessionsRepo } from "./db/sessions-repo.ts";
 import { createUsersRepo } from "./db/users-repo.ts";
+import { AppError } from "./errors.ts";
 import { createMetrics } from "./http/metrics.ts";
 import { createSocketHub } from "./http/socket-hub.ts";
 import type { Logger } from "./log.ts";
@@ -131,7 +132,15 @@ export async function startServer(config: Config, options: ServerOptions): Promi
       ? randomBytes(24).toString("base64url")
       : null;
 
-  const hub = createSocketHub({ pingIntervalMs: options.pingIntervalMs });
+  const hub = createSocketHub({
+    pingIntervalMs: options.pingIntervalMs,
+    checkToken: (token) =>
+      accounts.authenticate(token).then(
+        () => true,
+        (error) => !(error instanceof AppError && error.status === 401),
+      ),
+    onError: logError,
+  });
   const app = createApp({
     version: options.version,
     commit: options.commit ?? "unknown",

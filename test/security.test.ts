@@ -3,9 +3,10 @@
 
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { SignJWT } from "jose";
+import { CloseCode } from "../src/protocol/stream.ts";
 import { RawWebSocket } from "./support/raw-ws.ts";
 import { ADMIN, startTestServer, type TestServer } from "./support/server.ts";
-import { StreamClient, streamUrl } from "./support/ws-client.ts";
+import { EventsClient, eventsUrl, StreamClient, streamUrl } from "./support/ws-client.ts";
 
 const SECRET = "a-test-secret-that-is-at-least-32-bytes-long";
 
@@ -295,6 +296,77 @@ describe("WebSocket upgrades", () => {
     admin.close();
     viewer.close();
   });
+});
+
+describe("open sockets follow their token", () => {
+  const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+  const open = async (token: string) => {
+    const stream = await StreamClient.connect(streamUrl(server.api, sessionId), bearer(token));
+    const events = await EventsClient.connect(eventsUrl(server.api), bearer(token));
+    await stream.waitForEvent("hello");
+    return { stream, events };
+  };
+
+  test("logout closes that token's terminal and event sockets with 4001, and only those", async () => {
+    const one = await server.login(ADMIN.username, ADMIN.password);
+    const other = await server.login(ADMIN.username, ADMIN.password);
+    const out = await open(one);
+    const kept = await open(other);
+    expect((await server.send("POST", "/auth/logout", undefined, bearer(one))).status).toBe(204);
+    expect((await out.stream.waitForClose()).code).toBe(CloseCode.signedOut);
+    expect((await out.events.waitForClose()).code).toBe(CloseCode.signedOut);
+    // The other token's sockets carry on: its keystrokes still come back through `cat`.
+    kept.stream.send(new TextEncoder().encode("still-signed-in"));
+    await kept.stream.waitForText("still-signed-in");
+    expect(kept.stream.closed).toBeUndefined();
+    expect(kept.events.closed).toBeUndefined();
+    kept.stream.close();
+    kept.events.close();
+  });
+
+  test("a password change closes the sockets opened with older tokens", async () => {
+    const { token } = await server.createUser("socket-changer", "viewer");
+    const before = await open(token);
+    const changed = await server.send(
+      "POST",
+      "/auth/password",
+      { currentPassword: ADMIN.password, newPassword: "a different long password" },
+      bearer(token),
+    );
+    expect(changed.status).toBe(200);
+    expect((await before.stream.waitForClose()).code).toBe(CloseCode.signedOut);
+    expect((await before.events.waitForClose()).code).toBe(CloseCode.signedOut);
+    const after = await open(changed.body.token);
+    after.stream.close();
+    after.events.close();
+  });
+
+  test("deleting a user closes its sockets", async () => {
+    const { user, token } = await server.createUser("socket-gone", "viewer");
+    const sockets = await open(token);
+    expect((await server.request("DELETE", `/users/${user.id}`)).status).toBe(204);
+    expect((await sockets.stream.waitForClose()).code).toBe(CloseCode.signedOut);
+    expect((await sockets.events.waitForClose()).code).toBe(CloseCode.signedOut);
+  });
+
+  test("at each ping the tokens are checked again: an expired one's socket is closed", async () => {
+    const pinging = await startTestServer({ env: { JWT_SECRET: SECRET }, pingIntervalMs: 200 });
+    try {
+      const id = (await pinging.request("GET", "/auth/me")).body.id;
+      const session = await pinging.spawnShell("exec cat");
+      // Valid for about 2 s: long enough to open the socket, then only the pings can notice.
+      const token = await sign({ sub: id }, SECRET, "2s");
+      const stream = await StreamClient.connect(streamUrl(pinging.api, session.id), bearer(token));
+      await stream.waitForEvent("hello");
+      const kept = await StreamClient.connect(streamUrl(pinging.api, session.id), pinging.auth);
+      await kept.waitForEvent("hello");
+      expect((await stream.waitForClose(10_000)).code).toBe(CloseCode.signedOut);
+      expect(kept.closed).toBeUndefined();
+      kept.close();
+    } finally {
+      await pinging.dispose();
+    }
+  }, 30_000);
 });
 
 describe("roles", () => {

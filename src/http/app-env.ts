@@ -7,5 +7,6 @@ export type AuthVia = "bearer" | "cookie";
 
 export interface AppEnv {
   Bindings: { server?: BunServer };
-  Variables: { principal: Principal; authVia: AuthVia };
+  /** `token`: the token the request was authenticated with (sockets keep it to check again). */
+  Variables: { principal: Principal; authVia: AuthVia; token: string };
 }

@@ -1,6 +1,8 @@
 // WebSocket plumbing for Bun.serve: each upgraded socket carries its own handler object, and the
 // hub pings every socket every 25 s, closing those that did not answer the previous ping.
-// The ping timer runs only while sockets are open.
+// The ping timer runs only while sockets are open. A socket keeps the token it was opened with:
+// at every ping, and at once when credentials change (sign-out, password change, deleted user),
+// the hub checks it again and closes with 4001 the sockets whose token no longer signs in.
 
 import type { Server, ServerWebSocket, WebSocketHandler } from "bun";
 import type { Context } from "hono";
@@ -24,6 +26,8 @@ export interface SocketHandler {
 export interface SocketData {
   handler: SocketHandler;
   awaitingPong: boolean;
+  /** The token the upgrade was authenticated with. */
+  token: string | undefined;
 }
 
 export type Socket = ServerWebSocket<SocketData>;
@@ -34,18 +38,49 @@ export interface SocketHub {
   /** Upgrade the request of `c` to a socket driven by `handler`. */
   upgrade(c: Context, handler: SocketHandler): Response;
   closeAll(code: number, reason: string): void;
+  /** Check every socket's token again; resolves once those no longer valid are closed. */
+  recheckTokens(): Promise<void>;
   readonly size: number;
 }
 
+/**
+ * Whether a token still signs in: false for a token that is refused (signed out, older than a
+ * password change, its user deleted, expired); true when the check itself failed (a database
+ * error must not drop every terminal).
+ */
+export type TokenCheck = (token: string) => Promise<boolean>;
+
 export function createSocketHub({
   pingIntervalMs = PING_INTERVAL_MS,
+  checkToken = async () => true,
+  onError = () => {},
 }: {
   pingIntervalMs?: number | undefined;
+  checkToken?: TokenCheck;
+  onError?: (error: unknown, context: string) => void;
 } = {}): SocketHub {
   const sockets = new Set<Socket>();
   let pingTimer: Timer | undefined;
 
+  const recheckTokens = async () => {
+    // One check per distinct token: a browser's terminals and event stream share one.
+    const checks = new Map<string, Promise<boolean>>();
+    await Promise.all(
+      [...sockets].map(async (ws) => {
+        const { token } = ws.data;
+        if (token === undefined) return;
+        let check = checks.get(token);
+        if (!check) {
+          check = checkToken(token);
+          checks.set(token, check);
+        }
+        if (!(await check) && sockets.has(ws)) ws.close(CloseCode.signedOut, "signed out");
+      }),
+    );
+  };
+
   const pingAll = () => {
+    recheckTokens().catch((error) => onError(error, "checking the tokens of open sockets"));
     for (const ws of sockets) {
       if (ws.data.awaitingPong) {
         ws.close(CloseCode.timeout, "no answer to ping");
@@ -92,7 +127,10 @@ export function createSocketHub({
     websocket,
     upgrade(c, handler) {
       const server = (c.env as { server?: BunServer } | undefined)?.server;
-      const upgraded = server?.upgrade(c.req.raw, { data: { handler, awaitingPong: false } });
+      const token = (c.var as { token?: string }).token;
+      const upgraded = server?.upgrade(c.req.raw, {
+        data: { handler, awaitingPong: false, token },
+      });
       if (!upgraded) {
         return errorResponse(
           c,
@@ -107,6 +145,7 @@ export function createSocketHub({
     closeAll(code, reason) {
       for (const ws of sockets) ws.close(code, reason);
     },
+    recheckTokens,
     get size() {
       return sockets.size;
     },

@@ -28,6 +28,8 @@ export const CloseCode = {
   goingAway: 1001,
   /** The peer stopped answering pings. */
   timeout: 4000,
+  /** The token the socket was opened with no longer signs in (signed out, password changed). */
+  signedOut: 4001,
   /** The session was deleted while being watched. */
   sessionDeleted: 4004,
   /** The viewer fell further behind than the server keeps; reconnect with `since=`. */

@@ -30,6 +30,7 @@ export function authenticate(accounts: Accounts) {
     if (!token) throw new AppError(401, "unauthenticated", "sign in first");
     c.set("principal", await accounts.authenticate(token));
     c.set("authVia", via);
+    c.set("token", token);
     await next();
   });
 }

@@ -47,6 +47,8 @@ export interface AuthRoutesDeps {
   /** Called once setup has created the first admin. */
   onSetupDone: () => void;
   audits: AuditRepo;
+  /** Credentials changed (sign-out, password, deleted user): close sockets they no longer open. */
+  recheckSockets: () => Promise<void>;
 }
 
 function withCookie(c: Context, result: LoginResult, policy: OriginPolicy) {
@@ -86,12 +88,20 @@ export function publicAuthRoutes(deps: AuthRoutesDeps) {
 }
 
 /** Routes for a signed-in user. */
-export function authRoutes({ accounts, users, policy, audit, audits }: AuthRoutesDeps) {
+export function authRoutes({
+  accounts,
+  users,
+  policy,
+  audit,
+  audits,
+  recheckSockets,
+}: AuthRoutesDeps) {
   const self = (c: Context<AppEnv>) => c.get("principal").user.id;
   return new Hono<AppEnv>()
     .get("/auth/me", (c) => c.json(c.get("principal").user))
     .post("/auth/logout", audit("auth.logout", { target: self }), async (c) => {
       await accounts.logout(c.get("principal").claims);
+      await recheckSockets();
       deleteCookie(c, TOKEN_COOKIE, { path: "/", secure: isHttps(c, policy) });
       return c.body(null, 204);
     })
@@ -99,6 +109,7 @@ export function authRoutes({ accounts, users, policy, audit, audits }: AuthRoute
       const body = await readJson(c, passwordBody);
       const { user } = c.get("principal");
       const result = await accounts.changePassword(user.id, body.currentPassword, body.newPassword);
+      await recheckSockets();
       return c.json(withCookie(c, result, policy));
     })
     .get("/users", async (c) => c.json({ users: (await users.list()).map(toUser) }))
@@ -120,6 +131,7 @@ export function authRoutes({ accounts, users, policy, audit, audits }: AuthRoute
         throw conflict("cannot_delete_self", "sign in as another admin to delete this account");
       }
       if (!(await users.remove(id))) throw notFound("user");
+      await recheckSockets();
       return c.body(null, 204);
     });
 }

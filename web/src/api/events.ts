@@ -2,6 +2,7 @@
 // with back-off (1 s doubling to 30 s); `onOpen` runs on every (re)connect so the caller can
 // reload the list once to catch what it missed.
 import type { LifecycleEvent } from "../../../src/protocol/events.ts";
+import { CloseCode } from "../../../src/protocol/stream.ts";
 import { socketUrl } from "./http.ts";
 
 const BACKOFF_MIN_MS = 1000;
@@ -32,10 +33,11 @@ export function connectEvents(on: EventsHandlers): { dispose(): void } {
     ws.onmessage = (message) => {
       if (typeof message.data === "string") on.event(JSON.parse(message.data) as LifecycleEvent);
     };
-    ws.onclose = () => {
+    ws.onclose = (close) => {
       if (disposed || ws !== socket) return;
       socket = undefined;
-      if (!opened) on.refused();
+      // Never opened, or signed out since (4001): maybe the sign-in is gone.
+      if (!opened || close.code === CloseCode.signedOut) on.refused();
       timer = setTimeout(open, backoffMs);
       backoffMs = Math.min(backoffMs * 2, BACKOFF_MAX_MS);
     };

@@ -137,7 +137,8 @@ export class StreamConnection {
         this.finished = true;
         return this.on.status("deleted");
       }
-      if (!opened) this.on.refused();
+      // Never opened, or signed out since (4001): maybe the sign-in is gone.
+      if (!opened || close.code === CloseCode.signedOut) this.on.refused();
       this.on.status("reconnecting");
       const delay = close.code === CloseCode.tooSlow ? 0 : this.backoffMs;
       this.backoffMs = Math.min(this.backoffMs * 2, BACKOFF_MAX_MS);
