@@ -51,7 +51,12 @@ export interface AppDeps {
   startedAtMs: number;
   config: Pick<
     Config,
-    "bodyLimitBytes" | "trustProxy" | "allowedOrigins" | "rateLimitReads" | "rateLimitSessionOps"
+    | "bodyLimitBytes"
+    | "trustProxy"
+    | "allowedOrigins"
+    | "rateLimitReads"
+    | "rateLimitSessionOps"
+    | "metricsToken"
   >;
   manager: SessionManager;
   providers: ProviderCatalog;
@@ -144,6 +149,7 @@ export function createApp(deps: AppDeps) {
       "/",
       metricsRoutes({
         accounts: deps.accounts,
+        metricsToken: config.metricsToken,
         metrics: deps.metrics,
         sessions: deps.sessions,
         liveSessions: () => deps.manager.liveCount,

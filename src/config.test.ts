@@ -47,6 +47,7 @@ describe("defaults", () => {
     expect(load({})).toEqual({
       listen: { host: "127.0.0.1", port: 8640, isLoopback: true },
       jwtSecret: null,
+      metricsToken: null,
       secretsKey: null,
       jwtTtlMs: 12 * 3_600_000,
       dataDir: "/home/tester/.local/share/opendray",
@@ -428,10 +429,26 @@ describe("ADMIN_USERNAME and ADMIN_PASSWORD", () => {
   });
 });
 
+describe("METRICS_TOKEN", () => {
+  test.each([
+    ["shorter than 32 characters", "a".repeat(31)],
+    ["with a space", `${"a".repeat(20)} ${"b".repeat(20)}`],
+  ])("%s is an error naming it, never printing it", (_, token) => {
+    const error = errorOf({ METRICS_TOKEN: token });
+    expect(error.variable).toBe("METRICS_TOKEN");
+    expect(error.message).not.toContain(token);
+  });
+
+  test("32 characters are enough", () => {
+    expect(load({ METRICS_TOKEN: "m".repeat(32) }).metricsToken).toBe("m".repeat(32));
+  });
+});
+
 describe("*_FILE variants", () => {
   const readBack: Record<string, (env: Env, deps: ConfigDeps) => string | null> = {
     JWT_SECRET: (env, deps) => load(env, deps).jwtSecret,
     SECRETS_KEY: (env, deps) => load(env, deps).secretsKey,
+    METRICS_TOKEN: (env, deps) => load(env, deps).metricsToken,
     DB_PASSWORD: (env, deps) => {
       const db = load(env, deps).database;
       return db.kind === "postgres" ? decodeURIComponent(new URL(db.url).password) : null;
@@ -445,6 +462,7 @@ describe("*_FILE variants", () => {
   const sample: Record<string, string> = {
     JWT_SECRET: "s3cret-value-0123456789abcdef0123456789",
     SECRETS_KEY: "s3cret-value-0123456789abcdef0123456789",
+    METRICS_TOKEN: "scrape-token-0123456789abcdef0123456789",
     DB_PASSWORD: "s3cret-value",
     ADMIN_PASSWORD: "s3cret-value",
     DATABASE_URL: "postgres://od:s3cret-value@db/opendray",
@@ -453,6 +471,7 @@ describe("*_FILE variants", () => {
   const cases: [string, Env][] = [
     ["JWT_SECRET", {}],
     ["SECRETS_KEY", {}],
+    ["METRICS_TOKEN", {}],
     ["DB_PASSWORD", { DB_HOST: "h", DB_USER: "u", DB_NAME: "d" }],
     ["ADMIN_PASSWORD", { ADMIN_USERNAME: "root" }],
     ["DATABASE_URL", {}],
@@ -555,6 +574,8 @@ describe("describeConfigVariables", () => {
       "JWT_TTL",
       "SECRETS_KEY",
       "SECRETS_KEY_FILE",
+      "METRICS_TOKEN",
+      "METRICS_TOKEN_FILE",
       "DATABASE_URL",
       "DATABASE_URL_FILE",
       "DB_HOST",

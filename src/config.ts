@@ -18,6 +18,8 @@ export interface RateLimit {
 export interface Config {
   listen: { host: string; port: number; isLoopback: boolean };
   jwtSecret: string | null;
+  /** METRICS_TOKEN(_FILE): a static bearer token that reads GET /metrics and nothing else. */
+  metricsToken: string | null;
   /** SECRETS_KEY(_FILE): key for provider secrets at rest; null → DATA_DIR/secrets.key. */
   secretsKey: string | null;
   jwtTtlMs: number;
@@ -60,6 +62,8 @@ const VARIABLES = [
   ["SECRETS_KEY", "unset", "32-byte key (base64 or hex) encrypting provider secrets at rest; unset: a 0600 key file DATA_DIR/secrets.key, created on first use"],
   ["SECRETS_KEY_FILE", "unset", "file holding SECRETS_KEY (one trailing newline stripped); exclusive with SECRETS_KEY"],
   ["JWT_TTL", "12h", "token lifetime: integer + ms|s|m|h|d"],
+  ["METRICS_TOKEN", "unset", "static bearer token (≥ 32 characters) for Prometheus: it reads GET /metrics and nothing else; admins' tokens work there too"],
+  ["METRICS_TOKEN_FILE", "unset", "file holding METRICS_TOKEN (one trailing newline stripped); exclusive with METRICS_TOKEN"],
   ["DATA_DIR", "$XDG_DATA_HOME/opendray or ~/.local/share/opendray", "absolute path of the data directory, created 0700"],
   ["XDG_DATA_HOME", "unset", "base of the default DATA_DIR when it is an absolute path"],
   ["DATABASE_URL", "unset", "postgres:// or postgresql:// URL; unset with no DB_* → embedded PGlite in DATA_DIR/pgdata"],
@@ -87,7 +91,13 @@ const VARIABLES = [
 ] as const;
 
 type VariableName = (typeof VARIABLES)[number][0];
-type FileBacked = "JWT_SECRET" | "DB_PASSWORD" | "ADMIN_PASSWORD" | "DATABASE_URL" | "SECRETS_KEY";
+type FileBacked =
+  | "JWT_SECRET"
+  | "DB_PASSWORD"
+  | "ADMIN_PASSWORD"
+  | "DATABASE_URL"
+  | "SECRETS_KEY"
+  | "METRICS_TOKEN";
 
 /** The documented table of environment variables (name, default, description) that README mirrors. */
 export function describeConfigVariables(): {
@@ -144,6 +154,7 @@ export function loadConfig(env: Record<string, string | undefined>, deps: Config
   return deepFreeze<Config>({
     listen: parseListen(get("LISTEN_ADDR")),
     jwtSecret: readWithFile(src, "JWT_SECRET") ?? null,
+    metricsToken: parseMetricsToken(readWithFile(src, "METRICS_TOKEN")),
     secretsKey: readWithFile(src, "SECRETS_KEY") ?? null,
     jwtTtlMs: parseDuration("JWT_TTL", get("JWT_TTL"), Number.MAX_SAFE_INTEGER),
     dataDir,
@@ -238,6 +249,15 @@ function readWithFile(src: Source, name: FileBacked): string | undefined {
     throw new ConfigError(fileVar, `${show(path)} is empty; expected the value of ${name}`);
   }
   return value;
+}
+
+/** A scrape token is a password that never changes: long enough not to be guessed. */
+function parseMetricsToken(raw: string | undefined): string | null {
+  if (raw === undefined) return null;
+  if (raw.length < 32 || /\s/.test(raw)) {
+    throw new ConfigError("METRICS_TOKEN", "must be at least 32 characters, without spaces");
+  }
+  return raw;
 }
 
 function parseWith<T>(name: VariableName, raw: string, schema: z.ZodType<T>, expected: string): T {

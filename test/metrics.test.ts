@@ -5,10 +5,12 @@ import { afterAll, beforeAll, expect, test } from "bun:test";
 import { eventually, startTestServer, type TestServer } from "./support/server.ts";
 import { StreamClient, streamUrl } from "./support/ws-client.ts";
 
+const METRICS_TOKEN = "scrape-0123456789abcdef0123456789abcdef";
+
 let server: TestServer;
 beforeAll(async () => {
   server = await startTestServer({
-    env: { RATE_LIMIT_SESSION_OPS: "2/min" },
+    env: { RATE_LIMIT_SESSION_OPS: "2/min", METRICS_TOKEN },
     // Three sign-ins a minute per IP: the admin's, the viewer's, one wrong one; then 429.
     loginLimit: { count: 3, perMs: 60_000 },
   });
@@ -45,6 +47,18 @@ test("metrics need a token, and an admin's", async () => {
   // The cookie works like the bearer header, as for every other route.
   const viaCookie = await fetch(metricsUrl(), { headers: { cookie: `od_token=${server.token}` } });
   expect(viaCookie.status).toBe(200);
+});
+
+test("METRICS_TOKEN reads the metrics and opens nothing else", async () => {
+  const scraper = { authorization: `Bearer ${METRICS_TOKEN}` };
+  const samples = await scrape(scraper);
+  expect(samples.get('opendray_build_info{version="test",commit="unknown"}')).toBe(1);
+  // A token of the same length that differs in its last character is refused.
+  const wrong = { authorization: `Bearer ${METRICS_TOKEN.slice(0, -1)}0` };
+  expect((await fetch(metricsUrl(), { headers: wrong })).status).toBe(401);
+  for (const path of ["/auth/me", "/sessions", "/providers"]) {
+    expect((await server.send("GET", path, undefined, scraper)).status, path).toBe(401);
+  }
 });
 
 test("sessions by state, viewers and bytes out follow real sessions", async () => {

@@ -1,7 +1,9 @@
-// GET /metrics: Prometheus text format for admins (bearer token or cookie). Not under /api/v1,
-// where scrapers do not look; authenticated the same way, so nothing about sessions leaks.
+// GET /metrics: Prometheus text format for admins (bearer token or cookie), or for the static
+// METRICS_TOKEN, which opens nothing else. Not under /api/v1, where scrapers do not look;
+// authenticated the same way, so nothing about sessions leaks.
 
-import { Hono } from "hono";
+import { timingSafeEqual } from "node:crypto";
+import { type Context, Hono } from "hono";
 import type { Accounts } from "../../auth/accounts.ts";
 import type { SessionsRepo } from "../../db/sessions-repo.ts";
 import { AppError } from "../../errors.ts";
@@ -11,6 +13,8 @@ import { authenticate } from "../middleware/authenticate.ts";
 
 export interface MetricsRoutesDeps {
   accounts: Accounts;
+  /** METRICS_TOKEN, or null when only admins may scrape. */
+  metricsToken: string | null;
   metrics: Metrics;
   sessions: Pick<SessionsRepo, "countByState">;
   liveSessions: () => number;
@@ -21,10 +25,15 @@ export interface MetricsRoutesDeps {
 }
 
 export function metricsRoutes(deps: MetricsRoutesDeps) {
-  return new Hono<AppEnv>().get("/metrics", authenticate(deps.accounts), async (c) => {
-    if (c.get("principal").user.role !== "admin") {
-      throw new AppError(403, "forbidden", "only admins can read metrics");
-    }
+  const expected = deps.metricsToken === null ? null : Buffer.from(deps.metricsToken);
+  /** Whether the request carries METRICS_TOKEN as its bearer token. */
+  const hasScrapeToken = (c: Context<AppEnv>) => {
+    const given = /^Bearer\s+(\S+)$/i.exec(c.req.header("authorization") ?? "")?.[1];
+    if (expected === null || given === undefined) return false;
+    const bytes = Buffer.from(given);
+    return bytes.length === expected.length && timingSafeEqual(bytes, expected);
+  };
+  const render = async (c: Context<AppEnv>) => {
     const text = renderMetrics({
       metrics: deps.metrics,
       sessionsByState: await deps.sessions.countByState(),
@@ -35,5 +44,16 @@ export function metricsRoutes(deps: MetricsRoutesDeps) {
       startedAtMs: deps.startedAtMs,
     });
     return c.text(text, 200, { "Content-Type": "text/plain; version=0.0.4; charset=utf-8" });
-  });
+  };
+  return new Hono<AppEnv>().get(
+    "/metrics",
+    async (c, next) => (hasScrapeToken(c) ? render(c) : next()),
+    authenticate(deps.accounts),
+    async (c) => {
+      if (c.get("principal").user.role !== "admin") {
+        throw new AppError(403, "forbidden", "only admins can read metrics");
+      }
+      return render(c);
+    },
+  );
 }
