@@ -121,6 +121,9 @@ export async function startTestServer(
       method,
       headers: body === undefined ? headers : { "content-type": "application/json", ...headers },
       body: body === undefined ? undefined : JSON.stringify(body),
+      // A fresh connection each time: a pooled one the server closes after its 10 s idle
+      // timeout, just as it is reused, fails the request with ECONNRESET.
+      keepalive: false,
     });
     const text = await response.text();
     let parsed: unknown = text;
