@@ -3,7 +3,7 @@
 // connected peer's credentials (SO_PEERCRED), so the host relies on these permissions: only the
 // owner (and root) can reach the socket; the server refuses a socket anybody else could control.
 
-import { lstatSync, statSync } from "node:fs";
+import { lstatSync, type Stats, statSync } from "node:fs";
 import { join } from "node:path";
 
 /** The socket's name inside DATA_DIR. */
@@ -34,25 +34,21 @@ export function checkSocketOwnership(path: string, dataDir: string): void {
   const uid = process.getuid?.();
   const dir = statSync(dataDir);
   const socket = lstatSync(path);
-  if (uid !== undefined && dir.uid !== uid) {
-    throw new Error(
-      `refusing the PTY host socket: ${dataDir} belongs to uid ${dir.uid}, not ${uid}`,
-    );
-  }
-  if ((dir.mode & 0o077) !== 0) {
-    throw new Error(
-      `refusing the PTY host socket: ${dataDir} is accessible to others (mode ${octal(dir.mode)})`,
-    );
-  }
+  requirePrivate(dataDir, dir, uid);
   if (!socket.isSocket()) throw new Error(`refusing the PTY host socket: ${path} is not a socket`);
-  if (uid !== undefined && socket.uid !== uid) {
+  requirePrivate(path, socket, uid);
+}
+
+/** Throws unless `stats` (of `path`) belong to `uid` and grant nothing to group or others. */
+function requirePrivate(path: string, stats: Stats, uid: number | undefined): void {
+  if (uid !== undefined && stats.uid !== uid) {
     throw new Error(
-      `refusing the PTY host socket: ${path} belongs to uid ${socket.uid}, not ${uid}`,
+      `refusing the PTY host socket: ${path} belongs to uid ${stats.uid}, not ${uid}`,
     );
   }
-  if ((socket.mode & 0o077) !== 0) {
+  if ((stats.mode & 0o077) !== 0) {
     throw new Error(
-      `refusing the PTY host socket: ${path} is accessible to others (mode ${octal(socket.mode)})`,
+      `refusing the PTY host socket: ${path} is accessible to others (mode ${octal(stats.mode)})`,
     );
   }
 }
