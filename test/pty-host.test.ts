@@ -7,7 +7,12 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { compiledBinary } from "./support/binary.ts";
 import { isRunning, stopProcess } from "./support/process.ts";
-import { createServerFixture, requestJson, startServerProcess } from "./support/process-server.ts";
+import {
+  createServerFixture,
+  requestJson,
+  spawnShell,
+  startServerProcess,
+} from "./support/process-server.ts";
 import { eventually } from "./support/server.ts";
 import { StreamClient, streamUrl } from "./support/ws-client.ts";
 
@@ -44,16 +49,10 @@ test.each(["SIGTERM", "SIGKILL"] as const)(
     const { dataDir, start } = await setUp();
     const first = await start();
     const gate = join(dataDir, "gate");
-    const created = await requestJson(first, "POST", "/sessions", {
-      provider: "shell",
-      cwd: "/tmp",
-      args: [
-        "-c",
-        `printf 'before\\n'; while [ ! -e ${gate} ]; do sleep 0.05; done; printf 'while-down\\n'; exec cat`,
-      ],
-    });
-    expect(created.status).toBe(201);
-    const session = created.body;
+    const session = await spawnShell(
+      first,
+      `printf 'before\\n'; while [ ! -e ${gate} ]; do sleep 0.05; done; printf 'while-down\\n'; exec cat`,
+    );
     const viewer = await StreamClient.connect(streamUrl(first.api, session.id, 0), first.auth);
     await viewer.waitForText("before\r\n");
     const seen = viewer.byteCount;
@@ -92,12 +91,7 @@ test.each(["SIGTERM", "SIGKILL"] as const)(
 test("a killed host leaves its sessions interrupted, scrollback readable; the next spawn starts a new host", async () => {
   const { dataDir, start } = await setUp();
   const server = await start();
-  const created = await requestJson(server, "POST", "/sessions", {
-    provider: "shell",
-    cwd: "/tmp",
-    args: ["-c", "printf 'kept after the host\\n'; exec sleep 300"],
-  });
-  const session = created.body;
+  const session = await spawnShell(server, "printf 'kept after the host\\n'; exec sleep 300");
   const viewer = await StreamClient.connect(streamUrl(server.api, session.id, 0), server.auth);
   await viewer.waitForText("kept after the host");
   const host = hostPid(dataDir);
@@ -115,12 +109,8 @@ test("a killed host leaves its sessions interrupted, scrollback readable; the ne
   expect(await output.text()).toBe("kept after the host\r\n");
   expect(Number(output.headers.get("x-output-offset"))).toBe(stored.outputOffset);
 
-  const next = await requestJson(server, "POST", "/sessions", {
-    provider: "shell",
-    cwd: "/tmp",
-    args: ["-c", "exec sleep 300"],
-  });
-  expect(next.body.state).toBe("running");
+  const next = await spawnShell(server, "exec sleep 300");
+  expect(next.state).toBe("running");
   expect(hostPid(dataDir)).not.toBe(host);
   server.process.kill("SIGTERM");
   await server.process.exited;
@@ -129,12 +119,7 @@ test("a killed host leaves its sessions interrupted, scrollback readable; the ne
 test("a host that died while the server was down: its sessions are interrupted at the next start", async () => {
   const { dataDir, start } = await setUp();
   const first = await start();
-  const created = await requestJson(first, "POST", "/sessions", {
-    provider: "shell",
-    cwd: "/tmp",
-    args: ["-c", "printf 'from the old host\\n'; exec sleep 300"],
-  });
-  const session = created.body;
+  const session = await spawnShell(first, "printf 'from the old host\\n'; exec sleep 300");
   await scrollbackHas(dataDir, session.id, "from the old host");
   first.process.kill("SIGKILL");
   await first.process.exited;
@@ -156,15 +141,11 @@ test("a server slower than the program loses only mirror bytes: offsets stay exa
   const { start } = await setUp({ SCROLLBACK_BYTES: "64kb" });
   const server = await start();
   const total = 32 * 1024 * 1024;
-  const created = await requestJson(server, "POST", "/sessions", {
-    provider: "shell",
-    cwd: "/tmp",
-    args: ["-c", `stty raw -echo; head -c ${total} /dev/zero; sleep 300`],
-  });
-  const viewer = await StreamClient.connect(streamUrl(server.api, created.body.id, 0), server.auth);
+  const created = await spawnShell(server, `stty raw -echo; head -c ${total} /dev/zero; sleep 300`);
+  const viewer = await StreamClient.connect(streamUrl(server.api, created.id, 0), server.auth);
   const ended = await eventually(
     async () => {
-      const { body } = await requestJson(server, "GET", `/sessions/${created.body.id}`);
+      const { body } = await requestJson(server, "GET", `/sessions/${created.id}`);
       return body.outputOffset === total ? body : undefined;
     },
     "every byte counted",
@@ -178,7 +159,7 @@ test("a server slower than the program loses only mirror bytes: offsets stay exa
     30_000,
   );
   if (outcome !== "complete") expect(outcome.code).toBe(4008);
-  const tail = await fetch(`${server.api}/sessions/${created.body.id}/output`, {
+  const tail = await fetch(`${server.api}/sessions/${created.id}/output`, {
     headers: server.auth,
   });
   expect(Number(tail.headers.get("x-output-offset"))).toBe(total);
@@ -193,12 +174,7 @@ test("an upgraded server (another executable, same protocol) takes over the runn
   const binary = await compiledBinary();
   const { dataDir, env, start } = await setUp();
   const first = await start();
-  const created = await requestJson(first, "POST", "/sessions", {
-    provider: "shell",
-    cwd: "/tmp",
-    args: ["-c", "stty -echo; printf 'old-server\\n'; exec cat"],
-  });
-  const session = created.body;
+  const session = await spawnShell(first, "stty -echo; printf 'old-server\\n'; exec cat");
   const viewer = await StreamClient.connect(streamUrl(first.api, session.id, 0), first.auth);
   await viewer.waitForText("old-server\r\n");
   viewer.close();

@@ -10,6 +10,7 @@ import {
   createServerFixture,
   requestJson,
   type ServerProcess,
+  spawnShell,
   startServerProcess,
 } from "./support/process-server.ts";
 import { eventually, TEST_HOME } from "./support/server.ts";
@@ -27,16 +28,11 @@ async function setUp() {
 }
 
 async function spawnWithOutput(server: ServerProcess, text: string): Promise<Session> {
-  const created = await requestJson(server, "POST", "/sessions", {
-    provider: "shell",
-    cwd: "/tmp",
-    args: ["-c", `printf '${text}'; sleep 300`],
-  });
-  expect(created.status).toBe(201);
-  const viewer = await StreamClient.connect(streamUrl(server.api, created.body.id), server.auth);
+  const created = await spawnShell(server, `printf '${text}'; sleep 300`);
+  const viewer = await StreamClient.connect(streamUrl(server.api, created.id), server.auth);
   await viewer.waitForText(text);
   viewer.close();
-  return created.body;
+  return created;
 }
 
 test.each([

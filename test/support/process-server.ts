@@ -115,6 +115,17 @@ export async function requestJson(
   };
 }
 
+/** POST /sessions of the shell provider running `script` (`$SHELL -l -c`); throws unless 201. */
+export async function spawnShell(server: ServerProcess, script: string): Promise<Session> {
+  const created = await requestJson(server, "POST", "/sessions", {
+    provider: "shell",
+    cwd: "/tmp",
+    args: ["-c", script],
+  });
+  if (created.status !== 201) throw new Error(`spawn failed: ${JSON.stringify(created.body)}`);
+  return created.body;
+}
+
 /** A data directory and database for servers run as processes, one after another. */
 export interface ServerFixture {
   dataDir: string;
