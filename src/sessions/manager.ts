@@ -128,8 +128,14 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
     return next;
   };
 
-  /** Finished sessions until their row and scrollback file are written and they leave `live`. */
-  const retiring = new Map<string, Promise<void>>();
+  /** Finished sessions until their final row and scrollback file are written. */
+  const archiving = new Map<string, Promise<void>>();
+  const archive = (id: string, done: Promise<void>) => {
+    archiving.set(id, done);
+    done.then(() => {
+      if (archiving.get(id) === done) archiving.delete(id);
+    });
+  };
 
   const onChange = (session: LiveSession, kind: ChangeKind) => {
     const snapshot = session.snapshot();
@@ -137,12 +143,13 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
     if (kind === "exited") {
       // Until its final row and its scrollback file are written, the session is served from
       // memory; after that from both. Attached viewers keep their reference meanwhile.
-      const retired = Promise.all([saved, session.scrollbackSaved]).then(() => {
-        if (live.get(snapshot.id) === session) live.delete(snapshot.id);
-        if (retiring.get(snapshot.id) === retired) retiring.delete(snapshot.id);
-        session.releaseProcess();
-      });
-      retiring.set(snapshot.id, retired);
+      archive(
+        snapshot.id,
+        Promise.all([saved, session.scrollbackSaved]).then(() => {
+          if (live.get(snapshot.id) === session) live.delete(snapshot.id);
+          session.releaseProcess();
+        }),
+      );
       emit("session.exited", snapshot);
     } else {
       emit("session.state", snapshot);
@@ -276,9 +283,6 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
     pty.begin?.();
   };
 
-  /** Scrollback files of sessions no longer live that are still being written. */
-  const savingScrollback = new Map<string, Promise<void>>();
-
   // The host died: its PTYs hung up with it. What the server mirrored becomes the scrollback.
   deps.host?.onLost((reason) => {
     onError(new Error(reason), "lost the PTY host; its sessions are interrupted");
@@ -290,9 +294,7 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
       session.abandon();
       if (!wasRunning) continue;
       // Readers of the archive wait for the file (archivedFeed).
-      const written = deps.store.open(id, session.ring).close();
-      savingScrollback.set(id, written);
-      written.then(() => savingScrollback.delete(id));
+      archive(id, deps.store.open(id, session.ring).close());
       const snapshot = session.snapshot();
       persist({
         ...snapshot,
@@ -306,7 +308,7 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
 
   const archivedFeed = async (id: string): Promise<{ feed: Feed; session: Session }> => {
     const session = await find(id);
-    await savingScrollback.get(id);
+    await archiving.get(id);
     const stored = deps.store.read(id, deps.scrollbackBytes);
     const start = stored?.start ?? session.outputOffset;
     const ring = new RingBuffer(Math.max(1, stored?.bytes.length ?? 1), start);
@@ -354,7 +356,7 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
       const session = live.get(id);
       if (!session) return find(id);
       await session.stop();
-      await retiring.get(id);
+      await archiving.get(id);
       await writes.get(id);
       return session.snapshot();
     },
@@ -364,7 +366,7 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
       const session = live.get(id);
       if (session) {
         await session.stop();
-        await retiring.get(id);
+        await archiving.get(id);
         await writes.get(id);
       }
       return spawn({
@@ -388,7 +390,7 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
         session.closeViewers(CloseCode.sessionDeleted, "session deleted");
         await session.stop();
         // The scrollback file must be complete before it is removed, or its last write revives it.
-        await session.scrollbackSaved;
+        await archiving.get(id);
         live.delete(id);
       }
       await writes.get(id);
@@ -470,14 +472,13 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
           session.closeViewers(CloseCode.goingAway, "server shutting down");
           persist(session.snapshot());
         }
-        await Promise.all([...writes.values(), ...savingScrollback.values()]);
+        await Promise.all([...writes.values(), ...archiving.values()]);
         deps.host.close();
         return;
       }
-      const flushes: Promise<void>[] = [...savingScrollback.values()];
+      const flushes: Promise<void>[] = [...archiving.values()];
       for (const session of live.values()) {
         session.closeViewers(CloseCode.goingAway, "server shutting down");
-        flushes.push(session.scrollbackSaved);
         if (!session.isRunning) continue;
         flushes.push(session.flushScrollback());
         const snapshot = session.snapshot();
