@@ -7,6 +7,7 @@
 import type { Server, ServerWebSocket, WebSocketHandler } from "bun";
 import type { Context } from "hono";
 import { CloseCode } from "../protocol/stream.ts";
+import type { AppEnv } from "./app-env.ts";
 import { errorResponse } from "./middleware/error-handler.ts";
 
 /** DESIGN §5: pings every 25 s keep idle proxies from cutting healthy streams. */
@@ -36,7 +37,7 @@ export type BunServer = Server<SocketData>;
 export interface SocketHub {
   websocket: WebSocketHandler<SocketData>;
   /** Upgrade the request of `c` to a socket driven by `handler`. */
-  upgrade(c: Context, handler: SocketHandler): Response;
+  upgrade(c: Context<AppEnv>, handler: SocketHandler): Response;
   closeAll(code: number, reason: string): void;
   /** Check every socket's token again; resolves once those no longer valid are closed. */
   recheckTokens(): Promise<void>;
@@ -126,10 +127,10 @@ export function createSocketHub({
   return {
     websocket,
     upgrade(c, handler) {
-      const server = (c.env as { server?: BunServer } | undefined)?.server;
-      const token = (c.var as { token?: string }).token;
+      // Undefined when the app is called without Bun (app.request in tests).
+      const server = c.env?.server;
       const upgraded = server?.upgrade(c.req.raw, {
-        data: { handler, awaitingPong: false, token },
+        data: { handler, awaitingPong: false, token: c.get("token") },
       });
       if (!upgraded) {
         return errorResponse(
