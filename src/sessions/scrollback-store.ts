@@ -184,14 +184,14 @@ function openJournal(
       // New output overtook the bytes being written: cut off the tail they may have garbled.
       await truncateAsync(file as number, HEADER_BYTES + from - fileStart);
     }
-    if (final || !flooding || ring.end - ring.start < ring.capacity) {
-      if (await rewrite(ring.start)) return to - ring.start;
-    }
-    // A full ring drops its oldest bytes with every read from the PTY: during a flood, begin a
-    // quarter in, so that the write is done before new output reaches what it reads. The last
-    // write, once the ring is still, takes all of it again.
-    const start = ring.start + Math.floor(ring.capacity / 4);
-    return (await rewrite(start)) ? to - start : 0;
+    const whole = final || !flooding || ring.end - ring.start < ring.capacity;
+    // A full ring drops its oldest bytes with every read from the PTY: during a flood (or when
+    // the whole ring was overtaken), begin a quarter in, so that the write is done before new
+    // output reaches what it reads. The last write, once the ring is still, takes all of it.
+    const written =
+      (whole && (await rewrite(ring.start))) ||
+      (await rewrite(ring.start + Math.floor(ring.capacity / 4)));
+    return written ? flushedOffset - fileStart : 0;
   };
 
   let cancelTimer: (() => void) | undefined;
