@@ -249,6 +249,9 @@ describe("desktop", () => {
     await head.getByRole("button", { name: "Rename" }).click();
     const rename = page.getByRole("dialog", { name: "Rename session" });
     await rename.getByLabel("Name").fill("renamed shell");
+    // A lifecycle event re-renders the page while the dialog is open: what was typed stays.
+    await server.request("PATCH", `/sessions/${id}`, { name: "doomed, renamed meanwhile" });
+    await page.getByRole("link", { name: /renamed meanwhile/ }).waitFor();
     await rename.getByRole("button", { name: "Rename" }).click();
     await page.getByRole("link", { name: /renamed shell/ }).waitFor();
     expect((await server.request("GET", `/sessions/${id}`)).body.name).toBe("renamed shell");

@@ -68,7 +68,8 @@ export function PromptDialog(props: {
       >
         <label>
           {props.label}
-          <input name="value" value={props.value} maxLength={200} />
+          {/* defaultValue: a re-render (any session event) must not put back what was typed over. */}
+          <input name="value" defaultValue={props.value} maxLength={200} />
         </label>
         <div class="dialog-actions">
           <button type="button" onClick={props.onClose}>
