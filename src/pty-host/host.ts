@@ -109,7 +109,7 @@ export function startPtyHost(config: Config, options: PtyHostOptions): PtyHost {
     }
     while (session.sent < ring.end) {
       if (writer.congested) return;
-      const chunk = ring.read(session.sent, OUTPUT_CHUNK_BYTES);
+      const chunk = ring.view(session.sent, OUTPUT_CHUNK_BYTES);
       writer.send(encodeBytes(FrameKind.output, id, chunk));
       session.sent += chunk.length;
     }

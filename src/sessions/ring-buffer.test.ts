@@ -1,8 +1,10 @@
 import { expect, test } from "bun:test";
-import { RingBuffer } from "./ring-buffer.ts";
+import { CHUNK_BYTES, RingBuffer } from "./ring-buffer.ts";
 
+/** The bytes appended at absolute offsets [from, from + length): a pattern of period 251. */
+const PATTERN = Uint8Array.from({ length: 4 * 1024 * 1024 + 251 }, (_, i) => i % 251);
 function bytes(from: number, length: number): Uint8Array {
-  return Uint8Array.from({ length }, (_, i) => (from + i) % 251);
+  return PATTERN.slice(from % 251, (from % 251) + length);
 }
 
 test("replays from an offset still held", () => {
@@ -38,6 +40,46 @@ test("stays small until output needs more room", () => {
   expect(ring.read(0)).toEqual(bytes(0, 40_100));
 });
 
+test("grows chunk by chunk without moving what it holds", () => {
+  const ring = new RingBuffer(8 * CHUNK_BYTES);
+  ring.append(bytes(0, CHUNK_BYTES + 10));
+  const held = ring.view(0);
+  expect(held.length).toBe(CHUNK_BYTES);
+  ring.append(bytes(CHUNK_BYTES + 10, 3 * CHUNK_BYTES));
+  expect(ring.allocatedBytes).toBe(5 * CHUNK_BYTES);
+  // A view taken before the ring grew still shows the same bytes: nothing was copied away.
+  expect(held).toEqual(bytes(0, CHUNK_BYTES));
+  expect(ring.view(0).buffer).toBe(held.buffer);
+  expect(ring.read(0)).toEqual(bytes(0, 4 * CHUNK_BYTES + 10));
+});
+
+test("view stops at a chunk boundary; read and views cover the rest", () => {
+  const ring = new RingBuffer(3 * CHUNK_BYTES + 100);
+  ring.append(bytes(0, 4 * CHUNK_BYTES));
+  // Held: the last capacity bytes; position 0 is now offset 3 * CHUNK_BYTES + 100.
+  const start = CHUNK_BYTES - 100;
+  expect(ring.start).toBe(start);
+  expect(ring.view(0)).toEqual(bytes(start, 100));
+  expect(ring.view(start + 100, 10)).toEqual(bytes(start + 100, 10));
+  expect(ring.read(start + 50, 2 * CHUNK_BYTES)).toEqual(bytes(start + 50, 2 * CHUNK_BYTES));
+  const views = ring.views(0);
+  expect(views.map((view) => view.length)).toEqual([
+    100,
+    CHUNK_BYTES,
+    CHUNK_BYTES,
+    100,
+    CHUNK_BYTES - 100,
+  ]);
+  expect(Buffer.concat(views)).toEqual(Buffer.from(bytes(start, ring.capacity)));
+});
+
+test("an adopted offset past the first chunk allocates only the chunks it writes", () => {
+  const ring = new RingBuffer(16 * CHUNK_BYTES, 5 * CHUNK_BYTES + 7);
+  ring.append(bytes(5 * CHUNK_BYTES + 7, 20));
+  expect(ring.allocatedBytes).toBe(CHUNK_BYTES);
+  expect(ring.read(0)).toEqual(bytes(5 * CHUNK_BYTES + 7, 20));
+});
+
 test("starts at a given absolute offset", () => {
   const ring = new RingBuffer(32, 1000);
   ring.append(bytes(1000, 10));
@@ -52,11 +94,12 @@ test("matches a plain array model over random appends and reads", () => {
     seed = (seed * 1103515245 + 12345) % 2 ** 31;
     return seed % n;
   };
-  for (const capacity of [1, 7, 1000, 40_000]) {
+  for (const capacity of [1, 7, 1000, 40_000, CHUNK_BYTES + 3, 3 * CHUNK_BYTES]) {
     const ring = new RingBuffer(capacity);
     let total = 0;
     for (let step = 0; step < 300; step++) {
-      const length = random(3) === 0 ? random(capacity * 3 + 1) : random(50);
+      const length =
+        random(3) === 0 ? random(capacity * 3 + 1) : random(random(2) === 0 ? 50 : CHUNK_BYTES);
       ring.append(bytes(total, length));
       total += length;
       const start = Math.max(0, total - capacity);
@@ -64,7 +107,11 @@ test("matches a plain array model over random appends and reads", () => {
       const from = random(total + 1);
       const max = random(capacity + 2);
       const begin = Math.max(from, start);
-      expect(ring.read(from, max)).toEqual(bytes(begin, Math.max(0, Math.min(total - begin, max))));
+      const expected = bytes(begin, Math.max(0, Math.min(total - begin, max)));
+      expect(ring.read(from, max)).toEqual(expected);
+      const view = ring.view(from, max);
+      expect(view.length).toBeGreaterThan(expected.length > 0 ? 0 : -1);
+      expect(view).toEqual(expected.subarray(0, view.length));
       expect(Buffer.concat(ring.views(from))).toEqual(
         Buffer.from(bytes(begin, Math.max(0, total - begin))),
       );

@@ -1,14 +1,20 @@
 // A byte ring addressed by absolute offsets: the scrollback of one session.
-// It grows by doubling up to its capacity so that quiet sessions stay small.
+// Its storage is a row of fixed-size chunks allocated as output first reaches them, so a quiet
+// session stays small and a growing one never copies what it holds (a single array doubling
+// up to a 128 MiB scrollback copied 64 MiB on the event loop at the last step, and held both
+// arrays while it did). Only the first chunk starts small and doubles.
 
-/** Initial storage; doubled on demand up to the capacity. */
+/** Storage of one chunk; every chunk but the last has exactly this size. */
+export const CHUNK_BYTES = 256 * 1024;
+/** Initial size of the first chunk; doubled on demand up to CHUNK_BYTES. */
 const INITIAL_BYTES = 16 * 1024;
 
 export class RingBuffer {
-  // Invariants: 0 <= end - start <= min(storage.length, capacity);
-  // the byte at absolute offset o (start <= o < end) is storage[o % storage.length].
-  // Growth re-lays the bytes out so that this mapping holds for the new length.
-  private storage: Uint8Array;
+  // Invariants: 0 <= end - start <= capacity; the byte at absolute offset o (start <= o < end)
+  // is at position p = o % capacity, in chunks[p / CHUNK_BYTES] at p % CHUNK_BYTES. A chunk is
+  // allocated (the first one grown) when a byte is first written to it, so every held byte's
+  // chunk exists and is long enough; chunks no held byte reached yet may be missing.
+  private readonly chunks: (Uint8Array | undefined)[] = [];
   private startOffset = 0;
   private endOffset = 0;
 
@@ -18,7 +24,6 @@ export class RingBuffer {
     initialOffset = 0,
   ) {
     if (!Number.isSafeInteger(capacity) || capacity <= 0) throw new RangeError("capacity");
-    this.storage = new Uint8Array(Math.min(INITIAL_BYTES, capacity));
     this.startOffset = initialOffset;
     this.endOffset = initialOffset;
   }
@@ -35,23 +40,27 @@ export class RingBuffer {
 
   /** Bytes of memory held by the storage. */
   get allocatedBytes(): number {
-    return this.storage.length;
+    let total = 0;
+    for (const chunk of this.chunks) total += chunk?.length ?? 0;
+    return total;
   }
 
   append(bytes: Uint8Array): void {
     if (bytes.length === 0) return;
-    const held = this.endOffset - this.startOffset;
-    this.ensureStorage(held + bytes.length);
-    const size = this.storage.length;
-    // Only the last `size` bytes of a huge chunk can survive.
-    const kept = bytes.length > size ? bytes.subarray(bytes.length - size) : bytes;
-    const writeFrom = this.endOffset + (bytes.length - kept.length);
-    const at = writeFrom % size;
-    const first = Math.min(kept.length, size - at);
-    this.storage.set(kept.subarray(0, first), at);
-    if (first < kept.length) this.storage.set(kept.subarray(first), 0);
+    // Only the last `capacity` bytes of a huge chunk can survive.
+    const kept =
+      bytes.length > this.capacity ? bytes.subarray(bytes.length - this.capacity) : bytes;
+    let offset = this.endOffset + (bytes.length - kept.length);
+    let from = 0;
+    while (from < kept.length) {
+      const { chunk, at, room } = this.writable(offset);
+      const take = Math.min(room, kept.length - from);
+      chunk.set(kept.subarray(from, from + take), at);
+      from += take;
+      offset += take;
+    }
     this.endOffset += bytes.length;
-    this.startOffset = Math.max(this.startOffset, this.endOffset - size);
+    this.startOffset = Math.max(this.startOffset, this.endOffset - this.capacity);
   }
 
   /** Drop everything held and go on at `offset` (≥ end): the bytes in between are lost. */
@@ -62,49 +71,77 @@ export class RingBuffer {
   }
 
   /**
-   * Up to `maxBytes` bytes from absolute offset `from` (clamped to what is held).
-   * Returns a view into the storage when contiguous: copy it before the next append if kept.
+   * The bytes from `from` (clamped to what is held) in one view into the storage, as many as
+   * lie in one chunk and at most `maxBytes`; empty at the end. Valid until the next append:
+   * copy it if kept. Loop to send everything without copying.
+   */
+  view(from: number, maxBytes = Number.POSITIVE_INFINITY): Uint8Array {
+    const begin = Math.max(from, this.startOffset);
+    const length = Math.max(0, Math.min(this.endOffset - begin, maxBytes));
+    if (length === 0) return new Uint8Array(0);
+    const position = begin % this.capacity;
+    const chunk = this.chunks[Math.floor(position / CHUNK_BYTES)] as Uint8Array;
+    const at = position % CHUNK_BYTES;
+    // subarray stops at the chunk's end.
+    return chunk.subarray(at, at + length);
+  }
+
+  /**
+   * Up to `maxBytes` bytes from absolute offset `from` (clamped to what is held), in one array:
+   * a view into the storage when they lie in one chunk (copy it before the next append if
+   * kept), else a copy.
    */
   read(from: number, maxBytes = Number.POSITIVE_INFINITY): Uint8Array {
     const begin = Math.max(from, this.startOffset);
     const length = Math.max(0, Math.min(this.endOffset - begin, maxBytes));
-    if (length === 0) return new Uint8Array(0);
-    const size = this.storage.length;
-    const at = begin % size;
-    if (at + length <= size) return this.storage.subarray(at, at + length);
+    const first = this.view(begin, length);
+    if (first.length === length) return first;
     const out = new Uint8Array(length);
-    const first = size - at;
-    out.set(this.storage.subarray(at), 0);
-    out.set(this.storage.subarray(0, length - first), first);
+    let filled = 0;
+    for (let piece = first; filled < length; piece = this.view(begin + filled, length - filled)) {
+      out.set(piece, filled);
+      filled += piece.length;
+    }
     return out;
   }
 
   /**
-   * The bytes from `from` (clamped to what is held) to the end as one or two views into the
-   * storage, without copying; valid until the next append.
+   * The bytes from `from` (clamped to what is held) to the end as views into the storage, one
+   * per chunk, without copying; valid until the next append.
    */
   views(from: number): Uint8Array[] {
-    const begin = Math.max(from, this.startOffset);
-    const length = this.endOffset - begin;
-    if (length <= 0) return [];
-    const size = this.storage.length;
-    const at = begin % size;
-    if (at + length <= size) return [this.storage.subarray(at, at + length)];
-    return [this.storage.subarray(at), this.storage.subarray(0, length - (size - at))];
+    const out: Uint8Array[] = [];
+    for (let at = Math.max(from, this.startOffset); at < this.endOffset; ) {
+      const piece = this.view(at);
+      out.push(piece);
+      at += piece.length;
+    }
+    return out;
   }
 
-  private ensureStorage(wanted: number): void {
-    const current = this.storage.length;
-    if (wanted <= current || current >= this.capacity) return;
-    let next = current;
-    while (next < wanted && next < this.capacity) next *= 2;
-    next = Math.min(next, this.capacity);
-    const held = this.read(this.startOffset);
-    const grown = new Uint8Array(next);
-    const at = this.startOffset % next;
-    const first = Math.min(held.length, next - at);
-    grown.set(held.subarray(0, first), at);
-    if (first < held.length) grown.set(held.subarray(first), 0);
-    this.storage = grown;
+  /** Length of the chunk holding `position`: CHUNK_BYTES, or less for the last one. */
+  private chunkLength(position: number): number {
+    const first = position - (position % CHUNK_BYTES);
+    return Math.min(CHUNK_BYTES, this.capacity - first);
+  }
+
+  /** Where the byte at absolute `offset` goes, allocating or growing its chunk on first use. */
+  private writable(offset: number): { chunk: Uint8Array; at: number; room: number } {
+    const position = offset % this.capacity;
+    const index = Math.floor(position / CHUNK_BYTES);
+    const at = position % CHUNK_BYTES;
+    const full = this.chunkLength(position);
+    let chunk = this.chunks[index];
+    if (chunk === undefined || at >= chunk.length) {
+      // The first chunk starts small and doubles (a quiet session stays small); others are
+      // allocated whole, as output that reaches them is streaming.
+      let size = index === 0 ? (chunk?.length ?? INITIAL_BYTES) : full;
+      while (size <= at) size *= 2;
+      const grown = new Uint8Array(Math.min(size, full));
+      if (chunk) grown.set(chunk);
+      chunk = grown;
+      this.chunks[index] = chunk;
+    }
+    return { chunk, at, room: chunk.length - at };
   }
 }

@@ -250,15 +250,16 @@ const writevAsync = promisify(writev);
 
 /** Writes every byte of `views` to `fd` at `position`, going on after a short write. */
 async function writeAll(fd: number, views: Uint8Array[], position: number): Promise<void> {
-  let rest = views.filter((view) => view.length > 0);
-  while (rest.length > 0) {
-    let { bytesWritten } = await writevAsync(fd, rest, position);
+  const rest = views.filter((view) => view.length > 0);
+  let next = 0;
+  while (next < rest.length) {
+    let { bytesWritten } = await writevAsync(fd, rest.slice(next), position);
     if (bytesWritten === 0) throw new Error("scrollback write made no progress");
     position += bytesWritten;
-    while (rest.length > 0 && bytesWritten >= (rest[0] as Uint8Array).length) {
-      bytesWritten -= (rest[0] as Uint8Array).length;
-      rest = rest.slice(1);
+    while (next < rest.length && bytesWritten >= (rest[next] as Uint8Array).length) {
+      bytesWritten -= (rest[next] as Uint8Array).length;
+      next += 1;
     }
-    if (bytesWritten > 0) rest = [(rest[0] as Uint8Array).subarray(bytesWritten), ...rest.slice(1)];
+    if (bytesWritten > 0) rest[next] = (rest[next] as Uint8Array).subarray(bytesWritten);
   }
 }

@@ -92,7 +92,7 @@ export class Viewer {
   private pump(): void {
     const { ring } = this.feed;
     while (this.offset < ring.end) {
-      const chunk = ring.read(this.offset, VIEWER_CHUNK_BYTES);
+      const chunk = ring.view(this.offset, VIEWER_CHUNK_BYTES);
       const result = this.sink.sendOutput(chunk);
       if (result === "dropped") {
         this.blocked = true;
