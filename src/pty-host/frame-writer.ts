@@ -30,6 +30,7 @@ export class FrameWriter {
     return this.queuedBytes > HIGH_WATER_BYTES;
   }
 
+  /** `frame` may be reused once this returns: what the kernel did not take is copied. */
   send(frame: Uint8Array): void {
     if (this.overflowed) return;
     let rest = frame;
@@ -38,7 +39,7 @@ export class FrameWriter {
       if (written === rest.length) return;
       rest = rest.subarray(written);
     }
-    this.queue.push(rest);
+    this.queue.push(rest.slice());
     this.queuedBytes += rest.length;
     if (this.queuedBytes > this.options.maxQueuedBytes) {
       this.overflowed = true;

@@ -93,16 +93,25 @@ export function encodeControl(message: ServerMessage | HostMessage): Uint8Array 
   return frame;
 }
 
-/** One frame of terminal bytes for session `id` (one allocation, one copy). */
+/** Bytes of a byte frame before its body. */
+export const BYTE_FRAME_OVERHEAD = HEADER_BYTES + ID_BYTES;
+
+/**
+ * One frame of terminal bytes for session `id`: one copy, into `scratch` when it is large enough
+ * (the result is then a view of it, to be sent before the next call), else into a new array.
+ */
 export function encodeBytes(
   kind: typeof FrameKind.output | typeof FrameKind.input,
   id: string,
   bytes: Uint8Array,
+  scratch?: Uint8Array,
 ): Uint8Array {
-  const frame = new Uint8Array(HEADER_BYTES + ID_BYTES + bytes.length);
+  const length = BYTE_FRAME_OVERHEAD + bytes.length;
+  const frame =
+    scratch && scratch.length >= length ? scratch.subarray(0, length) : new Uint8Array(length);
   writeHeader(frame, kind);
-  encoder.encodeInto(id, frame.subarray(HEADER_BYTES, HEADER_BYTES + ID_BYTES));
-  frame.set(bytes, HEADER_BYTES + ID_BYTES);
+  encoder.encodeInto(id, frame.subarray(HEADER_BYTES, BYTE_FRAME_OVERHEAD));
+  frame.set(bytes, BYTE_FRAME_OVERHEAD);
   return frame;
 }
 
@@ -113,59 +122,81 @@ function writeHeader(frame: Uint8Array, kind: FrameKindValue): void {
 }
 
 /**
- * Splits a byte stream into frames. `push` returns the frames completed by a chunk; the bodies
- * of output/input frames are views valid until the next `push`. Each byte is copied at most
- * once (a frame spread over several chunks is assembled once it is complete). Throws FrameError.
+ * Splits a byte stream into frames. `push` returns what a chunk completes: control frames whole,
+ * and the bytes of output/input frames as they arrive, so that a frame spread over several
+ * chunks comes out as several pieces with the same kind and id, each a view into the chunk
+ * (valid during the call only), never copied. Throws FrameError.
  */
 export class FrameDecoder {
-  /** Received bytes not yet returned as frames, in order; copies, never the caller's chunks. */
-  private held: Uint8Array[] = [];
-  private heldBytes = 0;
+  /** The current frame's length prefix, kind and (byte frames) id, as far as received. */
+  private readonly head = new Uint8Array(HEADER_BYTES + ID_BYTES);
+  private headFilled = 0;
+  /** Body bytes of the current byte frame still to come; 0 while reading a head. */
+  private remaining = 0;
+  private kind: typeof FrameKind.output | typeof FrameKind.input = FrameKind.output;
+  private id = "";
+  /** The body of the control frame being received, and how much of it has arrived. */
+  private control: Uint8Array | undefined;
+  private controlFilled = 0;
 
   push(chunk: Uint8Array): Frame[] {
     const frames: Frame[] = [];
-    let data = chunk;
-    if (this.held.length > 0) {
-      // Complete the frame that started in earlier chunks first.
-      this.held.push(chunk);
-      this.heldBytes += chunk.length;
-      const length = this.frameLength();
-      if (length === undefined || this.heldBytes < 4 + length) {
-        this.held[this.held.length - 1] = chunk.slice();
-        return frames;
-      }
-      const joined = Buffer.concat(this.held, this.heldBytes);
-      this.held = [];
-      this.heldBytes = 0;
-      frames.push(parseFrame(joined.subarray(4, 4 + length)));
-      data = joined.subarray(4 + length);
-    }
     let at = 0;
-    while (data.length - at >= 4) {
-      const length = checkLength(new DataView(data.buffer, data.byteOffset + at, 4).getUint32(0));
-      if (data.length - at < 4 + length) break;
-      frames.push(parseFrame(data.subarray(at + 4, at + 4 + length)));
-      at += 4 + length;
-    }
-    if (at < data.length) {
-      this.held = [data.slice(at)];
-      this.heldBytes = data.length - at;
+    while (at < chunk.length) {
+      if (this.remaining > 0) {
+        const take = Math.min(this.remaining, chunk.length - at);
+        frames.push({ kind: this.kind, id: this.id, bytes: chunk.subarray(at, at + take) });
+        this.remaining -= take;
+        at += take;
+      } else if (this.control) {
+        const take = Math.min(this.control.length - this.controlFilled, chunk.length - at);
+        this.control.set(chunk.subarray(at, at + take), this.controlFilled);
+        this.controlFilled += take;
+        at += take;
+        if (this.controlFilled === this.control.length) {
+          frames.push(parseControl(this.control));
+          this.control = undefined;
+        }
+      } else {
+        at = this.readHead(chunk, at, frames);
+      }
     }
     return frames;
   }
 
-  /** Length of the held frame, once its 4-byte prefix is complete. */
-  private frameLength(): number | undefined {
-    if (this.heldBytes < 4) return undefined;
-    const prefix = new Uint8Array(4);
-    let filled = 0;
-    for (const part of this.held) {
-      const take = part.subarray(0, 4 - filled);
-      prefix.set(take, filled);
-      filled += take.length;
-      if (filled === 4) break;
+  /** Consumes head bytes from `chunk` at `at`; returns where it stopped. */
+  private readHead(chunk: Uint8Array, at: number, frames: Frame[]): number {
+    // The length prefix (checked at once), the kind, then a byte frame's id.
+    const wanted =
+      this.headFilled < 4 ? 4 : this.headFilled < HEADER_BYTES ? HEADER_BYTES : this.head.length;
+    const take = Math.min(wanted - this.headFilled, chunk.length - at);
+    this.head.set(chunk.subarray(at, at + take), this.headFilled);
+    this.headFilled += take;
+    if (this.headFilled < wanted) return at + take;
+    const length = checkLength(new DataView(this.head.buffer).getUint32(0));
+    if (this.headFilled < HEADER_BYTES) return at + take;
+    const kind = this.head[4];
+    if (kind === FrameKind.control) {
+      this.headFilled = 0;
+      this.control = new Uint8Array(length - 1);
+      this.controlFilled = 0;
+      if (length === 1) {
+        frames.push(parseControl(this.control));
+        this.control = undefined;
+      }
+    } else if (kind === FrameKind.output || kind === FrameKind.input) {
+      if (length < 1 + ID_BYTES) throw new FrameError("byte frame is shorter than its id");
+      if (this.headFilled < this.head.length) return at + take;
+      const id = Buffer.from(this.head.buffer, HEADER_BYTES, ID_BYTES).toString("latin1");
+      if (!SESSION_ID.test(id)) throw new FrameError("byte frame has an invalid session id");
+      this.headFilled = 0;
+      this.kind = kind;
+      this.id = id;
+      this.remaining = length - 1 - ID_BYTES;
+    } else {
+      throw new FrameError(`unknown frame kind ${kind}`);
     }
-    return checkLength(new DataView(prefix.buffer).getUint32(0));
+    return at + take;
   }
 }
 
@@ -176,25 +207,15 @@ function checkLength(length: number): number {
   return length;
 }
 
-function parseFrame(body: Uint8Array): Frame {
-  const kind = body[0];
-  if (kind === FrameKind.control) {
-    let message: unknown;
-    try {
-      message = JSON.parse(decoder.decode(body.subarray(1)));
-    } catch {
-      throw new FrameError("control frame is not UTF-8 JSON");
-    }
-    if (typeof message !== "object" || message === null || Array.isArray(message)) {
-      throw new FrameError("control frame is not a JSON object");
-    }
-    return { kind, message };
+function parseControl(body: Uint8Array): Frame {
+  let message: unknown;
+  try {
+    message = JSON.parse(decoder.decode(body));
+  } catch {
+    throw new FrameError("control frame is not UTF-8 JSON");
   }
-  if (kind === FrameKind.output || kind === FrameKind.input) {
-    if (body.length < 1 + ID_BYTES) throw new FrameError("byte frame is shorter than its id");
-    const id = Buffer.from(body.buffer, body.byteOffset + 1, ID_BYTES).toString("latin1");
-    if (!SESSION_ID.test(id)) throw new FrameError("byte frame has an invalid session id");
-    return { kind, id, bytes: body.subarray(1 + ID_BYTES) };
+  if (typeof message !== "object" || message === null || Array.isArray(message)) {
+    throw new FrameError("control frame is not a JSON object");
   }
-  throw new FrameError(`unknown frame kind ${kind}`);
+  return { kind: FrameKind.control, message };
 }

@@ -14,6 +14,7 @@ import { RingBuffer } from "../sessions/ring-buffer.ts";
 import { createScrollbackStore, type ScrollbackJournal } from "../sessions/scrollback-store.ts";
 import { FrameWriter } from "./frame-writer.ts";
 import {
+  BYTE_FRAME_OVERHEAD,
   encodeBytes,
   encodeControl,
   FrameDecoder,
@@ -98,6 +99,8 @@ export function startPtyHost(config: Config, options: PtyHostOptions): PtyHost {
     }, options.idleExitMs ?? HOST_IDLE_EXIT_MS);
   };
 
+  // Output frames are built in one buffer, reused: the writer copies what it must keep.
+  const scratch = new Uint8Array(BYTE_FRAME_OVERHEAD + OUTPUT_CHUNK_BYTES);
   /** Send the active server what it lacks of `session`, until the socket is congested. */
   const pump = (session: HostedSession) => {
     const writer = active?.data.ready ? active.data.writer : undefined;
@@ -110,7 +113,7 @@ export function startPtyHost(config: Config, options: PtyHostOptions): PtyHost {
     while (session.sent < ring.end) {
       if (writer.congested) return;
       const chunk = ring.view(session.sent, OUTPUT_CHUNK_BYTES);
-      writer.send(encodeBytes(FrameKind.output, id, chunk));
+      writer.send(encodeBytes(FrameKind.output, id, chunk, scratch));
       session.sent += chunk.length;
     }
     if (session.exit && !session.exitSent) {
