@@ -5,7 +5,13 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { cpus, loadavg, release, tmpdir } from "node:os";
 import { join } from "node:path";
-import { type BackendResults, benchBackend, LARGE_SCROLLBACK, REPETITIONS } from "./backend.ts";
+import {
+  type BackendResults,
+  benchBackend,
+  LARGE_SCROLLBACK,
+  REPETITIONS,
+  THROUGHPUT_REPETITIONS,
+} from "./backend.ts";
 import { createCleanup } from "./cleanup.ts";
 import { CORPUS_BYTES, deflateRuns, terminalCorpus } from "./deflate.ts";
 import { benchHost, hostTable } from "./host.ts";
@@ -52,7 +58,8 @@ async function main(): Promise<number> {
           .join(" ")} at start`,
     );
     print(
-      `Medians of ${REPETITIONS} runs unless stated; each figure beside its baseline from this same run. ` +
+      `Medians of ${THROUGHPUT_REPETITIONS} throughput runs and of ${REPETITIONS} of the others unless stated; ` +
+        "each figure beside its baseline from this same run. " +
         "Sessions run `bash -l -c` with an empty HOME; the server is a separate process.",
     );
 
