@@ -418,7 +418,12 @@ test("doctor passes for the data directory's owner and fails, saying why, on eac
 test("SIGTERM during a busy session: viewers told 1001, a clean exit, the database intact", async () => {
   const env = { DATA_DIR: freshDataDir() };
   const first = await startServerProcess(env, { executable: binary, cwd: dir });
-  const session = await createSession(first.api, first.auth, ["-c", "yes 'busy output line'"]);
+  // Busy, but at up to ~20 MB/s rather than all the PTY can take: on a loaded machine a flood
+  // can outrun this test's viewer by a whole scrollback, and it is then closed 4008 by design.
+  const session = await createSession(first.api, first.auth, [
+    "-c",
+    "while :; do yes 'busy output line' | head -c 262144; sleep 0.01; done",
+  ]);
   const viewer = await StreamClient.connect(streamUrl(first.api, session.id, 0), first.auth);
   await viewer.waitForBytes(1024 * 1024);
 

@@ -88,6 +88,7 @@ export function startPtyHost(config: Config, options: PtyHostOptions): PtyHost {
   const sessions = new Map<string, HostedSession>();
   let active: Socket<Peer> | undefined;
   let idleTimer: Timer | undefined;
+  let closing = false;
 
   const checkIdle = () => {
     clearTimeout(idleTimer);
@@ -209,6 +210,7 @@ export function startPtyHost(config: Config, options: PtyHostOptions): PtyHost {
         cols: request.cols,
         rows: request.rows,
         onData: (bytes) => {
+          if (closing) return;
           ring.append(bytes);
           if (!session) return;
           session.journal.touch();
@@ -345,9 +347,11 @@ export function startPtyHost(config: Config, options: PtyHostOptions): PtyHost {
     socketPath: path,
     close() {
       clearTimeout(idleTimer);
+      // Output that arrives from now on is dropped, so each ring is written whole, once.
+      closing = true;
       const flushes: Promise<void>[] = [];
       for (const session of sessions.values()) {
-        flushes.push(session.journal.flush());
+        flushes.push(session.journal.close());
         if (!session.ended) {
           session.pty.signal("SIGHUP");
           session.pty.signal("SIGTERM");

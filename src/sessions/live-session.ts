@@ -54,6 +54,8 @@ export class LiveSession implements Feed {
   private startedMs = 0;
   private lastOutputMs: number | undefined;
   private stopRequested = false;
+  /** Shutdown began: output that still arrives is dropped, the ring stays as written to disk. */
+  private outputClosed = false;
   private resolveExited!: (exit: PtyExit) => void;
 
   constructor(
@@ -109,6 +111,7 @@ export class LiveSession implements Feed {
 
   /** The PTY produced output. Hot path: no allocation beyond the ring copy. */
   onData(bytes: Uint8Array): void {
+    if (this.outputClosed) return;
     this.ring.append(bytes);
     this.info.outputOffset = this.ring.end;
     this.lastOutputMs = this.options.now();
@@ -225,9 +228,14 @@ export class LiveSession implements Feed {
     for (const viewer of [...this.viewers]) viewer.end(code, reason);
   }
 
-  /** Persist the scrollback now (shutdown); resolves once it is written. */
-  flushScrollback(): Promise<void> {
-    return this.journal?.flush() ?? Promise.resolve();
+  /**
+   * Shutdown: take no more output (the process does not outlive the server) and write the whole
+   * ring, which no longer changes, to the scrollback file; resolves once it is there. Writing
+   * while output went on could be overtaken by it again and again on a busy machine.
+   */
+  closeScrollback(): Promise<void> {
+    this.outputClosed = true;
+    return this.journal?.close() ?? Promise.resolve();
   }
 
   private setState(state: SessionState): void {

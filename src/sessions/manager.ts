@@ -480,7 +480,7 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
       for (const session of live.values()) {
         session.closeViewers(CloseCode.goingAway, "server shutting down");
         if (!session.isRunning) continue;
-        flushes.push(session.flushScrollback());
+        flushes.push(session.closeScrollback());
         const snapshot = session.snapshot();
         persist({
           ...snapshot,

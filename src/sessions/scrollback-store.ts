@@ -32,6 +32,11 @@ export const SCROLLBACK_FLUSH_MS = 250;
 export const SCROLLBACK_FLOOD_FLUSH_MS = 1000;
 /** A flush that wrote this much marks a flood. */
 const FLOOD_BYTES = 1024 * 1024;
+/**
+ * Most bytes copied to write a file that output keeps overtaking in place: the file then holds
+ * the newest COPY_LIMIT_BYTES until a calmer write takes the whole ring again.
+ */
+const COPY_LIMIT_BYTES = 8 * 1024 * 1024;
 
 export interface StoredScrollback {
   /** Absolute offset of bytes[0]. */
@@ -145,14 +150,18 @@ function openJournal(
   // Whether the last write was a flood's worth: the next one then waits longer.
   let flooding = false;
 
-  /** Writes [from, ring.end) to a new file and renames it into place; false when overtaken. */
-  const rewrite = async (from: number): Promise<boolean> => {
+  /**
+   * Writes [from, ring.end) to a new file and renames it into place. From views into the ring
+   * (false when new output overtook them during the write), or from a copy, which cannot be.
+   */
+  const rewrite = async (from: number, copy: boolean): Promise<boolean> => {
     const to = ring.end;
+    const body = copy ? [Buffer.concat(ring.views(from))] : ring.views(from);
     const tmp = `${path}.tmp`;
     const fd = await openAsync(tmp, "w", 0o600);
     try {
-      await writeAll(fd, [header(from), ...ring.views(from)], 0);
-      if (ring.start > from) {
+      await writeAll(fd, [header(from), ...body], 0);
+      if (!copy && ring.start > from) {
         await closeAsync(fd);
         await rm(tmp, { force: true });
         return false;
@@ -188,9 +197,11 @@ function openJournal(
     // A full ring drops its oldest bytes with every read from the PTY: during a flood (or when
     // the whole ring was overtaken), begin a quarter in, so that the write is done before new
     // output reaches what it reads. The last write, once the ring is still, takes all of it.
+    // When output outruns the disk even so, the tail is copied and written from the copy.
     const written =
-      (whole && (await rewrite(ring.start))) ||
-      (await rewrite(ring.start + Math.floor(ring.capacity / 4)));
+      (whole && (await rewrite(ring.start, false))) ||
+      (await rewrite(ring.start + Math.floor(ring.capacity / 4), false)) ||
+      (await rewrite(Math.max(ring.start, ring.end - COPY_LIMIT_BYTES), true));
     return written ? flushedOffset - fileStart : 0;
   };
 
