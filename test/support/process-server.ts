@@ -108,6 +108,9 @@ export async function requestJson(
       ...(body === undefined ? {} : { "content-type": "application/json" }),
     },
     body: body === undefined ? undefined : JSON.stringify(body),
+    // A fresh connection each time, as in server.ts: a pooled one idle past Bun's 10 s timeout
+    // can be reset under the next request.
+    keepalive: false,
   });
   return {
     status: response.status,
