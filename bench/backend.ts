@@ -17,7 +17,7 @@ export const THROUGHPUT_REPETITIONS = 5;
 export const REPETITIONS = 3;
 /** Scrollback for the throughput figure: larger than any lag of a viewer that keeps up. */
 export const LARGE_SCROLLBACK = "128mb";
-const LARGE_SCROLLBACK_BYTES = 128 * 1024 * 1024;
+export const LARGE_SCROLLBACK_BYTES = 128 * 1024 * 1024;
 
 export interface BackendResults {
   backend: PtyBackendName;

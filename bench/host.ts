@@ -4,6 +4,7 @@
 
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { LARGE_SCROLLBACK, LARGE_SCROLLBACK_BYTES } from "./backend.ts";
 import type { Cleanup } from "./cleanup.ts";
 import { killGroup } from "./cleanup.ts";
 import { floorEcho, floorThroughput } from "./floor.ts";
@@ -11,33 +12,48 @@ import { ECHO_KEYS, OUTPUT_BYTES, type ThroughputRun } from "./measure.ts";
 import { cpuMs } from "./proc.ts";
 import { type ServerTemplate, startBenchServer } from "./server-process.ts";
 import { fixed, MiB, median, percent, percentile, runs } from "./stats.ts";
-import { streamEcho, streamThroughput } from "./stream.ts";
+import { type FallBehindRun, streamEcho, streamFallBehind, streamThroughput } from "./stream.ts";
 import { type Row, renderTable } from "./table.ts";
 
 const REPETITIONS = 3;
 /** Large enough that the viewer is never closed 4008 during a run (as in figure 2). */
-const SCROLLBACK = "128mb";
+const SCROLLBACK = LARGE_SCROLLBACK;
 
 export interface HostResults {
   floor: ThroughputRun[];
   inprocess: ThroughputRun[];
   host: ThroughputRun[];
+  /** Through the host once the session has filled its 128mb scrollback (no fresh memory). */
+  hostFull: ThroughputRun[];
+  /** Through a host with the default scrollback: viewers may fall behind it (4008). */
+  hostDefault: FallBehindRun[];
   floorEcho: number[];
   inprocessEcho: number[];
   hostEcho: number[];
 }
 
-async function serverPair(template: ServerTemplate, cleanup: Cleanup) {
-  const env = { SCROLLBACK_BYTES: SCROLLBACK, IDLE_AFTER: "1s" };
-  const inprocess = await startBenchServer({ backend: "bun", template, env }, cleanup);
-  const hosted = await startBenchServer(
+/** A server with PTY_HOST=auto and the pid of the host it started, stopped before its DATA_DIR goes. */
+async function hostedServer(
+  template: ServerTemplate,
+  env: Record<string, string>,
+  cleanup: Cleanup,
+) {
+  const server = await startBenchServer(
     { backend: "bun", template, env: { ...env, PTY_HOST: "auto" } },
     cleanup,
   );
-  const hostPid = Number(readFileSync(join(hosted.dataDir, "pty-host.lock"), "utf8").trim());
+  const hostPid = Number(readFileSync(join(server.dataDir, "pty-host.lock"), "utf8").trim());
   // Registered after the server, so it runs first: the host goes before its DATA_DIR does.
   cleanup.add(() => killGroup(hostPid, "SIGTERM"));
-  return { inprocess, hosted, hostPid };
+  return { server, hostPid };
+}
+
+async function servers(template: ServerTemplate, cleanup: Cleanup) {
+  const env = { SCROLLBACK_BYTES: SCROLLBACK, IDLE_AFTER: "1s" };
+  const inprocess = await startBenchServer({ backend: "bun", template, env }, cleanup);
+  const { server: hosted, hostPid } = await hostedServer(template, env, cleanup);
+  const { server: hostedDefault } = await hostedServer(template, { IDLE_AFTER: "1s" }, cleanup);
+  return { inprocess, hosted, hostPid, hostedDefault };
 }
 
 /** The server's CPU plus its host's, for the host runs. */
@@ -60,29 +76,32 @@ export async function benchHost(
   cleanup: Cleanup,
   log: (line: string) => void,
 ): Promise<HostResults> {
-  const { inprocess, hosted, hostPid } = await serverPair(template, cleanup);
+  const { inprocess, hosted, hostPid, hostedDefault } = await servers(template, cleanup);
   const results: HostResults = {
     floor: [],
     inprocess: [],
     host: [],
+    hostFull: [],
+    hostDefault: [],
     floorEcho: [],
     inprocessEcho: [],
     hostEcho: [],
   };
   try {
     for (let i = 1; i <= REPETITIONS; i++) {
-      log(`  host: throughput ${i}/${REPETITIONS} (floor, in-process, through the host)…`);
+      log(`  host: throughput ${i}/${REPETITIONS} (floor, in-process, through the host ×3)…`);
       results.floor.push(...(await floorThroughput("bun", 1, home)));
       results.inprocess.push(...(await streamThroughput(inprocess, 1)));
       results.host.push(...(await withHostCpu(hostPid, () => streamThroughput(hosted, 1))));
+      results.hostFull.push(...(await streamThroughput(hosted, 1, LARGE_SCROLLBACK_BYTES)));
+      results.hostDefault.push(...(await streamFallBehind(hostedDefault, 1)));
     }
     log("  host: echo (floor, in-process, through the host)…");
     results.floorEcho = await floorEcho("bun", home);
     results.inprocessEcho = await streamEcho(inprocess);
     results.hostEcho = await streamEcho(hosted);
   } finally {
-    await hosted.stop();
-    await inprocess.stop();
+    await Promise.all([hosted.stop(), inprocess.stop(), hostedDefault.stop()]);
   }
   return results;
 }
@@ -96,6 +115,9 @@ export function hostTable(r: HostResults): string {
   const echo = (values: number[]) =>
     `${fixed(median(values), 0)} (p99 ${fixed(percentile(values, 99), 0)})`;
   const hostP50 = median(r.hostEcho);
+  const hostFull = median(r.hostFull.map((run) => run.mbps));
+  const hostDefaultDone = r.hostDefault.filter((run) => run.closeCode === 1000);
+  const hostDefaultMbps = median(hostDefaultDone.map((run) => run.mbps));
   const rows: Row[] = [
     [
       "raw PTY output (MB/s)",
@@ -120,6 +142,30 @@ export function hostTable(r: HostResults): string {
       "≥ 80 % of floor",
       `${percent(host, floor)} ${host >= 0.8 * floor ? "meets" : "MISSES"}`,
       `${runs(r.host.map((run) => run.mbps))}; ${percent(host, inprocess)} of in-process; server + host CPU per run ${cpu(r.host)}; every byte arrived: ${r.host.every((run) => run.bytes === OUTPUT_BYTES)}`,
+    ],
+    [
+      "the same, scrollback already full",
+      fixed(hostFull),
+      `floor ${fixed(floor)}`,
+      "≥ 80 % of floor",
+      `${percent(hostFull, floor)} ${hostFull >= 0.8 * floor ? "meets" : "MISSES"}`,
+      `${runs(r.hostFull.map((run) => run.mbps))}; the session first wrote ${SCROLLBACK} (untimed): neither the host's ring nor the server's mirror grows into fresh memory`,
+    ],
+    [
+      "PTY_HOST=auto, default 4mb",
+      hostDefaultDone.length > 0 ? fixed(hostDefaultMbps) : "n/a",
+      `floor ${fixed(floor)}`,
+      "(reported)",
+      `${percent(hostDefaultMbps, floor)}, 4008 in ${r.hostDefault.length - hostDefaultDone.length}/${r.hostDefault.length}`,
+      `${r.hostDefault
+        .map((run) =>
+          run.closeCode === 1000
+            ? fixed(run.mbps)
+            : `${run.closeCode} after ${fixed(run.bytes / MiB)} MiB`,
+        )
+        .join(
+          " / ",
+        )}; the host reads the PTY at full speed, so a viewer slower than the program falls a whole scrollback behind sooner than in-process, where the server's own work paces the reads`,
     ],
     ["echo p50 (µs), raw PTY", echo(r.floorEcho), "", "", "", `${ECHO_KEYS} keys`],
     ["echo p50 (µs), PTY_HOST=inprocess", echo(r.inprocessEcho), "", "≤ 100 µs", "", ""],
