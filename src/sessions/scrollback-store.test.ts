@@ -12,6 +12,16 @@ import {
 const ID = "0f8fad5b-d9cb-469f-a165-70867728950e";
 const text = (value: string) => new TextEncoder().encode(value);
 
+/** Byte i of a test stream is a function of i, so any slice of a file can be checked. */
+const byteAt = (offset: number) => (offset * 7) % 251;
+
+/** Appends the next `length` bytes of that stream to `ring`. */
+function produceStream(ring: RingBuffer, length: number): void {
+  const bytes = new Uint8Array(length);
+  for (let i = 0; i < length; i++) bytes[i] = byteAt(ring.end + i);
+  ring.append(bytes);
+}
+
 function setUp(capacity: number) {
   const dir = join(mkdtempSync(join(tmpdir(), "opendray-scrollback-")), "scrollback");
   const errors: unknown[] = [];
@@ -122,13 +132,7 @@ test("output waits 250 ms to be written, 1 s after a flush that wrote a flood (â
 
 test("output going on while writes are in flight never leaves garbled bytes in the file", async () => {
   const { store, ring, journal } = setUp(64 * 1024);
-  // Byte i of the stream is a function of i, so any slice of the file can be checked.
-  const byteAt = (offset: number) => (offset * 7) % 251;
-  const produce = (length: number) => {
-    const bytes = new Uint8Array(length);
-    for (let i = 0; i < length; i++) bytes[i] = byteAt(ring.end + i);
-    ring.append(bytes);
-  };
+  const produce = (length: number) => produceStream(ring, length);
   const garbled = () => {
     const stored = store.read(ID, Number.MAX_SAFE_INTEGER);
     if (!stored) return 0;
@@ -157,12 +161,7 @@ test("output going on while writes are in flight never leaves garbled bytes in t
 
 test("output that overtakes every write in place still leaves the newest bytes in the file", async () => {
   const { store, ring, journal } = setUp(64 * 1024);
-  const byteAt = (offset: number) => (offset * 7) % 251;
-  const produce = (length: number) => {
-    const bytes = new Uint8Array(length);
-    for (let i = 0; i < length; i++) bytes[i] = byteAt(ring.end + i);
-    ring.append(bytes);
-  };
+  const produce = (length: number) => produceStream(ring, length);
   produce(ring.capacity);
   // A whole ring of new output at every turn of the event loop, while the write runs on the
   // pool: writes from views into the ring are overtaken before they complete (nearly always:
