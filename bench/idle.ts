@@ -33,6 +33,9 @@ export interface IdleResult {
   coldPerSessionKiB: number;
   /** JS heap + external memory (ArrayBuffers, …) per session, from the server's own report. */
   jsPerSessionKiB: number;
+  /** Growth of the JS heap's blocks per session, and of its live bytes (after a full GC). */
+  jsHeapCapacityPerSessionKiB: number;
+  jsHeapLivePerSessionKiB: number;
   /** The PTY adapter alone, in a process of its own: the floor of perSessionKiB. */
   adapterPerSessionKiB: number;
   empty: Window;
@@ -79,6 +82,9 @@ export async function idleSessions(server: BenchServer, home: string): Promise<I
     spawnMs,
     coldPerSessionKiB,
     jsPerSessionKiB: (jsBytes(jsAfter) - jsBytes(jsBefore)) / 1024 / sessions.length,
+    jsHeapCapacityPerSessionKiB:
+      (jsAfter.heapCapacity - jsBefore.heapCapacity) / 1024 / sessions.length,
+    jsHeapLivePerSessionKiB: (jsAfter.heapSize - jsBefore.heapSize) / 1024 / sessions.length,
     adapterPerSessionKiB,
     empty,
     loaded,

@@ -1,6 +1,8 @@
 // The server as the benches run it: src/main.ts unchanged, plus one hook so that a bench can force
-// a settle from outside. SIGUSR2 runs a full garbage collection and reports memory on stderr.
+// a settle from outside. SIGUSR2 runs a full garbage collection and reports memory on stderr:
+// process.memoryUsage(), and the JS heap's live bytes beside the bytes of the blocks it holds.
 
+import { heapStats } from "bun:jsc";
 import "../src/main.ts";
 
 process.on("SIGUSR2", () => {
@@ -13,6 +15,12 @@ process.on("SIGUSR2", () => {
       heapUsed: usage.heapUsed,
       external: usage.external,
       arrayBuffers: usage.arrayBuffers,
+      ...jsHeap(),
     })}\n`,
   );
 });
+
+function jsHeap() {
+  const { heapSize, heapCapacity } = heapStats();
+  return { heapSize, heapCapacity };
+}

@@ -40,6 +40,10 @@ export interface ServerMemory {
   heapUsed: number;
   external: number;
   arrayBuffers: number;
+  /** Live bytes of the JS heap (bun:jsc heapStats). */
+  heapSize: number;
+  /** Bytes of the blocks the JS heap holds: live objects plus the free cells around them. */
+  heapCapacity: number;
 }
 
 export interface BenchServer {
