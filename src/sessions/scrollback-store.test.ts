@@ -184,3 +184,20 @@ test("output that overtakes every write in place still leaves the newest bytes i
   expect(wrong).toBe(0);
   await journal.close();
 });
+
+test("a finished session's file holds exactly its ring, not the older bytes a running file kept", async () => {
+  const { dir, store, ring, journal } = setUp(64 * 1024);
+  produceStream(ring, 40 * 1024);
+  await journal.flush();
+  // Appended to the same file: it now holds 100 KiB, more than the 64 KiB ring.
+  produceStream(ring, 60 * 1024);
+  await journal.flush();
+  const path = join(dir, `${ID}.log`);
+  expect(statSync(path).size).toBe(16 + 100 * 1024);
+  await journal.close();
+  expect(statSync(path).size).toBe(16 + ring.capacity);
+  expect(store.read(ID, Number.MAX_SAFE_INTEGER)).toEqual({
+    start: ring.start,
+    bytes: Buffer.from(ring.read(ring.start)),
+  });
+});

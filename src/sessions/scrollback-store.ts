@@ -183,7 +183,9 @@ function openJournal(
     const from = flushedOffset;
     const to = ring.end;
     const appendable = file !== undefined && from >= ring.start && to - fileStart <= limit;
-    if (appendable && !(final && fileStart > ring.start)) {
+    // The last write leaves exactly the ring in the file: a finished session keeps its
+    // scrollback's tail, at most SCROLLBACK_BYTES, not the older bytes a running file may hold.
+    if (appendable && !(final && fileStart !== ring.start)) {
       if (from === to) return 0;
       await writeAll(file as number, ring.views(from), HEADER_BYTES + from - fileStart);
       if (ring.start <= from) {
