@@ -20,9 +20,8 @@ export function authenticate(accounts: Accounts) {
     let token: string | undefined;
     let via: AuthVia = "bearer";
     if (header !== undefined) {
-      const match = /^Bearer\s+(\S+)$/i.exec(header);
-      if (!match?.[1]) throw new AppError(401, "invalid_token", "invalid or expired token");
-      token = match[1];
+      token = bearerToken(header);
+      if (!token) throw new AppError(401, "invalid_token", "invalid or expired token");
     } else {
       token = getCookie(c, TOKEN_COOKIE);
       via = "cookie";
@@ -33,6 +32,11 @@ export function authenticate(accounts: Accounts) {
     c.set("token", token);
     await next();
   });
+}
+
+/** The token of an `Authorization: Bearer <token>` header; undefined for any other header. */
+export function bearerToken(header: string | undefined): string | undefined {
+  return /^Bearer\s+(\S+)$/i.exec(header ?? "")?.[1];
 }
 
 /** CSRF: a cookie-authenticated state-changing request needs JSON and an allowed Origin. */

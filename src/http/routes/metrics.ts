@@ -9,7 +9,7 @@ import type { SessionsRepo } from "../../db/sessions-repo.ts";
 import { AppError } from "../../errors.ts";
 import type { AppEnv } from "../app-env.ts";
 import { type Metrics, renderMetrics } from "../metrics.ts";
-import { authenticate } from "../middleware/authenticate.ts";
+import { authenticate, bearerToken } from "../middleware/authenticate.ts";
 
 export interface MetricsRoutesDeps {
   accounts: Accounts;
@@ -28,7 +28,7 @@ export function metricsRoutes(deps: MetricsRoutesDeps) {
   const expected = deps.metricsToken === null ? null : Buffer.from(deps.metricsToken);
   /** Whether the request carries METRICS_TOKEN as its bearer token. */
   const hasScrapeToken = (c: Context<AppEnv>) => {
-    const given = /^Bearer\s+(\S+)$/i.exec(c.req.header("authorization") ?? "")?.[1];
+    const given = bearerToken(c.req.header("authorization"));
     if (expected === null || given === undefined) return false;
     const bytes = Buffer.from(given);
     return bytes.length === expected.length && timingSafeEqual(bytes, expected);
