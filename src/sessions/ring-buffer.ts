@@ -53,8 +53,10 @@ export class RingBuffer {
     let offset = this.endOffset + (bytes.length - kept.length);
     let from = 0;
     while (from < kept.length) {
-      const { chunk, at, room } = this.writable(offset);
-      const take = Math.min(room, kept.length - from);
+      const position = offset % this.capacity;
+      const at = position % CHUNK_BYTES;
+      const chunk = this.writableChunk(position);
+      const take = Math.min(chunk.length - at, kept.length - from);
       chunk.set(kept.subarray(from, from + take), at);
       from += take;
       offset += take;
@@ -125,9 +127,8 @@ export class RingBuffer {
     return Math.min(CHUNK_BYTES, this.capacity - first);
   }
 
-  /** Where the byte at absolute `offset` goes, allocating or growing its chunk on first use. */
-  private writable(offset: number): { chunk: Uint8Array; at: number; room: number } {
-    const position = offset % this.capacity;
+  /** The chunk that holds `position`, allocated or grown on first use to reach past it. */
+  private writableChunk(position: number): Uint8Array {
     const index = Math.floor(position / CHUNK_BYTES);
     const at = position % CHUNK_BYTES;
     const full = this.chunkLength(position);
@@ -142,6 +143,6 @@ export class RingBuffer {
       chunk = grown;
       this.chunks[index] = chunk;
     }
-    return { chunk, at, room: chunk.length - at };
+    return chunk;
   }
 }
