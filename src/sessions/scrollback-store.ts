@@ -56,8 +56,9 @@ export interface ScrollbackJournal {
   /** Note that the ring grew; schedules a flush. */
   touch(): void;
   /**
-   * Write what the ring holds now (at shutdown); resolves once it is in the file, or once the
-   * write failed (reported through onError, never rejected).
+   * Write what the ring holds now instead of when the timer fires; resolves once it is in the
+   * file, or once the write failed (reported through onError, never rejected). Shutdown uses
+   * close(), which also stops later writes.
    */
   flush(): Promise<void>;
   /**
@@ -152,7 +153,7 @@ function openJournal(
 
   /**
    * Writes [from, ring.end) to a new file and renames it into place. From views into the ring
-   * (false when new output overtook them during the write), or from a copy, which cannot be.
+   * (false when new output overtook them during the write), or from a copy (always true).
    */
   const rewrite = async (from: number, copy: boolean): Promise<boolean> => {
     const to = ring.end;
@@ -200,11 +201,11 @@ function openJournal(
     // the whole ring was overtaken), begin a quarter in, so that the write is done before new
     // output reaches what it reads. The last write, once the ring is still, takes all of it.
     // When output outruns the disk even so, the tail is copied and written from the copy.
-    const written =
+    const inPlace =
       (whole && (await rewrite(ring.start, false))) ||
-      (await rewrite(ring.start + Math.floor(ring.capacity / 4), false)) ||
-      (await rewrite(Math.max(ring.start, ring.end - COPY_LIMIT_BYTES), true));
-    return written ? flushedOffset - fileStart : 0;
+      (await rewrite(ring.start + Math.floor(ring.capacity / 4), false));
+    if (!inPlace) await rewrite(Math.max(ring.start, ring.end - COPY_LIMIT_BYTES), true);
+    return flushedOffset - fileStart;
   };
 
   let cancelTimer: (() => void) | undefined;
