@@ -202,31 +202,35 @@ export function startPtyHost(config: Config, options: PtyHostOptions): PtyHost {
     const ring = new RingBuffer(config.scrollbackBytes);
     let session: HostedSession | undefined;
     try {
-      const pty = backend.spawn({
-        file: request.file,
-        args: request.args,
-        cwd: request.cwd,
-        env: request.env,
-        cols: request.cols,
-        rows: request.rows,
-        onData: (bytes) => {
-          if (closing) return;
-          ring.append(bytes);
-          if (!session) return;
-          session.journal.touch();
-          schedulePump(session);
+      const pty = backend.spawn(
+        {
+          file: request.file,
+          args: request.args,
+          cwd: request.cwd,
+          env: request.env,
+          cols: request.cols,
+          rows: request.rows,
         },
-        onExit: (exit) => {
-          const exited = session;
-          if (!exited) return;
-          exited.ended = true;
-          // The server reads the file once told of the exit: tell it when the file is complete.
-          exited.journal.close().then(() => {
-            exited.exit = exit;
-            schedulePump(exited);
-          });
+        {
+          onData: (bytes) => {
+            if (closing) return;
+            ring.append(bytes);
+            if (!session) return;
+            session.journal.touch();
+            schedulePump(session);
+          },
+          onExit: (exit) => {
+            const exited = session;
+            if (!exited) return;
+            exited.ended = true;
+            // The server reads the file once told of the exit: tell it when the file is complete.
+            exited.journal.close().then(() => {
+              exited.exit = exit;
+              schedulePump(exited);
+            });
+          },
         },
-      });
+      );
       session = {
         id: request.id,
         pty,

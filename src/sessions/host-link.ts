@@ -2,12 +2,12 @@
 // process, the sessions it already runs when the server starts, and word when it goes away.
 // src/pty-host/ implements it over a unix socket; sessions/ knows nothing of the wire.
 
-import type { PtyExit, PtyProcess, PtySpawnOptions } from "./pty.ts";
+import type { PtyExit, PtyProcess, PtySink, PtySpawnOptions } from "./pty.ts";
 
-export type PtyCallbacks = Pick<PtySpawnOptions, "onData" | "onExit"> & {
+export interface PtyCallbacks extends PtySink {
   /** The host's ring overtook this server: output resumes at `offset`, the bytes before it are lost. */
-  onSkip?: (offset: number) => void;
-};
+  onSkip?(offset: number): void;
+}
 
 /** A session the host was running (or saw end) when this server connected. */
 export interface HostedPty {
@@ -28,11 +28,7 @@ export interface PtyHostLink {
   /** Connect (starting the host when none runs): the sessions it runs, by session id. */
   connect(): Promise<ReadonlyMap<string, HostedPty>>;
   /** A new PTY in the host; rejects when it cannot be started. */
-  spawn(
-    id: string,
-    options: Omit<PtySpawnOptions, keyof PtyCallbacks>,
-    callbacks: PtyCallbacks,
-  ): Promise<PtyProcess>;
+  spawn(id: string, options: PtySpawnOptions, callbacks: PtyCallbacks): Promise<PtyProcess>;
   /** Called once per lost connection, with the reason. */
   onLost(listener: (reason: string) => void): void;
   /** Disconnect, leaving the host and its sessions running. */

@@ -18,8 +18,6 @@ export interface LiveSessionOptions {
   scrollbackBytes: number;
   idleAfterMs: number;
   now: () => number;
-  /** Absolute offset of the ring's first byte (an adopted session's replay starts there). */
-  initialOffset?: number;
   onChange: (session: LiveSession, kind: ChangeKind) => void;
 }
 
@@ -39,10 +37,8 @@ export interface Attachment {
 export class LiveSession implements Feed {
   readonly ring: RingBuffer;
   exit: PtyExit | undefined;
-  /** Resolves once the process is gone and all its output is in the ring. */
-  readonly exited: Promise<PtyExit>;
-  /** Resolves once the output of the finished process is in its scrollback file. */
-  scrollbackSaved: Promise<void> = Promise.resolve();
+  /** Resolves once the output of the finished process is in its scrollback file (if it had one). */
+  scrollbackSaved: Promise<void> | undefined;
 
   private pty: PtyProcess | undefined;
   private journal: ScrollbackJournal | undefined;
@@ -56,17 +52,29 @@ export class LiveSession implements Feed {
   private stopRequested = false;
   /** Shutdown began: output that still arrives is dropped, the ring stays as written to disk. */
   private outputClosed = false;
-  private resolveExited!: (exit: PtyExit) => void;
+  // Made on first use: a session that nobody stops holds no promise (see BunTerminalProcess).
+  private exitedPromise: Promise<PtyExit> | undefined;
+  private resolveExited: ((exit: PtyExit) => void) | undefined;
 
   constructor(
     /** The resource; mutated in place as the session changes. */
     readonly info: Session,
+    /** Shared by every session of a manager. */
     private readonly options: LiveSessionOptions,
+    /** Absolute offset of the ring's first byte (an adopted session's replay starts there). */
+    initialOffset?: number,
   ) {
-    this.ring = new RingBuffer(options.scrollbackBytes, options.initialOffset);
-    this.exited = new Promise((resolve) => {
-      this.resolveExited = resolve;
-    });
+    this.ring = new RingBuffer(options.scrollbackBytes, initialOffset);
+  }
+
+  /** Resolves once the process is gone and all its output is in the ring. */
+  get exited(): Promise<PtyExit> {
+    this.exitedPromise ??= this.exit
+      ? Promise.resolve(this.exit)
+      : new Promise((resolve) => {
+          this.resolveExited = resolve;
+        });
+    return this.exitedPromise;
   }
 
   /** Wire up the spawned PTY (created with `onData`/`onExit` pointing here). */
@@ -101,7 +109,7 @@ export class LiveSession implements Feed {
     clearTimeout(this.killTimer);
     this.idleTimer = undefined;
     this.exit ??= { exitCode: null, signal: null };
-    this.resolveExited(this.exit);
+    this.resolveExited?.(this.exit);
   }
 
   /** The exit is stored: let the PTY host forget the process. */
@@ -151,7 +159,7 @@ export class LiveSession implements Feed {
       viewer.event({ type: "state", state: info.state, session: this.snapshot() });
       viewer.notify();
     }
-    this.resolveExited(exit);
+    this.resolveExited?.(exit);
   }
 
   /** The resource as clients see it now. */

@@ -14,7 +14,12 @@ import { LIVE_STATES, type Session, type SessionState } from "../protocol/sessio
 import { CloseCode } from "../protocol/stream.ts";
 import type { ProviderCatalog } from "../providers/catalog.ts";
 import type { HostedPty, PtyHostLink } from "./host-link.ts";
-import { type Attachment, type ChangeKind, LiveSession } from "./live-session.ts";
+import {
+  type Attachment,
+  type ChangeKind,
+  LiveSession,
+  type LiveSessionOptions,
+} from "./live-session.ts";
 import type { PtyBackend, PtyProcess } from "./pty.ts";
 import { RingBuffer } from "./ring-buffer.ts";
 import type { ScrollbackJournal, ScrollbackStore } from "./scrollback-store.ts";
@@ -156,6 +161,13 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
     }
   };
 
+  const sessionOptions: LiveSessionOptions = {
+    scrollbackBytes: deps.scrollbackBytes,
+    idleAfterMs: deps.idleAfterMs,
+    now,
+    onChange,
+  };
+
   const find = async (id: string): Promise<Session> => {
     const session = live.get(id);
     if (session) return session.snapshot();
@@ -224,12 +236,7 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
     await deps.repo.insert({ ...toPatch(info), id: info.id, createdAt });
     emit("session.created", { ...info });
 
-    const session = new LiveSession(info, {
-      scrollbackBytes: deps.scrollbackBytes,
-      idleAfterMs: deps.idleAfterMs,
-      now,
-      onChange,
-    });
+    const session = new LiveSession(info, sessionOptions);
     try {
       const options = {
         file: launch.file,
@@ -239,14 +246,10 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
         cols: info.cols,
         rows: info.rows,
       };
-      const callbacks = {
-        onData: (bytes: Uint8Array) => session.onData(bytes),
-        onExit: (exit: { exitCode: number | null; signal: string | null }) => session.onExit(exit),
-        onSkip: (offset: number) => session.onSkip(offset),
-      };
+      // The session is its own sink: no closures per session (see BunTerminalProcess).
       const pty: PtyProcess = deps.host
-        ? await deps.host.spawn(info.id, options, callbacks)
-        : deps.pty.spawn({ ...options, ...callbacks });
+        ? await deps.host.spawn(info.id, options, session)
+        : deps.pty.spawn(options, session);
       live.set(info.id, session);
       session.started(pty, deps.host ? NO_JOURNAL : deps.store.open(info.id, session.ring));
       pty.begin?.();
@@ -264,19 +267,9 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
 
   /** Serve a session the PTY host kept running while no server was there. */
   const adopt = async (info: Session, hosted: HostedPty) => {
-    const session = new LiveSession(info, {
-      scrollbackBytes: deps.scrollbackBytes,
-      idleAfterMs: deps.idleAfterMs,
-      now,
-      onChange,
-      initialOffset: hosted.start,
-    });
+    const session = new LiveSession(info, sessionOptions, hosted.start);
     session.ring.append(hosted.replay);
-    const pty = hosted.take({
-      onData: (bytes) => session.onData(bytes),
-      onExit: (exit) => session.onExit(exit),
-      onSkip: (offset) => session.onSkip(offset),
-    });
+    const pty = hosted.take(session);
     live.set(info.id, session);
     session.adopt(pty, NO_JOURNAL);
     await persist(session.snapshot());

@@ -1,6 +1,12 @@
 import { describe, expect, test } from "bun:test";
 import { waitUntilGone } from "../../test/support/process.ts";
-import { createPtyBackend, type PtyBackendName, type PtyExit, type PtyProcess } from "./pty.ts";
+import {
+  createPtyBackend,
+  isTrackedBunTerminal,
+  type PtyBackendName,
+  type PtyExit,
+  type PtyProcess,
+} from "./pty.ts";
 
 const BACKENDS: PtyBackendName[] = ["bun", "bun-pty"];
 const WAIT_MS = 10_000;
@@ -19,19 +25,23 @@ function spawnIn(backend: PtyBackendName, file: string, args: string[], cols = 8
   const exited = new Promise<PtyExit>((resolve) => {
     resolveExit = resolve;
   });
-  const pty = createPtyBackend(backend).spawn({
-    file,
-    args,
-    cwd: "/tmp",
-    env: { PATH: process.env.PATH ?? "/usr/bin:/bin", TERM: "xterm-256color", OD_PROBE: "a b'c" },
-    cols,
-    rows,
-    onData: (bytes) => {
-      chunks.push(Buffer.from(bytes));
-      for (const wake of waiters) wake();
+  const pty = createPtyBackend(backend).spawn(
+    {
+      file,
+      args,
+      cwd: "/tmp",
+      env: { PATH: process.env.PATH ?? "/usr/bin:/bin", TERM: "xterm-256color", OD_PROBE: "a b'c" },
+      cols,
+      rows,
     },
-    onExit: resolveExit,
-  });
+    {
+      onData: (bytes) => {
+        chunks.push(Buffer.from(bytes));
+        for (const wake of waiters) wake();
+      },
+      onExit: resolveExit,
+    },
+  );
   const output = () => Buffer.concat(chunks);
   const waitFor = (predicate: (output: Buffer) => boolean) =>
     new Promise<Buffer>((resolve, reject) => {
@@ -117,19 +127,38 @@ describe.each(BACKENDS)("%s backend", (backend) => {
     }
     expect(await waitUntilGone(grandchild)).toBe(true);
   });
+
+  test("processes running at once each deliver to their own sink", async () => {
+    const children = Array.from({ length: 6 }, (_, index) =>
+      spawnIn(backend, "bash", [
+        "-c",
+        `for i in 1 2 3 4 5 6 7 8; do printf '[%s]' ${index}; sleep 0.01; done; exit ${10 + index}`,
+      ]),
+    );
+    const exits = await Promise.all(children.map((child) => child.exited));
+    children.forEach((child, index) => {
+      expect(exits[index]?.exitCode).toBe(10 + index);
+      expect(child.output().toString().replaceAll(/\s/g, "")).toBe(`[${index}]`.repeat(8));
+    });
+    expect(children.filter((child) => isTrackedBunTerminal(child.pty))).toEqual([]);
+  });
 });
 
 test("the built-in backend refuses a missing executable", () => {
   expect(() =>
-    createPtyBackend("bun").spawn({
-      file: "/nonexistent/opendray-probe",
-      args: [],
-      cwd: "/tmp",
-      env: {},
-      cols: 80,
-      rows: 24,
-      onData: () => {},
-      onExit: () => {},
-    }),
+    createPtyBackend("bun").spawn(
+      {
+        file: "/nonexistent/opendray-probe",
+        args: [],
+        cwd: "/tmp",
+        env: {},
+        cols: 80,
+        rows: 24,
+      },
+      {
+        onData: () => {},
+        onExit: () => {},
+      },
+    ),
   ).toThrow();
 });

@@ -26,10 +26,17 @@ export interface PtySpawnOptions {
   env: Record<string, string>;
   cols: number;
   rows: number;
-  /** Called with raw output bytes; the array is owned by the callee only during the call. */
-  onData: (bytes: Uint8Array) => void;
+}
+
+/**
+ * Where a PTY delivers its output and exit: called as methods of the sink, so that a session can
+ * be its own sink (a closure per callback and per session costs a JS heap block each, below).
+ */
+export interface PtySink {
+  /** Raw output bytes; the array is owned by the callee only during the call. */
+  onData(bytes: Uint8Array): void;
   /** Called once, after the last onData. */
-  onExit: (exit: PtyExit) => void;
+  onExit(exit: PtyExit): void;
 }
 
 export interface PtyProcess {
@@ -50,7 +57,7 @@ export interface PtyBackend {
   /** False when the backend cannot tell which signal ended a process (exitSignal stays null). */
   readonly reportsSignals: boolean;
   /** Throws when the executable cannot be started. */
-  spawn(options: PtySpawnOptions): PtyProcess;
+  spawn(options: PtySpawnOptions, sink: PtySink): PtyProcess;
 }
 
 /** How long after the process exits we wait for the PTY's end of file before closing it. */
@@ -60,26 +67,104 @@ export function createPtyBackend(name: PtyBackendName): PtyBackend {
   return name === "bun" ? bunTerminalBackend : createBunPtyBackend();
 }
 
+// What a session keeps alive costs more than its own bytes: the JS heap is not compacted, so an
+// object allocated amid a request's garbage pins a mostly empty 16 KiB block of its kind (closure,
+// scope, promise, …) for as long as the session lives. The built-in backend therefore keeps no
+// closure or promise per process: one instance of a class, and callbacks shared by all processes
+// that find it through its terminal or subprocess. Measured on 100 idle sessions: see bench/README.
+
+const byTerminal = new Map<Bun.Terminal, BunTerminalProcess>();
+const bySubprocess = new Map<Bun.Subprocess, BunTerminalProcess>();
+
+/** Whether the built-in backend still tracks `pty`, whose exit it has not reported (tests). */
+export function isTrackedBunTerminal(pty: PtyProcess): boolean {
+  return (
+    pty instanceof BunTerminalProcess &&
+    (byTerminal.get(pty.terminal) === pty || bySubprocess.get(pty.child) === pty)
+  );
+}
+
+function onTerminalData(terminal: Bun.Terminal, bytes: Uint8Array): void {
+  byTerminal.get(terminal)?.sink.onData(bytes);
+}
+
+function onTerminalEof(terminal: Bun.Terminal): void {
+  byTerminal.get(terminal)?.reachedEof();
+}
+
+function onProcessExit(child: Bun.Subprocess): void {
+  // Bun may report an exit before spawn returns: the constructor then reads it from the child.
+  bySubprocess.get(child)?.processExited();
+}
+
+function onGraceOver(pty: BunTerminalProcess): void {
+  pty.terminal.close();
+  pty.reachedEof();
+}
+
+class BunTerminalProcess implements PtyProcess {
+  private exitSeen = false;
+  private eof = false;
+  private reported = false;
+  private graceTimer: Timer | undefined;
+
+  constructor(
+    readonly child: Bun.Subprocess,
+    readonly terminal: Bun.Terminal,
+    readonly sink: PtySink,
+  ) {
+    byTerminal.set(terminal, this);
+    bySubprocess.set(child, this);
+    if (child.exitCode !== null || child.signalCode !== null) this.processExited();
+  }
+
+  get pid(): number {
+    return this.child.pid;
+  }
+
+  write(data: Uint8Array): void {
+    if (!this.terminal.closed) this.terminal.write(data);
+  }
+
+  resize(cols: number, rows: number): void {
+    if (!this.terminal.closed) this.terminal.resize(cols, rows);
+  }
+
+  signal(signal: NodeJS.Signals): void {
+    signalGroup(this.child.pid, signal);
+  }
+
+  processExited(): void {
+    if (this.exitSeen) return;
+    this.exitSeen = true;
+    bySubprocess.delete(this.child);
+    if (this.eof) this.report();
+    // A descendant may still hold the terminal open: give it a moment, then hang up.
+    else this.graceTimer = setTimeout(onGraceOver, EOF_GRACE_MS, this);
+  }
+
+  reachedEof(): void {
+    this.eof = true;
+    this.report();
+  }
+
+  private report(): void {
+    if (this.reported || !this.exitSeen || !this.eof) return;
+    this.reported = true;
+    clearTimeout(this.graceTimer);
+    byTerminal.delete(this.terminal);
+    const signal = this.child.signalCode;
+    this.sink.onExit({
+      exitCode: this.child.exitCode,
+      signal: typeof signal === "string" ? signal : null,
+    });
+  }
+}
+
 const bunTerminalBackend: PtyBackend = {
   name: "bun",
   reportsSignals: true,
-  spawn(options) {
-    let processExited = false;
-    let eof = false;
-    let reported = false;
-    let graceTimer: Timer | undefined;
-
-    const report = () => {
-      if (reported || !processExited || !eof) return;
-      reported = true;
-      clearTimeout(graceTimer);
-      const signal = child.signalCode;
-      options.onExit({
-        exitCode: child.exitCode,
-        signal: typeof signal === "string" ? signal : null,
-      });
-    };
-
+  spawn(options, sink) {
     const child = Bun.spawn([options.file, ...options.args], {
       cwd: options.cwd,
       env: options.env,
@@ -87,37 +172,14 @@ const bunTerminalBackend: PtyBackend = {
         cols: options.cols,
         rows: options.rows,
         name: options.env.TERM ?? "xterm-256color",
-        data: (_terminal, bytes) => options.onData(bytes),
-        exit: () => {
-          eof = true;
-          report();
-        },
+        data: onTerminalData,
+        exit: onTerminalEof,
       },
+      onExit: onProcessExit,
     });
     const terminal = child.terminal;
     if (!terminal) throw new Error("Bun did not attach a terminal");
-
-    child.exited.then(() => {
-      processExited = true;
-      if (eof) return report();
-      // A descendant may still hold the terminal open: give it a moment, then hang up.
-      graceTimer = setTimeout(() => {
-        eof = true;
-        terminal.close();
-        report();
-      }, EOF_GRACE_MS);
-    });
-
-    return {
-      pid: child.pid,
-      write: (data) => {
-        if (!terminal.closed) terminal.write(data);
-      },
-      resize: (cols, rows) => {
-        if (!terminal.closed) terminal.resize(cols, rows);
-      },
-      signal: (signal) => signalGroup(child.pid, signal),
-    };
+    return new BunTerminalProcess(child, terminal, sink);
   },
 };
 
@@ -161,7 +223,7 @@ function createBunPtyBackend(): PtyBackend {
     name: "bun-pty",
     // Its native layer reduces a death by signal to exit status 1.
     reportsSignals: false,
-    spawn(options) {
+    spawn(options, sink) {
       for (const [key, value] of Object.entries(options.env)) {
         if (key.includes("\0") || value.includes("\0") || key.includes("=")) {
           throw new Error(`invalid environment variable ${JSON.stringify(key)}`);
@@ -188,7 +250,7 @@ function createBunPtyBackend(): PtyBackend {
         for (;;) {
           const count = native.bun_pty_read(handle, ptr(readBuffer), readBuffer.length);
           if (count > 0) {
-            options.onData(readBuffer.subarray(0, count));
+            sink.onData(readBuffer.subarray(0, count));
             pollDelayMs = 1;
             continue;
           }
@@ -201,7 +263,7 @@ function createBunPtyBackend(): PtyBackend {
             count === BUN_PTY_CHILD_EXITED ? native.bun_pty_get_exit_code(handle) : 1;
           closed = true;
           native.bun_pty_close(handle);
-          options.onExit({ exitCode, signal: null });
+          sink.onExit({ exitCode, signal: null });
           return;
         }
       };

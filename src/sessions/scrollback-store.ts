@@ -97,15 +97,10 @@ export function createScrollbackStore(
     return join(dir, `${id}.log`);
   };
 
+  const context: JournalContext = { onError, setTimer };
   return {
     open(sessionId, ring) {
-      const path = pathOf(sessionId);
-      return openJournal(
-        path,
-        ring,
-        (error) => onError(error, `writing scrollback ${path}`),
-        setTimer,
-      );
+      return new Journal(pathOf(sessionId), ring, context);
     },
 
     read(sessionId, maxBytes) {
@@ -135,30 +130,127 @@ function header(start: number): Buffer {
   return bytes;
 }
 
-function openJournal(
-  path: string,
-  ring: RingBuffer,
-  onError: (error: unknown) => void,
-  setTimer: SetTimer,
-): ScrollbackJournal {
+/** What every journal of a store shares. */
+interface JournalContext {
+  onError: (error: unknown, context: string) => void;
+  setTimer: SetTimer;
+}
+
+// A class, not a closure per function: a running session keeps its journal for its whole life,
+// and each closure or promise it held pinned a JS heap block of its own (see pty.ts).
+class Journal implements ScrollbackJournal {
   // Invariant between writes: the file holds exactly the output in [fileStart, flushedOffset),
   // unless `file` is undefined (nothing written yet, or a write failed: rewrite it whole).
   // Plain descriptors, not FileHandles: Bun throws when the GC finds an unclosed FileHandle.
-  let file: number | undefined;
-  let fileStart = ring.start;
-  let flushedOffset = ring.start;
-  const limit = 2 * ring.capacity;
-  // Whether the last write was a flood's worth: the next one then waits longer.
-  let flooding = false;
+  private file: number | undefined;
+  private fileStart: number;
+  private flushedOffset: number;
+  /** Whether the last write was a flood's worth: the next one then waits longer. */
+  private flooding = false;
+  private cancelTimer: (() => void) | undefined;
+  // Writes run one at a time, in order; `queued` is the next one while it has not started (it
+  // will take whatever the ring holds when it starts, so a second request joins it), `tail`
+  // the last one while it runs.
+  private tail: Promise<void> | undefined;
+  private queued: Promise<void> | undefined;
+  private closing: Promise<void> | undefined;
+
+  constructor(
+    private readonly path: string,
+    private readonly ring: RingBuffer,
+    private readonly context: JournalContext,
+  ) {
+    this.fileStart = ring.start;
+    this.flushedOffset = ring.start;
+  }
+
+  touch(): void {
+    if (this.closing || this.cancelTimer !== undefined || this.queued) return;
+    this.cancelTimer = this.context.setTimer(
+      () => this.enqueue(false),
+      this.flooding ? SCROLLBACK_FLOOD_FLUSH_MS : SCROLLBACK_FLUSH_MS,
+    );
+  }
+
+  flush(): Promise<void> {
+    return this.closing ?? this.enqueue(false);
+  }
+
+  close(): Promise<void> {
+    this.closing ??= this.enqueue(true).then(async () => {
+      const last = this.file;
+      this.file = undefined;
+      if (last !== undefined) await closeAsync(last).catch((error) => this.fail(error));
+    });
+    return this.closing;
+  }
+
+  private enqueue(final: boolean): Promise<void> {
+    this.cancelTimer?.();
+    this.cancelTimer = undefined;
+    if (this.queued && !final) return this.queued;
+    const next = (this.tail ?? Promise.resolve()).then(async () => {
+      if (this.queued === next) this.queued = undefined;
+      try {
+        this.flooding = (await this.write(final)) >= FLOOD_BYTES;
+      } catch (error) {
+        const failed = this.file;
+        this.file = undefined;
+        if (failed !== undefined) await closeAsync(failed).catch(() => {});
+        this.fail(error);
+      }
+      if (this.tail === next) this.tail = undefined;
+    });
+    this.queued = next;
+    this.tail = next;
+    return next;
+  }
+
+  private fail(error: unknown): void {
+    this.context.onError(error, `writing scrollback ${this.path}`);
+  }
+
+  /** Brings the file up to ring.end; returns how many bytes it wrote. */
+  private async write(final: boolean): Promise<number> {
+    const ring = this.ring;
+    const from = this.flushedOffset;
+    const to = ring.end;
+    const appendable =
+      this.file !== undefined && from >= ring.start && to - this.fileStart <= 2 * ring.capacity;
+    // The last write leaves exactly the ring in the file: a finished session keeps its
+    // scrollback's tail, at most SCROLLBACK_BYTES, not the older bytes a running file may hold.
+    if (appendable && !(final && this.fileStart !== ring.start)) {
+      if (from === to) return 0;
+      const file = this.file as number;
+      await writeAll(file, ring.views(from), HEADER_BYTES + from - this.fileStart);
+      if (ring.start <= from) {
+        this.flushedOffset = to;
+        return to - from;
+      }
+      // New output overtook the bytes being written: cut off the tail they may have garbled.
+      await truncateAsync(file, HEADER_BYTES + from - this.fileStart);
+    }
+    const whole = final || !this.flooding || ring.end - ring.start < ring.capacity;
+    // A full ring drops its oldest bytes with every read from the PTY: during a flood (or when
+    // the whole ring was overtaken), begin a quarter in, so that the write is done before new
+    // output reaches what it reads. The last write, once the ring is still, takes all of it.
+    // When output outruns the disk even so, the tail is copied and written from the copy.
+    const inPlace =
+      (whole && (await this.rewrite(ring.start, false))) ||
+      (await this.rewrite(ring.start + Math.floor(ring.capacity / 4), false));
+    if (!inPlace) await this.rewrite(Math.max(ring.start, ring.end - COPY_LIMIT_BYTES), true);
+    return this.flushedOffset - this.fileStart;
+  }
 
   /**
    * Writes [from, ring.end) to a new file and renames it into place. From views into the ring
    * (false when new output overtook them during the write), or from a copy (always true).
    */
-  const rewrite = async (from: number, copy: boolean): Promise<boolean> => {
+  private async rewrite(from: number, copy: boolean): Promise<boolean> {
+    const ring = this.ring;
     const to = ring.end;
     const body = copy ? [Buffer.concat(ring.views(from))] : ring.views(from);
-    const tmp = `${path}.tmp`;
+    const tmp = `${this.path}.tmp`;
     const fd = await openAsync(tmp, "w", 0o600);
     try {
       await writeAll(fd, [header(from), ...body], 0);
@@ -167,94 +259,17 @@ function openJournal(
         await rm(tmp, { force: true });
         return false;
       }
-      await rename(tmp, path);
+      await rename(tmp, this.path);
     } catch (error) {
       await closeAsync(fd).catch(() => {});
       throw error;
     }
-    if (file !== undefined) await closeAsync(file);
-    file = fd;
-    fileStart = from;
-    flushedOffset = to;
+    if (this.file !== undefined) await closeAsync(this.file);
+    this.file = fd;
+    this.fileStart = from;
+    this.flushedOffset = to;
     return true;
-  };
-
-  /** Brings the file up to ring.end; returns how many bytes it wrote. */
-  const write = async (final: boolean): Promise<number> => {
-    const from = flushedOffset;
-    const to = ring.end;
-    const appendable = file !== undefined && from >= ring.start && to - fileStart <= limit;
-    // The last write leaves exactly the ring in the file: a finished session keeps its
-    // scrollback's tail, at most SCROLLBACK_BYTES, not the older bytes a running file may hold.
-    if (appendable && !(final && fileStart !== ring.start)) {
-      if (from === to) return 0;
-      await writeAll(file as number, ring.views(from), HEADER_BYTES + from - fileStart);
-      if (ring.start <= from) {
-        flushedOffset = to;
-        return to - from;
-      }
-      // New output overtook the bytes being written: cut off the tail they may have garbled.
-      await truncateAsync(file as number, HEADER_BYTES + from - fileStart);
-    }
-    const whole = final || !flooding || ring.end - ring.start < ring.capacity;
-    // A full ring drops its oldest bytes with every read from the PTY: during a flood (or when
-    // the whole ring was overtaken), begin a quarter in, so that the write is done before new
-    // output reaches what it reads. The last write, once the ring is still, takes all of it.
-    // When output outruns the disk even so, the tail is copied and written from the copy.
-    const inPlace =
-      (whole && (await rewrite(ring.start, false))) ||
-      (await rewrite(ring.start + Math.floor(ring.capacity / 4), false));
-    if (!inPlace) await rewrite(Math.max(ring.start, ring.end - COPY_LIMIT_BYTES), true);
-    return flushedOffset - fileStart;
-  };
-
-  let cancelTimer: (() => void) | undefined;
-  // Writes run one at a time, in order; `queued` is the next one while it has not started (it
-  // will take whatever the ring holds when it starts, so a second request joins it).
-  let tail: Promise<void> = Promise.resolve();
-  let queued: Promise<void> | undefined;
-
-  const enqueue = (final: boolean): Promise<void> => {
-    cancelTimer?.();
-    cancelTimer = undefined;
-    if (queued && !final) return queued;
-    const next = tail.then(async () => {
-      if (queued === next) queued = undefined;
-      try {
-        flooding = (await write(final)) >= FLOOD_BYTES;
-      } catch (error) {
-        const failed = file;
-        file = undefined;
-        if (failed !== undefined) await closeAsync(failed).catch(() => {});
-        onError(error);
-      }
-    });
-    queued = next;
-    tail = next;
-    return next;
-  };
-
-  let closing: Promise<void> | undefined;
-  return {
-    touch() {
-      if (closing || cancelTimer !== undefined || queued) return;
-      cancelTimer = setTimer(
-        () => enqueue(false),
-        flooding ? SCROLLBACK_FLOOD_FLUSH_MS : SCROLLBACK_FLUSH_MS,
-      );
-    },
-    flush() {
-      return closing ?? enqueue(false);
-    },
-    close() {
-      closing ??= enqueue(true).then(async () => {
-        const last = file;
-        file = undefined;
-        if (last !== undefined) await closeAsync(last).catch(onError);
-      });
-      return closing;
-    },
-  };
+  }
 }
 
 const openAsync = promisify(open);
