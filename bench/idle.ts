@@ -36,6 +36,12 @@ export interface IdleResult {
   /** Growth of the JS heap's blocks per session, and of its live bytes (after a full GC). */
   jsHeapCapacityPerSessionKiB: number;
   jsHeapLivePerSessionKiB: number;
+  /**
+   * Live JS objects per session by type, the most first: each kind a session keeps can pin a
+   * mostly empty heap block per session (the heap is not compacted), so closures, scopes and
+   * promises held per session show up here before they show up in RSS.
+   */
+  objectsPerSession: [type: string, count: number][];
   /** The PTY adapter alone, in a process of its own: the floor of perSessionKiB. */
   adapterPerSessionKiB: number;
   empty: Window;
@@ -85,11 +91,26 @@ export async function idleSessions(server: BenchServer, home: string): Promise<I
     jsHeapCapacityPerSessionKiB:
       (jsAfter.heapCapacity - jsBefore.heapCapacity) / 1024 / sessions.length,
     jsHeapLivePerSessionKiB: (jsAfter.heapSize - jsBefore.heapSize) / 1024 / sessions.length,
+    objectsPerSession: objectsPerSession(jsBefore, jsAfter, sessions.length),
     adapterPerSessionKiB,
     empty,
     loaded,
     wakeupsPerSessionSecond: (perSecond(loaded) - perSecond(empty)) / sessions.length,
   };
+}
+
+/** Object types whose count grew by at least half an object per session. */
+function objectsPerSession(
+  before: ServerMemory,
+  after: ServerMemory,
+  sessions: number,
+): [string, number][] {
+  const grown: [string, number][] = [];
+  for (const [type, count] of Object.entries(after.objectTypeCounts)) {
+    const perSession = (count - (before.objectTypeCounts[type] ?? 0)) / sessions;
+    if (perSession >= 0.5) grown.push([type, perSession]);
+  }
+  return grown.sort((a, b) => b[1] - a[1]);
 }
 
 async function adapterFloor(backend: string, home: string): Promise<number> {

@@ -3,7 +3,12 @@
 // IDLE_SESSIONS idle `exec cat` PTYs straight from the adapter. Prints one JSON line.
 
 import { readFileSync } from "node:fs";
-import { createPtyBackend, type PtyBackendName, type PtyProcess } from "../src/sessions/pty.ts";
+import {
+  createPtyBackend,
+  type PtyBackendName,
+  type PtyProcess,
+  type PtySink,
+} from "../src/sessions/pty.ts";
 import { IDLE_SESSIONS } from "./idle.ts";
 import { SHELL } from "./terminal.ts";
 
@@ -25,17 +30,20 @@ const pty = createPtyBackend(backend as PtyBackendName);
 const env: Record<string, string> = {};
 for (const [key, value] of Object.entries(process.env)) if (value !== undefined) env[key] = value;
 Object.assign(env, { HOME: home, SHELL, TERM: "xterm-256color" });
+/** One sink for all: the adapter's own cost, without a caller's closures. */
+const IGNORE: PtySink = { onData() {}, onExit() {} };
 const spawnCat = () =>
-  pty.spawn({
-    file: SHELL,
-    args: ["-l", "-c", "exec cat"],
-    cwd: "/tmp",
-    env,
-    cols: 120,
-    rows: 40,
-    onData: () => {},
-    onExit: () => {},
-  });
+  pty.spawn(
+    {
+      file: SHELL,
+      args: ["-l", "-c", "exec cat"],
+      cwd: "/tmp",
+      env,
+      cols: 120,
+      rows: 40,
+    },
+    IGNORE,
+  );
 
 const children: PtyProcess[] = [spawnCat()];
 try {

@@ -106,7 +106,7 @@ export function backendTable(r: BackendResults, largeScrollback: string): string
       `adapter ${fixed(i.adapterPerSessionKiB, 0)}`,
       "≤ 64 KiB",
       verdict(i.perSessionKiB <= 64),
-      `RSS ${fixed(i.rssBeforeKiB / KiB)} → ${fixed(i.rssAfterKiB / KiB)} MiB for ${i.sessions} sessions of \`exec cat\` (forced GC first), on a server that had run ${i.sessions} sessions before (spawning them took ${fixed(i.spawnMs / 1000)} s); JS heap + external: ${fixed(i.jsPerSessionKiB, 0)} KiB each; JS heap blocks held: ${fixed(i.jsHeapCapacityPerSessionKiB, 0)} KiB each for ${fixed(i.jsHeapLivePerSessionKiB, 0)} KiB of live objects; the first ${i.sessions} on the fresh server: ${fixed(i.coldPerSessionKiB, 0)} KiB each (database and allocator warm-up included); baseline = the PTY adapter alone in its own process; cat processes not counted`,
+      `RSS ${fixed(i.rssBeforeKiB / KiB)} → ${fixed(i.rssAfterKiB / KiB)} MiB for ${i.sessions} sessions of \`exec cat\` (forced GC first), on a server that had run ${i.sessions} sessions before (spawning them took ${fixed(i.spawnMs / 1000)} s); JS heap + external: ${fixed(i.jsPerSessionKiB, 0)} KiB each; JS heap blocks held: ${fixed(i.jsHeapCapacityPerSessionKiB, 0)} KiB each for ${fixed(i.jsHeapLivePerSessionKiB, 0)} KiB of live objects (${i.objectsPerSession.map(([type, count]) => `${fixed(count, 1)} ${type}`).join(", ")}); the first ${i.sessions} on the fresh server: ${fixed(i.coldPerSessionKiB, 0)} KiB each (database and allocator warm-up included); baseline = the PTY adapter alone in its own process; cat processes not counted`,
     ]);
     const rate = (count: number, ms: number) => (count * 1000) / ms;
     rows.push([

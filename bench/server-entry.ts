@@ -1,6 +1,7 @@
 // The server as the benches run it: src/main.ts unchanged, plus one hook so that a bench can force
 // a settle from outside. SIGUSR2 runs a full garbage collection and reports memory on stderr:
-// process.memoryUsage(), and the JS heap's live bytes beside the bytes of the blocks it holds.
+// process.memoryUsage(), the JS heap's live bytes beside the bytes of the blocks it holds, and
+// its live objects by type.
 
 import { heapStats } from "bun:jsc";
 import "../src/main.ts";
@@ -21,6 +22,6 @@ process.on("SIGUSR2", () => {
 });
 
 function jsHeap() {
-  const { heapSize, heapCapacity } = heapStats();
-  return { heapSize, heapCapacity };
+  const { heapSize, heapCapacity, objectTypeCounts } = heapStats();
+  return { heapSize, heapCapacity, objectTypeCounts };
 }

@@ -44,6 +44,8 @@ export interface ServerMemory {
   heapSize: number;
   /** Bytes of the blocks the JS heap holds: live objects plus the free cells around them. */
   heapCapacity: number;
+  /** Live JS objects by type (bun:jsc heapStats). */
+  objectTypeCounts: Record<string, number>;
 }
 
 export interface BenchServer {

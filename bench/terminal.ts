@@ -59,23 +59,27 @@ export function spawnPtyTerminal(backend: PtyBackendName, script: string, home: 
       if (!exited) killGroup(pty.pid);
     },
   };
-  const pty: PtyProcess = createPtyBackend(backend).spawn({
-    file: SHELL,
-    args: ["-l", "-c", script],
-    cwd: "/tmp",
-    env: childEnv(home),
-    cols: 120,
-    rows: 40,
-    onData: (chunk) => {
-      bytes += chunk.length;
-      terminal.onChunk?.(chunk.length, Bun.nanoseconds());
-      if (!ready.seen && ready.feed(chunk)) wake();
+  const pty: PtyProcess = createPtyBackend(backend).spawn(
+    {
+      file: SHELL,
+      args: ["-l", "-c", script],
+      cwd: "/tmp",
+      env: childEnv(home),
+      cols: 120,
+      rows: 40,
     },
-    onExit: () => {
-      exited = true;
-      wake();
+    {
+      onData: (chunk) => {
+        bytes += chunk.length;
+        terminal.onChunk?.(chunk.length, Bun.nanoseconds());
+        if (!ready.seen && ready.feed(chunk)) wake();
+      },
+      onExit: () => {
+        exited = true;
+        wake();
+      },
     },
-  });
+  );
   return terminal;
 }
 
