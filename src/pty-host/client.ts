@@ -9,6 +9,7 @@ import { FrameWriter } from "./frame-writer.ts";
 import {
   encodeBytes,
   encodeControl,
+  type ForwardedSignal,
   FrameDecoder,
   FrameKind,
   type HostedInfo,
@@ -74,6 +75,51 @@ function dispatch(callbacks: PtyCallbacks, event: Event): void {
   if ("data" in event) callbacks.onData(event.data);
   else if ("exit" in event) callbacks.onExit(event.exit);
   else callbacks.onSkip?.(event.skip);
+}
+
+/** What every handle of one connection shares. */
+interface Connection {
+  writer: FrameWriter;
+  send(message: ServerMessage): void;
+  routes: Map<string, Route>;
+}
+
+const isForwarded = (signal: NodeJS.Signals): signal is ForwardedSignal =>
+  signal === "SIGHUP" || signal === "SIGINT" || signal === "SIGTERM" || signal === "SIGKILL";
+
+// A class, not an object of closures: a session keeps its handle for life, and a closure per
+// method pins a JS heap block per session (see src/sessions/pty.ts).
+class HostPtyHandle implements HostPty {
+  constructor(
+    private readonly id: string,
+    readonly pid: number,
+    private readonly connection: Connection,
+  ) {}
+
+  write(bytes: Uint8Array): void {
+    this.connection.writer.send(encodeBytes(FrameKind.input, this.id, bytes));
+  }
+
+  resize(cols: number, rows: number): void {
+    this.connection.send({ type: "resize", id: this.id, cols, rows });
+  }
+
+  signal(signal: NodeJS.Signals): void {
+    if (isForwarded(signal)) this.connection.send({ type: "signal", id: this.id, signal });
+  }
+
+  begin(): void {
+    const route = this.connection.routes.get(this.id);
+    if (!route?.callbacks) return;
+    const held = route.held ?? [];
+    route.held = undefined;
+    for (const event of held) dispatch(route.callbacks, event);
+  }
+
+  release(): void {
+    this.connection.routes.delete(this.id);
+    this.connection.send({ type: "forget", id: this.id });
+  }
 }
 
 /** Error thrown when the host speaks another protocol version. */
@@ -215,31 +261,8 @@ export async function connectHost(
   });
   const send = (message: ServerMessage) => writer.send(encodeControl(message));
 
-  const handle = (id: string, pid: number): HostPty => ({
-    pid,
-    write: (bytes) => writer.send(encodeBytes(FrameKind.input, id, bytes)),
-    resize: (cols, rows) => send({ type: "resize", id, cols, rows }),
-    signal: (signal) => {
-      if (
-        signal === "SIGHUP" ||
-        signal === "SIGINT" ||
-        signal === "SIGTERM" ||
-        signal === "SIGKILL"
-      )
-        send({ type: "signal", id, signal });
-    },
-    begin() {
-      const route = routes.get(id);
-      if (!route?.callbacks) return;
-      const held = route.held ?? [];
-      route.held = undefined;
-      for (const event of held) dispatch(route.callbacks, event);
-    },
-    release() {
-      routes.delete(id);
-      send({ type: "forget", id });
-    },
-  });
+  const connection: Connection = { writer, send, routes };
+  const handle = (id: string, pid: number): HostPty => new HostPtyHandle(id, pid, connection);
 
   send({ type: "hello", protocol: PROTOCOL_VERSION, version });
   const timeout = setTimeout(() => {
