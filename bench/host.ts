@@ -2,12 +2,15 @@
 // WebSocket) beside the same figures with the PTYs inside the server and the raw PTY floor, all
 // in one run, alternating so that each sees the same machine load.
 
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { LARGE_SCROLLBACK, LARGE_SCROLLBACK_BYTES } from "./backend.ts";
 import type { Cleanup } from "./cleanup.ts";
 import { killGroup } from "./cleanup.ts";
 import { floorEcho, floorThroughput } from "./floor.ts";
+import { startBenchHost } from "./host-process.ts";
+import { type HostedIdleResult, hostedIdleSessions } from "./idle.ts";
 import { ECHO_KEYS, OUTPUT_BYTES, type ThroughputRun } from "./measure.ts";
 import { cpuMs } from "./proc.ts";
 import { type ServerTemplate, startBenchServer } from "./server-process.ts";
@@ -16,6 +19,7 @@ import { type FallBehindRun, streamEcho, streamFallBehind, streamThroughput } fr
 import { type Row, renderTable } from "./table.ts";
 
 const REPETITIONS = 3;
+const verdict = (meets: boolean) => (meets ? "meets" : "MISSES");
 /** Large enough that the viewer is never closed 4008 during a run (as in figure 2). */
 const SCROLLBACK = LARGE_SCROLLBACK;
 
@@ -30,6 +34,8 @@ export interface HostResults {
   floorEcho: number[];
   inprocessEcho: number[];
   hostEcho: number[];
+  /** 100 idle sessions through the host (default scrollback); undefined when it failed. */
+  idle?: HostedIdleResult;
 }
 
 /** A server with PTY_HOST=auto and the pid of the host it started, stopped before its DATA_DIR goes. */
@@ -52,8 +58,15 @@ async function servers(template: ServerTemplate, cleanup: Cleanup) {
   const env = { SCROLLBACK_BYTES: SCROLLBACK, IDLE_AFTER: "1s" };
   const inprocess = await startBenchServer({ backend: "bun", template, env }, cleanup);
   const { server: hosted, hostPid } = await hostedServer(template, env, cleanup);
-  const { server: hostedDefault } = await hostedServer(template, { IDLE_AFTER: "1s" }, cleanup);
-  return { inprocess, hosted, hostPid, hostedDefault };
+  // This one's host is started by the bench, so that its memory can be settled too.
+  const dataDir = mkdtempSync(join(tmpdir(), "opendray-bench-"));
+  cleanup.add(() => rmSync(dataDir, { recursive: true, force: true }));
+  const defaultHost = await startBenchHost(dataDir, cleanup);
+  const hostedDefault = await startBenchServer(
+    { backend: "bun", template, dataDir, env: { IDLE_AFTER: "1s", PTY_HOST: "auto" } },
+    cleanup,
+  );
+  return { inprocess, hosted, hostPid, hostedDefault, defaultHost };
 }
 
 /** The server's CPU plus its host's, for the host runs. */
@@ -76,7 +89,10 @@ export async function benchHost(
   cleanup: Cleanup,
   log: (line: string) => void,
 ): Promise<HostResults> {
-  const { inprocess, hosted, hostPid, hostedDefault } = await servers(template, cleanup);
+  const { inprocess, hosted, hostPid, hostedDefault, defaultHost } = await servers(
+    template,
+    cleanup,
+  );
   const results: HostResults = {
     floor: [],
     inprocess: [],
@@ -100,6 +116,8 @@ export async function benchHost(
     results.floorEcho = await floorEcho("bun", home);
     results.inprocessEcho = await streamEcho(inprocess);
     results.hostEcho = await streamEcho(hosted);
+    log("  host: 100 idle sessions (server and host)…");
+    results.idle = await hostedIdleSessions(hostedDefault, defaultHost);
   } finally {
     await Promise.all([hosted.stop(), inprocess.stop(), hostedDefault.stop()]);
   }
@@ -140,7 +158,7 @@ export function hostTable(r: HostResults): string {
       fixed(host),
       `floor ${fixed(floor)}`,
       "≥ 80 % of floor",
-      `${percent(host, floor)} ${host >= 0.8 * floor ? "meets" : "MISSES"}`,
+      `${percent(host, floor)} ${verdict(host >= 0.8 * floor)}`,
       `${runs(r.host.map((run) => run.mbps))}; ${percent(host, inprocess)} of in-process; server + host CPU per run ${cpu(r.host)}; every byte arrived: ${r.host.every((run) => run.bytes === OUTPUT_BYTES)}`,
     ],
     [
@@ -148,7 +166,7 @@ export function hostTable(r: HostResults): string {
       fixed(hostFull),
       `floor ${fixed(floor)}`,
       "≥ 80 % of floor",
-      `${percent(hostFull, floor)} ${hostFull >= 0.8 * floor ? "meets" : "MISSES"}`,
+      `${percent(hostFull, floor)} ${verdict(hostFull >= 0.8 * floor)}`,
       `${runs(r.hostFull.map((run) => run.mbps))}; the session first wrote ${SCROLLBACK} (untimed): neither the host's ring nor the server's mirror grows into fresh memory`,
     ],
     [
@@ -174,10 +192,32 @@ export function hostTable(r: HostResults): string {
       echo(r.hostEcho),
       `in-process ${fixed(median(r.inprocessEcho), 0)}`,
       "≤ 100 µs",
-      hostP50 <= 100 ? "meets" : "MISSES",
+      verdict(hostP50 <= 100),
       "one more hop: server ⇄ host over the unix socket",
     ],
   ];
+  const idle = r.idle;
+  if (idle) {
+    const perSession = idle.serverPerSessionKiB + idle.hostPerSessionKiB;
+    rows.push(
+      [
+        "RSS per idle session (KiB), PTY_HOST=auto",
+        fixed(perSession, 0),
+        "",
+        "≤ 64 KiB",
+        verdict(perSession <= 64),
+        `server ${fixed(idle.serverPerSessionKiB, 0)} + host ${fixed(idle.hostPerSessionKiB, 0)} (each after a forced GC), ${idle.sessions} sessions of \`exec cat\` on PGlite, after ${idle.sessions} spawned and deleted`,
+      ],
+      [
+        "  wake-ups per idle session (1/s)",
+        fixed(idle.serverWakeupsPerSessionSecond + idle.hostWakeupsPerSessionSecond, 2),
+        "",
+        "no timer wake-ups",
+        verdict(idle.serverWakeupsPerSessionSecond + idle.hostWakeupsPerSessionSecond < 0.1),
+        `(within ±0.1 is noise) server ${fixed(idle.serverWakeupsPerSessionSecond, 2)} + host ${fixed(idle.hostWakeupsPerSessionSecond, 2)}, all threads, loaded minus empty`,
+      ],
+    );
+  }
   return renderTable(
     ["figure", "measured", "baseline", "target", "verdict", "runs and notes"],
     rows,

@@ -5,6 +5,7 @@
 
 import { join } from "node:path";
 import type { Session } from "../src/protocol/session.ts";
+import type { BenchHost } from "./host-process.ts";
 import { type ContextSwitches, cpuMs, createWakeupCounter, rssKiB } from "./proc.ts";
 import type { BenchServer, ServerMemory } from "./server-process.ts";
 import { sleep } from "./stats.ts";
@@ -79,7 +80,6 @@ export async function idleSessions(server: BenchServer, home: string): Promise<I
   const loaded = await measureWindow(server.pid);
   await deleteAll(server, sessions);
 
-  const perSecond = (window: Window) => (window.wakeups.allThreads * 1000) / window.ms;
   return {
     sessions: sessions.length,
     rssBeforeKiB,
@@ -112,6 +112,63 @@ function objectsPerSession(
   }
   return grown.sort((a, b) => b[1] - a[1]);
 }
+
+export interface HostedIdleResult {
+  sessions: number;
+  /** RSS growth per session of the server and of its PTY host, each after a forced GC. */
+  serverPerSessionKiB: number;
+  hostPerSessionKiB: number;
+  /** (loaded − empty) wake-ups per second per session, of the server and of the host. */
+  serverWakeupsPerSessionSecond: number;
+  hostWakeupsPerSessionSecond: number;
+}
+
+/**
+ * Figure 4 with PTY_HOST=auto: the sessions' memory is split between the server (database,
+ * mirror rings, viewers) and the host (PTYs, rings, journals), so both are counted, each after a
+ * forced GC. Needs IDLE_AFTER 1 s, like idleSessions.
+ */
+export async function hostedIdleSessions(
+  server: BenchServer,
+  host: BenchHost,
+): Promise<HostedIdleResult> {
+  const warmUp: Session[] = [];
+  await spawnUpTo(server, warmUp, IDLE_SESSIONS);
+  await waitUntilIdle(server, warmUp.length);
+  await deleteAll(server, warmUp);
+
+  const settleBoth = async () => {
+    await Promise.all([server.settle(), host.settle()]);
+    await sleep(SETTLE_MS);
+    return { server: rssKiB(server.pid), host: rssKiB(host.pid) };
+  };
+  const before = await settleBoth();
+  const [serverEmpty, hostEmpty] = await Promise.all([
+    measureWindow(server.pid),
+    measureWindow(host.pid),
+  ]);
+  const sessions: Session[] = [];
+  await spawnUpTo(server, sessions, IDLE_SESSIONS);
+  await waitUntilIdle(server, sessions.length);
+  const after = await settleBoth();
+  const [serverLoaded, hostLoaded] = await Promise.all([
+    measureWindow(server.pid),
+    measureWindow(host.pid),
+  ]);
+  await deleteAll(server, sessions);
+
+  const count = sessions.length;
+  const wakeups = (empty: Window, loaded: Window) => (perSecond(loaded) - perSecond(empty)) / count;
+  return {
+    sessions: count,
+    serverPerSessionKiB: (after.server - before.server) / count,
+    hostPerSessionKiB: (after.host - before.host) / count,
+    serverWakeupsPerSessionSecond: wakeups(serverEmpty, serverLoaded),
+    hostWakeupsPerSessionSecond: wakeups(hostEmpty, hostLoaded),
+  };
+}
+
+const perSecond = (window: Window) => (window.wakeups.allThreads * 1000) / window.ms;
 
 async function adapterFloor(backend: string, home: string): Promise<number> {
   const child = Bun.spawn(

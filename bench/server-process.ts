@@ -240,7 +240,10 @@ export async function prepareTemplate(cleanup: Cleanup): Promise<ServerTemplate>
   return { dataDir, adminPassword: server.adminPassword };
 }
 
-function drainLines(stream: ReadableStream<Uint8Array>, onLine: (line: string) => void): void {
+export function drainLines(
+  stream: ReadableStream<Uint8Array>,
+  onLine: (line: string) => void,
+): void {
   (async () => {
     const decoder = new TextDecoder();
     let pending = "";
