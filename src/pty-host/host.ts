@@ -9,7 +9,7 @@ import type { Socket } from "bun";
 import type { Config } from "../config.ts";
 import { lockFile } from "../data-dir.ts";
 import type { Logger } from "../log.ts";
-import { createPtyBackend, type PtyExit, type PtyProcess } from "../sessions/pty.ts";
+import { createPtyBackend, type PtyExit, type PtyProcess, type PtySink } from "../sessions/pty.ts";
 import { RingBuffer } from "../sessions/ring-buffer.ts";
 import { createScrollbackStore, type ScrollbackJournal } from "../sessions/scrollback-store.ts";
 import { FrameWriter } from "./frame-writer.ts";
@@ -35,21 +35,53 @@ const MAX_QUEUED_BYTES = 64 * 1024 * 1024;
 /** Output goes out in frames of at most this size. */
 const OUTPUT_CHUNK_BYTES = 256 * 1024;
 
-interface HostedSession {
-  id: string;
-  pty: PtyProcess;
-  ring: RingBuffer;
-  journal: ScrollbackJournal;
-  cols: number;
-  rows: number;
+/** What a host's sessions share: whether it is shutting down, and how their output goes out. */
+interface SessionHost {
+  readonly closing: boolean;
+  schedulePump(session: HostedSession): void;
+}
+
+// The PTY's sink: a class, so that a session keeps no closures (see src/sessions/pty.ts).
+class HostedSession implements PtySink {
+  /** Set once the PTY is spawned (it needs its sink first). */
+  pty!: PtyProcess;
+  /** Opened once the PTY is spawned: output before that only goes to the ring. */
+  journal: ScrollbackJournal | undefined;
   /** The process is gone (its scrollback file may still be being written). */
-  ended: boolean;
+  ended = false;
   /** Set once the scrollback file is complete: only then is the server told. */
   exit?: PtyExit;
   // Invariant: the active server has received exactly the output in [its replay start, sent).
-  sent: number;
+  sent = 0;
   /** The active server has been told of the exit. */
-  exitSent: boolean;
+  exitSent = false;
+
+  constructor(
+    readonly id: string,
+    readonly ring: RingBuffer,
+    public cols: number,
+    public rows: number,
+    private readonly host: SessionHost,
+  ) {}
+
+  onData(bytes: Uint8Array): void {
+    if (this.host.closing) return;
+    this.ring.append(bytes);
+    if (!this.journal) return;
+    this.journal.touch();
+    this.host.schedulePump(this);
+  }
+
+  onExit(exit: PtyExit): void {
+    const journal = this.journal;
+    if (!journal) return;
+    this.ended = true;
+    // The server reads the file once told of the exit: tell it when the file is complete.
+    journal.close().then(() => {
+      this.exit = exit;
+      this.host.schedulePump(this);
+    });
+  }
 }
 
 interface Peer {
@@ -145,6 +177,13 @@ export function startPtyHost(config: Config, options: PtyHostOptions): PtyHost {
     pump(session);
   };
 
+  const sessionHost: SessionHost = {
+    get closing() {
+      return closing;
+    },
+    schedulePump,
+  };
+
   const tell = (socket: Socket<Peer>, message: HostMessage) =>
     socket.data.writer.send(encodeControl(message));
   const refuse = (socket: Socket<Peer>, code: string, message: string) => {
@@ -199,10 +238,15 @@ export function startPtyHost(config: Config, options: PtyHostOptions): PtyHost {
     if (sessions.has(request.id)) {
       return tell(socket, { type: "spawn_failed", id: request.id, message: "id in use" });
     }
-    const ring = new RingBuffer(config.scrollbackBytes);
-    let session: HostedSession | undefined;
+    const session = new HostedSession(
+      request.id,
+      new RingBuffer(config.scrollbackBytes),
+      request.cols,
+      request.rows,
+      sessionHost,
+    );
     try {
-      const pty = backend.spawn(
+      session.pty = backend.spawn(
         {
           file: request.file,
           args: request.args,
@@ -211,40 +255,12 @@ export function startPtyHost(config: Config, options: PtyHostOptions): PtyHost {
           cols: request.cols,
           rows: request.rows,
         },
-        {
-          onData: (bytes) => {
-            if (closing) return;
-            ring.append(bytes);
-            if (!session) return;
-            session.journal.touch();
-            schedulePump(session);
-          },
-          onExit: (exit) => {
-            const exited = session;
-            if (!exited) return;
-            exited.ended = true;
-            // The server reads the file once told of the exit: tell it when the file is complete.
-            exited.journal.close().then(() => {
-              exited.exit = exit;
-              schedulePump(exited);
-            });
-          },
-        },
+        session,
       );
-      session = {
-        id: request.id,
-        pty,
-        ring,
-        journal: store.open(request.id, ring),
-        cols: request.cols,
-        rows: request.rows,
-        sent: 0,
-        ended: false,
-        exitSent: false,
-      };
+      session.journal = store.open(request.id, session.ring);
       sessions.set(request.id, session);
       checkIdle();
-      tell(socket, { type: "spawned", id: request.id, pid: pty.pid });
+      tell(socket, { type: "spawned", id: request.id, pid: session.pty.pid });
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       tell(socket, { type: "spawn_failed", id: request.id, message });
@@ -355,7 +371,7 @@ export function startPtyHost(config: Config, options: PtyHostOptions): PtyHost {
       closing = true;
       const flushes: Promise<void>[] = [];
       for (const session of sessions.values()) {
-        flushes.push(session.journal.close());
+        if (session.journal) flushes.push(session.journal.close());
         if (!session.ended) {
           session.pty.signal("SIGHUP");
           session.pty.signal("SIGTERM");
