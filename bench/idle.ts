@@ -14,6 +14,9 @@ export const IDLE_SESSIONS = 100;
 export const WINDOW_MS = 10_000;
 const SPAWN_BATCH = 10;
 const SETTLE_MS = 500;
+/** RSS that moved less than this over SETTLE_MS holds still. */
+const STEADY_KIB = 64;
+const STEADY_MAX_MS = 10_000;
 const SAMPLE_MS = 200;
 
 export interface Window {
@@ -66,18 +69,21 @@ export async function idleSessions(server: BenchServer, home: string): Promise<I
   const coldPerSessionKiB = (rssKiB(server.pid) - rssFreshKiB) / warmUp.length;
   await deleteAll(server, warmUp);
 
+  // Both memory samples come after a quiet window: JavaScriptCore drops bytecode and JIT code
+  // that went unused for several seconds (3 MiB of code blocks here, 7–17 s after a burst of
+  // requests), and a sample taken right after the spawns would count it per session.
+  const empty = await measureWindow(server.pid);
   const jsBefore = await settle(server);
   const rssBeforeKiB = rssKiB(server.pid);
-  const empty = await measureWindow(server.pid);
 
   const sessions: Session[] = [];
   const spawnStart = performance.now();
   await spawnUpTo(server, sessions, IDLE_SESSIONS);
   const spawnMs = performance.now() - spawnStart;
   await waitUntilIdle(server, sessions.length);
+  const loaded = await measureWindow(server.pid);
   const jsAfter = await settle(server);
   const rssAfterKiB = rssKiB(server.pid);
-  const loaded = await measureWindow(server.pid);
   await deleteAll(server, sessions);
 
   return {
@@ -139,22 +145,23 @@ export async function hostedIdleSessions(
 
   const settleBoth = async () => {
     await Promise.all([server.settle(), host.settle()]);
-    await sleep(SETTLE_MS);
+    await steadyRss([server.pid, host.pid]);
     return { server: rssKiB(server.pid), host: rssKiB(host.pid) };
   };
-  const before = await settleBoth();
+  // As in idleSessions: each memory sample after a quiet window.
   const [serverEmpty, hostEmpty] = await Promise.all([
     measureWindow(server.pid),
     measureWindow(host.pid),
   ]);
+  const before = await settleBoth();
   const sessions: Session[] = [];
   await spawnUpTo(server, sessions, IDLE_SESSIONS);
   await waitUntilIdle(server, sessions.length);
-  const after = await settleBoth();
   const [serverLoaded, hostLoaded] = await Promise.all([
     measureWindow(server.pid),
     measureWindow(host.pid),
   ]);
+  const after = await settleBoth();
   await deleteAll(server, sessions);
 
   const count = sessions.length;
@@ -191,8 +198,25 @@ async function adapterFloor(backend: string, home: string): Promise<number> {
 
 async function settle(server: BenchServer): Promise<ServerMemory> {
   const memory = await server.settle();
-  await sleep(SETTLE_MS);
+  await steadyRss([server.pid]);
   return memory;
+}
+
+/**
+ * Waits until the RSS of every pid holds still: the allocators give freed pages back to the
+ * kernel on background threads, for a while after a GC. A fixed wait of 500 ms sometimes ended
+ * before they had (a hundred sessions then measured −35 KiB each on a busy machine).
+ */
+async function steadyRss(pids: number[]): Promise<void> {
+  const deadline = performance.now() + STEADY_MAX_MS;
+  let last = pids.map(rssKiB);
+  await sleep(SETTLE_MS);
+  while (performance.now() < deadline) {
+    const now = pids.map(rssKiB);
+    if (now.every((kiB, index) => Math.abs(kiB - (last[index] ?? 0)) <= STEADY_KIB)) return;
+    last = now;
+    await sleep(SETTLE_MS);
+  }
 }
 
 const jsBytes = (memory: ServerMemory) => memory.heapUsed + memory.external;
