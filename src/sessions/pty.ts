@@ -218,6 +218,9 @@ function cString(text: string): Buffer {
 function createBunPtyBackend(): PtyBackend {
   const library = dlopen(process.arch === "arm64" ? bunPtyLibArm64 : bunPtyLibX64, BUN_PTY_SYMBOLS);
   const native = library.symbols;
+  // One read buffer for every process: a poll reads and hands its bytes on synchronously, and a
+  // sink owns them only during the call (it was 64 KiB per session).
+  const readBuffer = Buffer.allocUnsafe(BUN_PTY_READ_CHUNK_BYTES);
 
   return {
     name: "bun-pty",
@@ -244,7 +247,6 @@ function createBunPtyBackend(): PtyBackend {
       const pid = native.bun_pty_get_pid(handle);
       let closed = false;
 
-      const readBuffer = Buffer.allocUnsafe(BUN_PTY_READ_CHUNK_BYTES);
       let pollDelayMs = 1;
       const poll = () => {
         for (;;) {
