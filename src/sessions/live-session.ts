@@ -77,7 +77,7 @@ export class LiveSession implements Feed {
     return this.exitedPromise;
   }
 
-  /** Wire up the spawned PTY (created with `onData`/`onExit` pointing here). */
+  /** Wire up the spawned PTY (created with this session as its sink). */
   started(pty: PtyProcess, journal: ScrollbackJournal): void {
     this.pty = pty;
     this.journal = journal;
