@@ -25,7 +25,13 @@ export async function startBenchHost(dataDir: string, cleanup: Cleanup): Promise
     stdout: "pipe",
     stderr: "pipe",
   });
-  cleanup.add(() => killGroup(child.pid, "SIGTERM"));
+  // The host writes its scrollback files as it shuts down: wait for it before DATA_DIR goes.
+  cleanup.add(async () => {
+    killGroup(child.pid, "SIGTERM");
+    const timer = setTimeout(() => killGroup(child.pid), TIMEOUT_MS);
+    await child.exited;
+    clearTimeout(timer);
+  });
   const waiters = new Set<(line: string) => void>();
   const onLine = (line: string) => {
     for (const waiter of [...waiters]) waiter(line);
