@@ -1,6 +1,8 @@
 // Everything a bench starts registers its undo here, so that servers and children are ended on
 // success, on error and on Ctrl-C alike. Undo steps run last-registered first, each at most once.
 
+import { readFileSync } from "node:fs";
+
 export interface Cleanup {
   /** Register `undo`; returns a function that runs it now (and forgets it). */
   add(undo: () => Promise<void> | void): () => Promise<void>;
@@ -39,5 +41,31 @@ export function killGroup(pid: number, signal: NodeJS.Signals = "SIGKILL"): void
     } catch {
       // Gone already.
     }
+  }
+}
+
+/**
+ * SIGTERM to `pid` (not a child of ours, so there is no exit to await), then wait until it is
+ * gone, polling; SIGKILL after `graceMs`. Never throws.
+ */
+export async function stopProcess(pid: number, graceMs: number): Promise<void> {
+  killGroup(pid, "SIGTERM");
+  const deadline = performance.now() + graceMs;
+  while (isAlive(pid)) {
+    if (performance.now() > deadline) {
+      killGroup(pid);
+      return;
+    }
+    await Bun.sleep(20);
+  }
+}
+
+/** Whether `pid` still runs: a zombie (exited, not yet reaped by its parent) does not. */
+function isAlive(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) !== "Z";
+  } catch {
+    return false;
   }
 }

@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { LARGE_SCROLLBACK, LARGE_SCROLLBACK_BYTES } from "./backend.ts";
 import type { Cleanup } from "./cleanup.ts";
-import { killGroup } from "./cleanup.ts";
+import { stopProcess } from "./cleanup.ts";
 import { floorEcho, floorThroughput } from "./floor.ts";
 import { startBenchHost } from "./host-process.ts";
 import { type HostedIdleResult, hostedIdleSessions } from "./idle.ts";
@@ -19,6 +19,7 @@ import { type FallBehindRun, streamEcho, streamFallBehind, streamThroughput } fr
 import { type Row, renderTable } from "./table.ts";
 
 const REPETITIONS = 3;
+const HOST_STOP_GRACE_MS = 30_000;
 const verdict = (meets: boolean) => (meets ? "meets" : "MISSES");
 /** Large enough that the viewer is never closed 4008 during a run (as in figure 2). */
 const SCROLLBACK = LARGE_SCROLLBACK;
@@ -51,7 +52,8 @@ async function hostedServer(
   );
   const hostPid = Number(readFileSync(join(server.dataDir, "pty-host.lock"), "utf8").trim());
   // Registered after the server, so it runs first: the host goes before its DATA_DIR does.
-  cleanup.add(() => killGroup(hostPid, "SIGTERM"));
+  // It writes its scrollback files as it shuts down: wait for it, or it recreates the folder.
+  cleanup.add(() => stopProcess(hostPid, HOST_STOP_GRACE_MS));
   return { server, hostPid };
 }
 
