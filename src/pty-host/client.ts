@@ -7,6 +7,7 @@ import type { PtyCallbacks } from "../sessions/host-link.ts";
 import type { PtyExit, PtyProcess } from "../sessions/pty.ts";
 import { FrameWriter } from "./frame-writer.ts";
 import {
+  BYTE_FRAME_OVERHEAD,
   encodeBytes,
   encodeControl,
   type ForwardedSignal,
@@ -21,6 +22,8 @@ import { checkSocketOwnership } from "./socket-path.ts";
 
 /** A server whose host stopped reading input for this much is cut off. */
 const MAX_QUEUED_BYTES = 64 * 1024 * 1024;
+/** Input up to this size is framed in the connection's scratch buffer; larger input gets its own. */
+const INPUT_SCRATCH_BYTES = 64 * 1024;
 /** How long the hello and the replay may take. */
 const HELLO_TIMEOUT_MS = 30_000;
 
@@ -80,6 +83,8 @@ function dispatch(callbacks: PtyCallbacks, event: Event): void {
 /** What every handle of one connection shares. */
 interface Connection {
   writer: FrameWriter;
+  /** Input frames are built here: the writer copies what it must keep (no array per keystroke). */
+  scratch: Uint8Array;
   send(message: ServerMessage): void;
   routes: Map<string, Route>;
 }
@@ -97,7 +102,8 @@ class HostPtyHandle implements HostPty {
   ) {}
 
   write(bytes: Uint8Array): void {
-    this.connection.writer.send(encodeBytes(FrameKind.input, this.id, bytes));
+    const { writer, scratch } = this.connection;
+    writer.send(encodeBytes(FrameKind.input, this.id, bytes, scratch));
   }
 
   resize(cols: number, rows: number): void {
@@ -261,7 +267,12 @@ export async function connectHost(
   });
   const send = (message: ServerMessage) => writer.send(encodeControl(message));
 
-  const connection: Connection = { writer, send, routes };
+  const connection: Connection = {
+    writer,
+    scratch: new Uint8Array(BYTE_FRAME_OVERHEAD + INPUT_SCRATCH_BYTES),
+    send,
+    routes,
+  };
   const handle = (id: string, pid: number): HostPty => new HostPtyHandle(id, pid, connection);
 
   send({ type: "hello", protocol: PROTOCOL_VERSION, version });
