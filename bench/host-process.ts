@@ -4,8 +4,7 @@
 
 import { join } from "node:path";
 import { type Cleanup, killGroup } from "./cleanup.ts";
-import { drainLines, type ServerMemory } from "./server-process.ts";
-import { withTimeout } from "./stats.ts";
+import { type ServerMemory, watchLines } from "./server-process.ts";
 
 const MAIN = join(import.meta.dir, "../src/main.ts");
 const HOOK = join(import.meta.dir, "settle-hook.ts");
@@ -32,27 +31,8 @@ export async function startBenchHost(dataDir: string, cleanup: Cleanup): Promise
     await child.exited;
     clearTimeout(timer);
   });
-  const waiters = new Set<(line: string) => void>();
-  const onLine = (line: string) => {
-    for (const waiter of [...waiters]) waiter(line);
-  };
-  const nextLine = (match: (line: string) => boolean, what: string) =>
-    withTimeout(
-      new Promise<string>((resolve) => {
-        const waiter = (line: string) => {
-          if (!match(line)) return;
-          waiters.delete(waiter);
-          resolve(line);
-        };
-        waiters.add(waiter);
-      }),
-      TIMEOUT_MS,
-      `PTY host: ${what}`,
-    );
-  const ready = nextLine((line) => line.startsWith("ready"), "ready");
-  drainLines(child.stdout, onLine);
-  drainLines(child.stderr, onLine);
-  await ready;
+  const { nextLine } = watchLines(child, "PTY host", TIMEOUT_MS);
+  await nextLine((line) => line.startsWith("ready"), "ready");
   return {
     pid: child.pid,
     async settle() {

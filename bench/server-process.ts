@@ -109,32 +109,7 @@ export async function startBenchServer(
     stderr: "pipe",
   });
   const sessionPids = new Set<number>();
-  const lines: string[] = [];
-  const lineWaiters = new Set<(line: string) => void>();
-  const onLine = (line: string) => {
-    lines.push(line);
-    if (lines.length > 50) lines.shift();
-    for (const waiter of [...lineWaiters]) waiter(line);
-  };
-  drainLines(child.stdout, onLine);
-  drainLines(child.stderr, onLine);
-  const nextLine = (match: (line: string) => boolean, what: string) =>
-    withTimeout(
-      new Promise<string>((resolve, reject) => {
-        const waiter = (line: string) => {
-          if (!match(line)) return;
-          lineWaiters.delete(waiter);
-          resolve(line);
-        };
-        lineWaiters.add(waiter);
-        child.exited.then((code) => {
-          lineWaiters.delete(waiter);
-          reject(new Error(`server exited (${code}) before ${what}:\n${lines.join("\n")}`));
-        });
-      }),
-      START_TIMEOUT_MS,
-      what,
-    );
+  const { nextLine, tail } = watchLines(child, "server", START_TIMEOUT_MS);
 
   let stopped: Promise<void> | undefined;
   const stop = () => {
@@ -226,7 +201,7 @@ export async function startBenchServer(
       child.kill("SIGUSR2");
       return JSON.parse(await reported) as ServerMemory;
     },
-    logTail: () => lines.join("\n"),
+    logTail: tail,
     stop: undo,
   };
 }
@@ -240,10 +215,50 @@ export async function prepareTemplate(cleanup: Cleanup): Promise<ServerTemplate>
   return { dataDir, adminPassword: server.adminPassword };
 }
 
-export function drainLines(
-  stream: ReadableStream<Uint8Array>,
-  onLine: (line: string) => void,
-): void {
+/**
+ * Reads a child's stdout and stderr line by line: `nextLine` resolves with the first line that
+ * matches, and rejects when the child exits first (with its last 50 lines) or after `timeoutMs`.
+ */
+export function watchLines(
+  child: {
+    stdout: ReadableStream<Uint8Array>;
+    stderr: ReadableStream<Uint8Array>;
+    exited: Promise<number>;
+  },
+  name: string,
+  timeoutMs: number,
+) {
+  const lines: string[] = [];
+  const waiters = new Set<(line: string) => void>();
+  const onLine = (line: string) => {
+    lines.push(line);
+    if (lines.length > 50) lines.shift();
+    for (const waiter of [...waiters]) waiter(line);
+  };
+  drainLines(child.stdout, onLine);
+  drainLines(child.stderr, onLine);
+  const tail = () => lines.join("\n");
+  const nextLine = (match: (line: string) => boolean, what: string) =>
+    withTimeout(
+      new Promise<string>((resolve, reject) => {
+        const waiter = (line: string) => {
+          if (!match(line)) return;
+          waiters.delete(waiter);
+          resolve(line);
+        };
+        waiters.add(waiter);
+        child.exited.then((code) => {
+          waiters.delete(waiter);
+          reject(new Error(`${name} exited (${code}) before ${what}:\n${tail()}`));
+        });
+      }),
+      timeoutMs,
+      `${name}: ${what}`,
+    );
+  return { nextLine, tail };
+}
+
+function drainLines(stream: ReadableStream<Uint8Array>, onLine: (line: string) => void): void {
   (async () => {
     const decoder = new TextDecoder();
     let pending = "";
