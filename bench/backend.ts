@@ -26,8 +26,9 @@ export interface BackendResults {
   stream: ThroughputRun[];
   /** The same once LARGE_SCROLLBACK of output has filled the scrollback (a long-lived session). */
   streamFull: ThroughputRun[];
-  floorEcho?: number[];
-  streamEcho?: number[];
+  /** Echo round trips (µs), one array per round; the floor's and the server's rounds alternate. */
+  floorEcho: number[][];
+  streamEcho: number[][];
   fallBehind?: FallBehindRun[];
   idle?: IdleResult;
   /** Figure 4 again with the database in PostgreSQL instead of PGlite inside the server. */
@@ -49,6 +50,8 @@ export async function benchBackend(
     floor: [],
     stream: [],
     streamFull: [],
+    floorEcho: [],
+    streamEcho: [],
     failures: [],
   };
   const attempt = async <T>(section: string, run: () => Promise<T>): Promise<T | undefined> => {
@@ -91,8 +94,14 @@ export async function benchBackend(
           results.fallBehind?.push(...(await streamFallBehind(small, 1)));
         });
       }
-      results.floorEcho = await attempt("raw PTY echo", () => floorEcho(backend, home));
-      results.streamEcho = await attempt("WebSocket echo", () => streamEcho(server));
+      for (let i = 0; i < REPETITIONS; i++) {
+        await attempt(`raw PTY echo ${i + 1}`, async () => {
+          results.floorEcho.push(await floorEcho(backend, home));
+        });
+        await attempt(`WebSocket echo ${i + 1}`, async () => {
+          results.streamEcho.push(await streamEcho(server));
+        });
+      }
     } finally {
       await Promise.all([server.stop(), small.stop()]);
     }
