@@ -14,7 +14,16 @@ import { type HostedIdleResult, hostedIdleSessions } from "./idle.ts";
 import { ECHO_KEYS, OUTPUT_BYTES, type ThroughputRun } from "./measure.ts";
 import { cpuMs } from "./proc.ts";
 import { type ServerTemplate, startBenchServer } from "./server-process.ts";
-import { fixed, MiB, median, medianOfRounds, percent, percentile, runs } from "./stats.ts";
+import {
+  fixed,
+  MiB,
+  median,
+  medianOfRounds,
+  percent,
+  percentile,
+  roundMedians,
+  runs,
+} from "./stats.ts";
 import { type FallBehindRun, streamEcho, streamFallBehind, streamThroughput } from "./stream.ts";
 import { type Row, renderTable } from "./table.ts";
 
@@ -143,11 +152,6 @@ export function hostTable(r: HostResults): string {
     `${fixed(median(list.map((run) => run.serverCpuMs ?? Number.NaN)) / 1000, 2)} s`;
   const echo = (rounds: number[][]) =>
     `${fixed(medianOfRounds(rounds), 0)} (p99 ${fixed(percentile(rounds.flat(), 99), 0)})`;
-  const roundP50s = (rounds: number[][]) =>
-    `rounds ${runs(
-      rounds.map((round) => median(round)),
-      0,
-    )}`;
   const hostP50 = medianOfRounds(r.hostEcho);
   const hostFull = median(r.hostFull.map((run) => run.mbps));
   const hostDefaultDone = r.hostDefault.filter((run) => run.closeCode === 1000);
@@ -207,7 +211,7 @@ export function hostTable(r: HostResults): string {
       "",
       "",
       "",
-      `${roundP50s(r.floorEcho)}; median of the rounds' p50, ${ECHO_KEYS} keys per round, p99 of all keys`,
+      `rounds ${roundMedians(r.floorEcho)}; median of the rounds' p50, ${ECHO_KEYS} keys per round, p99 of all keys`,
     ],
     [
       "echo p50 (µs), PTY_HOST=inprocess",
@@ -215,7 +219,7 @@ export function hostTable(r: HostResults): string {
       "",
       "≤ 100 µs",
       "",
-      roundP50s(r.inprocessEcho),
+      `rounds ${roundMedians(r.inprocessEcho)}`,
     ],
     [
       "echo p50 (µs), PTY_HOST=auto",
@@ -223,7 +227,7 @@ export function hostTable(r: HostResults): string {
       `in-process ${fixed(medianOfRounds(r.inprocessEcho), 0)}`,
       "≤ 100 µs",
       verdict(hostP50 <= 100),
-      `${roundP50s(r.hostEcho)}; one more hop: server ⇄ host over the unix socket`,
+      `rounds ${roundMedians(r.hostEcho)}; one more hop: server ⇄ host over the unix socket`,
     ],
   ];
   const idle = r.idle;

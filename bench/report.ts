@@ -8,7 +8,18 @@ import { type DeflateResult, medianOf } from "./deflate.ts";
 import { IDLE_SESSIONS, WINDOW_MS } from "./idle.ts";
 import { ECHO_KEYS, OUTPUT_BYTES, type ThroughputRun } from "./measure.ts";
 import { STALL_SECONDS, type ViewerRun } from "./stalled.ts";
-import { fixed, KiB, MB, MiB, median, medianOfRounds, percent, percentile, runs } from "./stats.ts";
+import {
+  fixed,
+  KiB,
+  MB,
+  MiB,
+  median,
+  medianOfRounds,
+  percent,
+  percentile,
+  roundMedians,
+  runs,
+} from "./stats.ts";
 import { type Row, renderTable } from "./table.ts";
 
 const HEADER: Row = ["figure", "measured", "baseline", "target", "verdict", "runs and notes"];
@@ -80,11 +91,6 @@ export function backendTable(r: BackendResults, largeScrollback: string): string
 
   if (r.streamEcho.length > 0 && r.floorEcho.length > 0) {
     const p50 = medianOfRounds(r.streamEcho);
-    const roundP50s = (rounds: number[][]) =>
-      runs(
-        rounds.map((round) => median(round)),
-        0,
-      );
     const floorKeys = r.floorEcho.flat();
     const streamKeys = r.streamEcho.flat();
     rows.push([
@@ -93,7 +99,7 @@ export function backendTable(r: BackendResults, largeScrollback: string): string
       `floor ${fixed(medianOfRounds(r.floorEcho), 0)}`,
       "≤ 100 µs",
       verdict(p50 <= 100),
-      `median of ${r.streamEcho.length} rounds' p50: ${roundP50s(r.streamEcho)} (floor ${roundP50s(r.floorEcho)}), rounds alternating; ${ECHO_KEYS} keys per round, each after the previous echo; \`stty raw -echo; exec cat\`${r.backend === "bun-pty" ? "; bun-pty's output is polled (timer from 1 ms), which sets its floor" : ""}`,
+      `median of ${r.streamEcho.length} rounds' p50: ${roundMedians(r.streamEcho)} (floor ${roundMedians(r.floorEcho)}), rounds alternating; ${ECHO_KEYS} keys per round, each after the previous echo; \`stty raw -echo; exec cat\`${r.backend === "bun-pty" ? "; bun-pty's output is polled (timer from 1 ms), which sets its floor" : ""}`,
     ]);
     rows.push([
       "  keystroke echo p99 (µs)",

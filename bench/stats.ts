@@ -30,6 +30,14 @@ export function medianOfRounds(rounds: readonly (readonly number[])[]): number {
   return median(rounds.map((round) => median(round)));
 }
 
+/** "a / b / c" of each round's median, for the detail column. */
+export function roundMedians(rounds: readonly (readonly number[])[], digits = 0): string {
+  return runs(
+    rounds.map((round) => median(round)),
+    digits,
+  );
+}
+
 /** Throughput in MB/s (10^6 bytes per second) of `bytes` moved in `nanoseconds`. */
 export function mbPerSecond(bytes: number, nanoseconds: number): number {
   return nanoseconds > 0 ? bytes / MB / (nanoseconds / 1e9) : Number.NaN;
