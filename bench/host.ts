@@ -10,7 +10,13 @@ import type { Cleanup } from "./cleanup.ts";
 import { stopProcess } from "./cleanup.ts";
 import { floorEcho, floorThroughput } from "./floor.ts";
 import { startBenchHost } from "./host-process.ts";
-import { type HostedIdleResult, hostedIdleSessions } from "./idle.ts";
+import {
+  FULL_SESSIONS,
+  type FullScrollbackResult,
+  fullScrollbackSessions,
+  type HostedIdleResult,
+  hostedIdleSessions,
+} from "./idle.ts";
 import { ECHO_KEYS, OUTPUT_BYTES, type ThroughputRun } from "./measure.ts";
 import { cpuMs } from "./proc.ts";
 import { type ServerTemplate, startBenchServer } from "./server-process.ts";
@@ -48,6 +54,9 @@ export interface HostResults {
   /** 100 idle sessions through the host (default scrollback), or why they were not measured. */
   idle?: HostedIdleResult;
   idleError?: string;
+  /** Sessions with a full default scrollback, in process and through the host, or why not. */
+  full?: { inprocess: FullScrollbackResult; host: FullScrollbackResult };
+  fullError?: string;
 }
 
 /** A server with PTY_HOST=auto and the pid of the host it started, stopped before its DATA_DIR goes. */
@@ -137,6 +146,23 @@ export async function benchHost(
     } catch (error) {
       // The figures above stand without this one; the table says it is missing.
       results.idleError = String(error);
+    }
+    log(`  host: ${FULL_SESSIONS} sessions with a full scrollback (in process, through the host)…`);
+    try {
+      const small = await startBenchServer(
+        { backend: "bun", template, env: { IDLE_AFTER: "1s" } },
+        cleanup,
+      );
+      try {
+        results.full = {
+          inprocess: await fullScrollbackSessions(small),
+          host: await fullScrollbackSessions(hostedDefault, defaultHost),
+        };
+      } finally {
+        await small.stop();
+      }
+    } catch (error) {
+      results.fullError = String(error);
     }
   } finally {
     await Promise.all([hosted.stop(), inprocess.stop(), hostedDefault.stop()]);
@@ -254,6 +280,31 @@ export function hostTable(r: HostResults): string {
   }
   if (r.idleError) {
     rows.push(["RSS per idle session, PTY_HOST=auto", "n/a", "", "≤ 64 KiB", "", r.idleError]);
+  }
+  const full = r.full;
+  if (full) {
+    const hosted = full.host.serverPerSessionMiB + full.host.hostPerSessionMiB;
+    rows.push(
+      [
+        "RSS per session, full 4mb scrollback (MiB)",
+        fixed(full.inprocess.serverPerSessionMiB, 2),
+        "",
+        "(reported)",
+        "",
+        `PTY_HOST=inprocess; ${full.inprocess.sessions} idle sessions that each printed 4.5 MB (base64 of random bytes), each sample after a forced GC`,
+      ],
+      [
+        "  the same, PTY_HOST=auto (MiB)",
+        fixed(hosted, 2),
+        `in-process ${fixed(full.inprocess.serverPerSessionMiB, 2)}`,
+        "(reported)",
+        "",
+        `server ${fixed(full.host.serverPerSessionMiB, 2)} + host ${fixed(full.host.hostPerSessionMiB, 2)}: the host holds the ring and the server a mirror of it, for its viewers`,
+      ],
+    );
+  }
+  if (r.fullError) {
+    rows.push(["RSS per session, full scrollback", "n/a", "", "(reported)", "", r.fullError]);
   }
   return renderTable(
     ["figure", "measured", "baseline", "target", "verdict", "runs and notes"],

@@ -176,6 +176,50 @@ export async function hostedIdleSessions(
   };
 }
 
+/** Sessions of the full-scrollback figure, and what each prints: 3.3 MB of random bytes in
+ * base64, 100 columns a line, 4 488 000 bytes through the PTY (\n becomes \r\n): more than the
+ * default 4 MiB scrollback, which it fills. */
+export const FULL_SESSIONS = 20;
+const FULL_SCRIPT = "head -c 3300000 /dev/urandom | base64 -w 100; exec cat";
+const FULL_OUTPUT_BYTES = 4_488_000;
+
+export interface FullScrollbackResult {
+  sessions: number;
+  /** RSS growth per session, after a forced GC, of the server and of its PTY host (0 without). */
+  serverPerSessionMiB: number;
+  hostPerSessionMiB: number;
+}
+
+/**
+ * Memory of FULL_SESSIONS idle sessions whose default scrollback is full, on a server with
+ * PTY_HOST=inprocess, or with PTY_HOST=auto and `host` (both are counted): how much of a
+ * session's memory is its scrollback, and whether it is held once or twice.
+ */
+export async function fullScrollbackSessions(
+  server: BenchServer,
+  host?: BenchHost,
+): Promise<FullScrollbackResult> {
+  const pids = host ? [server.pid, host.pid] : [server.pid];
+  const settleAll = async () => {
+    await Promise.all([server.settle(), host?.settle()]);
+    await steadyRss(pids);
+    return pids.map(rssKiB);
+  };
+  const before = await settleAll();
+  const sessions: Session[] = [];
+  await spawnUpTo(server, sessions, FULL_SESSIONS, FULL_SCRIPT);
+  await waitUntilIdle(server, sessions.length, FULL_OUTPUT_BYTES);
+  const after = await settleAll();
+  await deleteAll(server, sessions);
+  const perSessionMiB = (index: number) =>
+    ((after[index] ?? 0) - (before[index] ?? 0)) / 1024 / sessions.length;
+  return {
+    sessions: sessions.length,
+    serverPerSessionMiB: perSessionMiB(0),
+    hostPerSessionMiB: host ? perSessionMiB(1) : 0,
+  };
+}
+
 const perSecond = (window: Window) => (window.wakeups.allThreads * 1000) / window.ms;
 
 async function adapterFloor(backend: string, home: string): Promise<number> {
@@ -232,20 +276,28 @@ async function measureWindow(pid: number): Promise<Window> {
   return { wakeups: counter.total(), cpuMs: cpuMs(pid) - cpuBefore, ms: performance.now() - start };
 }
 
-async function spawnUpTo(server: BenchServer, sessions: Session[], count: number): Promise<void> {
+async function spawnUpTo(
+  server: BenchServer,
+  sessions: Session[],
+  count: number,
+  script = "exec cat",
+): Promise<void> {
   while (sessions.length < count) {
     const batch = Math.min(SPAWN_BATCH, count - sessions.length);
     sessions.push(
-      ...(await Promise.all(Array.from({ length: batch }, () => server.spawnShell("exec cat")))),
+      ...(await Promise.all(Array.from({ length: batch }, () => server.spawnShell(script)))),
     );
   }
 }
 
-async function waitUntilIdle(server: BenchServer, count: number): Promise<void> {
+/** Waits until `count` sessions are idle, each having printed at least `outputBytes`. */
+async function waitUntilIdle(server: BenchServer, count: number, outputBytes = 0): Promise<void> {
   const deadline = Date.now() + 60_000;
   for (;;) {
     const response = await server.request("GET", "/sessions?state=idle");
-    const idle = (response.body as { sessions?: Session[] } | undefined)?.sessions?.length ?? 0;
+    const idle = ((response.body as { sessions?: Session[] } | undefined)?.sessions ?? []).filter(
+      (session) => session.outputOffset >= outputBytes,
+    ).length;
     if (idle >= count) return;
     if (Date.now() > deadline) throw new Error(`only ${idle} of ${count} sessions became idle`);
     await sleep(250);
