@@ -176,9 +176,11 @@ export async function hostedIdleSessions(
   };
 }
 
-/** Sessions of the full-scrollback figure, and what each prints: 3.3 MB of random bytes in
+/**
+ * Sessions of the full-scrollback figure, and what each prints: 3.3 MB of random bytes in
  * base64, 100 columns a line, 4 488 000 bytes through the PTY (\n becomes \r\n): more than the
- * default 4 MiB scrollback, which it fills. */
+ * default 4 MiB scrollback, which it fills.
+ */
 export const FULL_SESSIONS = 20;
 const FULL_SCRIPT = "head -c 3300000 /dev/urandom | base64 -w 100; exec cat";
 const FULL_OUTPUT_BYTES = 4_488_000;
