@@ -10,6 +10,7 @@ import {
   BYTE_FRAME_OVERHEAD,
   encodeBytes,
   encodeControl,
+  FORWARDED_SIGNALS,
   type ForwardedSignal,
   FrameDecoder,
   FrameKind,
@@ -90,7 +91,7 @@ interface Connection {
 }
 
 const isForwarded = (signal: NodeJS.Signals): signal is ForwardedSignal =>
-  signal === "SIGHUP" || signal === "SIGINT" || signal === "SIGTERM" || signal === "SIGKILL";
+  (FORWARDED_SIGNALS as readonly string[]).includes(signal);
 
 // A class, not an object of closures: a session keeps its handle for life, and a closure per
 // method pins a JS heap block per session (see src/sessions/pty.ts).

@@ -43,7 +43,8 @@ export interface HostedInfo {
 }
 
 /** The signals a server may ask the host to send to a session's process group. */
-export type ForwardedSignal = "SIGHUP" | "SIGINT" | "SIGTERM" | "SIGKILL";
+export const FORWARDED_SIGNALS = ["SIGHUP", "SIGINT", "SIGTERM", "SIGKILL"] as const;
+export type ForwardedSignal = (typeof FORWARDED_SIGNALS)[number];
 
 /** Control messages from the server to the host. */
 export type ServerMessage =

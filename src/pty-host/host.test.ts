@@ -109,15 +109,17 @@ test.each([
   client.close();
 });
 
-test("an invalid message after the hello is refused; the host lives on", async () => {
+test.each([
+  ["spawn", { type: "spawn", id: "../../etc/passwd", file: "/bin/sh" }],
+  ["signal", { type: "signal", id: "0".repeat(36), signal: "SIGSTOP" }],
+])("an invalid %s message after the hello is refused; the host lives on", async (type, message) => {
   const { host, dataDir } = startHost();
   const hello = json({ type: "hello", protocol: PROTOCOL_VERSION, version: "x" });
-  const spawn = json({ type: "spawn", id: "../../etc/passwd", file: "/bin/sh" });
-  const answers = await sendRaw(host.socketPath, Buffer.concat([hello, spawn]));
+  const answers = await sendRaw(host.socketPath, Buffer.concat([hello, json(message)]));
   expect(answers.at(-1)).toEqual({
     type: "error",
     code: "protocol_error",
-    message: "invalid spawn message",
+    message: `invalid ${type} message`,
   });
   (await connectHost(host.socketPath, dataDir, "test")).close();
 });

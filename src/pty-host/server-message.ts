@@ -2,7 +2,7 @@
 // start a process or touch a session (a malformed one drops that connection, nothing else).
 
 import { z } from "zod";
-import type { ServerMessage } from "./frames.ts";
+import { FORWARDED_SIGNALS, type ServerMessage } from "./frames.ts";
 
 const SESSION_ID = /^[0-9a-f-]{36}$/;
 const cells = z.number().int().min(1).max(65_535);
@@ -23,7 +23,7 @@ export const serverMessage: z.ZodType<ServerMessage> = z.discriminatedUnion("typ
   z.object({
     type: z.literal("signal"),
     id: z.string(),
-    signal: z.enum(["SIGHUP", "SIGINT", "SIGTERM", "SIGKILL"]),
+    signal: z.enum(FORWARDED_SIGNALS),
   }),
   z.object({ type: z.literal("forget"), id: z.string() }),
 ]);
