@@ -31,11 +31,10 @@ import {
   runs,
 } from "./stats.ts";
 import { type FallBehindRun, streamEcho, streamFallBehind, streamThroughput } from "./stream.ts";
-import { type Row, renderTable } from "./table.ts";
+import { FIGURE_HEADER, type Row, renderTable, verdict } from "./table.ts";
 
 const REPETITIONS = 3;
 const HOST_STOP_GRACE_MS = 30_000;
-const verdict = (meets: boolean) => (meets ? "meets" : "MISSES");
 /** Large enough that the viewer is never closed 4008 during a run (as in figure 2). */
 const SCROLLBACK = LARGE_SCROLLBACK;
 
@@ -306,8 +305,5 @@ export function hostTable(r: HostResults): string {
   if (r.fullError) {
     rows.push(["RSS per session, full scrollback", "n/a", "", "(reported)", "", r.fullError]);
   }
-  return renderTable(
-    ["figure", "measured", "baseline", "target", "verdict", "runs and notes"],
-    rows,
-  );
+  return renderTable(FIGURE_HEADER, rows);
 }

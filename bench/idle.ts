@@ -144,17 +144,12 @@ export async function hostedIdleSessions(
   await waitUntilIdle(server, warmUp.length);
   await deleteAll(server, warmUp);
 
-  const settleBoth = async () => {
-    await Promise.all([server.settle(), host.settle()]);
-    await steadyRss([server.pid, host.pid]);
-    return { server: rssKiB(server.pid), host: rssKiB(host.pid) };
-  };
   // As in idleSessions: each memory sample after a quiet window.
   const [serverEmpty, hostEmpty] = await Promise.all([
     measureWindow(server.pid),
     measureWindow(host.pid),
   ]);
-  const before = await settleBoth();
+  const before = await settleRss(server, host);
   const sessions: Session[] = [];
   await spawnUpTo(server, sessions, IDLE_SESSIONS);
   await waitUntilIdle(server, sessions.length);
@@ -162,7 +157,7 @@ export async function hostedIdleSessions(
     measureWindow(server.pid),
     measureWindow(host.pid),
   ]);
-  const after = await settleBoth();
+  const after = await settleRss(server, host);
   await deleteAll(server, sessions);
 
   const count = sessions.length;
@@ -201,24 +196,17 @@ export async function fullScrollbackSessions(
   server: BenchServer,
   host?: BenchHost,
 ): Promise<FullScrollbackResult> {
-  const pids = host ? [server.pid, host.pid] : [server.pid];
-  const settleAll = async () => {
-    await Promise.all([server.settle(), host?.settle()]);
-    await steadyRss(pids);
-    return pids.map(rssKiB);
-  };
-  const before = await settleAll();
+  const before = await settleRss(server, host);
   const sessions: Session[] = [];
   await spawnUpTo(server, sessions, FULL_SESSIONS, FULL_SCRIPT);
   await waitUntilIdle(server, sessions.length, FULL_OUTPUT_BYTES);
-  const after = await settleAll();
+  const after = await settleRss(server, host);
   await deleteAll(server, sessions);
-  const perSessionMiB = (index: number) =>
-    ((after[index] ?? 0) - (before[index] ?? 0)) / 1024 / sessions.length;
+  const count = sessions.length;
   return {
-    sessions: sessions.length,
-    serverPerSessionMiB: perSessionMiB(0),
-    hostPerSessionMiB: host ? perSessionMiB(1) : 0,
+    sessions: count,
+    serverPerSessionMiB: (after.server - before.server) / 1024 / count,
+    hostPerSessionMiB: (after.host - before.host) / 1024 / count,
   };
 }
 
@@ -241,6 +229,19 @@ async function adapterFloor(backend: string, home: string): Promise<number> {
   clearTimeout(timer);
   if (code !== 0) throw new Error(`pty-memory ${backend} failed (${code}): ${err.trim()}`);
   return (JSON.parse(out) as { perSessionKiB: number }).perSessionKiB;
+}
+
+/**
+ * RSS (KiB) of the server and of its PTY host (0 without one), each after a forced GC, once
+ * both hold still.
+ */
+async function settleRss(
+  server: BenchServer,
+  host?: BenchHost,
+): Promise<{ server: number; host: number }> {
+  await Promise.all([server.settle(), host?.settle()]);
+  await steadyRss(host ? [server.pid, host.pid] : [server.pid]);
+  return { server: rssKiB(server.pid), host: host ? rssKiB(host.pid) : 0 };
 }
 
 async function settle(server: BenchServer): Promise<ServerMemory> {

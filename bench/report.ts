@@ -20,11 +20,8 @@ import {
   roundMedians,
   runs,
 } from "./stats.ts";
-import { type Row, renderTable } from "./table.ts";
+import { FIGURE_HEADER, type Row, renderTable, verdict } from "./table.ts";
 
-const HEADER: Row = ["figure", "measured", "baseline", "target", "verdict", "runs and notes"];
-
-const verdict = (meets: boolean) => (meets ? "meets" : "MISSES");
 /** Median CPU time in seconds, e.g. "1.23 s". */
 const seconds = (values: number[]) => `${fixed(median(values) / 1000, 2)} s`;
 /** Median machine load during the runs, e.g. "190 % of 200 %". */
@@ -196,7 +193,7 @@ export function backendTable(r: BackendResults, largeScrollback: string): string
   for (const failure of r.failures) {
     rows.push(["  not measured", "", "", "", "", `${failure.section}: ${failure.message}`]);
   }
-  return renderTable(HEADER, rows);
+  return renderTable(FIGURE_HEADER, rows);
 }
 
 export function deflateTable(results: readonly DeflateResult[], corpusBytes: number): string {

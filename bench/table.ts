@@ -3,6 +3,19 @@
 
 export type Row = readonly string[];
 
+/** Columns of every figure table: each figure beside its baseline and target. */
+export const FIGURE_HEADER: Row = [
+  "figure",
+  "measured",
+  "baseline",
+  "target",
+  "verdict",
+  "runs and notes",
+];
+
+/** The verdict cell of a figure with a target. */
+export const verdict = (meets: boolean) => (meets ? "meets" : "MISSES");
+
 /** Render `rows` under `header`; the last column may be long and is wrapped at `noteWidth`. */
 export function renderTable(header: Row, rows: readonly Row[], noteWidth = 60): string {
   const expanded: Row[] = [];
