@@ -31,9 +31,9 @@ const auditQuery = z.object({
   before: z.coerce.number().int().min(1).optional(),
 });
 
-function requireAdmin(c: Context<AppEnv>): void {
+function requireAdmin(c: Context<AppEnv>, what: string): void {
   if (c.get("principal").user.role !== "admin") {
-    throw new AppError(403, "forbidden", "only admins can read the audit log");
+    throw new AppError(403, "forbidden", `only admins can read ${what}`);
   }
 }
 
@@ -112,9 +112,12 @@ export function authRoutes({
       await recheckSockets();
       return c.json(withCookie(c, result, policy));
     })
-    .get("/users", async (c) => c.json({ users: (await users.list()).map(toUser) }))
+    .get("/users", async (c) => {
+      requireAdmin(c, "the accounts");
+      return c.json({ users: (await users.list()).map(toUser) });
+    })
     .get("/audit", async (c) => {
-      requireAdmin(c);
+      requireAdmin(c, "the audit log");
       const { limit, before } = validate(auditQuery, c.req.query());
       const entries = await audits.list({ limit, ...(before === undefined ? {} : { before }) });
       return c.json({
