@@ -237,6 +237,21 @@ describe("nobody spends another's budget", () => {
     expect(admin.headers.get("x-ratelimit-remaining")).toBe("3");
   });
 
+  test("malformed JSON sign-ins are 400 and spend their address's attempts", async () => {
+    const from = address(75);
+    const tries = Array.from(
+      { length: 6 },
+      (_, i) => () =>
+        strict.send(
+          "POST",
+          "/auth/login",
+          { username: `not a name ${i}` },
+          { "x-forwarded-for": from },
+        ),
+    );
+    expect(await statuses(tries)).toEqual([400, 400, 400, 400, 400, 429]);
+  });
+
   test("requests without credentials exhaust only their address's anonymous budget", async () => {
     const from = address(80);
     // One read comes back every second; allow for those that did while the loop ran.

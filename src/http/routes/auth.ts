@@ -43,8 +43,10 @@ function requireAdmin(c: Context<AppEnv>, what: string): void {
 }
 
 /**
- * Validates the JSON body (415, 400), then spends one password attempt on the name `nameOf`
- * gives (429): before the audit row and before any password is checked.
+ * Validates the JSON body, then spends one password attempt on the name `nameOf` gives (429):
+ * before the audit row and before any password is checked. A body that is not JSON (415, what a
+ * page on another origin can send) spends nothing; a malformed JSON one (400) spends an attempt
+ * of its address, so that parsing large bodies stays bounded too.
  */
 function attempt<Schema extends z.ZodType>(
   throttle: LoginThrottle,
@@ -52,7 +54,11 @@ function attempt<Schema extends z.ZodType>(
   nameOf: (c: Context<AppEnv>, body: z.output<Schema>) => string | null,
 ) {
   return createMiddleware<AppEnv>(async (c, next) => {
-    throttle.take(c, nameOf(c, await readJson(c, schema)));
+    const body = await readJson(c, schema).catch((error: unknown) => {
+      if (error instanceof AppError && error.status === 400) throttle.take(c, null);
+      throw error;
+    });
+    throttle.take(c, nameOf(c, body));
     await next();
   });
 }
