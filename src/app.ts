@@ -1,8 +1,9 @@
 // createApp: middleware order and route mounting — the table of contents of the HTTP server.
 //
-//   security headers (every response) → /api/v1: body cap → health → rate limits →
-//   login/setup (throttled, public) → authenticate → CSRF → viewers read-only → routes;
-//   /metrics: read limit → authenticate → admins only; then the web UI
+//   security headers (every response) → /api/v1: body cap → health → login/setup (public;
+//   JSON validated, then throttled per address and name) → authenticate (anonymous budget per
+//   address) → CSRF → rate limits per user → viewers read-only → routes;
+//   /metrics: read limit per address → authenticate → admins only; then the web UI
 
 import type { Context } from "hono";
 import { Hono } from "hono";
@@ -14,6 +15,7 @@ import type { SessionsRepo } from "./db/sessions-repo.ts";
 import type { UsersRepo } from "./db/users-repo.ts";
 import type { AppEnv } from "./http/app-env.ts";
 import { clientIp } from "./http/client-ip.ts";
+import { createLoginThrottle, LOGIN_LIMITS } from "./http/login-throttle.ts";
 import type { Metrics, RateLimitKind } from "./http/metrics.ts";
 import { createAudit } from "./http/middleware/audit.ts";
 import { adminForWrites, authenticate, csrfGuard } from "./http/middleware/authenticate.ts";
@@ -22,7 +24,7 @@ import {
   errorResponse,
   notFoundHandler,
 } from "./http/middleware/error-handler.ts";
-import { rateLimit } from "./http/middleware/rate-limit.ts";
+import { rateLimit, rateLimited } from "./http/middleware/rate-limit.ts";
 import { securityHeaders } from "./http/middleware/security-headers.ts";
 import type { OriginPolicy } from "./http/origin.ts";
 import { createRateLimiter } from "./http/rate-limiter.ts";
@@ -37,9 +39,6 @@ import type { SocketHub } from "./http/socket-hub.ts";
 import { loadWebBundle, type WebAsset } from "./http/web-bundle.ts";
 import type { ProviderCatalog } from "./providers/catalog.ts";
 import type { SessionManager } from "./sessions/manager.ts";
-
-/** Sign-in attempts allowed per client IP and per username: 5 a minute each. */
-export const LOGIN_LIMIT: RateLimit = { count: 5, perMs: 60_000 };
 
 export interface AppDeps {
   version: string;
@@ -65,6 +64,7 @@ export interface AppDeps {
   audits: AuditRepo;
   hub: SocketHub;
   setupToken: () => string | null;
+  /** One limit for every budget of password attempts (tests); default LOGIN_LIMITS. */
   loginLimit?: RateLimit | undefined;
   onSetupDone: () => void;
   logError: (error: unknown, context: string) => void;
@@ -81,27 +81,54 @@ export function createApp(deps: AppDeps) {
     allowedOrigins: config.allowedOrigins,
   };
   const ipKey = (c: Context) => rateKey(clientIp(c, { trustProxy: config.trustProxy }));
+  const userKey = (c: Context<AppEnv>) => c.get("principal").user.id;
   const count = (kind: RateLimitKind) => () => {
     deps.metrics.rateLimited[kind]++;
   };
+  // Signed-in traffic is limited per user, after authentication; requests without valid
+  // credentials share one budget per address, so that nobody can spend a user's.
   const limitReads = rateLimit({
     limiter: createRateLimiter({ limit: config.rateLimitReads }),
-    key: ipKey,
+    key: userKey,
     onLimited: count("reads"),
   });
   const limitSessionOps = rateLimit({
     limiter: createRateLimiter({ limit: config.rateLimitSessionOps }),
-    key: ipKey,
+    key: userKey,
     onLimited: count("session_ops"),
   });
-  const loginsByIp = createRateLimiter({ limit: deps.loginLimit ?? LOGIN_LIMIT });
-  const loginsByName = createRateLimiter({ limit: deps.loginLimit ?? LOGIN_LIMIT });
+  const anonymous = createRateLimiter({ limit: config.rateLimitReads });
+  const limitAnonymous = (c: Context) => {
+    const decision = anonymous.take(ipKey(c));
+    if (decision.allowed) return;
+    count("reads")();
+    throw rateLimited(decision);
+  };
+  const limitMetricsReads = rateLimit({
+    limiter: createRateLimiter({ limit: config.rateLimitReads }),
+    key: ipKey,
+    onLimited: count("reads"),
+  });
+  const loginLimit = deps.loginLimit;
+  const throttle = createLoginThrottle({
+    limits: loginLimit
+      ? { perAddressAndName: loginLimit, perAddress: loginLimit, perName: loginLimit }
+      : LOGIN_LIMITS,
+    address: ipKey,
+    onLimited: count("login"),
+  });
   const audit = createAudit({
     repo: deps.audits,
     trustProxy: config.trustProxy,
     onError: deps.logError,
   });
-  const authDeps = { ...deps, policy, audit, recheckSockets: () => deps.hub.recheckTokens() };
+  const authDeps = {
+    ...deps,
+    policy,
+    audit,
+    throttle,
+    recheckSockets: () => deps.hub.recheckTokens(),
+  };
 
   const api = new Hono<AppEnv>()
     .use(
@@ -111,20 +138,14 @@ export function createApp(deps: AppDeps) {
       }),
     )
     .route("/", healthRoutes(deps))
-    .use("/auth/login", rateLimit({ limiter: loginsByIp, key: ipKey, onLimited: count("login") }))
-    .use(
-      "/auth/login",
-      rateLimit({ limiter: loginsByName, key: usernameKey, onLimited: count("login") }),
-    )
-    .use("/auth/setup", rateLimit({ limiter: loginsByIp, key: ipKey, onLimited: count("login") }))
     .route("/", publicAuthRoutes(authDeps))
+    .use(authenticate(deps.accounts, { onAnonymous: limitAnonymous }))
+    .use(csrfGuard(policy))
     .use("*", async (c, next) => {
       if (isRead(c)) return limitReads(c, next);
       if (c.req.path.includes("/sessions")) return limitSessionOps(c, next);
       await next();
     })
-    .use(authenticate(deps.accounts))
-    .use(csrfGuard(policy))
     .use(adminForWrites(["/api/v1/auth/logout", "/api/v1/auth/password"]))
     .route("/", authRoutes(authDeps))
     .route("/", providerRoutes({ providers: deps.providers, audit }))
@@ -144,7 +165,7 @@ export function createApp(deps: AppDeps) {
   return new Hono<AppEnv>()
     .use(securityHeaders())
     .route("/api/v1", api)
-    .use("/metrics", limitReads)
+    .use("/metrics", limitMetricsReads)
     .route(
       "/",
       metricsRoutes({
@@ -178,17 +199,6 @@ function expandIPv6(ip: string): string[] | undefined {
   const missing = 8 - left.length - right.length;
   if (missing < 0 || (tail === undefined && missing !== 0)) return undefined;
   return [...left, ...Array(missing).fill("0"), ...right];
-}
-
-/** Sign-in throttling per username, read from the body without consuming it. */
-async function usernameKey(c: Context): Promise<string> {
-  try {
-    // Parsed once and cached by Hono; the route reads the same (size-capped) body.
-    const body = (await c.req.json()) as { username?: unknown };
-    return typeof body.username === "string" ? body.username.toLowerCase() : "";
-  } catch {
-    return "";
-  }
 }
 
 export type App = ReturnType<typeof createApp>;

@@ -7,6 +7,7 @@ import { homedir } from "node:os";
 import { isAbsolute, join, resolve } from "node:path";
 import bytes from "bytes";
 import { z } from "zod";
+import { canonicalUsername, usernameProblem } from "./protocol/auth.ts";
 
 /** A token-bucket rate: `count` requests per `perMs` milliseconds. */
 export interface RateLimit {
@@ -456,6 +457,8 @@ function parseAdmin(src: Source): Config["admin"] {
       "is required when ADMIN_USERNAME is set (or use ADMIN_PASSWORD_FILE)",
     );
   }
+  const problem = usernameProblem(canonicalUsername(username));
+  if (problem) throw new ConfigError("ADMIN_USERNAME", `is not a valid username: ${problem}`);
   return { username, password };
 }
 

@@ -37,7 +37,7 @@ export interface ServerOptions {
   logger: Logger;
   /** WebSocket ping period; DESIGN §5 default 25 s (tests shorten it). */
   pingIntervalMs?: number | undefined;
-  /** Sign-in attempts per client IP and per username; default 5 a minute. */
+  /** One limit for every budget of password attempts (tests); default LOGIN_LIMITS. */
   loginLimit?: RateLimit | undefined;
 }
 

@@ -625,11 +625,11 @@ describe("sign-in throttling at its default numbers", () => {
   }, 60_000);
   afterAll(() => guarded.dispose());
 
-  test("the 6th attempt from one IP within a minute is 429, even with the right password", async () => {
+  test("the 6th attempt at one name from one IP within a minute is 429, even with the right password", async () => {
     const statuses: number[] = [];
     for (let i = 0; i < 4; i++) {
       statuses.push(
-        (await guarded.send("POST", "/auth/login", { username: `u${i}`, password: "x" }, {}))
+        (await guarded.send("POST", "/auth/login", { username: ADMIN.username, password: "x" }, {}))
           .status,
       );
     }
@@ -642,15 +642,19 @@ describe("sign-in throttling at its default numbers", () => {
   test("one username is throttled across addresses (behind a trusted proxy)", async () => {
     const proxied = await startTestServer({ env: { TRUST_PROXY: "1" } });
     try {
+      // 20 a minute: one comes back every 3 s, so allow for those that did while the loop ran.
+      const started = performance.now();
       const statuses: number[] = [];
-      for (let i = 0; i < 6; i++) {
+      for (let i = 0; i < 30 && !statuses.includes(429); i++) {
         const from = { "x-forwarded-for": `198.51.100.${i + 1}` };
         statuses.push(
           (await proxied.send("POST", "/auth/login", { username: "victim", password: "x" }, from))
             .status,
         );
       }
-      expect(statuses).toEqual([401, 401, 401, 401, 401, 429]);
+      const refilled = Math.ceil((performance.now() - started) / 3000);
+      expect(statuses.indexOf(429)).toBeGreaterThanOrEqual(20);
+      expect(statuses.indexOf(429)).toBeLessThanOrEqual(20 + refilled);
     } finally {
       await proxied.dispose();
     }

@@ -6,7 +6,13 @@ import type { RevokedTokensRepo } from "../db/revoked-tokens-repo.ts";
 import type { UserRow } from "../db/schema.ts";
 import type { UsersRepo } from "../db/users-repo.ts";
 import { AppError, badRequest } from "../errors.ts";
-import type { LoginResult, User, UserRole } from "../protocol/auth.ts";
+import {
+  canonicalUsername,
+  type LoginResult,
+  type User,
+  type UserRole,
+  usernameProblem,
+} from "../protocol/auth.ts";
 import {
   dummyVerify,
   hashPassword,
@@ -54,6 +60,15 @@ export function createAccounts({ users, tokens, revoked, now = Date.now }: Accou
     if (weakness) throw badRequest("weak_password", weakness);
   };
 
+  // Every way in (API, command line, ADMIN_USERNAME) stores the canonical form, so that names
+  // equal once normalised meet in the unique index on lower(username).
+  const requireUsername = (name: string): string => {
+    const canonical = canonicalUsername(name);
+    const problem = usernameProblem(canonical);
+    if (problem) throw badRequest("invalid_request", `username: ${problem}`);
+    return canonical;
+  };
+
   const replacePassword = async (userId: string, next: string) => {
     requireStrong(next);
     // Tokens date themselves in whole seconds, and a sign-in right after a change is dated one
@@ -92,9 +107,10 @@ export function createAccounts({ users, tokens, revoked, now = Date.now }: Accou
     },
 
     async createUser(username: string, password: string, role: UserRole): Promise<User> {
+      const canonical = requireUsername(username);
       requireStrong(password);
       const row = await users.create({
-        username,
+        username: canonical,
         passwordHash: await hashPassword(password),
         role,
       });
@@ -128,9 +144,10 @@ export function createAccounts({ users, tokens, revoked, now = Date.now }: Accou
       if (!matches || (await users.count()) > 0) {
         throw new AppError(403, "setup_closed", "setup is not available");
       }
+      const canonical = requireUsername(username);
       requireStrong(password);
       const row = await users.create({
-        username,
+        username: canonical,
         passwordHash: await hashPassword(password),
         role: "admin",
       });

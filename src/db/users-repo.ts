@@ -1,8 +1,10 @@
 // Persistence of user accounts: the only code that queries the `users` table.
-// Usernames are stored as given and matched case-insensitively by the database's lower().
+// Usernames are stored in their canonical form (src/protocol/auth.ts) and matched by their
+// normal form, which the database's lower() of a canonical name equals.
 
 import { asc, count, eq, sql } from "drizzle-orm";
 import { AppError } from "../errors.ts";
+import { normalizeUsername } from "../protocol/auth.ts";
 import type { Db } from "./client.ts";
 import { type UserRole, type UserRow, users } from "./schema.ts";
 
@@ -62,12 +64,12 @@ export function createUsersRepo(db: Db, { now = () => new Date() }: UsersRepoOpt
       }
     },
 
-    /** The account whose username equals `username` ignoring case, or undefined. */
+    /** The account whose username has the same normal form as `username`, or undefined. */
     async findByUsername(username: string): Promise<UserRow | undefined> {
       const [row] = await db
         .select()
         .from(users)
-        .where(eq(sql`lower(${users.username})`, sql`lower(${username})`))
+        .where(eq(sql`lower(${users.username})`, normalizeUsername(username)))
         .limit(1);
       return row;
     },

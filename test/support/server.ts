@@ -71,7 +71,7 @@ export interface TestServerOptions {
   baseEnv?: Record<string, string>;
   /** Start without the first admin (to test first-run setup); no token then. */
   noAdmin?: boolean;
-  /** Sign-in attempts per IP and per username (default 5/min). */
+  /** One limit for every budget of password attempts (default: LOGIN_LIMITS). */
   loginLimit?: RateLimit;
 }
 

@@ -6,6 +6,7 @@ import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
 import type { AuditRepo } from "../../db/audit-repo.ts";
 import type { AuditOutcome } from "../../db/schema.ts";
+import { normalizeUsername, USERNAME_MAX_LENGTH } from "../../protocol/auth.ts";
 import type { AppEnv } from "../app-env.ts";
 import { clientIp } from "../client-ip.ts";
 
@@ -64,11 +65,16 @@ export async function responseId(c: Context<AppEnv>): Promise<string | null> {
   }
 }
 
-/** The username in the (already parsed, cached) JSON body: who tried to sign in. */
+/**
+ * The username in the (already parsed, cached) JSON body, in its normal form (the one the sign-in
+ * limits count): who tried to sign in.
+ */
 export async function bodyUsername(c: Context<AppEnv>): Promise<string | null> {
   try {
     const body = (await c.req.json()) as { username?: unknown };
-    return typeof body.username === "string" ? body.username.slice(0, 64) : null;
+    return typeof body.username === "string"
+      ? normalizeUsername(body.username).slice(0, USERNAME_MAX_LENGTH)
+      : null;
   } catch {
     return null;
   }

@@ -2,6 +2,7 @@
 // else runs. Cookie-authenticated writes must also be JSON and come from an allowed Origin
 // (CSRF), and only admins may change anything.
 
+import type { Context } from "hono";
 import { getCookie } from "hono/cookie";
 import { createMiddleware } from "hono/factory";
 import type { Accounts } from "../../auth/accounts.ts";
@@ -14,20 +15,37 @@ export const TOKEN_COOKIE = "od_token";
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
-export function authenticate(accounts: Accounts) {
+/** Options of `authenticate`. */
+export interface AuthenticateOptions {
+  /**
+   * Runs for a request without valid credentials, before its 401: the budget of anonymous
+   * requests, which may throw its own refusal (429) instead.
+   */
+  onAnonymous?: (c: Context) => void;
+}
+
+export function authenticate(accounts: Accounts, { onAnonymous }: AuthenticateOptions = {}) {
   return createMiddleware<AppEnv>(async (c, next) => {
+    // A request that does not authenticate spends its anonymous budget first (which may refuse it).
+    const refuse = (error: unknown) => {
+      if (error instanceof AppError && error.status === 401) onAnonymous?.(c);
+      return error;
+    };
     const header = c.req.header("authorization");
     let token: string | undefined;
     let via: AuthVia = "bearer";
     if (header !== undefined) {
       token = bearerToken(header);
-      if (!token) throw new AppError(401, "invalid_token", "invalid or expired token");
+      if (!token) throw refuse(new AppError(401, "invalid_token", "invalid or expired token"));
     } else {
       token = getCookie(c, TOKEN_COOKIE);
       via = "cookie";
     }
-    if (!token) throw new AppError(401, "unauthenticated", "sign in first");
-    c.set("principal", await accounts.authenticate(token));
+    if (!token) throw refuse(new AppError(401, "unauthenticated", "sign in first"));
+    const principal = await accounts.authenticate(token).catch((error: unknown) => {
+      throw refuse(error);
+    });
+    c.set("principal", principal);
     c.set("authVia", via);
     c.set("token", token);
     await next();

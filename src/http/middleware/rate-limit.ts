@@ -3,8 +3,8 @@
 
 import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
-import type { RateLimiter } from "../rate-limiter.ts";
-import { errorResponse } from "./error-handler.ts";
+import { AppError } from "../../errors.ts";
+import type { RateDecision, RateLimiter } from "../rate-limiter.ts";
 
 /** Options of `rateLimit`. */
 export interface RateLimitOptions {
@@ -22,16 +22,21 @@ export function rateLimit({ limiter, key, onLimited }: RateLimitOptions) {
     const limit = String(decision.limit);
     if (!decision.allowed) {
       onLimited?.(c);
-      const retryAfter = String(decision.retryAfterSeconds);
-      return errorResponse(c, 429, "rate_limited", `too many requests; retry in ${retryAfter} s`, {
-        "Retry-After": retryAfter,
-        "X-RateLimit-Limit": limit,
-        "X-RateLimit-Remaining": "0",
-      });
+      throw rateLimited(decision);
     }
     await next();
     // Set after the handler so that the headers survive whatever response it (or onError) built.
     c.header("X-RateLimit-Limit", limit);
     c.header("X-RateLimit-Remaining", String(decision.remaining));
+  });
+}
+
+/** The 429 of a refused `decision`, with Retry-After and the limit headers, to throw. */
+export function rateLimited(decision: RateDecision): AppError {
+  const retryAfter = String(decision.retryAfterSeconds);
+  return new AppError(429, "rate_limited", `too many requests; retry in ${retryAfter} s`, {
+    "Retry-After": retryAfter,
+    "X-RateLimit-Limit": String(decision.limit),
+    "X-RateLimit-Remaining": "0",
   });
 }

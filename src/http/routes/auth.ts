@@ -1,26 +1,31 @@
 // /auth: sign-in (cookie + token), sign-out, who am I, first-run setup, password change; and
-// /users for admins. Handlers validate, call the accounts service, and shape the answer.
+// /users for admins. Handlers validate, call the accounts service, and shape the answer; every
+// password attempt is validated first, then throttled, then audited.
 
 import { type Context, Hono } from "hono";
 import { deleteCookie, setCookie } from "hono/cookie";
+import { createMiddleware } from "hono/factory";
 import { z } from "zod";
 import { type Accounts, toUser } from "../../auth/accounts.ts";
 import type { AuditRepo } from "../../db/audit-repo.ts";
 import type { UsersRepo } from "../../db/users-repo.ts";
 import { AppError, conflict, notFound } from "../../errors.ts";
-import type { LoginResult } from "../../protocol/auth.ts";
+import { type LoginResult, USERNAME_MAX_LENGTH, USERNAME_PATTERN } from "../../protocol/auth.ts";
 import type { AppEnv } from "../app-env.ts";
 import { readJson, validate } from "../json-body.ts";
+import type { LoginThrottle } from "../login-throttle.ts";
 import { type Audit, bodyUsername, byId, responseId } from "../middleware/audit.ts";
 import { TOKEN_COOKIE } from "../middleware/authenticate.ts";
 import { isHttps, type OriginPolicy } from "../origin.ts";
 
+// The canonical form (canonicalUsername): NFKC, then trimmed of Unicode whitespace.
 const username = z
   .string()
+  .normalize("NFKC")
   .trim()
   .min(1)
-  .max(64)
-  .regex(/^[\w.@-]+$/, "letters, digits, . _ @ - only");
+  .max(USERNAME_MAX_LENGTH)
+  .regex(USERNAME_PATTERN, "letters, digits, . _ @ - only");
 const password = z.string().min(1).max(1024);
 const loginBody = z.object({ username, password });
 const setupBody = z.object({ setupToken: z.string().min(1).max(256), username, password });
@@ -31,10 +36,31 @@ const auditQuery = z.object({
   before: z.coerce.number().int().min(1).optional(),
 });
 
-function requireAdmin(c: Context<AppEnv>): void {
+function requireAdmin(c: Context<AppEnv>, what: string): void {
   if (c.get("principal").user.role !== "admin") {
-    throw new AppError(403, "forbidden", "only admins can read the audit log");
+    throw new AppError(403, "forbidden", `only admins can read ${what}`);
   }
+}
+
+/**
+ * Validates the JSON body, then spends one password attempt on the name `nameOf` gives (429):
+ * before the audit row and before any password is checked. A body that is not JSON (415, what a
+ * page on another origin can send) spends nothing; a malformed JSON one (400) spends an attempt
+ * of its address, so that parsing large bodies stays bounded too.
+ */
+function attempt<Schema extends z.ZodType>(
+  throttle: LoginThrottle,
+  schema: Schema,
+  nameOf: (c: Context<AppEnv>, body: z.output<Schema>) => string | null,
+) {
+  return createMiddleware<AppEnv>(async (c, next) => {
+    const body = await readJson(c, schema).catch((error: unknown) => {
+      if (error instanceof AppError && error.status === 400) throttle.take(c, null);
+      throw error;
+    });
+    throttle.take(c, nameOf(c, body));
+    await next();
+  });
 }
 
 export interface AuthRoutesDeps {
@@ -49,6 +75,8 @@ export interface AuthRoutesDeps {
   audits: AuditRepo;
   /** Credentials changed (sign-out, password, deleted user): close sockets they no longer open. */
   recheckSockets: () => Promise<void>;
+  /** Budgets of password attempts: sign-in, setup, password change. */
+  throttle: LoginThrottle;
 }
 
 function withCookie(c: Context, result: LoginResult, policy: OriginPolicy) {
@@ -64,14 +92,20 @@ function withCookie(c: Context, result: LoginResult, policy: OriginPolicy) {
 
 /** Routes reachable without a token. */
 export function publicAuthRoutes(deps: AuthRoutesDeps) {
-  const { accounts, policy, setupToken, onSetupDone, audit } = deps;
+  const { accounts, policy, setupToken, onSetupDone, audit, throttle } = deps;
   return new Hono<AppEnv>()
-    .post("/auth/login", audit("auth.login", { actor: bodyUsername }), async (c) => {
-      const body = await readJson(c, loginBody);
-      return c.json(withCookie(c, await accounts.login(body.username, body.password), policy));
-    })
+    .post(
+      "/auth/login",
+      attempt(throttle, loginBody, (_, body) => body.username),
+      audit("auth.login", { actor: bodyUsername }),
+      async (c) => {
+        const body = await readJson(c, loginBody);
+        return c.json(withCookie(c, await accounts.login(body.username, body.password), policy));
+      },
+    )
     .post(
       "/auth/setup",
+      attempt(throttle, setupBody, () => null),
       audit("auth.setup", { actor: bodyUsername, target: responseId }),
       async (c) => {
         const body = await readJson(c, setupBody);
@@ -95,6 +129,7 @@ export function authRoutes({
   audit,
   audits,
   recheckSockets,
+  throttle,
 }: AuthRoutesDeps) {
   const self = (c: Context<AppEnv>) => c.get("principal").user.id;
   return new Hono<AppEnv>()
@@ -105,16 +140,28 @@ export function authRoutes({
       deleteCookie(c, TOKEN_COOKIE, { path: "/", secure: isHttps(c, policy) });
       return c.body(null, 204);
     })
-    .post("/auth/password", audit("auth.password", { target: self }), async (c) => {
-      const body = await readJson(c, passwordBody);
-      const { user } = c.get("principal");
-      const result = await accounts.changePassword(user.id, body.currentPassword, body.newPassword);
-      await recheckSockets();
-      return c.json(withCookie(c, result, policy));
+    .post(
+      "/auth/password",
+      attempt(throttle, passwordBody, (c) => c.get("principal").user.username),
+      audit("auth.password", { target: self }),
+      async (c) => {
+        const body = await readJson(c, passwordBody);
+        const { user } = c.get("principal");
+        const result = await accounts.changePassword(
+          user.id,
+          body.currentPassword,
+          body.newPassword,
+        );
+        await recheckSockets();
+        return c.json(withCookie(c, result, policy));
+      },
+    )
+    .get("/users", async (c) => {
+      requireAdmin(c, "the accounts");
+      return c.json({ users: (await users.list()).map(toUser) });
     })
-    .get("/users", async (c) => c.json({ users: (await users.list()).map(toUser) }))
     .get("/audit", async (c) => {
-      requireAdmin(c);
+      requireAdmin(c, "the audit log");
       const { limit, before } = validate(auditQuery, c.req.query());
       const entries = await audits.list({ limit, ...(before === undefined ? {} : { before }) });
       return c.json({
