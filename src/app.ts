@@ -22,6 +22,7 @@ import {
   errorResponse,
   notFoundHandler,
 } from "./http/middleware/error-handler.ts";
+import { hostCheck } from "./http/middleware/host-check.ts";
 import { rateLimit } from "./http/middleware/rate-limit.ts";
 import { securityHeaders } from "./http/middleware/security-headers.ts";
 import type { OriginPolicy } from "./http/origin.ts";
@@ -57,6 +58,8 @@ export interface AppDeps {
     | "rateLimitReads"
     | "rateLimitSessionOps"
     | "metricsToken"
+    | "listen"
+    | "allowedHosts"
   >;
   manager: SessionManager;
   providers: ProviderCatalog;
@@ -143,6 +146,7 @@ export function createApp(deps: AppDeps) {
 
   return new Hono<AppEnv>()
     .use(securityHeaders())
+    .use(hostCheck({ listenHost: config.listen.host, allowedHosts: config.allowedHosts }))
     .route("/api/v1", api)
     .use("/metrics", limitReads)
     .route(

@@ -54,6 +54,7 @@ describe("defaults", () => {
       database: { kind: "pglite", dataDir: "/home/tester/.local/share/opendray/pgdata" },
       trustProxy: false,
       allowedOrigins: [],
+      allowedHosts: [],
       rateLimitSessionOps: { count: 10, perMs: 60_000 },
       rateLimitReads: { count: 60, perMs: 60_000 },
       bodyLimitBytes: 1024 * 1024,
@@ -237,6 +238,34 @@ describe("ALLOWED_ORIGINS", () => {
     const error = errorOf({ ALLOWED_ORIGINS: value });
     expect(error.variable).toBe("ALLOWED_ORIGINS");
     expect(error.message).toContain("is not an http(s) origin (scheme://host[:port], no path)");
+  });
+});
+
+describe("ALLOWED_HOSTS", () => {
+  test.each([
+    ["dray.example.com", ["dray.example.com"]],
+    ["Dray.Example.COM., proxy.internal:8443", ["dray.example.com", "proxy.internal:8443"]],
+    ["dray.example.com:08443,dray.example.com:8443,", ["dray.example.com:8443"]],
+    ["[::1]:8640, 10.0.0.5", ["[::1]:8640", "10.0.0.5"]],
+  ])("%p allows %p", (value, expected) => {
+    expect(load({ ALLOWED_HOSTS: value }).allowedHosts).toEqual(expected);
+  });
+
+  test.each([
+    "https://dray.example.com",
+    "dray.example.com/app",
+    "*.example.com",
+    "dray.example.com:0",
+    "dray.example.com:70000",
+    "dray example.com",
+    "1.2.3",
+    "[not-v6]",
+    "::1",
+    "a.example, b_c.example",
+  ])("%p is rejected", (value) => {
+    const error = errorOf({ ALLOWED_HOSTS: value });
+    expect(error.variable).toBe("ALLOWED_HOSTS");
+    expect(error.message).toContain("is not a host name with an optional port");
   });
 });
 
