@@ -13,6 +13,7 @@ import type { AppEnv } from "../app-env.ts";
 import { readJson, validate } from "../json-body.ts";
 import { type Audit, bodyUsername, byId, responseId } from "../middleware/audit.ts";
 import { TOKEN_COOKIE } from "../middleware/authenticate.ts";
+import { idParam, UUID } from "../middleware/id-param.ts";
 import { isHttps, type OriginPolicy } from "../origin.ts";
 
 const username = z
@@ -98,6 +99,7 @@ export function authRoutes({
 }: AuthRoutesDeps) {
   const self = (c: Context<AppEnv>) => c.get("principal").user.id;
   return new Hono<AppEnv>()
+    .use("/users/:id/*", idParam(UUID, "user"))
     .get("/auth/me", (c) => c.json(c.get("principal").user))
     .post("/auth/logout", audit("auth.logout", { target: self }), async (c) => {
       await accounts.logout(c.get("principal").claims);
