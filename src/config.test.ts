@@ -5,6 +5,7 @@ import { describe, expect, test } from "bun:test";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { secretProblem } from "./cli/serve.ts";
 import {
   type ConfigDeps,
   ConfigError,
@@ -266,6 +267,32 @@ describe("ALLOWED_HOSTS", () => {
     const error = errorOf({ ALLOWED_HOSTS: value });
     expect(error.variable).toBe("ALLOWED_HOSTS");
     expect(error.message).toContain("is not a host name with an optional port");
+  });
+});
+
+describe("JWT_SECRET strength (checked by serve and doctor)", () => {
+  const publicBind = (secret: string) =>
+    secretProblem(load({ LISTEN_ADDR: "0.0.0.0:8640", JWT_SECRET: secret }));
+
+  test.each([
+    ["32 spaces", " ".repeat(32), "only whitespace"],
+    ["tabs, newlines and ideographic spaces", "\t\n\u3000 ".repeat(10), "only whitespace"],
+    ["one repeated character", "a".repeat(40), "only 1 distinct byte (at least 8 needed)"],
+    ["a short repeated pattern", "abc-".repeat(10), "only 4 distinct bytes (at least 8 needed)"],
+  ])("%s is refused, saying how to make a secret", (_, secret, why) => {
+    expect(publicBind(secret)).toBe(
+      `JWT_SECRET: ${why}, anyone could guess it; generate one with: openssl rand -base64 48`,
+    );
+    // On loopback too: a set secret is used as it is, and local users can reach loopback.
+    expect(secretProblem(load({ JWT_SECRET: secret }))).toStartWith(`JWT_SECRET: ${why}`);
+  });
+
+  test.each([
+    ["openssl rand -base64 48", "q3H0n7Yc1mZ9b+Wk2Lr8dVt4pXs6aE5uGf0jNhK1yOiR3lC7wBzT9eM2vQxS8oPD"],
+    ["openssl rand -hex 16", "9f86d081884c7d659a2feaa0c55ad015"],
+    ["a long phrase", "a-secret-of-at-least-thirty-two-bytes!!"],
+  ])("%s is accepted", (_, secret) => {
+    expect(publicBind(secret)).toBeNull();
   });
 });
 
