@@ -228,6 +228,25 @@ describe("NUL in strings", () => {
     });
   });
 
+  test("a sign-in with NUL in its username is refused and audited, without a failed query", async () => {
+    logged.length = 0;
+    const answer = await server.send(
+      "POST",
+      "/auth/login",
+      { username: "adm\u0000in", password: "x" },
+      {},
+    );
+    expect(answer.status).toBe(400);
+    expect(answer.body.error.code).toBe("nul_character");
+    const audit = await server.request("GET", "/audit?limit=1");
+    expect(audit.body.entries[0]).toMatchObject({
+      action: "auth.login",
+      actor: "adm\uFFFDin",
+      outcome: "error",
+    });
+    expect(logged).toEqual([]);
+  });
+
   test.each([
     ["/sessions?state=running%00", "state"],
     ["/audit?limit=5%00", "limit"],
