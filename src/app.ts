@@ -1,6 +1,6 @@
 // createApp: middleware order and route mounting — the table of contents of the HTTP server.
 //
-//   security headers (every response) → /api/v1: body cap → health → login/setup (public;
+//   security headers (every response) → host check (421) → /api/v1: body cap → health → login/setup (public;
 //   JSON validated, then throttled per address and name) → authenticate (anonymous budget per
 //   address) → CSRF → rate limits per user → viewers read-only → routes;
 //   /metrics: read limit per address → authenticate → admins only; then the web UI
@@ -24,6 +24,7 @@ import {
   errorResponse,
   notFoundHandler,
 } from "./http/middleware/error-handler.ts";
+import { hostCheck } from "./http/middleware/host-check.ts";
 import { rateLimit, rateLimited } from "./http/middleware/rate-limit.ts";
 import { securityHeaders } from "./http/middleware/security-headers.ts";
 import type { OriginPolicy } from "./http/origin.ts";
@@ -56,6 +57,8 @@ export interface AppDeps {
     | "rateLimitReads"
     | "rateLimitSessionOps"
     | "metricsToken"
+    | "listen"
+    | "allowedHosts"
   >;
   manager: SessionManager;
   providers: ProviderCatalog;
@@ -164,6 +167,7 @@ export function createApp(deps: AppDeps) {
 
   return new Hono<AppEnv>()
     .use(securityHeaders())
+    .use(hostCheck({ listenHost: config.listen.host, allowedHosts: config.allowedHosts }))
     .route("/api/v1", api)
     .use("/metrics", limitMetricsReads)
     .route(

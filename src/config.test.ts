@@ -5,6 +5,7 @@ import { describe, expect, test } from "bun:test";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { secretProblem } from "./cli/serve.ts";
 import {
   type ConfigDeps,
   ConfigError,
@@ -54,6 +55,7 @@ describe("defaults", () => {
       database: { kind: "pglite", dataDir: "/home/tester/.local/share/opendray/pgdata" },
       trustProxy: false,
       allowedOrigins: [],
+      allowedHosts: [],
       rateLimitSessionOps: { count: 10, perMs: 60_000 },
       rateLimitReads: { count: 60, perMs: 60_000 },
       bodyLimitBytes: 1024 * 1024,
@@ -237,6 +239,60 @@ describe("ALLOWED_ORIGINS", () => {
     const error = errorOf({ ALLOWED_ORIGINS: value });
     expect(error.variable).toBe("ALLOWED_ORIGINS");
     expect(error.message).toContain("is not an http(s) origin (scheme://host[:port], no path)");
+  });
+});
+
+describe("ALLOWED_HOSTS", () => {
+  test.each([
+    ["dray.example.com", ["dray.example.com"]],
+    ["Dray.Example.COM., proxy.internal:8443", ["dray.example.com", "proxy.internal:8443"]],
+    ["dray.example.com:08443,dray.example.com:8443,", ["dray.example.com:8443"]],
+    ["[::1]:8640, 10.0.0.5", ["[::1]:8640", "10.0.0.5"]],
+  ])("%p allows %p", (value, expected) => {
+    expect(load({ ALLOWED_HOSTS: value }).allowedHosts).toEqual(expected);
+  });
+
+  test.each([
+    "https://dray.example.com",
+    "dray.example.com/app",
+    "*.example.com",
+    "dray.example.com:0",
+    "dray.example.com:70000",
+    "dray example.com",
+    "1.2.3",
+    "[not-v6]",
+    "::1",
+    "a.example, b_c.example",
+  ])("%p is rejected", (value) => {
+    const error = errorOf({ ALLOWED_HOSTS: value });
+    expect(error.variable).toBe("ALLOWED_HOSTS");
+    expect(error.message).toContain("is not a host name with an optional port");
+  });
+});
+
+describe("JWT_SECRET strength (checked by serve and doctor)", () => {
+  const publicBind = (secret: string) =>
+    secretProblem(load({ LISTEN_ADDR: "0.0.0.0:8640", JWT_SECRET: secret }));
+
+  test.each([
+    ["32 spaces", " ".repeat(32), "only whitespace"],
+    ["tabs, newlines and ideographic spaces", "\t\n\u3000 ".repeat(10), "only whitespace"],
+    ["one repeated character", "a".repeat(40), "only 1 distinct byte (at least 8 needed)"],
+    ["a short repeated pattern", "abc-".repeat(10), "only 4 distinct bytes (at least 8 needed)"],
+  ])("%s is refused, saying how to make a secret", (_, secret, why) => {
+    expect(publicBind(secret)).toBe(
+      `JWT_SECRET: ${why}, anyone could guess it; generate one with: openssl rand -base64 48`,
+    );
+    // On loopback too: a set secret is used as it is, and local users can reach loopback.
+    expect(secretProblem(load({ JWT_SECRET: secret }))).toStartWith(`JWT_SECRET: ${why}`);
+  });
+
+  test.each([
+    ["openssl rand -base64 48", "q3H0n7Yc1mZ9b+Wk2Lr8dVt4pXs6aE5uGf0jNhK1yOiR3lC7wBzT9eM2vQxS8oPD"],
+    ["openssl rand -hex 16", "9f86d081884c7d659a2feaa0c55ad015"],
+    ["a long phrase", "a-secret-of-at-least-thirty-two-bytes!!"],
+  ])("%s is accepted", (_, secret) => {
+    expect(publicBind(secret)).toBeNull();
   });
 });
 

@@ -28,6 +28,8 @@ export interface Config {
   database: { kind: "pglite"; dataDir: string } | { kind: "postgres"; url: string };
   trustProxy: boolean;
   allowedOrigins: string[];
+  /** ALLOWED_HOSTS: `name` (any port) or `name:port`, lower case, no trailing dot. */
+  allowedHosts: string[];
   rateLimitSessionOps: RateLimit;
   rateLimitReads: RateLimit;
   bodyLimitBytes: number;
@@ -77,6 +79,7 @@ const VARIABLES = [
   ["DB_NAME", "unset", "PostgreSQL database name; required when any DB_* is set"],
   ["TRUST_PROXY", "off", "believe X-Forwarded-For/-Proto: 1/0, true/false, yes/no, on/off"],
   ["ALLOWED_ORIGINS", "same origin", "extra comma-separated http(s) origins (scheme://host[:port]) for WebSocket and writes"],
+  ["ALLOWED_HOSTS", "listen host and loopback", "extra comma-separated host names (name or name:port) that requests may address in their Host header, e.g. the public name behind a proxy; loopback names (localhost, *.localhost), IP addresses and LISTEN_ADDR's host are always allowed, anything else is answered 421"],
   ["RATE_LIMIT_SESSION_OPS", "10/min", "per client IP, session create/stop/restart/delete/input/resize: N/s|m|h (also sec, second, min, minute, hour)"],
   ["RATE_LIMIT_READS", "60/min", "per client IP, GET endpoints: N/s|m|h (also sec, second, min, minute, hour)"],
   ["BODY_LIMIT", "1mb", "largest POST/PUT/PATCH body (b, kb, mb, gb; 1kb = 1024 bytes)"],
@@ -162,6 +165,7 @@ export function loadConfig(env: Record<string, string | undefined>, deps: Config
     database: parseDatabase(src, dataDir),
     trustProxy: parseWith("TRUST_PROXY", get("TRUST_PROXY"), BOOLEAN, BOOLEAN_EXPECTED),
     allowedOrigins: parseOrigins(read(src, "ALLOWED_ORIGINS") ?? ""),
+    allowedHosts: parseHosts(read(src, "ALLOWED_HOSTS") ?? ""),
     rateLimitSessionOps: parseRate("RATE_LIMIT_SESSION_OPS", get("RATE_LIMIT_SESSION_OPS")),
     rateLimitReads: parseRate("RATE_LIMIT_READS", get("RATE_LIMIT_READS")),
     bodyLimitBytes: parseSize("BODY_LIMIT", get("BODY_LIMIT"), 1, Number.MAX_SAFE_INTEGER),
@@ -442,6 +446,25 @@ function parseOrigins(raw: string): string[] {
     origins.add(url.origin);
   }
   return [...origins];
+}
+
+function parseHosts(raw: string): string[] {
+  const hosts = new Set<string>();
+  for (const item of raw.split(",").map((part) => part.trim())) {
+    if (item === "") continue;
+    const match = /^(\[[^\]]*\]|[^:[\]]*)(?::(\d{1,5}))?$/.exec(item);
+    const name = match?.[1]?.toLowerCase().replace(/\.$/, "") ?? "";
+    const port = match?.[2] === undefined ? undefined : Number(match[2]);
+    const valid = name.startsWith("[") ? isIPv6(name.slice(1, -1)) : isHost(name);
+    if (!valid || (port !== undefined && (port < 1 || port > 65535))) {
+      throw new ConfigError(
+        "ALLOWED_HOSTS",
+        `${show(item)} is not a host name with an optional port (name or name:port, e.g. dray.example.com; no scheme or path)`,
+      );
+    }
+    hosts.add(port === undefined ? name : `${name}:${port}`);
+  }
+  return [...hosts];
 }
 
 function parseAdmin(src: Source): Config["admin"] {

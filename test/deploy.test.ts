@@ -1,7 +1,7 @@
 // The deployment files work as written: deploy/opendray.service passes `systemd-analyze verify`
 // and feeds every credential to a *_FILE variable; deploy/Caddyfile, in front of the compiled
 // binary with TRUST_PROXY=1, serves sign-in and a terminal stream over https with the client's
-// address in the audit log and a Secure cookie.
+// address in the audit log and a Secure cookie, under the public name the unit allows.
 //
 // Caddy runs as in production except for a global options block that the test puts in front
 // of deploy/Caddyfile (its internal CA instead of ACME, loopback ports, no admin endpoint), and
@@ -25,6 +25,8 @@ const ROOT = join(import.meta.dir, "..");
 const UNIT = readFileSync(join(ROOT, "deploy/opendray.service"), "utf8");
 const HOST_UNIT = readFileSync(join(ROOT, "deploy/opendray-pty-host.service"), "utf8");
 const CADDYFILE = readFileSync(join(ROOT, "deploy/Caddyfile"), "utf8");
+/** The site's name in deploy/Caddyfile, which the unit must allow as Host. */
+const PUBLIC_NAME = /^([a-z0-9.-]+) \{$/m.exec(CADDYFILE)?.[1] ?? "(no site in the Caddyfile)";
 /** The address the https client signs in from: any 127/8 address is local, and not Caddy's. */
 const CLIENT_ADDRESS = "127.0.0.5";
 
@@ -115,6 +117,8 @@ test("the unit runs unprivileged, on loopback behind the proxy, and stops in tim
   expect(environment).toContain("LISTEN_ADDR=127.0.0.1:8640");
   expect(environment).toContain("TRUST_PROXY=1");
   expect(environment).toContain(`DATA_DIR=/var/lib/${settings.get("StateDirectory")}`);
+  // Caddy passes the site's name on as Host: without it in ALLOWED_HOSTS, every request is 421.
+  expect(environment).toContain(`ALLOWED_HOSTS=${PUBLIC_NAME}`);
 });
 
 test("every credential the unit loads feeds a *_FILE variable that OpenDray reads", () => {
@@ -152,7 +156,7 @@ function freePort(): number {
 beforeAll(async () => {
   const binary = await compiledBinary();
   server = await startServerProcess(
-    { DATA_DIR: join(dir, "data"), TRUST_PROXY: "1" },
+    { DATA_DIR: join(dir, "data"), TRUST_PROXY: "1", ALLOWED_HOSTS: unitAllowedHosts() },
     { executable: binary, cwd: dir },
   );
   const httpsPort = freePort();
@@ -169,10 +173,11 @@ beforeAll(async () => {
     "}",
     "",
   ].join("\n");
-  const site = CADDYFILE.replace(/^dray\.example\.com \{$/m, `${origin} {`).replace(
-    "reverse_proxy 127.0.0.1:8640",
-    `reverse_proxy 127.0.0.1:${new URL(server.api).port}`,
-  );
+  // The public name as in production (its certificate from Caddy's CA), and the address.
+  const site = CADDYFILE.replace(
+    /^dray\.example\.com \{$/m,
+    `${origin}, https://${PUBLIC_NAME}:${httpsPort} {`,
+  ).replace("reverse_proxy 127.0.0.1:8640", `reverse_proxy 127.0.0.1:${new URL(server.api).port}`);
   expect(site).not.toBe(CADDYFILE);
   const config = join(caddyHome, "Caddyfile");
   writeFileSync(config, global + site);
@@ -189,8 +194,12 @@ beforeAll(async () => {
     stdout: "ignore",
     stderr: "pipe",
   });
-  // Ready once it logs that the certificate for the site is issued (its own CA, at once).
-  const log = await readUntil(caddy.stderr, /certificate obtained successfully/, 30_000);
+  // Ready once it logs that the certificates for both names are issued (its own CA, at once).
+  const log = await readUntil(
+    caddy.stderr,
+    /certificate obtained successfully[\s\S]*certificate obtained successfully/,
+    30_000,
+  );
   const rootCert = join(caddyHome, "data/caddy/pki/authorities/local/root.crt");
   if (!existsSync(rootCert)) throw new Error(`Caddy made no CA:\n${log}`);
   ca = readFileSync(rootCert, "utf8");
@@ -224,10 +233,14 @@ async function readUntil(stream: ReadableStream<Uint8Array>, pattern: RegExp, ti
   }
 }
 
-/** POST over https from CLIENT_ADDRESS (Bun's fetch cannot choose its source address). */
+/**
+ * POST over https from CLIENT_ADDRESS (Bun's fetch cannot choose its source address), to the
+ * address, or to `name` (resolved to Caddy's address, as its DNS would) when given.
+ */
 function postFrom(
   path: string,
   body: unknown,
+  name?: string,
 ): Promise<{
   status: number;
   headers: Record<string, string | string[] | undefined>;
@@ -244,7 +257,9 @@ function postFrom(
         method: "POST",
         localAddress: CLIENT_ADDRESS,
         ca,
+        ...(name ? { servername: name } : {}),
         headers: {
+          ...(name ? { host: `${name}:${url.port}` } : {}),
           "content-type": "application/json",
           "content-length": Buffer.byteLength(payload),
         },
@@ -263,6 +278,20 @@ function postFrom(
     request.end(payload);
   });
 }
+
+/** ALLOWED_HOSTS as deploy/opendray.service sets it. */
+function unitAllowedHosts(): string {
+  const line = serviceSettings().find(
+    ([key, value]) => key === "Environment" && value.startsWith("ALLOWED_HOSTS="),
+  );
+  return line?.[1].slice("ALLOWED_HOSTS=".length) ?? "";
+}
+
+test("through Caddy: the public name reaches OpenDray, whose unit allows it as Host", async () => {
+  const login = await postFrom("/api/v1/auth/login", ADMIN, PUBLIC_NAME);
+  expect(login.status).toBe(200);
+  expect(String(login.headers["set-cookie"])).toContain("Secure");
+});
 
 test("through Caddy: https sign-in sets a Secure cookie, and the audit log has the client's address", async () => {
   const login = await postFrom("/api/v1/auth/login", ADMIN);

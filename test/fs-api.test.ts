@@ -44,15 +44,15 @@ describe("GET /fs/dirs", () => {
   });
 
   test.each([
-    ["no prefix", "/fs/dirs"],
-    ["a relative prefix", "/fs/dirs?prefix=home"],
-    ["a .. segment", `/fs/dirs?prefix=${encodeURIComponent("/tmp/../etc")}`],
-    ["a NUL byte", "/fs/dirs?prefix=/tmp%00x"],
-    ["an overlong prefix", `/fs/dirs?prefix=/${"a".repeat(5000)}`],
-  ])("%s is 400 invalid_request", async (_, path) => {
+    ["no prefix", "/fs/dirs", "invalid_request"],
+    ["a relative prefix", "/fs/dirs?prefix=home", "invalid_request"],
+    ["a .. segment", `/fs/dirs?prefix=${encodeURIComponent("/tmp/../etc")}`, "invalid_request"],
+    ["a NUL byte", "/fs/dirs?prefix=/tmp%00x", "nul_character"],
+    ["an overlong prefix", `/fs/dirs?prefix=/${"a".repeat(5000)}`, "invalid_request"],
+  ])("%s is 400 %s", async (_, path, code) => {
     const response = await server.request("GET", path);
     expect(response.status).toBe(400);
-    expect(response.body.error.code).toBe("invalid_request");
+    expect(response.body.error.code).toBe(code);
     expect(typeof response.body.error.message).toBe("string");
   });
 

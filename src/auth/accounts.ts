@@ -1,7 +1,6 @@
 // Accounts: sign-in, first-run setup, password changes and token checks. Knows nothing about
 // HTTP; the routes translate. Every failure of sign-in looks and costs the same.
 
-import { timingSafeEqual } from "node:crypto";
 import type { RevokedTokensRepo } from "../db/revoked-tokens-repo.ts";
 import type { UserRow } from "../db/schema.ts";
 import type { UsersRepo } from "../db/users-repo.ts";
@@ -19,6 +18,7 @@ import {
   validatePasswordStrength,
   verifyPassword,
 } from "./passwords.ts";
+import { secretEqual } from "./secret-equal.ts";
 import { isIssuedBefore, type TokenClaims, type TokenService } from "./tokens.ts";
 
 export interface AccountsDeps {
@@ -137,10 +137,7 @@ export function createAccounts({ users, tokens, revoked, now = Date.now }: Accou
       username: string,
       password: string,
     ) {
-      const matches =
-        expectedToken !== null &&
-        givenToken.length === expectedToken.length &&
-        timingSafeEqual(Buffer.from(givenToken), Buffer.from(expectedToken));
+      const matches = expectedToken !== null && secretEqual(givenToken, expectedToken);
       if (!matches || (await users.count()) > 0) {
         throw new AppError(403, "setup_closed", "setup is not available");
       }

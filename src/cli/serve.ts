@@ -99,6 +99,12 @@ function checkBind(config: Config): void {
   if (problem) throw new CliError(problem, USAGE_EXIT_CODE);
 }
 
+/**
+ * Fewest distinct bytes a JWT_SECRET may hold. A random secret of 32 bytes or more has far more
+ * (32 random hex digits fall below 8 with a chance under 1e-7); fewer means a typed pattern.
+ */
+export const MIN_DISTINCT_SECRET_BYTES = 8;
+
 /** Why the configured JWT secret is unsafe for the configured bind, or null; doctor shares it. */
 export function secretProblem(config: Config): string | null {
   const secretBytes = config.jwtSecret === null ? 0 : Buffer.byteLength(config.jwtSecret);
@@ -108,11 +114,25 @@ export function secretProblem(config: Config): string | null {
       "generate one with: openssl rand -base64 48"
     );
   }
+  const weakness = config.jwtSecret === null ? null : secretWeakness(config.jwtSecret);
+  if (weakness) {
+    return `JWT_SECRET: ${weakness}, anyone could guess it; generate one with: openssl rand -base64 48`;
+  }
   if (!config.listen.isLoopback && config.jwtSecret === null) {
     return (
       `JWT_SECRET: listening on ${config.listen.host} (not loopback) needs JWT_SECRET or ` +
       `JWT_SECRET_FILE with at least ${MIN_SECRET_BYTES} bytes; generate one with: openssl rand -base64 48`
     );
+  }
+  return null;
+}
+
+/** Why a secret long enough is still trivially guessable (whitespace only, few distinct bytes). */
+function secretWeakness(secret: string): string | null {
+  if (secret.trim() === "") return "only whitespace";
+  const distinct = new Set(Buffer.from(secret)).size;
+  if (distinct < MIN_DISTINCT_SECRET_BYTES) {
+    return `only ${distinct} distinct byte${distinct === 1 ? "" : "s"} (at least ${MIN_DISTINCT_SECRET_BYTES} needed)`;
   }
   return null;
 }

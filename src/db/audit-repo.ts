@@ -18,16 +18,22 @@ export type AuditEntry = {
 /** A page request: at most `limit` rows with id below `before` (all when unset). */
 export type AuditPage = { limit: number; before?: number };
 
+/**
+ * PostgreSQL text cannot hold U+0000, and the row of a request refused for a NUL (a sign-in
+ * with one in its username) must still be written: NUL is stored as U+FFFD.
+ */
+const storable = (text: string | null) => text?.replaceAll("\0", "\uFFFD") ?? null;
+
 /** Creates the audit repository over an open drizzle handle. */
 export function createAuditRepo(db: Db) {
   return {
     /** Records one entry. */
     async append(entry: AuditEntry): Promise<void> {
       await db.insert(auditLog).values({
-        actor: entry.actor,
+        actor: storable(entry.actor),
         clientIp: entry.clientIp,
         action: entry.action,
-        target: entry.target,
+        target: storable(entry.target),
         outcome: entry.outcome,
         detail: entry.detail ?? null,
       });

@@ -1,5 +1,7 @@
 // Reads and validates a JSON request body: 415 without a JSON content type, 400 invalid_json when
-// it does not parse, 400 with a field-specific code when it does not match the schema.
+// it does not parse, 400 with a field-specific code when it does not match the schema. Every
+// string the API takes passes here (bodies and queries): NUL is refused, since PostgreSQL text
+// cannot hold it and a row that holds none must never be half-written.
 
 import type { Context } from "hono";
 import type { z } from "zod";
@@ -8,9 +10,15 @@ import { AppError, badRequest, unsupportedMediaType } from "../errors.ts";
 /** Fields whose validation failures have their own error code. */
 const FIELD_CODES: Record<string, string> = { cwd: "cwd_invalid", since: "since_invalid" };
 
+export interface ReadOptions {
+  /** Terminal input is bytes for a PTY, where NUL is a key (Ctrl-@, Ctrl-Space): allow it. */
+  allowNul?: boolean;
+}
+
 export async function readJson<Schema extends z.ZodType>(
   c: Context,
   schema: Schema,
+  options: ReadOptions = {},
 ): Promise<z.output<Schema>> {
   const type = c.req.header("content-type") ?? "";
   if (!/^application\/json\s*(;|$)/i.test(type)) {
@@ -23,14 +31,22 @@ export async function readJson<Schema extends z.ZodType>(
     if (error instanceof AppError) throw error;
     throw badRequest("invalid_json", "request body is not valid JSON");
   }
-  return validate(schema, body);
+  return validate(schema, body, options);
 }
 
 /** Validate `value` against `schema`, throwing a 400 that names the first offending field. */
 export function validate<Schema extends z.ZodType>(
   schema: Schema,
   value: unknown,
+  { allowNul = false }: ReadOptions = {},
 ): z.output<Schema> {
+  const nulAt = allowNul ? undefined : findNul(value);
+  if (nulAt !== undefined) {
+    throw badRequest(
+      "nul_character",
+      `${nulAt === "" ? "value" : nulAt}: must not contain a NUL character (U+0000)`,
+    );
+  }
   const result = schema.safeParse(value);
   if (result.success) return result.data;
   const issue = result.error.issues[0];
@@ -40,4 +56,25 @@ export function validate<Schema extends z.ZodType>(
     code,
     path ? `${path}: ${issue?.message}` : (issue?.message ?? "invalid request"),
   );
+}
+
+/**
+ * The path (a.b.0) of a string, object key included, that holds U+0000. Iterative: a
+ * body nested deeper than the call stack must not turn into a 500.
+ */
+function findNul(value: unknown): string | undefined {
+  const pending: [unknown, string][] = [[value, ""]];
+  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+    const [item, path] = next;
+    if (typeof item === "string") {
+      if (item.includes("\0")) return path;
+    } else if (typeof item === "object" && item !== null) {
+      for (const [key, child] of Object.entries(item)) {
+        const at = path === "" ? key : `${path}.${key}`;
+        if (key.includes("\0")) return at;
+        pending.push([child, at]);
+      }
+    }
+  }
+  return undefined;
 }

@@ -9,7 +9,7 @@ import { type core, z } from "zod";
 /** The `executable` that stands for the user's login shell, resolved at launch from $SHELL. */
 export const LOGIN_SHELL = "$SHELL";
 
-const ID = /^[a-z][a-z0-9-]{0,31}$/;
+export const ID = /^[a-z][a-z0-9-]{0,31}$/;
 const FLAG = /^--?[A-Za-z0-9][A-Za-z0-9._:-]*$/;
 const SUBCOMMAND = /^[a-z][a-z0-9-]*$/;
 const KEY = /^[A-Za-z][A-Za-z0-9_]{0,63}$/;

@@ -16,6 +16,7 @@ import { readJson, validate } from "../json-body.ts";
 import type { LoginThrottle } from "../login-throttle.ts";
 import { type Audit, bodyUsername, byId, responseId } from "../middleware/audit.ts";
 import { TOKEN_COOKIE } from "../middleware/authenticate.ts";
+import { idParam, UUID } from "../middleware/id-param.ts";
 import { isHttps, type OriginPolicy } from "../origin.ts";
 
 // The canonical form (canonicalUsername): NFKC, then trimmed of Unicode whitespace.
@@ -133,6 +134,7 @@ export function authRoutes({
 }: AuthRoutesDeps) {
   const self = (c: Context<AppEnv>) => c.get("principal").user.id;
   return new Hono<AppEnv>()
+    .use("/users/:id/*", idParam(UUID, "user"))
     .get("/auth/me", (c) => c.json(c.get("principal").user))
     .post("/auth/logout", audit("auth.logout", { target: self }), async (c) => {
       await accounts.logout(c.get("principal").claims);

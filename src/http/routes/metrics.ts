@@ -2,9 +2,9 @@
 // METRICS_TOKEN, which opens nothing else. Not under /api/v1, where scrapers do not look;
 // authenticated the same way, so nothing about sessions leaks.
 
-import { timingSafeEqual } from "node:crypto";
 import { type Context, Hono } from "hono";
 import type { Accounts } from "../../auth/accounts.ts";
+import { secretEqual } from "../../auth/secret-equal.ts";
 import type { SessionsRepo } from "../../db/sessions-repo.ts";
 import { AppError } from "../../errors.ts";
 import type { AppEnv } from "../app-env.ts";
@@ -25,13 +25,12 @@ export interface MetricsRoutesDeps {
 }
 
 export function metricsRoutes(deps: MetricsRoutesDeps) {
-  const expected = deps.metricsToken === null ? null : Buffer.from(deps.metricsToken);
   /** Whether the request carries METRICS_TOKEN as its bearer token. */
   const hasScrapeToken = (c: Context<AppEnv>) => {
     const given = bearerToken(c.req.header("authorization"));
-    if (expected === null || given === undefined) return false;
-    const bytes = Buffer.from(given);
-    return bytes.length === expected.length && timingSafeEqual(bytes, expected);
+    return (
+      deps.metricsToken !== null && given !== undefined && secretEqual(given, deps.metricsToken)
+    );
   };
   const render = async (c: Context<AppEnv>) => {
     const text = renderMetrics({

@@ -3,9 +3,11 @@ import { Hono } from "hono";
 import { z } from "zod";
 import { notFound } from "../../errors.ts";
 import type { ProviderCatalog } from "../../providers/catalog.ts";
+import { ID as PROVIDER_ID } from "../../providers/manifest.ts";
 import type { AppEnv } from "../app-env.ts";
 import { readJson } from "../json-body.ts";
 import { type Audit, byId } from "../middleware/audit.ts";
+import { idParam } from "../middleware/id-param.ts";
 
 const configValue = z.union([
   z.string().max(8192),
@@ -27,6 +29,7 @@ export function providerRoutes({ providers, audit }: { providers: ProviderCatalo
     return value;
   };
   return new Hono<AppEnv>()
+    .use("/providers/:id/*", idParam(z.string().regex(PROVIDER_ID), "provider"))
     .get("/providers", async (c) => c.json({ providers: await providers.list() }))
     .get("/providers/:id", async (c) => c.json(found(await providers.get(c.req.param("id")))))
     .patch("/providers/:id", audit("provider.update", { target: byId }), async (c) => {

@@ -12,6 +12,7 @@ import { createEventsSocket } from "../events-socket.ts";
 import { readJson, validate } from "../json-body.ts";
 import type { Metrics } from "../metrics.ts";
 import { type Audit, byId, responseId } from "../middleware/audit.ts";
+import { idParam, UUID } from "../middleware/id-param.ts";
 import { isAllowedOrigin, type OriginPolicy } from "../origin.ts";
 import type { SocketHub } from "../socket-hub.ts";
 import { createStreamSocket } from "../stream-socket.ts";
@@ -78,6 +79,7 @@ export function sessionRoutes({
   onError,
 }: SessionRoutesDeps) {
   return new Hono<AppEnv>()
+    .use("/sessions/:id/*", idParam(UUID, "session"))
     .get("/sessions", async (c) => {
       const query = validate(listQuery, c.req.query());
       return c.json({ sessions: await manager.list(query) });
@@ -96,7 +98,7 @@ export function sessionRoutes({
       return c.json(await manager.rename(c.req.param("id"), name));
     })
     .post("/sessions/:id/input", audit("session.input", { target: byId }), async (c) => {
-      const { data } = await readJson(c, inputBody);
+      const { data } = await readJson(c, inputBody, { allowNul: true });
       await manager.write(c.req.param("id"), new TextEncoder().encode(data));
       return c.body(null, 204);
     })
