@@ -4,7 +4,7 @@
 // sessions the true reason.
 
 import { afterAll, expect, test } from "bun:test";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { isRunning, stopProcess } from "./support/process.ts";
 import {
@@ -90,3 +90,64 @@ test("a session that ended with nothing printed while no server ran: the next st
   await expectUsable(second, staying.id, "not hung up");
   await stopServer(second);
 }, 90_000);
+
+/** The /dev/ptmx descriptors `pid` holds: one per PTY master it has not closed. */
+function ptyMasters(pid: number): number {
+  let count = 0;
+  for (const fd of readdirSync(`/proc/${pid}/fd`)) {
+    try {
+      if (readlinkSync(`/proc/${pid}/fd/${fd}`) === "/dev/ptmx") count += 1;
+    } catch {
+      // Closed between the listing and the read.
+    }
+  }
+  return count;
+}
+
+function kernelPtys(): number {
+  return Number(readFileSync("/proc/sys/kernel/pty/nr", "utf8"));
+}
+
+const CHURN = 40;
+const BATCH = 10;
+
+test.each(["auto", "inprocess"] as const)(
+  "PTY_HOST=%s: sessions that end give their PTY masters back at once",
+  async (mode) => {
+    const { dataDir, start } = await setUp(mode);
+    const server = await start();
+    // A session that stays, so that the process owning the PTYs (the host) stays too.
+    const keeper = await spawnShell(server, "exec cat");
+    const owner = mode === "auto" ? hostPid(dataDir) : server.process.pid;
+    // A live terminal holds its master more than once (Bun duplicates it for reading).
+    const mastersBefore = ptyMasters(owner);
+    expect(mastersBefore).toBeGreaterThan(0);
+    const ptysBefore = kernelPtys();
+
+    // Half end on their own, half are deleted while running; every one is deleted.
+    for (let done = 0; done < CHURN; done += BATCH) {
+      const batch = await Promise.all(
+        Array.from({ length: BATCH }, (_, i) =>
+          spawnShell(server, (done + i) % 2 === 0 ? "exit 0" : "exec sleep 300"),
+        ),
+      );
+      for (const session of batch) {
+        const removed = await fetch(`${server.api}/sessions/${session.id}`, {
+          method: "DELETE",
+          headers: server.auth,
+          keepalive: false,
+        });
+        expect(removed.status).toBe(204);
+      }
+    }
+    // Other processes on the machine open PTYs too: the kernel figure is only reported.
+    console.log(
+      `PTY_HOST=${mode}: ${CHURN} sessions churned; /dev/ptmx held by pid ${owner}: ${mastersBefore} → ${ptyMasters(owner)}; kernel ptys ${ptysBefore} → ${kernelPtys()}`,
+    );
+    expect(ptyMasters(owner)).toBe(mastersBefore);
+    const stored = await requestJson(server, "GET", `/sessions/${keeper.id}`);
+    expect(stored.body.state).toBe("running");
+    await stopServer(server);
+  },
+  90_000,
+);
