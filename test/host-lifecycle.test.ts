@@ -151,3 +151,56 @@ test.each(["auto", "inprocess"] as const)(
   },
   90_000,
 );
+
+test("a killed host: its sessions' endReason says so, with the signal when this server started it", async () => {
+  const { dataDir, start } = await setUp();
+  const server = await start();
+  const sessions = [await spawnShell(server, "exec cat"), await spawnShell(server, "exec cat")];
+  const host = hostPid(dataDir);
+  process.kill(host, "SIGKILL");
+  for (const { id } of sessions) {
+    const stored = await eventually(async () => {
+      const { body } = await requestJson(server, "GET", `/sessions/${id}`);
+      return body.state === "interrupted" ? body : undefined;
+    }, "the session interrupted");
+    expect(stored.endReason).toBe(
+      `the PTY host (pid ${host}) was killed by SIGKILL while the session was live`,
+    );
+  }
+  await stopServer(server);
+}, 90_000);
+
+test("a host started by an earlier server, killed: the restarted server's sessions say the host exited", async () => {
+  const { dataDir, start } = await setUp();
+  const first = await start();
+  const session = await spawnShell(first, "exec cat");
+  const host = hostPid(dataDir);
+  await stopServer(first);
+  const second = await start();
+  expect((await requestJson(second, "GET", `/sessions/${session.id}`)).body.state).toBe("running");
+  process.kill(host, "SIGKILL");
+  const stored = await eventually(async () => {
+    const { body } = await requestJson(second, "GET", `/sessions/${session.id}`);
+    return body.state === "interrupted" ? body : undefined;
+  }, "the session interrupted");
+  expect(stored.endReason).toBe(`the PTY host (pid ${host}) exited while the session was live`);
+  await stopServer(second);
+}, 90_000);
+
+test("a host killed while no server ran: the next start says the host ended, not the server", async () => {
+  const { dataDir, start } = await setUp();
+  const first = await start();
+  const session = await spawnShell(first, "exec cat");
+  const host = hostPid(dataDir);
+  await stopServer(first);
+  process.kill(host, "SIGKILL");
+  await eventually(() => (isRunning(session.pid ?? 0) ? undefined : true), "the program gone");
+
+  const second = await start();
+  const stored = await requestJson(second, "GET", `/sessions/${session.id}`);
+  expect(stored.body).toMatchObject({
+    state: "interrupted",
+    endReason: `the PTY host (pid ${host}) ended while no server was connected`,
+  });
+  await stopServer(second);
+}, 90_000);
