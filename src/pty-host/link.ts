@@ -26,6 +26,11 @@ export function createPtyHostLink(config: Config, version: string): HostLinkHand
   /** Set by the first connection when the host that ran before it is gone. */
   let previousHostGone: string | undefined;
   let firstConnection = true;
+  /**
+   * Resolves once the last lost connection is reported: only then may a new one open, or the
+   * sessions of the new host would be taken for those of the lost one.
+   */
+  let lossReported = Promise.resolve();
   const listeners = new Set<(reason: string) => void>();
 
   const connect = (): Promise<HostConnection> => {
@@ -33,27 +38,30 @@ export function createPtyHostLink(config: Config, version: string): HostLinkHand
     // The lock file keeps the pid of the last host of this DATA_DIR, even of one that was killed.
     const previous = firstConnection ? lastHostPid(config.dataDir) : undefined;
     firstConnection = false;
-    connecting = ensurePtyHost(config, version).then(
-      (opened) => {
-        connection = opened;
-        if (previous !== undefined && previous !== opened.pid) {
-          previousHostGone = `the PTY host (pid ${previous}) ended while no server was connected`;
-        }
-        opened.lost.then(async (reason) => {
-          if (connection === opened) {
-            connection = undefined;
-            connecting = undefined;
+    connecting = lossReported
+      .then(() => ensurePtyHost(config, version))
+      .then(
+        (opened) => {
+          connection = opened;
+          if (previous !== undefined && previous !== opened.pid) {
+            previousHostGone = `the PTY host (pid ${previous}) ended while no server was connected`;
           }
-          const why = await describeLoss(opened.pid, reason);
-          if (!closed) for (const listener of listeners) listener(why);
-        });
-        return opened;
-      },
-      (error) => {
-        connecting = undefined;
-        throw error;
-      },
-    );
+          opened.lost.then((reason) => {
+            if (connection === opened) {
+              connection = undefined;
+              connecting = undefined;
+            }
+            lossReported = describeLoss(opened.pid, reason).then((why) => {
+              if (!closed) for (const listener of listeners) listener(why);
+            });
+          });
+          return opened;
+        },
+        (error) => {
+          connecting = undefined;
+          throw error;
+        },
+      );
     return connecting;
   };
 
