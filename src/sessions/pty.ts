@@ -155,7 +155,7 @@ class BunTerminalProcess implements PtyProcess {
     byTerminal.delete(this.terminal);
     // Release the PTY master now: left to the garbage collector, each ended session kept a
     // descriptor and one of the machine's kernel.pty.max terminals for minutes.
-    this.terminal.close();
+    if (!this.terminal.closed) this.terminal.close();
     const signal = this.child.signalCode;
     this.sink.onExit({
       exitCode: this.child.exitCode,
