@@ -33,35 +33,39 @@ export function createPtyHostLink(config: Config, version: string): HostLinkHand
   let lossReported = Promise.resolve();
   const listeners = new Set<(reason: string) => void>();
 
-  const connect = (): Promise<HostConnection> => {
-    if (connecting) return connecting;
+  /** Opens a connection once the last loss is reported, noting whether the previous host is gone. */
+  const open = async (): Promise<HostConnection> => {
+    await lossReported;
     // The lock file keeps the pid of the last host of this DATA_DIR, even of one that was killed.
     const previous = firstConnection ? lastHostPid(config.dataDir) : undefined;
+    const opened = await ensurePtyHost(config, version);
     firstConnection = false;
-    connecting = lossReported
-      .then(() => ensurePtyHost(config, version))
-      .then(
-        (opened) => {
-          connection = opened;
-          if (previous !== undefined && previous !== opened.pid) {
-            previousHostGone = `the PTY host (pid ${previous}) ended while no server was connected`;
+    if (previous !== undefined && previous !== opened.pid) {
+      previousHostGone = `the PTY host (pid ${previous}) ended while no server was connected`;
+    }
+    return opened;
+  };
+
+  const connect = (): Promise<HostConnection> => {
+    connecting ??= open().then(
+      (opened) => {
+        connection = opened;
+        opened.lost.then((reason) => {
+          if (connection === opened) {
+            connection = undefined;
+            connecting = undefined;
           }
-          opened.lost.then((reason) => {
-            if (connection === opened) {
-              connection = undefined;
-              connecting = undefined;
-            }
-            lossReported = describeLoss(opened.pid, reason).then((why) => {
-              if (!closed) for (const listener of listeners) listener(why);
-            });
+          lossReported = describeLoss(opened.pid, reason).then((why) => {
+            if (!closed) for (const listener of listeners) listener(why);
           });
-          return opened;
-        },
-        (error) => {
-          connecting = undefined;
-          throw error;
-        },
-      );
+        });
+        return opened;
+      },
+      (error) => {
+        connecting = undefined;
+        throw error;
+      },
+    );
     return connecting;
   };
 
