@@ -102,7 +102,9 @@ test("a killed host leaves its sessions interrupted, scrollback readable; the ne
     const { body } = await requestJson(server, "GET", `/sessions/${session.id}`);
     return body.state === "interrupted" ? body : undefined;
   }, "the session interrupted");
-  expect(stored.endReason).toBe("the PTY host exited while the session was live");
+  expect(stored.endReason).toBe(
+    `the PTY host (pid ${host}) was killed by SIGKILL while the session was live`,
+  );
   const output = await fetch(`${server.api}/sessions/${session.id}/output?since=0`, {
     headers: server.auth,
   });

@@ -203,7 +203,8 @@ export async function connectHost(
         for (const info of message.sessions) {
           const replay = { start: info.start, end: info.end, received: info.start, chunks: [] };
           routes.set(info.id, { callbacks: undefined, held: [], replay });
-          replaying += 1;
+          // An empty ring (a program that printed nothing yet) sends no replay to wait for.
+          if (info.end > info.start) replaying += 1;
         }
         if (replaying === 0) settle?.resolve();
         return;

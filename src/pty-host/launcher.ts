@@ -77,6 +77,20 @@ async function waitForHost(
   return undefined;
 }
 
+/** How a PTY host ended: its exit status, or the signal that killed it. */
+export interface HostExit {
+  exitCode: number | null;
+  signal: string | null;
+}
+
+/** The ends of the hosts this process started (its children), by pid. */
+const startedHosts = new Map<number, Promise<HostExit>>();
+
+/** Resolves with how host `pid` ended, when this process started it; else undefined. */
+export function exitOfStartedHost(pid: number): Promise<HostExit> | undefined {
+  return startedHosts.get(pid);
+}
+
 /** Start `opendray pty-host` in its own session; resolves once it listens. */
 export async function startDetachedHost(config: Config): Promise<number> {
   const log = openSync(join(config.dataDir, HOST_LOG_NAME), "a", 0o600);
@@ -95,6 +109,13 @@ export async function startDetachedHost(config: Config): Promise<number> {
       },
     });
     child.unref();
+    startedHosts.set(
+      child.pid,
+      child.exited.then(() => ({
+        exitCode: child.exitCode,
+        signal: typeof child.signalCode === "string" ? child.signalCode : null,
+      })),
+    );
     const reader = child.stdout.getReader();
     const timer = setTimeout(() => reader.cancel(), START_TIMEOUT_MS);
     let said = "";

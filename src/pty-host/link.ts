@@ -1,10 +1,18 @@
 // The session manager's PtyHostLink over the PTY host socket: connects (or starts the host) on
 // first use, and again after a lost connection, for the next spawn.
 
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import type { Config } from "../config.ts";
 import type { PtyHostLink } from "../sessions/host-link.ts";
 import type { HostConnection } from "./client.ts";
-import { ensurePtyHost } from "./launcher.ts";
+import { ensurePtyHost, exitOfStartedHost, type HostExit } from "./launcher.ts";
+import { HOST_LOCK_NAME } from "./socket-path.ts";
+
+/** How long a lost connection waits for the host process to be gone, to tell how it ended. */
+const HOST_GONE_WAIT_MS = 1000;
+/** How often the host's /proc entry is checked meanwhile (another process's death has no event). */
+const HOST_GONE_POLL_MS = 20;
 
 export interface HostLinkHandle extends PtyHostLink {
   /** The host's pid once connected (tests stop it). */
@@ -15,10 +23,31 @@ export function createPtyHostLink(config: Config, version: string): HostLinkHand
   let connection: HostConnection | undefined;
   let connecting: Promise<HostConnection> | undefined;
   let closed = false;
+  /** Set by the first connection when the host that ran before it is gone. */
+  let previousHostGone: string | undefined;
+  let firstConnection = true;
+  /**
+   * Resolves once the last lost connection is reported: only then may a new one open, or the
+   * sessions of the new host would be taken for those of the lost one.
+   */
+  let lossReported = Promise.resolve();
   const listeners = new Set<(reason: string) => void>();
 
+  /** Opens a connection once the last loss is reported, noting whether the previous host is gone. */
+  const open = async (): Promise<HostConnection> => {
+    await lossReported;
+    // The lock file keeps the pid of the last host of this DATA_DIR, even of one that was killed.
+    const previous = firstConnection ? lastHostPid(config.dataDir) : undefined;
+    const opened = await ensurePtyHost(config, version);
+    firstConnection = false;
+    if (previous !== undefined && previous !== opened.pid) {
+      previousHostGone = `the PTY host (pid ${previous}) ended while no server was connected`;
+    }
+    return opened;
+  };
+
   const connect = (): Promise<HostConnection> => {
-    connecting ??= ensurePtyHost(config, version).then(
+    connecting ??= open().then(
       (opened) => {
         connection = opened;
         opened.lost.then((reason) => {
@@ -26,7 +55,9 @@ export function createPtyHostLink(config: Config, version: string): HostLinkHand
             connection = undefined;
             connecting = undefined;
           }
-          if (!closed) for (const listener of listeners) listener(reason);
+          lossReported = describeLoss(opened.pid, reason).then((why) => {
+            if (!closed) for (const listener of listeners) listener(why);
+          });
         });
         return opened;
       },
@@ -44,6 +75,9 @@ export function createPtyHostLink(config: Config, version: string): HostLinkHand
     },
     async connect() {
       return (await connect()).hosted;
+    },
+    get previousHostGone() {
+      return previousHostGone;
     },
     async spawn(id, options, callbacks) {
       const opened = await connect();
@@ -68,4 +102,47 @@ export function createPtyHostLink(config: Config, version: string): HostLinkHand
       connection?.close();
     },
   };
+}
+
+function lastHostPid(dataDir: string): number | undefined {
+  try {
+    const pid = Number(readFileSync(join(dataDir, HOST_LOCK_NAME), "utf8").trim());
+    return Number.isSafeInteger(pid) && pid > 0 ? pid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * What became of host `pid` whose connection was lost for `reason`: its exit status or signal
+ * when this process started it, whether it is gone otherwise.
+ */
+async function describeLoss(pid: number, reason: string): Promise<string> {
+  const host = `the PTY host (pid ${pid})`;
+  const started = exitOfStartedHost(pid);
+  if (started) {
+    const exit = await Promise.race([started, Bun.sleep(HOST_GONE_WAIT_MS)]);
+    if (exit) return `${host} ${describeExit(exit)}`;
+  } else {
+    const deadline = Date.now() + HOST_GONE_WAIT_MS;
+    while (Date.now() < deadline) {
+      if (!isAlive(pid)) return `${host} exited`;
+      await Bun.sleep(HOST_GONE_POLL_MS);
+    }
+  }
+  return `lost the connection to ${host}: ${reason}`;
+}
+
+function describeExit(exit: HostExit): string {
+  if (exit.signal) return `was killed by ${exit.signal}`;
+  return `exited with status ${exit.exitCode}`;
+}
+
+/** False once `pid` is gone or a zombie. */
+function isAlive(pid: number): boolean {
+  try {
+    return !/^\d+ \(.*\) [ZX]/.test(readFileSync(`/proc/${pid}/stat`, "utf8"));
+  } catch {
+    return false;
+  }
 }

@@ -29,7 +29,12 @@ export interface PtyHostLink {
   connect(): Promise<ReadonlyMap<string, HostedPty>>;
   /** A new PTY in the host; rejects when it cannot be started. */
   spawn(id: string, options: PtySpawnOptions, callbacks: PtyCallbacks): Promise<PtyProcess>;
-  /** Called once per lost connection, with the reason. */
+  /**
+   * Set once connected when the host that ran this DATA_DIR's sessions before is gone: how it
+   * ended, the reason live sessions it does not run ended.
+   */
+  readonly previousHostGone?: string | undefined;
+  /** Called once per lost connection, with how the host ended (as far as known). */
   onLost(listener: (reason: string) => void): void;
   /** Disconnect, leaving the host and its sessions running. */
   close(): void;

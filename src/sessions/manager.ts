@@ -300,7 +300,7 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
         ...snapshot,
         state: "interrupted",
         endedAt,
-        endReason: "the PTY host exited while the session was live",
+        endReason: `${reason} while the session was live`,
       });
       emit("session.exited", { ...snapshot, state: "interrupted" });
     }
@@ -449,7 +449,7 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
         }
       }
       const rows = await deps.repo.markLiveInterrupted(
-        "the server stopped while the session was live",
+        deps.host?.previousHostGone ?? "the server stopped while the session was live",
         new Date(now()),
         kept,
       );

@@ -153,6 +153,9 @@ class BunTerminalProcess implements PtyProcess {
     this.reported = true;
     clearTimeout(this.graceTimer);
     byTerminal.delete(this.terminal);
+    // Release the PTY master now: left to the garbage collector, each ended session kept a
+    // descriptor and one of the machine's kernel.pty.max terminals for minutes.
+    if (!this.terminal.closed) this.terminal.close();
     const signal = this.child.signalCode;
     this.sink.onExit({
       exitCode: this.child.exitCode,
