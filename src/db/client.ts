@@ -40,6 +40,13 @@ const POSTGRES_POOL_MAX = 10;
  * away, a request waits at most this long before it is answered 503 database_unavailable.
  */
 const POSTGRES_CONNECT_TIMEOUT_S = 5;
+/**
+ * How long postgres.js waits before reconnecting after a failed connection, in seconds. Its
+ * default grows to 20 s, and a query handed to that connection waits it out: requests blocked
+ * for up to 20 s during and after an outage. OpenDray's own retries back off instead
+ * (sessions/row-writer.ts), so a request hears at once that the server is away.
+ */
+const POSTGRES_RECONNECT_BACKOFF_S = 0;
 /** How long `close()` lets running queries finish before cutting connections, in seconds. */
 const POSTGRES_CLOSE_TIMEOUT_S = 5;
 
@@ -102,6 +109,7 @@ async function openPostgres(url: string): Promise<Database> {
     client = postgres(url, {
       max: POSTGRES_POOL_MAX,
       connect_timeout: POSTGRES_CONNECT_TIMEOUT_S,
+      backoff: () => POSTGRES_RECONNECT_BACKOFF_S,
       onnotice: () => {},
     });
   } catch (err) {
