@@ -17,7 +17,7 @@ export interface PrivatePostgres {
   url(name?: string): string;
   /** Creates database `name`; returns its URL. */
   createDatabase(name: string): Promise<string>;
-  /** Starts the cluster (waits until it accepts connections). */
+  /** Starts the cluster unless it runs (waits until it accepts connections). */
   start(): Promise<void>;
   /** Stops the cluster: `fast` disconnects clients, `immediate` aborts like a crash. */
   stop(mode?: "fast" | "immediate"): Promise<void>;
@@ -78,6 +78,7 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres> {
       return cluster.url(name);
     },
     async start() {
+      if (running) return;
       await ctl("-o", options, "-l", join(dir, "log"), "start");
       running = true;
     },
