@@ -120,7 +120,7 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
   const onError = deps.onError ?? ((error) => console.error(error));
   const live = new Map<string, LiveSession>();
   /** Each session's latest state, kept until its row is stored (retried while the database is away). */
-  const rows = createRowWriter({
+  const rowWriter = createRowWriter({
     store: (session) => deps.repo.update(session.id, toPatch(session)),
     isUnavailable: isDatabaseUnavailable,
     onError,
@@ -132,11 +132,11 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
   };
 
   /** Store `session` as its row; rejects 503 when the database is away (the state still waits). */
-  const persist = (session: Session): Promise<void> => rows.save(session);
+  const persist = (session: Session): Promise<void> => rowWriter.save(session);
 
   /** The state waiting to be stored for `id`: newer than its row. */
   const pendingCopy = (id: string): Session | undefined => {
-    const waiting = rows.pending(id);
+    const waiting = rowWriter.pending(id);
     return waiting && { ...waiting, args: [...waiting.args] };
   };
 
@@ -158,7 +158,7 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
       // host forgets the process only then: until its exit is stored, a restart can still tell it.
       archive(
         snapshot.id,
-        Promise.all([rows.stored(snapshot.id), session.scrollbackSaved]).then(() => {
+        Promise.all([rowWriter.stored(snapshot.id), session.scrollbackSaved]).then(() => {
           if (live.get(snapshot.id) === session) live.delete(snapshot.id);
           session.releaseProcess();
         }),
@@ -278,7 +278,7 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
       return { ...info };
     }
     // The session runs: a database that went away since the insert stores its state later.
-    await rows.flushed(info.id).catch(() => {});
+    await rowWriter.flushed(info.id).catch(() => {});
     return session.snapshot();
   };
 
@@ -322,7 +322,7 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
    * that the next start stores their exits.
    */
   const storeWaitingRows = async () => {
-    const unstored = await rows.close(SHUTDOWN_STORE_MS);
+    const unstored = await rowWriter.close(SHUTDOWN_STORE_MS);
     if (unstored.length > 0) {
       onError(
         new Error(`the rows of sessions ${unstored.join(", ")} could not be stored`),
@@ -358,10 +358,8 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
     get: find,
 
     async list(filter = {}) {
-      const stored = await deps.repo.list(filter);
-      return stored.map(
-        (row) => live.get(row.id)?.snapshot() ?? pendingCopy(row.id) ?? fromRow(row),
-      );
+      const rows = await deps.repo.list(filter);
+      return rows.map((row) => live.get(row.id)?.snapshot() ?? pendingCopy(row.id) ?? fromRow(row));
     },
 
     async rename(id, name) {
@@ -388,7 +386,7 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
       const session = live.get(id);
       if (!session) return find(id);
       await session.stop();
-      await rows.flushed(id);
+      await rowWriter.flushed(id);
       await archiving.get(id);
       return session.snapshot();
     },
@@ -398,7 +396,7 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
       const session = live.get(id);
       if (session) {
         await session.stop();
-        await rows.flushed(id);
+        await rowWriter.flushed(id);
         await archiving.get(id);
       }
       return spawn({
@@ -422,11 +420,11 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
         session.closeViewers(CloseCode.sessionDeleted, "session deleted");
         await session.stop();
         // The scrollback file must be complete before it is removed, or its last write revives it.
-        await rows.flushed(id);
+        await rowWriter.flushed(id);
         await archiving.get(id);
         live.delete(id);
       }
-      await rows.flushed(id);
+      await rowWriter.flushed(id);
       await deps.repo.remove(id);
       deps.store.remove(id);
       emit("session.deleted", { ...snapshot, ...(session?.snapshot() ?? {}) });
@@ -481,12 +479,12 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
           orphan.signal("SIGTERM");
         }
       }
-      const interrupted = await deps.repo.markLiveInterrupted(
+      const rows = await deps.repo.markLiveInterrupted(
         "the server stopped while the session was live",
         new Date(now()),
         kept,
       );
-      for (const row of interrupted) {
+      for (const row of rows) {
         const stored = deps.store.read(row.id, deps.scrollbackBytes);
         if (stored) {
           await deps.repo.update(row.id, {
@@ -495,7 +493,7 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
           });
         }
       }
-      return interrupted.length;
+      return rows.length;
     },
 
     async shutdown() {
