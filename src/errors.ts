@@ -22,3 +22,12 @@ export const notFound = (what: string) => new AppError(404, "not_found", `${what
 export const conflict = (code: string, message: string) => new AppError(409, code, message);
 export const unsupportedMediaType = (message: string) =>
   new AppError(415, "unsupported_media_type", message);
+
+/** What a client is told to wait before retrying while the database is away, in seconds. */
+export const DATABASE_RETRY_AFTER_S = 5;
+
+/** 503 database_unavailable with Retry-After: the database cannot be reached right now. */
+export const databaseUnavailable = () =>
+  new AppError(503, "database_unavailable", "the database is unavailable; try again shortly", {
+    "Retry-After": String(DATABASE_RETRY_AFTER_S),
+  });

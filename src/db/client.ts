@@ -35,8 +35,18 @@ export type Database = {
 
 /** Connections in the postgres.js pool. */
 const POSTGRES_POOL_MAX = 10;
-/** How long postgres.js waits for a connection before giving up, in seconds. */
-const POSTGRES_CONNECT_TIMEOUT_S = 10;
+/**
+ * How long postgres.js waits for a connection before giving up, in seconds: while the server is
+ * away, a request waits at most this long before it is answered 503 database_unavailable.
+ */
+const POSTGRES_CONNECT_TIMEOUT_S = 5;
+/**
+ * How long postgres.js waits before reconnecting after a failed connection, in seconds. Its
+ * default grows to 20 s, and a query handed to that connection waits it out: requests blocked
+ * for up to 20 s during and after an outage. OpenDray's own retries back off instead
+ * (sessions/row-writer.ts), so a request hears at once that the server is away.
+ */
+const POSTGRES_RECONNECT_BACKOFF_S = 0;
 /** How long `close()` lets running queries finish before cutting connections, in seconds. */
 const POSTGRES_CLOSE_TIMEOUT_S = 5;
 
@@ -99,6 +109,7 @@ async function openPostgres(url: string): Promise<Database> {
     client = postgres(url, {
       max: POSTGRES_POOL_MAX,
       connect_timeout: POSTGRES_CONNECT_TIMEOUT_S,
+      backoff: () => POSTGRES_RECONNECT_BACKOFF_S,
       onnotice: () => {},
     });
   } catch (err) {
@@ -118,6 +129,50 @@ async function openPostgres(url: string): Promise<Database> {
       await client.end({ timeout: POSTGRES_CLOSE_TIMEOUT_S });
     },
   };
+}
+
+/** Driver and socket error codes that mean the server is out of reach, not that a query is wrong. */
+const CONNECTION_ERROR_CODES = new Set([
+  // postgres.js
+  "CONNECT_TIMEOUT",
+  "CONNECTION_CLOSED",
+  "CONNECTION_DESTROYED",
+  "CONNECTION_ENDED",
+  // the socket
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "EPIPE",
+  "ETIMEDOUT",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  // SQLSTATE: admin_shutdown, crash_shutdown, cannot_connect_now (starting up, shutting down),
+  // too_many_connections
+  "57P01",
+  "57P02",
+  "57P03",
+  "53300",
+]);
+
+/**
+ * True when `error` (or its cause, as drizzle wraps driver errors) says that the database server
+ * cannot be reached or is restarting: the same request can succeed later. Anything else (a bad
+ * query, a constraint) is not retried. PGlite runs in this process and never raises these.
+ */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  for (let cause = error, depth = 0; cause && depth < 5; depth++) {
+    if (typeof cause !== "object") return false;
+    const { code } = cause as { code?: unknown };
+    // SQLSTATE class 08: connection exception.
+    if (
+      typeof code === "string" &&
+      (CONNECTION_ERROR_CODES.has(code) || /^08[0-9A-Z]{3}$/.test(code))
+    )
+      return true;
+    cause = (cause as { cause?: unknown }).cause;
+  }
+  return false;
 }
 
 /** A one-line description of anything thrown (Error, driver error object, wasm exit status). */

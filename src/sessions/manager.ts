@@ -7,6 +7,7 @@ import { edenGC } from "bun:jsc";
 import { randomUUID } from "node:crypto";
 import { statSync } from "node:fs";
 import { isAbsolute } from "node:path";
+import { isDatabaseUnavailable } from "../db/client.ts";
 import type { SessionRow } from "../db/schema.ts";
 import type { SessionsRepo } from "../db/sessions-repo.ts";
 import { badRequest, conflict, notFound } from "../errors.ts";
@@ -23,6 +24,7 @@ import {
 } from "./live-session.ts";
 import type { PtyBackend, PtyProcess } from "./pty.ts";
 import { RingBuffer } from "./ring-buffer.ts";
+import { createRowWriter } from "./row-writer.ts";
 import type { ScrollbackJournal, ScrollbackStore } from "./scrollback-store.ts";
 import { type Feed, Viewer, type ViewerSink } from "./viewer.ts";
 
@@ -103,6 +105,9 @@ export interface SessionManagerDeps {
   onError?: (error: unknown, context: string) => void;
 }
 
+/** How long shutdown gives the rows still waiting for the database, in ms. */
+const SHUTDOWN_STORE_MS = 5000;
+
 /** In host mode the host writes the scrollback files; the server's mirror ring writes none. */
 const NO_JOURNAL: ScrollbackJournal = {
   touch() {},
@@ -114,24 +119,25 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
   const now = deps.now ?? Date.now;
   const onError = deps.onError ?? ((error) => console.error(error));
   const live = new Map<string, LiveSession>();
-  /** Per-session chain of row writes, so that they land in the order they happened. */
-  const writes = new Map<string, Promise<unknown>>();
+  /** Each session's latest state, kept until its row is stored (retried while the database is away). */
+  const rowWriter = createRowWriter({
+    store: (session) => deps.repo.update(session.id, toPatch(session)),
+    isUnavailable: isDatabaseUnavailable,
+    onError,
+  });
   const listeners = new Set<(event: LifecycleEvent) => void>();
 
   const emit = (type: LifecycleEventType, session: Session) => {
     for (const listener of listeners) listener({ type, session });
   };
 
-  const persist = (session: Session): Promise<unknown> => {
-    const previous = writes.get(session.id) ?? Promise.resolve();
-    const next = previous
-      .then(() => deps.repo.update(session.id, toPatch(session)))
-      .catch((error) => onError(error, `saving session ${session.id}`));
-    writes.set(session.id, next);
-    next.then(() => {
-      if (writes.get(session.id) === next) writes.delete(session.id);
-    });
-    return next;
+  /** Store `session` as its row; rejects 503 when the database is away (the state still waits). */
+  const persist = (session: Session): Promise<void> => rowWriter.save(session);
+
+  /** The state waiting to be stored for `id`: newer than its row. */
+  const pendingCopy = (id: string): Session | undefined => {
+    const waiting = rowWriter.pending(id);
+    return waiting && { ...waiting, args: [...waiting.args] };
   };
 
   /** Finished sessions until their final row and scrollback file are written. */
@@ -145,13 +151,14 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
 
   const onChange = (session: LiveSession, kind: ChangeKind) => {
     const snapshot = session.snapshot();
-    const saved = persist(snapshot);
+    persist(snapshot);
     if (kind === "exited") {
       // Until its final row and its scrollback file are written, the session is served from
-      // memory; after that from both. Attached viewers keep their reference meanwhile.
+      // memory; after that from both. Attached viewers keep their reference meanwhile. The PTY
+      // host forgets the process only then: until its exit is stored, a restart can still tell it.
       archive(
         snapshot.id,
-        Promise.all([saved, session.scrollbackSaved]).then(() => {
+        Promise.all([rowWriter.stored(snapshot.id), session.scrollbackSaved]).then(() => {
           if (live.get(snapshot.id) === session) live.delete(snapshot.id);
           session.releaseProcess();
         }),
@@ -172,6 +179,8 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
   const find = async (id: string): Promise<Session> => {
     const session = live.get(id);
     if (session) return session.snapshot();
+    const waiting = pendingCopy(id);
+    if (waiting) return waiting;
     const row = await deps.repo.get(id);
     if (!row) throw notFound("session");
     return fromRow(row);
@@ -268,7 +277,8 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
       emit("session.exited", { ...info });
       return { ...info };
     }
-    await writes.get(info.id);
+    // The session runs: a database that went away since the insert stores its state later.
+    await rowWriter.flushed(info.id).catch(() => {});
     return session.snapshot();
   };
 
@@ -306,6 +316,26 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
     }
   });
 
+  /**
+   * Shutdown: one bounded last attempt at the rows still waiting, then the archives of the
+   * sessions whose rows are stored. The others are logged; the PTY host keeps those sessions, so
+   * that the next start stores their exits.
+   */
+  const storeWaitingRows = async () => {
+    const unstored = await rowWriter.close(SHUTDOWN_STORE_MS);
+    if (unstored.length > 0) {
+      onError(
+        new Error(`the rows of sessions ${unstored.join(", ")} could not be stored`),
+        "shutting down while the database is unavailable",
+      );
+    }
+    await Promise.all(
+      [...archiving].map(([id, done]) =>
+        unstored.includes(id) ? live.get(id)?.scrollbackSaved : done,
+      ),
+    );
+  };
+
   const archivedFeed = async (id: string): Promise<{ feed: Feed; session: Session }> => {
     const session = await find(id);
     await archiving.get(id);
@@ -329,7 +359,7 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
 
     async list(filter = {}) {
       const rows = await deps.repo.list(filter);
-      return rows.map((row) => live.get(row.id)?.snapshot() ?? fromRow(row));
+      return rows.map((row) => live.get(row.id)?.snapshot() ?? pendingCopy(row.id) ?? fromRow(row));
     },
 
     async rename(id, name) {
@@ -356,8 +386,8 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
       const session = live.get(id);
       if (!session) return find(id);
       await session.stop();
+      await rowWriter.flushed(id);
       await archiving.get(id);
-      await writes.get(id);
       return session.snapshot();
     },
 
@@ -366,8 +396,8 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
       const session = live.get(id);
       if (session) {
         await session.stop();
+        await rowWriter.flushed(id);
         await archiving.get(id);
-        await writes.get(id);
       }
       return spawn({
         provider: old.provider,
@@ -390,10 +420,11 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
         session.closeViewers(CloseCode.sessionDeleted, "session deleted");
         await session.stop();
         // The scrollback file must be complete before it is removed, or its last write revives it.
+        await rowWriter.flushed(id);
         await archiving.get(id);
         live.delete(id);
       }
-      await writes.get(id);
+      await rowWriter.flushed(id);
       await deps.repo.remove(id);
       deps.store.remove(id);
       emit("session.deleted", { ...snapshot, ...(session?.snapshot() ?? {}) });
@@ -472,11 +503,11 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
           session.closeViewers(CloseCode.goingAway, "server shutting down");
           persist(session.snapshot());
         }
-        await Promise.all([...writes.values(), ...archiving.values()]);
+        await storeWaitingRows();
         deps.host.close();
         return;
       }
-      const flushes: Promise<void>[] = [...archiving.values()];
+      const flushes: Promise<void>[] = [];
       for (const session of live.values()) {
         session.closeViewers(CloseCode.goingAway, "server shutting down");
         if (!session.isRunning) continue;
@@ -489,7 +520,7 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
           endReason: "the server shut down",
         });
       }
-      await Promise.all([...writes.values(), ...flushes]);
+      await Promise.all([storeWaitingRows(), ...flushes]);
     },
 
     viewerCount(id) {

@@ -1,10 +1,12 @@
 // The one place that turns errors into the JSON envelope. AppErrors are rendered as they are;
-// anything else becomes a 500 whose cause is logged, never sent.
+// a database that cannot be reached is a 503 with Retry-After; anything else becomes a 500 whose
+// cause is logged, never sent.
 
 import type { Context, ErrorHandler, NotFoundHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
-import { AppError } from "../../errors.ts";
+import { isDatabaseUnavailable } from "../../db/client.ts";
+import { AppError, databaseUnavailable } from "../../errors.ts";
 import type { ErrorBody } from "../../protocol/errors.ts";
 
 export function errorResponse(
@@ -24,6 +26,11 @@ export function createErrorHandler(
   return (error, c) => {
     if (error instanceof AppError) {
       return errorResponse(c, error.status, error.code, error.message, error.headers);
+    }
+    // An outage, not a fault of this request: the client retries later, the log stays quiet.
+    if (isDatabaseUnavailable(error)) {
+      const { status, code, message, headers } = databaseUnavailable();
+      return errorResponse(c, status, code, message, headers);
     }
     if (error instanceof HTTPException && error.status === 413) {
       return errorResponse(c, 413, "body_too_large", "request body is too large");
