@@ -14,6 +14,7 @@ import type { LifecycleEvent, LifecycleEventType } from "../protocol/events.ts";
 import { LIVE_STATES, type Session, type SessionState } from "../protocol/session.ts";
 import { CloseCode } from "../protocol/stream.ts";
 import type { ProviderCatalog } from "../providers/catalog.ts";
+import { createFinishedOutputCache, StoredOutput } from "./finished-output.ts";
 import type { HostedPty, PtyHostLink } from "./host-link.ts";
 import {
   type Attachment,
@@ -22,9 +23,8 @@ import {
   type LiveSessionOptions,
 } from "./live-session.ts";
 import type { PtyBackend, PtyProcess } from "./pty.ts";
-import { RingBuffer } from "./ring-buffer.ts";
 import type { ScrollbackJournal, ScrollbackStore } from "./scrollback-store.ts";
-import { type Feed, Viewer, type ViewerSink } from "./viewer.ts";
+import { type Feed, type OutputSource, Viewer, type ViewerSink } from "./viewer.ts";
 
 /** Size used when a request gives none (or zero): never below 80×24 (DESIGN §6). */
 export const DEFAULT_COLS = 80;
@@ -55,7 +55,8 @@ export interface OutputSlice {
   start: number;
   /** Absolute offset one past the last byte. */
   end: number;
-  bytes: Uint8Array<ArrayBuffer>;
+  /** Shared with other readers: never to be written to. */
+  bytes: Uint8Array;
 }
 
 export interface SessionManager {
@@ -306,13 +307,14 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
     }
   });
 
-  const archivedFeed = async (id: string): Promise<{ feed: Feed; session: Session }> => {
+  /** Every reader of a finished session shares one copy of what its file holds. */
+  const finished = createFinishedOutputCache(deps.store, deps.scrollbackBytes);
+  const archivedFeed = async (
+    id: string,
+  ): Promise<{ feed: Feed & { ring: StoredOutput }; session: Session }> => {
     const session = await find(id);
     await archiving.get(id);
-    const stored = deps.store.read(id, deps.scrollbackBytes);
-    const start = stored?.start ?? session.outputOffset;
-    const ring = new RingBuffer(Math.max(1, stored?.bytes.length ?? 1), start);
-    if (stored) ring.append(stored.bytes);
+    const ring = finished.read(id) ?? new StoredOutput(session.outputOffset, new Uint8Array(0));
     return {
       session: { ...session, outputOffset: ring.end },
       feed: {
@@ -400,11 +402,13 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
     },
 
     async output(id, since) {
-      // One read of a finished session's file serves both the check and the answer.
-      const ring = live.get(id)?.ring ?? (await archivedFeed(id)).feed.ring;
-      const from = sinceWithin(ring, since);
-      const bytes = ring.read(from).slice();
-      const start = Math.max(from, ring.start);
+      // A live ring changes under the response: copy. A finished session's bytes never change
+      // and are shared by all its readers: a view.
+      const ring = live.get(id)?.ring;
+      const source = ring ?? (await archivedFeed(id)).feed.ring;
+      const from = sinceWithin(source, since);
+      const bytes = ring ? ring.read(from).slice() : source.view(from);
+      const start = Math.max(from, source.start);
       return { start, end: start + bytes.length, bytes };
     },
 
@@ -502,7 +506,7 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
   };
 }
 
-function sinceWithin(ring: RingBuffer, since: number | undefined): number {
+function sinceWithin(ring: OutputSource, since: number | undefined): number {
   if (since === undefined) return ring.start;
   if (since > ring.end) {
     throw badRequest("since_invalid", `since is past the end of the output (${ring.end})`);
