@@ -8,7 +8,7 @@ import { randomUUID } from "node:crypto";
 import { statSync } from "node:fs";
 import { isAbsolute } from "node:path";
 import type { SessionRow } from "../db/schema.ts";
-import type { SessionsRepo } from "../db/sessions-repo.ts";
+import type { SessionPatch, SessionsRepo } from "../db/sessions-repo.ts";
 import { badRequest, conflict, notFound } from "../errors.ts";
 import type { LifecycleEvent, LifecycleEventType } from "../protocol/events.ts";
 import { LIVE_STATES, type Session, type SessionState } from "../protocol/session.ts";
@@ -29,6 +29,12 @@ import { type Feed, type OutputSource, Viewer, type ViewerSink } from "./viewer.
 /** Size used when a request gives none (or zero): never below 80×24 (DESIGN §6). */
 export const DEFAULT_COLS = 80;
 export const DEFAULT_ROWS = 24;
+/**
+ * How late a session's row may learn its latest size. A resize reaches the PTY at once; a
+ * window dragged across the screen sends hundreds a second, and each one written to the row
+ * took the database (and, with PGlite, this event loop) from every other request.
+ */
+export const SIZE_STORE_MS = 1000;
 
 export interface SpawnRequest {
   provider: string;
@@ -123,16 +129,39 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
     for (const listener of listeners) listener({ type, session });
   };
 
-  const persist = (session: Session): Promise<unknown> => {
+  /** Write the row of `session`, or only `patch` of it. */
+  const persist = (session: Session, patch?: SessionPatch): Promise<unknown> => {
     const previous = writes.get(session.id) ?? Promise.resolve();
     const next = previous
-      .then(() => deps.repo.update(session.id, toPatch(session)))
+      .then(() => deps.repo.update(session.id, patch ?? toPatch(session)))
       .catch((error) => onError(error, `saving session ${session.id}`));
     writes.set(session.id, next);
     next.then(() => {
       if (writes.get(session.id) === next) writes.delete(session.id);
     });
     return next;
+  };
+
+  /**
+   * Live sessions resized since their row last got their size, and the timer that will write it:
+   * at most one size write per session per SIZE_STORE_MS. Every other row write carries the
+   * size too (the exit's and shutdown's included), so the last size is always stored.
+   */
+  const sizeWrites = new Map<string, Timer>();
+  const storeSizeSoon = (session: LiveSession) => {
+    const id = session.info.id;
+    if (sizeWrites.has(id)) return;
+    const timer = setTimeout(() => {
+      sizeWrites.delete(id);
+      if (live.get(id) !== session) return;
+      const { cols, rows } = session.info;
+      persist(session.info, { cols, rows });
+    }, SIZE_STORE_MS);
+    sizeWrites.set(id, timer);
+  };
+  const cancelSizeWrite = (id: string) => {
+    clearTimeout(sizeWrites.get(id));
+    sizeWrites.delete(id);
   };
 
   /** Finished sessions until their final row and scrollback file are written. */
@@ -351,7 +380,7 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
     async resize(id, cols, rows) {
       const session = await running(id);
       session.resize(cols, rows);
-      await persist(session.snapshot());
+      storeSizeSoon(session);
     },
 
     async stop(id) {
@@ -388,6 +417,7 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
     async remove(id) {
       const snapshot = await find(id);
       const session = live.get(id);
+      cancelSizeWrite(id);
       if (session) {
         session.closeViewers(CloseCode.sessionDeleted, "session deleted");
         await session.stop();
@@ -470,6 +500,8 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
     },
 
     async shutdown() {
+      // The writes below carry every session's latest size.
+      for (const id of [...sizeWrites.keys()]) cancelSizeWrite(id);
       if (deps.host) {
         // The sessions go on in the host; store their latest offsets and let go.
         for (const session of live.values()) {
