@@ -15,6 +15,7 @@ import type { LifecycleEvent, LifecycleEventType } from "../protocol/events.ts";
 import { LIVE_STATES, type Session, type SessionState } from "../protocol/session.ts";
 import { CloseCode } from "../protocol/stream.ts";
 import type { ProviderCatalog } from "../providers/catalog.ts";
+import { createFinishedOutputCache, StoredOutput } from "./finished-output.ts";
 import type { HostedPty, PtyHostLink } from "./host-link.ts";
 import {
   type Attachment,
@@ -23,14 +24,19 @@ import {
   type LiveSessionOptions,
 } from "./live-session.ts";
 import type { PtyBackend, PtyProcess } from "./pty.ts";
-import { RingBuffer } from "./ring-buffer.ts";
 import { createRowWriter } from "./row-writer.ts";
 import type { ScrollbackJournal, ScrollbackStore } from "./scrollback-store.ts";
-import { type Feed, Viewer, type ViewerSink } from "./viewer.ts";
+import { type Feed, type OutputSource, Viewer, type ViewerSink } from "./viewer.ts";
 
 /** Size used when a request gives none (or zero): never below 80×24 (DESIGN §6). */
 export const DEFAULT_COLS = 80;
 export const DEFAULT_ROWS = 24;
+/**
+ * How late a session's row may learn its latest size. A resize reaches the PTY at once; a
+ * window dragged across the screen sends hundreds a second, and each one written to the row
+ * took the database (and, with PGlite, this event loop) from every other request.
+ */
+export const SIZE_STORE_MS = 1000;
 
 export interface SpawnRequest {
   provider: string;
@@ -57,7 +63,8 @@ export interface OutputSlice {
   start: number;
   /** Absolute offset one past the last byte. */
   end: number;
-  bytes: Uint8Array<ArrayBuffer>;
+  /** Shared with other readers: never to be written to. */
+  bytes: Uint8Array;
 }
 
 export interface SessionManager {
@@ -138,6 +145,28 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
   const pendingCopy = (id: string): Session | undefined => {
     const waiting = rowWriter.pending(id);
     return waiting && { ...waiting, args: [...waiting.args] };
+  };
+
+  /**
+   * Live sessions resized since their row last got their size, and the timer that will write it:
+   * at most one row write for sizes per session per SIZE_STORE_MS (the row writer coalesces it
+   * with any other waiting state). Every other row write carries the
+   * size too (the exit's and shutdown's included), so the last size is always stored.
+   */
+  const sizeWrites = new Map<string, Timer>();
+  const storeSizeSoon = (session: LiveSession) => {
+    const id = session.info.id;
+    if (sizeWrites.has(id)) return;
+    const timer = setTimeout(() => {
+      sizeWrites.delete(id);
+      if (live.get(id) !== session) return;
+      persist(session.snapshot());
+    }, SIZE_STORE_MS);
+    sizeWrites.set(id, timer);
+  };
+  const cancelSizeWrite = (id: string) => {
+    clearTimeout(sizeWrites.get(id));
+    sizeWrites.delete(id);
   };
 
   /** Finished sessions until their final row and scrollback file are written. */
@@ -336,13 +365,14 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
     );
   };
 
-  const archivedFeed = async (id: string): Promise<{ feed: Feed; session: Session }> => {
+  /** Every reader of a finished session shares one copy of what its file holds. */
+  const finished = createFinishedOutputCache(deps.store, deps.scrollbackBytes);
+  const archivedFeed = async (
+    id: string,
+  ): Promise<{ feed: Feed & { ring: StoredOutput }; session: Session }> => {
     const session = await find(id);
     await archiving.get(id);
-    const stored = deps.store.read(id, deps.scrollbackBytes);
-    const start = stored?.start ?? session.outputOffset;
-    const ring = new RingBuffer(Math.max(1, stored?.bytes.length ?? 1), start);
-    if (stored) ring.append(stored.bytes);
+    const ring = finished.read(id) ?? new StoredOutput(session.outputOffset, new Uint8Array(0));
     return {
       session: { ...session, outputOffset: ring.end },
       feed: {
@@ -379,7 +409,7 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
     async resize(id, cols, rows) {
       const session = await running(id);
       session.resize(cols, rows);
-      await persist(session.snapshot());
+      storeSizeSoon(session);
     },
 
     async stop(id) {
@@ -416,6 +446,7 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
     async remove(id) {
       const snapshot = await find(id);
       const session = live.get(id);
+      cancelSizeWrite(id);
       if (session) {
         session.closeViewers(CloseCode.sessionDeleted, "session deleted");
         await session.stop();
@@ -431,11 +462,13 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
     },
 
     async output(id, since) {
-      // One read of a finished session's file serves both the check and the answer.
-      const ring = live.get(id)?.ring ?? (await archivedFeed(id)).feed.ring;
-      const from = sinceWithin(ring, since);
-      const bytes = ring.read(from).slice();
-      const start = Math.max(from, ring.start);
+      // A live ring changes under the response: copy. A finished session's bytes never change
+      // and are shared by all its readers: a view.
+      const ring = live.get(id)?.ring;
+      const source = ring ?? (await archivedFeed(id)).feed.ring;
+      const from = sinceWithin(source, since);
+      const bytes = ring ? ring.read(from).slice() : source.view(from);
+      const start = Math.max(from, source.start);
       return { start, end: start + bytes.length, bytes };
     },
 
@@ -497,6 +530,8 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
     },
 
     async shutdown() {
+      // The writes below carry every session's latest size.
+      for (const id of [...sizeWrites.keys()]) cancelSizeWrite(id);
       if (deps.host) {
         // The sessions go on in the host; store their latest offsets and let go.
         for (const session of live.values()) {
@@ -533,7 +568,7 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
   };
 }
 
-function sinceWithin(ring: RingBuffer, since: number | undefined): number {
+function sinceWithin(ring: OutputSource, since: number | undefined): number {
   if (since === undefined) return ring.start;
   if (since > ring.end) {
     throw badRequest("since_invalid", `since is past the end of the output (${ring.end})`);

@@ -3,7 +3,6 @@
 // reconnects with since=); a viewer of a finished session gets the rest, `exit`, then close 1000.
 
 import { CloseCode, type ServerEvent } from "../protocol/stream.ts";
-import type { RingBuffer } from "./ring-buffer.ts";
 
 /** Largest binary frame sent to a viewer. */
 export const VIEWER_CHUNK_BYTES = 256 * 1024;
@@ -19,9 +18,20 @@ export interface ViewerSink {
   close(code: number, reason: string): void;
 }
 
-/** The output a viewer reads: a ring, and the exit once the process is gone. */
+/**
+ * Output addressed by absolute offsets, [start, end): a live session's RingBuffer, or the bytes
+ * kept of a finished session.
+ */
+export interface OutputSource {
+  readonly start: number;
+  readonly end: number;
+  /** Up to `maxBytes` bytes from `from` (clamped to what is held) without copying; empty at the end. */
+  view(from: number, maxBytes?: number): Uint8Array;
+}
+
+/** The output a viewer reads: a ring (or a finished session's bytes), and the exit once the process is gone. */
 export interface Feed {
-  readonly ring: RingBuffer;
+  readonly ring: OutputSource;
   readonly exit: { exitCode: number | null; signal: string | null } | undefined;
   /** Called once when the viewer is finished with the feed. */
   release(viewer: Viewer): void;

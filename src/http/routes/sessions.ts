@@ -49,6 +49,26 @@ function parseSince(raw: string | undefined): number | undefined {
   return Number(raw);
 }
 
+/** Largest piece of a GET /output body handed to the socket at once. */
+const OUTPUT_CHUNK_BYTES = 256 * 1024;
+
+/**
+ * `bytes` as a body sent as the client takes it, a view at a time. Bun copies a byte-array body
+ * whole for each response: a hundred readers of one finished session would hold a hundred
+ * copies of its scrollback.
+ */
+function bodyStream(bytes: Uint8Array): ReadableStream<Uint8Array> {
+  let at = 0;
+  return new ReadableStream({
+    pull(controller) {
+      const chunk = bytes.subarray(at, at + OUTPUT_CHUNK_BYTES);
+      at += chunk.length;
+      if (chunk.length > 0) controller.enqueue(chunk);
+      if (at >= bytes.length) controller.close();
+    },
+  });
+}
+
 export interface SessionRoutesDeps {
   manager: SessionManager;
   audit: Audit;
@@ -116,7 +136,7 @@ export function sessionRoutes({
     .get("/sessions/:id/output", async (c) => {
       const id = c.req.param("id");
       const slice = await manager.output(id, parseSince(c.req.query("since")));
-      return c.body(slice.bytes, 200, {
+      return c.body(bodyStream(slice.bytes), 200, {
         "Content-Type": "application/octet-stream",
         "X-Output-Start": String(slice.start),
         "X-Output-Offset": String(slice.end),
