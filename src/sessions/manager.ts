@@ -53,7 +53,10 @@ export interface SpawnRequest {
 export interface OutputSlice {
   /** Absolute offset of bytes[0]. */
   start: number;
-  /** Absolute offset one past the last byte. */
+  /**
+   * Where the session's output ends: start + bytes.length, or beyond when the scrollback file of
+   * a finished session lacks its last bytes (a full disk kept them from being written).
+   */
   end: number;
   bytes: Uint8Array<ArrayBuffer>;
 }
@@ -313,10 +316,14 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
     const start = stored?.start ?? session.outputOffset;
     const ring = new RingBuffer(Math.max(1, stored?.bytes.length ?? 1), start);
     if (stored) ring.append(stored.bytes);
+    // The row knows where the output ended; a file that a full disk kept from being completed
+    // ends before that, and viewers are told of the gap instead of shown a false end.
+    const end = Math.max(ring.end, session.outputOffset);
     return {
-      session: { ...session, outputOffset: ring.end },
+      session: { ...session, outputOffset: end },
       feed: {
         ring,
+        end,
         exit: { exitCode: session.exitCode, signal: session.exitSignal },
         release: () => {},
       },
@@ -401,15 +408,15 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
 
     async output(id, since) {
       // One read of a finished session's file serves both the check and the answer.
-      const ring = live.get(id)?.ring ?? (await archivedFeed(id)).feed.ring;
-      const from = sinceWithin(ring, since);
+      const { ring, end = ring.end }: Feed = live.get(id) ?? (await archivedFeed(id)).feed;
+      const from = sinceWithin(ring, since, end);
       const bytes = ring.read(from).slice();
-      const start = Math.max(from, ring.start);
-      return { start, end: start + bytes.length, bytes };
+      return { start: Math.max(from, ring.start), end, bytes };
     },
 
     async checkSince(id, since) {
-      return sinceWithin(live.get(id)?.ring ?? (await archivedFeed(id)).feed.ring, since);
+      const { ring, end = ring.end }: Feed = live.get(id) ?? (await archivedFeed(id)).feed;
+      return sinceWithin(ring, since, end);
     },
 
     async attach(id, since, sink) {
@@ -457,7 +464,9 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
         const stored = deps.store.read(row.id, deps.scrollbackBytes);
         if (stored) {
           await deps.repo.update(row.id, {
-            outputOffset: stored.start + stored.bytes.length,
+            // A file that lacks the last output (a crash before its flush, a full disk) ends
+            // before the row does: keep the row's end, so that readers are told of the gap.
+            outputOffset: Math.max(row.outputOffset, stored.start + stored.bytes.length),
             scrollbackStart: stored.start,
           });
         }
@@ -502,10 +511,11 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
   };
 }
 
-function sinceWithin(ring: RingBuffer, since: number | undefined): number {
+/** `since` checked against the output's `end` (ring.end unless the ring lacks its tail). */
+function sinceWithin(ring: RingBuffer, since: number | undefined, end = ring.end): number {
   if (since === undefined) return ring.start;
-  if (since > ring.end) {
-    throw badRequest("since_invalid", `since is past the end of the output (${ring.end})`);
+  if (since > end) {
+    throw badRequest("since_invalid", `since is past the end of the output (${end})`);
   }
   return since;
 }
