@@ -427,7 +427,7 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
       viewer.start({
         type: "hello",
         session: info,
-        offset: feed.ring.end,
+        offset: feed.end ?? feed.ring.end,
         bufferStart: feed.ring.start,
       });
       return { write: () => false, resume: () => viewer.resume(), detach: () => viewer.detach() };
