@@ -147,6 +147,12 @@ function checkDataDir(dataDir: string): Check {
 /** Everything under DATA_DIR must be the owner's alone: a readable copy of the database is its password hashes. */
 function checkFileModes(dataDir: string): Check {
   const name = "files";
+  if (!existsSync(dataDir)) return { status: "ok", name, detail: `${dataDir} does not exist yet` };
+  // Another user's directory (or "/") is not ours to judge file by file.
+  const owner = statSync(dataDir).uid;
+  if (owner !== process.getuid?.()) {
+    return { status: "warn", name, detail: `not checked: ${dataDir} belongs to uid ${owner}` };
+  }
   const { exposed, complete } = findExposed(dataDir);
   const inside = exposed.filter((entry) => entry.path !== dataDir);
   const walked = complete ? "" : ` (looked at the first ${MAX_WALK_ENTRIES} entries only)`;
