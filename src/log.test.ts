@@ -73,5 +73,11 @@ test("the same failure repeated is one line, then one line with the count", asyn
     msg: "writing scrollback (failed 4 more times in 0.05 s)",
     repeats: 4,
   });
+  // The next window counts from there; disposing logs what it counted so far.
+  report(full, "writing scrollback");
+  report(full, "writing scrollback");
   report.dispose();
+  expect(lines.slice(4).map((line) => line.msg)).toEqual([
+    "writing scrollback (failed 2 more times in 0.05 s)",
+  ]);
 });

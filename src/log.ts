@@ -53,6 +53,8 @@ export type ErrorReporter = (error: unknown, context: string) => void;
 
 /** How long the same failure is counted instead of logged again. */
 export const REPEAT_WINDOW_MS = 60_000;
+/** Most kinds of failure counted at once. */
+const MAX_REPEAT_WINDOWS = 1000;
 
 /**
  * An ErrorReporter on `logger`. The first failure of a kind (same context, same error code or
@@ -66,20 +68,29 @@ export function createErrorReporter(
 ): ErrorReporter & { dispose(): void } {
   // Invariant: a key is present while its window is open; `repeats` failures arrived since the
   // line that opened it, `last` is the newest of them.
-  const windows = new Map<string, { repeats: number; last: unknown; timer: Timer }>();
+  const windows = new Map<
+    string,
+    { context: string; repeats: number; last: unknown; timer: Timer }
+  >();
+  /** Logs the count of a window that ends; true if there was one. */
+  const summarize = (key: string): boolean => {
+    const window = windows.get(key);
+    windows.delete(key);
+    if (!window || window.repeats === 0) return false;
+    clearTimeout(window.timer);
+    const { context, repeats, last } = window;
+    logger.error(
+      { err: last, repeats, windowMs },
+      `${context} (failed ${repeats} more time${repeats === 1 ? "" : "s"} in ${windowMs / 1000} s)`,
+    );
+    return true;
+  };
   const open = (key: string, context: string) => {
     const timer = setTimeout(() => {
-      const window = windows.get(key);
-      windows.delete(key);
-      if (!window || window.repeats === 0) return;
-      logger.error(
-        { err: window.last, repeats: window.repeats, windowMs },
-        `${context} (failed ${window.repeats} more time${window.repeats === 1 ? "" : "s"} in ${windowMs / 1000} s)`,
-      );
-      open(key, context);
+      if (summarize(key)) open(key, context);
     }, windowMs);
     timer.unref();
-    windows.set(key, { repeats: 0, last: undefined, timer });
+    windows.set(key, { context, repeats: 0, last: undefined, timer });
   };
   const report = (error: unknown, context: string) => {
     const key = `${context}\n${failureKind(error)}`;
@@ -90,11 +101,16 @@ export function createErrorReporter(
       return;
     }
     logger.error({ err: error }, context);
-    open(key, context);
+    // Contexts may carry request paths: past MAX_REPEAT_WINDOWS, new kinds are logged uncounted.
+    if (windows.size < MAX_REPEAT_WINDOWS) open(key, context);
   };
   return Object.assign(report, {
+    /** Logs the counts not logged yet and stops the timers. */
     dispose() {
-      for (const window of windows.values()) clearTimeout(window.timer);
+      for (const [key, window] of windows) {
+        clearTimeout(window.timer);
+        summarize(key);
+      }
       windows.clear();
     },
   });
