@@ -76,7 +76,12 @@ export function lockFile(path: string): DataDirLock | undefined {
     closeSync(fd);
     return undefined;
   }
-  writeFileSync(path, `${process.pid}\n`);
+  try {
+    writeFileSync(path, `${process.pid}\n`);
+  } catch {
+    // The pid only names the holder in messages; a full disk must not keep the server or the
+    // PTY host from starting (the lock is the flock, and it is held).
+  }
   return {
     release() {
       closeSync(fd);

@@ -18,7 +18,7 @@ import { createUsersRepo } from "./db/users-repo.ts";
 import { AppError } from "./errors.ts";
 import { createMetrics } from "./http/metrics.ts";
 import { createSocketHub } from "./http/socket-hub.ts";
-import type { Logger } from "./log.ts";
+import { createErrorReporter, type Logger } from "./log.ts";
 import { CloseCode } from "./protocol/stream.ts";
 import { createProviderCatalog } from "./providers/catalog.ts";
 import { createSecretBox, loadSecretsKey } from "./providers/secret-box.ts";
@@ -70,7 +70,8 @@ export async function startServer(config: Config, options: ServerOptions): Promi
   });
   await migrateDatabase(database);
 
-  const logError = (error: unknown, context: string) => logger.error({ err: error }, context);
+  // The same failure again and again (a full disk, a database away) is one line a minute.
+  const logError = createErrorReporter(logger);
   const providers = createProviderCatalog({
     shell: options.baseEnv.SHELL || "/bin/sh",
     dataDir: config.dataDir,
@@ -194,6 +195,7 @@ export async function startServer(config: Config, options: ServerOptions): Promi
         // PGlite writes its files on close: the next start finds a clean database.
         await database.close();
         dataDirLock.release();
+        logError.dispose();
       })();
       return closing;
     },

@@ -1,14 +1,17 @@
 // `opendray doctor`: checks a deployment before (or beside) the server — configuration, secret,
-// user, data directory, database and migrations, providers — one line each; exit 1 on a failure.
+// user, data directory (its files' modes, its free space), database and migrations, providers —
+// one line each; exit 1 on a failure.
 
 import { accessSync, constants, existsSync, readFileSync, statSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { Command } from "commander";
 import { type Config, ConfigError } from "../config.ts";
 import { acquireDataDir } from "../data-dir.ts";
 import { type Database, openDatabase } from "../db/client.ts";
 import { migrationStatus } from "../db/migrate.ts";
 import { createUsersRepo } from "../db/users-repo.ts";
+import { DISK_FULL_BYTES, formatBytes, freeBytes, LOW_DISK_BYTES } from "../disk-space.ts";
+import { findExposed, MAX_WALK_ENTRIES } from "../file-modes.ts";
 import { BUILTIN_MANIFESTS } from "../providers/builtin.ts";
 import { resolveExecutable } from "../providers/detect.ts";
 import { LOGIN_SHELL, loadManifests } from "../providers/manifest.ts";
@@ -57,6 +60,9 @@ async function diagnose(ctx: CliContext): Promise<Check[]> {
     checkSecret(config),
     checkUser(),
     checkDataDir(config.dataDir),
+    // Before the database check: opening the embedded database makes its own files private.
+    checkFileModes(config.dataDir),
+    checkDiskSpace(config.dataDir),
     ...(await checkDatabase(config)),
     ...checkProviders(config, baseEnv),
   ];
@@ -136,6 +142,62 @@ function checkDataDir(dataDir: string): Check {
     return { status: "fail", name, detail: `${dataDir} is not writable` };
   }
   return { status: "ok", name, detail: `${dataDir} (mode ${mode}, owned by this user)` };
+}
+
+/** Everything under DATA_DIR must be the owner's alone: a readable copy of the database is its password hashes. */
+function checkFileModes(dataDir: string): Check {
+  const name = "files";
+  if (!existsSync(dataDir)) return { status: "ok", name, detail: `${dataDir} does not exist yet` };
+  // Another user's directory (or "/") is not ours to judge file by file.
+  const owner = statSync(dataDir).uid;
+  if (owner !== process.getuid?.()) {
+    return { status: "warn", name, detail: `not checked: ${dataDir} belongs to uid ${owner}` };
+  }
+  const { exposed, complete } = findExposed(dataDir);
+  const inside = exposed.filter((entry) => entry.path !== dataDir);
+  const walked = complete ? "" : ` (looked at the first ${MAX_WALK_ENTRIES} entries only)`;
+  if (inside.length === 0) {
+    return { status: "ok", name, detail: `nothing under ${dataDir} is open to others${walked}` };
+  }
+  const shown = inside
+    .slice(0, 3)
+    .map(({ path, mode }) => `${path} (mode ${mode.toString(8).padStart(4, "0")})`);
+  return {
+    status: "fail",
+    name,
+    detail:
+      `${inside.length} path(s) under ${dataDir} are open to group or others: ${shown.join(", ")}` +
+      `${inside.length > shown.length ? ", …" : ""}${walked}; fix with: chmod -R go-rwx ${dataDir}`,
+  };
+}
+
+/**
+ * Free space where DATA_DIR lives: below LOW_DISK_BYTES a warning, below DISK_FULL_BYTES a
+ * failure (the embedded database cannot start, scrollback stops being written).
+ */
+function checkDiskSpace(dataDir: string): Check {
+  const name = "disk";
+  let where = dataDir;
+  while (!existsSync(where) && dirname(where) !== where) where = dirname(where);
+  const free = freeBytes(where);
+  if (free === undefined)
+    return { status: "warn", name, detail: `cannot tell the free space of ${where}` };
+  const detail = `${formatBytes(free)} free for ${dataDir}`;
+  if (free < DISK_FULL_BYTES) {
+    return {
+      status: "fail",
+      name,
+      detail: `${detail}: the disk is full; sessions keep running but their scrollback is not written, and the embedded database cannot start`,
+    };
+  }
+  if (free < LOW_DISK_BYTES) {
+    return {
+      status: "warn",
+      name,
+      detail: `${detail} (less than ${formatBytes(LOW_DISK_BYTES)}): when it runs out, scrollback stops being written`,
+    };
+  }
+  return { status: "ok", name, detail };
 }
 
 async function checkDatabase(config: Config): Promise<Check[]> {

@@ -13,6 +13,8 @@ import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
 import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
 import postgres from "postgres";
+import { DISK_FULL_BYTES, formatBytes, freeBytes } from "../disk-space.ts";
+import { makePrivate } from "../file-modes.ts";
 import * as schema from "./schema.ts";
 
 /** Where the data lives: an embedded PGlite directory or a `postgres://` URL. */
@@ -81,14 +83,30 @@ async function openPglite(dataDir: string): Promise<Database> {
       isNew ? compileWasm(initdbWasmPath) : undefined,
       Bun.file(fsBundlePath).arrayBuffer(),
     ]);
-    client = await PGlite.create(dataDir, {
-      pgliteWasmModule,
-      ...(initdbWasmModule ? { initdbWasmModule } : {}),
-      fsBundle: new Blob([fsBundle]),
-      startParams: [...PGlite.defaultStartParams, "-c", `shared_buffers=${PGLITE_SHARED_BUFFERS}`],
-    });
+    // The files PGlite writes while it starts are the database: private, like everything under
+    // DATA_DIR. The umask covers those it creates (relcache init files, 0644 otherwise); the
+    // files of a new database it chmods to 0666 itself, and older starts left them so: those
+    // are fixed after. Only for the start: sessions spawned later inherit the process's umask.
+    const umask = process.umask(0o077);
+    try {
+      client = await PGlite.create(dataDir, {
+        pgliteWasmModule,
+        ...(initdbWasmModule ? { initdbWasmModule } : {}),
+        fsBundle: new Blob([fsBundle]),
+        startParams: [
+          ...PGlite.defaultStartParams,
+          "-c",
+          `shared_buffers=${PGLITE_SHARED_BUFFERS}`,
+        ],
+      });
+    } finally {
+      process.umask(umask);
+    }
+    makePrivate(dataDir);
   } catch (err) {
-    throw new Error(`cannot open embedded database in ${dataDir}: ${messageOf(err)}`);
+    throw new Error(
+      `cannot open embedded database in ${dataDir}: ${messageOf(err)}${diskFullHint(err, dataDir)}`,
+    );
   }
   const db = drizzlePglite({ client, schema });
   return {
@@ -185,6 +203,19 @@ function messageOf(err: unknown): string {
   return typeof code === "string" && !described.includes(code)
     ? `${described} (${code})`
     : described;
+}
+
+/**
+ * "; the disk … is full" when a PGlite failure is a full disk: PGlite says so (ENOSPC, "No space
+ * left on device"), or it says nothing useful ("PGlite failed to initialize properly",
+ * "ErrnoError", "Aborted()") while the disk holding `dataDir` is next to full. Else "".
+ */
+function diskFullHint(err: unknown, dataDir: string): string {
+  const free = freeBytes(dataDir);
+  const saysFull = /ENOSPC|no space left/i.test(`${messageOf(err)} ${String(err)}`);
+  if (!saysFull && (free === undefined || free >= DISK_FULL_BYTES)) return "";
+  const left = free === undefined ? "" : ` (${formatBytes(free)} free)`;
+  return `; the disk holding it is full${left}: free some space, then start again`;
 }
 
 function safeJson(value: unknown): string {

@@ -8,7 +8,7 @@ import { join } from "node:path";
 import type { Socket } from "bun";
 import type { Config } from "../config.ts";
 import { lockFile } from "../data-dir.ts";
-import type { Logger } from "../log.ts";
+import { createErrorReporter, type Logger } from "../log.ts";
 import { createPtyBackend, type PtyExit, type PtyProcess, type PtySink } from "../sessions/pty.ts";
 import { RingBuffer } from "../sessions/ring-buffer.ts";
 import { createScrollbackStore, type ScrollbackJournal } from "../sessions/scrollback-store.ts";
@@ -114,7 +114,8 @@ export function startPtyHost(config: Config, options: PtyHostOptions): PtyHost {
   const lock = lockFile(join(config.dataDir, HOST_LOCK_NAME));
   if (!lock) throw new Error(`a PTY host already serves ${config.dataDir}`);
 
-  const logError = (error: unknown, context: string) => logger.error({ err: error }, context);
+  // A full disk fails every flush of every session: one line a minute, not hundreds.
+  const logError = createErrorReporter(logger);
   const backend = createPtyBackend(config.ptyBackend);
   const store = createScrollbackStore(join(config.dataDir, "scrollback"), logError);
   const sessions = new Map<string, HostedSession>();
@@ -380,7 +381,7 @@ export function startPtyHost(config: Config, options: PtyHostOptions): PtyHost {
       listener.stop(true);
       rmSync(path, { force: true });
       lock.release();
-      return Promise.all(flushes).then(() => {});
+      return Promise.all(flushes).then(() => logError.dispose());
     },
   };
   return host;

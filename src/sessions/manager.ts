@@ -61,7 +61,10 @@ export interface SpawnRequest {
 export interface OutputSlice {
   /** Absolute offset of bytes[0]. */
   start: number;
-  /** Absolute offset one past the last byte. */
+  /**
+   * Where the session's output ends: start + bytes.length, or beyond when the scrollback file of
+   * a finished session lacks its last bytes (a full disk kept them from being written).
+   */
   end: number;
   /** Shared with other readers: never to be written to. */
   bytes: Uint8Array;
@@ -369,14 +372,18 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
   const finished = createFinishedOutputCache(deps.store, deps.scrollbackBytes);
   const archivedFeed = async (
     id: string,
-  ): Promise<{ feed: Feed & { ring: StoredOutput }; session: Session }> => {
+  ): Promise<{ feed: Feed & { ring: StoredOutput; end: number }; session: Session }> => {
     const session = await find(id);
     await archiving.get(id);
     const ring = finished.read(id) ?? new StoredOutput(session.outputOffset, new Uint8Array(0));
+    // The row knows where the output ended; a file that a full disk kept from being completed
+    // ends before that, and viewers are told of the gap instead of shown a false end.
+    const end = Math.max(ring.end, session.outputOffset);
     return {
-      session: { ...session, outputOffset: ring.end },
+      session: { ...session, outputOffset: end },
       feed: {
         ring,
+        end,
         exit: { exitCode: session.exitCode, signal: session.exitSignal },
         release: () => {},
       },
@@ -465,15 +472,20 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
       // A live ring changes under the response: copy. A finished session's bytes never change
       // and are shared by all its readers: a view.
       const ring = live.get(id)?.ring;
-      const source = ring ?? (await archivedFeed(id)).feed.ring;
-      const from = sinceWithin(source, since);
-      const bytes = ring ? ring.read(from).slice() : source.view(from);
-      const start = Math.max(from, source.start);
-      return { start, end: start + bytes.length, bytes };
+      if (ring) {
+        const from = sinceWithin(ring, since);
+        const bytes = ring.read(from).slice();
+        const start = Math.max(from, ring.start);
+        return { start, end: start + bytes.length, bytes };
+      }
+      const { feed } = await archivedFeed(id);
+      const from = sinceWithin(feed.ring, since, feed.end);
+      return { start: Math.max(from, feed.ring.start), end: feed.end, bytes: feed.ring.view(from) };
     },
 
     async checkSince(id, since) {
-      return sinceWithin(live.get(id)?.ring ?? (await archivedFeed(id)).feed.ring, since);
+      const { ring, end = ring.end }: Feed = live.get(id) ?? (await archivedFeed(id)).feed;
+      return sinceWithin(ring, since, end);
     },
 
     async attach(id, since, sink) {
@@ -484,7 +496,7 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
       viewer.start({
         type: "hello",
         session: info,
-        offset: feed.ring.end,
+        offset: feed.end ?? feed.ring.end,
         bufferStart: feed.ring.start,
       });
       return { write: () => false, resume: () => viewer.resume(), detach: () => viewer.detach() };
@@ -521,7 +533,9 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
         const stored = deps.store.read(row.id, deps.scrollbackBytes);
         if (stored) {
           await deps.repo.update(row.id, {
-            outputOffset: stored.start + stored.bytes.length,
+            // A file that lacks the last output (a crash before its flush, a full disk) ends
+            // before the row does: keep the row's end, so that readers are told of the gap.
+            outputOffset: Math.max(row.outputOffset, stored.start + stored.bytes.length),
             scrollbackStart: stored.start,
           });
         }
@@ -568,10 +582,11 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
   };
 }
 
-function sinceWithin(ring: OutputSource, since: number | undefined): number {
+/** `since` checked against the output's `end` (ring.end unless the ring lacks its tail). */
+function sinceWithin(ring: OutputSource, since: number | undefined, end = ring.end): number {
   if (since === undefined) return ring.start;
-  if (since > ring.end) {
-    throw badRequest("since_invalid", `since is past the end of the output (${ring.end})`);
+  if (since > end) {
+    throw badRequest("since_invalid", `since is past the end of the output (${end})`);
   }
   return since;
 }

@@ -119,6 +119,8 @@ export function createScrollbackStore(
 
     remove(sessionId) {
       rmSync(pathOf(sessionId), { force: true });
+      // A rewrite that a crash interrupted.
+      rmSync(`${pathOf(sessionId)}.tmp`, { force: true });
     },
   };
 }
@@ -196,7 +198,15 @@ class Journal implements ScrollbackJournal {
       } catch (error) {
         const failed = this.file;
         this.file = undefined;
-        if (failed !== undefined) await closeAsync(failed).catch(() => {});
+        if (failed !== undefined) {
+          // An append that failed half-way (disk full) may have left part of its bytes, or
+          // bytes the ring overwrote meanwhile: cut the file back to what is known good, so
+          // that it still holds exactly [fileStart, flushedOffset) if no rewrite ever succeeds.
+          await truncateAsync(failed, HEADER_BYTES + this.flushedOffset - this.fileStart).catch(
+            () => {},
+          );
+          await closeAsync(failed).catch(() => {});
+        }
         this.fail(error);
       }
       if (this.tail === next) this.tail = undefined;
@@ -207,7 +217,8 @@ class Journal implements ScrollbackJournal {
   }
 
   private fail(error: unknown): void {
-    this.context.onError(error, `writing scrollback ${this.path}`);
+    // One context for every file: a full disk fails them all, and is reported as one failure.
+    this.context.onError(error, "writing scrollback");
   }
 
   /** Brings the file up to ring.end; returns how many bytes it wrote. */
@@ -261,7 +272,9 @@ class Journal implements ScrollbackJournal {
       }
       await rename(tmp, this.path);
     } catch (error) {
+      // A rewrite that failed (disk full) leaves nothing behind: the file stays as it was.
       await closeAsync(fd).catch(() => {});
+      await rm(tmp, { force: true }).catch(() => {});
       throw error;
     }
     if (this.file !== undefined) await closeAsync(this.file);

@@ -1,6 +1,7 @@
 // One viewer of a session's output: reads the shared ring at its own pace and never holds more
 // than one chunk of its own. A viewer that the ring has overtaken is closed with 4008 (it
-// reconnects with since=); a viewer of a finished session gets the rest, `exit`, then close 1000.
+// reconnects with since=); a viewer of a finished session gets the rest, `truncated` if the rest
+// is not all there, `exit`, then close 1000.
 
 import { CloseCode, type ServerEvent } from "../protocol/stream.ts";
 
@@ -33,6 +34,11 @@ export interface OutputSource {
 export interface Feed {
   readonly ring: OutputSource;
   readonly exit: { exitCode: number | null; signal: string | null } | undefined;
+  /**
+   * Where the output really ends when the ring lacks its tail: a finished session whose
+   * scrollback file a full disk kept from being completed. Absent: at ring.end.
+   */
+  readonly end?: number;
   /** Called once when the viewer is finished with the feed. */
   release(viewer: Viewer): void;
 }
@@ -116,6 +122,11 @@ export class Viewer {
     }
     const exit = this.feed.exit;
     if (exit) {
+      const end = this.feed.end ?? ring.end;
+      if (this.offset < end) {
+        this.sink.sendEvent({ type: "truncated", from: this.offset, to: end });
+        this.offset = end;
+      }
       this.sink.sendEvent({ type: "exit", exitCode: exit.exitCode, signal: exit.signal });
       this.end(CloseCode.normal, "session ended");
     }

@@ -90,7 +90,7 @@ export class TerminalController {
     this.stream = new StreamConnection(options.sessionId, {
       output: (bytes) => this.write(bytes),
       truncated: (from, to) =>
-        this.term.write(`\r\n\x1b[2m[${to - from} bytes of earlier output are gone]\x1b[0m\r\n`),
+        this.term.write(`\r\n\x1b[2m[${to - from} bytes of output are gone]\x1b[0m\r\n`),
       session: (session) => {
         if (options.readOnly) this.follow(session.cols, session.rows);
         this.options.onSession?.(session);
