@@ -222,6 +222,10 @@ export async function connectHost(
       case "exit":
         deliver(message.id, { exit: { exitCode: message.exitCode, signal: message.signal } });
         return;
+      case "input_taken":
+        // Only input this server sent is reported, so the session is wired up by then.
+        routes.get(message.id)?.callbacks?.onInputTaken?.(message.bytes);
+        return;
       case "error":
         lastError = `the PTY host refused the connection: ${message.message}`;
         if (message.code === "protocol_mismatch") settle?.reject(new HostVersionError(lastError));
