@@ -122,7 +122,8 @@ class HostPtyHandle implements HostPty {
       writer.send(encodeBytes(FrameKind.input, this.id, bytes, scratch));
       return;
     }
-    (this.input ??= []).push(bytes.slice());
+    this.input ??= [];
+    this.input.push(bytes.slice());
     inputTurns.add(this);
     this.connection.pumpInput();
   }
