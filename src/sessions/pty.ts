@@ -75,6 +75,13 @@ const EOF_GRACE_MS = 1000;
  * Small pieces also bound the work one session's input costs per event-loop turn.
  */
 const TERMINAL_WRITE_BYTES = 4095;
+/**
+ * Input that waits goes to a terminal at up to this many bytes per INPUT_WINDOW_MS: the kernel's
+ * line discipline spends CPU on every input byte, even those a program never reads, and a paste
+ * of megabytes must not take the machine from the other sessions (16 MiB/s: far beyond typing).
+ */
+const INPUT_WINDOW_BYTES = 160 * 1024;
+const INPUT_WINDOW_MS = 10;
 
 export function createPtyBackend(name: PtyBackendName): PtyBackend {
   return name === "bun" ? bunTerminalBackend : createBunPtyBackend();
@@ -109,6 +116,10 @@ function onTerminalDrain(terminal: Bun.Terminal): void {
   byTerminal.get(terminal)?.inputFlushed();
 }
 
+function onInputWindow(pty: BunTerminalProcess): void {
+  pty.writeQueued();
+}
+
 function onProcessExit(child: Bun.Subprocess): void {
   // Bun may report an exit before spawn returns: the constructor then reads it from the child.
   bySubprocess.get(child)?.processExited();
@@ -129,6 +140,10 @@ class BunTerminalProcess implements PtyProcess {
   private writing = 0;
   private queued: Uint8Array[] | undefined;
   private queuedAt = 0;
+  /** Queued input written since `windowStartMs`, and the timer that waits for the next window. */
+  private windowStartMs = 0;
+  private windowBytes = 0;
+  private windowTimer: Timer | undefined;
 
   constructor(
     readonly child: Bun.Subprocess,
@@ -166,19 +181,35 @@ class BunTerminalProcess implements PtyProcess {
   inputFlushed(): void {
     const taken = this.writing;
     this.writing = 0;
-    const head = this.queued?.[0];
-    if (head && !this.terminal.closed) {
-      const end = Math.min(head.length, this.queuedAt + TERMINAL_WRITE_BYTES);
-      this.writing = end - this.queuedAt;
-      this.terminal.write(head.subarray(this.queuedAt, end));
-      this.queuedAt = end;
-      if (end === head.length) {
-        this.queued?.shift();
-        this.queuedAt = 0;
-        if (this.queued?.length === 0) this.queued = undefined;
-      }
-    }
+    this.writeQueued();
     if (taken > 0) this.sink.onInputTaken?.(taken);
+  }
+
+  /** Hand the terminal the next piece of queued input, unless this window's share is spent. */
+  writeQueued(): void {
+    this.windowTimer = undefined;
+    const head = this.queued?.[0];
+    if (!head || this.writing > 0 || this.terminal.closed) return;
+    const now = performance.now();
+    if (now - this.windowStartMs >= INPUT_WINDOW_MS) {
+      this.windowStartMs = now;
+      this.windowBytes = 0;
+    }
+    if (this.windowBytes >= INPUT_WINDOW_BYTES) {
+      const wait = this.windowStartMs + INPUT_WINDOW_MS - now;
+      this.windowTimer = setTimeout(onInputWindow, wait, this);
+      return;
+    }
+    const end = Math.min(head.length, this.queuedAt + TERMINAL_WRITE_BYTES);
+    this.writing = end - this.queuedAt;
+    this.windowBytes += this.writing;
+    this.terminal.write(head.subarray(this.queuedAt, end));
+    this.queuedAt = end;
+    if (end === head.length) {
+      this.queued?.shift();
+      this.queuedAt = 0;
+      if (this.queued?.length === 0) this.queued = undefined;
+    }
   }
 
   resize(cols: number, rows: number): void {
@@ -207,6 +238,7 @@ class BunTerminalProcess implements PtyProcess {
     if (this.reported || !this.exitSeen || !this.eof) return;
     this.reported = true;
     clearTimeout(this.graceTimer);
+    clearTimeout(this.windowTimer);
     byTerminal.delete(this.terminal);
     const signal = this.child.signalCode;
     this.sink.onExit({
