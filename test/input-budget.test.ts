@@ -9,6 +9,7 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import type { ServerEvent } from "../src/protocol/stream.ts";
 import { INPUT_BUDGET_BYTES, INPUT_LIMIT_BYTES } from "../src/sessions/live-session.ts";
+import { createPtyBackend, type PtyBackendName } from "../src/sessions/pty.ts";
 import { RawWebSocket } from "./support/raw-ws.ts";
 import { startTestServer, type TestServer } from "./support/server.ts";
 import { StreamClient, streamUrl } from "./support/ws-client.ts";
@@ -191,3 +192,51 @@ test("input that a program never reads waits within its limit; beyond it, it is 
   for (const client of [first, ...writers, viewer]) client.close();
   await server.request("DELETE", `/sessions/${stuck.id}`);
 });
+
+test.each(["bun", "bun-pty"] as PtyBackendName[])(
+  "the %s PTY adapter reports every input byte the terminal took, in pieces it can see end",
+  async (backend) => {
+    const total = 3 * FRAME_BYTES + 5;
+    let taken = 0;
+    let read = "";
+    let wake = () => {};
+    const pty = createPtyBackend(backend).spawn(
+      {
+        file: "bash",
+        args: ["-c", "stty raw -echo; printf READY; exec cat >/dev/null"],
+        cwd: "/tmp",
+        env: { PATH: process.env.PATH ?? "/usr/bin:/bin", TERM: "xterm-256color" },
+        cols: 80,
+        rows: 24,
+      },
+      {
+        onData: (bytes) => {
+          read += Buffer.from(bytes).toString();
+          wake();
+        },
+        onExit: () => {},
+        onInputTaken: (bytes) => {
+          taken += bytes;
+          wake();
+        },
+      },
+    );
+    const until = (check: () => boolean, what: string) =>
+      new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), 20_000);
+        wake = () => {
+          if (!check()) return;
+          clearTimeout(timer);
+          resolve();
+        };
+        wake();
+      });
+    await until(() => read.includes("READY"), "READY");
+    const chunk = new Uint8Array(FRAME_BYTES).fill(0x78);
+    for (let i = 0; i < 3; i++) pty.write(chunk);
+    pty.write(new Uint8Array([0x61, 0x62, 0x63, 0x64, 0x65]));
+    await until(() => taken === total, `${total} bytes taken (${taken} so far)`);
+    pty.signal("SIGKILL");
+  },
+  30_000,
+);
