@@ -3,7 +3,7 @@
 // real PTY host with OPENDRAY_TEST_PTY_HOST=auto (the `test:host` script), else in process.
 //
 // Why 100 frames of 1 MiB: 100 MiB is more than every buffer on the way together: the server's
-// queue towards the PTY host (64 MiB, past which the server used to cut the host off), the
+// queue towards the PTY host (64 MiB, past which it takes the host for stuck and drops it), the
 // sockets' kernel buffers (a few MiB), the PTY's (64 KiB) and the session's input limit (4 MiB).
 
 import { afterAll, beforeAll, expect, test } from "bun:test";
