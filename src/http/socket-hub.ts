@@ -83,6 +83,11 @@ export function createSocketHub({
   const pingAll = () => {
     recheckTokens().catch((error) => onError(error, "checking the tokens of open sockets"));
     for (const ws of sockets) {
+      // A socket paused while its input waits cannot read the pong: no sign of a dead peer.
+      if (ws.isPaused) {
+        ws.ping();
+        continue;
+      }
       if (ws.data.awaitingPong) {
         ws.close(CloseCode.timeout, "no answer to ping");
         continue;

@@ -8,7 +8,7 @@ import {
   MIN_TERMINAL_CELLS,
   type ServerEvent,
 } from "../protocol/stream.ts";
-import type { Attachment } from "../sessions/live-session.ts";
+import { type Attachment, INPUT_BUDGET_BYTES } from "../sessions/live-session.ts";
 import type { SessionManager } from "../sessions/manager.ts";
 import type { SendResult, ViewerSink } from "../sessions/viewer.ts";
 import type { Metrics } from "./metrics.ts";
@@ -45,6 +45,9 @@ export function createStreamSocket({
   let attachment: Attachment | undefined;
   let closed = false;
   const early: (string | Buffer)[] = [];
+  let earlyBytes = 0;
+  /** The session holds this client's input back (see ViewerSink.holdInput). */
+  let held = false;
   // A close frame queued behind unsent output reaches a client that reads again only if the
   // socket is still open by then, and Bun gives up on a closing socket within seconds. So a
   // viewer closed while its socket is congested (4008: it fell behind) is closed once the socket
@@ -61,7 +64,15 @@ export function createStreamSocket({
     const readOnly = () => fail(ws, "forbidden", "viewers cannot type or resize");
     if (typeof message !== "string") {
       if (!canWrite) return readOnly();
-      if (!current.write(message)) fail(ws, "session_not_running", "the session has ended");
+      const result = current.write(message);
+      if (result === "ended") fail(ws, "session_not_running", "the session has ended");
+      else if (result === "refused") {
+        fail(
+          ws,
+          "input_refused",
+          `${message.length} bytes of input were dropped: the program has not read the input it was given`,
+        );
+      }
       return;
     }
     let parsed: unknown;
@@ -102,12 +113,19 @@ export function createStreamSocket({
           if (ws.getBufferedAmount() > 0) closeOnDrain = { code, reason };
           else ws.close(code, reason);
         },
+        // A paused socket is read no further, so the client's own buffer and TCP hold its input.
+        holdInput: (hold) => {
+          held = hold;
+          if (hold) ws.pause();
+          else if (!closed) ws.resume();
+        },
       };
       manager.attach(sessionId, since, sink).then(
         (ready) => {
           if (closed) return ready.detach();
           attachment = ready;
           for (const message of early.splice(0)) handle(ws, ready, message);
+          if (earlyBytes > INPUT_BUDGET_BYTES && !held && !closed) ws.resume();
         },
         (error) => {
           onError(error, `attaching to session ${sessionId}`);
@@ -120,6 +138,9 @@ export function createStreamSocket({
       if (attachment) return handle(ws, attachment, message);
       if (early.length >= MAX_EARLY_MESSAGES) return ws.close(1008, "too many early messages");
       early.push(message);
+      earlyBytes += message.length;
+      // Input sent before the attachment is ready counts against the budget too.
+      if (earlyBytes > INPUT_BUDGET_BYTES) ws.pause();
     },
     drain(ws) {
       if (closeOnDrain) return ws.close(closeOnDrain.code, closeOnDrain.reason);

@@ -1,11 +1,16 @@
 // Wire protocol of GET /api/v1/sessions/:id/stream (DESIGN §5).
 //
 //   server → client  binary  raw PTY output bytes, contiguous, in order
-//                    text    ServerEvent (JSON): hello, truncated, state, resize, exit, pong, error
+//                    text    ServerEvent (JSON): hello, truncated, state, resize, exit, pong,
+//                            input, error
 //   client → server  binary  input bytes for the PTY
 //                    text    ClientMessage (JSON): resize, ping
 //
 // The first frame is always `hello`; the replay from max(since, bufferStart) follows it.
+// Input has a budget per session: once more than 1 MiB of it waits for the program to read it,
+// a client that sends more gets `input` "waiting" and the server stops reading its socket until
+// the program has taken all but 512 KiB (`input` "flowing"). Input beyond 4 MiB waiting is
+// dropped and reported as an `error` with code `input_refused`.
 
 import type { Session, SessionState } from "./session.ts";
 
@@ -16,6 +21,8 @@ export type ServerEvent =
   | { type: "resize"; cols: number; rows: number }
   | { type: "exit"; exitCode: number | null; signal: string | null }
   | { type: "pong" }
+  /** Sent to a client whose input must wait, and again once it flows; `backlog`: bytes waiting. */
+  | { type: "input"; state: "waiting" | "flowing"; backlog: number }
   | { type: "error"; code: string; message: string };
 
 export type ClientMessage = { type: "resize"; cols: number; rows: number } | { type: "ping" };

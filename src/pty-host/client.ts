@@ -23,8 +23,13 @@ import { checkSocketOwnership } from "./socket-path.ts";
 
 /** A server whose host stopped reading input for this much is cut off. */
 const MAX_QUEUED_BYTES = 64 * 1024 * 1024;
-/** Input up to this size is framed in the connection's scratch buffer; larger input gets its own. */
-const INPUT_SCRATCH_BYTES = 64 * 1024;
+/**
+ * Input goes to the host in frames of at most this size, framed in the connection's scratch
+ * buffer. Input that cannot go at once waits in its handle and goes a frame per session in turn
+ * whenever the socket has taken everything: one session's paste never holds up another's
+ * keystroke by more than a frame and what the kernel buffers.
+ */
+const INPUT_FRAME_BYTES = 64 * 1024;
 /** How long the hello and the replay may take. */
 const HELLO_TIMEOUT_MS = 30_000;
 
@@ -88,6 +93,10 @@ interface Connection {
   scratch: Uint8Array;
   send(message: ServerMessage): void;
   routes: Map<string, Route>;
+  /** Handles with input waiting to be sent, in turn. */
+  inputTurns: Set<HostPtyHandle>;
+  /** Send waiting input while the socket takes it. */
+  pumpInput(): void;
 }
 
 const isForwarded = (signal: NodeJS.Signals): signal is ForwardedSignal =>
@@ -96,6 +105,11 @@ const isForwarded = (signal: NodeJS.Signals): signal is ForwardedSignal =>
 // A class, not an object of closures: a session keeps its handle for life, and a closure per
 // method pins a JS heap block per session (see src/sessions/pty.ts).
 class HostPtyHandle implements HostPty {
+  // Input not yet sent, oldest first, the first from `inputAt` on (made on first use). The
+  // session's input budget bounds it.
+  private input: Uint8Array[] | undefined;
+  private inputAt = 0;
+
   constructor(
     private readonly id: string,
     readonly pid: number,
@@ -103,8 +117,31 @@ class HostPtyHandle implements HostPty {
   ) {}
 
   write(bytes: Uint8Array): void {
+    const { writer, scratch, inputTurns } = this.connection;
+    if (!this.input && writer.idle && bytes.length <= INPUT_FRAME_BYTES) {
+      writer.send(encodeBytes(FrameKind.input, this.id, bytes, scratch));
+      return;
+    }
+    this.input ??= [];
+    this.input.push(bytes.slice());
+    inputTurns.add(this);
+    this.connection.pumpInput();
+  }
+
+  /** Send the next frame of waiting input; false once none is left. */
+  sendInput(): boolean {
+    const head = this.input?.[0];
+    if (!head) return false;
     const { writer, scratch } = this.connection;
-    writer.send(encodeBytes(FrameKind.input, this.id, bytes, scratch));
+    const end = Math.min(head.length, this.inputAt + INPUT_FRAME_BYTES);
+    writer.send(encodeBytes(FrameKind.input, this.id, head.subarray(this.inputAt, end), scratch));
+    this.inputAt = end;
+    if (end < head.length) return true;
+    this.input?.shift();
+    this.inputAt = 0;
+    if (this.input?.length) return true;
+    this.input = undefined;
+    return false;
   }
 
   resize(cols: number, rows: number): void {
@@ -124,6 +161,8 @@ class HostPtyHandle implements HostPty {
   }
 
   release(): void {
+    this.input = undefined;
+    this.connection.inputTurns.delete(this);
     this.connection.routes.delete(this.id);
     this.connection.send({ type: "forget", id: this.id });
   }
@@ -223,6 +262,10 @@ export async function connectHost(
       case "exit":
         deliver(message.id, { exit: { exitCode: message.exitCode, signal: message.signal } });
         return;
+      case "input_taken":
+        // Only input this server sent is reported, so the session is wired up by then.
+        routes.get(message.id)?.callbacks?.onInputTaken?.(message.bytes);
+        return;
       case "error":
         lastError = `the PTY host refused the connection: ${message.message}`;
         if (message.code === "protocol_mismatch") settle?.reject(new HostVersionError(lastError));
@@ -260,20 +303,32 @@ export async function connectHost(
       },
     },
   });
+  const inputTurns = new Set<HostPtyHandle>();
+  const pumpInput = () => {
+    while (writer.idle && inputTurns.size > 0) {
+      for (const handle of inputTurns) {
+        if (!writer.idle) return;
+        if (!handle.sendInput()) inputTurns.delete(handle);
+      }
+    }
+  };
   const writer = new FrameWriter(socket, {
     maxQueuedBytes: MAX_QUEUED_BYTES,
     onOverflow: () => {
       lastError = "the PTY host stopped reading";
       socket.end();
     },
+    onWritable: pumpInput,
   });
   const send = (message: ServerMessage) => writer.send(encodeControl(message));
 
   const connection: Connection = {
     writer,
-    scratch: new Uint8Array(BYTE_FRAME_OVERHEAD + INPUT_SCRATCH_BYTES),
+    scratch: new Uint8Array(BYTE_FRAME_OVERHEAD + INPUT_FRAME_BYTES),
     send,
     routes,
+    inputTurns,
+    pumpInput,
   };
   const handle = (id: string, pid: number): HostPty => new HostPtyHandle(id, pid, connection);
 

@@ -30,6 +30,11 @@ export class FrameWriter {
     return this.queuedBytes > HIGH_WATER_BYTES;
   }
 
+  /** True while nothing waits: the kernel took every frame so far. */
+  get idle(): boolean {
+    return this.queue.length === 0;
+  }
+
   /** `frame` may be reused once this returns: what the kernel did not take is copied. */
   send(frame: Uint8Array): void {
     if (this.overflowed) return;

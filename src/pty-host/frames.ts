@@ -7,14 +7,16 @@
 //   kind 3 = input (server → host): 36-byte session id, then input bytes
 //
 // Output is pumped from each session's ring and paused while the socket is congested (the PTY
-// never is), so a slow server costs the host no memory beyond its rings.
+// never is), so a slow server costs the host no memory beyond its rings. Input is bounded by the
+// server: it sends a session no more than its input limit beyond what the host reported taken
+// (`input_taken`), so the host never stops reading its socket because one PTY does not read.
 // The first frame each way is `hello` carrying PROTOCOL_VERSION. Anything malformed is a
 // FrameError: the receiver reports it and drops that connection, never the sessions.
 
 import type { PtyExit } from "../sessions/pty.ts";
 
 /** Bumped whenever a frame or message changes incompatibly. */
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
 
 /** Largest frame accepted (body bytes); output is sent in far smaller pieces. */
 export const MAX_FRAME_BYTES = 16 * 1024 * 1024;
@@ -72,6 +74,8 @@ export type HostMessage =
   | { type: "spawned"; id: string; pid: number }
   | { type: "spawn_failed"; id: string; message: string }
   | { type: "exit"; id: string; exitCode: number | null; signal: string | null }
+  /** The session's PTY took `bytes` more of the input this server sent (reported in batches). */
+  | { type: "input_taken"; id: string; bytes: number }
   | { type: "error"; code: string; message: string };
 
 export type Frame =

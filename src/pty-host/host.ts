@@ -9,6 +9,7 @@ import type { Socket } from "bun";
 import type { Config } from "../config.ts";
 import { lockFile } from "../data-dir.ts";
 import { createErrorReporter, type Logger } from "../log.ts";
+import { INPUT_LIMIT_BYTES } from "../sessions/live-session.ts";
 import { createPtyBackend, type PtyExit, type PtyProcess, type PtySink } from "../sessions/pty.ts";
 import { RingBuffer } from "../sessions/ring-buffer.ts";
 import { createScrollbackStore, type ScrollbackJournal } from "../sessions/scrollback-store.ts";
@@ -34,11 +35,18 @@ export const HOST_IDLE_EXIT_MS = 60_000;
 const MAX_QUEUED_BYTES = 64 * 1024 * 1024;
 /** Output goes out in frames of at most this size. */
 const OUTPUT_CHUNK_BYTES = 256 * 1024;
+/**
+ * Input taken by a PTY is reported to the server once this much has gathered (a keystroke costs
+ * no message); the server's view of what waits is at most this much too high.
+ */
+const INPUT_ACK_BYTES = 64 * 1024;
 
-/** What a host's sessions share: whether it is shutting down, and how their output goes out. */
+/** What a host's sessions share: whether it is shutting down, how their output goes out. */
 interface SessionHost {
   readonly closing: boolean;
   schedulePump(session: HostedSession): void;
+  /** Tell the server how much of the session's input its PTY took (`inputTaken`). */
+  reportInput(session: HostedSession): void;
 }
 
 // The PTY's sink: a class, so that a session keeps no closures (see src/sessions/pty.ts).
@@ -55,6 +63,11 @@ class HostedSession implements PtySink {
   sent = 0;
   /** The active server has been told of the exit. */
   exitSent = false;
+  // Invariant: the PTY holds `inputQueued` bytes of input not yet taken, the first `inputStale` of
+  // them from an earlier server; `inputTaken` bytes of the active server's were taken unreported.
+  inputQueued = 0;
+  inputStale = 0;
+  inputTaken = 0;
 
   constructor(
     readonly id: string,
@@ -70,6 +83,14 @@ class HostedSession implements PtySink {
     if (!this.journal) return;
     this.journal.touch();
     this.host.schedulePump(this);
+  }
+
+  onInputTaken(bytes: number): void {
+    this.inputQueued -= bytes;
+    const stale = Math.min(bytes, this.inputStale);
+    this.inputStale -= stale;
+    this.inputTaken += bytes - stale;
+    if (this.inputTaken >= INPUT_ACK_BYTES) this.host.reportInput(this);
   }
 
   onExit(exit: PtyExit): void {
@@ -183,6 +204,26 @@ export function startPtyHost(config: Config, options: PtyHostOptions): PtyHost {
       return closing;
     },
     schedulePump,
+    reportInput(session) {
+      if (!active?.data.ready) return;
+      tell(active, { type: "input_taken", id: session.id, bytes: session.inputTaken });
+      session.inputTaken = 0;
+    },
+  };
+
+  /**
+   * Input for `session`'s PTY, queued there until it reads. A server keeps to INPUT_LIMIT_BYTES
+   * per session; should it not, the excess is dropped (and reported taken), never the connection.
+   */
+  const input = (session: HostedSession, bytes: Uint8Array) => {
+    if (session.inputQueued - session.inputStale + bytes.length > INPUT_LIMIT_BYTES) {
+      logger.warn({ session: session.id, bytes: bytes.length }, "dropping input over the limit");
+      session.inputTaken += bytes.length;
+      if (session.inputTaken >= INPUT_ACK_BYTES) sessionHost.reportInput(session);
+      return;
+    }
+    session.inputQueued += bytes.length;
+    session.pty.write(bytes);
   };
 
   const tell = (socket: Socket<Peer>, message: HostMessage) =>
@@ -215,6 +256,9 @@ export function startPtyHost(config: Config, options: PtyHostOptions): PtyHost {
     const infos: HostedInfo[] = [...sessions.values()].map((session) => {
       session.sent = session.ring.start;
       session.exitSent = false;
+      // Input that an earlier server sent and the PTY has not taken is not this server's to count.
+      session.inputStale = session.inputQueued;
+      session.inputTaken = 0;
       return {
         id: session.id,
         pid: session.pty.pid,
@@ -321,7 +365,7 @@ export function startPtyHost(config: Config, options: PtyHostOptions): PtyHost {
       if (frame.kind === FrameKind.control) control(socket, frame.message);
       else if (frame.kind === FrameKind.input && socket.data.ready) {
         const session = sessions.get(frame.id);
-        if (session && !session.ended) session.pty.write(frame.bytes);
+        if (session && !session.ended) input(session, frame.bytes);
       } else return refuse(socket, "protocol_error", "unexpected frame");
       if (socket.data.dropped) return;
     }

@@ -11,6 +11,18 @@ import { type Feed, Viewer, type ViewerSink } from "./viewer.ts";
 
 /** Time between SIGHUP/SIGTERM and SIGKILL when stopping. */
 export const STOP_GRACE_MS = 3000;
+/**
+ * A session's input budget: with more than this given to its program and not yet taken, the
+ * session's input waits (a stream that sends more is paused and told so, REST input is refused).
+ */
+export const INPUT_BUDGET_BYTES = 1024 * 1024;
+/** Input waits no longer once the program has taken all but this much of it. */
+export const INPUT_RESUME_BYTES = INPUT_BUDGET_BYTES / 2;
+/**
+ * Input beyond this much waiting is refused: what a paused stream had already sent (Bun still
+ * delivers the messages it has read), and several writers at once, stay below it.
+ */
+export const INPUT_LIMIT_BYTES = 4 * INPUT_BUDGET_BYTES;
 
 export type ChangeKind = "state" | "exited";
 
@@ -21,13 +33,16 @@ export interface LiveSessionOptions {
   onChange: (session: LiveSession, kind: ChangeKind) => void;
 }
 
+/**
+ * What became of input: given to the program (it may then wait: see ViewerSink.holdInput),
+ * refused (more than INPUT_LIMIT_BYTES would wait), or not wanted (the program has exited).
+ */
+export type InputResult = "written" | "refused" | "ended";
+
 /** What a transport holds while attached to a session. */
 export interface Attachment {
-  /**
-   * Input bytes from this viewer; false when the program has exited. Terminal query answers
-   * count only from the primary viewer.
-   */
-  write(bytes: Uint8Array): boolean;
+  /** Input bytes from this viewer. Terminal query answers count only from the primary viewer. */
+  write(bytes: Uint8Array): InputResult;
   /** The transport drained its send buffer. */
   resume(): void;
   /** The transport closed. */
@@ -50,6 +65,10 @@ export class LiveSession implements Feed {
   private startedMs = 0;
   private lastOutputMs: number | undefined;
   private stopRequested = false;
+  // Invariant: `inputQueued` bytes of input were given to the PTY and not yet reported taken.
+  private inputQueued = 0;
+  /** Viewers told that their input waits; told again once it flows (made on first use). */
+  private inputHeld: Set<Viewer> | undefined;
   /** Shutdown began: output that still arrives is dropped, the ring stays as written to disk. */
   private outputClosed = false;
   // Made on first use: a session that nobody stops holds no promise (see BunTerminalProcess).
@@ -183,14 +202,13 @@ export class LiveSession implements Feed {
     });
     return {
       write: (bytes) => {
-        if (!this.isRunning) return false;
-        if (isTerminalReply(bytes)) {
-          if (this.primary === viewer) this.write(bytes);
-          return true;
-        }
-        this.primary = viewer;
+        if (!this.isRunning) return "ended";
+        if (isTerminalReply(bytes) && this.primary !== viewer) return "written";
+        if (this.inputQueued + bytes.length > INPUT_LIMIT_BYTES) return "refused";
+        if (!isTerminalReply(bytes)) this.primary = viewer;
         this.write(bytes);
-        return true;
+        if (this.inputQueued > INPUT_BUDGET_BYTES) this.holdInput(viewer);
+        return "written";
       },
       resume: () => viewer.resume(),
       detach: () => viewer.detach(),
@@ -199,6 +217,7 @@ export class LiveSession implements Feed {
 
   release(viewer: Viewer): void {
     this.viewers.delete(viewer);
+    this.inputHeld?.delete(viewer);
     if (this.primary === viewer) this.primary = this.viewers.values().next().value;
   }
 
@@ -206,9 +225,38 @@ export class LiveSession implements Feed {
     return this.viewers.size;
   }
 
-  /** Input for the program; ignored once it has exited. */
+  /** Input for the program; ignored once it has exited. Callers keep to the input budget. */
   write(bytes: Uint8Array): void {
-    if (this.isRunning) this.pty?.write(bytes);
+    if (!this.isRunning || !this.pty) return;
+    this.inputQueued += bytes.length;
+    this.pty.write(bytes);
+  }
+
+  /** Bytes of input given to the program and not yet taken (in host mode: not yet reported). */
+  get inputBacklog(): number {
+    return this.inputQueued;
+  }
+
+  /** The PTY took `bytes` of the input. Input held back flows again once little is left. */
+  onInputTaken(bytes: number): void {
+    // A PTY host may report input that an earlier server gave it: never below zero.
+    this.inputQueued = Math.max(0, this.inputQueued - bytes);
+    const held = this.inputHeld;
+    if (!held || this.inputQueued > INPUT_RESUME_BYTES) return;
+    this.inputHeld = undefined;
+    for (const viewer of held) {
+      viewer.sink.holdInput(false);
+      viewer.event({ type: "input", state: "flowing", backlog: this.inputQueued });
+    }
+  }
+
+  /** `viewer`'s input left more waiting than the budget: it sends no more until it flows. */
+  private holdInput(viewer: Viewer): void {
+    this.inputHeld ??= new Set();
+    if (this.inputHeld.has(viewer)) return;
+    this.inputHeld.add(viewer);
+    viewer.sink.holdInput(true);
+    viewer.event({ type: "input", state: "waiting", backlog: this.inputQueued });
   }
 
   resize(cols: number, rows: number): void {

@@ -10,7 +10,7 @@ import { isAbsolute } from "node:path";
 import { isDatabaseUnavailable } from "../db/client.ts";
 import type { SessionRow } from "../db/schema.ts";
 import type { SessionsRepo } from "../db/sessions-repo.ts";
-import { badRequest, conflict, notFound } from "../errors.ts";
+import { AppError, badRequest, conflict, notFound } from "../errors.ts";
 import type { LifecycleEvent, LifecycleEventType } from "../protocol/events.ts";
 import { LIVE_STATES, type Session, type SessionState } from "../protocol/session.ts";
 import { CloseCode } from "../protocol/stream.ts";
@@ -20,6 +20,7 @@ import type { HostedPty, PtyHostLink } from "./host-link.ts";
 import {
   type Attachment,
   type ChangeKind,
+  INPUT_BUDGET_BYTES,
   LiveSession,
   type LiveSessionOptions,
 } from "./live-session.ts";
@@ -75,7 +76,10 @@ export interface SessionManager {
   get(id: string): Promise<Session>;
   list(filter?: { state?: SessionState }): Promise<Session[]>;
   rename(id: string, name: string): Promise<Session>;
-  /** Input bytes; 409 when the session is not running. */
+  /**
+   * Input bytes; 409 when the session is not running, 429 `input_full` (Retry-After) while more
+   * than its input budget waits for the program to read it.
+   */
   write(id: string, bytes: Uint8Array): Promise<void>;
   resize(id: string, cols: number, rows: number): Promise<void>;
   stop(id: string): Promise<Session>;
@@ -410,7 +414,16 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
     },
 
     async write(id, bytes) {
-      (await running(id)).write(bytes);
+      const session = await running(id);
+      if (session.inputBacklog > INPUT_BUDGET_BYTES) {
+        throw new AppError(
+          429,
+          "input_full",
+          `${session.inputBacklog} bytes of earlier input wait for the program to read them`,
+          { "Retry-After": "1" },
+        );
+      }
+      session.write(bytes);
     },
 
     async resize(id, cols, rows) {
@@ -499,7 +512,7 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
         offset: feed.end ?? feed.ring.end,
         bufferStart: feed.ring.start,
       });
-      return { write: () => false, resume: () => viewer.resume(), detach: () => viewer.detach() };
+      return { write: () => "ended", resume: () => viewer.resume(), detach: () => viewer.detach() };
     },
 
     onEvent(listener) {

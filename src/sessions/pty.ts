@@ -37,11 +37,17 @@ export interface PtySink {
   onData(bytes: Uint8Array): void;
   /** Called once, after the last onData. */
   onExit(exit: PtyExit): void;
+  /** The terminal took `bytes` more of the input written to it, in order. */
+  onInputTaken?(bytes: number): void;
 }
 
 export interface PtyProcess {
   readonly pid: number;
-  /** Queue bytes for the child's input; never blocks, never drops. */
+  /**
+   * Queue bytes for the child's input; never blocks, never drops (until the terminal closes).
+   * The sink's `onInputTaken` reports when the terminal took them: a program that does not read
+   * its input leaves them queued, and bounding that queue is the caller's business.
+   */
   write(data: Uint8Array): void;
   resize(cols: number, rows: number): void;
   /** Send a signal to the child's whole process group. */
@@ -62,6 +68,20 @@ export interface PtyBackend {
 
 /** How long after the process exits we wait for the PTY's end of file before closing it. */
 const EOF_GRACE_MS = 1000;
+/**
+ * Input goes to the built-in terminal in pieces of at most this size, one at a time. Bun buffers
+ * a write under a page (4 KiB) and calls `drain` once it is flushed; a larger write that the PTY
+ * takes at once is never followed by `drain`, so the end of a larger piece could not be seen.
+ * Small pieces also bound the work one session's input costs per event-loop turn.
+ */
+const TERMINAL_WRITE_BYTES = 4095;
+/**
+ * Input that waits goes to a terminal at up to this many bytes per INPUT_WINDOW_MS: the kernel's
+ * line discipline spends CPU on every input byte, even those a program never reads, and a paste
+ * of megabytes must not take the machine from the other sessions (16 MiB/s: far beyond typing).
+ */
+const INPUT_WINDOW_BYTES = 160 * 1024;
+const INPUT_WINDOW_MS = 10;
 
 export function createPtyBackend(name: PtyBackendName): PtyBackend {
   return name === "bun" ? bunTerminalBackend : createBunPtyBackend();
@@ -92,6 +112,14 @@ function onTerminalEof(terminal: Bun.Terminal): void {
   byTerminal.get(terminal)?.reachedEof();
 }
 
+function onTerminalDrain(terminal: Bun.Terminal): void {
+  byTerminal.get(terminal)?.inputFlushed();
+}
+
+function onInputWindow(pty: BunTerminalProcess): void {
+  pty.writeQueued();
+}
+
 function onProcessExit(child: Bun.Subprocess): void {
   // Bun may report an exit before spawn returns: the constructor then reads it from the child.
   bySubprocess.get(child)?.processExited();
@@ -107,6 +135,15 @@ class BunTerminalProcess implements PtyProcess {
   private eof = false;
   private reported = false;
   private graceTimer: Timer | undefined;
+  // Invariant: the terminal holds `writing` bytes of input not yet flushed (one piece at most);
+  // `queued` holds what comes after them, oldest first, the first one from `queuedAt` on.
+  private writing = 0;
+  private queued: Uint8Array[] | undefined;
+  private queuedAt = 0;
+  /** Queued input written since `windowStartMs`, and the timer that waits for the next window. */
+  private windowStartMs = 0;
+  private windowBytes = 0;
+  private windowTimer: Timer | undefined;
 
   constructor(
     readonly child: Bun.Subprocess,
@@ -123,7 +160,56 @@ class BunTerminalProcess implements PtyProcess {
   }
 
   write(data: Uint8Array): void {
-    if (!this.terminal.closed) this.terminal.write(data);
+    if (this.terminal.closed || data.length === 0) return;
+    if (this.queued) {
+      this.queued.push(data.slice());
+      return;
+    }
+    let rest = data;
+    if (this.writing === 0) {
+      // A keystroke goes to the terminal at once, as before; only what follows waits.
+      this.writing = Math.min(rest.length, TERMINAL_WRITE_BYTES);
+      this.terminal.write(rest.subarray(0, this.writing));
+      rest = rest.subarray(this.writing);
+      if (rest.length === 0) return;
+    }
+    this.queued = [rest.slice()];
+    this.queuedAt = 0;
+  }
+
+  /** The terminal flushed the piece it held: hand it the next one, report the one taken. */
+  inputFlushed(): void {
+    const taken = this.writing;
+    this.writing = 0;
+    this.writeQueued();
+    if (taken > 0) this.sink.onInputTaken?.(taken);
+  }
+
+  /** Hand the terminal the next piece of queued input, unless this window's share is spent. */
+  writeQueued(): void {
+    this.windowTimer = undefined;
+    const head = this.queued?.[0];
+    if (!head || this.writing > 0 || this.terminal.closed) return;
+    const now = performance.now();
+    if (now - this.windowStartMs >= INPUT_WINDOW_MS) {
+      this.windowStartMs = now;
+      this.windowBytes = 0;
+    }
+    if (this.windowBytes >= INPUT_WINDOW_BYTES) {
+      const wait = this.windowStartMs + INPUT_WINDOW_MS - now;
+      this.windowTimer = setTimeout(onInputWindow, wait, this);
+      return;
+    }
+    const end = Math.min(head.length, this.queuedAt + TERMINAL_WRITE_BYTES);
+    this.writing = end - this.queuedAt;
+    this.windowBytes += this.writing;
+    this.terminal.write(head.subarray(this.queuedAt, end));
+    this.queuedAt = end;
+    if (end === head.length) {
+      this.queued?.shift();
+      this.queuedAt = 0;
+      if (this.queued?.length === 0) this.queued = undefined;
+    }
   }
 
   resize(cols: number, rows: number): void {
@@ -152,6 +238,7 @@ class BunTerminalProcess implements PtyProcess {
     if (this.reported || !this.exitSeen || !this.eof) return;
     this.reported = true;
     clearTimeout(this.graceTimer);
+    clearTimeout(this.windowTimer);
     byTerminal.delete(this.terminal);
     // Release the PTY master now: left to the garbage collector, each ended session kept a
     // descriptor and one of the machine's kernel.pty.max terminals for minutes.
@@ -177,6 +264,7 @@ const bunTerminalBackend: PtyBackend = {
         name: options.env.TERM ?? "xterm-256color",
         data: onTerminalData,
         exit: onTerminalEof,
+        drain: onTerminalDrain,
       },
       onExit: onProcessExit,
     });
@@ -276,13 +364,15 @@ function createBunPtyBackend(): PtyBackend {
 
       return {
         pid,
+        // The native write returns once the bytes are written (or lost with a closed PTY).
         write: (data) => {
           let rest = data;
           while (!closed && rest.length > 0) {
             const written = native.bun_pty_write(handle, ptr(rest), rest.length);
-            if (written <= 0) return;
+            if (written <= 0) break;
             rest = rest.subarray(written);
           }
+          sink.onInputTaken?.(data.length);
         },
         resize: (cols, rows) => {
           if (!closed) native.bun_pty_resize(handle, cols, rows);

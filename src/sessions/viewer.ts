@@ -17,6 +17,8 @@ export interface ViewerSink {
   sendOutput(bytes: Uint8Array): SendResult;
   sendEvent(event: ServerEvent): void;
   close(code: number, reason: string): void;
+  /** Stop (true) or go on (false) reading this viewer's input: its session's input waits. */
+  holdInput(hold: boolean): void;
 }
 
 /**

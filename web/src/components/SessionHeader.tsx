@@ -32,6 +32,11 @@ export function SessionHeader(props: SessionHeaderProps) {
         </span>
       )}
       {terminal && terminal.status.value === "connecting" && <span class="quiet">connecting…</span>}
+      {terminal?.inputNotice.value && (
+        <span class="quiet" role="status" data-testid="input-notice">
+          {terminal.inputNotice.value}
+        </span>
+      )}
       {terminal?.size.value && (
         <span class="quiet size" data-testid="pty-size">
           {terminal.size.value.cols}×{terminal.size.value.rows}

@@ -23,6 +23,11 @@ export interface StreamHandlers {
   session(session: Session): void;
   resize(cols: number, rows: number): void;
   exit(exitCode: number | null, signal: string | null): void;
+  /**
+   * The program is not reading its input: `waiting` bytes of it are held back (the server reads
+   * no more from this client meanwhile), 0 once it flows; `refused` bytes were dropped.
+   */
+  input(notice: { waiting: number } | { refused: string }): void;
   status(status: StreamStatus): void;
   /** The socket closed before it opened (maybe the sign-in expired). */
   refused(): void;
@@ -185,7 +190,11 @@ export class StreamConnection {
         return;
       case "pong":
         return;
+      case "input":
+        this.on.input({ waiting: event.state === "waiting" ? event.backlog : 0 });
+        return;
       case "error":
+        if (event.code === "input_refused") this.on.input({ refused: event.message });
         console.warn(`stream error ${event.code}: ${event.message}`);
         return;
       default:

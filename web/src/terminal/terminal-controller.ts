@@ -41,6 +41,8 @@ export class TerminalController {
   readonly renderer = signal<Renderer>("dom");
   /** The PTY's size as last sent or broadcast. */
   readonly size = signal<{ cols: number; rows: number } | null>(null);
+  /** Why typed input does not reach the program (it is not reading it), or null. */
+  readonly inputNotice = signal<string | null>(null);
 
   readonly term: Terminal;
   private readonly fit = new FitAddon();
@@ -101,6 +103,12 @@ export class TerminalController {
       },
       exit: (exitCode, signal) => {
         this.exit.value = { exitCode, signal };
+      },
+      input: (notice) => {
+        if ("refused" in notice) this.inputNotice.value = `input dropped: ${notice.refused}`;
+        else if (notice.waiting > 0) {
+          this.inputNotice.value = `${Math.ceil(notice.waiting / 1024)} KiB of input waits for the program to read it`;
+        } else this.inputNotice.value = null;
       },
       status: (status) => {
         this.status.value = status;
