@@ -21,8 +21,9 @@ import {
 } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { sql } from "drizzle-orm";
 import { loadConfig } from "../src/config.ts";
-import { openDatabase } from "../src/db/client.ts";
+import { isDatabaseUnavailable, openDatabase } from "../src/db/client.ts";
 import { createLogger } from "../src/log.ts";
 import type { Session } from "../src/protocol/session.ts";
 import { startDetachedHost } from "../src/pty-host/launcher.ts";
@@ -290,4 +291,27 @@ test("the PTY host starts on a full DATA_DIR", async () => {
   const pid = await startDetachedHost(config);
   cleanups.push(() => stopProcess(pid));
   expect(isRunning(pid)).toBe(true);
+});
+
+test("a row the embedded database cannot write for a full disk counts as a database that is away: it waits and is retried", async () => {
+  const { mount, dataDir } = await mountDataDir();
+  const database = await openDatabase({ kind: "pglite", dataDir: join(dataDir, "pgdata") });
+  cleanups.push(() => database.close());
+  await database.db.execute(sql`create table filler (bytes text)`);
+  fill(join(mount, "filler"));
+  const row = sql`insert into filler select repeat(md5(random()::text), 64) from generate_series(1, 2000)`;
+  let failure: unknown;
+  for (let attempt = 0; attempt < 50 && !failure; attempt++) {
+    failure = await database.db.execute(row).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+  }
+  expect(String((failure as { cause?: unknown })?.cause ?? failure)).toMatch(
+    /No space left on device/,
+  );
+  expect(isDatabaseUnavailable(failure)).toBe(true);
+  // With room again, the same write goes through: the row writer's retry then stores the state.
+  rmSync(join(mount, "filler"));
+  await database.db.execute(row);
 });

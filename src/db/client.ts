@@ -171,12 +171,15 @@ const CONNECTION_ERROR_CODES = new Set([
   "57P02",
   "57P03",
   "53300",
+  // disk_full: PGlite and PostgreSQL alike; the write goes through once there is room again
+  "53100",
 ]);
 
 /**
  * True when `error` (or its cause, as drizzle wraps driver errors) says that the database server
  * cannot be reached or is restarting: the same request can succeed later. Anything else (a bad
- * query, a constraint) is not retried. PGlite runs in this process and never raises these.
+ * query, a constraint) is not retried. PGlite runs in this process: of these it raises only
+ * disk_full.
  */
 export function isDatabaseUnavailable(error: unknown): boolean {
   for (let cause = error, depth = 0; cause && depth < 5; depth++) {
