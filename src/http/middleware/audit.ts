@@ -20,6 +20,8 @@ export interface AuditDeps {
 export interface AuditSubject {
   target?: (c: Context<AppEnv>) => string | null | Promise<string | null>;
   actor?: (c: Context<AppEnv>) => string | null | Promise<string | null>;
+  /** Answers that leave no row (sign-in: throttled, or not JSON as a page on another origin sends). */
+  unaudited?: readonly number[];
 }
 
 function outcomeOf(status: number): AuditOutcome {
@@ -32,6 +34,7 @@ export function createAudit({ repo, trustProxy, onError }: AuditDeps) {
   return (action: string, subject: AuditSubject = {}) =>
     createMiddleware<AppEnv>(async (c, next) => {
       await next();
+      if (subject.unaudited?.includes(c.res.status)) return;
       try {
         const signedIn = c.get("principal")?.user.username ?? null;
         await repo.append({

@@ -44,6 +44,13 @@ function requireAdmin(c: Context<AppEnv>, what: string): void {
 }
 
 /**
+ * Password attempts refused before they count leave no audit row: throttled ones (a guessing
+ * run would fill the log) and bodies that are not JSON (all a page on another origin can send).
+ * Malformed JSON and invalid fields (a NUL in the name) are audited as errors.
+ */
+const UNAUDITED_ATTEMPTS = [415, 429] as const;
+
+/**
  * Validates the JSON body, then spends one password attempt on the name `nameOf` gives (429):
  * before the audit row and before any password is checked. A body that is not JSON (415, what a
  * page on another origin can send) spends nothing; a malformed JSON one (400) spends an attempt
@@ -97,8 +104,8 @@ export function publicAuthRoutes(deps: AuthRoutesDeps) {
   return new Hono<AppEnv>()
     .post(
       "/auth/login",
+      audit("auth.login", { actor: bodyUsername, unaudited: UNAUDITED_ATTEMPTS }),
       attempt(throttle, loginBody, (_, body) => body.username),
-      audit("auth.login", { actor: bodyUsername }),
       async (c) => {
         const body = await readJson(c, loginBody);
         return c.json(withCookie(c, await accounts.login(body.username, body.password), policy));
@@ -106,8 +113,12 @@ export function publicAuthRoutes(deps: AuthRoutesDeps) {
     )
     .post(
       "/auth/setup",
+      audit("auth.setup", {
+        actor: bodyUsername,
+        target: responseId,
+        unaudited: UNAUDITED_ATTEMPTS,
+      }),
       attempt(throttle, setupBody, () => null),
-      audit("auth.setup", { actor: bodyUsername, target: responseId }),
       async (c) => {
         const body = await readJson(c, setupBody);
         const result = await accounts.setup(
@@ -144,8 +155,8 @@ export function authRoutes({
     })
     .post(
       "/auth/password",
+      audit("auth.password", { target: self, unaudited: UNAUDITED_ATTEMPTS }),
       attempt(throttle, passwordBody, (c) => c.get("principal").user.username),
-      audit("auth.password", { target: self }),
       async (c) => {
         const body = await readJson(c, passwordBody);
         const { user } = c.get("principal");
