@@ -142,7 +142,7 @@ export function createApp(deps: AppDeps) {
     )
     .route("/", healthRoutes(deps))
     .route("/", publicAuthRoutes(authDeps))
-    .use(authenticate(deps.accounts, { onAnonymous: limitAnonymous }))
+    .use(authenticate(deps.accounts, { onAnonymous: limitAnonymous, policy }))
     .use(csrfGuard(policy))
     .use("*", async (c, next) => {
       if (isRead(c)) return limitReads(c, next);

@@ -293,6 +293,27 @@ describe("nobody spends another's budget", () => {
   });
 });
 
+describe("pages of other origins", () => {
+  test("a sibling site's page that gets the cookie cannot read with it nor spend the user's reads", async () => {
+    await addUser(defaults, "mia", "viewer");
+    const from = address(110);
+    const signedIn = await signIn(defaults, "mia", PASSWORD, from);
+    const cookie = `od_token=${signedIn.body.token}`;
+    // What a page at http://other.localhost:9000 makes the browser send: the SameSite=Strict
+    // cookie goes along (same site), Sec-Fetch-Site says where the request comes from.
+    const sibling = { cookie, "sec-fetch-site": "same-site", "x-forwarded-for": from };
+    const refused = await defaults.send("GET", "/sessions", undefined, sibling);
+    expect(refused.status).toBe(401);
+    for (let i = 0; i < 70; i++) await defaults.send("GET", "/sessions", undefined, sibling);
+    // The user's own page (same-origin) still has its whole budget of 60 reads a minute.
+    const own = { cookie, "sec-fetch-site": "same-origin", "x-forwarded-for": from };
+    const { index } = await first429(100, 1000, () =>
+      defaults.send("GET", "/sessions", undefined, own),
+    );
+    expect(index).toBeGreaterThanOrEqual(60);
+  });
+});
+
 describe("the list of accounts", () => {
   test("is for admins: a viewer gets 403 forbidden", async () => {
     await addUser(defaults, "leo", "viewer");

@@ -1,5 +1,5 @@
-// Authentication for /api/v1: a bearer token or the od_token cookie, checked before anything
-// else runs. Cookie-authenticated writes must also be JSON and come from an allowed Origin
+// Authentication for /api/v1: a bearer token or the od_token cookie (not when the browser says
+// a page of another origin sent it), checked before anything else runs. Cookie-authenticated writes must also be JSON and come from an allowed Origin
 // (CSRF), and only admins may change anything.
 
 import type { Context } from "hono";
@@ -22,9 +22,25 @@ export interface AuthenticateOptions {
    * requests, which may throw its own refusal (429) instead.
    */
   onAnonymous?: (c: Context) => void;
+  /** Decides whether a cookie sent from another origin may be used (ALLOWED_ORIGINS). */
+  policy?: OriginPolicy;
 }
 
-export function authenticate(accounts: Accounts, { onAnonymous }: AuthenticateOptions = {}) {
+/**
+ * The browser says the request comes from a page of another origin (`Sec-Fetch-Site`: a
+ * sibling site's page gets our SameSite=Strict cookie too) that is not an allowed one. Its
+ * cookie is not used: such a page can neither read with it nor spend the user's budgets.
+ */
+function foreignPage(c: Context, policy: OriginPolicy | undefined): boolean {
+  const site = c.req.header("sec-fetch-site");
+  if (site === undefined || site === "same-origin" || site === "none") return false;
+  return !policy || !isAllowedOrigin(c, policy);
+}
+
+export function authenticate(
+  accounts: Accounts,
+  { onAnonymous, policy }: AuthenticateOptions = {},
+) {
   return createMiddleware<AppEnv>(async (c, next) => {
     // A request that does not authenticate spends its anonymous budget first (which may refuse it).
     const refuse = (error: unknown) => {
@@ -37,7 +53,7 @@ export function authenticate(accounts: Accounts, { onAnonymous }: AuthenticateOp
     if (header !== undefined) {
       token = bearerToken(header);
       if (!token) throw refuse(new AppError(401, "invalid_token", "invalid or expired token"));
-    } else {
+    } else if (!foreignPage(c, policy)) {
       token = getCookie(c, TOKEN_COOKIE);
       via = "cookie";
     }
