@@ -91,9 +91,9 @@ export function createStreamSocket({
         return send(ws, { type: "pong" });
       case "resize":
         if (!canWrite) return readOnly();
-        manager.resize(sessionId, command.cols, command.rows).catch(() => {
+        if (!current.resize(command.cols, command.rows)) {
           fail(ws, "session_not_running", "the session has ended");
-        });
+        }
         return;
     }
   };

@@ -3,6 +3,7 @@
 // persistence and lifecycle events are the manager's business.
 
 import type { Session, SessionState } from "../protocol/session.ts";
+import { MIN_TERMINAL_CELLS } from "../protocol/stream.ts";
 import type { PtyExit, PtyProcess } from "./pty.ts";
 import { RingBuffer } from "./ring-buffer.ts";
 import type { ScrollbackJournal } from "./scrollback-store.ts";
@@ -23,6 +24,13 @@ export const INPUT_RESUME_BYTES = INPUT_BUDGET_BYTES / 2;
  * delivers the messages it has read), and several writers at once, stay below it.
  */
 export const INPUT_LIMIT_BYTES = 4 * INPUT_BUDGET_BYTES;
+/**
+ * A forced repaint (see LiveSession.repaint) widens the PTY back at the program's first output
+ * this long or longer after narrowing it (earlier output may predate the narrowing), or after
+ * REPAINT_MAX_MS if the program draws nothing.
+ */
+export const REPAINT_SETTLE_MS = 30;
+export const REPAINT_MAX_MS = 300;
 
 export type ChangeKind = "state" | "exited";
 
@@ -31,6 +39,8 @@ export interface LiveSessionOptions {
   idleAfterMs: number;
   now: () => number;
   onChange: (session: LiveSession, kind: ChangeKind) => void;
+  /** The size policy changed the PTY's size (the manager stores it). */
+  onResize: (session: LiveSession) => void;
 }
 
 /**
@@ -43,6 +53,11 @@ export type InputResult = "written" | "refused" | "ended";
 export interface Attachment {
   /** Input bytes from this viewer. Terminal query answers count only from the primary viewer. */
   write(bytes: Uint8Array): InputResult;
+  /**
+   * The viewer's terminal size. The PTY follows the size policy (see LiveSession.applySize);
+   * false once the program has exited.
+   */
+  resize(cols: number, rows: number): boolean;
   /** The transport drained its send buffer. */
   resume(): void;
   /** The transport closed. */
@@ -60,6 +75,11 @@ export class LiveSession implements Feed {
   private readonly viewers = new Set<Viewer>();
   /** The viewer whose terminal answers reach the program: the last one that typed, else the oldest. */
   private primary: Viewer | undefined;
+  /** The viewer that last typed (terminal answers do not count), if still attached. */
+  private typist: Viewer | undefined;
+  /** A forced repaint is under way since then: the PTY is a column narrower (see repaint). */
+  private repaintFromMs: number | undefined;
+  private repaintTimer: Timer | undefined;
   private idleTimer: Timer | undefined;
   private killTimer: Timer | undefined;
   private startedMs = 0;
@@ -126,6 +146,7 @@ export class LiveSession implements Feed {
   abandon(): void {
     clearTimeout(this.idleTimer);
     clearTimeout(this.killTimer);
+    clearTimeout(this.repaintTimer);
     this.idleTimer = undefined;
     this.exit ??= { exitCode: null, signal: null };
     this.resolveExited?.(this.exit);
@@ -142,6 +163,12 @@ export class LiveSession implements Feed {
     this.ring.append(bytes);
     this.info.outputOffset = this.ring.end;
     this.lastOutputMs = this.options.now();
+    if (
+      this.repaintFromMs !== undefined &&
+      this.lastOutputMs - this.repaintFromMs >= REPAINT_SETTLE_MS
+    ) {
+      this.endRepaint();
+    }
     this.journal?.touch();
     if (this.info.state === "idle") this.setState("running");
     if (this.idleTimer === undefined) this.scheduleIdleCheck(this.options.idleAfterMs);
@@ -159,6 +186,7 @@ export class LiveSession implements Feed {
   onExit(exit: PtyExit): void {
     clearTimeout(this.idleTimer);
     clearTimeout(this.killTimer);
+    clearTimeout(this.repaintTimer);
     this.idleTimer = undefined;
     this.exit = exit;
     if (this.journal) this.scrollbackSaved = this.journal.close();
@@ -207,9 +235,11 @@ export class LiveSession implements Feed {
         if (this.inputQueued + bytes.length > INPUT_LIMIT_BYTES) return "refused";
         if (!isTerminalReply(bytes)) this.primary = viewer;
         this.write(bytes);
+        if (this.typist !== viewer && !isTerminalReply(bytes)) this.typed(viewer);
         if (this.inputQueued > INPUT_BUDGET_BYTES) this.holdInput(viewer);
         return "written";
       },
+      resize: (cols, rows) => this.viewerResized(viewer, cols, rows),
       resume: () => viewer.resume(),
       detach: () => viewer.detach(),
     };
@@ -219,6 +249,10 @@ export class LiveSession implements Feed {
     this.viewers.delete(viewer);
     this.inputHeld?.delete(viewer);
     if (this.primary === viewer) this.primary = this.viewers.values().next().value;
+    // The size it set goes back to the viewers that remain (with none, the size stays).
+    const typed = this.typist === viewer;
+    if (typed) this.typist = undefined;
+    if (typed || viewer.size) this.applySize();
   }
 
   get viewerCount(): number {
@@ -259,12 +293,85 @@ export class LiveSession implements Feed {
     viewer.event({ type: "input", state: "waiting", backlog: this.inputQueued });
   }
 
+  /**
+   * Set the PTY's size and tell every viewer. Viewers' sizes go through `applySize`; a direct
+   * call (REST) holds until the policy next changes the size.
+   */
   resize(cols: number, rows: number): void {
     if (!this.isRunning) return;
+    if (this.repaintTimer !== undefined) {
+      clearTimeout(this.repaintTimer);
+      this.repaintTimer = undefined;
+      this.repaintFromMs = undefined;
+    }
     this.pty?.resize(cols, rows);
     this.info.cols = cols;
     this.info.rows = rows;
     for (const viewer of this.viewers) viewer.event({ type: "resize", cols, rows });
+  }
+
+  /** `viewer` typed: it sets the size from now on. */
+  private typed(viewer: Viewer): void {
+    this.typist = viewer;
+    this.applySize();
+  }
+
+  private viewerResized(viewer: Viewer, cols: number, rows: number): boolean {
+    if (!this.isRunning) return false;
+    const attaching = viewer.size === undefined;
+    viewer.size = { cols, rows };
+    if (this.applySize()) return true;
+    // The size stays: tell the viewer which size applies, and have the program draw its screen
+    // again for a viewer that has just attached (its replay may not show it right).
+    const { cols: ptyCols, rows: ptyRows } = this.info;
+    if (cols !== ptyCols || rows !== ptyRows) {
+      viewer.event({ type: "resize", cols: ptyCols, rows: ptyRows });
+    }
+    if (attaching) this.repaint();
+    return true;
+  }
+
+  /**
+   * The size policy: the PTY takes the size of the viewer that last typed, else that of the
+   * largest viewer (by cells) that gave one; with neither, it keeps its size. Only writers give
+   * sizes (viewer-role clients are refused), and a hidden browser tab gives none. True if the
+   * size changed.
+   */
+  private applySize(): boolean {
+    if (!this.isRunning || this.outputClosed) return false;
+    let size = this.typist?.size;
+    if (!size) {
+      for (const viewer of this.viewers) {
+        const other = viewer.size;
+        if (other && (!size || other.cols * other.rows > size.cols * size.rows)) size = other;
+      }
+    }
+    if (!size || (size.cols === this.info.cols && size.rows === this.info.rows)) return false;
+    this.resize(size.cols, size.rows);
+    this.options.onResize(this);
+    return true;
+  }
+
+  /**
+   * Make the program draw its screen again at the same size. Programs skip a redraw when
+   * SIGWINCH brings the size they have (Node's `resize` event is not even emitted), and the
+   * kernel sends no SIGWINCH for an unchanged size at all; so the PTY is narrowed by a column and
+   * widened back once the program has drawn (see REPAINT_SETTLE_MS). Viewers hear of neither
+   * change: the size that applies is `info`'s throughout.
+   */
+  private repaint(): void {
+    if (this.repaintTimer !== undefined || !this.pty) return;
+    const { cols, rows } = this.info;
+    this.pty.resize(cols > MIN_TERMINAL_CELLS ? cols - 1 : cols + 1, rows);
+    this.repaintFromMs = this.options.now();
+    this.repaintTimer = setTimeout(() => this.endRepaint(), REPAINT_MAX_MS);
+  }
+
+  private endRepaint(): void {
+    clearTimeout(this.repaintTimer);
+    this.repaintTimer = undefined;
+    this.repaintFromMs = undefined;
+    if (this.isRunning) this.pty?.resize(this.info.cols, this.info.rows);
   }
 
   /** SIGHUP and SIGTERM to the process group, SIGKILL after STOP_GRACE_MS; resolves at exit. */

@@ -210,6 +210,7 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
     idleAfterMs: deps.idleAfterMs,
     now,
     onChange,
+    onResize: storeSizeSoon,
   };
 
   const find = async (id: string): Promise<Session> => {
@@ -512,7 +513,12 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
         offset: feed.end ?? feed.ring.end,
         bufferStart: feed.ring.start,
       });
-      return { write: () => "ended", resume: () => viewer.resume(), detach: () => viewer.detach() };
+      return {
+        write: () => "ended",
+        resize: () => false,
+        resume: () => viewer.resume(),
+        detach: () => viewer.detach(),
+      };
     },
 
     onEvent(listener) {

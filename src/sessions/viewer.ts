@@ -50,6 +50,8 @@ export class Viewer {
   private offset: number;
   private blocked = false;
   private finished = false;
+  /** The size this viewer's terminal last asked for; undefined until it asks (see LiveSession). */
+  size: { cols: number; rows: number } | undefined;
 
   constructor(
     private readonly feed: Feed,

@@ -65,6 +65,10 @@ export class TerminalController {
   private readonly onScheme = () => {
     this.term.options.theme = this.darkQuery.matches ? DARK : LIGHT;
   };
+  /** A hidden tab sends no size (see layout); shown again, it sends the size it has. */
+  private readonly onVisibility = () => {
+    if (!document.hidden) this.scheduleLayout();
+  };
 
   constructor(private readonly options: TerminalOptions) {
     this.term = new Terminal({
@@ -88,6 +92,7 @@ export class TerminalController {
       if (this.keyboardInset > 0) this.placeCursor();
     });
     this.darkQuery.addEventListener("change", this.onScheme);
+    document.addEventListener("visibilitychange", this.onVisibility);
 
     this.stream = new StreamConnection(options.sessionId, {
       output: (bytes) => this.write(bytes),
@@ -231,7 +236,8 @@ export class TerminalController {
     if (dims.cols !== this.term.cols || dims.rows !== this.term.rows) this.fit.fit();
     const { cols, rows } = this.term;
     if (this.lastSent?.cols === cols && this.lastSent.rows === rows) return;
-    if (!this.stream.isOpen) return;
+    // A tab out of sight never resizes the program (README "Terminal size").
+    if (!this.stream.isOpen || document.hidden) return;
     this.lastSent = { cols, rows };
     this.size.value = { cols, rows };
     this.stream.control({ type: "resize", cols, rows });
@@ -242,6 +248,7 @@ export class TerminalController {
     cancelAnimationFrame(this.frame);
     this.resizeObserver?.disconnect();
     this.darkQuery.removeEventListener("change", this.onScheme);
+    document.removeEventListener("visibilitychange", this.onVisibility);
     this.stream.dispose();
     this.styles?.dispose();
     this.term.dispose();
