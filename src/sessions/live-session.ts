@@ -3,10 +3,10 @@
 // persistence and lifecycle events are the manager's business.
 
 import type { Session, SessionState } from "../protocol/session.ts";
+import { isTerminalReply } from "../protocol/terminal-replies.ts";
 import type { PtyExit, PtyProcess } from "./pty.ts";
 import { RingBuffer } from "./ring-buffer.ts";
 import type { ScrollbackJournal } from "./scrollback-store.ts";
-import { isTerminalReply } from "./terminal-replies.ts";
 import { type Feed, Viewer, type ViewerSink } from "./viewer.ts";
 
 /** Time between SIGHUP/SIGTERM and SIGKILL when stopping. */
@@ -41,7 +41,10 @@ export type InputResult = "written" | "refused" | "ended";
 
 /** What a transport holds while attached to a session. */
 export interface Attachment {
-  /** Input bytes from this viewer. Terminal query answers count only from the primary viewer. */
+  /**
+   * Input bytes from this viewer. Terminal query answers count only from the primary viewer, and
+   * only once its replay has been sent.
+   */
   write(bytes: Uint8Array): InputResult;
   /** The transport drained its send buffer. */
   resume(): void;
@@ -203,7 +206,11 @@ export class LiveSession implements Feed {
     return {
       write: (bytes) => {
         if (!this.isRunning) return "ended";
-        if (isTerminalReply(bytes) && this.primary !== viewer) return "written";
+        // Answers reach the program once: from the primary viewer, and never before its replay
+        // has been sent (until then they can only answer the replay's old queries).
+        if (isTerminalReply(bytes) && (this.primary !== viewer || viewer.catchingUp)) {
+          return "written";
+        }
         if (this.inputQueued + bytes.length > INPUT_LIMIT_BYTES) return "refused";
         if (!isTerminalReply(bytes)) this.primary = viewer;
         this.write(bytes);
