@@ -11,6 +11,8 @@
 // a client that sends more gets `input` "waiting" and the server stops reading its socket until
 // the program has taken all but 512 KiB (`input` "flowing"). Input beyond 4 MiB waiting is
 // dropped and reported as an `error` with code `input_refused`.
+// Input that is only terminal query answers (terminal-replies.ts) is dropped until the client's
+// replay has been sent, and from any client but the session's primary viewer.
 
 import type { Session, SessionState } from "./session.ts";
 

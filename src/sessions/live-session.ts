@@ -4,10 +4,10 @@
 
 import type { Session, SessionState } from "../protocol/session.ts";
 import { MIN_TERMINAL_CELLS } from "../protocol/stream.ts";
+import { isTerminalReply } from "../protocol/terminal-replies.ts";
 import type { PtyExit, PtyProcess } from "./pty.ts";
 import { RingBuffer } from "./ring-buffer.ts";
 import type { ScrollbackJournal } from "./scrollback-store.ts";
-import { isTerminalReply } from "./terminal-replies.ts";
 import { type Feed, Viewer, type ViewerSink } from "./viewer.ts";
 
 /** Time between SIGHUP/SIGTERM and SIGKILL when stopping. */
@@ -51,7 +51,10 @@ export type InputResult = "written" | "refused" | "ended";
 
 /** What a transport holds while attached to a session. */
 export interface Attachment {
-  /** Input bytes from this viewer. Terminal query answers count only from the primary viewer. */
+  /**
+   * Input bytes from this viewer. Terminal query answers count only from the primary viewer, and
+   * only once its replay has been sent.
+   */
   write(bytes: Uint8Array): InputResult;
   /**
    * The viewer's terminal size. The PTY follows the size policy (see LiveSession.applySize);
@@ -231,11 +234,14 @@ export class LiveSession implements Feed {
     return {
       write: (bytes) => {
         if (!this.isRunning) return "ended";
-        if (isTerminalReply(bytes) && this.primary !== viewer) return "written";
+        // Answers reach the program once: from the primary viewer, and never before its replay
+        // has been sent (until then they can only answer the replay's old queries).
+        const reply = isTerminalReply(bytes);
+        if (reply && (this.primary !== viewer || viewer.catchingUp)) return "written";
         if (this.inputQueued + bytes.length > INPUT_LIMIT_BYTES) return "refused";
-        if (!isTerminalReply(bytes)) this.primary = viewer;
+        if (!reply) this.primary = viewer;
         this.write(bytes);
-        if (this.typist !== viewer && !isTerminalReply(bytes)) this.typed(viewer);
+        if (!reply && this.typist !== viewer) this.typed(viewer);
         if (this.inputQueued > INPUT_BUDGET_BYTES) this.holdInput(viewer);
         return "written";
       },

@@ -48,6 +48,8 @@ export interface Feed {
 export class Viewer {
   // Invariant: every byte in [firstOffset, offset) has been handed to the sink, in order, once.
   private offset: number;
+  /** The replay that brings this viewer up to date ends here: hello's offset. */
+  private replayEnd: number;
   private blocked = false;
   private finished = false;
   /** The size this viewer's terminal last asked for; undefined until it asks (see LiveSession). */
@@ -59,11 +61,21 @@ export class Viewer {
     since: number,
   ) {
     this.offset = since;
+    this.replayEnd = since;
+  }
+
+  /**
+   * The replay is not all handed to the transport yet: what the viewer's terminal answers now
+   * answers replayed queries, not the program's current ones.
+   */
+  get catchingUp(): boolean {
+    return this.offset < this.replayEnd;
   }
 
   /** Send `hello` (built by the caller), a `truncated` notice if history was lost, then the replay. */
   start(hello: ServerEvent): void {
     this.sink.sendEvent(hello);
+    if (hello.type === "hello") this.replayEnd = hello.offset;
     const { ring } = this.feed;
     if (this.offset < ring.start) {
       this.sink.sendEvent({ type: "truncated", from: this.offset, to: ring.start });

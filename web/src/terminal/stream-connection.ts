@@ -16,8 +16,12 @@ import { socketUrl } from "../api/http.ts";
 export type StreamStatus = "connecting" | "live" | "reconnecting" | "ended" | "deleted";
 
 export interface StreamHandlers {
-  /** Output bytes at absolute `offset` (contiguous with the previous call unless truncated). */
-  output(bytes: Uint8Array): void;
+  /**
+   * Output bytes, contiguous with the previous call unless truncated. `replayed`: they come before
+   * the offset the connection's hello announced (the terminal is being brought up to date), so
+   * the queries among them were made and answered long ago.
+   */
+  output(bytes: Uint8Array, replayed: boolean): void;
   /** History between `from` and `to` is gone from the server. */
   truncated(from: number, to: number): void;
   session(session: Session): void;
@@ -57,6 +61,8 @@ export class StreamConnection {
   /** End offset of the first hello's replay; undefined once reported (or before any hello). */
   private replayEnd: number | undefined;
   private replayReported = false;
+  /** The current connection's hello offset: output before it is replay, after it is live. */
+  private liveFrom = 0;
 
   constructor(
     private readonly sessionId: string,
@@ -125,8 +131,10 @@ export class StreamConnection {
         this.event(JSON.parse(message.data) as ServerEvent);
       } else {
         const bytes = new Uint8Array(message.data as ArrayBuffer);
+        const replayed = Math.min(bytes.length, Math.max(0, this.liveFrom - this.offset));
         this.offset += bytes.length;
-        this.on.output(bytes);
+        if (replayed > 0) this.on.output(bytes.subarray(0, replayed), true);
+        if (replayed < bytes.length) this.on.output(bytes.subarray(replayed), false);
         this.checkReplayed();
       }
     };
@@ -165,6 +173,7 @@ export class StreamConnection {
         this.backoffMs = BACKOFF_MIN_MS;
         // The replay starts at max(since, bufferStart); anything before is announced as truncated.
         this.offset = Math.max(this.offset, event.bufferStart);
+        this.liveFrom = event.offset;
         this.on.session(event.session);
         this.on.status("live");
         this.flush();

@@ -10,6 +10,7 @@ import { Unicode11Addon } from "@xterm/addon-unicode11";
 import { WebLinksAddon } from "@xterm/addon-web-links";
 import { Terminal } from "@xterm/xterm";
 import type { Session } from "../../../src/protocol/session.ts";
+import { isTerminalReplyText } from "../../../src/protocol/terminal-replies.ts";
 import { CspStyleBridge } from "./csp-styles.ts";
 import { type BarKey, controlChar, keySequence } from "./keys.ts";
 import { StreamConnection, type StreamStatus } from "./stream-connection.ts";
@@ -57,6 +58,12 @@ export class TerminalController {
   private lastSent: { cols: number; rows: number } | undefined;
   /** Output bytes handed to xterm and not yet parsed. */
   private backlog = 0;
+  /**
+   * One entry per write handed to xterm and not yet parsed, oldest first: whether it is replayed
+   * output. xterm parses writes in order and calls back after each, so the first entry is the
+   * write being parsed.
+   */
+  private readonly unparsed: boolean[] = [];
   /** Pixels of the terminal's bottom covered by the soft keyboard and the key bar. */
   private keyboardInset = 0;
   private disposed = false;
@@ -85,7 +92,11 @@ export class TerminalController {
     this.term.loadAddon(new WebLinksAddon());
     this.term.loadAddon(new Unicode11Addon());
     this.term.unicode.activeVersion = "11";
-    this.term.onData((data) => this.input(data));
+    this.term.onData((data) => {
+      // xterm answering a replayed query: the program asked it long ago and had its answer then.
+      if (this.unparsed[0] && isTerminalReplyText(data)) return;
+      this.input(data);
+    });
     this.term.onBinary((data) => this.send(Uint8Array.from(data, (c) => c.charCodeAt(0))));
     this.term.attachCustomKeyEventHandler((event) => this.shortcut(event));
     this.term.onCursorMove(() => {
@@ -95,9 +106,9 @@ export class TerminalController {
     document.addEventListener("visibilitychange", this.onVisibility);
 
     this.stream = new StreamConnection(options.sessionId, {
-      output: (bytes) => this.write(bytes),
+      output: (bytes, replayed) => this.write(bytes, replayed),
       truncated: (from, to) =>
-        this.term.write(`\r\n\x1b[2m[${to - from} bytes of output are gone]\x1b[0m\r\n`),
+        this.parse(`\r\n\x1b[2m[${to - from} bytes of output are gone]\x1b[0m\r\n`, true),
       session: (session) => {
         if (options.readOnly) this.follow(session.cols, session.rows);
         this.options.onSession?.(session);
@@ -125,7 +136,7 @@ export class TerminalController {
       },
       // The DOM renderer paints the replay; WebGL takes over once it is parsed (creating the
       // WebGL renderer mid-replay would hold up the first paint).
-      replayed: () => this.term.write(new Uint8Array(0), () => void this.loadWebgl()),
+      replayed: () => this.parse(new Uint8Array(0), false, () => void this.loadWebgl()),
     });
   }
 
@@ -218,12 +229,21 @@ export class TerminalController {
   }
 
   /** Output bytes into xterm, pausing the stream while xterm's backlog is too long. */
-  private write(bytes: Uint8Array): void {
+  private write(bytes: Uint8Array, replayed: boolean): void {
     this.backlog += bytes.length;
     if (this.backlog > BACKLOG_HIGH_BYTES) this.stream.pause();
-    this.term.write(bytes, () => {
+    this.parse(bytes, replayed, () => {
       this.backlog -= bytes.length;
       if (this.backlog < BACKLOG_LOW_BYTES) this.stream.resume();
+    });
+  }
+
+  /** Every write to xterm goes through here, so that `unparsed` follows xterm's parser. */
+  private parse(data: string | Uint8Array, replayed: boolean, parsed?: () => void): void {
+    this.unparsed.push(replayed);
+    this.term.write(data, () => {
+      this.unparsed.shift();
+      parsed?.();
     });
   }
 

@@ -1,5 +1,5 @@
 import { expect, test } from "bun:test";
-import { isTerminalReply } from "./terminal-replies.ts";
+import { isTerminalReply, isTerminalReplyText } from "./terminal-replies.ts";
 
 const bytes = (text: string) => Buffer.from(text, "latin1");
 
@@ -26,4 +26,10 @@ test.each([
   ["nothing", ""],
 ])("does not take %s for a reply", (_name, text) => {
   expect(isTerminalReply(bytes(text))).toBe(false);
+});
+
+test("the text form agrees with the byte form", () => {
+  expect(isTerminalReplyText("\x1b[?1;2c\x1b]11;rgb:fbfb/fbfb/fcfc\x1b\\")).toBe(true);
+  expect(isTerminalReplyText("\x1b[A")).toBe(false);
+  expect(isTerminalReplyText("")).toBe(false);
 });
