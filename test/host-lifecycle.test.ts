@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { isRunning, stopProcess } from "./support/process.ts";
 import {
   createServerFixture,
+  hostPid,
   requestJson,
   type ServerProcess,
   spawnShell,
@@ -20,11 +21,6 @@ const cleanups: (() => Promise<void> | void)[] = [];
 afterAll(async () => {
   for (const cleanup of cleanups.reverse()) await cleanup();
 });
-
-/** The PTY host's pid, from the lock file it holds in DATA_DIR. */
-function hostPid(dataDir: string): number {
-  return Number(readFileSync(join(dataDir, "pty-host.lock"), "utf8").trim());
-}
 
 async function setUp(ptyHost: "auto" | "inprocess" = "auto") {
   const env = { PTY_HOST: ptyHost, RATE_LIMIT_SESSION_OPS: "100000/min" };

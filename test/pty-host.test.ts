@@ -9,6 +9,7 @@ import { compiledBinary } from "./support/binary.ts";
 import { isRunning, stopProcess } from "./support/process.ts";
 import {
   createServerFixture,
+  hostPid,
   requestJson,
   spawnShell,
   startServerProcess,
@@ -20,11 +21,6 @@ const cleanups: (() => Promise<void> | void)[] = [];
 afterAll(async () => {
   for (const cleanup of cleanups.reverse()) await cleanup();
 });
-
-/** The PTY host's pid, from the lock file it holds in DATA_DIR. */
-function hostPid(dataDir: string): number {
-  return Number(readFileSync(join(dataDir, "pty-host.lock"), "utf8").trim());
-}
 
 async function setUp(extra: Record<string, string> = {}) {
   const fixture = await createServerFixture({ PTY_HOST: "auto", ...extra }, async (dataDir) => {

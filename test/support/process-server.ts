@@ -1,6 +1,6 @@
 // The real server as a child process (`bun src/main.ts`), for tests that kill or restart it.
 
-import { mkdtempSync, renameSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, renameSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Subprocess } from "bun";
@@ -162,4 +162,9 @@ export async function createServerFixture(
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** The PTY host's pid, from the lock file it holds in DATA_DIR. */
+export function hostPid(dataDir: string): number {
+  return Number(readFileSync(join(dataDir, "pty-host.lock"), "utf8").trim());
 }
