@@ -3,7 +3,16 @@
 // reports a file that is open to others.
 
 import { afterAll, expect, test } from "bun:test";
-import { chmodSync, cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  cpSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { findExposed } from "../src/file-modes.ts";
@@ -29,12 +38,17 @@ const describe = (paths: { path: string; mode: number }[]) =>
 
 test("a server on PGlite leaves nothing under DATA_DIR open to group or others, and fixes what was", async () => {
   const dataDir = privateDataDir();
-  // The embedded database where the server keeps it, as an older start left it: PGlite's 0666.
+  // The embedded database where the server keeps it, as an older start left it: PGlite's 0666
+  // files (the test template may have been made private by a newer start: open it up again).
   const template = await createTestDatabase("pglite");
   if (template.config.kind !== "pglite") throw new Error("expected a PGlite database");
   const pgdata = join(dataDir, "pgdata");
   cpSync(template.config.dataDir, pgdata, { recursive: true });
   await template.drop();
+  for (const name of readdirSync(pgdata, { recursive: true, encoding: "utf8" })) {
+    const path = join(pgdata, name);
+    chmodSync(path, statSync(path).isDirectory() ? 0o777 : 0o666);
+  }
   expect(findExposed(pgdata).exposed.length).toBeGreaterThan(900);
 
   const server = await startTestServer({
