@@ -60,6 +60,7 @@ describe("defaults", () => {
       rateLimitReads: { count: 60, perMs: 60_000 },
       bodyLimitBytes: 1024 * 1024,
       scrollbackBytes: 4 * 1024 * 1024,
+      snapshotScrollbackLines: 1000,
       idleAfterMs: 30_000,
       ptyBackend: "bun",
       ptyHost: "auto",
@@ -337,6 +338,8 @@ describe("sizes", () => {
     ["SCROLLBACK_BYTES", "4kb", "scrollbackBytes", 4096],
     ["SCROLLBACK_BYTES", "16 mb", "scrollbackBytes", 16_777_216],
     ["SCROLLBACK_BYTES", "1gb", "scrollbackBytes", 1_073_741_824],
+    ["SNAPSHOT_SCROLLBACK_LINES", "0", "snapshotScrollbackLines", 0],
+    ["SNAPSHOT_SCROLLBACK_LINES", "100000", "snapshotScrollbackLines", 100_000],
   ] as const)("%s=%p gives %s %p", (name, value, key, expected) => {
     expect(load({ [name]: value })[key]).toBe(expected);
   });
@@ -349,6 +352,8 @@ describe("sizes", () => {
     ["BODY_LIMIT", "1 megabyte", "is not a size"],
     ["SCROLLBACK_BYTES", "4095", "expected 4KB to 1GB"],
     ["SCROLLBACK_BYTES", "2gb", "expected 4KB to 1GB"],
+    ["SNAPSHOT_SCROLLBACK_LINES", "100001", "an integer from 0 to 100000"],
+    ["SNAPSHOT_SCROLLBACK_LINES", "-1", "an integer from 0 to 100000"],
   ])("%s=%p is rejected (%s)", (name, value, why) => {
     const error = errorOf({ [name]: value });
     expect(error.variable).toBe(name);

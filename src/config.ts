@@ -34,6 +34,8 @@ export interface Config {
   rateLimitReads: RateLimit;
   bodyLimitBytes: number;
   scrollbackBytes: number;
+  /** Lines of scrollback in a session's server-side terminal and its snapshots. */
+  snapshotScrollbackLines: number;
   idleAfterMs: number;
   ptyBackend: "bun" | "bun-pty";
   /** Where PTYs live: a long-lived PTY host process, or this one. */
@@ -84,6 +86,7 @@ const VARIABLES = [
   ["RATE_LIMIT_READS", "60/min", "per client IP, GET endpoints: N/s|m|h (also sec, second, min, minute, hour)"],
   ["BODY_LIMIT", "1mb", "largest POST/PUT/PATCH body (b, kb, mb, gb; 1kb = 1024 bytes)"],
   ["SCROLLBACK_BYTES", "4mb", "per-session scrollback ring buffer, 4kb to 1gb"],
+  ["SNAPSHOT_SCROLLBACK_LINES", "1000", "lines above the screen that a session's server-side terminal keeps and a snapshot (a reopened or resynced viewer) carries, 0 to 100000"],
   ["IDLE_AFTER", "30s", "no output for this long marks a session idle: integer + ms|s|m|h|d, at most 24d"],
   ["PTY_BACKEND", "bun", "bun (built-in terminal) or bun-pty"],
   ["RESUME_ON_START", "0", "at start, restart interrupted sessions (of the last 24 h, not yet continued) whose CLI pinned a conversation (Claude Code), resuming it, this many at a time; 0 = off, at most 16"],
@@ -170,6 +173,12 @@ export function loadConfig(env: Record<string, string | undefined>, deps: Config
     rateLimitReads: parseRate("RATE_LIMIT_READS", get("RATE_LIMIT_READS")),
     bodyLimitBytes: parseSize("BODY_LIMIT", get("BODY_LIMIT"), 1, Number.MAX_SAFE_INTEGER),
     scrollbackBytes: parseSize("SCROLLBACK_BYTES", get("SCROLLBACK_BYTES"), 4 * 1024, 1024 ** 3),
+    snapshotScrollbackLines: parseWith(
+      "SNAPSHOT_SCROLLBACK_LINES",
+      get("SNAPSHOT_SCROLLBACK_LINES"),
+      SNAPSHOT_LINES,
+      "an integer from 0 to 100000",
+    ),
     idleAfterMs: parseDuration("IDLE_AFTER", get("IDLE_AFTER"), MAX_TIMER_MS),
     ptyBackend: parseWith("PTY_BACKEND", get("PTY_BACKEND"), PTY_BACKEND, "bun or bun-pty"),
     ptyHost: parseWith("PTY_HOST", get("PTY_HOST"), PTY_HOST, "auto or inprocess"),
@@ -201,6 +210,11 @@ const RESUME_LIMIT = z
   .regex(/^\d{1,2}$/)
   .transform(Number)
   .pipe(z.number().int().min(0).max(16));
+const SNAPSHOT_LINES = z
+  .string()
+  .regex(/^\d{1,6}$/)
+  .transform(Number)
+  .pipe(z.number().int().min(0).max(100_000));
 const LOG_LEVEL = z
   .string()
   .toLowerCase()

@@ -93,6 +93,7 @@ export async function startServer(config: Config, options: ServerOptions): Promi
     pty: createPtyBackend(config.ptyBackend),
     providers,
     scrollbackBytes: config.scrollbackBytes,
+    snapshotScrollbackLines: config.snapshotScrollbackLines,
     idleAfterMs: config.idleAfterMs,
     onError: logError,
     ...(ptyHost ? { host: ptyHost } : {}),

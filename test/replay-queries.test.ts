@@ -122,9 +122,9 @@ const DA1_ANSWER = new TextEncoder().encode("\x1b[?1;2c");
 test("the server drops a client's answers until its replay has been sent", async () => {
   // More history than the socket and Bun's send buffer hold, for a client that does not read.
   const session = await server.spawnShell(
-    String.raw`head -c 24000000 /dev/zero | tr '\0' x; printf '\nREADY\n'; stty -echo; while IFS= read -r line; do printf '%s\n' "$line" | cat -v; done`,
+    String.raw`head -c 12000000 /dev/zero | tr '\0' x; printf '\nREADY\n'; stty -echo; while IFS= read -r line; do printf '%s\n' "$line" | cat -v; done`,
   );
-  const history = 24_000_000;
+  const history = 12_000_000;
   await eventually(
     async () =>
       (await server.request("GET", `/sessions/${session.id}`)).body.outputOffset > history
@@ -135,7 +135,8 @@ test("the server drops a client's answers until its replay has been sent", async
   );
   await printed(session.id, "READY", history);
 
-  const raw = await RawWebSocket.open(streamUrl(server.api, session.id), server.auth);
+  // since=0 asks for the replay (without it, the server would send a snapshot of the screen).
+  const raw = await RawWebSocket.open(streamUrl(server.api, session.id, 0), server.auth);
   raw.pause();
   // Typed text goes through at once (and makes this client the primary viewer); the answer,
   // sent while the replay waits for the client to read, never reaches the program.

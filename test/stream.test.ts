@@ -2,6 +2,7 @@
 
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { CloseCode } from "../src/protocol/stream.ts";
+import { STALLED_CLOSE_MS } from "../src/sessions/viewer.ts";
 import { RawWebSocket } from "./support/raw-ws.ts";
 import { eventually, startTestServer, type TestServer } from "./support/server.ts";
 import { EventsClient, eventsUrl, StreamClient, streamUrl } from "./support/ws-client.ts";
@@ -139,7 +140,7 @@ test("a reconnect with since= receives exactly the missing bytes", async () => {
   observer.close();
 });
 
-test("since= older than the buffer announces the gap with a truncated event", async () => {
+test("since= older than the buffer announces the gap, then sends the terminal's state", async () => {
   // 1 MiB of scrollback; 3 MiB of output pushes the first 2 MiB out. No viewer watches it
   // happen, so poll the session's offset (there is no event for "output reached N").
   const session = await small.spawnShell("head -c 3145728 /dev/zero | tr '\\0' x; sleep 30");
@@ -148,11 +149,18 @@ test("since= older than the buffer announces the gap with a truncated event", as
     return outputOffset >= 3145728 ? true : undefined;
   }, "3 MiB of output");
   const late = await StreamClient.connect(streamUrl(small.api, session.id, 0), small.auth);
-  const truncated = await late.waitForEvent("truncated");
+  const snapshot = await late.waitForEvent("snapshot");
   const hello = await late.waitForEvent("hello");
+  const truncated = await late.waitForEvent("truncated");
+  expect(late.events.map((event) => event.type)).toEqual(["hello", "truncated", "snapshot"]);
   expect(truncated).toEqual({ type: "truncated", from: 0, to: hello.bufferStart });
   expect(hello.bufferStart).toBe(hello.offset - 1024 * 1024);
-  await late.waitForBytes(1024 * 1024);
+  expect(snapshot.offset).toBe(hello.offset);
+  // The snapshot is the screen, not the megabyte: 24 rows of x plus a bounded scrollback.
+  await late.waitForBytes(snapshot.bytes);
+  expect(late.byteCount).toBe(snapshot.bytes);
+  expect(snapshot.bytes).toBeLessThan(100 * 1024);
+  expect(late.output.toString("latin1")).toContain("x".repeat(80));
   late.close();
   await small.request("DELETE", `/sessions/${session.id}`);
 });
@@ -160,40 +168,85 @@ test("since= older than the buffer announces the gap with a truncated event", as
 /** How long the stalled client reads nothing after the server let it go. */
 const STALL_MS = 6_000;
 
-test("a client that stops reading is closed with 4008 and does not hold back another", async () => {
-  const blocks = 24;
+/** Text and binary frames a raw client received after the `index`th. */
+function framesAfter(client: RawWebSocket, index: number) {
+  return client.frames.slice(index).filter((frame) => frame.opcode === 1 || frame.opcode === 2);
+}
+
+test("a client the ring overtook resyncs from a snapshot when it reads again; one that never reads again gets 4008", async () => {
+  const blocks = 8;
   const block = 1024 * 1024;
   // The program writes 1 MiB blocks, each after an acknowledgement from the healthy viewer, so
-  // that viewer stays within the 1 MiB ring while the stalled one is overtaken.
+  // that viewer stays within the 1 MiB ring while the stalled ones are overtaken; then a marker
+  // after one more.
   const session = await small.spawnShell(
-    `stty -echo; for i in $(seq ${blocks}); do read -r ack; head -c ${block} /dev/zero | tr '\\0' y; done`,
+    `stty -echo; for i in $(seq ${blocks}); do read -r ack; head -c ${block} /dev/zero | tr '\\0' y; done; read -r ack; printf MARK; sleep 60`,
   );
-  const stalled = await RawWebSocket.open(streamUrl(small.api, session.id, 0), small.auth);
-  stalled.pause();
+  const brief = await RawWebSocket.open(streamUrl(small.api, session.id, 0), small.auth);
+  const gone = await RawWebSocket.open(streamUrl(small.api, session.id, 0), small.auth);
+  brief.pause();
+  gone.pause();
 
   const healthy = await StreamClient.connect(streamUrl(small.api, session.id, 0), small.auth);
-  expect(small.manager.viewerCount(session.id)).toBe(2);
+  expect(small.manager.viewerCount(session.id)).toBe(3);
   const ys = () => healthy.output.toString("latin1").replaceAll(/[^y]/g, "").length;
-  let stalledCode: Promise<number> | undefined;
   for (let i = 0; i < blocks; i++) {
     healthy.send(new TextEncoder().encode("ack\n"));
     await healthy.waitForOutput(
       () => healthy.byteCount >= (i + 1) * block && ys() === (i + 1) * block,
     );
-    if (!stalledCode && small.manager.viewerCount(session.id) === 1) {
-      // The ring overtook the stalled client and the server let it go. The client stays stalled
-      // for longer than Bun keeps a closing socket (a phone in a tunnel), then reads what it was
-      // sent: its close code still arrives.
-      await Bun.sleep(STALL_MS);
-      stalled.resume();
-      stalledCode = stalled.closeCode();
-    }
   }
-  expect((await healthy.waitForClose()).code).toBe(CloseCode.normal);
   expect(ys()).toBe(blocks * block);
-  expect(stalledCode).toBeDefined();
-  expect(await stalledCode).toBe(CloseCode.tooSlow);
-  stalled.destroy();
+
+  // The brief one reads again: what its socket held, then the session's state and the rest live.
+  const seen = brief.frames.length;
+  brief.resume();
+  await brief.until(
+    () =>
+      framesAfter(brief, seen).some((f) => f.payload.includes('"snapshot"')) ? true : undefined,
+    "a snapshot event",
+  );
+  healthy.send(new TextEncoder().encode("ack\n"));
+  await healthy.waitForText("MARK");
+  const frames = framesAfter(brief, seen);
+  const at = frames.findIndex((f) => f.opcode === 1 && f.payload.includes('"snapshot"'));
+  const event = JSON.parse(frames[at]?.payload.toString() ?? "") as {
+    offset: number;
+    bytes: number;
+  };
+  await brief.until(() => {
+    const live = Buffer.concat(
+      framesAfter(brief, seen)
+        .slice(at + 2)
+        .map((f) => f.payload),
+    );
+    return live.toString("latin1").endsWith("MARK") ? live : undefined;
+  }, "MARK after the snapshot");
+  const snapshotFrame = framesAfter(brief, seen)[at + 1];
+  expect(snapshotFrame?.opcode).toBe(2);
+  expect(snapshotFrame?.payload.length).toBe(event.bytes);
+  // No gap, no duplicate: the live bytes are the program's from the snapshot's offset to its end.
+  const live = Buffer.concat(
+    framesAfter(brief, seen)
+      .slice(at + 2)
+      .map((f) => f.payload),
+  );
+  const { outputOffset } = (await small.request("GET", `/sessions/${session.id}`)).body;
+  expect(event.offset + live.length).toBe(outputOffset);
+  expect(live.toString("latin1")).toBe(healthy.output.subarray(event.offset).toString("latin1"));
+
+  // The other never read again: let go after STALLED_CLOSE_MS; it still learns why once it reads.
+  await eventually(
+    async () => (small.manager.viewerCount(session.id) === 2 ? true : undefined),
+    "the stalled client let go",
+    STALLED_CLOSE_MS + 10_000,
+  );
+  await Bun.sleep(STALL_MS);
+  gone.resume();
+  expect(await gone.closeCode()).toBe(CloseCode.tooSlow);
+  for (const client of [brief, gone]) client.destroy();
+  healthy.close();
+  await small.request("DELETE", `/sessions/${session.id}`);
 }, 90_000);
 
 test("resize from one viewer reaches the PTY and is broadcast to the others", async () => {

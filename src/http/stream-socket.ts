@@ -26,7 +26,8 @@ const clientMessage: z.ZodType<ClientMessage> = z.discriminatedUnion("type", [
 export interface StreamSocketDeps {
   manager: SessionManager;
   sessionId: string;
-  since: number;
+  /** Absent: a fresh open (see SessionManager.attach). */
+  since: number | undefined;
   /** False for viewers: their input and resizes are refused with an error event. */
   canWrite: boolean;
   /** Counts open streams and the output bytes they accept. */

@@ -6,7 +6,14 @@
 //   client → server  binary  input bytes for the PTY
 //                    text    ClientMessage (JSON): resize, ping
 //
-// The first frame is always `hello`; the replay from max(since, bufferStart) follows it.
+// The first frame is always `hello`; the replay from max(since, bufferStart) follows it, or a
+// snapshot when a replay cannot rebuild the terminal or would be long: with `since` older than
+// bufferStart, or without `since` once the output kept is over REPLAY_LIMIT_BYTES. A snapshot is
+// a `snapshot` event, then one binary frame of `bytes` bytes which, written to a freshly reset
+// terminal of cols × rows, reproduces the session's terminal (screens, modes, cursor, a bounded
+// scrollback) as it is at output offset `offset`; binary frames after it are the output from
+// `offset` on. A viewer that fell further behind than the ring holds gets one the same way
+// (it resyncs); one that stopped reading altogether is closed with 4008.
 // Input has a budget per session: once more than 1 MiB of it waits for the program to read it,
 // a client that sends more gets `input` "waiting" and the server stops reading its socket until
 // the program has taken all but 512 KiB (`input` "flowing"). Input beyond 4 MiB waiting is
@@ -19,6 +26,8 @@ import type { Session, SessionState } from "./session.ts";
 export type ServerEvent =
   | { type: "hello"; session: Session; offset: number; bufferStart: number }
   | { type: "truncated"; from: number; to: number }
+  /** Reset the terminal; the next binary frame (`bytes` long) is the state at `offset`. */
+  | { type: "snapshot"; offset: number; cols: number; rows: number; bytes: number }
   | { type: "state"; state: SessionState; session: Session }
   | { type: "resize"; cols: number; rows: number }
   | { type: "exit"; exitCode: number | null; signal: string | null }
@@ -41,9 +50,15 @@ export const CloseCode = {
   signedOut: 4001,
   /** The session was deleted while being watched. */
   sessionDeleted: 4004,
-  /** The viewer fell further behind than the server keeps; reconnect with `since=`. */
+  /**
+   * The viewer stopped reading while further behind than the server keeps; reconnect with
+   * `since=` (a viewer that reads again in time gets a snapshot instead).
+   */
   tooSlow: 4008,
 } as const;
+
+/** Without `since`, output kept beyond this much is sent as a snapshot instead of replayed. */
+export const REPLAY_LIMIT_BYTES = 256 * 1024;
 
 /** Smallest and largest accepted terminal dimension, in cells. */
 export const MIN_TERMINAL_CELLS = 1;

@@ -5,6 +5,7 @@
 import type { Socket } from "bun";
 import type { PtyCallbacks } from "../sessions/host-link.ts";
 import type { PtyExit, PtyProcess } from "../sessions/pty.ts";
+import type { ScreenSnapshot } from "../sessions/screen.ts";
 import { FrameWriter } from "./frame-writer.ts";
 import {
   BYTE_FRAME_OVERHEAD,
@@ -97,6 +98,8 @@ interface Connection {
   inputTurns: Set<HostPtyHandle>;
   /** Send waiting input while the socket takes it. */
   pumpInput(): void;
+  /** Ask the host for a session's terminal state. */
+  screen(id: string): Promise<ScreenSnapshot | undefined>;
 }
 
 const isForwarded = (signal: NodeJS.Signals): signal is ForwardedSignal =>
@@ -160,6 +163,10 @@ class HostPtyHandle implements HostPty {
     for (const event of held) dispatch(route.callbacks, event);
   }
 
+  screen(): Promise<ScreenSnapshot | undefined> {
+    return this.connection.screen(this.id);
+  }
+
   release(): void {
     this.input = undefined;
     this.connection.inputTurns.delete(this);
@@ -187,6 +194,9 @@ export async function connectHost(
     string,
     { resolve: (pid: number) => void; reject: (e: Error) => void }
   >();
+  /** Terminal states asked for, by request number; answered in order, or undefined on loss. */
+  const screens = new Map<number, (snapshot: ScreenSnapshot | undefined) => void>();
+  let nextRequest = 0;
   const decoder = new FrameDecoder();
   let hello: Extract<HostMessage, { type: "hello" }> | undefined;
   let settle: { resolve: () => void; reject: (error: Error) => void } | undefined;
@@ -262,6 +272,10 @@ export async function connectHost(
       case "exit":
         deliver(message.id, { exit: { exitCode: message.exitCode, signal: message.signal } });
         return;
+      case "screen":
+        screens.get(message.request)?.(message.snapshot ?? undefined);
+        screens.delete(message.request);
+        return;
       case "input_taken":
         // Only input this server sent is reported, so the session is wired up by then.
         routes.get(message.id)?.callbacks?.onInputTaken?.(message.bytes);
@@ -296,6 +310,8 @@ export async function connectHost(
         settle?.reject(error);
         for (const pending of spawning.values()) pending.reject(error);
         spawning.clear();
+        for (const answer of screens.values()) answer(undefined);
+        screens.clear();
         resolveLost(lastError);
       },
       error(_socket, error) {
@@ -329,6 +345,13 @@ export async function connectHost(
     routes,
     inputTurns,
     pumpInput,
+    screen(id) {
+      const request = nextRequest++;
+      return new Promise((resolve) => {
+        screens.set(request, resolve);
+        send({ type: "screen", id, request });
+      });
+    },
   };
   const handle = (id: string, pid: number): HostPty => new HostPtyHandle(id, pid, connection);
 

@@ -14,9 +14,10 @@
 // FrameError: the receiver reports it and drops that connection, never the sessions.
 
 import type { PtyExit } from "../sessions/pty.ts";
+import type { ScreenSnapshot } from "../sessions/screen.ts";
 
 /** Bumped whenever a frame or message changes incompatibly. */
-export const PROTOCOL_VERSION = 2;
+export const PROTOCOL_VERSION = 3;
 
 /** Largest frame accepted (body bytes); output is sent in far smaller pieces. */
 export const MAX_FRAME_BYTES = 16 * 1024 * 1024;
@@ -64,7 +65,9 @@ export type ServerMessage =
   | { type: "resize"; id: string; cols: number; rows: number }
   | { type: "signal"; id: string; signal: ForwardedSignal }
   /** The server stored the exit: the host may drop the session. */
-  | { type: "forget"; id: string };
+  | { type: "forget"; id: string }
+  /** Ask for the session's terminal state; answered by a `screen` message with `request`. */
+  | { type: "screen"; id: string; request: number };
 
 /** Control messages from the host to the server. */
 export type HostMessage =
@@ -76,6 +79,8 @@ export type HostMessage =
   | { type: "exit"; id: string; exitCode: number | null; signal: string | null }
   /** The session's PTY took `bytes` more of the input this server sent (reported in batches). */
   | { type: "input_taken"; id: string; bytes: number }
+  /** The terminal state asked for (null: the host has no such session, or it has ended). */
+  | { type: "screen"; id: string; request: number; snapshot: ScreenSnapshot | null }
   | { type: "error"; code: string; message: string };
 
 export type Frame =

@@ -12,6 +12,7 @@ import { createErrorReporter, type Logger } from "../log.ts";
 import { INPUT_LIMIT_BYTES } from "../sessions/live-session.ts";
 import { createPtyBackend, type PtyExit, type PtyProcess, type PtySink } from "../sessions/pty.ts";
 import { RingBuffer } from "../sessions/ring-buffer.ts";
+import { type ScreenSnapshot, TerminalScreen } from "../sessions/screen.ts";
 import { createScrollbackStore, type ScrollbackJournal } from "../sessions/scrollback-store.ts";
 import { FrameWriter } from "./frame-writer.ts";
 import {
@@ -53,6 +54,8 @@ interface SessionHost {
 class HostedSession implements PtySink {
   /** Set once the PTY is spawned (it needs its sink first). */
   pty!: PtyProcess;
+  /** The terminal's state, fed from the ring (see src/sessions/screen.ts). */
+  readonly screen: TerminalScreen;
   /** Opened once the PTY is spawned: output before that only goes to the ring. */
   journal: ScrollbackJournal | undefined;
   /** The process is gone (its scrollback file may still be being written). */
@@ -75,14 +78,25 @@ class HostedSession implements PtySink {
     public cols: number,
     public rows: number,
     private readonly host: SessionHost,
-  ) {}
+    scrollbackLines: number,
+  ) {
+    this.screen = new TerminalScreen(ring, { cols, rows, scrollbackLines });
+  }
 
   onData(bytes: Uint8Array): void {
     if (this.host.closing) return;
     this.ring.append(bytes);
+    this.screen.touch(bytes);
     if (!this.journal) return;
     this.journal.touch();
     this.host.schedulePump(this);
+  }
+
+  /** The terminal's last state, kept beside the scrollback; the emulator is then let go. */
+  finalScreen(): Promise<ScreenSnapshot> {
+    const snapshot = this.screen.snapshot();
+    snapshot.finally(() => this.screen.dispose());
+    return snapshot;
   }
 
   onInputTaken(bytes: number): void {
@@ -97,8 +111,8 @@ class HostedSession implements PtySink {
     const journal = this.journal;
     if (!journal) return;
     this.ended = true;
-    // The server reads the file once told of the exit: tell it when the file is complete.
-    journal.close().then(() => {
+    // The server reads the files once told of the exit: tell it when they are complete.
+    journal.close(this.finalScreen()).then(() => {
       this.exit = exit;
       this.host.schedulePump(this);
     });
@@ -289,6 +303,7 @@ export function startPtyHost(config: Config, options: PtyHostOptions): PtyHost {
       request.cols,
       request.rows,
       sessionHost,
+      config.snapshotScrollbackLines,
     );
     try {
       session.pty = backend.spawn(
@@ -335,6 +350,7 @@ export function startPtyHost(config: Config, options: PtyHostOptions): PtyHost {
         const session = sessions.get(message.id);
         if (!session || session.ended) return;
         session.pty.resize(message.cols, message.rows);
+        session.screen.resize(message.cols, message.rows);
         session.cols = message.cols;
         session.rows = message.rows;
         return;
@@ -345,8 +361,21 @@ export function startPtyHost(config: Config, options: PtyHostOptions): PtyHost {
         return;
       }
       case "forget": {
-        if (sessions.get(message.id)?.exit) sessions.delete(message.id);
+        const session = sessions.get(message.id);
+        if (!session?.exit) return;
+        session.screen.dispose();
+        sessions.delete(message.id);
         checkIdle();
+        return;
+      }
+      case "screen": {
+        const session = sessions.get(message.id);
+        const { id, request } = message;
+        if (!session || session.ended)
+          return tell(socket, { type: "screen", id, request, snapshot: null });
+        session.screen.snapshot().then((snapshot) => {
+          if (active === socket) tell(socket, { type: "screen", id, request, snapshot });
+        });
         return;
       }
     }
@@ -416,7 +445,7 @@ export function startPtyHost(config: Config, options: PtyHostOptions): PtyHost {
       closing = true;
       const flushes: Promise<void>[] = [];
       for (const session of sessions.values()) {
-        if (session.journal) flushes.push(session.journal.close());
+        if (session.journal) flushes.push(session.journal.close(session.finalScreen()));
         if (!session.ended) {
           session.pty.signal("SIGHUP");
           session.pty.signal("SIGTERM");

@@ -104,6 +104,7 @@ export async function startDetachedHost(config: Config): Promise<number> {
       env: {
         DATA_DIR: config.dataDir,
         SCROLLBACK_BYTES: String(config.scrollbackBytes),
+        SNAPSHOT_SCROLLBACK_LINES: String(config.snapshotScrollbackLines),
         PTY_BACKEND: config.ptyBackend,
         LOG_LEVEL: config.logLevel,
       },

@@ -26,4 +26,9 @@ export const serverMessage: z.ZodType<ServerMessage> = z.discriminatedUnion("typ
     signal: z.enum(FORWARDED_SIGNALS),
   }),
   z.object({ type: z.literal("forget"), id: z.string() }),
+  z.object({
+    type: z.literal("screen"),
+    id: z.string(),
+    request: z.number().int().nonnegative(),
+  }),
 ]);

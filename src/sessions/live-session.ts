@@ -3,10 +3,11 @@
 // persistence and lifecycle events are the manager's business.
 
 import type { Session, SessionState } from "../protocol/session.ts";
-import { MIN_TERMINAL_CELLS } from "../protocol/stream.ts";
+import { MIN_TERMINAL_CELLS, REPLAY_LIMIT_BYTES } from "../protocol/stream.ts";
 import { isTerminalReply } from "../protocol/terminal-replies.ts";
 import type { PtyExit, PtyProcess } from "./pty.ts";
 import { RingBuffer } from "./ring-buffer.ts";
+import { type ScreenSnapshot, TerminalScreen } from "./screen.ts";
 import type { ScrollbackJournal } from "./scrollback-store.ts";
 import { type Feed, Viewer, type ViewerSink } from "./viewer.ts";
 
@@ -36,6 +37,8 @@ export type ChangeKind = "state" | "exited";
 
 export interface LiveSessionOptions {
   scrollbackBytes: number;
+  /** Lines of scrollback in the session's terminal state (SNAPSHOT_SCROLLBACK_LINES). */
+  snapshotScrollbackLines: number;
   idleAfterMs: number;
   now: () => number;
   onChange: (session: LiveSession, kind: ChangeKind) => void;
@@ -74,6 +77,8 @@ export class LiveSession implements Feed {
   scrollbackSaved: Promise<void> | undefined;
 
   private pty: PtyProcess | undefined;
+  /** The terminal's state, when this process owns the PTY (a PTY host keeps its own). */
+  private screen: TerminalScreen | undefined;
   private journal: ScrollbackJournal | undefined;
   private readonly viewers = new Set<Viewer>();
   /** The viewer whose terminal answers reach the program: the last one that typed, else the oldest. */
@@ -123,6 +128,13 @@ export class LiveSession implements Feed {
   started(pty: PtyProcess, journal: ScrollbackJournal): void {
     this.pty = pty;
     this.journal = journal;
+    if (!pty.screen) {
+      this.screen = new TerminalScreen(this.ring, {
+        cols: this.info.cols,
+        rows: this.info.rows,
+        scrollbackLines: this.options.snapshotScrollbackLines,
+      });
+    }
     this.info.pid = pty.pid;
     this.startedMs = this.options.now();
     this.info.startedAt = new Date(this.startedMs).toISOString();
@@ -173,6 +185,7 @@ export class LiveSession implements Feed {
       this.endRepaint();
     }
     this.journal?.touch();
+    this.screen?.touch(bytes);
     if (this.info.state === "idle") this.setState("running");
     if (this.idleTimer === undefined) this.scheduleIdleCheck(this.options.idleAfterMs);
     for (const viewer of this.viewers) viewer.notify();
@@ -192,7 +205,7 @@ export class LiveSession implements Feed {
     clearTimeout(this.repaintTimer);
     this.idleTimer = undefined;
     this.exit = exit;
-    if (this.journal) this.scrollbackSaved = this.journal.close();
+    if (this.journal) this.scrollbackSaved = this.journal.close(this.finalScreen());
     const info = this.info;
     info.exitCode = exit.exitCode;
     info.exitSignal = exit.signal;
@@ -212,6 +225,16 @@ export class LiveSession implements Feed {
     this.resolveExited?.(exit);
   }
 
+  /**
+   * The terminal's state now: from this process's screen, or the PTY host's. Undefined when
+   * neither keeps one (the process is gone).
+   */
+  screenSnapshot(): Promise<ScreenSnapshot | undefined> {
+    if (this.screen) return this.screen.snapshot();
+    if (this.isRunning && this.pty?.screen) return this.pty.screen();
+    return Promise.resolve(undefined);
+  }
+
   /** The resource as clients see it now. */
   snapshot(): Session {
     return { ...this.info, args: [...this.info.args], lastOutputAt: this.lastOutputIso() };
@@ -221,16 +244,26 @@ export class LiveSession implements Feed {
     return this.exit === undefined && this.pty !== undefined;
   }
 
-  attach(sink: ViewerSink, since: number): Attachment {
-    const viewer = new Viewer(this, sink, since);
+  /**
+   * A new viewer from `since`: a replay from there, or a snapshot of the terminal when the ring
+   * no longer reaches back to `since`, or when no `since` was given and the replay would be
+   * longer than REPLAY_LIMIT_BYTES (see src/protocol/stream.ts).
+   */
+  attach(sink: ViewerSink, since: number | undefined): Attachment {
+    const { ring } = this;
+    const from = since ?? ring.start;
+    const snapshot =
+      this.isRunning &&
+      (since === undefined
+        ? ring.start > 0 || ring.end - ring.start > REPLAY_LIMIT_BYTES
+        : since < ring.start);
+    const viewer = new Viewer(this, sink, from);
     this.viewers.add(viewer);
     this.primary ??= viewer;
-    viewer.start({
-      type: "hello",
-      session: this.snapshot(),
-      offset: this.ring.end,
-      bufferStart: this.ring.start,
-    });
+    viewer.start(
+      { type: "hello", session: this.snapshot(), offset: ring.end, bufferStart: ring.start },
+      snapshot,
+    );
     return {
       write: (bytes) => {
         if (!this.isRunning) return "ended";
@@ -311,6 +344,7 @@ export class LiveSession implements Feed {
       this.repaintFromMs = undefined;
     }
     this.pty?.resize(cols, rows);
+    this.screen?.resize(cols, rows);
     this.info.cols = cols;
     this.info.rows = rows;
     for (const viewer of this.viewers) viewer.event({ type: "resize", cols, rows });
@@ -404,7 +438,17 @@ export class LiveSession implements Feed {
    */
   closeScrollback(): Promise<void> {
     this.outputClosed = true;
-    return this.journal?.close() ?? Promise.resolve();
+    return this.journal?.close(this.finalScreen()) ?? Promise.resolve();
+  }
+
+  /** The terminal's last state, for the scrollback file's side; the emulator is then let go. */
+  private finalScreen(): Promise<ScreenSnapshot> | undefined {
+    const screen = this.screen;
+    if (!screen) return undefined;
+    this.screen = undefined;
+    const snapshot = screen.snapshot();
+    snapshot.finally(() => screen.dispose());
+    return snapshot;
   }
 
   private setState(state: SessionState): void {

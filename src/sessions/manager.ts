@@ -13,7 +13,7 @@ import type { SessionsRepo } from "../db/sessions-repo.ts";
 import { AppError, badRequest, conflict, notFound } from "../errors.ts";
 import type { LifecycleEvent, LifecycleEventType } from "../protocol/events.ts";
 import { LIVE_STATES, type Session, type SessionState } from "../protocol/session.ts";
-import { CloseCode } from "../protocol/stream.ts";
+import { CloseCode, REPLAY_LIMIT_BYTES } from "../protocol/stream.ts";
 import type { ProviderCatalog } from "../providers/catalog.ts";
 import { createFinishedOutputCache, StoredOutput } from "./finished-output.ts";
 import type { HostedPty, PtyHostLink } from "./host-link.ts";
@@ -32,6 +32,8 @@ import { type Feed, type OutputSource, Viewer, type ViewerSink } from "./viewer.
 /** Size used when a request gives none (or zero): never below 80×24 (DESIGN §6). */
 export const DEFAULT_COLS = 80;
 export const DEFAULT_ROWS = 24;
+/** SNAPSHOT_SCROLLBACK_LINES's default. */
+export const DEFAULT_SNAPSHOT_LINES = 1000;
 /**
  * How late a session's row may learn its latest size. A resize reaches the PTY at once; a
  * window dragged across the screen sends hundreds a second, and each one written to the row
@@ -88,10 +90,13 @@ export interface SessionManager {
   /** Output from `since` (clamped to what is kept). */
   /** Output from `since` (default: all that is kept); 400 since_invalid past the end. */
   output(id: string, since?: number): Promise<OutputSlice>;
-  /** `since` for a new viewer (default: the oldest byte kept); 400 since_invalid past the end. */
-  checkSince(id: string, since?: number): Promise<number>;
-  /** Attach a viewer from `since`; a finished session is replayed, then closed. */
-  attach(id: string, since: number, sink: ViewerSink): Promise<Attachment>;
+  /** `since` for a new viewer, as given (absent: none); 400 since_invalid past the end. */
+  checkSince(id: string, since?: number): Promise<number | undefined>;
+  /**
+   * Attach a viewer from `since` (absent: a fresh open); a live session may start it from a
+   * snapshot (see LiveSession.attach); a finished session is replayed, then closed.
+   */
+  attach(id: string, since: number | undefined, sink: ViewerSink): Promise<Attachment>;
   onEvent(listener: (event: LifecycleEvent) => void): () => void;
   /** Mark rows a previous process left live as interrupted. Returns how many. */
   recover(): Promise<number>;
@@ -109,6 +114,8 @@ export interface SessionManagerDeps {
   pty: PtyBackend;
   providers: ProviderCatalog;
   scrollbackBytes: number;
+  /** SNAPSHOT_SCROLLBACK_LINES (default DEFAULT_SNAPSHOT_LINES). */
+  snapshotScrollbackLines?: number;
   idleAfterMs: number;
   /**
    * PTY_HOST=auto: PTYs, rings and scrollback files live in the PTY host, which outlives this
@@ -207,6 +214,7 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
 
   const sessionOptions: LiveSessionOptions = {
     scrollbackBytes: deps.scrollbackBytes,
+    snapshotScrollbackLines: deps.snapshotScrollbackLines ?? DEFAULT_SNAPSHOT_LINES,
     idleAfterMs: deps.idleAfterMs,
     now,
     onChange,
@@ -499,20 +507,36 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
 
     async checkSince(id, since) {
       const { ring, end = ring.end }: Feed = live.get(id) ?? (await archivedFeed(id)).feed;
-      return sinceWithin(ring, since, end);
+      return since === undefined ? undefined : sinceWithin(ring, since, end);
     },
 
     async attach(id, since, sink) {
       const session = live.get(id);
       if (session) return session.attach(sink, since);
       const { feed, session: info } = await archivedFeed(id);
-      const viewer = new Viewer(feed, sink, since);
-      viewer.start({
-        type: "hello",
-        session: info,
-        offset: feed.end ?? feed.ring.end,
-        bufferStart: feed.ring.start,
-      });
+      const { ring, end } = feed;
+      // The screen it ended with, instead of a replay that cannot rebuild it or would be long.
+      const wanted =
+        since === undefined
+          ? ring.start > 0 || end - ring.start > REPLAY_LIMIT_BYTES
+          : since < ring.start;
+      const screen = wanted ? deps.store.readScreen(id) : undefined;
+      if (screen === "corrupt") {
+        onError(
+          new Error(`the final screen of session ${id} is unreadable`),
+          "falling back to its scrollback",
+        );
+      }
+      const snapshot = typeof screen === "object" && screen.offset === end ? screen : undefined;
+      const viewer = new Viewer(
+        snapshot ? { ...feed, screenSnapshot: () => Promise.resolve(snapshot) } : feed,
+        sink,
+        since ?? (screen === "corrupt" ? 0 : ring.start),
+      );
+      viewer.start(
+        { type: "hello", session: info, offset: end, bufferStart: ring.start },
+        snapshot !== undefined,
+      );
       return {
         write: () => "ended",
         resize: () => false,

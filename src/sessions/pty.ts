@@ -9,6 +9,7 @@ import bunPtyLibArm64 from "bun-pty/rust-pty/target/release/librust_pty_arm64.so
   type: "file",
 };
 import { signalGroup } from "../process-group.ts";
+import type { ScreenSnapshot } from "./screen.ts";
 
 export type PtyBackendName = "bun" | "bun-pty";
 
@@ -56,6 +57,8 @@ export interface PtyProcess {
   begin?(): void;
   /** The exit is stored: a PTY host may forget the process. */
   release?(): void;
+  /** The terminal's state, kept where the PTY lives (a PTY host); undefined when it has none. */
+  screen?(): Promise<ScreenSnapshot | undefined>;
 }
 
 export interface PtyBackend {

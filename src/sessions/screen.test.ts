@@ -16,7 +16,7 @@ function setup(ringBytes: number) {
     const bytes = encoder.encode(text);
     ring.append(bytes);
     watcher.write(bytes);
-    screen.touch();
+    screen.touch(bytes);
   };
   /** Output in separate reads, one per event-loop turn, as a PTY delivers it. */
   const emitEach = async (texts: string[]) => {
@@ -93,15 +93,28 @@ test("an idle screen drops its terminal and comes back the same, resized", async
   screen.dispose();
 });
 
-test("output the ring overwrote before the screen read it is counted, and the screen goes on", async () => {
-  const { ring, screen, emit } = setup(4 * 1024);
-  // All in one turn: the screen reads the ring only when the turn ends.
-  for (let n = 0; n < 1000; n++) emit(`flood ${n}\r\n`);
+test("a read larger than the ring reaches the screen whole", async () => {
+  const { ring, screen, watcher, emit } = setup(4 * 1024);
+  emit(`\x1b[?1h${Array.from({ length: 1000 }, (_, n) => `flood ${n}\r\n`).join("")}`);
+  expect(ring.start).toBeGreaterThan(0);
   const snapshot = await screen.snapshot();
+  expect(screen.skipped).toBe(0);
+  expect(await restored(snapshot.data)).toEqual(await terminalState(watcher));
+  screen.dispose();
+});
+
+test("output the ring overwrote before the screen read it is counted, and the screen goes on", async () => {
+  const { ring, screen } = setup(4 * 1024);
+  // Output the screen was not told of, then more: what the ring lost is skipped.
+  ring.append(new TextEncoder().encode("x".repeat(8 * 1024)));
+  for (let n = 0; n < 10; n++) ring.append(new TextEncoder().encode(`flood ${n}\r\n`));
+  screen.touch();
+  const snapshot = await screen.snapshot();
+  expect(screen.skipped).toBeGreaterThan(0);
   expect(screen.skipped).toBe(ring.start);
   expect(snapshot.offset).toBe(ring.end);
   const late = await restored(snapshot.data);
-  expect(late.screen.at(-2)).toBe("flood 999");
+  expect(late.screen.at(-2)).toBe("flood 9");
   screen.dispose();
 });
 
@@ -112,7 +125,6 @@ test("endless and malformed escape sequences keep the screen bounded and working
   emit("\x1bP".concat("q".repeat(100_000), "\x1b\\")); // a DCS nobody handles
   emit("\x1b[2J\x1b[Hstill fine");
   const snapshot = await screen.snapshot();
-  expect(screen.skipped).toBeGreaterThan(0);
   // What the browser's parser makes of it, and no more than a screen's worth of it.
   expect(await restored(snapshot.data)).toEqual(await terminalState(watcher));
   expect(snapshot.data.length).toBeLessThan(64 * 1024);

@@ -5,10 +5,11 @@
 // whatever the program set up before the tail began.
 //
 // The parser never runs on the PTY read path. Output goes to the ring first; the screen reads
-// the ring by offset when the event-loop turn ends and hands xterm at most FEED_BYTES at a time
-// (xterm parses in its own timer slices). While it lags, the ring covers the lag; should the ring
-// overtake it (a flood faster than the parser), it goes on from the ring's start and the skipped
-// bytes are counted: the screen is then that of the ring's tail, as a byte replay would be.
+// the ring by offset when the event-loop turn ends (or at once, when the turn's output is about
+// to overrun the ring) and queues it in xterm, which parses in its own timer slices. Should a
+// flood outrun the parser by more than QUEUE_LIMIT_BYTES and the ring both, the screen goes on
+// from the ring's start and counts the skipped bytes: it is then that of the ring's tail, as a
+// byte replay would be.
 //
 // An idle screen costs a string: FREE_AFTER_MS after the last output the terminal is serialized
 // and dropped, and rebuilt from that string when output resumes.
@@ -27,8 +28,15 @@ export interface ScreenSnapshot {
   data: string;
 }
 
-/** Most output handed to xterm and not yet parsed. */
+/** Output is handed to xterm in pieces of at most this size. */
 const FEED_BYTES = 256 * 1024;
+/**
+ * Most output handed to xterm and not yet parsed: a flood faster than the parser waits in
+ * xterm's queue up to this much (and only while it lasts) before the screen skips ahead.
+ */
+export const QUEUE_LIMIT_BYTES = 8 * 1024 * 1024;
+/** A title longer than this (xterm takes up to 10 MB) is cut in snapshots. */
+const MAX_TITLE_CHARS = 1024;
 /** An idle screen is serialized and its terminal dropped after this long without output. */
 export const FREE_AFTER_MS = 10_000;
 
@@ -74,7 +82,7 @@ export class TerminalScreen {
   private disposed = false;
 
   constructor(
-    private readonly ring: OutputSource,
+    private readonly ring: OutputSource & { readonly capacity: number },
     private readonly options: ScreenOptions,
   ) {
     this.cols = options.cols;
@@ -84,9 +92,25 @@ export class TerminalScreen {
     this.savedSize = { cols: options.cols, rows: options.rows };
   }
 
-  /** The ring grew: read it when this event-loop turn ends. */
-  touch(): void {
+  /**
+   * The ring grew by `bytes` (its newest output): read it when this event-loop turn ends, or now
+   * if the ring is half overrun. A read larger than what the ring keeps is taken from `bytes`.
+   */
+  touch(bytes?: Uint8Array): void {
     this.lastOutputMs = performance.now();
+    const { ring } = this;
+    if (bytes && this.fed < ring.start && this.fed >= ring.end - bytes.length && !this.disposed) {
+      const term = this.term ?? this.build();
+      const chunk = bytes.slice(this.fed - (ring.end - bytes.length));
+      this.fed = ring.end;
+      this.unparsed += chunk.length;
+      term.write(chunk, () => this.parsedChunk(chunk.length));
+      return;
+    }
+    if (ring.end - this.fed >= ring.capacity / 2) {
+      this.feed();
+      return;
+    }
     if (this.feedQueued || this.disposed) return;
     this.feedQueued = true;
     setImmediate(() => this.feed());
@@ -129,7 +153,7 @@ export class TerminalScreen {
   }
 
   /** Hand xterm what the ring holds beyond `fed`, while less than `limit` waits unparsed. */
-  private feed(limit = FEED_BYTES): void {
+  private feed(limit = QUEUE_LIMIT_BYTES): void {
     this.feedQueued = false;
     if (this.disposed) return;
     const { ring } = this;
@@ -241,6 +265,6 @@ function extraState(term: Terminal, title: string): string {
   if (encoding === "SGR") out += "\x1b[?1006h";
   else if (encoding === "SGR_PIXELS") out += "\x1b[?1016h";
   // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it drops
-  if (title) out += `\x1b]2;${title.replace(/[\x00-\x1f\x7f]/g, "")}\x07`;
+  if (title) out += `\x1b]2;${title.slice(0, MAX_TITLE_CHARS).replace(/[\x00-\x1f\x7f]/g, "")}\x07`;
   return out;
 }

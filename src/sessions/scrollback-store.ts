@@ -11,10 +11,12 @@
 // garbled output.
 
 import { close, ftruncate, mkdirSync, open, readFileSync, rmSync, writev } from "node:fs";
-import { rename, rm } from "node:fs/promises";
+import { rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { promisify } from "node:util";
+import { z } from "zod";
 import type { RingBuffer } from "./ring-buffer.ts";
+import type { ScreenSnapshot } from "./screen.ts";
 
 const MAGIC = Buffer.from("ODSB\x01\0\0\0", "latin1");
 const HEADER_BYTES = 16;
@@ -49,6 +51,11 @@ export interface ScrollbackStore {
   open(sessionId: string, ring: RingBuffer): ScrollbackJournal;
   /** The last `maxBytes` bytes kept for a session, or undefined when nothing was kept. */
   read(sessionId: string, maxBytes: number): StoredScrollback | undefined;
+  /**
+   * The terminal state a finished session ended with (`<id>.screen`, written by its journal's
+   * close): undefined when none was kept, "corrupt" when the file cannot be read as one.
+   */
+  readScreen(sessionId: string): ScreenSnapshot | "corrupt" | undefined;
   remove(sessionId: string): void;
 }
 
@@ -63,9 +70,10 @@ export interface ScrollbackJournal {
   flush(): Promise<void>;
   /**
    * The last write, once the ring no longer changes (the process exited): the file then holds
-   * the whole ring. Releases the file; resolves when done; later calls return the same promise.
+   * the whole ring, and `screen`, the terminal's state at the end, is kept beside it (see
+   * readScreen). Releases the file; resolves when done; later calls return the same promise.
    */
-  close(): Promise<void>;
+  close(screen?: Promise<ScreenSnapshot>): Promise<void>;
 }
 
 /**
@@ -96,6 +104,7 @@ export function createScrollbackStore(
     if (!SESSION_ID.test(id)) throw new Error(`invalid session id for scrollback: ${id}`);
     return join(dir, `${id}.log`);
   };
+  const screenPath = (id: string) => pathOf(id).replace(/\.log$/, SCREEN_SUFFIX);
 
   const context: JournalContext = { onError, setTimer };
   return {
@@ -117,13 +126,38 @@ export function createScrollbackStore(
       return { start: start + (body.length - kept.length), bytes: kept };
     },
 
+    readScreen(sessionId) {
+      let text: string;
+      try {
+        text = readFileSync(screenPath(sessionId), "utf8");
+      } catch {
+        return undefined;
+      }
+      try {
+        return storedScreen.parse(JSON.parse(text));
+      } catch {
+        return "corrupt";
+      }
+    },
+
     remove(sessionId) {
       rmSync(pathOf(sessionId), { force: true });
+      rmSync(screenPath(sessionId), { force: true });
+      rmSync(`${screenPath(sessionId)}.tmp`, { force: true });
       // A rewrite that a crash interrupted.
       rmSync(`${pathOf(sessionId)}.tmp`, { force: true });
     },
   };
 }
+
+/** A finished session's last terminal state: JSON of a ScreenSnapshot, beside its `.log`. */
+const SCREEN_SUFFIX = ".screen";
+const storedScreen = z.object({
+  offset: z.number().int().nonnegative(),
+  cols: z.number().int().min(1).max(65_535),
+  rows: z.number().int().min(1).max(65_535),
+  data: z.string(),
+});
 
 function header(start: number): Buffer {
   const bytes = Buffer.alloc(HEADER_BYTES);
@@ -178,13 +212,29 @@ class Journal implements ScrollbackJournal {
     return this.closing ?? this.enqueue(false);
   }
 
-  close(): Promise<void> {
-    this.closing ??= this.enqueue(true).then(async () => {
-      const last = this.file;
-      this.file = undefined;
-      if (last !== undefined) await closeAsync(last).catch((error) => this.fail(error));
-    });
+  close(screen?: Promise<ScreenSnapshot>): Promise<void> {
+    this.closing ??= Promise.all([
+      this.enqueue(true).then(async () => {
+        const last = this.file;
+        this.file = undefined;
+        if (last !== undefined) await closeAsync(last).catch((error) => this.fail(error));
+      }),
+      screen && this.keepScreen(screen),
+    ]).then(() => {});
     return this.closing;
+  }
+
+  /** Write the final terminal state whole, or not at all (a temporary file, then a rename). */
+  private async keepScreen(screen: Promise<ScreenSnapshot>): Promise<void> {
+    const path = this.path.replace(/\.log$/, SCREEN_SUFFIX);
+    const tmp = `${path}.tmp`;
+    try {
+      await writeFile(tmp, JSON.stringify(await screen), { mode: 0o600 });
+      await rename(tmp, path);
+    } catch (error) {
+      this.context.onError(error, `keeping the final screen in ${path}`);
+      await rm(tmp, { force: true }).catch(() => {});
+    }
   }
 
   private enqueue(final: boolean): Promise<void> {

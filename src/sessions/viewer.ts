@@ -1,12 +1,24 @@
 // One viewer of a session's output: reads the shared ring at its own pace and never holds more
-// than one chunk of its own. A viewer that the ring has overtaken is closed with 4008 (it
-// reconnects with since=); a viewer of a finished session gets the rest, `truncated` if the rest
-// is not all there, `exit`, then close 1000.
+// than one chunk of its own. It starts from a replay or from a snapshot of the terminal (see
+// src/protocol/stream.ts). A viewer that the ring has overtaken resyncs from a fresh snapshot
+// once it reads again, or is closed with 4008 if it does not within STALLED_CLOSE_MS (or if the
+// session has no snapshot to give); a viewer of a finished session gets the rest, `truncated`
+// if the rest is not all there, `exit`, then close 1000.
 
 import { CloseCode, type ServerEvent } from "../protocol/stream.ts";
+import type { ScreenSnapshot } from "./screen.ts";
 
 /** Largest binary frame sent to a viewer. */
 export const VIEWER_CHUNK_BYTES = 256 * 1024;
+/**
+ * Snapshots asked for in a row when output overtakes each before it is sent (a flood); the last
+ * one is sent anyway, followed by a `truncated` notice and the ring from its start.
+ */
+const SNAPSHOT_TRIES = 3;
+/** A viewer overtaken by the ring that has not read for this long is closed with 4008. */
+export const STALLED_CLOSE_MS = 15_000;
+
+const encoder = new TextEncoder();
 
 /** What the transport reports for one frame, mirroring Bun's ServerWebSocket.send results. */
 export type SendResult = "sent" | "backpressure" | "dropped";
@@ -43,6 +55,8 @@ export interface Feed {
   readonly end?: number;
   /** Called once when the viewer is finished with the feed. */
   release(viewer: Viewer): void;
+  /** The terminal's state now, if the feed keeps one (a live session does). */
+  screenSnapshot?(): Promise<ScreenSnapshot | undefined>;
 }
 
 export class Viewer {
@@ -52,6 +66,10 @@ export class Viewer {
   private replayEnd: number;
   private blocked = false;
   private finished = false;
+  /** A snapshot is on its way: nothing else goes out until it has. */
+  private awaitingSnapshot = false;
+  /** Set while the ring has overtaken a viewer that is not reading: 4008 when it fires. */
+  private stallTimer: Timer | undefined;
   /** The size this viewer's terminal last asked for; undefined until it asks (see LiveSession). */
   size: { cols: number; rows: number } | undefined;
 
@@ -69,26 +87,37 @@ export class Viewer {
    * answers replayed queries, not the program's current ones.
    */
   get catchingUp(): boolean {
-    return this.offset < this.replayEnd;
+    return this.awaitingSnapshot || this.offset < this.replayEnd;
   }
 
-  /** Send `hello` (built by the caller), a `truncated` notice if history was lost, then the replay. */
-  start(hello: ServerEvent): void {
+  /**
+   * Send `hello` (built by the caller), then the replay, with a `truncated` notice if history
+   * was lost; or, with `snapshot`, the terminal's state instead of the replay.
+   */
+  start(hello: ServerEvent, snapshot?: boolean): void {
     this.sink.sendEvent(hello);
     if (hello.type === "hello") this.replayEnd = hello.offset;
-    const { ring } = this.feed;
-    if (this.offset < ring.start) {
-      this.sink.sendEvent({ type: "truncated", from: this.offset, to: ring.start });
-      this.offset = ring.start;
+    if (snapshot && this.feed.screenSnapshot) {
+      this.resync();
+      return;
     }
+    this.truncateToRing();
     this.pump();
   }
 
   /** The ring grew or the process exited. */
   notify(): void {
-    if (this.finished) return;
+    if (this.finished || this.awaitingSnapshot) return;
     if (this.offset < this.feed.ring.start) {
-      this.end(CloseCode.tooSlow, "viewer fell behind; reconnect with since=");
+      if (!this.feed.screenSnapshot || this.feed.exit) {
+        this.end(CloseCode.tooSlow, "viewer fell behind; reconnect with since=");
+      } else if (!this.blocked) this.resync();
+      else {
+        this.stallTimer ??= setTimeout(
+          () => this.end(CloseCode.tooSlow, "viewer stopped reading; reconnect with since="),
+          STALLED_CLOSE_MS,
+        );
+      }
       return;
     }
     if (!this.blocked) this.pump();
@@ -98,6 +127,8 @@ export class Viewer {
   resume(): void {
     if (this.finished) return;
     this.blocked = false;
+    clearTimeout(this.stallTimer);
+    this.stallTimer = undefined;
     this.notify();
   }
 
@@ -110,6 +141,7 @@ export class Viewer {
   end(code: number, reason: string): void {
     if (this.finished) return;
     this.finished = true;
+    clearTimeout(this.stallTimer);
     this.sink.close(code, reason);
     this.feed.release(this);
   }
@@ -118,7 +150,62 @@ export class Viewer {
   detach(): void {
     if (this.finished) return;
     this.finished = true;
+    clearTimeout(this.stallTimer);
     this.feed.release(this);
+  }
+
+  /** Replay from the oldest byte kept, announcing what was lost before it. */
+  private truncateToRing(): void {
+    const { ring } = this.feed;
+    if (this.offset < ring.start) {
+      this.sink.sendEvent({ type: "truncated", from: this.offset, to: ring.start });
+      this.offset = ring.start;
+    }
+  }
+
+  /**
+   * Ask the feed for its terminal's state, send it, go on live from its offset. Output the ring
+   * no longer holds is announced as truncated first, as it is for a replay.
+   */
+  private resync(tries = 1): void {
+    const screenSnapshot = this.feed.screenSnapshot;
+    if (!screenSnapshot) return;
+    this.truncateToRing();
+    this.awaitingSnapshot = true;
+    screenSnapshot.call(this.feed).then(
+      (snapshot) => this.sendSnapshot(snapshot, tries),
+      () => this.sendSnapshot(undefined, tries),
+    );
+  }
+
+  private sendSnapshot(snapshot: ScreenSnapshot | undefined, tries: number): void {
+    this.awaitingSnapshot = false;
+    if (this.finished) return;
+    if (!snapshot) {
+      // None to be had (the process is gone): the replay from the ring is the best left.
+      this.truncateToRing();
+      this.notify();
+      return;
+    }
+    // Output overtook it while it was made: a newer one, unless the flood keeps winning.
+    if (snapshot.offset < this.feed.ring.start && tries < SNAPSHOT_TRIES) {
+      this.resync(tries + 1);
+      return;
+    }
+    const bytes = encoder.encode(snapshot.data);
+    const { offset, cols, rows } = snapshot;
+    this.sink.sendEvent({ type: "snapshot", offset, cols, rows, bytes: bytes.length });
+    const result = this.sink.sendOutput(bytes);
+    this.offset = offset;
+    this.replayEnd = Math.max(this.replayEnd, offset);
+    this.truncateToRing();
+    if (result === "dropped") {
+      // The snapshot frame could not be queued: the client's terminal is not what it is told.
+      this.end(CloseCode.tooSlow, "viewer fell behind; reconnect with since=");
+      return;
+    }
+    if (result === "backpressure") this.blocked = true;
+    this.notify();
   }
 
   private pump(): void {

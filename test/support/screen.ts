@@ -3,6 +3,7 @@
 // attributes, cursor position, …) as a browser's xterm.js would, because some CLIs wait for them.
 
 import { Terminal } from "@xterm/headless";
+import { type TerminalState, terminalState } from "./terminal-state.ts";
 import type { StreamClient } from "./ws-client.ts";
 
 export class Screen {
@@ -17,14 +18,31 @@ export class Screen {
   ) {
     this.terminal = new Terminal({ ...size, allowProposedApi: true });
     this.terminal.onData((reply) => client.send(new TextEncoder().encode(reply)));
+    // A snapshot (src/protocol/stream.ts) replaces what the terminal showed, as in the browser.
+    let snapshotNext = false;
     client.socket.addEventListener("message", (event) => {
-      if (typeof event.data === "string") return;
+      if (typeof event.data === "string") {
+        if ((JSON.parse(event.data) as { type: string }).type === "snapshot") snapshotNext = true;
+        return;
+      }
       this.frames++;
       const bytes = new Uint8Array(event.data as ArrayBuffer);
+      const reset = snapshotNext;
+      snapshotNext = false;
       this.pending = this.pending.then(
-        () => new Promise<void>((resolve) => this.terminal.write(bytes, resolve)),
+        () =>
+          new Promise<void>((resolve) => {
+            if (reset) this.terminal.reset();
+            this.terminal.write(bytes, resolve);
+          }),
       );
     });
+  }
+
+  /** Screens, modes and cursor once all output received so far is parsed. */
+  async state(): Promise<TerminalState> {
+    await this.pending;
+    return terminalState(this.terminal);
   }
 
   /** The visible screen, one line per row, trailing spaces trimmed. */

@@ -24,6 +24,11 @@ export interface StreamHandlers {
   output(bytes: Uint8Array, replayed: boolean): void;
   /** History between `from` and `to` is gone from the server. */
   truncated(from: number, to: number): void;
+  /**
+   * Reset the terminal and write `bytes`: the session's terminal as it is now, drawn at
+   * cols × rows (a fresh open, or a resync after falling behind). Output follows on from it.
+   */
+  snapshot(bytes: Uint8Array, cols: number, rows: number): void;
   session(session: Session): void;
   resize(cols: number, rows: number): void;
   exit(exitCode: number | null, signal: string | null): void;
@@ -63,6 +68,10 @@ export class StreamConnection {
   private replayReported = false;
   /** The current connection's hello offset: output before it is replay, after it is live. */
   private liveFrom = 0;
+  /** A hello has arrived: later connections resume with `since=`, the first asks for none. */
+  private started = false;
+  /** Announced by a `snapshot` event: the next binary frame is the snapshot. */
+  private snapshotNext: { offset: number; cols: number; rows: number } | undefined;
 
   constructor(
     private readonly sessionId: string,
@@ -117,7 +126,10 @@ export class StreamConnection {
   }
 
   private open(): void {
-    const path = `/sessions/${encodeURIComponent(this.sessionId)}/stream?since=${this.offset}`;
+    // A fresh open asks for no offset: the server then sends a snapshot rather than a long replay.
+    const since = this.started ? `?since=${this.offset}` : "";
+    const path = `/sessions/${encodeURIComponent(this.sessionId)}/stream${since}`;
+    this.snapshotNext = undefined;
     const socket = new WebSocket(socketUrl(path));
     socket.binaryType = "arraybuffer";
     this.socket = socket;
@@ -131,6 +143,13 @@ export class StreamConnection {
         this.event(JSON.parse(message.data) as ServerEvent);
       } else {
         const bytes = new Uint8Array(message.data as ArrayBuffer);
+        const snapshot = this.snapshotNext;
+        if (snapshot) {
+          this.snapshotNext = undefined;
+          this.offset = snapshot.offset;
+          this.on.snapshot(bytes, snapshot.cols, snapshot.rows);
+          return this.checkReplayed();
+        }
         const replayed = Math.min(bytes.length, Math.max(0, this.liveFrom - this.offset));
         this.offset += bytes.length;
         if (replayed > 0) this.on.output(bytes.subarray(0, replayed), true);
@@ -171,6 +190,7 @@ export class StreamConnection {
     switch (event.type) {
       case "hello":
         this.backoffMs = BACKOFF_MIN_MS;
+        this.started = true;
         // The replay starts at max(since, bufferStart); anything before is announced as truncated.
         this.offset = Math.max(this.offset, event.bufferStart);
         this.liveFrom = event.offset;
@@ -184,6 +204,9 @@ export class StreamConnection {
       case "truncated":
         this.offset = Math.max(this.offset, event.to);
         this.on.truncated(event.from, event.to);
+        return;
+      case "snapshot":
+        this.snapshotNext = { offset: event.offset, cols: event.cols, rows: event.rows };
         return;
       case "state":
         this.on.session(event.session);

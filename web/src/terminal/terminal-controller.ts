@@ -109,6 +109,7 @@ export class TerminalController {
       output: (bytes, replayed) => this.write(bytes, replayed),
       truncated: (from, to) =>
         this.parse(`\r\n\x1b[2m[${to - from} bytes of output are gone]\x1b[0m\r\n`, true),
+      snapshot: (bytes, cols, rows) => this.restore(bytes, cols, rows),
       session: (session) => {
         if (options.readOnly) this.follow(session.cols, session.rows);
         this.options.onSession?.(session);
@@ -236,6 +237,20 @@ export class TerminalController {
       this.backlog -= bytes.length;
       if (this.backlog < BACKLOG_LOW_BYTES) this.stream.resume();
     });
+  }
+
+  /**
+   * Start over from a snapshot drawn at cols × rows: reset once what came before is parsed, draw
+   * it at that size, then fit the terminal to its box again (xterm reflows the normal buffer).
+   */
+  private restore(bytes: Uint8Array, cols: number, rows: number): void {
+    this.parse("", true, () => {
+      this.term.reset();
+      if (cols !== this.term.cols || rows !== this.term.rows) this.term.resize(cols, rows);
+    });
+    this.write(bytes, true);
+    // A viewer-role terminal keeps the session's size, which the snapshot has.
+    if (!this.options.readOnly) this.parse("", true, () => this.layout());
   }
 
   /** Every write to xterm goes through here, so that `unparsed` follows xterm's parser. */
