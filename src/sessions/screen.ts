@@ -35,6 +35,9 @@ const FEED_BYTES = 256 * 1024;
  * xterm's queue up to this much (and only while it lasts) before the screen skips ahead.
  */
 export const QUEUE_LIMIT_BYTES = 8 * 1024 * 1024;
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
 /** A title longer than this (xterm takes up to 10 MB) is cut in snapshots. */
 const MAX_TITLE_CHARS = 1024;
 /** An idle screen is serialized and its terminal dropped after this long without output. */
@@ -45,10 +48,6 @@ export interface ScreenOptions {
   rows: number;
   /** Lines kept above the screen (SNAPSHOT_SCROLLBACK_LINES). */
   scrollbackLines: number;
-  /** Where the screen starts reading the ring (an adopted session's replay start). */
-  from?: number;
-  /** The state at `from`, when it is not a blank terminal. */
-  initial?: string;
 }
 
 /** Internals of @xterm/headless 6.0.0 that the public API does not expose (see `extraState`). */
@@ -64,8 +63,8 @@ interface XtermCore {
 export class TerminalScreen {
   private term: Terminal | undefined;
   private serializer: SerializeAddon | undefined;
-  /** The state while the terminal is dropped (or before it is first needed). */
-  private saved: string | undefined;
+  /** The state, deflated, while the terminal is dropped (terminal text compresses well). */
+  private saved: Uint8Array<ArrayBuffer> | undefined;
   private title = "";
   /** The size `saved` was serialized at. */
   private savedSize: { cols: number; rows: number };
@@ -87,8 +86,7 @@ export class TerminalScreen {
   ) {
     this.cols = options.cols;
     this.rows = options.rows;
-    this.fed = options.from ?? ring.end;
-    this.saved = options.initial;
+    this.fed = ring.end;
     this.savedSize = { cols: options.cols, rows: options.rows };
   }
 
@@ -133,7 +131,7 @@ export class TerminalScreen {
     this.feed(Number.POSITIVE_INFINITY);
     const term = this.term;
     if (!term) {
-      const data = this.saved ?? "";
+      const data = this.savedText();
       return Promise.resolve({ offset: this.fed, cols: this.cols, rows: this.rows, data });
     }
     const offset = this.fed;
@@ -192,7 +190,7 @@ export class TerminalScreen {
       this.title = title;
     });
     if (this.saved) {
-      term.write(this.saved);
+      term.write(this.savedText());
       if (size.cols !== this.cols || size.rows !== this.rows) {
         const { cols, rows } = this;
         term.write("", () => term.resize(cols, rows));
@@ -222,12 +220,16 @@ export class TerminalScreen {
     }
     term.write("", () => {
       if (this.term !== term || this.unparsed > 0 || this.disposed) return;
-      this.saved = this.serialize(term);
+      this.saved = Bun.deflateSync(encoder.encode(this.serialize(term)));
       this.savedSize = { cols: term.cols, rows: term.rows };
       term.dispose();
       this.term = undefined;
       this.serializer = undefined;
     });
+  }
+
+  private savedText(): string {
+    return this.saved ? decoder.decode(Bun.inflateSync(this.saved)) : "";
   }
 
   private serialize(term: Terminal): string {
