@@ -11,15 +11,18 @@ import {
   BYTE_FRAME_OVERHEAD,
   encodeBytes,
   encodeControl,
-  FORWARDED_SIGNALS,
-  type ForwardedSignal,
   FrameDecoder,
   FrameKind,
+  PROTOCOL_VERSION,
+} from "./frames.ts";
+import {
+  FORWARDED_SIGNALS,
+  type ForwardedSignal,
   type HostedInfo,
   type HostMessage,
-  PROTOCOL_VERSION,
+  hostMessage,
   type ServerMessage,
-} from "./frames.ts";
+} from "./messages.ts";
 import { checkSocketOwnership } from "./socket-path.ts";
 
 /** A server whose host stopped reading input for this much is cut off. */
@@ -300,8 +303,16 @@ export async function connectHost(
           return;
         }
         for (const frame of frames) {
-          if (frame.kind === FrameKind.control) onMessage(frame.message as HostMessage);
-          else if (frame.kind === FrameKind.output) onOutput(frame.id, frame.bytes);
+          if (frame.kind === FrameKind.control) {
+            const parsed = hostMessage.safeParse(frame.message);
+            if (!parsed.success) {
+              const type = (frame.message as { type?: unknown }).type;
+              lastError = `the PTY host sent an invalid ${String(type)} message`;
+              _socket.end();
+              return;
+            }
+            onMessage(parsed.data);
+          } else if (frame.kind === FrameKind.output) onOutput(frame.id, frame.bytes);
         }
       },
       drain: () => writer.drain(),

@@ -13,8 +13,7 @@
 // The first frame each way is `hello` carrying PROTOCOL_VERSION. Anything malformed is a
 // FrameError: the receiver reports it and drops that connection, never the sessions.
 
-import type { PtyExit } from "../sessions/pty.ts";
-import type { ScreenSnapshot } from "../sessions/screen.ts";
+import type { HostMessage, ServerMessage } from "./messages.ts";
 
 /** Bumped whenever a frame or message changes incompatibly. */
 export const PROTOCOL_VERSION = 3;
@@ -28,60 +27,6 @@ type FrameKindValue = (typeof FrameKind)[keyof typeof FrameKind];
 const ID_BYTES = 36;
 const SESSION_ID = /^[0-9a-f-]{36}$/;
 const HEADER_BYTES = 5;
-
-/** A session the host runs (or ran, until the server forgets it), as told in its hello. */
-export interface HostedInfo {
-  id: string;
-  pid: number;
-  cols: number;
-  rows: number;
-  /**
-   * The replay: output frames after the hello carry [start, end) first (the ring at the hello),
-   * then live output; a `skip` may move `start` on when the ring overtook the server.
-   */
-  start: number;
-  end: number;
-  /** Set when the process has ended; its `exit` message follows the replay. */
-  exit?: PtyExit;
-}
-
-/** The signals a server may ask the host to send to a session's process group. */
-export const FORWARDED_SIGNALS = ["SIGHUP", "SIGINT", "SIGTERM", "SIGKILL"] as const;
-export type ForwardedSignal = (typeof FORWARDED_SIGNALS)[number];
-
-/** Control messages from the server to the host. */
-export type ServerMessage =
-  | { type: "hello"; protocol: number; version: string }
-  | {
-      type: "spawn";
-      id: string;
-      file: string;
-      args: string[];
-      cwd: string;
-      env: Record<string, string>;
-      cols: number;
-      rows: number;
-    }
-  | { type: "resize"; id: string; cols: number; rows: number }
-  | { type: "signal"; id: string; signal: ForwardedSignal }
-  /** The server stored the exit: the host may drop the session. */
-  | { type: "forget"; id: string }
-  /** Ask for the session's terminal state; answered by a `screen` message with `request`. */
-  | { type: "screen"; id: string; request: number };
-
-/** Control messages from the host to the server. */
-export type HostMessage =
-  | { type: "hello"; protocol: number; version: string; pid: number; sessions: HostedInfo[] }
-  /** The server fell behind the host's ring: output continues at `to`; what was before is lost. */
-  | { type: "skip"; id: string; to: number }
-  | { type: "spawned"; id: string; pid: number }
-  | { type: "spawn_failed"; id: string; message: string }
-  | { type: "exit"; id: string; exitCode: number | null; signal: string | null }
-  /** The session's PTY took `bytes` more of the input this server sent (reported in batches). */
-  | { type: "input_taken"; id: string; bytes: number }
-  /** The terminal state asked for (null: the host has no such session, or it has ended). */
-  | { type: "screen"; id: string; request: number; snapshot: ScreenSnapshot | null }
-  | { type: "error"; code: string; message: string };
 
 export type Frame =
   | { kind: typeof FrameKind.control; message: unknown }

@@ -22,12 +22,14 @@ import {
   FrameDecoder,
   FrameError,
   FrameKind,
+  PROTOCOL_VERSION,
+} from "./frames.ts";
+import {
   type HostedInfo,
   type HostMessage,
-  PROTOCOL_VERSION,
   type ServerMessage,
-} from "./frames.ts";
-import { serverMessage } from "./server-message.ts";
+  serverMessage,
+} from "./messages.ts";
 import { HOST_LOCK_NAME, socketPath } from "./socket-path.ts";
 
 /** With no session and no server for this long, the host exits. */
