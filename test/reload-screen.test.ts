@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import type { Browser, Page } from "playwright-core";
 import { launchBrowser, newPage, signIn, waitForLine } from "./support/browser.ts";
-import { startTestServer, type TestServer } from "./support/server.ts";
+import { eventually, startTestServer, type TestServer } from "./support/server.ts";
 
 let server: TestServer;
 let browser: Browser;
@@ -90,4 +90,41 @@ test("a reload during less after more output than the ring holds shows less, and
   }, session.id);
   await context.close();
   await server.request("DELETE", `/sessions/${session.id}`);
+}, 60_000);
+
+test("a background tab holds no stream; shown, it catches up with what it missed", async () => {
+  const script = (name: string) => `printf '${name}-READY\\n'; exec cat`;
+  const [first, second] = await Promise.all([
+    server.spawnShell(script("FIRST")),
+    server.spawnShell(script("SECOND")),
+  ]);
+  const { page, context } = await newPage(browser);
+  await signIn(page, server, `/s/${first.id}`);
+  await waitForLine(page, first.id, "^FIRST-READY$");
+  // Open the second session: the first stays open as a tab, out of sight.
+  await page.goto(`${server.url}/s/${second.id}`);
+  await waitForLine(page, second.id, "^SECOND-READY$");
+  await eventually(
+    () => (server.manager.viewerCount(first.id) === 0 ? true : undefined),
+    "the hidden tab's stream closed",
+  );
+  expect(server.manager.viewerCount(second.id)).toBe(1);
+
+  // Output the hidden tab misses, then the tab is shown.
+  const input = await server.request("POST", `/sessions/${first.id}/input`, { data: "LATER\n" });
+  expect(input.status).toBe(204);
+  await page
+    .getByRole("tab", { name: /FIRST|shell/ })
+    .first()
+    .click();
+  await waitForLine(page, first.id, "^LATER$");
+  expect(server.manager.viewerCount(first.id)).toBe(1);
+  await eventually(
+    () => (server.manager.viewerCount(second.id) === 0 ? true : undefined),
+    "the tab now hidden let its stream go",
+  );
+  await context.close();
+  for (const session of [first, second]) {
+    await server.request("DELETE", `/sessions/${session.id}`);
+  }
 }, 60_000);

@@ -18,7 +18,7 @@ export function TerminalView(props: TerminalViewProps) {
   useEffect(() => {
     const element = host.current;
     if (!element) return;
-    const terminal = new TerminalController(props);
+    const terminal = new TerminalController({ ...props, hidden: !props.visible });
     controller.current = terminal;
     terminal.mount(element);
     Object.defineProperty(element, "terminal", { value: terminal, configurable: true });
@@ -39,6 +39,7 @@ export function TerminalView(props: TerminalViewProps) {
   }, [props.keyboardInset]);
 
   useEffect(() => {
+    controller.current?.setVisible(props.visible);
     if (!props.visible) return;
     controller.current?.layout();
     if (!props.readOnly && matchMedia("(pointer: fine)").matches) controller.current?.focus();

@@ -3,6 +3,8 @@
 // once after 4008, and stops for good when the session has ended (1000) or was deleted (4004).
 // Flow control: the owner pauses it when the terminal cannot keep up (the socket is closed, so
 // nothing piles up in the browser) and resumes it from the same offset once it has caught up.
+// A terminal out of sight (a background tab) is not connected at all: it connects when shown,
+// from its offset (or, never shown before, for a snapshot of the session's screen).
 
 import type { Session } from "../../../src/protocol/session.ts";
 import {
@@ -60,6 +62,8 @@ export class StreamConnection {
   private disposed = false;
   private finished = false;
   private paused = false;
+  /** Out of sight: no socket until shown. */
+  private hidden: boolean;
   private pending: Uint8Array<ArrayBuffer>[] = [];
   private pendingBytes = 0;
   private readonly wake = () => this.retryNow();
@@ -76,10 +80,24 @@ export class StreamConnection {
   constructor(
     private readonly sessionId: string,
     private readonly on: StreamHandlers,
+    { hidden = false }: { hidden?: boolean } = {},
   ) {
+    this.hidden = hidden;
     addEventListener("online", this.wake);
     document.addEventListener("visibilitychange", this.wake);
     this.open();
+  }
+
+  /** Out of sight: close the socket; shown again: reconnect from `offset`. */
+  setHidden(hidden: boolean): void {
+    if (hidden === this.hidden) return;
+    this.hidden = hidden;
+    if (hidden) {
+      clearTimeout(this.timer);
+      const socket = this.socket;
+      this.socket = undefined;
+      socket?.close(1000);
+    } else if (!this.socket) this.open();
   }
 
   /** Send input bytes (held briefly while reconnecting). */
@@ -114,7 +132,7 @@ export class StreamConnection {
   resume(): void {
     if (!this.paused) return;
     this.paused = false;
-    if (!this.disposed && !this.finished) this.open();
+    this.open();
   }
 
   dispose(): void {
@@ -126,6 +144,7 @@ export class StreamConnection {
   }
 
   private open(): void {
+    if (this.disposed || this.finished || this.paused || this.hidden || this.socket) return;
     // A fresh open asks for no offset: the server then sends a snapshot rather than a long replay.
     const since = this.started ? `?since=${this.offset}` : "";
     const path = `/sessions/${encodeURIComponent(this.sessionId)}/stream${since}`;
@@ -179,7 +198,7 @@ export class StreamConnection {
   }
 
   private retryNow(): void {
-    if (this.disposed || this.finished || this.paused || this.socket) return;
+    if (this.disposed || this.finished || this.paused || this.hidden || this.socket) return;
     if (document.visibilityState !== "visible") return;
     clearTimeout(this.timer);
     this.backoffMs = BACKOFF_MIN_MS;

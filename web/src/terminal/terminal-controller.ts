@@ -21,6 +21,8 @@ export interface TerminalOptions {
   /** Viewers watch: no input, no resize; the terminal follows the PTY's size. */
   readOnly: boolean;
   fontSize: number;
+  /** Out of sight at first: the stream connects once it is shown (see setVisible). */
+  hidden?: boolean;
   /** The stream could not open (the caller checks whether the sign-in expired). */
   onRefused?: () => void;
   onSession?: (session: Session) => void;
@@ -105,40 +107,44 @@ export class TerminalController {
     this.darkQuery.addEventListener("change", this.onScheme);
     document.addEventListener("visibilitychange", this.onVisibility);
 
-    this.stream = new StreamConnection(options.sessionId, {
-      output: (bytes, replayed) => this.write(bytes, replayed),
-      truncated: (from, to) =>
-        this.parse(`\r\n\x1b[2m[${to - from} bytes of output are gone]\x1b[0m\r\n`, true),
-      snapshot: (bytes, cols, rows) => this.restore(bytes, cols, rows),
-      session: (session) => {
-        if (options.readOnly) this.follow(session.cols, session.rows);
-        this.options.onSession?.(session);
+    this.stream = new StreamConnection(
+      options.sessionId,
+      {
+        output: (bytes, replayed) => this.write(bytes, replayed),
+        truncated: (from, to) =>
+          this.parse(`\r\n\x1b[2m[${to - from} bytes of output are gone]\x1b[0m\r\n`, true),
+        snapshot: (bytes, cols, rows) => this.restore(bytes, cols, rows),
+        session: (session) => {
+          if (options.readOnly) this.follow(session.cols, session.rows);
+          this.options.onSession?.(session);
+        },
+        resize: (cols, rows) => {
+          this.size.value = { cols, rows };
+          if (options.readOnly) this.follow(cols, rows);
+        },
+        exit: (exitCode, signal) => {
+          this.exit.value = { exitCode, signal };
+        },
+        input: (notice) => {
+          if ("refused" in notice) this.inputNotice.value = `input dropped: ${notice.refused}`;
+          else if (notice.waiting > 0) {
+            this.inputNotice.value = `${Math.ceil(notice.waiting / 1024)} KiB of input waits for the program to read it`;
+          } else this.inputNotice.value = null;
+        },
+        status: (status) => {
+          this.status.value = status;
+        },
+        refused: () => this.options.onRefused?.(),
+        ready: () => {
+          this.lastSent = undefined;
+          this.layout();
+        },
+        // The DOM renderer paints the replay; WebGL takes over once it is parsed (creating the
+        // WebGL renderer mid-replay would hold up the first paint).
+        replayed: () => this.parse(new Uint8Array(0), false, () => void this.loadWebgl()),
       },
-      resize: (cols, rows) => {
-        this.size.value = { cols, rows };
-        if (options.readOnly) this.follow(cols, rows);
-      },
-      exit: (exitCode, signal) => {
-        this.exit.value = { exitCode, signal };
-      },
-      input: (notice) => {
-        if ("refused" in notice) this.inputNotice.value = `input dropped: ${notice.refused}`;
-        else if (notice.waiting > 0) {
-          this.inputNotice.value = `${Math.ceil(notice.waiting / 1024)} KiB of input waits for the program to read it`;
-        } else this.inputNotice.value = null;
-      },
-      status: (status) => {
-        this.status.value = status;
-      },
-      refused: () => this.options.onRefused?.(),
-      ready: () => {
-        this.lastSent = undefined;
-        this.layout();
-      },
-      // The DOM renderer paints the replay; WebGL takes over once it is parsed (creating the
-      // WebGL renderer mid-replay would hold up the first paint).
-      replayed: () => this.parse(new Uint8Array(0), false, () => void this.loadWebgl()),
-    });
+      { hidden: options.hidden === true },
+    );
   }
 
   /** Attach to `host` (once); the terminal fills it and follows its size. */
@@ -276,6 +282,11 @@ export class TerminalController {
     this.lastSent = { cols, rows };
     this.size.value = { cols, rows };
     this.stream.control({ type: "resize", cols, rows });
+  }
+
+  /** A terminal out of sight keeps no stream open; shown, it catches up from where it was. */
+  setVisible(visible: boolean): void {
+    this.stream.setHidden(!visible);
   }
 
   dispose(): void {
