@@ -178,6 +178,7 @@ export function createApp(deps: AppDeps) {
         metrics: deps.metrics,
         sessions: deps.sessions,
         liveSessions: () => deps.manager.liveCount,
+        outputBytesHeld: () => deps.manager.outputBytesHeld,
         webSockets: () => deps.hub.size,
         version: deps.version,
         commit: deps.commit,

@@ -31,6 +31,8 @@ export interface MetricsSnapshot {
   sessionsByState: Partial<Record<SessionState, number>>;
   /** Sessions with a live PTY in this process. */
   liveSessions: number;
+  /** Output bytes this process holds in memory for live sessions (rings, or copies of them). */
+  outputBytesHeld: number;
   /** All open WebSockets (streams and lifecycle events). */
   webSockets: number;
   version: string;
@@ -66,6 +68,12 @@ export function renderMetrics(snapshot: MetricsSnapshot): string {
   family("opendray_live_sessions", "gauge", "Sessions with a running PTY in this process.", [
     ["", snapshot.liveSessions],
   ]);
+  family(
+    "opendray_output_bytes_held",
+    "gauge",
+    "PTY output this server holds in memory for live sessions (with PTY_HOST=auto: its copies of the PTY host's rings, kept while watched).",
+    [["", snapshot.outputBytesHeld]],
+  );
   family("opendray_stream_viewers", "gauge", "Open terminal stream WebSockets.", [
     ["", metrics.streamViewers],
   ]);

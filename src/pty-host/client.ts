@@ -103,6 +103,8 @@ interface Connection {
   pumpInput(): void;
   /** Ask the host for a session's terminal state. */
   screen(id: string): Promise<ScreenSnapshot | undefined>;
+  /** Ask the host for a session's output from `from`. */
+  read(id: string, from: number): Promise<{ start: number; bytes: Uint8Array } | undefined>;
 }
 
 const isForwarded = (signal: NodeJS.Signals): signal is ForwardedSignal =>
@@ -170,6 +172,10 @@ class HostPtyHandle implements HostPty {
     return this.connection.screen(this.id);
   }
 
+  read(from: number): Promise<{ start: number; bytes: Uint8Array } | undefined> {
+    return this.connection.read(this.id, from);
+  }
+
   release(): void {
     this.input = undefined;
     this.connection.inputTurns.delete(this);
@@ -199,6 +205,9 @@ export async function connectHost(
   >();
   /** Terminal states asked for, by request number; answered in order, or undefined on loss. */
   const screens = new Map<number, (snapshot: ScreenSnapshot | undefined) => void>();
+  /** Output asked for (`read`), the same way. */
+  type Output = { start: number; bytes: Uint8Array } | undefined;
+  const reads = new Map<number, (output: Output) => void>();
   let nextRequest = 0;
   const decoder = new FrameDecoder();
   let hello: Extract<HostMessage, { type: "hello" }> | undefined;
@@ -279,6 +288,14 @@ export async function connectHost(
         screens.get(message.request)?.(message.snapshot ?? undefined);
         screens.delete(message.request);
         return;
+      case "output": {
+        const { output } = message;
+        reads.get(message.request)?.(
+          output ? { start: output.start, bytes: Buffer.from(output.base64, "base64") } : undefined,
+        );
+        reads.delete(message.request);
+        return;
+      }
       case "input_taken":
         // Only input this server sent is reported, so the session is wired up by then.
         routes.get(message.id)?.callbacks?.onInputTaken?.(message.bytes);
@@ -323,6 +340,8 @@ export async function connectHost(
         spawning.clear();
         for (const answer of screens.values()) answer(undefined);
         screens.clear();
+        for (const answer of reads.values()) answer(undefined);
+        reads.clear();
         resolveLost(lastError);
       },
       error(_socket, error) {
@@ -361,6 +380,13 @@ export async function connectHost(
       return new Promise((resolve) => {
         screens.set(request, resolve);
         send({ type: "screen", id, request });
+      });
+    },
+    read(id, from) {
+      const request = nextRequest++;
+      return new Promise((resolve) => {
+        reads.set(request, resolve);
+        send({ type: "read", id, request, from });
       });
     },
   };

@@ -370,6 +370,14 @@ export function startPtyHost(config: Config, options: PtyHostOptions): PtyHost {
         checkIdle();
         return;
       }
+      case "read": {
+        const session = sessions.get(message.id);
+        const { id, request } = message;
+        const start = session ? Math.max(message.from, session.ring.start) : 0;
+        const bytes = session?.ring.read(start);
+        const output = bytes ? { start, base64: Buffer.from(bytes).toString("base64") } : null;
+        return tell(socket, { type: "output", id, request, output });
+      }
       case "screen": {
         const session = sessions.get(message.id);
         const { id, request } = message;

@@ -60,6 +60,8 @@ export const serverMessage = z.discriminatedUnion("type", [
   z.object({ type: z.literal("forget"), id: z.string() }),
   /** Ask for the session's terminal state; answered by a `screen` message with `request`. */
   z.object({ type: z.literal("screen"), id: z.string(), request: offset }),
+  /** Ask for the output the host's ring holds from `from`; answered by `output` with `request`. */
+  z.object({ type: z.literal("read"), id: z.string(), request: offset, from: offset }),
 ]);
 export type ServerMessage = z.infer<typeof serverMessage>;
 
@@ -85,6 +87,17 @@ export const hostMessage = z.discriminatedUnion("type", [
     id: z.string(),
     request: offset,
     snapshot: screenSnapshot.nullable(),
+  }),
+  /**
+   * The output asked for by `read`, base64 (rare: a REST read of a session whose server keeps
+   * no copy); `start` is where it begins, after `from` when the ring no longer reaches back.
+   * Null: the host has no such session.
+   */
+  z.object({
+    type: z.literal("output"),
+    id: z.string(),
+    request: offset,
+    output: z.object({ start: offset, base64: z.string() }).nullable(),
   }),
   z.object({ type: z.literal("error"), code: z.string(), message: z.string() }),
 ]);

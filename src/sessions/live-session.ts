@@ -33,6 +33,13 @@ export const INPUT_LIMIT_BYTES = 4 * INPUT_BUDGET_BYTES;
 export const REPAINT_SETTLE_MS = 30;
 export const REPAINT_MAX_MS = 300;
 
+/**
+ * With PTY_HOST=auto the ring is the server's copy of the host's: kept while viewers watch and
+ * for this long after the last one leaves (a reload or a reconnect then gets the exact bytes it
+ * missed), then dropped; the host keeps the output and the terminal's state either way.
+ */
+export const MIRROR_GRACE_MS = 60_000;
+
 export type ChangeKind = "state" | "exited";
 
 export interface LiveSessionOptions {
@@ -44,6 +51,8 @@ export interface LiveSessionOptions {
   onChange: (session: LiveSession, kind: ChangeKind) => void;
   /** The size policy changed the PTY's size (the manager stores it). */
   onResize: (session: LiveSession) => void;
+  /** MIRROR_GRACE_MS unless a test shortens it. */
+  mirrorGraceMs?: number;
 }
 
 /**
@@ -80,6 +89,13 @@ export class LiveSession implements Feed {
   /** The terminal's state, when this process owns the PTY (a PTY host keeps its own). */
   private screen: TerminalScreen | undefined;
   private journal: ScrollbackJournal | undefined;
+  /** The PTY lives in a PTY host: the ring is a copy of the host's, dropped while unwatched. */
+  private hosted = false;
+  /** No viewer for the grace period: output is counted, not kept (see MIRROR_GRACE_MS). */
+  private mirrorDropped = false;
+  /** The ring has held everything the host kept since this server took the session. */
+  private mirrorWhole = true;
+  private mirrorTimer: Timer | undefined;
   private readonly viewers = new Set<Viewer>();
   /** The viewer whose terminal answers reach the program: the last one that typed, else the oldest. */
   private primary: Viewer | undefined;
@@ -134,7 +150,7 @@ export class LiveSession implements Feed {
         rows: this.info.rows,
         scrollbackLines: this.options.snapshotScrollbackLines,
       });
-    }
+    } else this.watchMirror();
     this.info.pid = pty.pid;
     this.startedMs = this.options.now();
     this.info.startedAt = new Date(this.startedMs).toISOString();
@@ -155,11 +171,51 @@ export class LiveSession implements Feed {
     if (this.info.lastOutputAt) this.lastOutputMs = Date.parse(this.info.lastOutputAt);
     if (this.info.state === "starting") this.setState("running");
     this.scheduleIdleCheck(this.options.idleAfterMs);
+    if (pty.screen) this.watchMirror();
+  }
+
+  /** A hosted session's copy of the host's ring: dropped once unwatched for the grace period. */
+  private watchMirror(): void {
+    this.hosted = true;
+    if (this.viewers.size === 0) this.scheduleMirrorDrop();
+  }
+
+  private scheduleMirrorDrop(): void {
+    if (!this.hosted || this.mirrorTimer !== undefined || this.exit) return;
+    this.mirrorTimer = setTimeout(() => {
+      this.mirrorTimer = undefined;
+      if (this.viewers.size > 0 || this.exit) return;
+      this.ring.clear();
+      this.mirrorDropped = true;
+      this.mirrorWhole = false;
+    }, this.options.mirrorGraceMs ?? MIRROR_GRACE_MS);
+  }
+
+  /** The ring has held all the host kept since this server took the session (see archive). */
+  get mirrorIsWhole(): boolean {
+    return this.mirrorWhole;
+  }
+
+  /**
+   * Output from `since` (absent: all that is kept), as GET /output serves it. A hosted session
+   * whose copy lacks it asks the PTY host. Callers check `since` against the end first.
+   */
+  async output(since: number | undefined): Promise<{ start: number; bytes: Uint8Array }> {
+    const { ring } = this;
+    const from = since ?? (this.mirrorWhole ? ring.start : 0);
+    if (from < ring.start && this.isRunning && this.pty?.read) {
+      const kept = await this.pty.read(from);
+      if (kept) return kept;
+    }
+    const start = Math.max(from, ring.start);
+    // The ring changes under the response: a copy.
+    return { start, bytes: ring.read(start).slice() };
   }
 
   /** The process is out of reach (its PTY host died): stop the clocks, accept no more changes. */
   abandon(): void {
     clearTimeout(this.idleTimer);
+    clearTimeout(this.mirrorTimer);
     clearTimeout(this.killTimer);
     clearTimeout(this.repaintTimer);
     this.idleTimer = undefined;
@@ -175,7 +231,8 @@ export class LiveSession implements Feed {
   /** The PTY produced output. Hot path: no allocation beyond the ring copy. */
   onData(bytes: Uint8Array): void {
     if (this.outputClosed) return;
-    this.ring.append(bytes);
+    if (this.mirrorDropped) this.ring.skipTo(this.ring.end + bytes.length);
+    else this.ring.append(bytes);
     this.info.outputOffset = this.ring.end;
     this.lastOutputMs = this.options.now();
     if (
@@ -201,6 +258,7 @@ export class LiveSession implements Feed {
 
   onExit(exit: PtyExit): void {
     clearTimeout(this.idleTimer);
+    clearTimeout(this.mirrorTimer);
     clearTimeout(this.killTimer);
     clearTimeout(this.repaintTimer);
     this.idleTimer = undefined;
@@ -259,6 +317,10 @@ export class LiveSession implements Feed {
         : since < ring.start);
     const viewer = new Viewer(this, sink, from);
     this.viewers.add(viewer);
+    // Watched again: keep the output from now on (what was dropped comes as a snapshot).
+    clearTimeout(this.mirrorTimer);
+    this.mirrorTimer = undefined;
+    this.mirrorDropped = false;
     this.primary ??= viewer;
     viewer.start(
       { type: "hello", session: this.snapshot(), offset: ring.end, bufferStart: ring.start },
@@ -286,6 +348,7 @@ export class LiveSession implements Feed {
 
   release(viewer: Viewer): void {
     this.viewers.delete(viewer);
+    if (this.viewers.size === 0) this.scheduleMirrorDrop();
     this.inputHeld?.delete(viewer);
     if (this.primary === viewer) this.primary = this.viewers.values().next().value;
     // The size it set goes back to the viewers that remain (with none, the size stays).

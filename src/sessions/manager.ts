@@ -106,6 +106,8 @@ export interface SessionManager {
   viewerCount(id: string): number;
   /** Live sessions in memory (for metrics and benchmarks). */
   readonly liveCount: number;
+  /** Output bytes held in memory for live sessions (their rings or ring copies). */
+  readonly outputBytesHeld: number;
 }
 
 export interface SessionManagerDeps {
@@ -116,6 +118,8 @@ export interface SessionManagerDeps {
   scrollbackBytes: number;
   /** SNAPSHOT_SCROLLBACK_LINES (default DEFAULT_SNAPSHOT_LINES). */
   snapshotScrollbackLines?: number;
+  /** How long a hosted session's ring copy outlives its last viewer (tests shorten it). */
+  mirrorGraceMs?: number;
   idleAfterMs: number;
   /**
    * PTY_HOST=auto: PTYs, rings and scrollback files live in the PTY host, which outlives this
@@ -215,6 +219,7 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
   const sessionOptions: LiveSessionOptions = {
     scrollbackBytes: deps.scrollbackBytes,
     snapshotScrollbackLines: deps.snapshotScrollbackLines ?? DEFAULT_SNAPSHOT_LINES,
+    ...(deps.mirrorGraceMs === undefined ? {} : { mirrorGraceMs: deps.mirrorGraceMs }),
     idleAfterMs: deps.idleAfterMs,
     now,
     onChange,
@@ -348,8 +353,9 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
       const wasRunning = session.isRunning;
       session.abandon();
       if (!wasRunning) continue;
-      // Readers of the archive wait for the file (archivedFeed).
-      archive(id, deps.store.open(id, session.ring).close());
+      // Readers of the archive wait for the file (archivedFeed). The host's own file is kept
+      // when this server's copy of its ring is not whole (dropped while unwatched).
+      if (session.mirrorIsWhole) archive(id, deps.store.open(id, session.ring).close());
       const snapshot = session.snapshot();
       persist({
         ...snapshot,
@@ -493,11 +499,10 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
     async output(id, since) {
       // A live ring changes under the response: copy. A finished session's bytes never change
       // and are shared by all its readers: a view.
-      const ring = live.get(id)?.ring;
-      if (ring) {
-        const from = sinceWithin(ring, since);
-        const bytes = ring.read(from).slice();
-        const start = Math.max(from, ring.start);
+      const session = live.get(id);
+      if (session) {
+        if (since !== undefined) sinceWithin(session.ring, since);
+        const { start, bytes } = await session.output(since);
         return { start, end: start + bytes.length, bytes };
       }
       const { feed } = await archivedFeed(id);
@@ -617,6 +622,12 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
 
     viewerCount(id) {
       return live.get(id)?.viewerCount ?? 0;
+    },
+
+    get outputBytesHeld() {
+      let total = 0;
+      for (const session of live.values()) total += session.ring.end - session.ring.start;
+      return total;
     },
 
     get liveCount() {

@@ -59,6 +59,11 @@ export interface PtyProcess {
   release?(): void;
   /** The terminal's state, kept where the PTY lives (a PTY host); undefined when it has none. */
   screen?(): Promise<ScreenSnapshot | undefined>;
+  /**
+   * The output kept where the PTY lives (a PTY host's ring) from `from` on, clamped to what is
+   * kept; undefined when nothing is.
+   */
+  read?(from: number): Promise<{ start: number; bytes: Uint8Array } | undefined>;
 }
 
 export interface PtyBackend {

@@ -72,6 +72,12 @@ export class RingBuffer {
     this.endOffset = offset;
   }
 
+  /** Drop everything held and free the storage; appends go on at `end`. */
+  clear(): void {
+    this.chunks.length = 0;
+    this.startOffset = this.endOffset;
+  }
+
   /**
    * The bytes from `from` (clamped to what is held) in one view into the storage, as many as
    * lie in one chunk and at most `maxBytes`; empty at the end. Valid until the next append:

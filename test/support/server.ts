@@ -73,6 +73,8 @@ export interface TestServerOptions {
   noAdmin?: boolean;
   /** One limit for every budget of password attempts (default: LOGIN_LIMITS). */
   loginLimit?: RateLimit;
+  /** How long a hosted session's ring copy outlives its last viewer (default 60 s). */
+  mirrorGraceMs?: number;
 }
 
 export async function startTestServer(
@@ -108,6 +110,7 @@ export async function startTestServer(
     logger: options.logger ?? createLogger("silent"),
     pingIntervalMs: options.pingIntervalMs,
     loginLimit: options.loginLimit,
+    mirrorGraceMs: options.mirrorGraceMs,
   });
   const api = `${server.url}/api/v1`;
 

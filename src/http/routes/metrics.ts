@@ -18,6 +18,7 @@ export interface MetricsRoutesDeps {
   metrics: Metrics;
   sessions: Pick<SessionsRepo, "countByState">;
   liveSessions: () => number;
+  outputBytesHeld: () => number;
   webSockets: () => number;
   version: string;
   commit: string;
@@ -37,6 +38,7 @@ export function metricsRoutes(deps: MetricsRoutesDeps) {
       metrics: deps.metrics,
       sessionsByState: await deps.sessions.countByState(),
       liveSessions: deps.liveSessions(),
+      outputBytesHeld: deps.outputBytesHeld(),
       webSockets: deps.webSockets(),
       version: deps.version,
       commit: deps.commit,
