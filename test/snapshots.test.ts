@@ -164,7 +164,5 @@ test("in process: an interrupted session shows its last screen; an unreadable on
   expect(fallback.events.map((event) => event.type)).toEqual(["hello", "truncated", "exit"]);
   const hello = fallback.events[0] as { offset: number; bufferStart: number };
   expect(fallback.byteCount).toBe(hello.offset - hello.bufferStart);
-  expect(second.log.join("\n")).toContain(
-    `the final screen of session ${broken.id} is unreadable`,
-  );
+  expect(second.log.join("\n")).toContain(`the final screen of session ${broken.id} is unreadable`);
 });
