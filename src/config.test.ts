@@ -61,6 +61,7 @@ describe("defaults", () => {
       bodyLimitBytes: 1024 * 1024,
       scrollbackBytes: 4 * 1024 * 1024,
       snapshotScrollbackLines: 1000,
+      mirrorGraceMs: 60_000,
       idleAfterMs: 30_000,
       ptyBackend: "bun",
       ptyHost: "auto",
@@ -169,6 +170,8 @@ describe("durations", () => {
     ["IDLE_AFTER", "1ms", "idleAfterMs", 1],
     ["IDLE_AFTER", "2m", "idleAfterMs", 120_000],
     ["IDLE_AFTER", "24d", "idleAfterMs", 24 * 86_400_000],
+    ["MIRROR_GRACE", "300ms", "mirrorGraceMs", 300],
+    ["MIRROR_GRACE", "10m", "mirrorGraceMs", 600_000],
   ] as const)("%s=%p gives %s %p", (name, value, key, expected) => {
     expect(load({ [name]: value })[key]).toBe(expected);
   });
@@ -184,6 +187,7 @@ describe("durations", () => {
     ["JWT_TTL", "99999999999999999999d"],
     ["IDLE_AFTER", "0ms"],
     ["IDLE_AFTER", "soon"],
+    ["MIRROR_GRACE", "forever"],
     ["IDLE_AFTER", "25d"],
   ])("%s=%p is rejected", (name, value) => {
     const error = errorOf({ [name]: value });

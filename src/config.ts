@@ -36,6 +36,8 @@ export interface Config {
   scrollbackBytes: number;
   /** Lines of scrollback in a session's server-side terminal and its snapshots. */
   snapshotScrollbackLines: number;
+  /** PTY_HOST=auto: how long an unwatched session's output copy is kept. */
+  mirrorGraceMs: number;
   idleAfterMs: number;
   ptyBackend: "bun" | "bun-pty";
   /** Where PTYs live: a long-lived PTY host process, or this one. */
@@ -87,6 +89,7 @@ const VARIABLES = [
   ["BODY_LIMIT", "1mb", "largest POST/PUT/PATCH body (b, kb, mb, gb; 1kb = 1024 bytes)"],
   ["SCROLLBACK_BYTES", "4mb", "per-session scrollback ring buffer, 4kb to 1gb"],
   ["SNAPSHOT_SCROLLBACK_LINES", "1000", "lines above the screen that a session's server-side terminal keeps and a snapshot (a reopened or resynced viewer) carries, 0 to 100000"],
+  ["MIRROR_GRACE", "60s", "PTY_HOST=auto: how long the server keeps its copy of a session's output after the last viewer leaves (a reconnect within it gets the exact bytes it missed, a later one a snapshot); integer + ms|s|m|h|d, at most 24d"],
   ["IDLE_AFTER", "30s", "no output for this long marks a session idle: integer + ms|s|m|h|d, at most 24d"],
   ["PTY_BACKEND", "bun", "bun (built-in terminal) or bun-pty"],
   ["RESUME_ON_START", "0", "at start, restart interrupted sessions (of the last 24 h, not yet continued) whose CLI pinned a conversation (Claude Code), resuming it, this many at a time; 0 = off, at most 16"],
@@ -179,6 +182,7 @@ export function loadConfig(env: Record<string, string | undefined>, deps: Config
       SNAPSHOT_LINES,
       "an integer from 0 to 100000",
     ),
+    mirrorGraceMs: parseDuration("MIRROR_GRACE", get("MIRROR_GRACE"), MAX_TIMER_MS),
     idleAfterMs: parseDuration("IDLE_AFTER", get("IDLE_AFTER"), MAX_TIMER_MS),
     ptyBackend: parseWith("PTY_BACKEND", get("PTY_BACKEND"), PTY_BACKEND, "bun or bun-pty"),
     ptyHost: parseWith("PTY_HOST", get("PTY_HOST"), PTY_HOST, "auto or inprocess"),

@@ -39,8 +39,6 @@ export interface ServerOptions {
   pingIntervalMs?: number | undefined;
   /** One limit for every budget of password attempts (tests); default LOGIN_LIMITS. */
   loginLimit?: RateLimit | undefined;
-  /** How long a hosted session's ring copy outlives its last viewer (tests); MIRROR_GRACE_MS. */
-  mirrorGraceMs?: number | undefined;
 }
 
 /** How long closing sockets get to flush their close frames before connections are cut, in ms. */
@@ -96,7 +94,7 @@ export async function startServer(config: Config, options: ServerOptions): Promi
     providers,
     scrollbackBytes: config.scrollbackBytes,
     snapshotScrollbackLines: config.snapshotScrollbackLines,
-    ...(options.mirrorGraceMs === undefined ? {} : { mirrorGraceMs: options.mirrorGraceMs }),
+    mirrorGraceMs: config.mirrorGraceMs,
     idleAfterMs: config.idleAfterMs,
     onError: logError,
     ...(ptyHost ? { host: ptyHost } : {}),

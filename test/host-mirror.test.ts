@@ -8,13 +8,11 @@ import { afterAll, beforeAll, expect, test } from "bun:test";
 import { eventually, startTestServer, type TestServer } from "./support/server.ts";
 import { StreamClient, streamUrl } from "./support/ws-client.ts";
 
-const GRACE_MS = 300;
 let server: TestServer;
 
 beforeAll(async () => {
   server = await startTestServer({
-    env: { PTY_HOST: "auto", SCROLLBACK_BYTES: "1mb" },
-    mirrorGraceMs: GRACE_MS,
+    env: { PTY_HOST: "auto", SCROLLBACK_BYTES: "1mb", MIRROR_GRACE: "300ms" },
   });
 });
 afterAll(async () => {

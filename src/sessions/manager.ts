@@ -118,7 +118,7 @@ export interface SessionManagerDeps {
   scrollbackBytes: number;
   /** SNAPSHOT_SCROLLBACK_LINES (default DEFAULT_SNAPSHOT_LINES). */
   snapshotScrollbackLines?: number;
-  /** How long a hosted session's ring copy outlives its last viewer (tests shorten it). */
+  /** MIRROR_GRACE: how long a hosted session's ring copy outlives its last viewer. */
   mirrorGraceMs?: number;
   idleAfterMs: number;
   /**

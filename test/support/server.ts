@@ -73,8 +73,6 @@ export interface TestServerOptions {
   noAdmin?: boolean;
   /** One limit for every budget of password attempts (default: LOGIN_LIMITS). */
   loginLimit?: RateLimit;
-  /** How long a hosted session's ring copy outlives its last viewer (default 60 s). */
-  mirrorGraceMs?: number;
 }
 
 export async function startTestServer(
@@ -110,7 +108,6 @@ export async function startTestServer(
     logger: options.logger ?? createLogger("silent"),
     pingIntervalMs: options.pingIntervalMs,
     loginLimit: options.loginLimit,
-    mirrorGraceMs: options.mirrorGraceMs,
   });
   const api = `${server.url}/api/v1`;
 
