@@ -242,10 +242,11 @@ export class LiveSession implements Feed {
       this.endRepaint();
     }
     this.journal?.touch();
-    this.screen?.touch(bytes);
     if (this.info.state === "idle") this.setState("running");
     if (this.idleTimer === undefined) this.scheduleIdleCheck(this.options.idleAfterMs);
     for (const viewer of this.viewers) viewer.notify();
+    // After the viewers: the terminal's state never delays the output on its way to them.
+    this.screen?.touch(bytes);
   }
 
   /** The PTY host's ring overtook this mirror: go on at `offset`; viewers behind are closed 4008. */

@@ -4,15 +4,17 @@
 // cursor and a bounded scrollback — instead of a replay of the ring's tail, which loses
 // whatever the program set up before the tail began.
 //
-// The parser never runs on the PTY read path. Output goes to the ring first; the screen reads
-// the ring by offset when the event-loop turn ends (or at once, when the turn's output is about
-// to overrun the ring) and queues it in xterm, which parses in its own timer slices. Should a
-// flood outrun the parser by more than QUEUE_LIMIT_BYTES and the ring both, the screen goes on
-// from the ring's start and counts the skipped bytes: it is then that of the ring's tail, as a
-// byte replay would be.
+// The parser never runs ahead of the output's way to viewers, and never takes more than its
+// share of the process. The screen reads the ring by offset when the event-loop turn ends (at
+// once when the turn's output would half overrun the ring) and parses it synchronously, on a
+// time budget: PARSE_BURST_MS of parse time saved up while output is calm, refilled at
+// PARSE_SHARE of the wall clock. A burst (a TUI redrawing, a build log) is parsed in full; a
+// flood longer than the budget lets the parser lag while the ring covers the lag, and beyond
+// that the screen goes on from the ring's start and counts the skipped bytes: it is then that
+// of the ring's tail, as a byte replay would be (modes set in the skipped output are lost).
 //
-// An idle screen costs a string: FREE_AFTER_MS after the last output the terminal is serialized
-// and dropped, and rebuilt from that string when output resumes.
+// An idle screen costs a few kilobytes: FREE_AFTER_MS after the last output the terminal is
+// serialized, deflated and dropped, and rebuilt from that when output resumes.
 
 import { SerializeAddon } from "@xterm/addon-serialize";
 import { Terminal } from "@xterm/headless";
@@ -28,13 +30,17 @@ export interface ScreenSnapshot {
   data: string;
 }
 
-/** Output is handed to xterm in pieces of at most this size. */
-const FEED_BYTES = 256 * 1024;
+/** Output is parsed in pieces of at most this size, the budget checked between them. */
+const PARSE_BYTES = 64 * 1024;
+/** The share of the wall clock the screen may spend parsing while output floods. */
+export const PARSE_SHARE = 0.1;
+/** Parse time saved up while output is calm, for a burst (about 10 MB of text here). */
+export const PARSE_BURST_MS = 100;
 /**
- * Most output handed to xterm and not yet parsed: a flood faster than the parser waits in
- * xterm's queue up to this much (and only while it lasts) before the screen skips ahead.
+ * Most output a snapshot, a resize or the final screen parses at once, whatever the budget (about
+ * 20 ms): a longer backlog (a flood) is skipped down to its last this-many bytes.
  */
-export const QUEUE_LIMIT_BYTES = 8 * 1024 * 1024;
+const CATCH_UP_BYTES = 2 * 1024 * 1024;
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
@@ -52,6 +58,8 @@ export interface ScreenOptions {
 
 /** Internals of @xterm/headless 6.0.0 that the public API does not expose (see `extraState`). */
 interface XtermCore {
+  /** Parses at once (the public `write` queues and parses in timer slices). */
+  _writeBuffer: { writeSync(data: Uint8Array | string): void };
   coreService: {
     isCursorHidden: boolean;
     decPrivateModes: { cursorStyle?: string; cursorBlink?: boolean };
@@ -70,12 +78,15 @@ export class TerminalScreen {
   private savedSize: { cols: number; rows: number };
   private cols: number;
   private rows: number;
-  // Invariant: the output before `fed` was handed to xterm, `unparsed` bytes of it not parsed yet.
+  // Invariant: the terminal holds the state after the output before `fed` (less `skipped`).
   private fed: number;
-  private unparsed = 0;
   /** Bytes the ring overwrote before the screen read them. */
   skipped = 0;
-  private feedQueued = false;
+  /** Parse time left, in ms, as of `budgetAtMs` (see PARSE_SHARE). */
+  private budgetMs = PARSE_BURST_MS;
+  private budgetAtMs = performance.now();
+  private parseQueued = false;
+  private parseTimer: Timer | undefined;
   private freeTimer: Timer | undefined;
   private lastOutputMs = 0;
   private disposed = false;
@@ -91,27 +102,21 @@ export class TerminalScreen {
   }
 
   /**
-   * The ring grew by `bytes` (its newest output): read it when this event-loop turn ends, or now
-   * if the ring is half overrun. A read larger than what the ring keeps is taken from `bytes`.
+   * The ring grew by `bytes` (its newest output): parse it when this event-loop turn ends, or now
+   * if the ring is half overrun. A read larger than what the ring keeps is parsed from `bytes`.
    */
   touch(bytes?: Uint8Array): void {
     this.lastOutputMs = performance.now();
+    if (this.disposed) return;
     const { ring } = this;
-    if (bytes && this.fed < ring.start && this.fed >= ring.end - bytes.length && !this.disposed) {
-      const term = this.term ?? this.build();
-      const chunk = bytes.slice(this.fed - (ring.end - bytes.length));
+    if (bytes && this.fed < ring.start && this.fed >= ring.end - bytes.length) {
+      this.parse(bytes.subarray(this.fed - (ring.end - bytes.length)));
       this.fed = ring.end;
-      this.unparsed += chunk.length;
-      term.write(chunk, () => this.parsedChunk(chunk.length));
+      this.scheduleFree();
       return;
     }
-    if (ring.end - this.fed >= ring.capacity / 2) {
-      this.feed();
-      return;
-    }
-    if (this.feedQueued || this.disposed) return;
-    this.feedQueued = true;
-    setImmediate(() => this.feed());
+    if (ring.end - this.fed >= ring.capacity / 2) this.catchUp(false);
+    else this.scheduleParse(0);
   }
 
   /** The PTY's size changed: applies after the output that came before it. */
@@ -122,57 +127,79 @@ export class TerminalScreen {
     // A dropped terminal is rebuilt at the size its state was saved at, then resized.
     const term = this.term ?? (this.saved ? this.build() : undefined);
     if (!term) return;
-    this.feed();
-    term.write("", () => term.resize(cols, rows));
+    this.catchUp(true);
+    term.resize(cols, rows);
   }
 
   /** The state after all output so far (that the ring still held when it was read). */
   snapshot(): Promise<ScreenSnapshot> {
-    this.feed(Number.POSITIVE_INFINITY);
+    if (!this.disposed) this.catchUp(true);
     const term = this.term;
+    const offset = this.fed;
     if (!term) {
       const data = this.savedText();
-      return Promise.resolve({ offset: this.fed, cols: this.cols, rows: this.rows, data });
+      return Promise.resolve({ offset, cols: this.cols, rows: this.rows, data });
     }
-    const offset = this.fed;
-    return new Promise((resolve) => {
-      term.write("", () => {
-        resolve({ offset, cols: term.cols, rows: term.rows, data: this.serialize(term) });
-      });
+    return Promise.resolve({
+      offset,
+      cols: term.cols,
+      rows: term.rows,
+      data: this.serialize(term),
     });
   }
 
   dispose(): void {
     this.disposed = true;
     clearTimeout(this.freeTimer);
+    clearTimeout(this.parseTimer);
     this.term?.dispose();
     this.term = undefined;
     this.serializer = undefined;
   }
 
-  /** Hand xterm what the ring holds beyond `fed`, while less than `limit` waits unparsed. */
-  private feed(limit = QUEUE_LIMIT_BYTES): void {
-    this.feedQueued = false;
+  private scheduleParse(delayMs: number): void {
+    if (this.parseQueued) return;
+    this.parseQueued = true;
+    const run = () => {
+      this.parseQueued = false;
+      this.parseTimer = undefined;
+      this.catchUp(false);
+    };
+    if (delayMs === 0) setImmediate(run);
+    else this.parseTimer = setTimeout(run, delayMs);
+  }
+
+  /**
+   * Parse what the ring holds beyond `fed`: all of it (up to CATCH_UP_BYTES) when `force`d (a
+   * snapshot, a resize), else as long as the budget lasts, and later for the rest.
+   */
+  private catchUp(force: boolean): void {
     if (this.disposed) return;
     const { ring } = this;
-    if (this.fed < ring.start) {
-      this.skipped += ring.start - this.fed;
-      this.fed = ring.start;
+    const from = Math.max(ring.start, force ? ring.end - CATCH_UP_BYTES : 0);
+    if (this.fed < from) {
+      this.skipped += from - this.fed;
+      this.fed = from;
     }
-    while (this.fed < ring.end && this.unparsed < limit) {
-      const term = this.term ?? this.build();
-      // A copy: xterm keeps the chunk until it parses it, and the ring reuses its memory.
-      const chunk = ring.view(this.fed, FEED_BYTES).slice();
-      this.fed += chunk.length;
-      this.unparsed += chunk.length;
-      term.write(chunk, () => this.parsedChunk(chunk.length));
+    const now = performance.now();
+    this.budgetMs = Math.min(PARSE_BURST_MS, this.budgetMs + (now - this.budgetAtMs) * PARSE_SHARE);
+    this.budgetAtMs = now;
+    while (this.fed < ring.end && (force || this.budgetMs > 0)) {
+      const piece = ring.view(this.fed, PARSE_BYTES);
+      const started = performance.now();
+      this.parse(piece);
+      this.fed += piece.length;
+      this.budgetMs -= performance.now() - started;
     }
+    this.budgetAtMs = performance.now();
+    if (this.fed < ring.end) this.scheduleParse(Math.ceil(-this.budgetMs / PARSE_SHARE) + 1);
     this.scheduleFree();
   }
 
-  private parsedChunk(bytes: number): void {
-    this.unparsed -= bytes;
-    if (this.fed < this.ring.end && !this.feedQueued) this.feed();
+  /** Parse `bytes` now (they may be a view of the ring: xterm keeps no reference to them). */
+  private parse(bytes: Uint8Array): void {
+    const term = this.term ?? this.build();
+    (term as unknown as { _core: XtermCore })._core._writeBuffer.writeSync(bytes);
   }
 
   private build(): Terminal {
@@ -182,6 +209,8 @@ export class TerminalScreen {
       rows: size.rows,
       scrollback: this.options.scrollbackLines,
       allowProposedApi: true,
+      // A program's malformed output is its own business: nothing in the server's log.
+      logLevel: "off",
     });
     const serializer = new SerializeAddon();
     // The addon is typed against @xterm/xterm's Terminal; headless has the same API it uses.
@@ -189,16 +218,14 @@ export class TerminalScreen {
     term.onTitleChange((title) => {
       this.title = title;
     });
-    if (this.saved) {
-      term.write(this.savedText());
-      if (size.cols !== this.cols || size.rows !== this.rows) {
-        const { cols, rows } = this;
-        term.write("", () => term.resize(cols, rows));
-      }
-    }
-    this.saved = undefined;
     this.term = term;
     this.serializer = serializer;
+    if (this.saved) {
+      const saved = this.savedText();
+      this.saved = undefined;
+      this.parse(encoder.encode(saved));
+      if (size.cols !== this.cols || size.rows !== this.rows) term.resize(this.cols, this.rows);
+    }
     return term;
   }
 
@@ -218,14 +245,11 @@ export class TerminalScreen {
       this.freeTimer = setTimeout(() => this.freeIfIdle(), wait);
       return;
     }
-    term.write("", () => {
-      if (this.term !== term || this.unparsed > 0 || this.disposed) return;
-      this.saved = Bun.deflateSync(encoder.encode(this.serialize(term)));
-      this.savedSize = { cols: term.cols, rows: term.rows };
-      term.dispose();
-      this.term = undefined;
-      this.serializer = undefined;
-    });
+    this.saved = Bun.deflateSync(encoder.encode(this.serialize(term)));
+    this.savedSize = { cols: term.cols, rows: term.rows };
+    term.dispose();
+    this.term = undefined;
+    this.serializer = undefined;
   }
 
   private savedText(): string {
