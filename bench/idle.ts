@@ -5,6 +5,7 @@
 
 import { join } from "node:path";
 import type { Session } from "../src/protocol/session.ts";
+import { FREE_AFTER_MS } from "../src/sessions/screen.ts";
 import type { BenchHost } from "./host-process.ts";
 import { type ContextSwitches, cpuMs, createWakeupCounter, rssKiB } from "./proc.ts";
 import type { BenchServer, ServerMemory } from "./server-process.ts";
@@ -200,6 +201,9 @@ export async function fullScrollbackSessions(
   const sessions: Session[] = [];
   await spawnUpTo(server, sessions, FULL_SESSIONS, FULL_SCRIPT);
   await waitUntilIdle(server, sessions.length, FULL_OUTPUT_BYTES);
+  // Quiet sessions as they stay: their terminal emulators serialized and dropped (and, through
+  // the host, the server's copies of unwatched output gone after MIRROR_GRACE).
+  await sleep(FREE_AFTER_MS + 1000);
   const after = await settleRss(server, host);
   await deleteAll(server, sessions);
   const count = sessions.length;

@@ -78,11 +78,11 @@ export function backendTable(r: BackendResults, largeScrollback: string): string
         .map((run) =>
           run.closeCode === 4008
             ? `4008 after ${fixed(run.bytes / MB)} MB`
-            : `${fixed(run.mbps)} (close ${run.closeCode}, ${fixed(run.bytes / MB)} MB)`,
+            : `${fixed(run.mbps)} (close ${run.closeCode}, ${fixed(run.bytes / MB)} MB, ${run.resyncs} resyncs)`,
         )
         .join(
           " / ",
-        )}; median of the runs that were not closed; server CPU per run ${seconds(done.map((run) => run.serverCpuMs))}`,
+        )}; median of the runs that were not closed; a resync skips the output the viewer could not keep up with (MB/s counts what it was sent); server CPU per run ${seconds(done.map((run) => run.serverCpuMs))}`,
     ]);
   }
 

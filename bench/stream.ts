@@ -50,8 +50,10 @@ export interface FallBehindRun {
   bytes: number;
   /** Throughput of what was received, go key to last byte. */
   mbps: number;
-  /** Close code of the viewer: 1000 after `exit`, 4008 when it fell behind the scrollback. */
+  /** Close code of the viewer: 1000 after `exit`, 4008 when it stopped reading too long. */
   closeCode: number;
+  /** Snapshots it was sent: each time the ring overtook it, it resynced (output skipped). */
+  resyncs: number;
   /** CPU time of the server from the go key to the close. */
   serverCpuMs: number;
 }
@@ -80,6 +82,7 @@ export async function streamFallBehind(
         bytes,
         mbps: mbPerSecond(bytes, lastNs - startNs),
         closeCode: closed.code,
+        resyncs: viewer.events.filter((event) => event.type === "snapshot").length,
         serverCpuMs: cpuMs(server.pid) - cpuBefore,
       });
     } finally {
