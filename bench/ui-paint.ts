@@ -3,7 +3,8 @@
 // chromium) opens it; the server sends a snapshot of the terminal, not the ring. Timed from
 // navigation start, in the page: the first output on screen, and the last line on screen.
 // Cold = new browser profile; warm = reload with the service worker and HTTP cache.
-// `bun bench/ui-paint.ts [MB]`; prints a table, medians of 5.
+// `bun bench/ui-paint.ts [MB]` (PAINT_PTY_HOST=inprocess for a server without the PTY host);
+// prints a table, medians of 5.
 
 import { chromium, type Page } from "playwright-core";
 import { createCleanup } from "./cleanup.ts";
@@ -51,7 +52,10 @@ async function measure(page: Page, id: string): Promise<{ first: number; done: n
 }
 
 async function main() {
-  const server = await startBenchServer({ backend: "bun" }, cleanup);
+  const server = await startBenchServer(
+    { backend: "bun", env: { PTY_HOST: process.env.PAINT_PTY_HOST ?? "auto" } },
+    cleanup,
+  );
   // Lines like a build log: a coloured counter, a path, some words; TARGET_BYTES, then quiet.
   const script =
     `i=0; while [ $i -lt ${Math.ceil(TARGET_BYTES / 80)} ]; do i=$((i+1)); ` +

@@ -139,9 +139,13 @@ export class TerminalController {
           this.lastSent = undefined;
           this.layout();
         },
-        // The DOM renderer paints the replay; WebGL takes over once it is parsed (creating the
-        // WebGL renderer mid-replay would hold up the first paint).
-        replayed: () => this.parse(new Uint8Array(0), false, () => void this.loadWebgl()),
+        // The DOM renderer paints the replay (or snapshot); WebGL takes over once that is parsed
+        // and on screen (creating the WebGL renderer, 0.5–0.8 s in software, before the first
+        // paint would hold it up).
+        replayed: () =>
+          this.parse(new Uint8Array(0), false, () =>
+            requestAnimationFrame(() => requestAnimationFrame(() => void this.loadWebgl())),
+          ),
       },
       { hidden: options.hidden === true },
     );
