@@ -51,7 +51,7 @@ export interface LiveSessionOptions {
   onChange: (session: LiveSession, kind: ChangeKind) => void;
   /** The size policy changed the PTY's size (the manager stores it). */
   onResize: (session: LiveSession) => void;
-  /** MIRROR_GRACE_MS unless a test shortens it. */
+  /** MIRROR_GRACE (default MIRROR_GRACE_MS). */
   mirrorGraceMs?: number;
 }
 
@@ -249,7 +249,7 @@ export class LiveSession implements Feed {
     this.screen?.touch(bytes);
   }
 
-  /** The PTY host's ring overtook this mirror: go on at `offset`; viewers behind are closed 4008. */
+  /** The PTY host's ring overtook this copy: go on at `offset`; viewers behind resync. */
   onSkip(offset: number): void {
     if (offset <= this.ring.end) return;
     this.ring.skipTo(offset);
