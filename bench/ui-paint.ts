@@ -37,7 +37,13 @@ async function measure(page: Page, id: string): Promise<{ first: number; done: n
         const buffer = host?.terminal?.term.buffer.active;
         if (!buffer) return false;
         const y = buffer.baseY + buffer.cursorY;
-        if (text === null) return buffer.length > 1 || y > 0 ? performance.now() : false;
+        if (text === null) {
+          // Any text on any line: the buffer's length alone is its row count from the start.
+          for (let row = 0; row < buffer.length; row++) {
+            if (buffer.getLine(row)?.translateToString(true)) return performance.now();
+          }
+          return false;
+        }
         for (let row = Math.max(0, y - 3); row <= y; row++) {
           if (buffer.getLine(row)?.translateToString(true).includes(text)) return performance.now();
         }

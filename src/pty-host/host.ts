@@ -87,6 +87,7 @@ class HostedSession implements PtySink {
 
   onData(bytes: Uint8Array): void {
     if (this.host.closing) return;
+    this.screen.willAppend(bytes.length);
     this.ring.append(bytes);
     if (this.journal) {
       this.journal.touch();

@@ -232,7 +232,10 @@ export class LiveSession implements Feed {
   onData(bytes: Uint8Array): void {
     if (this.outputClosed) return;
     if (this.mirrorDropped) this.ring.skipTo(this.ring.end + bytes.length);
-    else this.ring.append(bytes);
+    else {
+      this.screen?.willAppend(bytes.length);
+      this.ring.append(bytes);
+    }
     this.info.outputOffset = this.ring.end;
     this.lastOutputMs = this.options.now();
     if (

@@ -14,6 +14,7 @@ function setup(ringBytes: number) {
   const watcher = new Terminal({ ...SIZE, allowProposedApi: true });
   const emit = (text: string) => {
     const bytes = encoder.encode(text);
+    screen.willAppend(bytes.length);
     ring.append(bytes);
     watcher.write(bytes);
     screen.touch(bytes);
@@ -90,6 +91,18 @@ test("an idle screen drops its terminal and comes back the same, resized", async
   const resized = await screen.snapshot();
   expect([resized.cols, resized.rows]).toEqual([100, 30]);
   expect(await restored(resized.data, 100, 30)).toEqual(await terminalState(watcher));
+  screen.dispose();
+});
+
+test("reads that would overrun what the screen has not read yet are parsed first", async () => {
+  const { ring, screen, watcher, emit } = setup(4 * 1024);
+  // In one event-loop turn (no parse scheduled yet runs): a mode, then reads that overrun it.
+  emit("\x1b[?1049h\x1b[?1h");
+  for (let n = 0; n < 3; n++) emit(`${"x".repeat(4088)}\r\n`);
+  expect(ring.start).toBeGreaterThan(0);
+  const snapshot = await screen.snapshot();
+  expect(screen.skipped).toBe(0);
+  expect(await restored(snapshot.data)).toEqual(await terminalState(watcher));
   screen.dispose();
 });
 

@@ -119,6 +119,16 @@ export class TerminalScreen {
     else this.scheduleParse(0);
   }
 
+  /**
+   * `incoming` bytes are about to be appended to the ring: parse now what they would overwrite
+   * unread (within the budget; a flood past it is skipped, as in catchUp).
+   */
+  willAppend(incoming: number): void {
+    const { ring } = this;
+    if (this.disposed || this.fed >= ring.end) return;
+    if (ring.end + incoming - this.fed > ring.capacity) this.catchUp(false);
+  }
+
   /** The PTY's size changed: applies after the output that came before it. */
   resize(cols: number, rows: number): void {
     if (cols === this.cols && rows === this.rows) return;
