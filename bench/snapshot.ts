@@ -73,7 +73,7 @@ async function snapshotCost(cols: number, rows: number) {
   const screen = new TerminalScreen(ring, { cols, rows, scrollbackLines: SCROLLBACK_LINES });
   const feed = async (bytes: Uint8Array) => {
     ring.append(bytes);
-    screen.touch(bytes);
+    screen.touch();
     await screen.snapshot();
   };
   // A full scrollback of log lines, then a TUI on the alternate screen, as an agent's session.

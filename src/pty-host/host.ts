@@ -87,14 +87,14 @@ class HostedSession implements PtySink {
 
   onData(bytes: Uint8Array): void {
     if (this.host.closing) return;
-    this.screen.willAppend(bytes.length);
+    this.screen.willAppend(bytes);
     this.ring.append(bytes);
     if (this.journal) {
       this.journal.touch();
       this.host.schedulePump(this);
     }
     // After the pump: the terminal's state never delays the output on its way to the server.
-    this.screen.touch(bytes);
+    this.screen.touch();
   }
 
   /** The terminal's last state, kept beside the scrollback; the emulator is then let go. */

@@ -233,7 +233,7 @@ export class LiveSession implements Feed {
     if (this.outputClosed) return;
     if (this.mirrorDropped) this.ring.skipTo(this.ring.end + bytes.length);
     else {
-      this.screen?.willAppend(bytes.length);
+      this.screen?.willAppend(bytes);
       this.ring.append(bytes);
     }
     this.info.outputOffset = this.ring.end;
@@ -249,7 +249,7 @@ export class LiveSession implements Feed {
     if (this.idleTimer === undefined) this.scheduleIdleCheck(this.options.idleAfterMs);
     for (const viewer of this.viewers) viewer.notify();
     // After the viewers: the terminal's state never delays the output on its way to them.
-    this.screen?.touch(bytes);
+    this.screen?.touch();
   }
 
   /** The PTY host's ring overtook this copy: go on at `offset`; viewers behind resync. */

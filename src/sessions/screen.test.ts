@@ -14,10 +14,10 @@ function setup(ringBytes: number) {
   const watcher = new Terminal({ ...SIZE, allowProposedApi: true });
   const emit = (text: string) => {
     const bytes = encoder.encode(text);
-    screen.willAppend(bytes.length);
+    screen.willAppend(bytes);
     ring.append(bytes);
     watcher.write(bytes);
-    screen.touch(bytes);
+    screen.touch();
   };
   /** Output in separate reads, one per event-loop turn, as a PTY delivers it. */
   const emitEach = async (texts: string[]) => {

@@ -102,31 +102,29 @@ export class TerminalScreen {
   }
 
   /**
-   * The ring grew by `bytes` (its newest output): parse it when this event-loop turn ends, or now
-   * if the ring is half overrun. A read larger than what the ring keeps is parsed from `bytes`.
+   * `bytes` are about to be appended to the ring: parse now what they would overwrite unread
+   * (within the budget; a flood past it is skipped, as in catchUp), and the head of a read
+   * larger than the ring, which the ring will never hold.
    */
-  touch(bytes?: Uint8Array): void {
-    this.lastOutputMs = performance.now();
-    if (this.disposed) return;
+  willAppend(bytes: Uint8Array): void {
     const { ring } = this;
-    if (bytes && this.fed < ring.start && this.fed >= ring.end - bytes.length) {
-      this.parse(bytes.subarray(this.fed - (ring.end - bytes.length)));
-      this.fed = ring.end;
-      this.scheduleFree();
-      return;
+    if (this.disposed) return;
+    if (this.fed < ring.end && ring.end + bytes.length - this.fed > ring.capacity) {
+      this.catchUp(false);
     }
-    if (ring.end - this.fed >= ring.capacity / 2) this.catchUp(false);
-    else this.scheduleParse(0);
+    const dropped = bytes.length - ring.capacity;
+    if (dropped > 0 && this.fed === ring.end) {
+      this.parse(bytes.subarray(0, dropped));
+      this.fed += dropped;
+    }
   }
 
-  /**
-   * `incoming` bytes are about to be appended to the ring: parse now what they would overwrite
-   * unread (within the budget; a flood past it is skipped, as in catchUp).
-   */
-  willAppend(incoming: number): void {
-    const { ring } = this;
-    if (this.disposed || this.fed >= ring.end) return;
-    if (ring.end + incoming - this.fed > ring.capacity) this.catchUp(false);
+  /** The ring grew: parse it when this event-loop turn ends, or now if it is half overrun. */
+  touch(): void {
+    this.lastOutputMs = performance.now();
+    if (this.disposed) return;
+    if (this.ring.end - this.fed >= this.ring.capacity / 2) this.catchUp(false);
+    else this.scheduleParse(0);
   }
 
   /** The PTY's size changed: applies after the output that came before it. */
