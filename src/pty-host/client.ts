@@ -107,6 +107,10 @@ interface Connection {
   read(id: string, from: number): Promise<{ start: number; bytes: Uint8Array } | undefined>;
 }
 
+/** The server's messages that the host answers, matched by `request`. */
+type Question = Extract<ServerMessage, { type: "screen" | "read" }>;
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
 const isForwarded = (signal: NodeJS.Signals): signal is ForwardedSignal =>
   (FORWARDED_SIGNALS as readonly string[]).includes(signal);
 
@@ -203,12 +207,19 @@ export async function connectHost(
     string,
     { resolve: (pid: number) => void; reject: (e: Error) => void }
   >();
-  /** Terminal states asked for, by request number; answered in order, or undefined on loss. */
-  const screens = new Map<number, (snapshot: ScreenSnapshot | undefined) => void>();
-  /** Output asked for (`read`), the same way. */
-  type Output = { start: number; bytes: Uint8Array } | undefined;
-  const reads = new Map<number, (output: Output) => void>();
+  /**
+   * Questions to the host (`screen`, `read`) by request number, each waiting for its answer
+   * message, or for undefined when the connection is lost first.
+   */
+  const questions = new Map<number, (answer: HostMessage | undefined) => void>();
   let nextRequest = 0;
+  const ask = (question: DistributiveOmit<Question, "request">) => {
+    const request = nextRequest++;
+    return new Promise<HostMessage | undefined>((resolve) => {
+      questions.set(request, resolve);
+      send({ ...question, request } as Question);
+    });
+  };
   const decoder = new FrameDecoder();
   let hello: Extract<HostMessage, { type: "hello" }> | undefined;
   let settle: { resolve: () => void; reject: (error: Error) => void } | undefined;
@@ -285,17 +296,10 @@ export async function connectHost(
         deliver(message.id, { exit: { exitCode: message.exitCode, signal: message.signal } });
         return;
       case "screen":
-        screens.get(message.request)?.(message.snapshot ?? undefined);
-        screens.delete(message.request);
+      case "output":
+        questions.get(message.request)?.(message);
+        questions.delete(message.request);
         return;
-      case "output": {
-        const { output } = message;
-        reads.get(message.request)?.(
-          output ? { start: output.start, bytes: Buffer.from(output.base64, "base64") } : undefined,
-        );
-        reads.delete(message.request);
-        return;
-      }
       case "input_taken":
         // Only input this server sent is reported, so the session is wired up by then.
         routes.get(message.id)?.callbacks?.onInputTaken?.(message.bytes);
@@ -338,10 +342,8 @@ export async function connectHost(
         settle?.reject(error);
         for (const pending of spawning.values()) pending.reject(error);
         spawning.clear();
-        for (const answer of screens.values()) answer(undefined);
-        screens.clear();
-        for (const answer of reads.values()) answer(undefined);
-        reads.clear();
+        for (const answer of questions.values()) answer(undefined);
+        questions.clear();
         resolveLost(lastError);
       },
       error(_socket, error) {
@@ -375,19 +377,16 @@ export async function connectHost(
     routes,
     inputTurns,
     pumpInput,
-    screen(id) {
-      const request = nextRequest++;
-      return new Promise((resolve) => {
-        screens.set(request, resolve);
-        send({ type: "screen", id, request });
-      });
+    async screen(id) {
+      const answer = await ask({ type: "screen", id });
+      return answer?.type === "screen" ? (answer.snapshot ?? undefined) : undefined;
     },
-    read(id, from) {
-      const request = nextRequest++;
-      return new Promise((resolve) => {
-        reads.set(request, resolve);
-        send({ type: "read", id, request, from });
-      });
+    async read(id, from) {
+      const answer = await ask({ type: "read", id, from });
+      const output = answer?.type === "output" ? answer.output : null;
+      return output
+        ? { start: output.start, bytes: Buffer.from(output.base64, "base64") }
+        : undefined;
     },
   };
   const handle = (id: string, pid: number): HostPty => new HostPtyHandle(id, pid, connection);

@@ -3,13 +3,13 @@
 // persistence and lifecycle events are the manager's business.
 
 import type { Session, SessionState } from "../protocol/session.ts";
-import { MIN_TERMINAL_CELLS, REPLAY_LIMIT_BYTES } from "../protocol/stream.ts";
+import { MIN_TERMINAL_CELLS } from "../protocol/stream.ts";
 import { isTerminalReply } from "../protocol/terminal-replies.ts";
 import type { PtyExit, PtyProcess } from "./pty.ts";
 import { RingBuffer } from "./ring-buffer.ts";
 import { type ScreenSnapshot, TerminalScreen } from "./screen.ts";
 import type { ScrollbackJournal } from "./scrollback-store.ts";
-import { type Feed, Viewer, type ViewerSink } from "./viewer.ts";
+import { type Feed, startsFromSnapshot, Viewer, type ViewerSink } from "./viewer.ts";
 
 /** Time between SIGHUP/SIGTERM and SIGKILL when stopping. */
 export const STOP_GRACE_MS = 3000;
@@ -314,11 +314,7 @@ export class LiveSession implements Feed {
   attach(sink: ViewerSink, since: number | undefined): Attachment {
     const { ring } = this;
     const from = since ?? ring.start;
-    const snapshot =
-      this.isRunning &&
-      (since === undefined
-        ? ring.start > 0 || ring.end - ring.start > REPLAY_LIMIT_BYTES
-        : since < ring.start);
+    const snapshot = this.isRunning && startsFromSnapshot(since, ring, ring.end);
     const viewer = new Viewer(this, sink, from);
     this.viewers.add(viewer);
     // Watched again: keep the output from now on (what was dropped comes as a snapshot).

@@ -13,7 +13,7 @@ import type { SessionsRepo } from "../db/sessions-repo.ts";
 import { AppError, badRequest, conflict, notFound } from "../errors.ts";
 import type { LifecycleEvent, LifecycleEventType } from "../protocol/events.ts";
 import { LIVE_STATES, type Session, type SessionState } from "../protocol/session.ts";
-import { CloseCode, REPLAY_LIMIT_BYTES } from "../protocol/stream.ts";
+import { CloseCode } from "../protocol/stream.ts";
 import type { ProviderCatalog } from "../providers/catalog.ts";
 import { createFinishedOutputCache, StoredOutput } from "./finished-output.ts";
 import type { HostedPty, PtyHostLink } from "./host-link.ts";
@@ -27,7 +27,13 @@ import {
 import type { PtyBackend, PtyProcess } from "./pty.ts";
 import { createRowWriter } from "./row-writer.ts";
 import type { ScrollbackJournal, ScrollbackStore } from "./scrollback-store.ts";
-import { type Feed, type OutputSource, Viewer, type ViewerSink } from "./viewer.ts";
+import {
+  type Feed,
+  type OutputSource,
+  startsFromSnapshot,
+  Viewer,
+  type ViewerSink,
+} from "./viewer.ts";
 
 /** Size used when a request gives none (or zero): never below 80×24 (DESIGN §6). */
 export const DEFAULT_COLS = 80;
@@ -521,11 +527,7 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
       const { feed, session: info } = await archivedFeed(id);
       const { ring, end } = feed;
       // The screen it ended with, instead of a replay that cannot rebuild it or would be long.
-      const wanted =
-        since === undefined
-          ? ring.start > 0 || end - ring.start > REPLAY_LIMIT_BYTES
-          : since < ring.start;
-      const screen = wanted ? deps.store.readScreen(id) : undefined;
+      const screen = startsFromSnapshot(since, ring, end) ? deps.store.readScreen(id) : undefined;
       if (screen === "corrupt") {
         onError(
           new Error(`the final screen of session ${id} is unreadable`),

@@ -5,7 +5,7 @@
 // session has no snapshot to give); a viewer of a finished session gets the rest, `truncated`
 // if the rest is not all there, `exit`, then close 1000.
 
-import { CloseCode, type ServerEvent } from "../protocol/stream.ts";
+import { CloseCode, REPLAY_LIMIT_BYTES, type ServerEvent } from "../protocol/stream.ts";
 import type { ScreenSnapshot } from "./screen.ts";
 
 /** Largest binary frame sent to a viewer. */
@@ -57,6 +57,20 @@ export interface Feed {
   release(viewer: Viewer): void;
   /** The terminal's state now, if the feed keeps one (a live session does). */
   screenSnapshot?(): Promise<ScreenSnapshot | undefined>;
+}
+
+/**
+ * Whether a viewer from `since` (absent: a fresh open) starts from a snapshot rather than a
+ * replay: when the output kept no longer reaches back to `since`, or, with no `since`, when it
+ * has turned over or a replay would be longer than REPLAY_LIMIT_BYTES.
+ */
+export function startsFromSnapshot(
+  since: number | undefined,
+  { start }: { start: number },
+  end: number,
+): boolean {
+  if (since !== undefined) return since < start;
+  return start > 0 || end - start > REPLAY_LIMIT_BYTES;
 }
 
 export class Viewer {
