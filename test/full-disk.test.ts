@@ -29,7 +29,7 @@ import type { Session } from "../src/protocol/session.ts";
 import { startDetachedHost } from "../src/pty-host/launcher.ts";
 import { createTestDatabase } from "./support/database.ts";
 import { isRunning, stopProcess } from "./support/process.ts";
-import { eventually, startTestServer, type TestServer } from "./support/server.ts";
+import { eventually, outputOf, startTestServer, type TestServer } from "./support/server.ts";
 import { StreamClient, streamUrl } from "./support/ws-client.ts";
 
 /** PGlite's files take about 40 MiB; the rest is for scrollback until the filler takes it. */
@@ -101,18 +101,6 @@ async function mountDataDir(): Promise<{ mount: string; dataDir: string }> {
   cpSync(template.config.dataDir, join(dataDir, "pgdata"), { recursive: true });
   await template.drop();
   return { mount, dataDir };
-}
-
-async function outputOf(server: TestServer, id: string, since = 0) {
-  const response = await fetch(`${server.api}/sessions/${id}/output?since=${since}`, {
-    headers: server.auth,
-  });
-  expect(response.status).toBe(200);
-  return {
-    start: Number(response.headers.get("x-output-start")),
-    end: Number(response.headers.get("x-output-offset")),
-    text: Buffer.from(await response.arrayBuffer()).toString("latin1"),
-  };
 }
 
 async function session(server: TestServer, id: string): Promise<Session> {
@@ -227,7 +215,7 @@ test.each(["auto", "inprocess"] as const)(
     for (const id of flooders) expect((await session(server, id)).state).toBe("running");
 
     // Its file lacks the end: the endpoint and the stream say so instead of showing a false end.
-    const output = await outputOf(server, last.id);
+    const output = await outputOf(server, last.id, 0);
     expect(output.text).toContain("kept before the disk filled");
     expect(output.text).not.toContain("lost at the end");
     expect(output.end).toBe(ended.outputOffset);

@@ -5,7 +5,7 @@
 // (the exact bytes). Real server, real PTY host, real PTYs.
 
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { eventually, startTestServer, type TestServer } from "./support/server.ts";
+import { eventually, outputOf, startTestServer, type TestServer } from "./support/server.ts";
 import { StreamClient, streamUrl } from "./support/ws-client.ts";
 
 let server: TestServer;
@@ -21,19 +21,6 @@ afterAll(async () => {
 
 /** About 290 KB of numbered lines, then a `cat` that echoes what it is given. */
 const SCRIPT = "seq 1 50000; stty -echo; exec cat";
-
-async function output(id: string, since?: number) {
-  const query = since === undefined ? "" : `?since=${since}`;
-  const response = await fetch(`${server.api}/sessions/${id}/output${query}`, {
-    headers: server.auth,
-  });
-  expect(response.status).toBe(200);
-  return {
-    start: Number(response.headers.get("x-output-start")),
-    end: Number(response.headers.get("x-output-offset")),
-    text: Buffer.from(await response.arrayBuffer()).toString("latin1"),
-  };
-}
 
 test("an unwatched session's copy is dropped; output, snapshots and reconnects come from the host", async () => {
   expect(server.ptyHostPid).not.toBeNull();
@@ -59,11 +46,11 @@ test("an unwatched session's copy is dropped; output, snapshots and reconnects c
   expect(server.manager.outputBytesHeld).toBe(0);
 
   // GET /output: the host's ring, whole, up to what was typed.
-  const all = await output(session.id);
+  const all = await outputOf(server, session.id);
   expect(all.start).toBe(0);
   expect(all.end).toBe(seen + 7);
   expect(all.text).toBe(`${watcher.output.toString("latin1")}LATER\r\n`);
-  const tail = await output(session.id, seen);
+  const tail = await outputOf(server, session.id, seen);
   expect(tail).toEqual({ start: seen, end: seen + 7, text: "LATER\r\n" });
 
   // A reconnect from where the watcher left: older than what the server keeps, so the gap is

@@ -58,6 +58,16 @@ async function attachLate(target: Target, id: string) {
   return { client, screen, snapshot, state: await screen.state() };
 }
 
+/** Server processes with PTY_HOST=auto on one DATA_DIR; the host is stopped at the end. */
+async function hostedFixture() {
+  const fixture = await createServerFixture(
+    { PTY_HOST: "auto", SCROLLBACK_BYTES: "64kb", RATE_LIMIT_SESSION_OPS: "100000/min" },
+    async (dataDir) => stopProcess(hostPid(dataDir)),
+  );
+  cleanups.push(() => fixture.dispose());
+  return fixture;
+}
+
 function expectFullState(state: Awaited<ReturnType<Screen["state"]>>) {
   expect(state.buffer).toBe("alternate");
   expect(state.screen[0]).toContain("HEADER drawn once");
@@ -92,11 +102,7 @@ test("in process: a viewer that attaches after the ring turned over sees what th
 });
 
 test("through the PTY host: the state survives a server restart", async () => {
-  const fixture = await createServerFixture(
-    { PTY_HOST: "auto", SCROLLBACK_BYTES: "64kb", RATE_LIMIT_SESSION_OPS: "100000/min" },
-    async (dataDir) => stopProcess(hostPid(dataDir)),
-  );
-  cleanups.push(() => fixture.dispose());
+  const fixture = await hostedFixture();
   const first = await fixture.start();
   const session = await spawnShell(first, script(tuiFile()));
   const early = await watchFromStart(first, session.id);
@@ -114,11 +120,7 @@ test("through the PTY host: the state survives a server restart", async () => {
 });
 
 test("a finished session shows the screen it ended with, after the PTY host restarted", async () => {
-  const fixture = await createServerFixture(
-    { PTY_HOST: "auto", SCROLLBACK_BYTES: "64kb", RATE_LIMIT_SESSION_OPS: "100000/min" },
-    async (dataDir) => stopProcess(hostPid(dataDir)),
-  );
-  cleanups.push(() => fixture.dispose());
+  const fixture = await hostedFixture();
   const first = await fixture.start();
   // It ends without leaving its alternate screen or resetting its modes, as a crash would.
   const session = await spawnShell(

@@ -181,6 +181,27 @@ export async function startTestServer(
 }
 
 /** Resolve when `check` returns a value other than undefined; fail after `timeoutMs`. */
+/**
+ * GET /sessions/:id/output from `since` (absent: all that is kept): where the bytes start and
+ * end (the X-Output-* headers) and the bytes as latin1 text. Throws unless 200.
+ */
+export async function outputOf(
+  server: { api: string; auth: Record<string, string> },
+  id: string,
+  since?: number,
+): Promise<{ start: number; end: number; text: string }> {
+  const query = since === undefined ? "" : `?since=${since}`;
+  const response = await fetch(`${server.api}/sessions/${id}/output${query}`, {
+    headers: server.auth,
+  });
+  if (response.status !== 200) throw new Error(`GET /output: ${response.status}`);
+  return {
+    start: Number(response.headers.get("x-output-start")),
+    end: Number(response.headers.get("x-output-offset")),
+    text: Buffer.from(await response.arrayBuffer()).toString("latin1"),
+  };
+}
+
 export async function eventually<T>(
   check: () => Promise<T | undefined> | T | undefined,
   what: string,
