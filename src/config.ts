@@ -134,6 +134,9 @@ export function inheritableEnvironment(
   const own = new Set<string>(VARIABLES.map(([name]) => name));
   own.delete("XDG_DATA_HOME");
   own.add("CREDENTIALS_DIRECTORY");
+  // A session's own hook channel (src/attention/hook-channel.ts), never a nested one's.
+  own.add("OPENDRAY_HOOK_SOCKET");
+  own.add("OPENDRAY_HOOK_TOKEN");
   const inherited: Record<string, string> = {};
   for (const [name, value] of Object.entries(env)) {
     if (value !== undefined && !own.has(name) && !UNATTENDED.test(name)) inherited[name] = value;

@@ -1,10 +1,18 @@
 // Entry point of `bun src/main.ts` and of the compiled binary: hands the command line and the
-// environment (through config.ts, its only reader) to the CLI in src/cli/.
+// environment (through config.ts, its only reader) to the CLI in src/cli/. `opendray hook`, run
+// by a CLI's hooks on every event, loads only its own module: it must start fast.
 
-import { runCli } from "./cli/program.ts";
-import { inheritableEnvironment, loadConfig } from "./config.ts";
+export {};
 
-const code = await runCli(process.argv.slice(2), {
+const args = process.argv.slice(2);
+if (args[0] === "hook") {
+  const { runHook } = await import("./attention/hook-client.ts");
+  process.exit(await runHook(args.slice(1), process.env));
+}
+
+const { runCli } = await import("./cli/program.ts");
+const { inheritableEnvironment, loadConfig } = await import("./config.ts");
+const code = await runCli(args, {
   loadConfig: () => loadConfig(process.env),
   baseEnv: () => inheritableEnvironment(process.env),
 });

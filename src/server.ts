@@ -4,6 +4,13 @@
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import { createApp } from "./app.ts";
+import {
+  type HookServer,
+  type HookServerOptions,
+  hookKey,
+  hookToken,
+  startHookServer,
+} from "./attention/hook-channel.ts";
 import { createAccounts } from "./auth/accounts.ts";
 import { createTokenService, randomSecret } from "./auth/tokens.ts";
 import type { Config, RateLimit } from "./config.ts";
@@ -23,6 +30,7 @@ import { CloseCode } from "./protocol/stream.ts";
 import { createProviderCatalog } from "./providers/catalog.ts";
 import { createSecretBox, loadSecretsKey } from "./providers/secret-box.ts";
 import { createPtyHostLink } from "./pty-host/link.ts";
+import { selfCommand } from "./self-command.ts";
 import { resumable, resumeInterrupted } from "./sessions/auto-resume.ts";
 import { createSessionManager, type SessionManager } from "./sessions/manager.ts";
 import { createPtyBackend } from "./sessions/pty.ts";
@@ -39,6 +47,27 @@ export interface ServerOptions {
   pingIntervalMs?: number | undefined;
   /** One limit for every budget of password attempts (tests); default LOGIN_LIMITS. */
   loginLimit?: RateLimit | undefined;
+}
+
+/**
+ * The hook channel's server (src/attention/hook-channel.ts); without one (a DATA_DIR path too
+ * long for a unix socket), sessions run without hooks and the screen and silence still tell
+ * their activity.
+ */
+function listenForHooks(
+  dataDir: string,
+  options: HookServerOptions,
+  logger: Logger,
+): HookServer | undefined {
+  try {
+    return startHookServer(options);
+  } catch (error) {
+    logger.warn(
+      { dataDir, error: error instanceof Error ? error.message : String(error) },
+      "could not listen for CLI hooks; sessions run without them",
+    );
+    return undefined;
+  }
 }
 
 /** How long closing sockets get to flush their close frames before connections are cut, in ms. */
@@ -72,19 +101,43 @@ export async function startServer(config: Config, options: ServerOptions): Promi
 
   // The same failure again and again (a full disk, a database away) is one line a minute.
   const logError = createErrorReporter(logger);
+  const secretsKey = loadSecretsKey({ value: config.secretsKey, dataDir: config.dataDir });
   const providers = createProviderCatalog({
     shell: options.baseEnv.SHELL || "/bin/sh",
     dataDir: config.dataDir,
     baseEnv: options.baseEnv,
     settings: createProviderSettingsRepo(database.db),
-    secretBox: createSecretBox(
-      loadSecretsKey({ value: config.secretsKey, dataDir: config.dataDir }),
-    ),
+    secretBox: createSecretBox(secretsKey),
   });
   for (const problem of providers.errors) logger.warn({ problem }, "skipped a provider manifest");
   // Probe every CLI now, in the background, so that the first GET /providers finds them cached.
   providers.list().catch((error) => logError(error, "probing providers"));
   const sessionsRepo = createSessionsRepo(database.db);
+  const audits = createAuditRepo(database.db);
+  const hooksKey = hookKey(secretsKey);
+  // Sessions report to it from their first hook: it listens before any session starts.
+  let hookTarget: SessionManager | undefined;
+  const hookServer = listenForHooks(
+    config.dataDir,
+    {
+      dataDir: config.dataDir,
+      key: hooksKey,
+      onHook: (id, payload) => hookTarget?.hook(id, payload) ?? Promise.resolve("not_live"),
+      onRefused: (reason, id) => {
+        audits
+          .append({
+            actor: null,
+            clientIp: null,
+            action: "hook.refused",
+            target: id,
+            outcome: "denied",
+            detail: { reason },
+          })
+          .catch((error) => logError(error, "writing the audit row of a refused hook"));
+      },
+    },
+    logger,
+  );
   const ptyHost =
     config.ptyHost === "auto" ? createPtyHostLink(config, options.version) : undefined;
   const manager = createSessionManager({
@@ -98,8 +151,19 @@ export async function startServer(config: Config, options: ServerOptions): Promi
     idleAfterMs: config.idleAfterMs,
     onError: logError,
     ...(ptyHost ? { host: ptyHost } : {}),
+    ...(hookServer
+      ? {
+          hookEndpoint: (id: string) => ({
+            command: selfCommand(),
+            socket: hookServer.socket,
+            token: hookToken(hooksKey, id),
+          }),
+        }
+      : {}),
   });
+  hookTarget = manager;
   const interrupted = await manager.recover().catch(async (error) => {
+    await hookServer?.stop();
     await database.close();
     dataDirLock.release();
     throw error;
@@ -155,7 +219,7 @@ export async function startServer(config: Config, options: ServerOptions): Promi
     providers,
     accounts,
     users,
-    audits: createAuditRepo(database.db),
+    audits,
     hub,
     setupToken: () => setupToken,
     loginLimit: options.loginLimit,
@@ -190,6 +254,7 @@ export async function startServer(config: Config, options: ServerOptions): Promi
         // viewer gets close 1001 (reconnect later), not a dropped connection.
         const stopped = server.stop(false);
         await manager.shutdown();
+        await hookServer?.stop();
         hub.closeAll(CloseCode.goingAway, "server shutting down");
         // Idle keep-alive connections would hold stop(false) open; close frames have been queued.
         await Promise.race([stopped, Bun.sleep(CLOSE_GRACE_MS)]);

@@ -6,6 +6,8 @@ export type LifecycleEventType =
   | "session.state"
   | "session.exited"
   | "session.renamed"
+  /** The session's `activity` changed (working, waiting on a prompt, done, quiet). */
+  | "session.activity"
   | "session.deleted";
 
 export interface LifecycleEvent {

@@ -1,6 +1,8 @@
 // The Session resource as the REST API and the WebSocket stream carry it.
 // Pure types: imported by the server and by web/.
 
+import type { Activity } from "./attention.ts";
+
 /** Lifecycle states; see DESIGN §6. `interrupted` = the server went away while it was live. */
 export const SESSION_STATES = [
   "starting",
@@ -44,4 +46,9 @@ export interface Session {
   conversationId: string | null;
   /** Started with the provider's bypass flag (skip the CLI's permission prompts); kept on restart. */
   bypass: boolean;
+  /**
+   * What the program is doing for its user (working, waiting on a prompt, done, quiet) while
+   * the session is live; null once it has ended, and for a server that has not heard from it.
+   */
+  activity: Activity | null;
 }

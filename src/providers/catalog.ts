@@ -3,13 +3,14 @@
 
 import { randomUUID } from "node:crypto";
 import { join } from "node:path";
+import { type HookEndpoint, hookLaunch } from "../attention/hook-channel.ts";
 import type { ProviderSettingsRepo } from "../db/provider-settings-repo.ts";
 import { AppError, badRequest } from "../errors.ts";
 import type { ProviderInfo } from "../protocol/providers.ts";
 import { BUILTIN_MANIFESTS } from "./builtin.ts";
 import { createDetector, type Detection, type Detector } from "./detect.ts";
 import { buildLaunch, type Launch, type ResumeRequest } from "./launch.ts";
-import { LOGIN_SHELL, loadManifests, type ProviderManifest } from "./manifest.ts";
+import { type Attention, LOGIN_SHELL, loadManifests, type ProviderManifest } from "./manifest.ts";
 import type { SecretBox } from "./secret-box.ts";
 
 export type { ProviderInfo };
@@ -31,11 +32,17 @@ export interface LaunchOptions {
   /** Resume this conversation of the CLI (its id from an earlier launch). */
   conversationId?: string | undefined;
   env?: Record<string, string> | undefined;
+  /** Where the CLI's hooks report, for a provider that declares hooks. */
+  hooks?: HookEndpoint | undefined;
 }
 
-/** A launch, and the conversation id it pinned or resumes (null when the CLI has none). */
+/**
+ * A launch, the conversation id it pinned or resumes (null when the CLI has none), and how to
+ * tell what the CLI is doing (its manifest's `attention`).
+ */
 export interface SessionLaunch extends Launch {
   conversationId: string | null;
+  attention: Attention;
 }
 
 export interface ProviderCatalog {
@@ -46,6 +53,8 @@ export interface ProviderCatalog {
   refresh(id: string): Promise<ProviderInfo | undefined>;
   /** The process for a new session: 400 unknown_provider or provider_disabled, 503 provider_unavailable. */
   launch(options: LaunchOptions): Promise<SessionLaunch>;
+  /** How to tell what a provider's CLI is doing; undefined for an unknown id. */
+  attentionOf(id: string): Attention | undefined;
   /** Change a provider's settings (validated against its manifest); secrets are sealed. */
   update(id: string, patch: SettingsPatch): Promise<ProviderInfo | undefined>;
   /** One line per operator manifest that was skipped at start-up. */
@@ -148,11 +157,14 @@ export function createProviderCatalog(options: CatalogOptions): ProviderCatalog 
       });
       return describe(manifest);
     },
+    attentionOf(id) {
+      return manifests.get(id)?.attention;
+    },
     async refresh(id) {
       detector.refresh(id);
       return this.get(id);
     },
-    async launch({ provider, args, bypass, model, resume, conversationId, env }) {
+    async launch({ provider, args, bypass, model, resume, conversationId, env, hooks }) {
       const manifest = manifests.get(provider);
       if (!manifest) {
         throw badRequest("unknown_provider", `unknown provider ${JSON.stringify(provider)}`);
@@ -184,7 +196,13 @@ export function createProviderCatalog(options: CatalogOptions): ProviderCatalog 
         ...(env ? { requestEnv: env } : {}),
         baseEnv: options.baseEnv,
       });
-      return { ...launch, conversationId: conversation?.sessionId ?? null };
+      const { attention } = manifest;
+      if (hooks && attention.hooks) {
+        const installed = hookLaunch(attention.hooks, hooks);
+        launch.args.unshift(...installed.args);
+        Object.assign(launch.env, installed.env);
+      }
+      return { ...launch, conversationId: conversation?.sessionId ?? null, attention };
     },
   };
 }

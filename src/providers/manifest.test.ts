@@ -84,6 +84,7 @@ describe("parseManifest", () => {
       env: {},
       capabilities: { resume: false, images: false, mcp: false },
       fields: [],
+      attention: { prompts: [] },
     });
   });
 

@@ -89,6 +89,61 @@ const resumeSchema = z.strictObject({
     .optional(),
 });
 
+/** A regular expression, compiled once to check it (Unicode mode, as it is used). */
+const pattern = z
+  .string()
+  .min(1, { error: "must not be empty" })
+  .max(500)
+  .refine(
+    (source) => {
+      try {
+        new RegExp(source, "u");
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    { error: "must be a valid regular expression" },
+  );
+
+/**
+ * A question a program draws and waits on, found on the screen: a line matching `question`
+ * among the last `within` lines up to the cursor's, then its options, either fixed (`options`,
+ * each with the keys that answer it) or read from the lines below the question that match
+ * `option` (named groups `key` and `label`; the answer types `keys` with `{key}` replaced).
+ */
+const promptSchema = z
+  .strictObject({
+    question: pattern,
+    options: z
+      .array(z.strictObject({ label: text(80), keys: arg.min(1, { error: "must not be empty" }) }))
+      .max(9)
+      .optional(),
+    option: pattern.optional(),
+    keys: arg.min(1).default("{key}"),
+    within: z.number().int().min(1).max(50).default(12),
+  })
+  .refine((prompt) => (prompt.options === undefined) !== (prompt.option === undefined), {
+    error: "set exactly one of options or option",
+    path: ["options"],
+  })
+  .refine(
+    (prompt) =>
+      prompt.option === undefined ||
+      (prompt.option.includes("(?<key>") && prompt.option.includes("(?<label>")),
+    { error: "must have the named groups key and label", path: ["option"] },
+  );
+
+/**
+ * How to tell what the CLI is doing (see src/attention/): the hooks it can be given per session
+ * (`claude-code`: `--settings` with command hooks; `codex-notify`: `-c notify=[…]`), and the
+ * prompts it draws.
+ */
+const attentionSchema = z.strictObject({
+  hooks: z.enum(["claude-code", "codex-notify"]).optional(),
+  prompts: z.array(promptSchema).max(20).default([]),
+});
+
 const manifestSchema = z
   .strictObject({
     $schema: z.string().optional(),
@@ -113,6 +168,7 @@ const manifestSchema = z
     resume: resumeSchema.optional(),
     model: z.strictObject({ flag, style }).optional(),
     fields: z.array(fieldSchema).default([]),
+    attention: attentionSchema.default({ prompts: [] }),
   })
   .superRefine((manifest, ctx) => {
     const seen = new Set<string>();
@@ -137,6 +193,13 @@ const manifestSchema = z
     ...manifest,
     capabilities: { ...capabilities, resume: capabilities.resume ?? manifest.resume !== undefined },
   }));
+
+/** A prompt pattern of a manifest's `attention` section. */
+export type PromptPattern = z.output<typeof promptSchema>;
+/** A manifest's `attention` section. */
+export type Attention = z.output<typeof attentionSchema>;
+/** The hooks a CLI can be given per session. */
+export type HookKind = NonNullable<z.output<typeof attentionSchema>["hooks"]>;
 
 /** A validated provider manifest: how to find, launch, resume and configure one CLI. */
 export type ProviderManifest = z.output<typeof manifestSchema>;

@@ -5,7 +5,7 @@
 import type { Socket } from "bun";
 import type { PtyCallbacks } from "../sessions/host-link.ts";
 import type { PtyExit, PtyProcess } from "../sessions/pty.ts";
-import type { ScreenSnapshot } from "../sessions/screen.ts";
+import type { ScreenSnapshot, ScreenText } from "../sessions/screen.ts";
 import { FrameWriter } from "./frame-writer.ts";
 import {
   BYTE_FRAME_OVERHEAD,
@@ -103,12 +103,14 @@ interface Connection {
   pumpInput(): void;
   /** Ask the host for a session's terminal state. */
   screen(id: string): Promise<ScreenSnapshot | undefined>;
+  /** Ask the host for the text on a session's screen. */
+  text(id: string): Promise<ScreenText | undefined>;
   /** Ask the host for a session's output from `from`. */
   read(id: string, from: number): Promise<{ start: number; bytes: Uint8Array } | undefined>;
 }
 
 /** The server's messages that the host answers, matched by `request`. */
-type Question = Extract<ServerMessage, { type: "screen" | "read" }>;
+type Question = Extract<ServerMessage, { type: "screen" | "text" | "read" }>;
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
 const isForwarded = (signal: NodeJS.Signals): signal is ForwardedSignal =>
@@ -180,6 +182,10 @@ class HostPtyHandle implements HostPty {
     return this.connection.read(this.id, from);
   }
 
+  text(): Promise<ScreenText | undefined> {
+    return this.connection.text(this.id);
+  }
+
   release(): void {
     this.input = undefined;
     this.connection.inputTurns.delete(this);
@@ -208,7 +214,7 @@ export async function connectHost(
     { resolve: (pid: number) => void; reject: (e: Error) => void }
   >();
   /**
-   * Questions to the host (`screen`, `read`) by request number, each waiting for its answer
+   * Questions to the host (`screen`, `text`, `read`) by request number, each waiting for its answer
    * message, or for undefined when the connection is lost first.
    */
   const questions = new Map<number, (answer: HostMessage | undefined) => void>();
@@ -296,6 +302,7 @@ export async function connectHost(
         deliver(message.id, { exit: { exitCode: message.exitCode, signal: message.signal } });
         return;
       case "screen":
+      case "text":
       case "output":
         questions.get(message.request)?.(message);
         questions.delete(message.request);
@@ -380,6 +387,10 @@ export async function connectHost(
     async screen(id) {
       const answer = await ask({ type: "screen", id });
       return answer?.type === "screen" ? (answer.snapshot ?? undefined) : undefined;
+    },
+    async text(id) {
+      const answer = await ask({ type: "text", id });
+      return answer?.type === "text" ? (answer.screen ?? undefined) : undefined;
     },
     async read(id, from) {
       const answer = await ask({ type: "read", id, from });

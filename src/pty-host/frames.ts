@@ -16,7 +16,7 @@
 import type { HostMessage, ServerMessage } from "./messages.ts";
 
 /** Bumped whenever a frame or message changes incompatibly. */
-export const PROTOCOL_VERSION = 3;
+export const PROTOCOL_VERSION = 4;
 
 /** Largest frame accepted (body bytes); output is sent in far smaller pieces. */
 export const MAX_FRAME_BYTES = 16 * 1024 * 1024;

@@ -381,6 +381,12 @@ export function startPtyHost(config: Config, options: PtyHostOptions): PtyHost {
         const output = bytes ? { start, base64: Buffer.from(bytes).toString("base64") } : null;
         return tell(socket, { type: "output", id, request, output });
       }
+      case "text": {
+        const session = sessions.get(message.id);
+        const { id, request } = message;
+        const screen = session && !session.ended ? session.screen.text() : null;
+        return tell(socket, { type: "text", id, request, screen });
+      }
       case "screen": {
         const session = sessions.get(message.id);
         const { id, request } = message;

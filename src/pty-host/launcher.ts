@@ -4,6 +4,7 @@
 import { closeSync, openSync } from "node:fs";
 import { join } from "node:path";
 import type { Config } from "../config.ts";
+import { selfCommand } from "../self-command.ts";
 import { connectHost, type HostConnection, HostVersionError } from "./client.ts";
 import { HOST_LOG_NAME, socketPath } from "./socket-path.ts";
 
@@ -11,12 +12,9 @@ import { HOST_LOG_NAME, socketPath } from "./socket-path.ts";
 const START_TIMEOUT_MS = 20_000;
 /** How often a server waiting for another process's host looks for its socket. */
 const WAIT_POLL_MS = 50;
-const MAIN = join(import.meta.dir, "../main.ts");
-
 /** argv that runs `opendray pty-host`: the binary itself when compiled, else bun + main.ts. */
 export function hostCommand(): string[] {
-  const compiled = import.meta.dir.startsWith("/$bunfs") || import.meta.dir.includes("~BUN");
-  return compiled ? [process.execPath, "pty-host"] : [process.execPath, MAIN, "pty-host"];
+  return [...selfCommand(), "pty-host"];
 }
 
 function isAbsent(error: unknown): boolean {

@@ -60,6 +60,8 @@ export const serverMessage = z.discriminatedUnion("type", [
   z.object({ type: z.literal("forget"), id: z.string() }),
   /** Ask for the session's terminal state; answered by a `screen` message with `request`. */
   z.object({ type: z.literal("screen"), id: z.string(), request: offset }),
+  /** Ask for the text on the session's screen; answered by a `text` message with `request`. */
+  z.object({ type: z.literal("text"), id: z.string(), request: offset }),
   /** Ask for the output the host's ring holds from `from`; answered by `output` with `request`. */
   z.object({ type: z.literal("read"), id: z.string(), request: offset, from: offset }),
 ]);
@@ -87,6 +89,15 @@ export const hostMessage = z.discriminatedUnion("type", [
     id: z.string(),
     request: offset,
     snapshot: screenSnapshot.nullable(),
+  }),
+  /** The screen's text asked for (null: the host has no such session, or it has ended). */
+  z.object({
+    type: z.literal("text"),
+    id: z.string(),
+    request: offset,
+    screen: z
+      .object({ offset, lines: z.array(z.string()), cursorRow: z.number().int().nonnegative() })
+      .nullable(),
   }),
   /**
    * The output asked for by `read`, base64 (rare: a REST read of a session whose server keeps

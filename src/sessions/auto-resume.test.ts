@@ -28,6 +28,7 @@ function session(id: string, overrides: Partial<Session> = {}): Session {
     endReason: "the server stopped while the session was live",
     conversationId: `conversation-${id}`,
     bypass: false,
+    activity: null,
     ...overrides,
   };
 }

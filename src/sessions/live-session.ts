@@ -2,12 +2,14 @@
 // It owns the transitions running ⇄ idle → stopped | ended and reports them through `onChange`;
 // persistence and lifecycle events are the manager's business.
 
+import { AttentionTracker } from "../attention/tracker.ts";
 import type { Session, SessionState } from "../protocol/session.ts";
 import { MIN_TERMINAL_CELLS } from "../protocol/stream.ts";
 import { isTerminalReply } from "../protocol/terminal-replies.ts";
+import type { Attention } from "../providers/manifest.ts";
 import type { PtyExit, PtyProcess } from "./pty.ts";
 import { RingBuffer } from "./ring-buffer.ts";
-import { type ScreenSnapshot, TerminalScreen } from "./screen.ts";
+import { type ScreenSnapshot, type ScreenText, TerminalScreen } from "./screen.ts";
 import type { ScrollbackJournal } from "./scrollback-store.ts";
 import { type Feed, startsFromSnapshot, Viewer, type ViewerSink } from "./viewer.ts";
 
@@ -51,6 +53,8 @@ export interface LiveSessionOptions {
   onChange: (session: LiveSession, kind: ChangeKind) => void;
   /** The size policy changed the PTY's size (the manager stores it). */
   onResize: (session: LiveSession) => void;
+  /** The session's activity changed (see src/attention/tracker.ts). */
+  onActivity: (session: LiveSession) => void;
   /** MIRROR_GRACE (default MIRROR_GRACE_MS). */
   mirrorGraceMs?: number;
 }
@@ -96,6 +100,8 @@ export class LiveSession implements Feed {
   /** The ring has held everything the host kept since this server took the session. */
   private mirrorWhole = true;
   private mirrorTimer: Timer | undefined;
+  /** What the program is doing for its user; set while the process runs. */
+  attention: AttentionTracker | undefined;
   private readonly viewers = new Set<Viewer>();
   /** The viewer whose terminal answers reach the program: the last one that typed, else the oldest. */
   private primary: Viewer | undefined;
@@ -174,6 +180,31 @@ export class LiveSession implements Feed {
     if (pty.screen) this.watchMirror();
   }
 
+  /**
+   * Follow the program's activity, by its provider's `attention`; `lookNow` reads the
+   * screen at once (an adopted session may be waiting already).
+   */
+  trackAttention(attention: Attention, lookNow = false): void {
+    if (!this.isRunning) return;
+    this.attention = new AttentionTracker({
+      sessionId: this.info.id,
+      hooks: attention.hooks,
+      patterns: attention.prompts,
+      now: this.options.now,
+      readScreen: () => this.screenText(),
+      offset: () => this.ring.end,
+      onChange: () => this.options.onActivity(this),
+    });
+    if (lookNow) this.attention.checkNow();
+  }
+
+  /** The text on the terminal's screen now; undefined when no screen is kept. */
+  screenText(): Promise<ScreenText | undefined> {
+    if (this.screen) return Promise.resolve(this.screen.text());
+    if (this.isRunning && this.pty?.text) return this.pty.text();
+    return Promise.resolve(undefined);
+  }
+
   /** A hosted session's copy of the host's ring: dropped once unwatched for the grace period. */
   private watchMirror(): void {
     this.hosted = true;
@@ -214,6 +245,7 @@ export class LiveSession implements Feed {
 
   /** The process is out of reach (its PTY host died): stop the clocks, accept no more changes. */
   abandon(): void {
+    this.stopAttention();
     clearTimeout(this.idleTimer);
     clearTimeout(this.mirrorTimer);
     clearTimeout(this.killTimer);
@@ -245,6 +277,7 @@ export class LiveSession implements Feed {
       this.endRepaint();
     }
     this.journal?.touch();
+    this.attention?.output();
     if (this.info.state === "idle") this.setState("running");
     if (this.idleTimer === undefined) this.scheduleIdleCheck(this.options.idleAfterMs);
     for (const viewer of this.viewers) viewer.notify();
@@ -261,6 +294,7 @@ export class LiveSession implements Feed {
   }
 
   onExit(exit: PtyExit): void {
+    this.stopAttention();
     clearTimeout(this.idleTimer);
     clearTimeout(this.mirrorTimer);
     clearTimeout(this.killTimer);
@@ -299,7 +333,12 @@ export class LiveSession implements Feed {
 
   /** The resource as clients see it now. */
   snapshot(): Session {
-    return { ...this.info, args: [...this.info.args], lastOutputAt: this.lastOutputIso() };
+    return {
+      ...this.info,
+      args: [...this.info.args],
+      lastOutputAt: this.lastOutputIso(),
+      activity: this.attention?.activity ?? null,
+    };
   }
 
   get isRunning(): boolean {
@@ -366,6 +405,7 @@ export class LiveSession implements Feed {
     if (!this.isRunning || !this.pty) return;
     this.inputQueued += bytes.length;
     this.pty.write(bytes);
+    this.attention?.input();
   }
 
   /** Bytes of input given to the program and not yet taken (in host mode: not yet reported). */
@@ -531,9 +571,16 @@ export class LiveSession implements Feed {
       if (!this.isRunning) return;
       const since = this.lastOutputMs ?? this.startedMs;
       const quietMs = this.options.now() - since;
-      if (quietMs >= this.options.idleAfterMs) this.setState("idle");
-      else this.scheduleIdleCheck(this.options.idleAfterMs - quietMs);
+      if (quietMs >= this.options.idleAfterMs) {
+        this.attention?.silence();
+        this.setState("idle");
+      } else this.scheduleIdleCheck(this.options.idleAfterMs - quietMs);
     }, delayMs);
+  }
+
+  private stopAttention(): void {
+    this.attention?.dispose();
+    this.attention = undefined;
   }
 
   private lastOutputIso(): string | null {

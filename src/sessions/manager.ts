@@ -7,6 +7,8 @@ import { edenGC } from "bun:jsc";
 import { randomUUID } from "node:crypto";
 import { statSync } from "node:fs";
 import { isAbsolute } from "node:path";
+import type { HookEndpoint, HookOutcome } from "../attention/hook-channel.ts";
+import { hookSignal } from "../attention/hook-events.ts";
 import { isDatabaseUnavailable } from "../db/client.ts";
 import type { SessionRow } from "../db/schema.ts";
 import type { SessionsRepo } from "../db/sessions-repo.ts";
@@ -103,6 +105,14 @@ export interface SessionManager {
    * snapshot (see LiveSession.attach); a finished session is replayed, then closed.
    */
   attach(id: string, since: number | undefined, sink: ViewerSink): Promise<Attachment>;
+  /**
+   * Type the keys of `option` of the prompt `fingerprint` names, if it is still the one the
+   * session waits on: 409 prompt_changed otherwise (nothing is typed), 400 option_invalid for
+   * an option it does not have, 409 session_not_running.
+   */
+  answer(id: string, fingerprint: string, option: number): Promise<Session>;
+  /** A call of the session's CLI hook (see src/attention/hook-channel.ts). */
+  hook(id: string, payload: unknown): Promise<HookOutcome>;
   onEvent(listener: (event: LifecycleEvent) => void): () => void;
   /** Mark rows a previous process left live as interrupted. Returns how many. */
   recover(): Promise<number>;
@@ -132,6 +142,8 @@ export interface SessionManagerDeps {
    * server; `pty` is then unused. Shutdown leaves sessions running; recovery adopts them.
    */
   host?: PtyHostLink;
+  /** Where a session's CLI hooks report (see src/attention/hook-channel.ts); none without. */
+  hookEndpoint?: (sessionId: string) => HookEndpoint;
   now?: () => number;
   onError?: (error: unknown, context: string) => void;
 }
@@ -230,6 +242,7 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
     now,
     onChange,
     onResize: storeSizeSoon,
+    onActivity: (session) => emit("session.activity", session.snapshot()),
   };
 
   const find = async (id: string): Promise<Session> => {
@@ -263,6 +276,7 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
   const spawn = async (request: SpawnRequest): Promise<Session> => {
     const args = request.args ?? [];
     validateCwd(request.cwd);
+    const id = randomUUID();
     const launch = await deps.providers.launch({
       provider: request.provider,
       args,
@@ -271,6 +285,7 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
       resume: request.resume,
       conversationId: request.conversationId,
       env: request.env,
+      hooks: deps.hookEndpoint?.(id),
     });
     if (request.parentSessionId !== undefined && !(await deps.repo.get(request.parentSessionId))) {
       throw badRequest("parent_not_found", "parentSessionId names no session");
@@ -283,7 +298,7 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
     edenGC();
     const createdAt = new Date(now());
     const info: Session = {
-      id: randomUUID(),
+      id,
       name: request.name?.trim() || defaultName(request.provider, request.cwd),
       provider: request.provider,
       cwd: request.cwd,
@@ -304,6 +319,7 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
       endReason: null,
       conversationId: launch.conversationId,
       bypass: request.bypass === true,
+      activity: null,
     };
     await deps.repo.insert({ ...toPatch(info), id: info.id, createdAt });
     emit("session.created", { ...info });
@@ -324,6 +340,7 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
         : deps.pty.spawn(options, session);
       live.set(info.id, session);
       session.started(pty, deps.host ? NO_JOURNAL : deps.store.open(info.id, session.ring));
+      session.trackAttention(launch.attention);
       pty.begin?.();
     } catch (error) {
       info.state = "failed";
@@ -345,6 +362,9 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
     const pty = hosted.take(session);
     live.set(info.id, session);
     session.adopt(pty, NO_JOURNAL);
+    const attention = deps.providers.attentionOf(info.provider);
+    // Its CLI's hooks report with a token from the same key: they keep working.
+    if (attention) session.trackAttention(attention, true);
     await persist(session.snapshot());
     pty.begin?.();
   };
@@ -552,6 +572,30 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
       };
     },
 
+    async answer(id, fingerprint, option) {
+      const session = await running(id);
+      const result = session.attention?.answer(fingerprint, option) ?? {
+        refused: "prompt_changed" as const,
+      };
+      if ("refused" in result) {
+        if (result.refused === "option_invalid") {
+          throw badRequest("option_invalid", "the prompt has no such option");
+        }
+        throw conflict("prompt_changed", "that prompt is no longer the one waiting");
+      }
+      session.write(new TextEncoder().encode(result.keys));
+      return session.snapshot();
+    },
+
+    async hook(id, payload) {
+      const attention = live.get(id)?.attention;
+      if (!attention?.hooks) return "not_live";
+      const signal = hookSignal(attention.hooks, payload);
+      if (!signal) return "invalid";
+      attention.hook(signal);
+      return "taken";
+    },
+
     onEvent(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);
@@ -702,5 +746,6 @@ function fromRow(row: SessionRow): Session {
     endReason: row.endReason,
     conversationId: row.conversationId,
     bypass: row.bypass,
+    activity: null,
   };
 }

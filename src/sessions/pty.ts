@@ -9,7 +9,7 @@ import bunPtyLibArm64 from "bun-pty/rust-pty/target/release/librust_pty_arm64.so
   type: "file",
 };
 import { signalGroup } from "../process-group.ts";
-import type { ScreenSnapshot } from "./screen.ts";
+import type { ScreenSnapshot, ScreenText } from "./screen.ts";
 
 export type PtyBackendName = "bun" | "bun-pty";
 
@@ -59,6 +59,8 @@ export interface PtyProcess {
   release?(): void;
   /** The terminal's state, kept where the PTY lives (a PTY host); undefined when it has none. */
   screen?(): Promise<ScreenSnapshot | undefined>;
+  /** The text on the screen, kept where the PTY lives (a PTY host). */
+  text?(): Promise<ScreenText | undefined>;
   /**
    * The output kept where the PTY lives (a PTY host's ring) from `from` on, clamped to what is
    * kept; undefined when nothing is.

@@ -30,6 +30,16 @@ export interface ScreenSnapshot {
   data: string;
 }
 
+/** The text of a session's screen, for matching the prompts a program draws (src/attention/). */
+export interface ScreenText {
+  /** Absolute output offset: the text after every byte before it. */
+  offset: number;
+  /** The visible rows, top to bottom, without trailing blanks. */
+  lines: string[];
+  /** The cursor's row, 0-based from the top. */
+  cursorRow: number;
+}
+
 /** Output is parsed in pieces of at most this size, the budget checked between them. */
 const PARSE_BYTES = 64 * 1024;
 /** The share of the wall clock the screen may spend parsing while output floods. */
@@ -154,6 +164,21 @@ export class TerminalScreen {
       rows: term.rows,
       data: this.serialize(term),
     });
+  }
+
+  /** The visible text after all output so far (a dropped terminal is rebuilt for it). */
+  text(): ScreenText {
+    if (this.disposed) return { offset: this.fed, lines: [], cursorRow: 0 };
+    if (!this.term && this.saved) this.build();
+    this.catchUp(true);
+    const term = this.term;
+    if (!term) return { offset: this.fed, lines: [], cursorRow: 0 };
+    const buffer = term.buffer.active;
+    const lines: string[] = [];
+    for (let row = 0; row < term.rows; row++) {
+      lines.push(buffer.getLine(buffer.baseY + row)?.translateToString(true) ?? "");
+    }
+    return { offset: this.fed, lines, cursorRow: buffer.cursorY };
   }
 
   dispose(): void {

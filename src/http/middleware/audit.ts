@@ -20,6 +20,8 @@ export interface AuditDeps {
 export interface AuditSubject {
   target?: (c: Context<AppEnv>) => string | null | Promise<string | null>;
   actor?: (c: Context<AppEnv>) => string | null | Promise<string | null>;
+  /** More to record beside the status (the channel of an answer). */
+  detail?: (c: Context<AppEnv>) => Record<string, unknown>;
   /** Answers that leave no row (sign-in: throttled, or not JSON as a page on another origin sends). */
   unaudited?: readonly number[];
 }
@@ -43,7 +45,7 @@ export function createAudit({ repo, trustProxy, onError }: AuditDeps) {
           action,
           target: (await subject.target?.(c)) ?? null,
           outcome: outcomeOf(c.res.status),
-          detail: { status: c.res.status },
+          detail: { status: c.res.status, ...subject.detail?.(c) },
         });
       } catch (error) {
         onError(error, `writing the audit row for ${action}`);

@@ -38,6 +38,10 @@ const createBody = z.object({
 const renameBody = z.object({ name: z.string().trim().min(1).max(200) });
 const inputBody = z.object({ data: z.string().max(1024 * 1024) });
 const resizeBody = z.object({ cols: cells, rows: cells });
+const answerBody = z.object({
+  fingerprint: z.string().regex(/^[0-9a-f]{64}$/, "fingerprint must be 64 hex digits"),
+  option: z.number().int().min(0).max(8),
+});
 const listQuery = z.object({ state: z.enum(SESSION_STATES).optional() });
 
 const OFFSET = /^\d{1,15}$/;
@@ -122,6 +126,14 @@ export function sessionRoutes({
       await manager.write(c.req.param("id"), new TextEncoder().encode(data));
       return c.body(null, 204);
     })
+    .post(
+      "/sessions/:id/answer",
+      audit("session.answer", { target: byId, detail: () => ({ channel: "web" }) }),
+      async (c) => {
+        const { fingerprint, option } = await readJson(c, answerBody);
+        return c.json(await manager.answer(c.req.param("id"), fingerprint, option));
+      },
+    )
     .post("/sessions/:id/resize", async (c) => {
       const { cols, rows } = await readJson(c, resizeBody);
       await manager.resize(c.req.param("id"), cols, rows);
