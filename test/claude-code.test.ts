@@ -6,58 +6,28 @@
 // is the same as that of a viewer that watched from the start.
 
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import type { ServerEvent } from "../src/protocol/stream.ts";
+import {
+  type ClaudeFixture,
+  createClaudeFixture,
+  PROMPT_BOX,
+  typeLine,
+} from "./support/claude-code.ts";
 import { type ModelApi, startModelApi, userText } from "./support/model-api.ts";
-import { INSTALL_TIMEOUT_MS, realCliBin } from "./support/real-clis.ts";
+import { INSTALL_TIMEOUT_MS } from "./support/real-clis.ts";
 import { Screen } from "./support/screen.ts";
 import { eventually, startTestServer, type TestServer } from "./support/server.ts";
 import { StreamClient, streamUrl } from "./support/ws-client.ts";
 
-const dir = mkdtempSync(join(tmpdir(), "opendray-claude-code-"));
-/** HOME of the sessions: Claude Code's settings (.claude.json) live there. */
-const home = join(dir, "home");
-/** The sessions' working folder, trusted in .claude.json. */
-const cwd = join(dir, "project");
-const API_KEY = "sk-ant-api03-opendray-stand-in-key-0123456789abcdefghijklmnop";
 const SIZE = { cols: 100, rows: 30 };
 
-/**
- * Claude Code's prompt box, waiting for input: the `❯` prompt (then a no-break space) and nothing
- * typed, between two rules across the screen, with the shortcuts hint under it.
- */
-const PROMPT_BOX = /^─{20,}\n❯\u00a0 *\n─{20,}\n.*\? for shortcuts/m;
-
-/** The prompt box holding `typed`. */
-const promptBoxWith = (typed: string) =>
-  new RegExp(`^─{20,}\\n❯\u00a0${typed.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")} *\\n─{20,}$`, "m");
-
 let api: ModelApi;
-/** PATH of the sessions: a folder holding only Claude Code. */
-const bin = join(dir, "bin");
+let claude: ClaudeFixture;
 /** Servers started, and the sessions created on each, for afterAll. */
 const servers: { server: TestServer; sessions: string[] }[] = [];
 
 beforeAll(async () => {
-  // Only Claude Code on PATH: the server then probes no other CLI (a slow `gemini --version`
-  // could outlive the test and write into its HOME after the cleanup).
-  mkdirSync(bin);
-  symlinkSync(join(await realCliBin(), "claude"), join(bin, "claude"));
-  mkdirSync(home);
-  mkdirSync(cwd);
-  // What a person who has set Claude Code up before has: onboarding done, this folder trusted,
-  // and the API key approved (Claude Code records the key's last 20 characters). Without it,
-  // first-run screens (theme, key approval, folder trust) come before the prompt.
-  writeFileSync(
-    join(home, ".claude.json"),
-    JSON.stringify({
-      hasCompletedOnboarding: true,
-      projects: { [cwd]: { hasTrustDialogAccepted: true } },
-      customApiKeyResponses: { approved: [API_KEY.slice(-20)], rejected: [] },
-    }),
-  );
+  claude = await createClaudeFixture();
   api = startModelApi();
 }, INSTALL_TIMEOUT_MS + 60_000);
 
@@ -67,12 +37,12 @@ afterAll(async () => {
     await server.dispose();
   }
   await api?.stop();
-  rmSync(dir, { recursive: true, force: true });
+  claude?.remove();
 });
 
 async function startServer(env: Record<string, string> = {}) {
   const server = await startTestServer({
-    baseEnv: { PATH: `${bin}:${process.env.PATH ?? "/usr/bin:/bin"}`, HOME: home },
+    baseEnv: { PATH: claude.path, HOME: claude.home },
     env,
   });
   const entry = { server, sessions: [] as string[] };
@@ -82,17 +52,7 @@ async function startServer(env: Record<string, string> = {}) {
 
 /** A Claude Code session talking to the stand-in; its id. */
 async function spawnClaude(entry: { server: TestServer; sessions: string[] }): Promise<string> {
-  const created = await entry.server.request("POST", "/sessions", {
-    provider: "claude",
-    cwd,
-    ...SIZE,
-    env: {
-      ANTHROPIC_BASE_URL: api.url,
-      ANTHROPIC_API_KEY: API_KEY,
-      // Offline, its npm update check fails anyway; off, no "Auto-updating…" comes and goes.
-      DISABLE_AUTOUPDATER: "1",
-    },
-  });
+  const created = await entry.server.request("POST", "/sessions", claude.spawnBody(api, SIZE));
   expect(created.status).toBe(201);
   entry.sessions.push(created.body.id);
   return created.body.id as string;
@@ -101,18 +61,6 @@ async function spawnClaude(entry: { server: TestServer; sessions: string[] }): P
 async function watch(server: TestServer, id: string, since?: number) {
   const client = await StreamClient.connect(streamUrl(server.api, id, since), server.auth);
   return { client, screen: new Screen(client, SIZE) };
-}
-
-const encode = (text: string) => new TextEncoder().encode(text);
-
-/**
- * Type `line` into Claude Code's prompt and submit it: the text first, and Enter once it shows
- * in the box (sent together, Enter would be part of a paste and not submit).
- */
-async function typeLine(client: StreamClient, screen: Screen, line: string) {
-  client.send(encode(line));
-  await screen.waitFor(promptBoxWith(line), 10_000);
-  client.send(encode("\r"));
 }
 
 /** The session output offset up to which `client` has received the output. */

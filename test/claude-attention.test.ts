@@ -1,0 +1,131 @@
+// A real Claude Code asks for permission, and is answered from outside its terminal: the model
+// stand-in (test/support/model-api.ts) replies with a Bash tool call, Claude Code draws "Do you
+// want to proceed?", its PermissionRequest hook (injected with --settings, run through the real
+// `opendray hook`) and the screen make the session `waiting` with the command and the options;
+// the answer "Yes" runs the command, the activity goes `working` then `done` (Stop hook), and the
+// same answer again types nothing.
+
+import { afterAll, beforeAll, expect, test } from "bun:test";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import type { Activity } from "../src/protocol/attention.ts";
+import type { LifecycleEvent } from "../src/protocol/events.ts";
+import {
+  type ClaudeFixture,
+  createClaudeFixture,
+  PROMPT_BOX,
+  promptBoxWith,
+  typeLine,
+} from "./support/claude-code.ts";
+import { type ModelApi, startModelApi } from "./support/model-api.ts";
+import { INSTALL_TIMEOUT_MS } from "./support/real-clis.ts";
+import { Screen } from "./support/screen.ts";
+import { eventually, startTestServer, type TestServer } from "./support/server.ts";
+import { EventsClient, eventsUrl, StreamClient, streamUrl } from "./support/ws-client.ts";
+
+const SIZE = { cols: 100, rows: 30 };
+
+let api: ModelApi;
+let claude: ClaudeFixture;
+let server: TestServer;
+let events: EventsClient;
+
+beforeAll(async () => {
+  claude = await createClaudeFixture();
+  api = startModelApi();
+  server = await startTestServer({ baseEnv: { PATH: claude.path, HOME: claude.home } });
+  events = await EventsClient.connect(eventsUrl(server.api), server.auth);
+}, INSTALL_TIMEOUT_MS + 60_000);
+
+afterAll(async () => {
+  events?.close();
+  await server?.dispose();
+  await api?.stop();
+  claude?.remove();
+});
+
+const activityOf = (event: LifecycleEvent) => event.session.activity;
+
+/** The session's activities in the order they were announced, from `after` on. */
+function activities(id: string, after = 0): Activity[] {
+  return events.events
+    .slice(after)
+    .filter((event) => event.type === "session.activity" && event.session.id === id)
+    .map((event) => activityOf(event) as Activity);
+}
+
+test("Claude Code's permission prompt is waiting, and its Yes answered from outside runs the tool", async () => {
+  const created = await server.request("POST", "/sessions", claude.spawnBody(api, SIZE));
+  expect(created.status).toBe(201);
+  const id = created.body.id as string;
+  const client = await StreamClient.connect(streamUrl(server.api, id, 0), server.auth);
+  const screen = new Screen(client, SIZE);
+  try {
+    await screen.waitFor(PROMPT_BOX, 30_000);
+    const target = join(claude.cwd, "made-by-claude");
+    api.replyToolUse({
+      name: "Bash",
+      input: { command: `touch ${target}`, description: "Create the file made-by-claude" },
+    });
+    api.reply("The file is there now.");
+    await typeLine(client, screen, "make the file");
+
+    const waiting = await events
+      .waitFor(
+        "session.activity",
+        id,
+        (event) => (activityOf(event)?.prompt?.options.length ?? 0) >= 2,
+        30_000,
+      )
+      .catch(async (error) => {
+        throw new Error(`${error.message}\nscreen:\n${await screen.text()}`);
+      });
+    const activity = activityOf(waiting) as Activity;
+    expect(activity.state).toBe("waiting");
+    // The hook told first, and what it is about; the screen gave the question and the options.
+    expect(activity.source).toBe("hook");
+    const prompt = activity.prompt;
+    if (!prompt) throw new Error("no prompt");
+    expect(prompt.detail).toBe(`touch ${target}`);
+    expect(prompt.text).toBe("Do you want to proceed?");
+    expect(prompt.options[0]).toEqual({ label: "Yes" });
+    expect(prompt.options.at(-1)?.label).toMatch(/^No/);
+    expect(existsSync(target)).toBe(false);
+
+    const seen = events.events.length;
+    const answered = await server.request("POST", `/sessions/${id}/answer`, {
+      fingerprint: prompt.fingerprint,
+      option: 0,
+    });
+    expect(answered.status).toBe(200);
+    await eventually(() => (existsSync(target) ? true : undefined), "the file", 30_000);
+    // Then the turn ends: done, said by its Stop hook.
+    await events.waitFor(
+      "session.activity",
+      id,
+      (event) => activityOf(event)?.state === "done",
+      30_000,
+    );
+    const after = activities(id, seen).map(({ state, source }) => `${state}/${source}`);
+    expect(after[0]).toBe("working/hook");
+    expect(after.at(-1)).toBe("done/hook");
+    expect(after).not.toContain("waiting/hook");
+    await screen.waitFor(/The file is there now\./, 30_000);
+
+    // The same answer again: that prompt is gone, nothing is typed. Input is ordered: typed
+    // after the refusal, a marker shows alone in the prompt box, not after a "1".
+    const again = await server.request("POST", `/sessions/${id}/answer`, {
+      fingerprint: prompt.fingerprint,
+      option: 0,
+    });
+    expect(again.status).toBe(409);
+    expect(again.body.error.code).toBe("prompt_changed");
+    const marker = await server.request("POST", `/sessions/${id}/input`, { data: "marker" });
+    expect(marker.status).toBe(204);
+    await screen.waitFor(promptBoxWith("marker"), 10_000);
+  } finally {
+    screen.dispose();
+    client.close();
+    await server.request("DELETE", `/sessions/${id}`);
+  }
+}, 120_000);
