@@ -2,7 +2,8 @@
 //
 //   security headers (every response) → host check (421) → /api/v1: body cap → health → login/setup (public;
 //   JSON validated, then throttled per address and name) → authenticate (anonymous budget per
-//   address) → CSRF → rate limits per user → viewers read-only → routes;
+//   address) → CSRF → rate limits per user → viewers read-only → routes; /answers (a one-time
+//   token is the credential) before sign-in, limited per address;
 //   /metrics: read limit per address → authenticate → admins only; then the web UI
 
 import type { Context } from "hono";
@@ -34,6 +35,12 @@ import { fsRoutes } from "./http/routes/fs.ts";
 import { healthRoutes } from "./http/routes/health.ts";
 import { metricsRoutes } from "./http/routes/metrics.ts";
 import { providerRoutes } from "./http/routes/providers.ts";
+import {
+  type AnswerRoutesDeps,
+  answerRoutes,
+  type PushRoutesDeps,
+  pushRoutes,
+} from "./http/routes/push.ts";
 import { sessionRoutes } from "./http/routes/sessions.ts";
 import { webRoutes } from "./http/routes/web.ts";
 import type { SocketHub } from "./http/socket-hub.ts";
@@ -71,6 +78,10 @@ export interface AppDeps {
   loginLimit?: RateLimit | undefined;
   onSetupDone: () => void;
   logError: (error: unknown, context: string) => void;
+  /** Web Push: the users' devices and settings, the server's VAPID keys, the endpoint rules. */
+  push: PushRoutesDeps;
+  /** One-time answer tokens (notifications, chat buttons) and where spent ones are kept. */
+  answers: Pick<AnswerRoutesDeps, "tokens" | "spent">;
   /** The browser UI's files (default: built from web/, or embedded in the executable). */
   loadWeb?: (() => Promise<WebAsset[]>) | undefined;
 }
@@ -142,6 +153,12 @@ export function createApp(deps: AppDeps) {
     )
     .route("/", healthRoutes(deps))
     .route("/", publicAuthRoutes(authDeps))
+    // The token is the credential: limited as anonymous requests are.
+    .use("/answers", async (c, next) => {
+      limitAnonymous(c);
+      await next();
+    })
+    .route("/", answerRoutes({ ...deps.answers, users: deps.users, manager: deps.manager, audit }))
     .use(authenticate(deps.accounts, { onAnonymous: limitAnonymous, policy }))
     .use(csrfGuard(policy))
     .use("*", async (c, next) => {
@@ -149,8 +166,18 @@ export function createApp(deps: AppDeps) {
       if (c.req.path.includes("/sessions")) return limitSessionOps(c, next);
       await next();
     })
-    .use(adminForWrites(["/api/v1/auth/logout", "/api/v1/auth/password"]))
+    .use(
+      adminForWrites([
+        "/api/v1/auth/logout",
+        "/api/v1/auth/password",
+        // Each user's own devices and notification settings.
+        "/api/v1/push/subscriptions",
+        "/api/v1/push/subscriptions/*",
+        "/api/v1/notifications/settings",
+      ]),
+    )
     .route("/", authRoutes(authDeps))
+    .route("/", pushRoutes(deps.push))
     .route("/", providerRoutes({ providers: deps.providers, audit }))
     .route("/", fsRoutes())
     .route(

@@ -67,8 +67,22 @@ describe("defaults", () => {
       ptyHost: "auto",
       resumeOnStart: 0,
       admin: null,
+      pushSubject: "mailto:opendray@localhost",
+      pushAllowHosts: [],
       logLevel: "info",
     });
+  });
+
+  test("PUSH_SUBJECT must be a mailto: or https: URL; PUSH_ALLOW_HOSTS is a list of hosts", () => {
+    expect(load({ PUSH_SUBJECT: "https://dray.example.com" }).pushSubject).toBe(
+      "https://dray.example.com",
+    );
+    expect(() => load({ PUSH_SUBJECT: "me@example.com" })).toThrow(/^PUSH_SUBJECT: /);
+    expect(load({ PUSH_ALLOW_HOSTS: "push.lan:8443, localhost" }).pushAllowHosts).toEqual([
+      "push.lan:8443",
+      "localhost",
+    ]);
+    expect(() => load({ PUSH_ALLOW_HOSTS: "https://push.lan" })).toThrow(/^PUSH_ALLOW_HOSTS: /);
   });
 
   test("empty strings count as unset", () => {

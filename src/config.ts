@@ -45,6 +45,10 @@ export interface Config {
   /** Interrupted resumable sessions restarted at once after start-up; 0 = none. */
   resumeOnStart: number;
   admin: { username: string; password: string } | null;
+  /** PUSH_SUBJECT: the VAPID subject (mailto: or https:). */
+  pushSubject: string;
+  /** PUSH_ALLOW_HOSTS: push service hosts allowed on private addresses, as ALLOWED_HOSTS. */
+  pushAllowHosts: string[];
   logLevel: "debug" | "info" | "warn" | "error";
 }
 
@@ -97,6 +101,8 @@ const VARIABLES = [
   ["ADMIN_USERNAME", "unset", "first admin's username, used only while no user exists; needs ADMIN_PASSWORD"],
   ["ADMIN_PASSWORD", "unset", "first admin's password; needs ADMIN_USERNAME"],
   ["ADMIN_PASSWORD_FILE", "unset", "file holding ADMIN_PASSWORD (one trailing newline stripped); exclusive with ADMIN_PASSWORD"],
+  ["PUSH_SUBJECT", "mailto:opendray@localhost", "contact the Web Push services are given with every message (VAPID subject): a mailto: or https: URL; set it to yours"],
+  ["PUSH_ALLOW_HOSTS", "unset", "comma-separated push service hosts (name or name:port) whose endpoints may resolve to loopback or private addresses (a self-hosted push service); any other such subscription is refused"],
   ["LOG_LEVEL", "info", "debug, info, warn or error"],
 ] as const;
 
@@ -174,7 +180,7 @@ export function loadConfig(env: Record<string, string | undefined>, deps: Config
     database: parseDatabase(src, dataDir),
     trustProxy: parseWith("TRUST_PROXY", get("TRUST_PROXY"), BOOLEAN, BOOLEAN_EXPECTED),
     allowedOrigins: parseOrigins(read(src, "ALLOWED_ORIGINS") ?? ""),
-    allowedHosts: parseHosts(read(src, "ALLOWED_HOSTS") ?? ""),
+    allowedHosts: parseHosts("ALLOWED_HOSTS", read(src, "ALLOWED_HOSTS") ?? ""),
     rateLimitSessionOps: parseRate("RATE_LIMIT_SESSION_OPS", get("RATE_LIMIT_SESSION_OPS")),
     rateLimitReads: parseRate("RATE_LIMIT_READS", get("RATE_LIMIT_READS")),
     bodyLimitBytes: parseSize("BODY_LIMIT", get("BODY_LIMIT"), 1, Number.MAX_SAFE_INTEGER),
@@ -196,6 +202,8 @@ export function loadConfig(env: Record<string, string | undefined>, deps: Config
       "an integer from 0 to 16",
     ),
     admin: parseAdmin(src),
+    pushSubject: parsePushSubject(get("PUSH_SUBJECT")),
+    pushAllowHosts: parseHosts("PUSH_ALLOW_HOSTS", read(src, "PUSH_ALLOW_HOSTS") ?? ""),
     logLevel: parseWith("LOG_LEVEL", get("LOG_LEVEL"), LOG_LEVEL, "debug, info, warn or error"),
   });
 }
@@ -469,7 +477,16 @@ function parseOrigins(raw: string): string[] {
   return [...origins];
 }
 
-function parseHosts(raw: string): string[] {
+function parsePushSubject(raw: string): string {
+  const value = raw.trim();
+  if (/^mailto:[^@\s]+@[^@\s]+$/.test(value) || /^https:\/\/[^\s]+$/.test(value)) return value;
+  throw new ConfigError(
+    "PUSH_SUBJECT",
+    `${show(value)} is not a mailto: address or an https: URL (e.g. mailto:you@example.com)`,
+  );
+}
+
+function parseHosts(variable: VariableName, raw: string): string[] {
   const hosts = new Set<string>();
   for (const item of raw.split(",").map((part) => part.trim())) {
     if (item === "") continue;
@@ -479,7 +496,7 @@ function parseHosts(raw: string): string[] {
     const valid = name.startsWith("[") ? isIPv6(name.slice(1, -1)) : isHost(name);
     if (!valid || (port !== undefined && (port < 1 || port > 65535))) {
       throw new ConfigError(
-        "ALLOWED_HOSTS",
+        variable,
         `${show(item)} is not a host name with an optional port (name or name:port, e.g. dray.example.com; no scheme or path)`,
       );
     }

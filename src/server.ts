@@ -4,6 +4,7 @@
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import { createApp } from "./app.ts";
+import { createActionTokens } from "./attention/action-tokens.ts";
 import {
   type HookServer,
   type HookServerOptions,
@@ -11,6 +12,7 @@ import {
   hookToken,
   startHookServer,
 } from "./attention/hook-channel.ts";
+import { createNotifier } from "./attention/notifier.ts";
 import { createAccounts } from "./auth/accounts.ts";
 import { createTokenService, randomSecret } from "./auth/tokens.ts";
 import type { Config, RateLimit } from "./config.ts";
@@ -19,6 +21,7 @@ import { createAuditRepo } from "./db/audit-repo.ts";
 import { type Database, openDatabase } from "./db/client.ts";
 import { migrateDatabase } from "./db/migrate.ts";
 import { createProviderSettingsRepo } from "./db/provider-settings-repo.ts";
+import { createPushRepo } from "./db/push-repo.ts";
 import { createRevokedTokensRepo } from "./db/revoked-tokens-repo.ts";
 import { createSessionsRepo } from "./db/sessions-repo.ts";
 import { createUsersRepo } from "./db/users-repo.ts";
@@ -30,6 +33,9 @@ import { CloseCode } from "./protocol/stream.ts";
 import { createProviderCatalog } from "./providers/catalog.ts";
 import { createSecretBox, loadSecretsKey } from "./providers/secret-box.ts";
 import { createPtyHostLink } from "./pty-host/link.ts";
+import { createPushChannel } from "./push/push-channel.ts";
+import { createPushSender } from "./push/sender.ts";
+import { loadVapidKeys } from "./push/vapid.ts";
 import { selfCommand } from "./self-command.ts";
 import { resumable, resumeInterrupted } from "./sessions/auto-resume.ts";
 import { createSessionManager, type SessionManager } from "./sessions/manager.ts";
@@ -47,6 +53,8 @@ export interface ServerOptions {
   pingIntervalMs?: number | undefined;
   /** One limit for every budget of password attempts (tests); default LOGIN_LIMITS. */
   loginLimit?: RateLimit | undefined;
+  /** Certificates trusted for Web Push services beside the system's (tests: a local stand-in). */
+  pushCa?: string | undefined;
 }
 
 /**
@@ -102,12 +110,13 @@ export async function startServer(config: Config, options: ServerOptions): Promi
   // The same failure again and again (a full disk, a database away) is one line a minute.
   const logError = createErrorReporter(logger);
   const secretsKey = loadSecretsKey({ value: config.secretsKey, dataDir: config.dataDir });
+  const secretBox = createSecretBox(secretsKey);
   const providers = createProviderCatalog({
     shell: options.baseEnv.SHELL || "/bin/sh",
     dataDir: config.dataDir,
     baseEnv: options.baseEnv,
     settings: createProviderSettingsRepo(database.db),
-    secretBox: createSecretBox(secretsKey),
+    secretBox,
   });
   for (const problem of providers.errors) logger.warn({ problem }, "skipped a provider manifest");
   // Probe every CLI now, in the background, so that the first GET /providers finds them cached.
@@ -178,9 +187,33 @@ export async function startServer(config: Config, options: ServerOptions): Promi
   }
 
   const users = createUsersRepo(database.db);
+  const pushRepo = createPushRepo(database.db);
+  const vapidKeys = await loadVapidKeys(pushRepo, secretBox);
+  const endpointPolicy = { allowHosts: config.pushAllowHosts };
+  const actionTokens = createActionTokens(secretsKey);
+  const notifier = createNotifier({
+    onEvent: manager.onEvent,
+    channels: [
+      createPushChannel({
+        repo: pushRepo,
+        users,
+        tokens: actionTokens,
+        sender: createPushSender({
+          repo: pushRepo,
+          keys: vapidKeys,
+          subject: config.pushSubject,
+          policy: endpointPolicy,
+          ca: options.pushCa,
+          onError: logError,
+        }),
+        onError: logError,
+      }),
+    ],
+  });
+  const revokedTokens = createRevokedTokensRepo(database.db);
   const accounts = createAccounts({
     users,
-    revoked: createRevokedTokensRepo(database.db),
+    revoked: revokedTokens,
     // Loopback without a secret: a random one per process (tokens end with the process).
     tokens: createTokenService({
       secret: config.jwtSecret ?? randomSecret(),
@@ -221,6 +254,8 @@ export async function startServer(config: Config, options: ServerOptions): Promi
     users,
     audits,
     hub,
+    push: { repo: pushRepo, keys: vapidKeys, policy: endpointPolicy },
+    answers: { tokens: actionTokens, spent: revokedTokens },
     setupToken: () => setupToken,
     loginLimit: options.loginLimit,
     onSetupDone: () => {
@@ -253,6 +288,7 @@ export async function startServer(config: Config, options: ServerOptions): Promi
         // Refuse new connections, but keep the open ones long enough to say goodbye: every
         // viewer gets close 1001 (reconnect later), not a dropped connection.
         const stopped = server.stop(false);
+        notifier.dispose();
         await manager.shutdown();
         await hookServer?.stop();
         hub.closeAll(CloseCode.goingAway, "server shutting down");

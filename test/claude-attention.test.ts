@@ -1,9 +1,10 @@
-// A real Claude Code asks for permission, and is answered from outside its terminal: the model
-// stand-in (test/support/model-api.ts) replies with a Bash tool call, Claude Code draws "Do you
-// want to proceed?", its PermissionRequest hook (injected with --settings, run through the real
-// `opendray hook`) and the screen make the session `waiting` with the command and the options;
-// the answer "Yes" runs the command, the activity goes `working` then `done` (Stop hook), and the
-// same answer again types nothing.
+// A real Claude Code asks for permission, and is answered from a phone: the model stand-in
+// (test/support/model-api.ts) replies with a Bash tool call, Claude Code draws "Do you want to
+// proceed?", its PermissionRequest hook (injected with --settings, run through the real
+// `opendray hook`) and the screen make the session `waiting` with the command and the options; a
+// push message reaches the push-service stand-in (test/support/push-service.ts) and decrypts to
+// the prompt and its answers; the notification's "Yes" runs the command, the activity goes
+// `working` then `done` (Stop hook), and the same answer again types nothing.
 
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { existsSync } from "node:fs";
@@ -18,6 +19,7 @@ import {
   typeLine,
 } from "./support/claude-code.ts";
 import { type ModelApi, startModelApi } from "./support/model-api.ts";
+import { type PushService, startPushService } from "./support/push-service.ts";
 import { INSTALL_TIMEOUT_MS } from "./support/real-clis.ts";
 import { Screen } from "./support/screen.ts";
 import { eventually, startTestServer, type TestServer } from "./support/server.ts";
@@ -29,18 +31,27 @@ let api: ModelApi;
 let claude: ClaudeFixture;
 let server: TestServer;
 let events: EventsClient;
+let push: PushService;
 
 beforeAll(async () => {
   claude = await createClaudeFixture();
   api = startModelApi();
-  server = await startTestServer({ baseEnv: { PATH: claude.path, HOME: claude.home } });
+  push = startPushService();
+  server = await startTestServer({
+    baseEnv: { PATH: claude.path, HOME: claude.home },
+    env: { PUSH_ALLOW_HOSTS: "localhost" },
+    pushCa: push.ca,
+  });
   events = await EventsClient.connect(eventsUrl(server.api), server.auth);
+  const subscribed = await server.request("POST", "/push/subscriptions", push.device("phone"));
+  expect(subscribed.status).toBe(201);
 }, INSTALL_TIMEOUT_MS + 60_000);
 
 afterAll(async () => {
   events?.close();
   await server?.dispose();
   await api?.stop();
+  await push?.stop();
   claude?.remove();
 });
 
@@ -54,7 +65,7 @@ function activities(id: string, after = 0): Activity[] {
     .map((event) => activityOf(event) as Activity);
 }
 
-test("Claude Code's permission prompt is waiting, and its Yes answered from outside runs the tool", async () => {
+test("Claude Code's permission prompt reaches the phone, and its Yes runs the tool", async () => {
   const created = await server.request("POST", "/sessions", claude.spawnBody(api, SIZE));
   expect(created.status).toBe(201);
   const id = created.body.id as string;
@@ -92,11 +103,20 @@ test("Claude Code's permission prompt is waiting, and its Yes answered from outs
     expect(prompt.options.at(-1)?.label).toMatch(/^No/);
     expect(existsSync(target)).toBe(false);
 
-    const seen = events.events.length;
-    const answered = await server.request("POST", `/sessions/${id}/answer`, {
-      fingerprint: prompt.fingerprint,
-      option: 0,
+    // The phone is told, with the prompt and its first two options as answers.
+    const message = await push.waitForMessage((m) => m.payload.sessionId === id);
+    expect(message.payload).toMatchObject({
+      kind: "waiting",
+      title: `${created.body.name} needs you`,
+      body: `Do you want to proceed?\ntouch ${target}`,
+      options: ["Yes", prompt.options[1]?.label],
     });
+    const token = message.payload.token;
+    if (!token) throw new Error("no answer token");
+
+    const seen = events.events.length;
+    // Its "Yes" action, as the service worker sends it.
+    const answered = await server.send("POST", "/answers", { token, option: 0 }, {});
     expect(answered.status).toBe(200);
     await eventually(() => (existsSync(target) ? true : undefined), "the file", 30_000);
     // Then the turn ends: done, said by its Stop hook.
@@ -112,8 +132,9 @@ test("Claude Code's permission prompt is waiting, and its Yes answered from outs
     expect(after).not.toContain("waiting/hook");
     await screen.waitFor(/The file is there now\./, 30_000);
 
-    // The same answer again: that prompt is gone, nothing is typed. Input is ordered: typed
-    // after the refusal, a marker shows alone in the prompt box, not after a "1".
+    // The same answers again: the token is spent, that prompt is gone; nothing is typed. Input
+    // is ordered: typed after the refusals, a marker shows alone in the prompt box.
+    expect((await server.send("POST", "/answers", { token, option: 0 }, {})).status).toBe(401);
     const again = await server.request("POST", `/sessions/${id}/answer`, {
       fingerprint: prompt.fingerprint,
       option: 0,

@@ -15,6 +15,19 @@ export function createRevokedTokensRepo(db: Db) {
       await db.delete(revokedTokens).where(lt(revokedTokens.expiresAt, now));
     },
 
+    /**
+     * Spends the one-time token `jti` (valid until `expiresAt`): true the first time, false
+     * once it has been spent (atomically: two concurrent uses cannot both win).
+     */
+    async spend(jti: string, expiresAt: Date): Promise<boolean> {
+      const rows = await db
+        .insert(revokedTokens)
+        .values({ jti, expiresAt })
+        .onConflictDoNothing()
+        .returning({ jti: revokedTokens.jti });
+      return rows.length > 0;
+    },
+
     async isRevoked(jti: string): Promise<boolean> {
       const rows = await db
         .select({ jti: revokedTokens.jti })

@@ -152,6 +152,52 @@ export const revokedTokens = pgTable(
   (t) => [index("revoked_tokens_expires_at_idx").on(t.expiresAt)],
 );
 
+/**
+ * A device's Web Push subscription (the browser's PushSubscription), per user. `endpoint` is a
+ * capability URL of the push service; `p256dh` and `auth` (base64url) encrypt messages to it.
+ * A subscription the push service says is gone (404/410) is deleted.
+ */
+export const pushSubscriptions = pgTable(
+  "push_subscriptions",
+  {
+    /** UUID string, chosen by the server. */
+    id: text("id").primaryKey(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    endpoint: text("endpoint").notNull(),
+    p256dh: text("p256dh").notNull(),
+    auth: text("auth").notNull(),
+    label: text("label").notNull(),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull(),
+    lastSuccessAt: timestamp("last_success_at", { withTimezone: true }),
+    /** Sends in a row that failed (an error, a timeout); reset by a success. */
+    failures: integer("failures").notNull().default(0),
+  },
+  (t) => [
+    uniqueIndex("push_subscriptions_endpoint_idx").on(t.endpoint),
+    index("push_subscriptions_user_id_idx").on(t.userId),
+  ],
+);
+
+/** Keys the server makes once and keeps (the VAPID key pair), each value sealed. */
+export const serverKeys = pgTable("server_keys", {
+  name: text("name").primaryKey(),
+  /** A `v1.…` sealed string (src/providers/secret-box.ts, context `server-key:<name>`). */
+  value: text("value").notNull(),
+  createdAt: timestamp("created_at", { withTimezone: true }).notNull(),
+});
+
+/** A user's choice of what notifies them, and when not; no row means the defaults. */
+export const notificationSettings = pgTable("notification_settings", {
+  userId: text("user_id")
+    .primaryKey()
+    .references(() => users.id, { onDelete: "cascade" }),
+  activities: jsonb("activities").$type<string[]>().notNull(),
+  quietHours: jsonb("quiet_hours").$type<{ start: string; end: string; timeZone: string }>(),
+  updatedAt: timestamp("updated_at", { withTimezone: true }).notNull(),
+});
+
 /** A `sessions` row as read. */
 export type SessionRow = typeof sessions.$inferSelect;
 /** A `sessions` row as inserted (defaults optional). */
@@ -166,3 +212,5 @@ export type UserRow = typeof users.$inferSelect;
 export type NewUserRow = typeof users.$inferInsert;
 /** A `provider_settings` row as read. */
 export type ProviderSettingsRow = typeof providerSettings.$inferSelect;
+/** A `push_subscriptions` row as read. */
+export type PushSubscriptionRow = typeof pushSubscriptions.$inferSelect;

@@ -73,6 +73,8 @@ export interface TestServerOptions {
   noAdmin?: boolean;
   /** One limit for every budget of password attempts (default: LOGIN_LIMITS). */
   loginLimit?: RateLimit;
+  /** A certificate the server trusts for Web Push services (the stand-in's). */
+  pushCa?: string;
 }
 
 export async function startTestServer(
@@ -108,6 +110,7 @@ export async function startTestServer(
     logger: options.logger ?? createLogger("silent"),
     pingIntervalMs: options.pingIntervalMs,
     loginLimit: options.loginLimit,
+    pushCa: options.pushCa,
   });
   const api = `${server.url}/api/v1`;
 

@@ -91,7 +91,11 @@ export function csrfGuard(policy: OriginPolicy) {
 /** Viewers read and watch; every other method needs an admin, except the given paths. */
 export function adminForWrites(exceptPaths: readonly string[] = []) {
   return createMiddleware<AppEnv>(async (c, next) => {
-    if (SAFE_METHODS.has(c.req.method) || exceptPaths.includes(c.req.path)) return next();
+    const path = c.req.path;
+    const excepted = exceptPaths.some((except) =>
+      except.endsWith("/*") ? path.startsWith(except.slice(0, -1)) : path === except,
+    );
+    if (SAFE_METHODS.has(c.req.method) || excepted) return next();
     if (c.get("principal").user.role !== "admin") {
       throw new AppError(403, "forbidden", "viewers cannot change anything");
     }

@@ -1,0 +1,89 @@
+import { describe, expect, test } from "bun:test";
+import { BUILTIN_MANIFESTS } from "../providers/builtin.ts";
+import type { ScreenText } from "../sessions/screen.ts";
+import { findPrompt } from "./screen-prompt.ts";
+
+const patternsOf = (id: string) => {
+  const manifest = BUILTIN_MANIFESTS.find((m) => m.id === id);
+  if (!manifest) throw new Error(`no manifest ${id}`);
+  return manifest.attention.prompts;
+};
+
+/** A screen of `rows` lines holding `lines` from the top, the cursor on `cursorRow`. */
+function screen(lines: string[], cursorRow: number, rows = 24): ScreenText {
+  return {
+    offset: 100,
+    lines: [...lines, ...Array(Math.max(0, rows - lines.length)).fill("")],
+    cursorRow,
+  };
+}
+
+// Claude Code 2.1.197's permission dialog, as its screen text reads.
+const CLAUDE_DIALOG = [
+  "● Bash(touch /tmp/project/made-by-claude)",
+  "",
+  "────────────────────────────────────────",
+  " Bash command",
+  "",
+  "   touch /tmp/project/made-by-claude",
+  "   Create the file made-by-claude",
+  "",
+  " Do you want to proceed?",
+  " ❯ 1. Yes",
+  "   2. Yes, and don't ask again for touch commands in /tmp/project",
+  "   3. No, and tell Claude what to do differently (esc)",
+  "",
+  " Esc to cancel · Tab to amend",
+];
+
+describe("findPrompt", () => {
+  test("reads Claude Code's menu: the question and each numbered option with its key", () => {
+    expect(findPrompt(screen(CLAUDE_DIALOG, 13), patternsOf("claude"))).toEqual({
+      text: "Do you want to proceed?",
+      options: [
+        { label: "Yes", keys: "1" },
+        { label: "Yes, and don't ask again for touch commands in /tmp/project", keys: "2" },
+        { label: "No, and tell Claude what to do differently (esc)", keys: "3" },
+      ],
+    });
+  });
+
+  test("a question without options below it is no prompt", () => {
+    const text = screen(["● I wonder: Do you want to proceed?", "", "❯ "], 2);
+    expect(findPrompt(text, patternsOf("claude"))).toBeUndefined();
+  });
+
+  test("a question scrolled out of reach of the cursor is no prompt", () => {
+    const lines = [...CLAUDE_DIALOG, ...Array(16).fill("log line")];
+    expect(findPrompt(screen(lines, lines.length - 1, 40), patternsOf("claude"))).toBeUndefined();
+  });
+
+  test("a shell's [y/N] on the cursor's line is a prompt with fixed answers", () => {
+    const text = screen(["$ ./deploy", "Delete the build folder? [y/N] "], 1);
+    expect(findPrompt(text, patternsOf("shell"))).toEqual({
+      text: "Delete the build folder? [y/N]",
+      options: [
+        { label: "Yes", keys: "y\r" },
+        { label: "No", keys: "n\r" },
+      ],
+    });
+  });
+
+  test("a [y/N] already answered, or above the last line, is no prompt", () => {
+    const answered = screen(["Delete the build folder? [y/N] y", "deleting…"], 2);
+    expect(findPrompt(answered, patternsOf("shell"))).toBeUndefined();
+    const above = screen(["Delete? [y/N]", "$ "], 1);
+    expect(findPrompt(above, patternsOf("shell"))).toBeUndefined();
+  });
+
+  test("ssh's (yes/no/[fingerprint]) question is a prompt", () => {
+    const text = screen(
+      ["Are you sure you want to continue connecting (yes/no/[fingerprint])? "],
+      0,
+    );
+    expect(findPrompt(text, patternsOf("shell"))?.options.map((o) => o.keys)).toEqual([
+      "yes\r",
+      "no\r",
+    ]);
+  });
+});
