@@ -3,12 +3,7 @@
 // notification's actions, with a one-time answer token, for users who may type (admins).
 
 import type { ActionTokens } from "../attention/action-tokens.ts";
-import {
-  inQuietHours,
-  type Notice,
-  type NoticeChannel,
-  noticeText,
-} from "../attention/notifier.ts";
+import { inQuietHours, type NoticeChannel, noticeText } from "../attention/notifier.ts";
 import type { PushRepo, StoredSettings } from "../db/push-repo.ts";
 import type { UsersRepo } from "../db/users-repo.ts";
 import { NOTIFY_ACTIVITIES, type PushPayload } from "../protocol/push.ts";
@@ -42,7 +37,7 @@ export function createPushChannel(options: PushChannelOptions): NoticeChannel {
         const { title, body } = noticeText(notice);
         const session = notice.session;
         const prompt = notice.kind === "waiting" ? session.activity?.prompt : undefined;
-        const options_ = prompt?.options.slice(0, MAX_ACTIONS).map(({ label }) => label) ?? [];
+        const answers = prompt?.options.slice(0, MAX_ACTIONS).map(({ label }) => label) ?? [];
         await Promise.all(
           [...byUser].map(async ([userId, devices]) => {
             const settings = (await options.repo.settings(userId)) ?? DEFAULT_SETTINGS;
@@ -51,7 +46,7 @@ export function createPushChannel(options: PushChannelOptions): NoticeChannel {
             const user = await options.users.get(userId);
             if (!user) return;
             const token =
-              prompt && options_.length > 0 && user.role === "admin"
+              prompt && answers.length > 0 && user.role === "admin"
                 ? await options.tokens.mint({
                     userId,
                     sessionId: session.id,
@@ -65,7 +60,7 @@ export function createPushChannel(options: PushChannelOptions): NoticeChannel {
               sessionName: session.name,
               title,
               body,
-              options: token ? options_ : [],
+              options: token ? answers : [],
               token,
               url: `/s/${session.id}`,
             };
