@@ -69,8 +69,35 @@ describe("defaults", () => {
       admin: null,
       pushSubject: "mailto:opendray@localhost",
       pushAllowHosts: [],
+      telegram: null,
       logLevel: "info",
     });
+  });
+
+  test("Telegram needs a bot token and chat ids together", () => {
+    const token = "123456:ABCDEFGHIJKLMNOPQRSTUVWXYZ_abc-def";
+    expect(load({ TELEGRAM_BOT_TOKEN: token, TELEGRAM_CHAT_IDS: "42, -1001234" }).telegram).toEqual(
+      {
+        token,
+        chatIds: [42, -1001234],
+        apiUrl: "https://api.telegram.org",
+      },
+    );
+    expect(() => load({ TELEGRAM_BOT_TOKEN: token })).toThrow(/^TELEGRAM_CHAT_IDS: is required/);
+    expect(() => load({ TELEGRAM_CHAT_IDS: "42" })).toThrow(/^TELEGRAM_CHAT_IDS: /);
+    expect(() => load({ TELEGRAM_BOT_TOKEN: "nope", TELEGRAM_CHAT_IDS: "42" })).toThrow(
+      /^TELEGRAM_BOT_TOKEN: /,
+    );
+    expect(() => load({ TELEGRAM_BOT_TOKEN: token, TELEGRAM_CHAT_IDS: "42,abc" })).toThrow(
+      /^TELEGRAM_CHAT_IDS: /,
+    );
+    expect(
+      load({
+        TELEGRAM_BOT_TOKEN: token,
+        TELEGRAM_CHAT_IDS: "1",
+        TELEGRAM_API_URL: "http://127.0.0.1:8081/",
+      }).telegram?.apiUrl,
+    ).toBe("http://127.0.0.1:8081");
   });
 
   test("PUSH_SUBJECT must be a mailto: or https: URL; PUSH_ALLOW_HOSTS is a list of hosts", () => {

@@ -49,6 +49,8 @@ export interface Config {
   pushSubject: string;
   /** PUSH_ALLOW_HOSTS: push service hosts allowed on private addresses, as ALLOWED_HOSTS. */
   pushAllowHosts: string[];
+  /** TELEGRAM_*: the bot and the chats it talks with; null without a token. */
+  telegram: { token: string; chatIds: number[]; apiUrl: string } | null;
   logLevel: "debug" | "info" | "warn" | "error";
 }
 
@@ -103,6 +105,10 @@ const VARIABLES = [
   ["ADMIN_PASSWORD_FILE", "unset", "file holding ADMIN_PASSWORD (one trailing newline stripped); exclusive with ADMIN_PASSWORD"],
   ["PUSH_SUBJECT", "mailto:opendray@localhost", "contact the Web Push services are given with every message (VAPID subject): a mailto: or https: URL; set it to yours"],
   ["PUSH_ALLOW_HOSTS", "unset", "comma-separated push service hosts (name or name:port) whose endpoints may resolve to loopback or private addresses (a self-hosted push service); any other such subscription is refused"],
+  ["TELEGRAM_BOT_TOKEN", "unset", "a Telegram bot's token (from @BotFather): tells the allowed chats when a session waits or is done, with its options as buttons, and takes /sessions, /tail and replies; unset: no Telegram"],
+  ["TELEGRAM_BOT_TOKEN_FILE", "unset", "file holding TELEGRAM_BOT_TOKEN (one trailing newline stripped); exclusive with TELEGRAM_BOT_TOKEN"],
+  ["TELEGRAM_CHAT_IDS", "unset", "comma-separated chat ids the bot talks with (required with TELEGRAM_BOT_TOKEN); updates from any other chat are ignored"],
+  ["TELEGRAM_API_URL", "https://api.telegram.org", "base URL of the Bot API (a self-hosted Bot API server)"],
   ["LOG_LEVEL", "info", "debug, info, warn or error"],
 ] as const;
 
@@ -113,7 +119,8 @@ type FileBacked =
   | "ADMIN_PASSWORD"
   | "DATABASE_URL"
   | "SECRETS_KEY"
-  | "METRICS_TOKEN";
+  | "METRICS_TOKEN"
+  | "TELEGRAM_BOT_TOKEN";
 
 /** The documented table of environment variables (name, default, description) that README mirrors. */
 export function describeConfigVariables(): {
@@ -204,6 +211,7 @@ export function loadConfig(env: Record<string, string | undefined>, deps: Config
     admin: parseAdmin(src),
     pushSubject: parsePushSubject(get("PUSH_SUBJECT")),
     pushAllowHosts: parseHosts("PUSH_ALLOW_HOSTS", read(src, "PUSH_ALLOW_HOSTS") ?? ""),
+    telegram: parseTelegram(src, get("TELEGRAM_API_URL")),
     logLevel: parseWith("LOG_LEVEL", get("LOG_LEVEL"), LOG_LEVEL, "debug, info, warn or error"),
   });
 }
@@ -475,6 +483,44 @@ function parseOrigins(raw: string): string[] {
     origins.add(url.origin);
   }
   return [...origins];
+}
+
+function parseTelegram(src: Source, apiUrl: string): Config["telegram"] {
+  const token = readWithFile(src, "TELEGRAM_BOT_TOKEN");
+  const chats = read(src, "TELEGRAM_CHAT_IDS");
+  if (token === undefined) {
+    if (chats !== undefined) {
+      throw new ConfigError("TELEGRAM_CHAT_IDS", "is set but TELEGRAM_BOT_TOKEN is not");
+    }
+    return null;
+  }
+  if (!/^\d{1,20}:[A-Za-z0-9_-]{20,}$/.test(token)) {
+    throw new ConfigError(
+      "TELEGRAM_BOT_TOKEN",
+      "is not a bot token (<bot id>:<secret>, from @BotFather)",
+    );
+  }
+  const chatIds = (chats ?? "")
+    .split(",")
+    .map((part) => part.trim())
+    .filter(Boolean);
+  if (chatIds.length === 0) {
+    throw new ConfigError("TELEGRAM_CHAT_IDS", "is required with TELEGRAM_BOT_TOKEN");
+  }
+  for (const id of chatIds) {
+    if (!/^-?\d{1,20}$/.test(id))
+      throw new ConfigError("TELEGRAM_CHAT_IDS", `${show(id)} is not a chat id`);
+  }
+  let url: URL;
+  try {
+    url = new URL(apiUrl);
+  } catch {
+    throw new ConfigError("TELEGRAM_API_URL", `${show(apiUrl)} is not a URL`);
+  }
+  if (url.protocol !== "https:" && url.protocol !== "http:") {
+    throw new ConfigError("TELEGRAM_API_URL", "must be an http(s) URL");
+  }
+  return { token, chatIds: chatIds.map(Number), apiUrl: apiUrl.replace(/\/+$/, "") };
 }
 
 function parsePushSubject(raw: string): string {

@@ -39,6 +39,7 @@ import { loadVapidKeys } from "./push/vapid.ts";
 import { selfCommand } from "./self-command.ts";
 import { resumable, resumeInterrupted } from "./sessions/auto-resume.ts";
 import { createSessionManager, type SessionManager } from "./sessions/manager.ts";
+import { startTelegram } from "./telegram/bridge.ts";
 import { createPtyBackend } from "./sessions/pty.ts";
 import { createScrollbackStore } from "./sessions/scrollback-store.ts";
 
@@ -191,9 +192,19 @@ export async function startServer(config: Config, options: ServerOptions): Promi
   const vapidKeys = await loadVapidKeys(pushRepo, secretBox);
   const endpointPolicy = { allowHosts: config.pushAllowHosts };
   const actionTokens = createActionTokens(secretsKey);
+  const telegram = config.telegram
+    ? startTelegram({
+        ...config.telegram,
+        manager,
+        audit: (entry) => audits.append(entry),
+        log: logger,
+        onError: logError,
+      })
+    : undefined;
   const notifier = createNotifier({
     onEvent: manager.onEvent,
     channels: [
+      ...(telegram ? [telegram.channel] : []),
       createPushChannel({
         repo: pushRepo,
         users,
@@ -289,6 +300,7 @@ export async function startServer(config: Config, options: ServerOptions): Promi
         // viewer gets close 1001 (reconnect later), not a dropped connection.
         const stopped = server.stop(false);
         notifier.dispose();
+        await telegram?.stop();
         await manager.shutdown();
         await hookServer?.stop();
         hub.closeAll(CloseCode.goingAway, "server shutting down");

@@ -15,6 +15,7 @@ function screen(lines: string[], cursorRow: number, rows = 24): ScreenText {
     offset: 100,
     lines: [...lines, ...Array(Math.max(0, rows - lines.length)).fill("")],
     cursorRow,
+    bracketedPaste: false,
   };
 }
 

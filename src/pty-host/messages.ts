@@ -96,7 +96,12 @@ export const hostMessage = z.discriminatedUnion("type", [
     id: z.string(),
     request: offset,
     screen: z
-      .object({ offset, lines: z.array(z.string()), cursorRow: z.number().int().nonnegative() })
+      .object({
+        offset,
+        lines: z.array(z.string()),
+        cursorRow: z.number().int().nonnegative(),
+        bracketedPaste: z.boolean(),
+      })
       .nullable(),
   }),
   /**

@@ -28,6 +28,7 @@ import {
 } from "./live-session.ts";
 import type { PtyBackend, PtyProcess } from "./pty.ts";
 import { createRowWriter } from "./row-writer.ts";
+import type { ScreenText } from "./screen.ts";
 import type { ScrollbackJournal, ScrollbackStore } from "./scrollback-store.ts";
 import {
   type Feed,
@@ -111,6 +112,8 @@ export interface SessionManager {
    * an option it does not have, 409 session_not_running.
    */
   answer(id: string, fingerprint: string, option: number): Promise<Session>;
+  /** The text on a live session's screen; 409 session_not_running otherwise. */
+  screenText(id: string): Promise<ScreenText>;
   /** A call of the session's CLI hook (see src/attention/hook-channel.ts). */
   hook(id: string, payload: unknown): Promise<HookOutcome>;
   onEvent(listener: (event: LifecycleEvent) => void): () => void;
@@ -585,6 +588,13 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
       }
       session.write(new TextEncoder().encode(result.keys));
       return session.snapshot();
+    },
+
+    async screenText(id) {
+      const session = await running(id);
+      const text = await session.screenText();
+      if (!text) throw conflict("session_not_running", "the session keeps no screen");
+      return text;
     },
 
     async hook(id, payload) {

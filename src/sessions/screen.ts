@@ -38,6 +38,8 @@ export interface ScreenText {
   lines: string[];
   /** The cursor's row, 0-based from the top. */
   cursorRow: number;
+  /** The program turned bracketed paste on: pasted text should come between its markers. */
+  bracketedPaste: boolean;
 }
 
 /** Output is parsed in pieces of at most this size, the budget checked between them. */
@@ -168,17 +170,23 @@ export class TerminalScreen {
 
   /** The visible text after all output so far (a dropped terminal is rebuilt for it). */
   text(): ScreenText {
-    if (this.disposed) return { offset: this.fed, lines: [], cursorRow: 0 };
+    const blank = { offset: this.fed, lines: [], cursorRow: 0, bracketedPaste: false };
+    if (this.disposed) return blank;
     if (!this.term && this.saved) this.build();
     this.catchUp(true);
     const term = this.term;
-    if (!term) return { offset: this.fed, lines: [], cursorRow: 0 };
+    if (!term) return blank;
     const buffer = term.buffer.active;
     const lines: string[] = [];
     for (let row = 0; row < term.rows; row++) {
       lines.push(buffer.getLine(buffer.baseY + row)?.translateToString(true) ?? "");
     }
-    return { offset: this.fed, lines, cursorRow: buffer.cursorY };
+    return {
+      offset: this.fed,
+      lines,
+      cursorRow: buffer.cursorY,
+      bracketedPaste: term.modes.bracketedPasteMode,
+    };
   }
 
   dispose(): void {
