@@ -4,7 +4,8 @@
 // `opendray hook`) and the screen make the session `waiting` with the command and the options; a
 // push message reaches the push-service stand-in (test/support/push-service.ts) and decrypts to
 // the prompt and its answers; the notification's "Yes" runs the command, the activity goes
-// `working` then `done` (Stop hook), and the same answer again types nothing.
+// `working` then `done` (Stop hook), and the same answer again types nothing. The next prompt is
+// answered through Telegram (a Bot API stand-in, test/support/telegram-api.ts).
 
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { existsSync } from "node:fs";
@@ -23,6 +24,7 @@ import { type PushService, startPushService } from "./support/push-service.ts";
 import { INSTALL_TIMEOUT_MS } from "./support/real-clis.ts";
 import { Screen } from "./support/screen.ts";
 import { eventually, startTestServer, type TestServer } from "./support/server.ts";
+import { startTelegramApi, type TelegramApi } from "./support/telegram-api.ts";
 import { EventsClient, eventsUrl, StreamClient, streamUrl } from "./support/ws-client.ts";
 
 const SIZE = { cols: 100, rows: 30 };
@@ -32,14 +34,22 @@ let claude: ClaudeFixture;
 let server: TestServer;
 let events: EventsClient;
 let push: PushService;
+let telegram: TelegramApi;
+const CHAT = 7;
 
 beforeAll(async () => {
   claude = await createClaudeFixture();
   api = startModelApi();
   push = startPushService();
+  telegram = startTelegramApi();
   server = await startTestServer({
     baseEnv: { PATH: claude.path, HOME: claude.home },
-    env: { PUSH_ALLOW_HOSTS: "localhost" },
+    env: {
+      PUSH_ALLOW_HOSTS: "localhost",
+      TELEGRAM_BOT_TOKEN: telegram.token,
+      TELEGRAM_CHAT_IDS: String(CHAT),
+      TELEGRAM_API_URL: telegram.url,
+    },
     pushCa: push.ca,
   });
   events = await EventsClient.connect(eventsUrl(server.api), server.auth);
@@ -52,6 +62,7 @@ afterAll(async () => {
   await server?.dispose();
   await api?.stop();
   await push?.stop();
+  await telegram?.stop();
   claude?.remove();
 });
 
@@ -144,6 +155,30 @@ test("Claude Code's permission prompt reaches the phone, and its Yes runs the to
     const marker = await server.request("POST", `/sessions/${id}/input`, { data: "marker" });
     expect(marker.status).toBe(204);
     await screen.waitFor(promptBoxWith("marker"), 10_000);
+    // Clear the box (Ctrl-U) for the next instruction.
+    await server.request("POST", `/sessions/${id}/input`, { data: "\u0015" });
+    await screen.waitFor(PROMPT_BOX, 10_000);
+
+    // The next permission prompt, answered from Telegram: its notice has the options as
+    // buttons; "Yes" runs the command.
+    const second = join(claude.cwd, "made-from-telegram");
+    api.replyToolUse({
+      name: "Bash",
+      input: { command: `touch ${second}`, description: "Create the file made-from-telegram" },
+    });
+    api.reply("Second file made.");
+    await typeLine(client, screen, "make another");
+    const notice = await telegram.waitForSent(
+      (m) => m.chat_id === CHAT && m.text.includes(`touch ${second}`) && m.reply_markup,
+      30_000,
+    );
+    const buttons = (
+      notice.reply_markup.inline_keyboard as { text: string; callback_data: string }[][]
+    ).flat();
+    expect(buttons[0]?.text).toBe("Yes");
+    telegram.press(CHAT, notice.message_id, buttons[0]?.callback_data ?? "");
+    await eventually(() => (existsSync(second) ? true : undefined), "the second file", 30_000);
+    await screen.waitFor(/Second file made\./, 30_000);
   } finally {
     screen.dispose();
     client.close();
