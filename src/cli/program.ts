@@ -6,6 +6,7 @@ import { ConfigError } from "../config.ts";
 import { versionLine } from "../version.ts";
 import { type CliContext, CliError, USAGE_EXIT_CODE } from "./context.ts";
 import { doctorCommand } from "./doctor.ts";
+import { hookCommand } from "./hook.ts";
 import { migrateCommand } from "./migrate.ts";
 import { ptyHostCommand } from "./pty-host.ts";
 import { serveCommand } from "./serve.ts";
@@ -24,6 +25,7 @@ export function createProgram(ctx: CliContext): Command {
     .addCommand(userCommand(ctx))
     .addCommand(doctorCommand(ctx))
     .addCommand(ptyHostCommand(ctx))
+    .addCommand(hookCommand())
     .addCommand(versionCommand());
   forEachCommand(program, (command) =>
     command
