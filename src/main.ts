@@ -5,7 +5,7 @@
 export {};
 
 const args = process.argv.slice(2);
-if (args[0] === "hook") {
+if (args[0] === "hook" && !args.includes("--help") && !args.includes("-h")) {
   const { runHook } = await import("./attention/hook-client.ts");
   process.exit(await runHook(args.slice(1), process.env));
 }
