@@ -39,9 +39,9 @@ import { loadVapidKeys } from "./push/vapid.ts";
 import { selfCommand } from "./self-command.ts";
 import { resumable, resumeInterrupted } from "./sessions/auto-resume.ts";
 import { createSessionManager, type SessionManager } from "./sessions/manager.ts";
-import { startTelegram } from "./telegram/bridge.ts";
 import { createPtyBackend } from "./sessions/pty.ts";
 import { createScrollbackStore } from "./sessions/scrollback-store.ts";
+import { startTelegram } from "./telegram/bridge.ts";
 
 export interface ServerOptions {
   version: string;

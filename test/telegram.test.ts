@@ -40,7 +40,6 @@ const output = async (id: string) => (await outputOf(server, id)).text;
 const noticeOf = (name: string) =>
   telegram.waitForSent((m) => m.chat_id === CHAT && m.text.startsWith(`${name} needs you`));
 
-// biome-ignore lint/suspicious/noExplicitAny: inline keyboards are free-form JSON
 const buttonsOf = (message: SentMessage): { text: string; callback_data: string }[] =>
   (message.reply_markup?.inline_keyboard ?? []).flat();
 

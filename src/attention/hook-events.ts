@@ -1,6 +1,7 @@
 // What a CLI's hook call says about its session's activity. Each CLI reports in its own JSON:
 // Claude Code passes every hook its event on stdin (`hook_event_name`, and the event's fields);
-// Codex runs its `notify` program with one JSON argument (`type`). Fields not used are ignored;
+// Codex runs its `notify` program with one JSON argument (`type`, `thread-id`, `turn-id`, `cwd`,
+// `client`, `input-messages`, `last-assistant-message`). Fields not used are ignored;
 // a payload that is not what its CLI sends is refused (400) by the hook server.
 
 import { z } from "zod";
@@ -24,7 +25,19 @@ const claudeEvent = z.looseObject({
   notification_type: z.string().max(100).optional(),
 });
 
-const codexEvent = z.looseObject({ type: z.string().max(100) });
+const codexEvent = z.looseObject({
+  type: z.string().max(100),
+  "last-assistant-message": z.unknown().optional(),
+});
+
+/**
+ * Whether a CLI's hooks say when a turn starts. Codex's notify only says when one ends: after
+ * that, input typed into the session is taken as the next turn (tracker.ts).
+ */
+export const REPORTS_TURN_START: Record<HookKind, boolean> = {
+  "claude-code": true,
+  "codex-notify": false,
+};
 
 /** The hook's meaning, or undefined when the payload is not what the CLI sends. */
 export function hookSignal(kind: HookKind, payload: unknown): HookSignal | undefined {
@@ -36,8 +49,28 @@ export function hookSignal(kind: HookKind, payload: unknown): HookSignal | undef
     case "codex-notify": {
       const event = codexEvent.safeParse(payload);
       if (!event.success) return undefined;
-      return event.data.type === "agent-turn-complete" ? { kind: "done" } : { kind: "none" };
+      if (event.data.type !== "agent-turn-complete") return { kind: "none" };
+      return isCodexTitleTurn(event.data["last-assistant-message"])
+        ? { kind: "none" }
+        : { kind: "done" };
     }
+  }
+}
+
+/**
+ * Whether a Codex turn was the one naming the task: with a user's first message, Codex (0.169.0)
+ * starts a thread of its own that asks the model for `{"title": …}`, and notifies its end like any
+ * turn's, while the user's turn goes on. Its answer, that JSON object alone, tells it apart.
+ */
+function isCodexTitleTurn(message: unknown): boolean {
+  if (typeof message !== "string" || !message.trimStart().startsWith("{")) return false;
+  try {
+    const parsed: unknown = JSON.parse(message);
+    if (typeof parsed !== "object" || parsed === null) return false;
+    const keys = Object.keys(parsed);
+    return keys.length === 1 && typeof (parsed as { title?: unknown }).title === "string";
+  } catch {
+    return false;
   }
 }
 

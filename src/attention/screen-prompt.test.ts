@@ -37,6 +37,28 @@ const CLAUDE_DIALOG = [
   " Esc to cancel · Tab to amend",
 ];
 
+// Codex CLI 0.169.0's approval of a command, as its screen text reads (the cursor on the last row).
+const CODEX_APPROVAL = [
+  "› make the file",
+  "",
+  "• Running touch made-by-codex",
+  "",
+  "  Would you like to run the following command?",
+  "",
+  "  Environment: local",
+  "",
+  "  Reason: Create the file made-by-codex",
+  "",
+  "  $ touch made-by-codex",
+  "",
+  "",
+  "› 1. Yes, proceed (y)",
+  "  2. Yes, and don't ask again for commands that start with `touch made-by-codex` (p)",
+  "  3. No, and tell Codex what to do differently (esc)",
+  "",
+  "  Press enter to confirm or esc to cancel",
+];
+
 describe("findPrompt", () => {
   test("reads Claude Code's menu: the question and each numbered option with its key", () => {
     expect(findPrompt(screen(CLAUDE_DIALOG, 13), patternsOf("claude"))).toEqual({
@@ -57,6 +79,31 @@ describe("findPrompt", () => {
   test("a question scrolled out of reach of the cursor is no prompt", () => {
     const lines = [...CLAUDE_DIALOG, ...Array(16).fill("log line")];
     expect(findPrompt(screen(lines, lines.length - 1, 40), patternsOf("claude"))).toBeUndefined();
+  });
+
+  test("reads Codex's approval: the question and each numbered option, its shortcut left out", () => {
+    expect(findPrompt(screen(CODEX_APPROVAL, 23), patternsOf("codex"))).toEqual({
+      text: "Would you like to run the following command?",
+      options: [
+        { label: "Yes, proceed", keys: "1" },
+        {
+          label: "Yes, and don't ask again for commands that start with `touch made-by-codex`",
+          keys: "2",
+        },
+        { label: "No, and tell Codex what to do differently", keys: "3" },
+      ],
+    });
+  });
+
+  test("a question in Codex's reply, with a numbered list under it, is no prompt", () => {
+    const reply = [
+      "• Would you like me to add tests?",
+      "  1. Unit tests",
+      "  2. An end-to-end test",
+      "",
+      "› Ask Codex to do anything",
+    ];
+    expect(findPrompt(screen(reply, 4), patternsOf("codex"))).toBeUndefined();
   });
 
   test("a shell's [y/N] on the cursor's line is a prompt with fixed answers", () => {

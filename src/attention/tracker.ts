@@ -14,7 +14,7 @@ import { createHash } from "node:crypto";
 import type { Activity, ActivitySource, ActivityState, Prompt } from "../protocol/attention.ts";
 import type { HookKind, PromptPattern } from "../providers/manifest.ts";
 import type { ScreenText } from "../sessions/screen.ts";
-import type { HookSignal } from "./hook-events.ts";
+import { type HookSignal, REPORTS_TURN_START } from "./hook-events.ts";
 import { type FoundPrompt, findPrompt } from "./screen-prompt.ts";
 
 /** The screen is read once output has paused this long (a program that asks then waits). */
@@ -94,8 +94,16 @@ export class AttentionTracker {
     this.update();
   }
 
-  /** Someone typed into the session: a prompt they answered at the terminal goes. */
+  /**
+   * Someone typed into the session: a prompt they answered at the terminal goes, and with a CLI
+   * whose hooks do not say when a turn starts, a finished turn gives way to the next one.
+   */
   input(): void {
+    const hooks = this.options.hooks;
+    if (this.hookState === "done" && hooks && !REPORTS_TURN_START[hooks]) {
+      this.hookState = "working";
+      this.update();
+    }
     if (this.hookPrompt) this.typedSinceHookPrompt = true;
     if (this.hookPrompt || this.screenPrompt) this.scheduleCheck();
   }

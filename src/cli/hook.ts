@@ -1,8 +1,7 @@
 // `opendray hook [json]`: what a CLI's hooks run inside a session (src/attention/hook-client.ts).
-// main.ts runs it before loading anything else, for speed; this entry gives it its --help.
+// main.ts runs it before loading anything else, for speed; this entry only gives it its --help.
 
 import { Command } from "commander";
-import { runHook } from "../attention/hook-client.ts";
 
 export function hookCommand(): Command {
   return new Command("hook")
@@ -11,7 +10,5 @@ export function hookCommand(): Command {
     )
     .argument("[json]", "the event, when the CLI passes it as an argument (Codex's notify)")
     .allowExcessArguments()
-    .action(async (json: string | undefined) => {
-      await runHook(json === undefined ? [] : [json], process.env);
-    });
+    .action(() => {});
 }
