@@ -306,18 +306,16 @@ describe("desktop", () => {
     await shot(page, "desktop-audit");
   });
 
-  test("a session that goes idle unwatched gets a badge and counts in the title", async () => {
+  test("a session waiting on a prompt is marked in its row and tab and counts in the title", async () => {
     await page.getByRole("link", { name: "Sessions" }).click();
     await page.getByRole("link", { name: /first shell/ }).click();
-    await server.spawnShell("cat", { name: "quiet one" });
-    const row = page.getByRole("link", { name: /quiet one/ });
-    await row.getByTitle("Waiting for you").waitFor();
-    await row.getByText(/^idle for \d+ s$/).waitFor();
-    // Other sessions may have gone idle unwatched too (while the audit page was open).
+    await server.spawnShell('read -r -p "Go on? [y/N] " reply; exec cat', { name: "asks" });
+    const row = page.getByRole("link", { name: /asks/ });
+    await row.getByText("needs you", { exact: true }).waitFor();
     await page.waitForFunction(() => /^\([1-9]\d*\) first shell — OpenDray$/.test(document.title));
     await row.click();
-    await row.getByTitle("Waiting for you").waitFor({ state: "detached" });
-    await page.waitForFunction(() => /^(\(\d+\) )?quiet one — OpenDray$/.test(document.title));
+    await page.getByRole("tab", { name: /asks/ }).getByLabel("Waiting for you").waitFor();
+    await page.waitForFunction(() => /^\([1-9]\d*\) asks — OpenDray$/.test(document.title));
   });
 
   test("an expired sign-in leads to the sign-in page and back to where the user was", async () => {
@@ -361,7 +359,7 @@ describe("dark", () => {
 });
 
 describe("notifications", () => {
-  test("after opting in, a session going idle unwatched raises a notification", async () => {
+  test("turned on in the settings, a session that starts waiting raises a notification", async () => {
     const { page, context } = await newPage(browser);
     try {
       await context.grantPermissions(["notifications"]);
@@ -379,15 +377,13 @@ describe("notifications", () => {
         Object.assign(window, { Notification: RecordingNotification, shownNotifications: shown });
       });
       await signIn(page, server);
-      const bell = page.getByRole("button", { name: "Notify me when a session waits" });
-      await bell.click();
-      await page.waitForFunction(
-        () => document.querySelector('button[aria-pressed="true"] svg') !== null,
-      );
-      await server.spawnShell("exec cat", { name: "needs you" });
+      await page.getByRole("link", { name: "Notification settings" }).click();
+      await page.getByLabel("Notify in this tab while it is open").check();
+      await page.locator('a[aria-label="Notification settings"][data-on="true"]').waitFor();
+      await server.spawnShell('read -r -p "Ship it? [y/N] " reply; exec cat', { name: "release" });
       await page.waitForFunction(() =>
         (window as unknown as { shownNotifications: string[] }).shownNotifications.includes(
-          "needs you is waiting",
+          "release needs you",
         ),
       );
     } finally {

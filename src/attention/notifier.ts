@@ -116,25 +116,3 @@ export function noticeText(notice: Notice): { title: string; body: string } {
   const body = [prompt?.text, prompt?.detail].filter(Boolean).join("\n");
   return { title: `${name} needs you`, body: body || "It is waiting for you." };
 }
-
-/** Whether `at` falls in quiet hours `start`–`end` (HH:MM, may wrap midnight) in `timeZone`. */
-export function inQuietHours(
-  quiet: { start: string; end: string; timeZone: string } | null,
-  at: Date,
-): boolean {
-  if (!quiet || quiet.start === quiet.end) return false;
-  let local: string;
-  try {
-    local = new Intl.DateTimeFormat("en-GB", {
-      timeZone: quiet.timeZone,
-      hour: "2-digit",
-      minute: "2-digit",
-      hourCycle: "h23",
-    }).format(at);
-  } catch {
-    return false;
-  }
-  return quiet.start < quiet.end
-    ? local >= quiet.start && local < quiet.end
-    : local >= quiet.start || local < quiet.end;
-}

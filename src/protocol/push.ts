@@ -1,6 +1,6 @@
-// Web Push and notification settings as the REST API carries them, and the payload of a push
-// message as the service worker (web/src/sw.ts) reads it. Pure types: imported by the server and
-// by web/.
+// Web Push and notification settings as the REST API carries them, the payload of a push message
+// as the service worker (web/src/sw.ts) reads it, and the quiet-hours rule both sides apply.
+// Pure: imported by the server and by web/.
 //
 //   GET    /api/v1/push/key                    → PushKey            (the VAPID public key)
 //   GET    /api/v1/push/subscriptions          → { subscriptions: PushSubscriptionInfo[] }
@@ -68,4 +68,26 @@ export interface ActionAnswer {
   token: string;
   /** Index into the prompt's options. */
   option: number;
+}
+
+/**
+ * Whether `at` falls in quiet hours `start`–`end` ("HH:MM", `start` included, across midnight
+ * when `end` comes first) in `timeZone`. None, equal ends or an unknown zone: never quiet.
+ */
+export function inQuietHours(quiet: NotificationSettings["quietHours"], at: Date): boolean {
+  if (!quiet || quiet.start === quiet.end) return false;
+  let local: string;
+  try {
+    local = new Intl.DateTimeFormat("en-GB", {
+      timeZone: quiet.timeZone,
+      hour: "2-digit",
+      minute: "2-digit",
+      hourCycle: "h23",
+    }).format(at);
+  } catch {
+    return false;
+  }
+  return quiet.start < quiet.end
+    ? local >= quiet.start && local < quiet.end
+    : local >= quiet.start || local < quiet.end;
 }

@@ -3,10 +3,10 @@
 // notification's actions, with a one-time answer token, for users who may type (admins).
 
 import type { ActionTokens } from "../attention/action-tokens.ts";
-import { inQuietHours, type NoticeChannel, noticeText } from "../attention/notifier.ts";
+import { type NoticeChannel, noticeText } from "../attention/notifier.ts";
 import type { PushRepo, StoredSettings } from "../db/push-repo.ts";
 import type { UsersRepo } from "../db/users-repo.ts";
-import { NOTIFY_ACTIVITIES, type PushPayload } from "../protocol/push.ts";
+import { inQuietHours, NOTIFY_ACTIVITIES, type PushPayload } from "../protocol/push.ts";
 import type { PushSender } from "./sender.ts";
 
 /** What a user without saved settings gets. */

@@ -1,8 +1,11 @@
-// The app shell: the top bar (navigation, notifications opt-in, sign-out) and the page of the
-// current route. Signed-out users only ever see the sign-in and setup pages.
+// The app shell: the top bar (navigation, the inbox with its count, notification settings,
+// sign-out) and the page of the current route. Signed-out users only ever see the sign-in and
+// setup pages.
 import { useEffect } from "preact/hooks";
 import { AuditPage } from "./pages/AuditPage.tsx";
+import { InboxPage } from "./pages/InboxPage.tsx";
 import { LoginPage } from "./pages/LoginPage.tsx";
+import { NotificationsPage } from "./pages/NotificationsPage.tsx";
 import { ProvidersPage } from "./pages/ProvidersPage.tsx";
 import { SetupPage } from "./pages/SetupPage.tsx";
 import { Workbench } from "./pages/Workbench.tsx";
@@ -28,6 +31,8 @@ export function App() {
     <div class="shell">
       <TopBar />
       {route.page === "sessions" && <Workbench sessionId={route.sessionId} />}
+      {route.page === "inbox" && <InboxPage />}
+      {route.page === "notifications" && <NotificationsPage />}
       {route.page === "providers" && <ProvidersPage />}
       {route.page === "audit" &&
         (user.role === "admin" ? <AuditPage /> : <p class="pad">Admins only.</p>)}
@@ -36,49 +41,53 @@ export function App() {
 }
 
 function TopBar() {
-  const { auth, router, prefs, sessions } = useStores();
+  const { auth, router, prefs, push, inbox } = useStores();
   const user = auth.user.value;
   const page = router.route.value.page;
+  const go = (path: string) => (event: MouseEvent) => {
+    event.preventDefault();
+    router.navigate(path);
+  };
   const link = (path: string, label: string, current: boolean) => (
-    <a
-      href={path}
-      aria-current={current ? "page" : undefined}
-      onClick={(event) => {
-        event.preventDefault();
-        router.navigate(path);
-      }}
-    >
+    <a href={path} aria-current={current ? "page" : undefined} onClick={go(path)}>
       {label}
     </a>
   );
-  const waiting = sessions.attention.value.size;
+  const waiting = inbox.waiting.value.length;
+  const notifying = push.enabled.value || prefs.notify.value;
   return (
     <header class="top-bar">
       <span class="brand">OpenDray</span>
       <nav>
-        {link("/", waiting ? `Sessions (${waiting})` : "Sessions", page === "sessions")}
+        {link("/", "Sessions", page === "sessions")}
+        <a
+          href="/inbox"
+          aria-current={page === "inbox" ? "page" : undefined}
+          aria-label={waiting ? `Inbox, ${waiting} waiting` : "Inbox"}
+          onClick={go("/inbox")}
+        >
+          Inbox
+          {waiting > 0 && (
+            <span class="count" aria-hidden="true">
+              {waiting}
+            </span>
+          )}
+        </a>
         {link("/providers", "Providers", page === "providers")}
         {user?.role === "admin" && link("/audit", "Audit", page === "audit")}
       </nav>
       <span class="spacer" />
-      {"Notification" in window && (
-        <button
-          type="button"
-          class="icon"
-          aria-pressed={prefs.notify.value}
-          title={
-            prefs.notify.value
-              ? "Notifications on: click to turn off"
-              : "Notify me when a session waits"
-          }
-          aria-label="Notify me when a session waits"
-          onClick={() =>
-            void (prefs.notify.value ? prefs.disableNotifications() : prefs.enableNotifications())
-          }
-        >
-          <BellIcon off={!prefs.notify.value} />
-        </button>
-      )}
+      <a
+        href="/notifications"
+        class="icon"
+        aria-current={page === "notifications" ? "page" : undefined}
+        data-on={notifying}
+        title={notifying ? "Notifications are on" : "Notifications are off"}
+        aria-label="Notification settings"
+        onClick={go("/notifications")}
+      >
+        <BellIcon off={!notifying} />
+      </a>
       <span class="user muted">
         {user?.username}
         {user?.role === "viewer" ? " (viewer)" : ""}

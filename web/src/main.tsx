@@ -1,23 +1,20 @@
 // Entry point of the browser UI: styles, stores, the app, and the service worker (which caches
-// only the app shell).
+// only the app shell, and shows push notifications).
 import "@xterm/xterm/css/xterm.css";
 import "./styles.css";
 import { render } from "preact";
 import { App } from "./App.tsx";
+import { registerServiceWorker } from "./api/service-worker.ts";
 import { createStores, StoresContext } from "./stores.ts";
 
 const root = document.getElementById("app");
 if (root) {
+  const stores = createStores();
   render(
-    <StoresContext.Provider value={createStores()}>
+    <StoresContext.Provider value={stores}>
       <App />
     </StoresContext.Provider>,
     root,
   );
-}
-
-if ("serviceWorker" in navigator && location.protocol !== "file:") {
-  addEventListener("load", () => {
-    void navigator.serviceWorker.register("/sw.js").catch(() => undefined);
-  });
+  registerServiceWorker((path) => stores.router.navigate(path));
 }

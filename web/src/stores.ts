@@ -1,32 +1,45 @@
 // The composition root of the UI: the API client and every store, created once and handed to
 // components through one context.
+import { computed, effect } from "@preact/signals";
 import { createContext } from "preact";
 import { useContext } from "preact/hooks";
-import type { Session } from "../../src/protocol/session.ts";
 import { connectEvents } from "./api/events.ts";
 import { type ApiClient, createApiClient } from "./api/http.ts";
 import { type AuditStore, createAuditStore } from "./state/audit.ts";
 import { type AuthStore, createAuthStore } from "./state/auth.ts";
 import { type Clock, createClock } from "./state/clock.ts";
+import { createInboxStore, type InboxStore } from "./state/inbox.ts";
 import { createKeyboardStore, type KeyboardStore } from "./state/keyboard.ts";
+import {
+  createNotificationSettingsStore,
+  type NotificationSettingsStore,
+} from "./state/notification-settings.ts";
+import { createNotifier } from "./state/notifier.ts";
 import { createPrefsStore, type PrefsStore } from "./state/prefs.ts";
 import { createProvidersStore, type ProvidersStore } from "./state/providers.ts";
+import { createPushStore, type PushStore } from "./state/push.ts";
 import { createRouter, type Router } from "./state/router.ts";
 import { createSessionsStore, type SessionsStore } from "./state/sessions.ts";
+import { createTabBadge } from "./state/tab-badge.ts";
 
 export interface Stores {
   api: ApiClient;
   router: Router;
   auth: AuthStore;
   sessions: SessionsStore;
+  inbox: InboxStore;
+  push: PushStore;
+  notificationSettings: NotificationSettingsStore;
   prefs: PrefsStore;
   clock: Clock;
   keyboard: KeyboardStore;
   providers: ProvidersStore;
   audit: AuditStore;
-  /** Open the events socket (after sign-in); returns its disposer. */
+  /** Open the events socket (after sign-in) and badge the tab; returns the disposer. */
   live(): () => void;
 }
+
+const APP_NAME = "OpenDray";
 
 export function createStores(): Stores {
   const router = createRouter();
@@ -34,26 +47,35 @@ export function createStores(): Stores {
   const api = createApiClient(() => auth?.expired());
   auth = createAuthStore(api, router);
   const prefs = createPrefsStore();
-  const notify = (session: Session) => {
-    if (!prefs.notify.value || !("Notification" in window) || Notification.permission !== "granted")
-      return;
-    const note = new Notification(`${session.name || session.provider} is waiting`, {
-      body: `${session.provider} in ${session.cwd}`,
-      tag: session.id,
-      icon: "/icon-192.png",
-    });
-    note.onclick = () => {
-      focus();
-      router.navigate(`/s/${session.id}`);
-    };
-  };
-  const sessions = createSessionsStore(api, { onAttention: notify });
+  const push = createPushStore(api, prefs);
+  const notificationSettings = createNotificationSettingsStore(api);
+  const onAttention = createNotifier({
+    prefs,
+    push,
+    settings: notificationSettings,
+    open: (id) => router.navigate(`/s/${id}`),
+  });
+  const sessions = createSessionsStore(api, { onAttention });
+  const inbox = createInboxStore(api, sessions);
+  const tabBadge = createTabBadge();
+  /** The tab's title before the waiting count: the open session's name, if any. */
+  const pageTitle = computed(() => {
+    const route = router.route.value;
+    const session =
+      route.page === "sessions" && route.sessionId
+        ? sessions.byId.value.get(route.sessionId)
+        : undefined;
+    return session ? `${session.name || session.provider} — ${APP_NAME}` : APP_NAME;
+  });
   const signedIn = auth;
   return {
     api,
     router,
     auth: signedIn,
     sessions,
+    inbox,
+    push,
+    notificationSettings,
     prefs,
     clock: createClock(),
     keyboard: createKeyboardStore(),
@@ -65,7 +87,14 @@ export function createStores(): Stores {
         open: () => void sessions.load().catch(() => undefined),
         refused: () => void api.me().catch(() => undefined),
       });
-      return () => events.dispose();
+      void push.init();
+      void notificationSettings.load();
+      const badge = effect(() => tabBadge.show(inbox.waiting.value.length, pageTitle.value));
+      return () => {
+        events.dispose();
+        badge();
+        tabBadge.show(0, APP_NAME);
+      };
     },
   };
 }

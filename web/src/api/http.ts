@@ -4,6 +4,12 @@
 import type { LoginResult, User } from "../../../src/protocol/auth.ts";
 import type { ErrorBody } from "../../../src/protocol/errors.ts";
 import type { AuditEntry, ProviderInfo as Provider } from "../../../src/protocol/providers.ts";
+import type {
+  NewPushSubscription,
+  NotificationSettings,
+  PushKey,
+  PushSubscriptionInfo,
+} from "../../../src/protocol/push.ts";
 import type { Session } from "../../../src/protocol/session.ts";
 
 export type { AuditEntry, Provider };
@@ -42,10 +48,18 @@ export interface ApiClient {
   stopSession(id: string): Promise<Session>;
   restartSession(id: string): Promise<Session>;
   deleteSession(id: string): Promise<void>;
+  /** Answer the waiting prompt `fingerprint` names with its option `option` (an index). */
+  answer(id: string, fingerprint: string, option: number): Promise<Session>;
   providers(): Promise<Provider[]>;
   setProviderEnabled(id: string, enabled: boolean): Promise<Provider>;
   completeDirs(prefix: string): Promise<{ dirs: string[]; truncated: boolean }>;
   audit(): Promise<AuditEntry[]>;
+  pushKey(): Promise<PushKey>;
+  pushSubscriptions(): Promise<PushSubscriptionInfo[]>;
+  addPushSubscription(body: NewPushSubscription): Promise<PushSubscriptionInfo>;
+  removePushSubscription(id: string): Promise<void>;
+  notificationSettings(): Promise<NotificationSettings>;
+  saveNotificationSettings(settings: NotificationSettings): Promise<NotificationSettings>;
 }
 
 /** The client; `onUnauthorized` runs when a call other than sign-in answers 401. */
@@ -89,11 +103,22 @@ export function createApiClient(onUnauthorized: () => void): ApiClient {
     stopSession: (sessionId) => call("POST", `/sessions/${id(sessionId)}/stop`, {}),
     restartSession: (sessionId) => call("POST", `/sessions/${id(sessionId)}/restart`, {}),
     deleteSession: (sessionId) => call("DELETE", `/sessions/${id(sessionId)}`, {}),
+    answer: (sessionId, fingerprint, option) =>
+      call("POST", `/sessions/${id(sessionId)}/answer`, { fingerprint, option }),
     providers: async () => (await call<{ providers: Provider[] }>("GET", "/providers")).providers,
     setProviderEnabled: (providerId, enabled) =>
       call("PATCH", `/providers/${id(providerId)}`, { enabled }),
     completeDirs: (prefix) => call("GET", `/fs/dirs?prefix=${id(prefix)}`),
     audit: async () => (await call<{ entries: AuditEntry[] }>("GET", "/audit?limit=200")).entries,
+    pushKey: () => call("GET", "/push/key"),
+    pushSubscriptions: async () =>
+      (await call<{ subscriptions: PushSubscriptionInfo[] }>("GET", "/push/subscriptions"))
+        .subscriptions,
+    addPushSubscription: (body) => call("POST", "/push/subscriptions", body),
+    removePushSubscription: (subscriptionId) =>
+      call("DELETE", `/push/subscriptions/${id(subscriptionId)}`, {}),
+    notificationSettings: () => call("GET", "/notifications/settings"),
+    saveNotificationSettings: (settings) => call("PUT", "/notifications/settings", settings),
   };
 }
 

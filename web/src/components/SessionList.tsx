@@ -1,6 +1,8 @@
-// The sessions list: name, provider, state pill, attention badge, working directory and age.
+// The sessions list: name, activity (needs you, done, working), state pill, provider, working
+// directory and age.
 import type { Session } from "../../../src/protocol/session.ts";
 import { useStores } from "../stores.ts";
+import { ActivityBadge } from "./ActivityBadge.tsx";
 import { StatePill } from "./StatePill.tsx";
 import { ago } from "./time.ts";
 
@@ -28,11 +30,7 @@ export function SessionList({ activeId }: { activeId: string | null }) {
           >
             <span class="row-top">
               <span class="session-name">{sessionTitle(session)}</span>
-              {sessions.attention.value.has(session.id) && (
-                <span class="badge" title="Waiting for you">
-                  ●
-                </span>
-              )}
+              <ActivityBadge activity={session.activity} />
               <StatePill session={session} now={now} />
             </span>
             <span class="row-meta">

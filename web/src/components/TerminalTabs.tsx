@@ -1,19 +1,20 @@
-// The tabs of open terminals (with the attention dot) and, on phones, the way back to the list.
+// The tabs of open terminals (with a dot for the session's activity) and, on phones, the way
+// back to the list.
 import type { Session } from "../../../src/protocol/session.ts";
+import { ActivityBadge } from "./ActivityBadge.tsx";
 import { sessionTitle } from "./SessionList.tsx";
 
 export interface TerminalTabsProps {
   tabs: string[];
   activeId: string | null;
   byId: ReadonlyMap<string, Session>;
-  attention: ReadonlySet<string>;
   onSelect: (id: string) => void;
   onClose: (id: string) => void;
   onBack: () => void;
 }
 
 export function TerminalTabs(props: TerminalTabsProps) {
-  const { tabs, activeId, byId, attention, onSelect, onClose, onBack } = props;
+  const { tabs, activeId, byId, onSelect, onClose, onBack } = props;
   return (
     <div class="tabs" role="tablist">
       <button type="button" class="back" onClick={() => onBack()} aria-label="Back to sessions">
@@ -29,7 +30,7 @@ export function TerminalTabs(props: TerminalTabsProps) {
               aria-selected={id === activeId}
               onClick={() => onSelect(id)}
             >
-              {attention.has(id) && <span class="badge">●</span>}
+              <ActivityBadge activity={session?.activity ?? null} dot />
               {session ? sessionTitle(session) : id.slice(0, 8)}
             </button>
             <button

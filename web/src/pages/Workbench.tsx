@@ -34,7 +34,7 @@ export function Workbench({ sessionId }: { sessionId: string | null }) {
   useEffect(() => {
     if (sessionId) prefs.openTab(sessionId);
     sessions.watch(sessionId);
-    // On another page no terminal is watched: a session going idle then needs attention.
+    // On another page no terminal is watched: what a session asks is then news.
     return () => sessions.watch(null);
   }, [sessionId, prefs, sessions]);
 
@@ -42,12 +42,6 @@ export function Workbench({ sessionId }: { sessionId: string | null }) {
   const tabs = prefs.tabs.value.filter((id) => !sessions.loaded.value || byId.has(id));
   const active = sessionId ? byId.get(sessionId) : undefined;
   const terminal = sessionId ? terminals.value.get(sessionId) : undefined;
-
-  useEffect(() => {
-    const waiting = sessions.attention.value.size;
-    const name = active ? sessionTitle(active) : "Sessions";
-    document.title = `${waiting ? `(${waiting}) ` : ""}${name} — OpenDray`;
-  }, [active, sessions.attention.value]);
 
   const register = (id: string) => (controller: TerminalController | null) => {
     const next = new Map(terminals.value);
@@ -87,7 +81,6 @@ export function Workbench({ sessionId }: { sessionId: string | null }) {
           tabs={tabs}
           activeId={sessionId}
           byId={byId}
-          attention={sessions.attention.value}
           onSelect={(id) => router.navigate(`/s/${id}`)}
           onClose={closeTab}
           onBack={() => router.navigate("/")}

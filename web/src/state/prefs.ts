@@ -1,5 +1,5 @@
 // Preferences of this browser, kept in localStorage: terminal font size, notifications opt-in,
-// and the terminals left open as tabs.
+// the terminals left open as tabs, and which push subscription of the server is this browser's.
 import { effect, signal } from "@preact/signals";
 
 export const FONT_SIZES = { min: 9, max: 28, default: 14 } as const;
@@ -26,10 +26,13 @@ export function createPrefsStore() {
   );
   const notify = stored<boolean>("opendray.notify", false);
   const tabs = stored<string[]>("opendray.tabs", []);
+  /** The id the server gave this browser's push subscription; null: none was registered. */
+  const pushDevice = stored<string | null>("opendray.pushDevice", null);
   return {
     fontSize,
     notify,
     tabs,
+    pushDevice,
     changeFontSize(delta: number) {
       fontSize.value = Math.min(FONT_SIZES.max, Math.max(FONT_SIZES.min, fontSize.value + delta));
     },

@@ -7,6 +7,8 @@ test.each([
   ["/login", "?next=%2Fs%2Fabc", "", { page: "login", next: "/s/abc" }],
   ["/login", "", "", { page: "login", next: "/" }],
   ["/setup", "", "#token=abc_-1", { page: "setup", token: "abc_-1" }],
+  ["/inbox", "", "", { page: "inbox" }],
+  ["/notifications", "", "", { page: "notifications" }],
   ["/providers", "", "", { page: "providers" }],
   ["/audit", "", "", { page: "audit" }],
   ["/nowhere", "", "", { page: "sessions", sessionId: null }],

@@ -5,6 +5,8 @@ export type Route =
   | { page: "login"; next: string }
   | { page: "setup"; token: string }
   | { page: "sessions"; sessionId: string | null }
+  | { page: "inbox" }
+  | { page: "notifications" }
   | { page: "providers" }
   | { page: "audit" };
 
@@ -13,6 +15,8 @@ export function parseRoute(path: string, search: string, hash: string): Route {
     return { page: "login", next: new URLSearchParams(search).get("next") ?? "/" };
   if (path === "/setup")
     return { page: "setup", token: new URLSearchParams(hash.slice(1)).get("token") ?? "" };
+  if (path === "/inbox") return { page: "inbox" };
+  if (path === "/notifications") return { page: "notifications" };
   if (path === "/providers") return { page: "providers" };
   if (path === "/audit") return { page: "audit" };
   const session = /^\/s\/([\w-]+)$/.exec(path);

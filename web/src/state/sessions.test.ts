@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
+import type { Activity } from "../../../src/protocol/attention.ts";
 import type { Session } from "../../../src/protocol/session.ts";
 import type { ApiClient } from "../api/http.ts";
 import { createSessionsStore } from "./sessions.ts";
@@ -12,50 +13,73 @@ afterAll(() => {
   if (!hadDocument) Reflect.deleteProperty(globalThis, "document");
 });
 
-const session = (id: string, state: Session["state"], createdAt = "2026-01-01T00:00:00Z") =>
-  ({ id, name: id, provider: "shell", cwd: "/", state, createdAt }) as Session;
+const SINCE = "2026-01-01T00:00:00Z";
+
+const working: Activity = { state: "working", since: SINCE, source: "output", prompt: null };
+const done: Activity = { state: "done", since: SINCE, source: "hook", prompt: null };
+const waiting = (fingerprint: string): Activity => ({
+  state: "waiting",
+  since: SINCE,
+  source: "screen",
+  prompt: { text: "Go on? [y/N]", detail: null, options: [], offset: 0, fingerprint },
+});
+
+const session = (id: string, activity: Activity | null = working, createdAt = SINCE) =>
+  ({ id, name: id, provider: "shell", cwd: "/", state: "running", createdAt, activity }) as Session;
 
 function store(list: Session[] = []) {
-  const waiting: string[] = [];
+  const announced: string[] = [];
   const api = { sessions: async () => list } as unknown as ApiClient;
   return {
-    waiting,
-    sessions: createSessionsStore(api, { onAttention: (s) => waiting.push(s.id) }),
+    announced,
+    sessions: createSessionsStore(api, { onAttention: (s) => announced.push(s.id) }),
   };
 }
 
-test("a session going idle unwatched needs attention; watching it or new output clears it", () => {
-  const { sessions, waiting } = store();
-  sessions.apply({ type: "session.created", session: session("a", "running") });
-  sessions.apply({ type: "session.state", session: session("a", "idle") });
-  expect([...sessions.attention.value]).toEqual(["a"]);
-  expect(waiting).toEqual(["a"]);
-  sessions.apply({ type: "session.state", session: session("a", "running") });
-  expect(sessions.attention.value.size).toBe(0);
-  sessions.apply({ type: "session.state", session: session("a", "idle") });
-  sessions.watch("a");
-  expect(sessions.attention.value.size).toBe(0);
+test("a new prompt or a finished turn is announced once, however often it arrives", () => {
+  const { sessions, announced } = store();
+  sessions.apply({ type: "session.created", session: session("a") });
+  sessions.apply({ type: "session.activity", session: session("a", waiting("f1")) });
+  // The stream's older copy of the session, then the same prompt again.
+  sessions.update(session("a", working));
+  sessions.apply({ type: "session.activity", session: session("a", waiting("f1")) });
+  expect(announced).toEqual(["a"]);
+  sessions.apply({ type: "session.activity", session: session("a", waiting("f2")) });
+  sessions.apply({ type: "session.activity", session: session("a", done) });
+  expect(announced).toEqual(["a", "a", "a"]);
+  expect(sessions.byId.value.get("a")?.activity?.state).toBe("done");
 });
 
-test("the watched session going idle needs no attention; one first seen idle neither", () => {
-  const { sessions, waiting } = store();
+test("the watched session's prompt is not announced; one first heard of neither", () => {
+  const { sessions, announced } = store();
   sessions.watch("a");
-  sessions.apply({ type: "session.created", session: session("a", "running") });
-  sessions.apply({ type: "session.state", session: session("a", "idle") });
-  sessions.apply({ type: "session.created", session: session("b", "idle") });
-  expect(sessions.attention.value.size).toBe(0);
-  expect(waiting).toEqual([]);
+  sessions.apply({ type: "session.created", session: session("a") });
+  sessions.apply({ type: "session.activity", session: session("a", waiting("f1")) });
+  sessions.apply({ type: "session.created", session: session("b", waiting("f2")) });
+  expect(announced).toEqual([]);
+  // Looking away does not make the same prompt news again.
+  sessions.watch(null);
+  sessions.apply({ type: "session.activity", session: session("a", waiting("f1")) });
+  expect(announced).toEqual([]);
 });
 
-test("the list is newest first and a deleted session leaves it, badge and all", async () => {
+test("a reload announces what changed while disconnected, not what was already known", async () => {
+  const list = [session("a", waiting("f1"))];
+  const { sessions, announced } = store(list);
+  await sessions.load();
+  expect(announced).toEqual([]);
+  list[0] = session("a", waiting("f2"));
+  await sessions.load();
+  expect(announced).toEqual(["a"]);
+});
+
+test("the list is newest first and a deleted session leaves it", async () => {
   const { sessions } = store([
-    session("old", "running", "2026-01-01T00:00:00Z"),
-    session("new", "running", "2026-01-02T00:00:00Z"),
+    session("old", working, "2026-01-01T00:00:00Z"),
+    session("new", working, "2026-01-02T00:00:00Z"),
   ]);
   await sessions.load();
   expect(sessions.sessions.value.map((s) => s.id)).toEqual(["new", "old"]);
-  sessions.apply({ type: "session.state", session: session("old", "idle") });
-  sessions.apply({ type: "session.deleted", session: session("old", "ended") });
+  sessions.apply({ type: "session.deleted", session: session("old", null) });
   expect(sessions.sessions.value.map((s) => s.id)).toEqual(["new"]);
-  expect(sessions.attention.value.size).toBe(0);
 });

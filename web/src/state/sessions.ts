@@ -1,60 +1,69 @@
-// The sessions list, kept live from the events socket, with the actions of the workbench and
-// "needs attention": a session that went idle (waiting for its user) while not being looked at.
+// The sessions list, kept live from the events socket (lifecycle and activity), with the
+// actions of the workbench, and word when a session needs its user: it starts waiting on a
+// prompt, or finishes a turn, while not being looked at.
 import { computed, signal } from "@preact/signals";
 import type { LifecycleEvent } from "../../../src/protocol/events.ts";
 import { LIVE_STATES, type Session } from "../../../src/protocol/session.ts";
 import type { ApiClient, NewSession } from "../api/http.ts";
 
 export interface SessionsOptions {
-  /** A session went idle while the user was not watching it. */
+  /** A session started waiting on a new prompt, or finished a turn, while not watched. */
   onAttention?: (session: Session) => void;
+}
+
+/** What makes an activity news: its prompt's fingerprint, or the moment a turn was done. */
+function attentionKey(session: Session): string | null {
+  const activity = session.activity;
+  if (activity?.state === "waiting" && activity.prompt) return activity.prompt.fingerprint;
+  if (activity?.state === "done") return `done@${activity.since}`;
+  return null;
 }
 
 export function createSessionsStore(api: ApiClient, options: SessionsOptions = {}) {
   const byId = signal<ReadonlyMap<string, Session>>(new Map());
   const loaded = signal(false);
-  const attention = signal<ReadonlySet<string>>(new Set());
-  /** The session on screen (its going idle needs no badge while the page is visible). */
+  /** The session on screen (what it asks needs no notification while the page is visible). */
   const watching = signal<string | null>(null);
+  /**
+   * Per session, the last attention key announced or seen: the stream's older copies of a
+   * session (hello, state) may put an activity back, and that is not news twice.
+   */
+  const announced = new Map<string, string>();
   const sessions = computed(() =>
     [...byId.value.values()].sort((a, b) => b.createdAt.localeCompare(a.createdAt)),
   );
 
-  const put = (session: Session) => {
-    const previous = byId.value.get(session.id);
-    byId.value = new Map(byId.value).set(session.id, session);
-    const becameIdle =
-      session.state === "idle" && previous !== undefined && previous.state !== "idle";
+  /** `session` arrived; `known`: it was in the list before (one first heard of is not news). */
+  const announce = (session: Session, known: boolean) => {
+    const key = attentionKey(session);
+    if (key === null || announced.get(session.id) === key) return;
+    announced.set(session.id, key);
     const seen = watching.value === session.id && document.visibilityState === "visible";
-    if (becameIdle && !seen) {
-      attention.value = new Set(attention.value).add(session.id);
-      options.onAttention?.(session);
-    } else if (session.state === "running" && attention.value.has(session.id)) {
-      clear(session.id);
-    }
+    if (known && !seen) options.onAttention?.(session);
+  };
+  const put = (session: Session) => {
+    const known = byId.value.has(session.id);
+    byId.value = new Map(byId.value).set(session.id, session);
+    announce(session, known);
   };
   const drop = (id: string) => {
     const next = new Map(byId.value);
     next.delete(id);
     byId.value = next;
-    clear(id);
-  };
-  const clear = (id: string) => {
-    if (!attention.value.has(id)) return;
-    const next = new Set(attention.value);
-    next.delete(id);
-    attention.value = next;
+    announced.delete(id);
   };
 
   return {
     sessions,
     byId,
     loaded,
-    attention,
     watching,
     async load() {
       const list = await api.sessions();
+      const before = byId.value;
       byId.value = new Map(list.map((s) => [s.id, s]));
+      // After a reconnect, what changed meanwhile is news; on the first load nothing is.
+      for (const session of list) announce(session, before.has(session.id));
       loaded.value = true;
     },
     apply(event: LifecycleEvent) {
@@ -64,7 +73,6 @@ export function createSessionsStore(api: ApiClient, options: SessionsOptions = {
     /** The user looks at `id` now (null: at none). */
     watch(id: string | null) {
       watching.value = id;
-      if (id) clear(id);
     },
     update: put,
     async create(body: NewSession) {
