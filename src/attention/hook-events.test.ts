@@ -1,0 +1,38 @@
+import { expect, test } from "bun:test";
+import { hookSignal } from "./hook-events.ts";
+
+test.each([
+  [{ hook_event_name: "UserPromptSubmit", prompt: "go" }, { kind: "working" }],
+  [{ hook_event_name: "PostToolUse", tool_name: "Bash" }, { kind: "working" }],
+  [{ hook_event_name: "Stop", stop_hook_active: false }, { kind: "done" }],
+  [{ hook_event_name: "Notification", notification_type: "idle_prompt" }, { kind: "done" }],
+  [
+    { hook_event_name: "PermissionRequest", tool_name: "Bash", tool_input: { command: "ls" } },
+    { kind: "waiting", text: "Claude wants to use Bash", detail: "ls" },
+  ],
+  [
+    {
+      hook_event_name: "Notification",
+      notification_type: "permission_prompt",
+      message: "Claude needs your permission to use Bash",
+    },
+    { kind: "waiting", text: "Claude needs your permission to use Bash", detail: null },
+  ],
+  [{ hook_event_name: "SessionStart" }, { kind: "none" }],
+])("Claude Code's %j is %j", (payload, signal) => {
+  expect(hookSignal("claude-code", payload)).toEqual(signal as never);
+});
+
+test("a Claude Code payload without its event name is not one", () => {
+  expect(hookSignal("claude-code", { tool_name: "Bash" })).toBeUndefined();
+  expect(hookSignal("claude-code", "Stop")).toBeUndefined();
+});
+
+test("Codex's turn end is done, except the task-title turn it runs beside the user's", () => {
+  const end = { type: "agent-turn-complete", "last-assistant-message": "The file is there." };
+  expect(hookSignal("codex-notify", end)).toEqual({ kind: "done" });
+  const title = { ...end, "last-assistant-message": '{"title":"Make the file"}' };
+  expect(hookSignal("codex-notify", title)).toEqual({ kind: "none" });
+  expect(hookSignal("codex-notify", { type: "something-else" })).toEqual({ kind: "none" });
+  expect(hookSignal("codex-notify", { nope: 1 })).toBeUndefined();
+});
