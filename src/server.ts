@@ -63,16 +63,12 @@ export interface ServerOptions {
  * long for a unix socket), sessions run without hooks and the screen and silence still tell
  * their activity.
  */
-function listenForHooks(
-  dataDir: string,
-  options: HookServerOptions,
-  logger: Logger,
-): HookServer | undefined {
+function listenForHooks(options: HookServerOptions, logger: Logger): HookServer | undefined {
   try {
     return startHookServer(options);
   } catch (error) {
     logger.warn(
-      { dataDir, error: error instanceof Error ? error.message : String(error) },
+      { dataDir: options.dataDir, error: error instanceof Error ? error.message : String(error) },
       "could not listen for CLI hooks; sessions run without them",
     );
     return undefined;
@@ -128,7 +124,6 @@ export async function startServer(config: Config, options: ServerOptions): Promi
   // Sessions report to it from their first hook: it listens before any session starts.
   let hookTarget: SessionManager | undefined;
   const hookServer = listenForHooks(
-    config.dataDir,
     {
       dataDir: config.dataDir,
       key: hooksKey,
