@@ -10,6 +10,9 @@ export interface FoundPrompt {
   options: { label: string; keys: string }[];
 }
 
+/** The borders a TUI draws around a dialog (Gemini CLI's `│`): not part of the question. */
+const BORDERS = /^[\s│┃║]+|[\s│┃║]+$/gu;
+
 const compiled = new WeakMap<PromptPattern, { question: RegExp; option?: RegExp }>();
 
 function regexes(pattern: PromptPattern): { question: RegExp; option?: RegExp } {
@@ -48,7 +51,7 @@ export function findPrompt(
     for (let row = end; row >= 0 && row > end - pattern.within; row--) {
       const line = lines[row] ?? "";
       if (!question.test(line)) continue;
-      const text = line.trim();
+      const text = line.replace(BORDERS, "");
       if (pattern.options) {
         return { text, options: pattern.options.map(({ label, keys }) => ({ label, keys })) };
       }
