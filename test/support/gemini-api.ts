@@ -13,6 +13,8 @@
 // (`generationConfig.responseJsonSchema` or `responseSchema`: its model router, its next-speaker
 // check) get JSON of that schema, any other a short text. Every request is recorded.
 
+import { WaitList } from "./wait-list.ts";
+
 /** The reply used when the script is empty, and for side requests. */
 export const DEFAULT_REPLY = "OK";
 /** The strings of a structured side reply. */
@@ -171,15 +173,12 @@ function generateResponse(
 export function startGeminiApi(): GeminiApi {
   const key = `stand-in-gemini-key-${crypto.randomUUID()}`;
   const script: ScriptedReply[] = [];
-  const requests: RecordedRequest[] = [];
-  const waiters = new Set<() => void>();
+  const log = new WaitList<RecordedRequest>();
+  const requests = log.items;
   let ids = 0;
   const nextId = (prefix: string) => `${prefix}-stand-in-${String(++ids).padStart(6, "0")}`;
 
-  const record = (request: RecordedRequest) => {
-    requests.push(request);
-    for (const waiter of [...waiters]) waiter();
-  };
+  const record = (request: RecordedRequest) => log.push(request);
 
   const server = Bun.serve({
     hostname: "127.0.0.1",
@@ -276,27 +275,9 @@ export function startGeminiApi(): GeminiApi {
       return script.length;
     },
     waitForRequest(match, timeoutMs = 15_000) {
-      return new Promise((resolve, reject) => {
-        const waiter = () => {
-          const found = requests.find(match);
-          if (!found) return;
-          clearTimeout(timer);
-          waiters.delete(waiter);
-          resolve(found);
-        };
-        const timer = setTimeout(() => {
-          waiters.delete(waiter);
-          reject(
-            new Error(
-              `timed out waiting for a model request; got ${JSON.stringify(
-                requests.map((r) => `${r.method} ${r.path}${r.main ? " (main)" : ""}`),
-              )}`,
-            ),
-          );
-        }, timeoutMs);
-        waiters.add(waiter);
-        waiter();
-      });
+      return log.waitFor(match, "a model request", timeoutMs, (requests) =>
+        JSON.stringify(requests.map((r) => `${r.method} ${r.path}${r.main ? " (main)" : ""}`)),
+      );
     },
     async stop() {
       await server.stop(true);

@@ -11,6 +11,8 @@
 // such request a short text; the `HEAD /` it opens the connection with gets a 404, as any other
 // path. Every request is recorded in `requests`.
 
+import { WaitList } from "./wait-list.ts";
+
 const MODEL_DEFAULT = "claude-sonnet-4-5-20250929";
 
 /** The reply used when the script is empty, and for side requests. */
@@ -209,15 +211,12 @@ function streamEvents(
 
 export function startModelApi(): ModelApi {
   const script: ScriptedReply[] = [];
-  const requests: RecordedRequest[] = [];
-  const waiters = new Set<() => void>();
+  const log = new WaitList<RecordedRequest>();
+  const requests = log.items;
   let ids = 0;
   const nextId = (prefix: string) => `${prefix}_stand_in_${String(++ids).padStart(6, "0")}`;
 
-  const record = (request: RecordedRequest) => {
-    requests.push(request);
-    for (const waiter of [...waiters]) waiter();
-  };
+  const record = (request: RecordedRequest) => log.push(request);
 
   const server = Bun.serve({
     hostname: "127.0.0.1",
@@ -304,27 +303,9 @@ export function startModelApi(): ModelApi {
       return script.length;
     },
     waitForRequest(match, timeoutMs = 15_000) {
-      return new Promise((resolve, reject) => {
-        const waiter = () => {
-          const found = requests.find(match);
-          if (!found) return;
-          clearTimeout(timer);
-          waiters.delete(waiter);
-          resolve(found);
-        };
-        const timer = setTimeout(() => {
-          waiters.delete(waiter);
-          reject(
-            new Error(
-              `timed out waiting for a model request; got ${JSON.stringify(
-                requests.map((r) => `${r.method} ${r.path}${r.main ? " (main)" : ""}`),
-              )}`,
-            ),
-          );
-        }, timeoutMs);
-        waiters.add(waiter);
-        waiter();
-      });
+      return log.waitFor(match, "a model request", timeoutMs, (requests) =>
+        JSON.stringify(requests.map((r) => `${r.method} ${r.path}${r.main ? " (main)" : ""}`)),
+      );
     },
     async stop() {
       await server.stop(true);

@@ -11,6 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import ece from "http_ece";
 import type { NewPushSubscription, PushPayload } from "../../src/protocol/push.ts";
+import { WaitList } from "./wait-list.ts";
 
 export interface PushMessage {
   device: string;
@@ -81,8 +82,8 @@ export function startPushService(): PushService {
     string,
     { ecdh: ECDH; auth: Buffer; behaviour: DeviceBehaviour; hits: number }
   >();
-  const messages: PushMessage[] = [];
-  const waiters = new Set<() => void>();
+  const log = new WaitList<PushMessage>();
+  const messages = log.items;
   const hanging: (() => void)[] = [];
 
   const server = Bun.serve({
@@ -113,13 +114,12 @@ export function startPushService(): PushService {
         privateKey: device.ecdh,
         authSecret: device.auth.toString("base64url"),
       });
-      messages.push({
+      log.push({
         device: id,
         headers: request.headers,
         payload: JSON.parse(plain.toString("utf8")) as PushPayload,
         at: performance.now(),
       });
-      for (const wake of waiters) wake();
       return new Response(null, { status: 201 });
     },
   });
@@ -146,25 +146,9 @@ export function startPushService(): PushService {
     },
     hits: (id) => devices.get(id)?.hits ?? 0,
     waitForMessage(match, timeoutMs = 15_000) {
-      return new Promise((resolve, reject) => {
-        const check = () => {
-          const found = messages.find(match);
-          if (!found) return;
-          clearTimeout(timer);
-          waiters.delete(check);
-          resolve(found);
-        };
-        const timer = setTimeout(() => {
-          waiters.delete(check);
-          reject(
-            new Error(
-              `timed out waiting for a push message; got ${JSON.stringify(messages.map((m) => [m.device, m.payload.kind, m.payload.title]))}`,
-            ),
-          );
-        }, timeoutMs);
-        waiters.add(check);
-        check();
-      });
+      return log.waitFor(match, "a push message", timeoutMs, (all) =>
+        JSON.stringify(all.map((m) => [m.device, m.payload.kind, m.payload.title])),
+      );
     },
     async stop() {
       for (const release of hanging.splice(0)) release();
