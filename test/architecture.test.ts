@@ -45,12 +45,15 @@ test("only db/client.ts opens PGlite or postgres.js", () => {
   expect(users).toEqual(["src/db/client.ts"]);
 });
 
-test("the environment is read in one place: main.ts hands it to config.ts", () => {
+test("the environment is read in one place: main.ts hands it to config.ts (or the hook program)", () => {
   const readers = files.filter((f) => /process\.env\b|Bun\.env\b/.test(f.text));
   expect(readers.map((f) => f.path)).toEqual(["src/main.ts"]);
   const uses = readers[0]?.text.match(/.{0,40}process\.env.{0,2}/g) ?? [];
-  for (const use of uses)
-    expect(use).toMatch(/(loadConfig|inheritableEnvironment)\(process\.env\)/);
+  for (const use of uses) {
+    expect(use).toMatch(
+      /((loadConfig|inheritableEnvironment)\(process\.env\)|runHook\(args\.slice\(1\), process\.env\))/,
+    );
+  }
 });
 
 test("sessions/ knows nothing about HTTP", () => {
