@@ -18,3 +18,9 @@ declare module "*.sql" {
   const path: string;
   export default path;
 }
+
+// OpenDray's OpenCode plugin, imported `with { type: "text" }`: its source, written for OpenCode.
+declare module "*/opencode-plugin.js" {
+  const source: string;
+  export default source;
+}

@@ -2,8 +2,8 @@
 // 0700, the socket 0600: only the user running OpenDray reaches it, never another user of the
 // machine or the network), and a secret per session. A session's environment carries the
 // socket's path and its token, `<session id>.<HMAC-SHA256 of the id>`; the hook program
-// (`opendray hook`, hook-client.ts) posts what the CLI passed it, and the server acts on it for
-// that session only.
+// (`opendray hook`, hook-client.ts) posts what the CLI passed it (OpenCode's plugin,
+// opencode-plugin.js, posts its events itself), and the server acts on it for that session only.
 //
 //   POST /hooks   Authorization: Bearer <token>   body: the CLI's JSON, reduced (≤ 64 KiB)
 //   204 taken · 400 hook_payload_invalid · 401 hook_token_invalid · 404 session_not_live
@@ -11,10 +11,12 @@
 
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { chmodSync, rmSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import type { HookKind } from "../providers/manifest.ts";
+import { writeOpencodePlugin } from "./opencode-plugin-file.ts";
 
 /** The socket's name inside DATA_DIR. */
 export const HOOK_SOCKET_NAME = "hooks.sock";
@@ -55,10 +57,15 @@ export interface HookEndpoint {
   token: string;
 }
 
-/** The argv entries (placed before the session's own) and environment that install the hooks. */
+/**
+ * The argv entries (placed before the session's own) and environment that install the hooks,
+ * given the environment the session gets otherwise (`launchEnv`). Empty when the hooks cannot be
+ * given without overriding something of the user's: the session then reports through its screen.
+ */
 export function hookLaunch(
   kind: HookKind,
   endpoint: HookEndpoint,
+  launchEnv: Readonly<Record<string, string>> = {},
 ): { args: string[]; env: Record<string, string> } {
   const env = { [HOOK_SOCKET_ENV]: endpoint.socket, [HOOK_TOKEN_ENV]: endpoint.token };
   const argv = [...endpoint.command, "hook"];
@@ -87,7 +94,39 @@ export function hookLaunch(
         args: ["-c", `notify=[${argv.map((part) => JSON.stringify(part)).join(",")}]`],
         env,
       };
+    case "opencode-plugin": {
+      // OpenCode merges OPENCODE_CONFIG_CONTENT into the user's own config (none of their files
+      // is touched) and loads the plugins of both. Content the user set already is kept, with
+      // the plugin added when it is plain JSON.
+      let plugin: string;
+      try {
+        plugin = pathToFileURL(writeOpencodePlugin(dirname(endpoint.socket))).href;
+      } catch {
+        // No room in DATA_DIR: the session still starts, and reports through its screen.
+        return { args: [], env: {} };
+      }
+      const content = withPlugin(launchEnv[OPENCODE_CONFIG_CONTENT_ENV], plugin);
+      if (content === undefined) return { args: [], env: {} };
+      return { args: [], env: { ...env, [OPENCODE_CONFIG_CONTENT_ENV]: content } };
+    }
   }
+}
+
+/** OpenCode's inline config, merged over its config files. */
+const OPENCODE_CONFIG_CONTENT_ENV = "OPENCODE_CONFIG_CONTENT";
+
+/** OpenCode config `content` (JSON, or none) with `plugin` added; undefined if not JSON. */
+function withPlugin(content: string | undefined, plugin: string): string | undefined {
+  let config: unknown = {};
+  try {
+    if (content?.trim()) config = JSON.parse(content);
+  } catch {
+    return undefined;
+  }
+  if (typeof config !== "object" || config === null || Array.isArray(config)) return undefined;
+  const { plugin: plugins } = config as { plugin?: unknown };
+  if (plugins !== undefined && !Array.isArray(plugins)) return undefined;
+  return JSON.stringify({ ...config, plugin: [...(plugins ?? []), plugin] });
 }
 
 function shellQuote(word: string): string {

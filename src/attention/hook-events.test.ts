@@ -36,3 +36,32 @@ test("Codex's turn end is done, except the task-title turn it runs beside the us
   expect(hookSignal("codex-notify", { type: "something-else" })).toEqual({ kind: "none" });
   expect(hookSignal("codex-notify", { nope: 1 })).toBeUndefined();
 });
+
+test.each([
+  [{ type: "session.status", status: "busy" }, { kind: "working" }],
+  [{ type: "session.status", status: "retry" }, { kind: "working" }],
+  [{ type: "session.status", status: "idle" }, { kind: "done" }],
+  [
+    { type: "permission.asked", permission: "bash", detail: "touch made-by-opencode" },
+    {
+      kind: "waiting",
+      text: "OpenCode asks permission for bash",
+      detail: "touch made-by-opencode",
+    },
+  ],
+  [
+    { type: "question.asked", detail: "Which database?" },
+    { kind: "waiting", text: "Which database?", detail: null },
+  ],
+  [{ type: "permission.replied" }, { kind: "working" }],
+  [{ type: "question.rejected" }, { kind: "working" }],
+  [{ type: "session.status", status: "compacting" }, { kind: "none" }],
+  [{ type: "message.updated" }, { kind: "none" }],
+])("OpenCode's %j is %j", (payload, signal) => {
+  expect(hookSignal("opencode-plugin", payload)).toEqual(signal as never);
+});
+
+test("an OpenCode payload without its event type is not one", () => {
+  expect(hookSignal("opencode-plugin", { status: "idle" })).toBeUndefined();
+  expect(hookSignal("opencode-plugin", { type: "session.status", status: 3 })).toBeUndefined();
+});

@@ -1,7 +1,9 @@
 // What a CLI's hook call says about its session's activity. Each CLI reports in its own JSON:
 // Claude Code passes every hook its event on stdin (`hook_event_name`, and the event's fields);
 // Codex runs its `notify` program with one JSON argument (`type`, `thread-id`, `turn-id`, `cwd`,
-// `client`, `input-messages`, `last-assistant-message`). Fields not used are ignored;
+// `client`, `input-messages`, `last-assistant-message`); OpenDray's OpenCode plugin
+// (opencode-plugin.js) posts OpenCode's events reduced to `type`, `status`, `permission` and
+// `detail`. Fields not used are ignored;
 // a payload that is not what its CLI sends is refused (400) by the hook server.
 
 import { z } from "zod";
@@ -30,6 +32,13 @@ const codexEvent = z.looseObject({
   "last-assistant-message": z.unknown().optional(),
 });
 
+const opencodeEvent = z.looseObject({
+  type: z.string().max(100),
+  status: z.string().max(100).optional(),
+  permission: z.string().max(200).optional(),
+  detail: z.string().optional(),
+});
+
 /**
  * Whether a CLI's hooks say when a turn starts. Codex's notify only says when one ends: after
  * that, input typed into the session is taken as the next turn (tracker.ts).
@@ -37,6 +46,7 @@ const codexEvent = z.looseObject({
 export const REPORTS_TURN_START: Record<HookKind, boolean> = {
   "claude-code": true,
   "codex-notify": false,
+  "opencode-plugin": true,
 };
 
 /** The hook's meaning, or undefined when the payload is not what the CLI sends. */
@@ -54,6 +64,37 @@ export function hookSignal(kind: HookKind, payload: unknown): HookSignal | undef
         ? { kind: "none" }
         : { kind: "done" };
     }
+    case "opencode-plugin": {
+      const event = opencodeEvent.safeParse(payload);
+      return event.success ? opencodeSignal(event.data) : undefined;
+    }
+  }
+}
+
+/**
+ * OpenCode (1.18.33) says `busy` when a turn starts (`retry` while it waits to retry a failed
+ * model call) and `idle` when it ends; a permission or question asked holds the turn until
+ * answered, at the terminal or through OpenDray.
+ */
+function opencodeSignal(event: z.output<typeof opencodeEvent>): HookSignal {
+  switch (event.type) {
+    case "session.status":
+      if (event.status === "busy" || event.status === "retry") return { kind: "working" };
+      return event.status === "idle" ? { kind: "done" } : { kind: "none" };
+    case "permission.asked":
+      return {
+        kind: "waiting",
+        text: `OpenCode asks permission for ${event.permission ?? "a tool"}`,
+        detail: event.detail?.trim() ? cut(event.detail.trim()) : null,
+      };
+    case "question.asked":
+      return { kind: "waiting", text: cut(event.detail?.trim() || "OpenCode asks"), detail: null };
+    case "permission.replied":
+    case "question.replied":
+    case "question.rejected":
+      return { kind: "working" };
+    default:
+      return { kind: "none" };
   }
 }
 

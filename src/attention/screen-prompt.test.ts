@@ -59,6 +59,35 @@ const CODEX_APPROVAL = [
   "  Press enter to confirm or esc to cancel",
 ];
 
+// OpenCode 1.18.33's permission dialog for a shell command, at the foot of its full-screen TUI,
+// and the confirmation its "Allow always" asks for (the cursor parked at the top).
+const OPENCODE_PERMISSION = [
+  "  ┃  make the file",
+  "  ┃",
+  "     $ touch made-by-opencode",
+  "     ▣  Build · Test model",
+  "  ┃",
+  "  ┃  △ Permission required",
+  "  ┃    # Shell command",
+  "  ┃",
+  "  ┃  $ touch made-by-opencode",
+  "  ┃",
+  "  ┃",
+  "  ┃   Allow once   Allow always   Reject             ctrl+f fullscreen  ⇆ select  enter confirm",
+  "  ┃",
+];
+const OPENCODE_ALWAYS = [
+  "  ┃  △ Always allow",
+  "  ┃",
+  "  ┃  This will allow the following patterns until OpenCode is restarted",
+  "  ┃",
+  "  ┃  - touch *",
+  "  ┃",
+  "  ┃",
+  "  ┃   Confirm   Cancel                                                  ⇆ select  enter confirm",
+  "  ┃",
+];
+
 describe("findPrompt", () => {
   test("reads Claude Code's menu: the question and each numbered option with its key", () => {
     expect(findPrompt(screen(CLAUDE_DIALOG, 13), patternsOf("claude"))).toEqual({
@@ -104,6 +133,31 @@ describe("findPrompt", () => {
       "› Ask Codex to do anything",
     ];
     expect(findPrompt(screen(reply, 4), patternsOf("codex"))).toBeUndefined();
+  });
+
+  test("reads OpenCode's permission dialog: its options on one line, answered by keys", () => {
+    const lines = [...Array(16).fill(""), ...OPENCODE_PERMISSION];
+    expect(findPrompt(screen(lines, 0, 30), patternsOf("opencode"))).toEqual({
+      text: "△ Permission required",
+      options: [
+        { label: "Allow once", keys: "\r" },
+        { label: "Allow always", keys: "\u001b[C\r\r" },
+        { label: "Reject", keys: "\u001b" },
+      ],
+    });
+    const always = [...Array(20).fill(""), ...OPENCODE_ALWAYS];
+    expect(findPrompt(screen(always, 0, 30), patternsOf("opencode"))).toEqual({
+      text: "△ Always allow",
+      options: [
+        { label: "Confirm", keys: "\r" },
+        { label: "Cancel", keys: "\u001b" },
+      ],
+    });
+  });
+
+  test("OpenCode's conversation naming a permission is no prompt", () => {
+    const reply = ["  ┃  Why does it say Permission required?", "     ▣  Build · Test model"];
+    expect(findPrompt(screen(reply, 0, 30), patternsOf("opencode"))).toBeUndefined();
   });
 
   test("a shell's [y/N] on the cursor's line is a prompt with fixed answers", () => {

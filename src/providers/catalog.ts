@@ -198,7 +198,7 @@ export function createProviderCatalog(options: CatalogOptions): ProviderCatalog 
       });
       const { attention } = manifest;
       if (hooks && attention.hooks) {
-        const installed = hookLaunch(attention.hooks, hooks);
+        const installed = hookLaunch(attention.hooks, hooks, launch.env);
         launch.args.unshift(...installed.args);
         Object.assign(launch.env, installed.env);
       }

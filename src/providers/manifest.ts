@@ -136,11 +136,11 @@ const promptSchema = z
 
 /**
  * How to tell what the CLI is doing (see src/attention/): the hooks it can be given per session
- * (`claude-code`: `--settings` with command hooks; `codex-notify`: `-c notify=[…]`), and the
- * prompts it draws.
+ * (`claude-code`: `--settings` with command hooks; `codex-notify`: `-c notify=[…]`;
+ * `opencode-plugin`: a plugin given in OPENCODE_CONFIG_CONTENT), and the prompts it draws.
  */
 const attentionSchema = z.strictObject({
-  hooks: z.enum(["claude-code", "codex-notify"]).optional(),
+  hooks: z.enum(["claude-code", "codex-notify", "opencode-plugin"]).optional(),
   prompts: z.array(promptSchema).max(20).default([]),
 });
 

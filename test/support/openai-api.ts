@@ -4,7 +4,10 @@
 // `stream: true`) answers with the server-sent events of one response (response.created, response.in_progress,
 // response.output_item.added, the text or function-call argument deltas and their .done events,
 // response.output_item.done, response.completed); a request without the API key gets the real
-// 401 error body.
+// 401 error body. `POST /v1/chat/completions` speaks Chat Completions the same way, for clients
+// of OpenAI-compatible providers (OpenCode's `@ai-sdk/openai-compatible`): chat.completion.chunk
+// events with content or tool_calls deltas, a finish_reason, the usage chunk, then `[DONE]`
+// (or one chat.completion object when `stream` is not set).
 //
 // The replies of the main conversation (requests offering tools) are scripted by the test with
 // `reply` and `replyFunctionCall`, in order; once the script is used up they are "OK". The
@@ -33,7 +36,7 @@ export interface RecordedRequest {
 }
 
 export interface OpenAiApi {
-  /** Base URL of the provider, `/v1` included (Codex appends `/responses`). */
+  /** Base URL, `/v1` included (Codex appends `/responses`, OpenCode `/chat/completions`). */
   url: string;
   /** The key requests must carry as `Authorization: Bearer …`. */
   key: string;
@@ -57,16 +60,23 @@ export interface OpenAiApi {
   stop(): Promise<void>;
 }
 
-/** The outputs of function calls a request carries back (`function_call_output` items). */
+/**
+ * The outputs of function calls a request carries back: `function_call_output` items of the
+ * Responses API, `tool` messages of Chat Completions.
+ */
 // biome-ignore lint/suspicious/noExplicitAny: request bodies are free-form JSON
 export function functionOutputs(body: any): { callId: string; output: string }[] {
+  const text = (output: unknown) => (typeof output === "string" ? output : JSON.stringify(output));
   const input: unknown[] = Array.isArray(body?.input) ? body.input : [];
-  return (input as { type?: string; call_id?: string; output?: unknown }[])
-    .filter((item) => item.type === "function_call_output")
-    .map((item) => ({
-      callId: String(item.call_id),
-      output: typeof item.output === "string" ? item.output : JSON.stringify(item.output),
-    }));
+  const messages: unknown[] = Array.isArray(body?.messages) ? body.messages : [];
+  return [
+    ...(input as { type?: string; call_id?: string; output?: unknown }[])
+      .filter((item) => item.type === "function_call_output")
+      .map((item) => ({ callId: String(item.call_id), output: text(item.output) })),
+    ...(messages as { role?: string; tool_call_id?: string; content?: unknown }[])
+      .filter((message) => message.role === "tool")
+      .map((message) => ({ callId: String(message.tool_call_id), output: text(message.content) })),
+  ];
 }
 
 /** A rough token count (4 characters a token), enough for the usage Codex shows. */
@@ -198,7 +208,96 @@ function streamEvents(
   return events.map((event, sequence_number) => ({ ...event, sequence_number }));
 }
 
+/** The chat.completion.chunk events of one streamed Chat Completions reply carrying `reply`. */
+function chatChunks(
+  id: string,
+  model: string,
+  inputTokens: number,
+  reply: ScriptedReply,
+): Record<string, unknown>[] {
+  const base = { id, object: "chat.completion.chunk", created: nowSeconds(), model };
+  const chunk = (delta: Record<string, unknown>, finish: string | null = null) => ({
+    ...base,
+    choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }],
+  });
+  const deltas =
+    reply.type === "text"
+      ? [
+          chunk({ role: "assistant", content: "" }),
+          ...pieces(reply.text).map((content) => chunk({ content })),
+          chunk({}, "stop"),
+        ]
+      : [
+          chunk({
+            role: "assistant",
+            content: null,
+            tool_calls: [
+              {
+                index: 0,
+                id: reply.callId,
+                type: "function",
+                function: { name: reply.name, arguments: "" },
+              },
+            ],
+          }),
+          ...pieces(JSON.stringify(reply.arguments)).map((args) =>
+            chunk({ tool_calls: [{ index: 0, function: { arguments: args } }] }),
+          ),
+          chunk({}, "tool_calls"),
+        ];
+  const outputTokens = estimateTokens(reply);
+  const usage = {
+    prompt_tokens: inputTokens,
+    completion_tokens: outputTokens,
+    total_tokens: inputTokens + outputTokens,
+  };
+  return [...deltas, { ...base, choices: [], usage }];
+}
+
+/** The chat.completion object of one Chat Completions reply carrying `reply`, not streamed. */
+function chatCompletion(id: string, model: string, inputTokens: number, reply: ScriptedReply) {
+  const message =
+    reply.type === "text"
+      ? { role: "assistant", content: reply.text }
+      : {
+          role: "assistant",
+          content: null,
+          tool_calls: [
+            {
+              id: reply.callId,
+              type: "function",
+              function: { name: reply.name, arguments: JSON.stringify(reply.arguments) },
+            },
+          ],
+        };
+  const outputTokens = estimateTokens(reply);
+  return {
+    id,
+    object: "chat.completion",
+    created: nowSeconds(),
+    model,
+    choices: [
+      {
+        index: 0,
+        message,
+        logprobs: null,
+        finish_reason: reply.type === "text" ? "stop" : "tool_calls",
+      },
+    ],
+    usage: {
+      prompt_tokens: inputTokens,
+      completion_tokens: outputTokens,
+      total_tokens: inputTokens + outputTokens,
+    },
+  };
+}
+
 const nowSeconds = () => Math.floor(Date.now() / 1000);
+
+const SSE_HEADERS = {
+  "content-type": "text/event-stream; charset=utf-8",
+  "cache-control": "no-cache",
+};
 
 function errorResponse(status: number, type: string, code: string, message: string): Response {
   return Response.json({ error: { message, type, param: null, code } }, { status });
@@ -231,7 +330,8 @@ export function startOpenAiApi(): OpenAiApi {
         record({ method: req.method, path, body: undefined, main: false });
         return errorResponse(400, "invalid_request_error", "invalid_json", "body is not JSON");
       }
-      if (req.method !== "POST" || path !== "/v1/responses") {
+      const served = path === "/v1/responses" || path === "/v1/chat/completions";
+      if (req.method !== "POST" || !served) {
         record({ method: req.method, path, body, main: false });
         return errorResponse(404, "invalid_request_error", "not_found", `${path} is not served`);
       }
@@ -248,7 +348,10 @@ export function startOpenAiApi(): OpenAiApi {
       // biome-ignore lint/suspicious/noExplicitAny: request bodies are free-form JSON
       const params = (body ?? {}) as any;
       const main = Array.isArray(params.tools) && params.tools.length > 0;
-      const format = params.text?.format;
+      const chat = path === "/v1/chat/completions";
+      const format = chat
+        ? { ...params.response_format, schema: params.response_format?.json_schema?.schema }
+        : params.text?.format;
       const reply: ScriptedReply = (main && script.shift()) || {
         type: "text",
         text:
@@ -259,18 +362,25 @@ export function startOpenAiApi(): OpenAiApi {
       record({ method: req.method, path, body, main, reply });
 
       const model = typeof params.model === "string" ? params.model : "gpt-5";
+      if (chat) {
+        const id = nextId("chatcmpl");
+        const inputTokens = estimateTokens(params.messages);
+        if (params.stream !== true) {
+          return Response.json(chatCompletion(id, model, inputTokens, reply));
+        }
+        const sse = chatChunks(id, model, inputTokens, reply)
+          .map((event) => `data: ${JSON.stringify(event)}\n\n`)
+          .join("");
+        return new Response(`${sse}data: [DONE]\n\n`, {
+          headers: { ...SSE_HEADERS, "x-request-id": nextId("req") },
+        });
+      }
       const responseIds = { response: nextId("resp"), item: nextId("item") };
       const inputTokens = estimateTokens(params.input);
       const sse = streamEvents(responseIds, model, inputTokens, reply)
         .map((event) => `event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`)
         .join("");
-      return new Response(sse, {
-        headers: {
-          "content-type": "text/event-stream; charset=utf-8",
-          "cache-control": "no-cache",
-          "x-request-id": nextId("req"),
-        },
-      });
+      return new Response(sse, { headers: { ...SSE_HEADERS, "x-request-id": nextId("req") } });
     },
   });
 
