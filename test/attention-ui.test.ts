@@ -223,7 +223,13 @@ function clickNotification(worker: Worker, action: string): Promise<number> {
       ) => Event;
     };
     const scope = self as unknown as Scope;
-    const [notification] = await scope.registration.getNotifications();
+    // The page may see a notification a moment before the worker's own list has it: look
+    // again until it is there (nothing to await in between), for 5 s at most.
+    let notification: Notification | undefined;
+    for (const deadline = Date.now() + 5000; !notification && Date.now() < deadline; ) {
+      [notification] = await scope.registration.getNotifications();
+      if (!notification) await new Promise((resolve) => setTimeout(resolve, 20));
+    }
     if (!notification) throw new Error("no notification to click");
     const event = new scope.NotificationEvent("notificationclick", {
       notification,

@@ -23,8 +23,9 @@ import { join } from "node:path";
 import type { Activity } from "../src/protocol/attention.ts";
 import type { LifecycleEvent } from "../src/protocol/events.ts";
 import { functionOutputs, type OpenAiApi, startOpenAiApi } from "./support/openai-api.ts";
+import { seedOpencodeConfig } from "./support/opencode.ts";
 import { stopProcess, waitUntilGone } from "./support/process.ts";
-import { INSTALL_TIMEOUT_MS, REAL_CLIS, realCliBin } from "./support/real-clis.ts";
+import { INSTALL_TIMEOUT_MS, realCliBin } from "./support/real-clis.ts";
 import { Screen } from "./support/screen.ts";
 import { eventually, startTestServer, type TestServer } from "./support/server.ts";
 import { EventsClient, eventsUrl, StreamClient, streamUrl } from "./support/ws-client.ts";
@@ -81,15 +82,7 @@ beforeAll(async () => {
       share: "disabled",
     }),
   );
-  // What someone who has run OpenCode before has: the dependency it installs into its config
-  // folder on first start (with npm), which it waits for before loading any plugin.
-  const dependency = { "@opencode-ai/plugin": REAL_CLIS.opencode.version };
-  writeFileSync(join(config, "package.json"), JSON.stringify({ dependencies: dependency }));
-  writeFileSync(
-    join(config, "package-lock.json"),
-    JSON.stringify({ packages: { "": { dependencies: dependency } } }),
-  );
-  mkdirSync(join(config, "node_modules"));
+  seedOpencodeConfig(config);
   server = await startTestServer({
     baseEnv: {
       PATH: `${bin}:${process.env.PATH ?? "/usr/bin:/bin"}`,

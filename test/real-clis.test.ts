@@ -7,6 +7,7 @@ import { afterAll, beforeAll, expect, test } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { seedOpencodeConfig } from "./support/opencode.ts";
 import { processesUnder, stopProcess } from "./support/process.ts";
 import { INSTALL_TIMEOUT_MS, REAL_CLIS, type RealCliId, realCliBin } from "./support/real-clis.ts";
 import { Screen } from "./support/screen.ts";
@@ -20,8 +21,15 @@ beforeAll(async () => {
   const bin = await realCliBin();
   // Their own HOME: the CLIs write their settings and caches there.
   const home = join(dir, "home");
+  // OpenCode waits for npm before loading OpenDray's plugin on its very first start: begin from
+  // where any earlier start leaves its config folder.
+  seedOpencodeConfig(join(home, ".config", "opencode"));
   server = await startTestServer({
-    baseEnv: { PATH: `${bin}:${process.env.PATH ?? "/usr/bin:/bin"}`, HOME: home },
+    baseEnv: {
+      PATH: `${bin}:${process.env.PATH ?? "/usr/bin:/bin"}`,
+      HOME: home,
+      XDG_CONFIG_HOME: join(home, ".config"),
+    },
   });
 }, INSTALL_TIMEOUT_MS + 60_000);
 afterAll(async () => {
