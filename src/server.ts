@@ -128,7 +128,7 @@ export async function startServer(config: Config, options: ServerOptions): Promi
       dataDir: config.dataDir,
       key: hooksKey,
       onHook: (id, payload) => hookTarget?.hook(id, payload) ?? Promise.resolve("not_live"),
-      onRefused: (reason, id) => {
+      onRefused: (reason, id) =>
         audits
           .append({
             actor: null,
@@ -138,8 +138,7 @@ export async function startServer(config: Config, options: ServerOptions): Promi
             outcome: "denied",
             detail: { reason },
           })
-          .catch((error) => logError(error, "writing the audit row of a refused hook"));
-      },
+          .catch((error) => logError(error, "writing the audit row of a refused hook")),
     },
     logger,
   );

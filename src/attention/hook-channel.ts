@@ -140,8 +140,8 @@ export interface HookServerOptions {
   dataDir: string;
   key: Buffer;
   onHook: (sessionId: string, payload: unknown) => Promise<HookOutcome>;
-  /** A call refused for its token (audited by the caller). */
-  onRefused: (reason: string, sessionId: string | null) => void;
+  /** A call refused for its token (audited by the caller: the answer waits for its row). */
+  onRefused: (reason: string, sessionId: string | null) => Promise<void> | void;
 }
 
 export interface HookServer {
@@ -167,7 +167,7 @@ export function startHookServer(options: HookServerOptions): HookServer {
       const sessionId = verifyHookToken(options.key, token);
       if (!sessionId) {
         const claimed = token.split(".")[0] ?? "";
-        options.onRefused(
+        await options.onRefused(
           token ? "wrong hook token" : "no hook token",
           SESSION_ID.test(claimed) ? claimed : null,
         );
