@@ -26,7 +26,10 @@ export interface TrackerOptions {
   hooks: HookKind | undefined;
   patterns: readonly PromptPattern[];
   now: () => number;
-  /** The screen's text after all output so far; undefined once the session keeps none. */
+  /**
+   * The screen's text after all output so far; undefined while it is not ready (its parser is
+   * behind) or once the session keeps none (the tracker is disposed by then).
+   */
   readScreen: () => Promise<ScreenText | undefined>;
   /** The session's output offset now. */
   offset: () => number;
@@ -191,6 +194,8 @@ export class AttentionTracker {
     this.checking = false;
     if (this.disposed) return;
     if (screen) this.saw(screen);
+    // No text yet (the screen's parser is still catching up): look again once output settles.
+    else this.checkAgain = true;
     if (this.checkAgain) {
       this.checkAgain = false;
       this.scheduleCheck();

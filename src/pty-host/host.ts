@@ -384,7 +384,7 @@ export function startPtyHost(config: Config, options: PtyHostOptions): PtyHost {
       case "text": {
         const session = sessions.get(message.id);
         const { id, request } = message;
-        const screen = session && !session.ended ? session.screen.text() : null;
+        const screen = session && !session.ended ? (session.screen.text() ?? null) : null;
         return tell(socket, { type: "text", id, request, screen });
       }
       case "screen": {

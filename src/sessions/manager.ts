@@ -593,7 +593,8 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
     async screenText(id) {
       const session = await running(id);
       const text = await session.screenText();
-      if (!text) throw conflict("session_not_running", "the session keeps no screen");
+      if (!text)
+        throw conflict("screen_not_ready", "the session's screen is catching up; try again");
       return text;
     },
 

@@ -168,12 +168,17 @@ export class TerminalScreen {
     });
   }
 
-  /** The visible text after all output so far (a dropped terminal is rebuilt for it). */
-  text(): ScreenText {
+  /**
+   * The visible text after all output so far (a dropped terminal is rebuilt for it); undefined
+   * while the parser is still behind after what its budget allows now: the text is then read
+   * again later, never by skipping output (which would lose the terminal's state).
+   */
+  text(): ScreenText | undefined {
     const blank = { offset: this.fed, lines: [], cursorRow: 0, bracketedPaste: false };
     if (this.disposed) return blank;
     if (!this.term && this.saved) this.build();
-    this.catchUp(true);
+    this.catchUp(false);
+    if (this.fed < this.ring.end) return undefined;
     const term = this.term;
     if (!term) return blank;
     const buffer = term.buffer.active;
