@@ -68,14 +68,6 @@ afterAll(async () => {
 
 const activityOf = (event: LifecycleEvent) => event.session.activity;
 
-/** The session's activities in the order they were announced, from `after` on. */
-function activities(id: string, after = 0): Activity[] {
-  return events.events
-    .slice(after)
-    .filter((event) => event.type === "session.activity" && event.session.id === id)
-    .map((event) => activityOf(event) as Activity);
-}
-
 test("Claude Code's permission prompt reaches the phone, and its Yes runs the tool", async () => {
   const created = await server.request("POST", "/sessions", claude.spawnBody(api, SIZE));
   expect(created.status).toBe(201);
@@ -137,7 +129,7 @@ test("Claude Code's permission prompt reaches the phone, and its Yes runs the to
       (event) => activityOf(event)?.state === "done",
       30_000,
     );
-    const after = activities(id, seen).map(({ state, source }) => `${state}/${source}`);
+    const after = events.activities(id, seen).map(({ state, source }) => `${state}/${source}`);
     expect(after[0]).toBe("working/hook");
     expect(after.at(-1)).toBe("done/hook");
     expect(after).not.toContain("waiting/hook");

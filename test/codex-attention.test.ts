@@ -83,14 +83,6 @@ function spawnBody(): Record<string, unknown> {
 
 const activityOf = (event: LifecycleEvent) => event.session.activity as Activity | undefined;
 
-/** The session's activities in the order they were announced, from `after` on. */
-function activities(id: string, after = 0): Activity[] {
-  return events.events
-    .slice(after)
-    .filter((event) => event.type === "session.activity" && event.session.id === id)
-    .map((event) => activityOf(event) as Activity);
-}
-
 const encode = (text: string) => new TextEncoder().encode(text);
 
 test("Codex's approval prompt is waiting with its options, and its Yes runs the command", async () => {
@@ -160,7 +152,7 @@ test("Codex's approval prompt is waiting with its options, and its Yes runs the 
       (event) => events.events.indexOf(event) >= seen && activityOf(event)?.state === "done",
       30_000,
     );
-    const after = activities(id, seen).map(({ state, source }) => `${state}/${source}`);
+    const after = events.activities(id, seen).map(({ state, source }) => `${state}/${source}`);
     expect(after[0]).toMatch(/^working\//);
     expect(after.at(-1)).toBe("done/hook");
     expect(after).not.toContain("waiting/screen");
@@ -168,7 +160,7 @@ test("Codex's approval prompt is waiting with its options, and its Yes runs the 
     // The title turn Codex ran beside it (a side request) notified too, and was no `done`: the
     // session was done once, at the end.
     expect(api.requests.some((request) => !request.main)).toBe(true);
-    expect(activities(id).filter(({ state }) => state === "done")).toHaveLength(1);
+    expect(events.activities(id).filter(({ state }) => state === "done")).toHaveLength(1);
 
     // The same answer again: that prompt is gone; nothing is typed.
     const again = await server.request("POST", `/sessions/${id}/answer`, {
@@ -192,7 +184,7 @@ test("Codex's approval prompt is waiting with its options, and its Yes runs the 
       (event) => events.events.indexOf(event) >= before && activityOf(event)?.state === "done",
       30_000,
     );
-    const second = activities(id, before).map(({ state }) => state);
+    const second = events.activities(id, before).map(({ state }) => state);
     expect(second[0]).toBe("working");
     expect(second.at(-1)).toBe("done");
     await screen.waitFor(/Nothing to run this time\./, 30_000);

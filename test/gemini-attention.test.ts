@@ -145,14 +145,6 @@ describe("Gemini CLI's prompt pattern", () => {
 
 const activityOf = (event: LifecycleEvent) => event.session.activity as Activity | undefined;
 
-/** The session's activities in the order they were announced, from `after` on. */
-function activities(id: string, after = 0): Activity[] {
-  return events.events
-    .slice(after)
-    .filter((event) => event.type === "session.activity" && event.session.id === id)
-    .map((event) => activityOf(event) as Activity);
-}
-
 test("Gemini CLI's approval is waiting with its options, and its Allow once runs the command", async () => {
   const target = join(cwd, "made-by-gemini");
   const callId = api.replyFunctionCall({
@@ -219,7 +211,7 @@ test("Gemini CLI's approval is waiting with its options, and its Allow once runs
       (event) => events.events.indexOf(event) >= seen && activityOf(event)?.state === "quiet",
       30_000,
     );
-    const after = activities(id, seen).map(({ state, source }) => `${state}/${source}`);
+    const after = events.activities(id, seen).map(({ state, source }) => `${state}/${source}`);
     expect(after[0]).toBe("working/output");
     expect(after.at(-1)).toBe("quiet/silence");
     expect(after).not.toContain("waiting/screen");

@@ -108,14 +108,6 @@ afterAll(async () => {
 
 const activityOf = (event: LifecycleEvent) => event.session.activity as Activity | undefined;
 
-/** The session's activities in the order they were announced, from `after` on. */
-function activities(id: string, after = 0): Activity[] {
-  return events.events
-    .slice(after)
-    .filter((event) => event.type === "session.activity" && event.session.id === id)
-    .map((event) => activityOf(event) as Activity);
-}
-
 /** The first `state` the session announces after event number `after`. */
 function nextState(id: string, state: Activity["state"], after: number) {
   return events.waitFor(
@@ -188,7 +180,7 @@ test("OpenCode's permission prompt is waiting with the command, and its Allow on
     );
     // Then the turn ends: done, said by the plugin's session.status.
     await nextState(id, "done", seen);
-    const after = activities(id, seen).map(({ state, source }) => `${state}/${source}`);
+    const after = events.activities(id, seen).map(({ state, source }) => `${state}/${source}`);
     expect(after[0]).toBe("working/hook");
     expect(after.at(-1)).toBe("done/hook");
     expect(after.filter((entry) => entry.startsWith("waiting"))).toEqual([]);
@@ -209,7 +201,7 @@ test("OpenCode's permission prompt is waiting with the command, and its Allow on
     await screen.waitFor(/┃\s+say something/, 10_000);
     client.send(encode("\r"));
     await nextState(id, "done", before);
-    const second = activities(id, before).map(({ state, source }) => `${state}/${source}`);
+    const second = events.activities(id, before).map(({ state, source }) => `${state}/${source}`);
     expect(second).toEqual(["working/hook", "done/hook"]);
     await screen.waitFor(/Nothing to run this time\./, 30_000);
 

@@ -1,6 +1,7 @@
 // WebSocket clients for tests: a stream viewer that records bytes, events and the close, with
 // waits driven by incoming frames (bounded by a timeout), and a lifecycle events listener.
 
+import type { Activity } from "../../src/protocol/attention.ts";
 import type { LifecycleEvent } from "../../src/protocol/events.ts";
 import type { ServerEvent } from "../../src/protocol/stream.ts";
 
@@ -178,6 +179,14 @@ export class EventsClient extends Recorder {
         once: true,
       });
     });
+  }
+
+  /** Session `id`'s activities in the order they were announced, from event `after` on. */
+  activities(id: string, after = 0): Activity[] {
+    return this.events
+      .slice(after)
+      .filter((event) => event.type === "session.activity" && event.session.id === id)
+      .map((event) => event.session.activity as Activity);
   }
 
   /** The first event (received so far or later) of `type` for session `id` matching `match`. */
