@@ -17,6 +17,8 @@ import { StreamClient, streamUrl } from "./support/ws-client.ts";
 const FLOOD_FRAMES = 100;
 const FRAME_BYTES = 1024 * 1024;
 const ECHO_ROUNDS = 200;
+/** An echo median during the flood at or above this means the flood held the other session up. */
+const STARVED_ECHO_MS = 5;
 
 let server: TestServer;
 beforeAll(async () => {
@@ -144,7 +146,10 @@ test("100 MiB of input to a program that does not read it costs the other sessio
     console.log(
       `echo p50 without the flood ${(quiet * 1000).toFixed(0)} µs, during it ${(flooding * 1000).toFixed(0)} µs`,
     );
-    expect(flooding).toBeLessThanOrEqual(2 * quiet);
+    // Held up, the other session's keys would wait behind megabytes of the flood (a 1 MiB write
+    // to the PTY host alone takes milliseconds). The flood shares this process's event loop with the echo, so a fair
+    // server still shows some cost: the bound is twice the quiet median, and never below 5 ms.
+    expect(flooding).toBeLessThanOrEqual(Math.max(2 * quiet, STARVED_ECHO_MS));
   } finally {
     flood.stop();
     viewer.close();
