@@ -1,29 +1,17 @@
 // The audit repository on a migrated database of the configured kind (PGlite or PostgreSQL).
 
-import { afterAll, beforeAll, beforeEach, expect, test } from "bun:test";
-import {
-  type MigratedTestDatabase,
-  openMigratedTestDatabase,
-} from "../../test/support/database.ts";
+import { beforeEach, expect, test } from "bun:test";
+import { withMigratedDatabase } from "../../test/support/database.ts";
 import { type AuditEntry, type AuditRepo, createAuditRepo } from "./audit-repo.ts";
 import type { Database } from "./client.ts";
 import { type AuditOutcome, auditLog } from "./schema.ts";
 
-/** PGlite's initdb alone takes ~3 s; a busy machine doubles it. */
-const DB_SETUP_TIMEOUT_MS = 30_000;
-
-let migrated: MigratedTestDatabase | undefined;
 let database: Database;
 let repo: AuditRepo;
 
-beforeAll(async () => {
-  migrated = await openMigratedTestDatabase();
-  database = migrated.database;
+withMigratedDatabase((opened) => {
+  database = opened;
   repo = createAuditRepo(database.db);
-}, DB_SETUP_TIMEOUT_MS);
-
-afterAll(async () => {
-  await migrated?.dispose();
 });
 
 beforeEach(async () => {

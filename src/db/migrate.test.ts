@@ -4,12 +4,14 @@ import { afterAll, beforeAll, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { type SQL, sql } from "drizzle-orm";
-import { createTestDatabase, queryRows, type TestDatabase } from "../../test/support/database.ts";
+import {
+  createTestDatabase,
+  DB_SETUP_TIMEOUT_MS,
+  queryRows,
+  type TestDatabase,
+} from "../../test/support/database.ts";
 import { type Database, openDatabase } from "./client.ts";
 import { MIGRATIONS_FOLDER, migrateDatabase } from "./migrate.ts";
-
-/** PGlite's initdb alone takes ~3 s; a busy machine doubles it. */
-const DB_SETUP_TIMEOUT_MS = 30_000;
 
 let testDb: TestDatabase;
 let database: Database;

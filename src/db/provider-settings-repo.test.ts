@@ -1,33 +1,21 @@
 // The provider settings repository on a migrated database of the configured kind (PGlite or PostgreSQL).
 
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from "bun:test";
+import { beforeEach, describe, expect, test } from "bun:test";
 import { sql } from "drizzle-orm";
-import {
-  type MigratedTestDatabase,
-  openMigratedTestDatabase,
-  queryRows,
-} from "../../test/support/database.ts";
+import { queryRows, withMigratedDatabase } from "../../test/support/database.ts";
 import type { Database } from "./client.ts";
 import { createProviderSettingsRepo, type ProviderSettingsRepo } from "./provider-settings-repo.ts";
 import { providerSettings } from "./schema.ts";
 
-/** PGlite's initdb alone takes ~3 s; a busy machine doubles it. */
-const DB_SETUP_TIMEOUT_MS = 30_000;
 const FIRST_AT = new Date("2025-04-01T09:00:00.123Z");
 const LATER_AT = new Date("2025-04-02T10:30:00.456Z");
 
-let migrated: MigratedTestDatabase | undefined;
 let database: Database;
 let repo: ProviderSettingsRepo;
 
-beforeAll(async () => {
-  migrated = await openMigratedTestDatabase();
-  database = migrated.database;
+withMigratedDatabase((opened) => {
+  database = opened;
   repo = createProviderSettingsRepo(database.db);
-}, DB_SETUP_TIMEOUT_MS);
-
-afterAll(async () => {
-  await migrated?.dispose();
 });
 
 beforeEach(async () => {

@@ -1,30 +1,19 @@
 // The revoked-tokens repository on a migrated database of the configured kind (PGlite or PostgreSQL).
 
-import { afterAll, beforeAll, expect, test } from "bun:test";
-import {
-  type MigratedTestDatabase,
-  openMigratedTestDatabase,
-} from "../../test/support/database.ts";
+import { expect, test } from "bun:test";
+import { withMigratedDatabase } from "../../test/support/database.ts";
 import type { Database } from "./client.ts";
 import { createRevokedTokensRepo, type RevokedTokensRepo } from "./revoked-tokens-repo.ts";
 
-/** PGlite's initdb alone takes ~3 s; a busy machine doubles it. */
-const DB_SETUP_TIMEOUT_MS = 30_000;
 const NOW = new Date("2026-01-02T12:00:00.000Z");
 const at = (offsetMs: number) => new Date(NOW.getTime() + offsetMs);
 
-let migrated: MigratedTestDatabase | undefined;
 let database: Database;
 let repo: RevokedTokensRepo;
 
-beforeAll(async () => {
-  migrated = await openMigratedTestDatabase();
-  database = migrated.database;
+withMigratedDatabase((opened) => {
+  database = opened;
   repo = createRevokedTokensRepo(database.db);
-}, DB_SETUP_TIMEOUT_MS);
-
-afterAll(async () => {
-  await migrated?.dispose();
 });
 
 test("a revoked token is revoked; another is not; revoking twice is harmless", async () => {

@@ -1,30 +1,18 @@
 // The sessions repository on a migrated database of the configured kind (PGlite or PostgreSQL).
 
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from "bun:test";
-import {
-  type MigratedTestDatabase,
-  openMigratedTestDatabase,
-} from "../../test/support/database.ts";
+import { beforeEach, describe, expect, test } from "bun:test";
+import { withMigratedDatabase } from "../../test/support/database.ts";
 import { SESSION_STATES, type SessionState } from "../protocol/session.ts";
 import type { Database } from "./client.ts";
 import { type NewSessionRow, sessions } from "./schema.ts";
 import { createSessionsRepo, type SessionsRepo } from "./sessions-repo.ts";
 
-/** PGlite's initdb alone takes ~3 s; a busy machine doubles it. */
-const DB_SETUP_TIMEOUT_MS = 30_000;
-
-let migrated: MigratedTestDatabase | undefined;
 let database: Database;
 let repo: SessionsRepo;
 
-beforeAll(async () => {
-  migrated = await openMigratedTestDatabase();
-  database = migrated.database;
+withMigratedDatabase((opened) => {
+  database = opened;
   repo = createSessionsRepo(database.db);
-}, DB_SETUP_TIMEOUT_MS);
-
-afterAll(async () => {
-  await migrated?.dispose();
 });
 
 beforeEach(async () => {

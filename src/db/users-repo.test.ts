@@ -1,32 +1,21 @@
 // The users repository on a migrated database of the configured kind (PGlite or PostgreSQL).
 
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from "bun:test";
-import {
-  type MigratedTestDatabase,
-  openMigratedTestDatabase,
-} from "../../test/support/database.ts";
+import { beforeEach, describe, expect, test } from "bun:test";
+import { withMigratedDatabase } from "../../test/support/database.ts";
 import { AppError } from "../errors.ts";
 import type { Database } from "./client.ts";
 import { type UserRole, users } from "./schema.ts";
 import { createUsersRepo, type UsersRepo } from "./users-repo.ts";
 
-/** PGlite's initdb alone takes ~3 s; a busy machine doubles it. */
-const DB_SETUP_TIMEOUT_MS = 30_000;
 /** What the repository's injected clock says. */
 const CREATED_AT = new Date("2025-03-01T12:00:00.123Z");
 
-let migrated: MigratedTestDatabase | undefined;
 let database: Database;
 let repo: UsersRepo;
 
-beforeAll(async () => {
-  migrated = await openMigratedTestDatabase();
-  database = migrated.database;
+withMigratedDatabase((opened) => {
+  database = opened;
   repo = createUsersRepo(database.db, { now: () => CREATED_AT });
-}, DB_SETUP_TIMEOUT_MS);
-
-afterAll(async () => {
-  await migrated?.dispose();
 });
 
 beforeEach(async () => {

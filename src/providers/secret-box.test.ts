@@ -1,6 +1,6 @@
 // Sealing provider secrets, loading the key that seals them, and what reaches the database row.
 
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { randomBytes } from "node:crypto";
 import {
   chmodSync,
@@ -13,17 +13,11 @@ import {
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { sql } from "drizzle-orm";
-import {
-  type MigratedTestDatabase,
-  openMigratedTestDatabase,
-  queryRows,
-} from "../../test/support/database.ts";
+import { queryRows, withMigratedDatabase } from "../../test/support/database.ts";
 import type { Database } from "../db/client.ts";
 import { createProviderSettingsRepo } from "../db/provider-settings-repo.ts";
 import { createSecretBox, loadSecretsKey, SECRETS_KEY_FILE } from "./secret-box.ts";
 
-/** PGlite's initdb alone takes ~3 s; a busy machine doubles it. */
-const DB_SETUP_TIMEOUT_MS = 30_000;
 const KEY = new Uint8Array(randomBytes(32));
 const CONTEXT = "claude:apiKey";
 const PLAINTEXT = "sk-ant-api03-Zq9 with spaces, quotes ' \" and ünïcode";
@@ -229,16 +223,10 @@ describe("loadSecretsKey from DATA_DIR/secrets.key", () => {
 });
 
 describe("in the provider_settings row", () => {
-  let migrated: MigratedTestDatabase | undefined;
   let database: Database;
 
-  beforeAll(async () => {
-    migrated = await openMigratedTestDatabase();
-    database = migrated.database;
-  }, DB_SETUP_TIMEOUT_MS);
-
-  afterAll(async () => {
-    await migrated?.dispose();
+  withMigratedDatabase((opened) => {
+    database = opened;
   });
 
   test("only the sealed value is stored: the plaintext appears nowhere in the raw row", async () => {

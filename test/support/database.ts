@@ -1,6 +1,7 @@
 // Throwaway databases for tests: a PGlite directory by default, a fresh PostgreSQL database
 // when OPENDRAY_TEST_DB=postgres (server from TEST_DATABASE_URL, default local `test`).
 
+import { afterAll, beforeAll } from "bun:test";
 import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { cp, mkdtemp, rename, rm } from "node:fs/promises";
@@ -36,6 +37,24 @@ export interface MigratedTestDatabase {
   database: Database;
   /** Close it and drop it. */
   dispose(): Promise<void>;
+}
+
+/** How long opening a test database may take: PGlite's initdb alone takes ~3 s, a busy machine doubles it. */
+export const DB_SETUP_TIMEOUT_MS = 30_000;
+
+/**
+ * A migrated database for the tests of the calling file or `describe` block: opened before them
+ * (`opened` receives it, to build what the tests use), closed and dropped after them.
+ */
+export function withMigratedDatabase(opened: (database: Database) => void): void {
+  let migrated: MigratedTestDatabase | undefined;
+  beforeAll(async () => {
+    migrated = await openMigratedTestDatabase();
+    opened(migrated.database);
+  }, DB_SETUP_TIMEOUT_MS);
+  afterAll(async () => {
+    await migrated?.dispose();
+  });
 }
 
 /** A new database of the kind the environment asks for, opened and migrated. */
