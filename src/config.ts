@@ -70,7 +70,7 @@ export class ConfigError extends Error {
 // biome-ignore format: one row per variable reads as the table it is
 const VARIABLES = [
   ["LISTEN_ADDR", "127.0.0.1:8640", "host:port to listen on; IPv6 in brackets ([::1]:8640); port 0 picks a free port"],
-  ["JWT_SECRET", "empty", "HS256 signing secret; required (≥ 32 bytes) for a non-loopback bind, else random per process"],
+  ["JWT_SECRET", "empty", "HS256 signing secret; required (≥ 32 bytes) for a non-loopback bind; unset on loopback: a 0600 key file DATA_DIR/jwt.key, created on first start, so sign-ins survive restarts"],
   ["JWT_SECRET_FILE", "unset", "file holding JWT_SECRET (one trailing newline stripped); exclusive with JWT_SECRET"],
   ["SECRETS_KEY", "unset", "32-byte key (base64 or hex) encrypting provider secrets at rest; unset: a 0600 key file DATA_DIR/secrets.key, created on first use"],
   ["SECRETS_KEY_FILE", "unset", "file holding SECRETS_KEY (one trailing newline stripped); exclusive with SECRETS_KEY"],

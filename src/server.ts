@@ -14,7 +14,8 @@ import {
 } from "./attention/hook-channel.ts";
 import { createNotifier } from "./attention/notifier.ts";
 import { createAccounts } from "./auth/accounts.ts";
-import { createTokenService, randomSecret } from "./auth/tokens.ts";
+import { loadSigningKey } from "./auth/signing-key.ts";
+import { createTokenService } from "./auth/tokens.ts";
 import type { Config, RateLimit } from "./config.ts";
 import { acquireDataDir } from "./data-dir.ts";
 import { createAuditRepo } from "./db/audit-repo.ts";
@@ -108,6 +109,8 @@ export async function startServer(config: Config, options: ServerOptions): Promi
   const logError = createErrorReporter(logger);
   const secretsKey = loadSecretsKey({ value: config.secretsKey, dataDir: config.dataDir });
   const secretBox = createSecretBox(secretsKey);
+  // Without JWT_SECRET (loopback only, serve checks): DATA_DIR/jwt.key, kept across restarts.
+  const signingKey = loadSigningKey({ jwtSecret: config.jwtSecret, dataDir: config.dataDir });
   const providers = createProviderCatalog({
     shell: options.baseEnv.SHELL || "/bin/sh",
     dataDir: config.dataDir,
@@ -219,9 +222,8 @@ export async function startServer(config: Config, options: ServerOptions): Promi
   const accounts = createAccounts({
     users,
     revoked: revokedTokens,
-    // Loopback without a secret: a random one per process (tokens end with the process).
     tokens: createTokenService({
-      secret: config.jwtSecret ?? randomSecret(),
+      secret: signingKey,
       ttlMs: config.jwtTtlMs,
     }),
   });
@@ -262,6 +264,7 @@ export async function startServer(config: Config, options: ServerOptions): Promi
     push: { repo: pushRepo, keys: vapidKeys, policy: endpointPolicy },
     answers: { tokens: actionTokens, spent: revokedTokens },
     setupToken: () => setupToken,
+    home: options.baseEnv.HOME || "/",
     loginLimit: options.loginLimit,
     onSetupDone: () => {
       setupToken = null;

@@ -5,6 +5,7 @@
 import { accessSync, constants, existsSync, readFileSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { Command } from "commander";
+import { JWT_KEY_FILE } from "../auth/signing-key.ts";
 import { type Config, ConfigError } from "../config.ts";
 import { acquireDataDir } from "../data-dir.ts";
 import { type Database, openDatabase } from "../db/client.ts";
@@ -92,7 +93,7 @@ function checkSecret(config: Config): Check {
     name: "secret",
     detail:
       config.jwtSecret === null
-        ? "no JWT_SECRET: a random one per process (sign-ins end when the server restarts)"
+        ? `no JWT_SECRET: tokens are signed with DATA_DIR/${JWT_KEY_FILE}, made on the first start and kept (sign-ins survive restarts)`
         : "JWT_SECRET is set and long enough",
   };
 }

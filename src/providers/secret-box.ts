@@ -8,19 +8,8 @@ import {
   type KeyObject,
   randomBytes,
 } from "node:crypto";
-import {
-  closeSync,
-  constants,
-  fchmodSync,
-  fstatSync,
-  fsyncSync,
-  linkSync,
-  openSync,
-  readSync,
-  unlinkSync,
-  writeSync,
-} from "node:fs";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
+import { loadKeyFile } from "../key-file.ts";
 
 /** Bytes of an AES-256 key. */
 export const SECRETS_KEY_BYTES = 32;
@@ -126,8 +115,12 @@ export type SecretsKeySource = {
  */
 export function loadSecretsKey({ value, dataDir }: SecretsKeySource): Uint8Array {
   if (value !== undefined && value !== null) return decodeKey(value.trim());
-  const path = join(dataDir, SECRETS_KEY_FILE);
-  return readKeyFile(path) ?? createKeyFile(path);
+  return loadKeyFile({
+    path: join(dataDir, SECRETS_KEY_FILE),
+    bytes: SECRETS_KEY_BYTES,
+    wrongSizeHint:
+      "restore the original file, or remove it only if no provider secrets were saved with it",
+  });
 }
 
 function decodeKey(text: string): Uint8Array {
@@ -138,83 +131,4 @@ function decodeKey(text: string): Uint8Array {
     `SECRETS_KEY must be ${SECRETS_KEY_BYTES} bytes as base64 (44 characters) or hex ` +
       `(64 characters), got ${text.length} characters; ${HOW_TO_GENERATE}`,
   );
-}
-
-/** The key in the file at `path`, or undefined when there is no such file. */
-function readKeyFile(path: string): Uint8Array | undefined {
-  let fd: number;
-  try {
-    fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === "ENOENT") return undefined;
-    throw err;
-  }
-  try {
-    // Checked on the open descriptor, so the file judged is the file read.
-    const stat = fstatSync(fd);
-    if (!stat.isFile()) throw new Error(`${path} is not a regular file`);
-    const mode = stat.mode & 0o777;
-    if (mode & 0o077) {
-      throw new Error(
-        `${path} is readable by group or others (mode ${mode.toString(8).padStart(4, "0")}); ` +
-          `run chmod 600 ${path}`,
-      );
-    }
-    if (stat.size !== SECRETS_KEY_BYTES) {
-      throw new Error(
-        `${path} must hold exactly ${SECRETS_KEY_BYTES} raw bytes, has ${stat.size}; ` +
-          "restore the original file, or remove it only if no provider secrets were saved with it",
-      );
-    }
-    const key = new Uint8Array(SECRETS_KEY_BYTES);
-    const read = readSync(fd, key, 0, SECRETS_KEY_BYTES, 0);
-    if (read !== SECRETS_KEY_BYTES) throw new Error(`${path}: short read (${read} bytes)`);
-    return key;
-  } finally {
-    closeSync(fd);
-  }
-}
-
-/**
- * Writes a new random key to a private temporary file, then links it into place: unlike rename,
- * link fails when `path` exists, so a key another process created meanwhile is kept and used.
- */
-function createKeyFile(path: string): Uint8Array {
-  const key = new Uint8Array(randomBytes(SECRETS_KEY_BYTES));
-  const tmp = `${path}.${process.pid}.${randomBytes(6).toString("hex")}.tmp`;
-  const fd = openSync(tmp, "wx", 0o600);
-  try {
-    try {
-      fchmodSync(fd, 0o600);
-      writeSync(fd, key);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    try {
-      linkSync(tmp, path);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
-      const existing = readKeyFile(path);
-      if (existing) return existing;
-      throw err;
-    }
-    syncDirectory(dirname(path));
-    return key;
-  } finally {
-    unlinkSync(tmp);
-  }
-}
-
-/** Makes the new directory entry durable: losing the key after a crash loses every secret. */
-function syncDirectory(dir: string): void {
-  let fd: number | undefined;
-  try {
-    fd = openSync(dir, "r");
-    fsyncSync(fd);
-  } catch {
-    // Some filesystems cannot fsync a directory; the key file itself is already synced.
-  } finally {
-    if (fd !== undefined) closeSync(fd);
-  }
 }
