@@ -1,9 +1,10 @@
 // createApp: middleware order and route mounting — the table of contents of the HTTP server.
 //
 //   security headers (every response) → host check (421) → /api/v1: body cap → health → login/setup (public;
-//   JSON validated, then throttled per address and name) → authenticate (anonymous budget per
-//   address) → CSRF → rate limits per user → viewers read-only → routes; /answers (a one-time
-//   token is the credential) before sign-in, limited per address;
+//   JSON validated, then throttled per address and name; GET /auth/setup on the anonymous budget)
+//   → authenticate (anonymous budget per address) → CSRF → rate limits per user → viewers
+//   read-only → routes; /answers (a one-time token is the credential) before sign-in, limited
+//   per address;
 //   /metrics: read limit per address → authenticate → admins only; then the web UI
 
 import type { Context } from "hono";
@@ -74,6 +75,8 @@ export interface AppDeps {
   audits: AuditRepo;
   hub: SocketHub;
   setupToken: () => string | null;
+  /** The HOME sessions get: where the new-session dialog starts. */
+  home: string;
   /** One limit for every budget of password attempts (tests); default LOGIN_LIMITS. */
   loginLimit?: RateLimit | undefined;
   onSetupDone: () => void;
@@ -141,6 +144,7 @@ export function createApp(deps: AppDeps) {
     policy,
     audit,
     throttle,
+    limitAnonymous,
     recheckSockets: () => deps.hub.recheckTokens(),
   };
 
@@ -179,7 +183,7 @@ export function createApp(deps: AppDeps) {
     .route("/", authRoutes(authDeps))
     .route("/", pushRoutes(deps.push))
     .route("/", providerRoutes({ providers: deps.providers, audit }))
-    .route("/", fsRoutes())
+    .route("/", fsRoutes({ home: deps.home }))
     .route(
       "/",
       sessionRoutes({

@@ -16,6 +16,14 @@ export interface LoginResult {
   user: User;
 }
 
+/**
+ * Answer of GET /auth/setup (public): whether first-run setup is still open, i.e. no account
+ * exists yet. Says nothing else (not the setup token, not whether one was printed).
+ */
+export interface SetupState {
+  open: boolean;
+}
+
 /** Longest username, in characters of its canonical form. */
 export const USERNAME_MAX_LENGTH = 64;
 

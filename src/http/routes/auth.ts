@@ -10,7 +10,12 @@ import { type Accounts, toUser } from "../../auth/accounts.ts";
 import type { AuditRepo } from "../../db/audit-repo.ts";
 import type { UsersRepo } from "../../db/users-repo.ts";
 import { AppError, conflict, notFound } from "../../errors.ts";
-import { type LoginResult, USERNAME_MAX_LENGTH, USERNAME_PATTERN } from "../../protocol/auth.ts";
+import {
+  type LoginResult,
+  type SetupState,
+  USERNAME_MAX_LENGTH,
+  USERNAME_PATTERN,
+} from "../../protocol/auth.ts";
 import type { AppEnv } from "../app-env.ts";
 import { readJson, validate } from "../json-body.ts";
 import type { LoginThrottle } from "../login-throttle.ts";
@@ -85,6 +90,8 @@ export interface AuthRoutesDeps {
   recheckSockets: () => Promise<void>;
   /** Budgets of password attempts: sign-in, setup, password change. */
   throttle: LoginThrottle;
+  /** Spends one request of the caller's anonymous budget (per address); throws 429 past it. */
+  limitAnonymous: (c: Context) => void;
 }
 
 function withCookie(c: Context, result: LoginResult, policy: OriginPolicy) {
@@ -100,7 +107,7 @@ function withCookie(c: Context, result: LoginResult, policy: OriginPolicy) {
 
 /** Routes reachable without a token. */
 export function publicAuthRoutes(deps: AuthRoutesDeps) {
-  const { accounts, policy, setupToken, onSetupDone, audit, throttle } = deps;
+  const { accounts, policy, setupToken, onSetupDone, audit, throttle, limitAnonymous } = deps;
   return new Hono<AppEnv>()
     .post(
       "/auth/login",
@@ -130,7 +137,13 @@ export function publicAuthRoutes(deps: AuthRoutesDeps) {
         onSetupDone();
         return c.json(withCookie(c, result, policy), 201);
       },
-    );
+    )
+    .get("/auth/setup", async (c) => {
+      // For the sign-in page (point to the setup link) and a used link (say so before the form).
+      limitAnonymous(c);
+      const state: SetupState = { open: !(await accounts.hasUsers()) };
+      return c.json(state);
+    });
 }
 
 /** Routes for a signed-in user. */

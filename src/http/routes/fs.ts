@@ -1,5 +1,7 @@
-// /fs/dirs: completion of working directories for the new-session dialog. Admins only: the
-// names of the server's directories are nobody else's business (viewers cannot start sessions).
+// /fs: the new-session dialog's folders: the HOME sessions get (its default), and completion of
+// working directories. Admins only: the names of the server's directories are nobody else's
+// business (viewers cannot start sessions).
+import type { Context } from "hono";
 import { Hono } from "hono";
 import { z } from "zod";
 import { AppError } from "../../errors.ts";
@@ -17,12 +19,26 @@ const dirsQuery = z.object({
     .refine((p) => !/(^|\/)\.\.(\/|$)|\/\.\//.test(p), "must not contain . or .. segments"),
 });
 
-export function fsRoutes() {
-  return new Hono<AppEnv>().get("/fs/dirs", async (c) => {
-    if (c.get("principal").user.role !== "admin") {
-      throw new AppError(403, "forbidden", "only admins can list directories");
-    }
-    const { prefix } = validate(dirsQuery, c.req.query());
-    return c.json(await completeDirs(prefix.replace(/\/{2,}/g, "/")));
-  });
+function requireAdmin(c: Context<AppEnv>): void {
+  if (c.get("principal").user.role !== "admin") {
+    throw new AppError(403, "forbidden", "only admins can list directories");
+  }
+}
+
+export interface FsRoutesDeps {
+  /** The HOME sessions get (absolute). */
+  home: string;
+}
+
+export function fsRoutes({ home }: FsRoutesDeps) {
+  return new Hono<AppEnv>()
+    .get("/fs/home", (c) => {
+      requireAdmin(c);
+      return c.json({ home });
+    })
+    .get("/fs/dirs", async (c) => {
+      requireAdmin(c);
+      const { prefix } = validate(dirsQuery, c.req.query());
+      return c.json(await completeDirs(prefix.replace(/\/{2,}/g, "/")));
+    });
 }
