@@ -40,6 +40,17 @@ export interface ProviderInfo {
   fields: ProviderFieldInfo[];
 }
 
+/**
+ * Body of PATCH /providers/:id: only what changes. A config value of null returns the field to
+ * its default; secrets are write-only: a value sets one, null removes it.
+ */
+export interface ProviderSettingsPatch {
+  enabled?: boolean | undefined;
+  args?: string[] | undefined;
+  config?: Record<string, string | number | boolean | string[] | null> | undefined;
+  secrets?: Record<string, string | null> | undefined;
+}
+
 /** One row of GET /audit (newest first). */
 export interface AuditEntry {
   id: number;

@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { type HookEndpoint, hookLaunch } from "../attention/hook-channel.ts";
 import type { ProviderSettingsRepo } from "../db/provider-settings-repo.ts";
 import { AppError, badRequest } from "../errors.ts";
-import type { ProviderInfo } from "../protocol/providers.ts";
+import type { ProviderInfo, ProviderSettingsPatch } from "../protocol/providers.ts";
 import { BUILTIN_MANIFESTS } from "./builtin.ts";
 import { createDetector, type Detection, type Detector } from "./detect.ts";
 import { buildLaunch, type Launch, type ResumeRequest } from "./launch.ts";
@@ -16,12 +16,7 @@ import type { SecretBox } from "./secret-box.ts";
 export type { ProviderInfo };
 
 /** PATCH /providers/:id: what to change; a secret set to null is removed. */
-export interface SettingsPatch {
-  enabled?: boolean | undefined;
-  args?: string[] | undefined;
-  config?: Record<string, string | number | boolean | string[] | null> | undefined;
-  secrets?: Record<string, string | null> | undefined;
-}
+export type SettingsPatch = ProviderSettingsPatch;
 
 export interface LaunchOptions {
   provider: string;
