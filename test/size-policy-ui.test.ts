@@ -2,23 +2,16 @@
 // program; shown again, it sends its size. The page's visibility is emulated (document.hidden
 // and visibilityState overridden, visibilitychange dispatched), the rest is real.
 
-import { afterAll, beforeAll, expect, test } from "bun:test";
+import { expect, test } from "bun:test";
 import type { Browser, Page } from "playwright-core";
-import { launchBrowser, newPage, signIn, waitForLine } from "./support/browser.ts";
-import { eventually, startTestServer, type TestServer } from "./support/server.ts";
+import { newPage, signIn, waitForLine, withServerAndBrowser } from "./support/browser.ts";
+import { eventually, type TestServer } from "./support/server.ts";
 
 let server: TestServer;
 let browser: Browser;
 
-beforeAll(async () => {
-  [server, browser] = await Promise.all([
-    startTestServer({ loginLimit: { count: 1000, perMs: 60_000 } }),
-    launchBrowser(),
-  ]);
-}, 60_000);
-afterAll(async () => {
-  await browser?.close();
-  await server?.dispose();
+withServerAndBrowser({ loginLimit: { count: 1000, perMs: 60_000 } }, (started, launched) => {
+  [server, browser] = [started, launched];
 });
 
 type Size = { cols: number; rows: number };

@@ -3,44 +3,33 @@
 // viewers, first-run setup and the phone key bar. Screenshots go to docs/screenshots/.
 
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { mkdirSync } from "node:fs";
-import { join } from "node:path";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { CloseCode } from "../src/protocol/stream.ts";
 import {
-  launchBrowser,
   newPage,
   PHONE,
+  shot,
   signIn,
   terminalText,
   WAIT_MS,
   waitForLine,
+  withServerAndBrowser,
 } from "./support/browser.ts";
 import { ADMIN, eventually, startTestServer, type TestServer } from "./support/server.ts";
-
-const SHOTS = join(import.meta.dir, "..", "docs", "screenshots");
-mkdirSync(SHOTS, { recursive: true });
 
 let server: TestServer;
 let browser: Browser;
 
-beforeAll(async () => {
-  [server, browser] = await Promise.all([
-    startTestServer({
-      loginLimit: { count: 1000, perMs: 60_000 },
-      // Sessions with no output turn idle quickly, for the attention badge.
-      env: { IDLE_AFTER: "1s" },
-    }),
-    launchBrowser(),
-  ]);
-}, 60_000);
-afterAll(async () => {
-  await browser?.close();
-  await server?.dispose();
-});
-
-const shot = (page: Page, name: string) =>
-  page.screenshot({ path: join(SHOTS, `${name}.png`), animations: "disabled" });
+withServerAndBrowser(
+  {
+    loginLimit: { count: 1000, perMs: 60_000 },
+    // Sessions with no output turn idle quickly, for the attention badge.
+    env: { IDLE_AFTER: "1s" },
+  },
+  (started, launched) => {
+    [server, browser] = [started, launched];
+  },
+);
 
 /** Open the new-session dialog and start a login shell in /tmp; the new session's id. */
 /** The id of the session the page moved to from `before` (the URL it had). */
@@ -266,7 +255,7 @@ describe("desktop", () => {
     await head.getByRole("button", { name: "Stop" }).click();
     await confirmStop.getByRole("button", { name: "Stop" }).click();
     await head.getByText(/^(stopped|ended)/).waitFor();
-    await page.getByText(/^exited (by|with)/).waitFor();
+    await page.getByTestId("exit-banner").getByText("Stopped on request").waitFor();
 
     await head.getByRole("button", { name: "Restart" }).click();
     await page.waitForURL((url) => url.pathname.startsWith("/s/") && !url.pathname.endsWith(id));
@@ -363,28 +352,20 @@ describe("notifications", () => {
     const { page, context } = await newPage(browser);
     try {
       await context.grantPermissions(["notifications"]);
-      // Record notifications instead of showing them (headless has no notification centre).
-      await page.addInitScript(() => {
-        const shown: string[] = [];
-        class RecordingNotification {
-          static permission = "granted";
-          static requestPermission = async () => "granted";
-          onclick: (() => void) | null = null;
-          constructor(title: string) {
-            shown.push(title);
-          }
-        }
-        Object.assign(window, { Notification: RecordingNotification, shownNotifications: shown });
-      });
       await signIn(page, server);
       await page.getByRole("link", { name: "Notification settings" }).click();
       await page.getByLabel("Notify in this tab while it is open").check();
       await page.locator('a[aria-label="Notification settings"][data-on="true"]').waitFor();
       await server.spawnShell('read -r -p "Ship it? [y/N] " reply; exec cat', { name: "release" });
-      await page.waitForFunction(() =>
-        (window as unknown as { shownNotifications: string[] }).shownNotifications.includes(
-          "release needs you",
-        ),
+      // Shown through the service worker's registration (Chrome on Android has no other way),
+      // whose list getNotifications reads.
+      await eventually(
+        () =>
+          page.evaluate(async () => {
+            const notes = await (await navigator.serviceWorker.ready).getNotifications();
+            return notes.some((note) => note.title === "release needs you") || undefined;
+          }),
+        "the tab's notification",
       );
     } finally {
       await context.close();
@@ -425,6 +406,7 @@ describe("phone", () => {
     const { page, context } = await newPage(browser, PHONE);
     try {
       await signIn(page, server);
+      await page.getByText("Loading sessions…").waitFor({ state: "detached" });
       await shot(page, "phone-sessions");
       const id = await startShell(page, "phone shell");
       const keyBar = page.getByRole("toolbar", { name: "Terminal keys" });
@@ -461,6 +443,8 @@ describe("phone", () => {
       await context.grantPermissions(["clipboard-read", "clipboard-write"]);
       await page.bringToFront();
       await page.evaluate(() => navigator.clipboard.writeText("echo pasted-$((8*8))"));
+      // Paste is one of the keys behind "More" on a phone.
+      await keyBar.getByRole("button", { name: "More keys" }).tap();
       await keyBar.getByRole("button", { name: "Paste", exact: true }).tap();
       // The clipboard is read asynchronously: Enter only once the pasted line is at the prompt.
       await waitForLine(page, id, "echo pasted-\\$\\(\\(8\\*8\\)\\)$");

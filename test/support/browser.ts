@@ -1,8 +1,12 @@
 // Headless Chromium (Debian's, through playwright-core) for the UI tests, and the few page
-// helpers they share: sign in, read a terminal's buffer, wait for text in it.
+// helpers they share: start a server and the browser, sign in, read a terminal's buffer, wait
+// for text in it, save a screenshot for the README.
 
+import { afterAll, beforeAll } from "bun:test";
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
 import { type Browser, type BrowserContextOptions, chromium, type Page } from "playwright-core";
-import { ADMIN, type TestServer } from "./server.ts";
+import { ADMIN, startTestServer, type TestServer, type TestServerOptions } from "./server.ts";
 
 /** Chromium to drive: CHROMIUM_PATH or Debian's /usr/bin/chromium. */
 export const CHROMIUM = Bun.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
@@ -15,6 +19,35 @@ export function launchBrowser(): Promise<Browser> {
     args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
     timeout: WAIT_MS,
   });
+}
+
+/**
+ * A test server (`options`) and Chromium for the tests of the calling file: started together
+ * before them (`started` receives both, and may prepare more), closed after them.
+ */
+export function withServerAndBrowser(
+  options: TestServerOptions,
+  started: (server: TestServer, browser: Browser) => void | Promise<void>,
+): void {
+  let server: TestServer | undefined;
+  let browser: Browser | undefined;
+  beforeAll(async () => {
+    [server, browser] = await Promise.all([startTestServer(options), launchBrowser()]);
+    await started(server, browser);
+  }, 60_000);
+  afterAll(async () => {
+    await browser?.close();
+    await server?.dispose();
+  });
+}
+
+/** Where the UI tests write the README's screenshots. */
+const SHOTS = join(import.meta.dir, "..", "..", "docs", "screenshots");
+
+/** docs/screenshots/`name`.png of `page`, animations stopped; `fullPage` for the whole page. */
+export async function shot(page: Page, name: string, { fullPage = false } = {}): Promise<void> {
+  mkdirSync(SHOTS, { recursive: true });
+  await page.screenshot({ path: join(SHOTS, `${name}.png`), animations: "disabled", fullPage });
 }
 
 /**

@@ -1,13 +1,19 @@
 // The app shell: the top bar (navigation, the inbox with its count, notification settings,
 // sign-out) and the page of the current route. Signed-out users only ever see the sign-in and
 // setup pages.
-import { useEffect } from "preact/hooks";
+import type { JSX } from "preact";
+import { useEffect, useRef } from "preact/hooks";
+import { AdminOnly } from "./components/AdminOnly.tsx";
+import { Shortcuts } from "./components/Shortcuts.tsx";
+import { AccountPage } from "./pages/AccountPage.tsx";
 import { AuditPage } from "./pages/AuditPage.tsx";
 import { InboxPage } from "./pages/InboxPage.tsx";
 import { LoginPage } from "./pages/LoginPage.tsx";
 import { NotificationsPage } from "./pages/NotificationsPage.tsx";
+import { ProviderSettingsPage } from "./pages/ProviderSettingsPage.tsx";
 import { ProvidersPage } from "./pages/ProvidersPage.tsx";
 import { SetupPage } from "./pages/SetupPage.tsx";
+import { UsersPage } from "./pages/UsersPage.tsx";
 import { Workbench } from "./pages/Workbench.tsx";
 import { useStores } from "./stores.ts";
 
@@ -25,17 +31,34 @@ export function App() {
 
   if (route.page === "setup") return <SetupPage token={route.token} />;
   if (route.page === "login") return <LoginPage next={route.next} />;
-  if (user === undefined) return <p class="muted pad">Loading…</p>;
+  // Until the server says who is signed in (retried while it cannot: only a 401 signs out).
+  if (user === undefined) {
+    return (
+      <p class="muted pad connecting" role="status">
+        {auth.retrying.value ?? "Loading…"}
+      </p>
+    );
+  }
   if (user === null) return <LoginPage next={router.here()} />;
   return (
     <div class="shell">
       <TopBar />
+      <Shortcuts />
       {route.page === "sessions" && <Workbench sessionId={route.sessionId} />}
       {route.page === "inbox" && <InboxPage />}
       {route.page === "notifications" && <NotificationsPage />}
       {route.page === "providers" && <ProvidersPage />}
+      {route.page === "provider" &&
+        (user.role === "admin" ? (
+          <ProviderSettingsPage providerId={route.providerId} />
+        ) : (
+          <AdminOnly what="change a provider's settings" />
+        ))}
+      {route.page === "users" &&
+        (user.role === "admin" ? <UsersPage /> : <AdminOnly what="manage users" />)}
+      {route.page === "account" && <AccountPage />}
       {route.page === "audit" &&
-        (user.role === "admin" ? <AuditPage /> : <p class="pad">Admins only.</p>)}
+        (user.role === "admin" ? <AuditPage /> : <AdminOnly what="read the audit log" />)}
     </div>
   );
 }
@@ -53,6 +76,14 @@ function TopBar() {
       {label}
     </a>
   );
+  // Beside Sessions and Inbox on a wide screen, behind "More" on a phone.
+  const pages = () =>
+    [
+      link("/providers", "Providers", page === "providers" || page === "provider"),
+      user?.role === "admin" && link("/audit", "Audit", page === "audit"),
+      user?.role === "admin" && link("/users", "Users", page === "users"),
+      link("/account", "Account", page === "account"),
+    ].filter((element): element is JSX.Element => Boolean(element));
   const waiting = inbox.waiting.value.length;
   const notifying = push.enabled.value || prefs.notify.value;
   return (
@@ -73,8 +104,10 @@ function TopBar() {
             </span>
           )}
         </a>
-        {link("/providers", "Providers", page === "providers")}
-        {user?.role === "admin" && link("/audit", "Audit", page === "audit")}
+        <span class="nav-pages">{pages()}</span>
+        <MorePages current={["providers", "provider", "audit", "users", "account"].includes(page)}>
+          {pages()}
+        </MorePages>
       </nav>
       <span class="spacer" />
       <a
@@ -96,6 +129,43 @@ function TopBar() {
         Sign out
       </button>
     </header>
+  );
+}
+
+/**
+ * The pages that do not fit a phone's top bar, in a disclosure (shown only in the phone layout,
+ * styles/phone.css); it closes when the page changes, and on a tap or Esc elsewhere.
+ */
+function MorePages({ current, children }: { current: boolean; children: JSX.Element[] }) {
+  const details = useRef<HTMLDetailsElement>(null);
+  const path = useStores().router.route.value;
+  useEffect(() => {
+    if (details.current) details.current.open = false;
+  }, [path]);
+  useEffect(() => {
+    const close = (event: Event) => {
+      const element = details.current;
+      if (!element?.open) return;
+      if (
+        event instanceof KeyboardEvent
+          ? event.key === "Escape"
+          : !element.contains(event.target as Node)
+      ) {
+        element.open = false;
+      }
+    };
+    document.addEventListener("pointerdown", close);
+    document.addEventListener("keydown", close);
+    return () => {
+      document.removeEventListener("pointerdown", close);
+      document.removeEventListener("keydown", close);
+    };
+  }, []);
+  return (
+    <details class="nav-more" ref={details}>
+      <summary aria-current={current ? "page" : undefined}>More</summary>
+      <div class="nav-more-list">{children}</div>
+    </details>
   );
 }
 

@@ -2,6 +2,12 @@
 // only the app shell, and shows push notifications).
 import "@xterm/xterm/css/xterm.css";
 import "./styles.css";
+// Each area's own rules, after the base so that they can refine it.
+import "./styles/phone.css";
+import "./styles/keyboard.css";
+import "./styles/signin.css";
+import "./styles/a11y.css";
+import "./styles/admin.css";
 import { render } from "preact";
 import { App } from "./App.tsx";
 import { registerServiceWorker } from "./api/service-worker.ts";

@@ -3,11 +3,12 @@
 import { computed, effect } from "@preact/signals";
 import { createContext } from "preact";
 import { useContext } from "preact/hooks";
-import { connectEvents } from "./api/events.ts";
 import { type ApiClient, createApiClient } from "./api/http.ts";
+import { connectSharedEvents } from "./api/shared-events.ts";
 import { type AuditStore, createAuditStore } from "./state/audit.ts";
 import { type AuthStore, createAuthStore } from "./state/auth.ts";
 import { type Clock, createClock } from "./state/clock.ts";
+import { createDraftsStore, type DraftsStore } from "./state/drafts.ts";
 import { createInboxStore, type InboxStore } from "./state/inbox.ts";
 import { createKeyboardStore, type KeyboardStore } from "./state/keyboard.ts";
 import {
@@ -21,6 +22,7 @@ import { createPushStore, type PushStore } from "./state/push.ts";
 import { createRouter, type Router } from "./state/router.ts";
 import { createSessionsStore, type SessionsStore } from "./state/sessions.ts";
 import { createTabBadge } from "./state/tab-badge.ts";
+import { createUsersStore, type UsersStore } from "./state/users.ts";
 
 export interface Stores {
   api: ApiClient;
@@ -35,6 +37,9 @@ export interface Stores {
   keyboard: KeyboardStore;
   providers: ProvidersStore;
   audit: AuditStore;
+  users: UsersStore;
+  /** Text typed for each session and not sent yet (kept across reloads and sign-ins). */
+  drafts: DraftsStore;
   /** Open the events socket (after sign-in) and badge the tab; returns the disposer. */
   live(): () => void;
 }
@@ -45,7 +50,9 @@ export function createStores(): Stores {
   const router = createRouter();
   let auth: AuthStore | undefined;
   const api = createApiClient(() => auth?.expired());
-  auth = createAuthStore(api, router);
+  const drafts = createDraftsStore();
+  // Signing out leaves no typed text behind for the next user of this browser.
+  auth = createAuthStore(api, router, { onSignOut: () => drafts.clearAll() });
   const prefs = createPrefsStore();
   const push = createPushStore(api, prefs);
   const notificationSettings = createNotificationSettingsStore(api);
@@ -81,14 +88,16 @@ export function createStores(): Stores {
     keyboard: createKeyboardStore(),
     providers: createProvidersStore(api),
     audit: createAuditStore(api),
+    users: createUsersStore(api),
+    drafts,
     live() {
-      const events = connectEvents({
+      // One socket for all tabs; the notifier loads the notification settings when first due.
+      const events = connectSharedEvents({
         event: (event) => sessions.apply(event),
         open: () => void sessions.load().catch(() => undefined),
         refused: () => void api.me().catch(() => undefined),
       });
       void push.init();
-      void notificationSettings.load();
       const badge = effect(() => tabBadge.show(inbox.waiting.value.length, pageTitle.value));
       return () => {
         events.dispose();

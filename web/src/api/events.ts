@@ -1,6 +1,6 @@
 // GET /api/v1/events: lifecycle events over one WebSocket so that the UI never polls. Reconnects
-// with back-off (1 s doubling to 30 s); `onOpen` runs on every (re)connect so the caller can
-// reload the list once to catch what it missed.
+// with back-off (1 s doubling to 30 s); `open` runs on every (re)connect so the caller can
+// reload the list once to catch what it missed. Tabs share one such socket (shared-events.ts).
 import type { LifecycleEvent } from "../../../src/protocol/events.ts";
 import { CloseCode } from "../../../src/protocol/stream.ts";
 import { socketUrl } from "./http.ts";
@@ -11,11 +11,19 @@ const BACKOFF_MAX_MS = 30_000;
 export interface EventsHandlers {
   event(event: LifecycleEvent): void;
   open(): void;
+  /** The open socket closed; it reconnects. */
+  closed?(): void;
   /** Closed before opening: maybe the sign-in expired. */
   refused(): void;
 }
 
-export function connectEvents(on: EventsHandlers): { dispose(): void } {
+export interface EventsConnection {
+  /** Reconnect now if the socket is down, instead of after the back-off (another tab is in sight). */
+  retry(): void;
+  dispose(): void;
+}
+
+export function connectEvents(on: EventsHandlers): EventsConnection {
   let socket: WebSocket | undefined;
   let timer: ReturnType<typeof setTimeout> | undefined;
   let backoffMs = BACKOFF_MIN_MS;
@@ -36,6 +44,7 @@ export function connectEvents(on: EventsHandlers): { dispose(): void } {
     ws.onclose = (close) => {
       if (disposed || ws !== socket) return;
       socket = undefined;
+      if (opened) on.closed?.();
       // Never opened, or signed out since (4001): maybe the sign-in is gone.
       if (!opened || close.code === CloseCode.signedOut) on.refused();
       timer = setTimeout(open, backoffMs);
@@ -43,19 +52,23 @@ export function connectEvents(on: EventsHandlers): { dispose(): void } {
     };
   };
   const retry = () => {
-    if (disposed || socket || document.visibilityState !== "visible") return;
+    if (disposed || socket) return;
     clearTimeout(timer);
     open();
   };
-  addEventListener("online", retry);
-  document.addEventListener("visibilitychange", retry);
+  const wake = () => {
+    if (document.visibilityState === "visible") retry();
+  };
+  addEventListener("online", wake);
+  document.addEventListener("visibilitychange", wake);
   open();
   return {
+    retry,
     dispose() {
       disposed = true;
       clearTimeout(timer);
-      removeEventListener("online", retry);
-      document.removeEventListener("visibilitychange", retry);
+      removeEventListener("online", wake);
+      document.removeEventListener("visibilitychange", wake);
       socket?.close(1000);
     },
   };

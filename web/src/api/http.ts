@@ -1,9 +1,13 @@
 // All REST calls of the UI: JSON in and out, the od_token cookie (HttpOnly, set by the server),
 // and the error envelope turned into ApiError. A 401 tells the auth store to sign in again.
 
-import type { LoginResult, User } from "../../../src/protocol/auth.ts";
+import type { LoginResult, SetupState, User, UserRole } from "../../../src/protocol/auth.ts";
 import type { ErrorBody } from "../../../src/protocol/errors.ts";
-import type { AuditEntry, ProviderInfo as Provider } from "../../../src/protocol/providers.ts";
+import type {
+  AuditEntry,
+  ProviderInfo as Provider,
+  ProviderSettingsPatch,
+} from "../../../src/protocol/providers.ts";
 import type {
   NewPushSubscription,
   NotificationSettings,
@@ -12,7 +16,7 @@ import type {
 } from "../../../src/protocol/push.ts";
 import type { Session } from "../../../src/protocol/session.ts";
 
-export type { AuditEntry, Provider };
+export type { AuditEntry, Provider, ProviderSettingsPatch };
 
 export const API = "/api/v1";
 
@@ -21,6 +25,8 @@ export class ApiError extends Error {
     readonly status: number,
     readonly code: string,
     message: string,
+    /** A 429's or 503's Retry-After, in milliseconds; undefined when the server gave none. */
+    readonly retryAfterMs?: number,
   ) {
     super(message);
     this.name = "ApiError";
@@ -52,7 +58,20 @@ export interface ApiClient {
   answer(id: string, fingerprint: string, option: number): Promise<Session>;
   providers(): Promise<Provider[]>;
   setProviderEnabled(id: string, enabled: boolean): Promise<Provider>;
+  /** PATCH /providers/:id: secrets are write-only (a value sets, null clears). */
+  updateProvider(id: string, patch: ProviderSettingsPatch): Promise<Provider>;
+  /** Probe the provider's executable again (after installing it). */
+  reprobeProvider(id: string): Promise<Provider>;
+  users(): Promise<User[]>;
+  createUser(body: { username: string; password: string; role: UserRole }): Promise<User>;
+  deleteUser(id: string): Promise<void>;
+  /** POST /auth/password: the answer's token is also the new cookie. */
+  changePassword(currentPassword: string, newPassword: string): Promise<LoginResult>;
   completeDirs(prefix: string): Promise<{ dirs: string[]; truncated: boolean }>;
+  /** The HOME sessions get: the new-session dialog's default folder. */
+  home(): Promise<string>;
+  /** Whether first-run setup is still open (no account exists); public. */
+  setupState(): Promise<SetupState>;
   audit(): Promise<AuditEntry[]>;
   pushKey(): Promise<PushKey>;
   pushSubscriptions(): Promise<PushSubscriptionInfo[]>;
@@ -64,7 +83,18 @@ export interface ApiClient {
 
 /** The client; `onUnauthorized` runs when a call other than sign-in answers 401. */
 export function createApiClient(onUnauthorized: () => void): ApiClient {
+  // A password change replaces the cookie and closes the sockets of the old one, whose owners
+  // then check the sign-in: a 401 to a request that left with the old cookie says nothing about
+  // the new one. `credentials` counts the changes; `changing` settles when the last one has.
+  let credentials = 0;
+  let changing: Promise<void> = Promise.resolve();
+  const refused = async (sentWith: number) => {
+    await changing;
+    if (credentials === sentWith) onUnauthorized();
+  };
+
   async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const sentWith = credentials;
     const response = await fetch(`${API}${path}`, {
       method,
       credentials: "same-origin",
@@ -75,17 +105,20 @@ export function createApiClient(onUnauthorized: () => void): ApiClient {
     const parsed = (await response.json().catch(() => undefined)) as unknown;
     if (!response.ok) {
       const error = (parsed as ErrorBody | undefined)?.error;
+      // A wrong current password (POST /auth/password) is a 401 too, but the sign-in is fine.
       if (
         response.status === 401 &&
+        error?.code !== "invalid_credentials" &&
         !path.startsWith("/auth/login") &&
         !path.startsWith("/auth/setup")
       ) {
-        onUnauthorized();
+        void refused(sentWith);
       }
       throw new ApiError(
         response.status,
         error?.code ?? "http_error",
         error?.message ?? response.statusText,
+        retryAfterMs(response.headers.get("retry-after")),
       );
     }
     return parsed as T;
@@ -108,7 +141,24 @@ export function createApiClient(onUnauthorized: () => void): ApiClient {
     providers: async () => (await call<{ providers: Provider[] }>("GET", "/providers")).providers,
     setProviderEnabled: (providerId, enabled) =>
       call("PATCH", `/providers/${id(providerId)}`, { enabled }),
+    updateProvider: (providerId, patch) => call("PATCH", `/providers/${id(providerId)}`, patch),
+    reprobeProvider: (providerId) => call("POST", `/providers/${id(providerId)}/refresh`, {}),
+    users: async () => (await call<{ users: User[] }>("GET", "/users")).users,
+    createUser: (body) => call("POST", "/users", body),
+    deleteUser: (userId) => call("DELETE", `/users/${id(userId)}`, {}),
+    changePassword(currentPassword, newPassword) {
+      const result = call<LoginResult>("POST", "/auth/password", { currentPassword, newPassword });
+      changing = result.then(
+        () => {
+          credentials++;
+        },
+        () => undefined,
+      );
+      return result;
+    },
     completeDirs: (prefix) => call("GET", `/fs/dirs?prefix=${id(prefix)}`),
+    home: async () => (await call<{ home: string }>("GET", "/fs/home")).home,
+    setupState: () => call("GET", "/auth/setup"),
     audit: async () => (await call<{ entries: AuditEntry[] }>("GET", "/audit?limit=200")).entries,
     pushKey: () => call("GET", "/push/key"),
     pushSubscriptions: async () =>
@@ -120,6 +170,13 @@ export function createApiClient(onUnauthorized: () => void): ApiClient {
     notificationSettings: () => call("GET", "/notifications/settings"),
     saveNotificationSettings: (settings) => call("PUT", "/notifications/settings", settings),
   };
+}
+
+/** Retry-After in milliseconds: delay-seconds, or an HTTP date; undefined when absent or bad. */
+function retryAfterMs(header: string | null): number | undefined {
+  if (!header) return undefined;
+  const ms = /^\d+$/.test(header.trim()) ? Number(header) * 1000 : Date.parse(header) - Date.now();
+  return Number.isFinite(ms) ? Math.max(0, ms) : undefined;
 }
 
 /** A sentence to show for a failed call. */

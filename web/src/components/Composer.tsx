@@ -1,7 +1,8 @@
 // A text box for phone keyboards (IME, voice input, autocorrect work here, unlike in the
-// terminal): the text goes to the program as one bracketed paste, then Enter.
-import { useSignal } from "@preact/signals";
+// terminal): the text goes to the program as one bracketed paste, then Enter. The text is the
+// session's draft (state/drafts.ts): kept across reloads and sign-ins until sent.
 import { useEffect, useRef } from "preact/hooks";
+import { useStores } from "../stores.ts";
 import type { TerminalController } from "../terminal/terminal-controller.ts";
 
 export function Composer({
@@ -11,13 +12,18 @@ export function Composer({
   terminal: TerminalController;
   onClose: () => void;
 }) {
-  const text = useSignal("");
+  const { drafts } = useStores();
+  const id = terminal.sessionId;
+  const draft = drafts.get(id);
   const box = useRef<HTMLTextAreaElement>(null);
-  useEffect(() => box.current?.focus(), []);
+  // Opened for rescued keys, it must not take the focus from where the user may still type.
+  useEffect(() => {
+    if (!draft.rescued) box.current?.focus();
+  }, []);
   const send = (withEnter: boolean) => {
-    terminal.paste(text.value);
+    terminal.paste(draft.text);
     if (withEnter) terminal.press("enter");
-    text.value = "";
+    drafts.clear(id);
   };
   return (
     <form
@@ -31,12 +37,15 @@ export function Composer({
         aria-label="Compose text for the terminal"
         placeholder="Type or dictate, then Send"
         rows={2}
-        value={text.value}
-        onInput={(event) => {
-          text.value = event.currentTarget.value;
-        }}
+        value={draft.text}
+        onInput={(event) => drafts.set(id, event.currentTarget.value)}
         ref={box}
       />
+      {draft.rescued && (
+        <p class="composer-note" role="status">
+          Typed while the connection was down and not sent: check it, then Send.
+        </p>
+      )}
       <div class="composer-actions">
         <button type="button" onClick={() => send(false)}>
           Paste

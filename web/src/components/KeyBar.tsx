@@ -1,6 +1,7 @@
-// The phone key bar above the soft keyboard: Esc, Tab, sticky Ctrl and Alt, arrows, Ctrl-C,
-// Ctrl-D, paste, font size and the text composer. Buttons act on pointer-down without taking
-// the focus, so the keyboard stays open.
+// The phone key bar above the soft keyboard. The first keys (Esc, Tab, sticky Ctrl, Ctrl-C, up,
+// down, the composer) always show; "More" opens the rest (Alt, left, right, Ctrl-D, PgUp, PgDn,
+// Find, Paste, font size) in rows floating above the bar, which a wide screen shows in the bar
+// at once. Keys act on pointer-down without taking the focus, so the keyboard stays open.
 import type { JSX } from "preact";
 import type { TerminalController } from "../terminal/terminal-controller.ts";
 
@@ -8,20 +9,28 @@ interface KeyBarProps {
   terminal: TerminalController;
   onFontSize: (delta: number) => void;
   onComposer: () => void;
+  onFind: () => void;
+  /** Whether the keys behind "More" show. */
+  more: boolean;
+  onMore: () => void;
 }
 
-export function KeyBar({ terminal, onFontSize, onComposer }: KeyBarProps) {
-  const key = (
-    label: string,
-    action: () => void,
-    extra: { title?: string; pressed?: boolean } = {},
-  ): JSX.Element => (
+interface KeyOptions {
+  title?: string;
+  pressed?: boolean;
+  expanded?: boolean;
+}
+
+export function KeyBar(props: KeyBarProps) {
+  const { terminal, onFontSize, onComposer, onFind, more, onMore } = props;
+  const key = (label: string, action: () => void, options: KeyOptions = {}): JSX.Element => (
     <button
       type="button"
       class="key"
-      title={extra.title ?? label}
-      aria-label={extra.title ?? label}
-      aria-pressed={extra.pressed}
+      title={options.title ?? label}
+      aria-label={options.title ?? label}
+      aria-pressed={options.pressed}
+      aria-expanded={options.expanded}
       onPointerDown={(event) => {
         event.preventDefault();
         action();
@@ -48,17 +57,23 @@ export function KeyBar({ terminal, onFontSize, onComposer }: KeyBarProps) {
       {key("Esc", () => terminal.press("esc"))}
       {key("Tab", () => terminal.press("tab"))}
       {key("Ctrl", () => terminal.press("ctrl"), { pressed: terminal.ctrl.value })}
-      {key("Alt", () => terminal.press("alt"), { pressed: terminal.alt.value })}
-      {key("←", () => terminal.press("left"), { title: "Left" })}
+      {key("^C", () => terminal.press("ctrl-c"), { title: "Ctrl-C" })}
       {key("↑", () => terminal.press("up"), { title: "Up" })}
       {key("↓", () => terminal.press("down"), { title: "Down" })}
-      {key("→", () => terminal.press("right"), { title: "Right" })}
-      {key("^C", () => terminal.press("ctrl-c"), { title: "Ctrl-C" })}
-      {key("^D", () => terminal.press("ctrl-d"), { title: "Ctrl-D" })}
-      {key("Paste", () => void paste())}
-      {key("A−", () => onFontSize(-1), { title: "Smaller text" })}
-      {key("A+", () => onFontSize(1), { title: "Larger text" })}
       {key("✎", onComposer, { title: "Compose" })}
+      {key("⋯", onMore, { title: "More keys", expanded: more })}
+      <div class="key-extras" data-open={more || undefined}>
+        {key("Alt", () => terminal.press("alt"), { pressed: terminal.alt.value })}
+        {key("←", () => terminal.press("left"), { title: "Left" })}
+        {key("→", () => terminal.press("right"), { title: "Right" })}
+        {key("^D", () => terminal.press("ctrl-d"), { title: "Ctrl-D" })}
+        {key("PgUp", () => terminal.scrollback.page(-1), { title: "Page up" })}
+        {key("PgDn", () => terminal.scrollback.page(1), { title: "Page down" })}
+        {key("Find", onFind, { title: "Find" })}
+        {key("Paste", () => void paste())}
+        {key("A−", () => onFontSize(-1), { title: "Smaller text" })}
+        {key("A+", () => onFontSize(1), { title: "Larger text" })}
+      </div>
     </div>
   );
 }

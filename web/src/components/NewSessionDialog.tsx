@@ -1,12 +1,13 @@
-// New session: provider (with its availability), working directory (completed from the
-// server's existing directories), name, extra arguments, and the bypass toggle where the
+// New session: provider (with its availability), working directory (the last one used, else
+// the sessions' HOME; completed from the server's existing directories), name, extra arguments
+// (an open quote is shown at once and keeps Start disabled), and the bypass toggle where the
 // provider has one.
 import { useSignal } from "@preact/signals";
 import { useEffect, useMemo } from "preact/hooks";
 import { errorMessage } from "../api/http.ts";
 import { createDirCompletion } from "../state/dir-completion.ts";
 import { useStores } from "../stores.ts";
-import { splitArgs } from "./args.ts";
+import { parseArgs } from "./args.ts";
 import { Dialog } from "./Dialog.tsx";
 
 const LAST_CWD_KEY = "opendray.lastCwd";
@@ -17,11 +18,24 @@ export function NewSessionDialog({ onClose }: { onClose: () => void }) {
   const error = useSignal("");
   const busy = useSignal(false);
   const provider = useSignal("shell");
-  const cwd = useSignal(localStorage.getItem(LAST_CWD_KEY) ?? "/");
+  const remembered = localStorage.getItem(LAST_CWD_KEY);
+  const cwd = useSignal(remembered ?? "");
+  const argsError = useSignal<string | null>(null);
   useEffect(() => {
     void providers.ensure();
     return () => completion.dispose();
   }, [providers, completion]);
+  useEffect(() => {
+    if (remembered) return;
+    void api.home().then(
+      (home) => {
+        if (!cwd.value) cwd.value = home;
+      },
+      () => {
+        if (!cwd.value) cwd.value = "/";
+      },
+    );
+  }, [api]);
 
   const list = providers.providers.value ?? [];
   const chosen = list.find((p) => p.id === provider.value);
@@ -33,7 +47,9 @@ export function NewSessionDialog({ onClose }: { onClose: () => void }) {
     error.value = "";
     try {
       const name = String(form.get("name") ?? "").trim();
-      const args = splitArgs(String(form.get("args") ?? ""));
+      const parsed = parseArgs(String(form.get("args") ?? ""));
+      if (parsed.error !== null) throw new Error(parsed.error);
+      const { args } = parsed;
       const session = await sessions.create({
         provider: provider.value,
         cwd: cwd.value,
@@ -111,8 +127,18 @@ export function NewSessionDialog({ onClose }: { onClose: () => void }) {
             autocapitalize="off"
             spellcheck={false}
             placeholder='--model opus "quoted words"'
+            aria-invalid={argsError.value !== null}
+            aria-describedby={argsError.value ? "args-error" : undefined}
+            onInput={(event) => {
+              argsError.value = parseArgs(event.currentTarget.value).error;
+            }}
           />
         </label>
+        {argsError.value && (
+          <p id="args-error" class="error field-error" role="alert">
+            {argsError.value}
+          </p>
+        )}
         {chosen?.bypass && (
           <label class="check">
             <input type="checkbox" name="bypass" /> Skip permission prompts (bypass)
@@ -127,7 +153,7 @@ export function NewSessionDialog({ onClose }: { onClose: () => void }) {
           <button type="button" onClick={onClose}>
             Cancel
           </button>
-          <button type="submit" class="primary" disabled={busy.value}>
+          <button type="submit" class="primary" disabled={busy.value || argsError.value !== null}>
             {busy.value ? "Starting…" : "Start"}
           </button>
         </div>

@@ -1,8 +1,10 @@
-// The active terminal's header: state, folder, connection status, size, find, font size, and
-// the session's actions (rename, stop or restart, delete) for admins.
+// The active terminal's header: state, folder, connection status, size, find, font size, the
+// screen-reader setting, and the session's actions (rename, stop or restart, delete) for admins.
 import type { Session } from "../../../src/protocol/session.ts";
 import { isLive } from "../state/sessions.ts";
 import type { TerminalController } from "../terminal/terminal-controller.ts";
+import { matchCount } from "./FindBar.tsx";
+import { ScreenReaderToggle } from "./ScreenReaderToggle.tsx";
 import { StatePill } from "./StatePill.tsx";
 
 export interface SessionHeaderProps {
@@ -57,6 +59,11 @@ export function SessionHeader(props: SessionHeaderProps) {
           }}
         />
       )}
+      {terminal?.findResults.value && (
+        <span class="quiet find-count" role="status">
+          {matchCount(terminal.findResults.value)}
+        </span>
+      )}
       <span class="font-size">
         <button
           type="button"
@@ -75,6 +82,7 @@ export function SessionHeader(props: SessionHeaderProps) {
           A+
         </button>
       </span>
+      <ScreenReaderToggle />
       {!readOnly && (
         <span class="actions">
           <button type="button" onClick={() => onRename()}>

@@ -1,10 +1,15 @@
 // Splits the new-session dialog's "extra arguments" like a shell would split words: spaces
-// separate, single and double quotes group, backslash escapes. Nothing is expanded.
-export function splitArgs(line: string): string[] {
+// separate, single and double quotes group, backslash escapes. Nothing is expanded. A quote
+// left open is an error, not a word that runs to the end of the line.
+
+export type ParsedArgs = { args: string[]; error: null } | { args: null; error: string };
+
+export function parseArgs(line: string): ParsedArgs {
   const args: string[] = [];
   let current = "";
   let started = false;
   let quote: '"' | "'" | null = null;
+  let quoteAt = 0;
   for (let i = 0; i < line.length; i++) {
     const ch = line[i] as string;
     if (quote) {
@@ -13,6 +18,7 @@ export function splitArgs(line: string): string[] {
       else current += ch;
     } else if (ch === '"' || ch === "'") {
       quote = ch;
+      quoteAt = i;
       started = true;
     } else if (ch === "\\" && i + 1 < line.length) {
       current += line[++i];
@@ -26,6 +32,13 @@ export function splitArgs(line: string): string[] {
       started = true;
     }
   }
+  if (quote) {
+    const which = quote === '"' ? "double" : "single";
+    return {
+      args: null,
+      error: `The ${which} quote at character ${quoteAt + 1} is never closed: add a closing ${quote}.`,
+    };
+  }
   if (started) args.push(current);
-  return args;
+  return { args, error: null };
 }

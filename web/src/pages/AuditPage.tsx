@@ -1,5 +1,8 @@
-// The audit log (admins): who did what, when, from where, and whether it was allowed.
+// The audit log (admins): who did what, when, from where, and whether it was allowed. A target
+// that is a session still in the list shows its name, linked to it; its id stays in the tooltip.
 import { useEffect } from "preact/hooks";
+import type { AuditEntry } from "../api/http.ts";
+import { sessionTitle } from "../components/SessionList.tsx";
 import { useStores } from "../stores.ts";
 
 export function AuditPage() {
@@ -32,7 +35,9 @@ export function AuditPage() {
                   <td title={e.at}>{new Date(e.at).toLocaleString()}</td>
                   <td>{e.actor ?? "—"}</td>
                   <td class="mono">{e.action}</td>
-                  <td class="mono small">{e.target ?? ""}</td>
+                  <td class="small">
+                    <AuditTarget entry={e} />
+                  </td>
                   <td>{e.outcome}</td>
                   <td class="mono small">{e.clientIp ?? ""}</td>
                 </tr>
@@ -42,5 +47,32 @@ export function AuditPage() {
         </div>
       )}
     </main>
+  );
+}
+
+function AuditTarget({ entry }: { entry: AuditEntry }) {
+  const { sessions, router } = useStores();
+  const id = entry.target;
+  if (!id) return null;
+  const session = entry.action.startsWith("session.") ? sessions.byId.value.get(id) : undefined;
+  if (!session) {
+    return (
+      <span class="mono" title={id}>
+        {id}
+      </span>
+    );
+  }
+  return (
+    <a
+      href={`/s/${id}`}
+      title={id}
+      data-testid="audit-session"
+      onClick={(event) => {
+        event.preventDefault();
+        router.navigate(`/s/${id}`);
+      }}
+    >
+      {sessionTitle(session)}
+    </a>
   );
 }

@@ -1,6 +1,7 @@
 // Sign-in: username and password; afterwards back to the page the user came from.
 import { useSignal } from "@preact/signals";
 import { ApiError, errorMessage } from "../api/http.ts";
+import { SetupHint } from "../components/SetupHint.tsx";
 import { useStores } from "../stores.ts";
 
 export function LoginPage({ next }: { next: string }) {
@@ -25,6 +26,7 @@ export function LoginPage({ next }: { next: string }) {
     <main class="auth-page">
       <form class="card auth-card" onSubmit={submit}>
         <h1 class="brand">OpenDray</h1>
+        <SetupHint />
         <label>
           Username
           <input name="username" autocomplete="username" autocapitalize="off" required autofocus />

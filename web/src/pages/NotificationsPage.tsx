@@ -1,6 +1,8 @@
 // Notification settings: push on this device (or notifications of this tab), the user's devices
-// that get push, and which activities notify when (quiet hours).
+// that get push, and which activities notify when (quiet hours); and, of this browser too, the
+// keyboard settings.
 import { useEffect } from "preact/hooks";
+import { KeyboardSettings } from "../components/KeyboardSettings.tsx";
 import { NotificationSettingsForm } from "../components/NotificationSettingsForm.tsx";
 import { PushDevices } from "../components/PushDevices.tsx";
 import { useStores } from "../stores.ts";
@@ -16,6 +18,7 @@ export function NotificationsPage() {
       <h2>Notifications</h2>
       <PushDevices />
       <NotificationSettingsForm />
+      <KeyboardSettings />
     </main>
   );
 }

@@ -1,16 +1,17 @@
-// Providers: which CLIs are installed (version, path or install hint), enabled or not.
+// Providers: which CLIs are installed (version, path or install hint), enabled or not, and for
+// admins the way to each one's settings.
 import { useEffect } from "preact/hooks";
 import { useStores } from "../stores.ts";
 
 export function ProvidersPage() {
-  const { providers, auth } = useStores();
+  const { providers, auth, router } = useStores();
   const admin = auth.user.value?.role === "admin";
   useEffect(() => {
     void providers.refresh();
   }, [providers]);
   const list = providers.providers.value;
   return (
-    <main class="page">
+    <main class="page admin">
       <h2>Providers</h2>
       {providers.error.value && <p class="error">{providers.error.value}</p>}
       {!list && <p class="muted">Loading…</p>}
@@ -37,6 +38,19 @@ export function ProvidersPage() {
             <p class="mono small">
               {p.available ? p.path : p.installHint ? `Install: ${p.installHint}` : p.command}
             </p>
+            {admin && (
+              <a
+                class="button-link"
+                href={`/providers/${p.id}`}
+                aria-label={`${p.name} settings`}
+                onClick={(event) => {
+                  event.preventDefault();
+                  router.navigate(`/providers/${p.id}`);
+                }}
+              >
+                Settings
+              </a>
+            )}
           </li>
         ))}
       </ul>

@@ -1,13 +1,42 @@
 // First run: create the first admin with the one-time token from the setup link (#token=…).
+// A link used already (an account exists) says so at once and leads to sign-in instead.
 
 import { useSignal } from "@preact/signals";
+import { useEffect, useMemo } from "preact/hooks";
 import { errorMessage } from "../api/http.ts";
+import { createSetupState } from "../state/setup-state.ts";
 import { useStores } from "../stores.ts";
 
 export function SetupPage({ token }: { token: string }) {
-  const { auth } = useStores();
+  const { auth, api, router } = useStores();
+  const setup = useMemo(() => createSetupState(api), [api]);
+  useEffect(() => {
+    void setup.check();
+  }, [setup]);
   const error = useSignal("");
   const busy = useSignal(false);
+  if (setup.open.value === false) {
+    return (
+      <main class="auth-page">
+        <div class="card auth-card">
+          <h1 class="brand">OpenDray</h1>
+          <p role="alert" data-testid="setup-done">
+            Setup is already done: this server has an account. Sign in with it.
+          </p>
+          <a
+            class="button primary"
+            href="/login"
+            onClick={(event) => {
+              event.preventDefault();
+              router.navigate("/login", true);
+            }}
+          >
+            Sign in
+          </a>
+        </div>
+      </main>
+    );
+  }
   const submit = async (event: SubmitEvent) => {
     event.preventDefault();
     const form = new FormData(event.currentTarget as HTMLFormElement);

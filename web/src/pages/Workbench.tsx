@@ -5,9 +5,9 @@ import { useSignal } from "@preact/signals";
 import { useEffect } from "preact/hooks";
 import type { Session } from "../../../src/protocol/session.ts";
 import { errorMessage } from "../api/http.ts";
-import { Composer } from "../components/Composer.tsx";
 import { ConfirmDialog, type ConfirmProps, PromptDialog } from "../components/Dialog.tsx";
-import { KeyBar } from "../components/KeyBar.tsx";
+import { Dock } from "../components/Dock.tsx";
+import { ExitBanner } from "../components/ExitBanner.tsx";
 import { NewSessionDialog } from "../components/NewSessionDialog.tsx";
 import { SessionHeader } from "../components/SessionHeader.tsx";
 import { SessionList, sessionTitle } from "../components/SessionList.tsx";
@@ -24,9 +24,10 @@ type Modal =
   | null;
 
 export function Workbench({ sessionId }: { sessionId: string | null }) {
-  const { sessions, prefs, auth, router, clock, api, keyboard } = useStores();
+  const { sessions, prefs, auth, router, clock, api, keyboard, drafts } = useStores();
   const modal = useSignal<Modal>(null);
-  const composer = useSignal(false);
+  /** Pixels of the terminal's bottom under the dock's open panel (composer, find). */
+  const covered = useSignal(0);
   const failure = useSignal("");
   const terminals = useSignal<ReadonlyMap<string, TerminalController>>(new Map());
   const readOnly = auth.user.value?.role !== "admin";
@@ -61,6 +62,27 @@ export function Workbench({ sessionId }: { sessionId: string | null }) {
       const rest = prefs.tabs.value;
       router.navigate(rest.length ? `/s/${rest[rest.length - 1]}` : "/");
     }
+  };
+  const restart = (session: Session) =>
+    run(async () => {
+      const next = await sessions.restart(session.id);
+      prefs.closeTab(session.id);
+      prefs.openTab(next.id);
+      router.navigate(`/s/${next.id}`);
+    });
+  const askDelete = (session: Session) => {
+    modal.value = {
+      kind: "confirm",
+      title: "Delete session?",
+      body: `${sessionTitle(session)} and its scrollback will be gone${isLive(session) ? "; it is stopped first" : ""}.`,
+      action: "Delete",
+      danger: true,
+      onConfirm: () =>
+        run(async () => {
+          await sessions.remove(session.id);
+          closeTab(session.id);
+        }),
+    };
   };
 
   return (
@@ -103,28 +125,16 @@ export function Workbench({ sessionId }: { sessionId: string | null }) {
                 onConfirm: () => run(() => sessions.stop(active.id)),
               })
             }
-            onRestart={() =>
-              run(async () => {
-                const next = await sessions.restart(active.id);
-                prefs.closeTab(active.id);
-                prefs.openTab(next.id);
-                router.navigate(`/s/${next.id}`);
-              })
-            }
-            onDelete={() =>
-              (modal.value = {
-                kind: "confirm",
-                title: "Delete session?",
-                body: `${sessionTitle(active)} and its scrollback will be gone${isLive(active) ? "; it is stopped first" : ""}.`,
-                action: "Delete",
-                danger: true,
-                onConfirm: () =>
-                  run(async () => {
-                    await sessions.remove(active.id);
-                    closeTab(active.id);
-                  }),
-              })
-            }
+            onRestart={() => restart(active)}
+            onDelete={() => askDelete(active)}
+          />
+        )}
+        {active && (
+          <ExitBanner
+            session={active}
+            readOnly={readOnly}
+            onRestart={() => restart(active)}
+            onDelete={() => askDelete(active)}
           />
         )}
         {failure.value && (
@@ -139,10 +149,14 @@ export function Workbench({ sessionId }: { sessionId: string | null }) {
               sessionId={id}
               readOnly={readOnly}
               fontSize={prefs.fontSize.value}
+              ctrlV={() => prefs.ctrlV.value}
+              screenReaderMode={prefs.screenReader.value}
               visible={id === sessionId}
-              keyboardInset={keyboard.inset.value}
+              keyboardInset={keyboard.inset.value + (id === sessionId ? covered.value : 0)}
               onController={register(id)}
               onRefused={() => void api.me().catch(() => undefined)}
+              // Not once signed out: the user's sign-out has just cleared every draft.
+              onUndelivered={(keys) => auth.user.value && drafts.rescue(id, keys)}
               onSession={(session) => sessions.update(session)}
             />
           ))}
@@ -156,26 +170,15 @@ export function Workbench({ sessionId }: { sessionId: string | null }) {
               <p class="muted">This session no longer exists.</p>
             </div>
           )}
-          {terminal?.exit.value && (
-            <p class="exit-note quiet">
-              exited
-              {terminal.exit.value.signal
-                ? ` by ${terminal.exit.value.signal}`
-                : ` with code ${terminal.exit.value.exitCode ?? "?"}`}
-            </p>
-          )}
         </div>
         {terminal && !readOnly && (
-          <div class="dock">
-            {composer.value && (
-              <Composer terminal={terminal} onClose={() => (composer.value = false)} />
-            )}
-            <KeyBar
-              terminal={terminal}
-              onFontSize={(delta) => prefs.changeFontSize(delta)}
-              onComposer={() => (composer.value = !composer.value)}
-            />
-          </div>
+          <Dock
+            terminal={terminal}
+            onFontSize={(delta) => prefs.changeFontSize(delta)}
+            onCover={(px) => {
+              covered.value = px;
+            }}
+          />
         )}
       </section>
       {modal.value?.kind === "new" && <NewSessionDialog onClose={() => (modal.value = null)} />}

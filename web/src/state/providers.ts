@@ -1,6 +1,7 @@
-// Providers (availability, version, enabled) for the new-session dialog and the providers page.
+// Providers (availability, version, enabled, settings) for the new-session dialog, the providers
+// page and each provider's settings page. Every answer of the API replaces the one entry it names.
 import { signal } from "@preact/signals";
-import type { ApiClient, Provider } from "../api/http.ts";
+import type { ApiClient, Provider, ProviderSettingsPatch } from "../api/http.ts";
 
 export function createProvidersStore(api: ApiClient) {
   const providers = signal<Provider[] | null>(null);
@@ -21,6 +22,10 @@ export function createProvidersStore(api: ApiClient) {
       });
     return loading;
   };
+  const replace = (updated: Provider) => {
+    providers.value = (providers.value ?? []).map((p) => (p.id === updated.id ? updated : p));
+    return updated;
+  };
   return {
     providers,
     error,
@@ -28,9 +33,13 @@ export function createProvidersStore(api: ApiClient) {
     ensure: () => (providers.value ? Promise.resolve() : load()),
     refresh: load,
     async setEnabled(id: string, enabled: boolean) {
-      const updated = await api.setProviderEnabled(id, enabled);
-      providers.value = (providers.value ?? []).map((p) => (p.id === id ? updated : p));
+      replace(await api.setProviderEnabled(id, enabled));
     },
+    /** Save settings; rejects with the API's ApiError (e.g. 400 config_invalid) and keeps the old. */
+    update: async (id: string, patch: ProviderSettingsPatch) =>
+      replace(await api.updateProvider(id, patch)),
+    /** Look for the executable again (after installing it on the server). */
+    reprobe: async (id: string) => replace(await api.reprobeProvider(id)),
   };
 }
 

@@ -11,6 +11,10 @@ test.each([
   ["/notifications", "", "", { page: "notifications" }],
   ["/providers", "", "", { page: "providers" }],
   ["/audit", "", "", { page: "audit" }],
+  ["/providers/claude", "", "", { page: "provider", providerId: "claude" }],
+  ["/providers/Not_An_Id", "", "", { page: "sessions", sessionId: null }],
+  ["/users", "", "", { page: "users" }],
+  ["/account", "", "", { page: "account" }],
   ["/nowhere", "", "", { page: "sessions", sessionId: null }],
 ])("%s%s%s is the %p route", (path, search, hash, route) => {
   expect(parseRoute(path, search, hash)).toEqual(route as never);

@@ -8,6 +8,9 @@ export type Route =
   | { page: "inbox" }
   | { page: "notifications" }
   | { page: "providers" }
+  | { page: "provider"; providerId: string }
+  | { page: "users" }
+  | { page: "account" }
   | { page: "audit" };
 
 export function parseRoute(path: string, search: string, hash: string): Route {
@@ -19,6 +22,10 @@ export function parseRoute(path: string, search: string, hash: string): Route {
   if (path === "/notifications") return { page: "notifications" };
   if (path === "/providers") return { page: "providers" };
   if (path === "/audit") return { page: "audit" };
+  if (path === "/users") return { page: "users" };
+  if (path === "/account") return { page: "account" };
+  const provider = /^\/providers\/([a-z][a-z0-9-]{0,31})$/.exec(path);
+  if (provider?.[1]) return { page: "provider", providerId: provider[1] };
   const session = /^\/s\/([\w-]+)$/.exec(path);
   return { page: "sessions", sessionId: session?.[1] ?? null };
 }

@@ -83,3 +83,18 @@ test("the list is newest first and a deleted session leaves it", async () => {
   sessions.apply({ type: "session.deleted", session: session("old", null) });
   expect(sessions.sessions.value.map((s) => s.id)).toEqual(["new"]);
 });
+
+test("events heard while the list loads win over the list, which may be older", async () => {
+  let answer: (list: Session[]) => void = () => {};
+  const api = {
+    sessions: () => new Promise<Session[]>((resolve) => (answer = resolve)),
+  } as unknown as ApiClient;
+  const sessions = createSessionsStore(api);
+  const loading = sessions.load();
+  sessions.apply({ type: "session.created", session: session("new") });
+  sessions.apply({ type: "session.deleted", session: session("gone", null) });
+  // The list was read before either event.
+  answer([session("old"), session("gone")]);
+  await loading;
+  expect([...sessions.byId.value.keys()].sort()).toEqual(["new", "old"]);
+});

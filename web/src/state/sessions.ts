@@ -29,6 +29,11 @@ export function createSessionsStore(api: ApiClient, options: SessionsOptions = {
    * session (hello, state) may put an activity back, and that is not news twice.
    */
   const announced = new Map<string, string>();
+  /**
+   * While a list loads, each session an event told of since (null: deleted): newer than the
+   * list, which the server may have read before the event (another tab relays events late).
+   */
+  let heardWhileLoading: Map<string, Session | null> | undefined;
   const sessions = computed(() =>
     [...byId.value.values()].sort((a, b) => b.createdAt.localeCompare(a.createdAt)),
   );
@@ -59,15 +64,29 @@ export function createSessionsStore(api: ApiClient, options: SessionsOptions = {
     loaded,
     watching,
     async load() {
-      const list = await api.sessions();
+      const heard = new Map<string, Session | null>();
+      heardWhileLoading = heard;
+      let list: Session[];
+      try {
+        list = await api.sessions();
+      } finally {
+        if (heardWhileLoading === heard) heardWhileLoading = undefined;
+      }
       const before = byId.value;
-      byId.value = new Map(list.map((s) => [s.id, s]));
+      const next = new Map(list.map((s) => [s.id, s]));
+      for (const [id, session] of heard) {
+        if (session) next.set(id, session);
+        else next.delete(id);
+      }
+      byId.value = next;
       // After a reconnect, what changed meanwhile is news; on the first load nothing is.
       for (const session of list) announce(session, before.has(session.id));
       loaded.value = true;
     },
     apply(event: LifecycleEvent) {
-      if (event.type === "session.deleted") drop(event.session.id);
+      const deleted = event.type === "session.deleted";
+      heardWhileLoading?.set(event.session.id, deleted ? null : event.session);
+      if (deleted) drop(event.session.id);
       else put(event.session);
     },
     /** The user looks at `id` now (null: at none). */

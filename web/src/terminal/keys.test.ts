@@ -1,5 +1,5 @@
 import { expect, test } from "bun:test";
-import { controlChar, keySequence } from "./keys.ts";
+import { controlChar, ctrlVPastes, keySequence } from "./keys.ts";
 
 test.each([
   ["esc", false, "\x1b"],
@@ -7,6 +7,8 @@ test.each([
   ["enter", false, "\r"],
   ["ctrl-c", false, "\x03"],
   ["ctrl-d", false, "\x04"],
+  ["page-up", false, "\x1b[5~"],
+  ["page-down", true, "\x1b[6~"],
   ["up", false, "\x1b[A"],
   ["left", false, "\x1b[D"],
   ["up", true, "\x1bOA"],
@@ -25,4 +27,15 @@ test.each([
   ["1", "1"],
 ])("sticky Ctrl turns %p into its control character", (key, expected) => {
   expect(controlChar(key)).toBe(expected);
+});
+
+test.each([
+  ["auto", false, true],
+  ["auto", true, false],
+  ["paste", false, true],
+  ["paste", true, true],
+  ["send", false, false],
+  ["send", true, false],
+] as const)("Ctrl+V in mode %p (alternate screen: %p) pastes: %p", (mode, alternate, pastes) => {
+  expect(ctrlVPastes(mode, alternate)).toBe(pastes);
 });

@@ -8,7 +8,9 @@ export type BarKey =
   | "left"
   | "right"
   | "ctrl-c"
-  | "ctrl-d";
+  | "ctrl-d"
+  | "page-up"
+  | "page-down";
 
 const CURSOR: Record<"up" | "down" | "right" | "left", string> = {
   up: "A",
@@ -30,6 +32,10 @@ export function keySequence(key: BarKey, applicationCursor: boolean): string {
       return "\x03";
     case "ctrl-d":
       return "\x04";
+    case "page-up":
+      return "\x1b[5~";
+    case "page-down":
+      return "\x1b[6~";
     default:
       return `${applicationCursor ? "\x1bO" : "\x1b["}${CURSOR[key]}`;
   }
@@ -42,4 +48,22 @@ export function controlChar(key: string): string {
   if (key === "?") return "\x7f";
   if (key === " ") return "\x00";
   return key;
+}
+
+/**
+ * What Ctrl+V does in the terminal: "auto" pastes at a shell prompt (the normal screen buffer)
+ * and sends ^V in full-screen programs (the alternate buffer: vim, nano, less, TUIs), "paste"
+ * always pastes, "send" always sends ^V (0x16).
+ */
+export type CtrlVMode = "auto" | "paste" | "send";
+
+export const CTRL_V_MODES: Record<CtrlVMode, string> = {
+  auto: "paste outside full-screen programs",
+  paste: "always paste",
+  send: "always send ^V",
+};
+
+/** Whether Ctrl+V pastes (rather than sends ^V) in `mode`, given the buffer on screen. */
+export function ctrlVPastes(mode: CtrlVMode, alternateScreen: boolean): boolean {
+  return mode === "paste" || (mode === "auto" && !alternateScreen);
 }

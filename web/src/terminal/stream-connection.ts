@@ -5,6 +5,8 @@
 // nothing piles up in the browser) and resumes it from the same offset once it has caught up.
 // A terminal out of sight (a background tab) is not connected at all: it connects when shown,
 // from its offset (or, never shown before, for a snapshot of the session's screen).
+// Keys typed while disconnected are held and sent if the next attempt opens (a blip); once an
+// attempt is refused they go back to the owner as `undelivered`, never to the program late.
 
 import type { Session } from "../../../src/protocol/session.ts";
 import {
@@ -42,6 +44,12 @@ export interface StreamHandlers {
   status(status: StreamStatus): void;
   /** The socket closed before it opened (maybe the sign-in expired). */
   refused(): void;
+  /**
+   * Keys typed while disconnected that will not be sent: the reconnect was refused (the server
+   * away, or the sign-in gone), there were too many, or the connection is being disposed.
+   * Keys held only through a blip (the first reconnect opens) are sent as usual.
+   */
+  undelivered(bytes: Uint8Array): void;
   /** Just (re)connected: the hello has arrived. */
   ready(): void;
   /** The first connection's replay (everything up to its hello's offset) has arrived. */
@@ -50,7 +58,7 @@ export interface StreamHandlers {
 
 const BACKOFF_MIN_MS = 250;
 const BACKOFF_MAX_MS = 10_000;
-/** Input typed while disconnected, held for the reconnect; more is dropped. */
+/** Input typed while disconnected, held for the reconnect; more goes to `undelivered`. */
 const MAX_PENDING_INPUT_BYTES = 64 * 1024;
 
 export class StreamConnection {
@@ -105,9 +113,10 @@ export class StreamConnection {
     if (this.finished) return;
     if (this.socket?.readyState === WebSocket.OPEN) {
       this.socket.send(bytes);
-    } else if (this.pendingBytes + bytes.length <= MAX_PENDING_INPUT_BYTES) {
+    } else {
       this.pending.push(bytes);
       this.pendingBytes += bytes.length;
+      if (this.pendingBytes > MAX_PENDING_INPUT_BYTES) this.giveUpPending();
     }
   }
 
@@ -137,6 +146,7 @@ export class StreamConnection {
 
   dispose(): void {
     this.disposed = true;
+    this.giveUpPending();
     clearTimeout(this.timer);
     removeEventListener("online", this.wake);
     document.removeEventListener("visibilitychange", this.wake);
@@ -189,7 +199,11 @@ export class StreamConnection {
         return this.on.status("deleted");
       }
       // Never opened, or signed out since (4001): maybe the sign-in is gone.
-      if (!opened || close.code === CloseCode.signedOut) this.on.refused();
+      if (!opened || close.code === CloseCode.signedOut) {
+        // Keys held this long are stale: the user gets them back as text, never the program.
+        this.giveUpPending();
+        this.on.refused();
+      }
       this.on.status("reconnecting");
       const delay = close.code === CloseCode.tooSlow ? 0 : this.backoffMs;
       this.backoffMs = Math.min(this.backoffMs * 2, BACKOFF_MAX_MS);
@@ -257,6 +271,20 @@ export class StreamConnection {
     if (this.replayReported || this.replayEnd === undefined || this.offset < this.replayEnd) return;
     this.replayReported = true;
     this.on.replayed();
+  }
+
+  /** Hand held input to `undelivered` (it will not be sent). */
+  private giveUpPending(): void {
+    if (this.pendingBytes === 0) return;
+    const held = new Uint8Array(this.pendingBytes);
+    let at = 0;
+    for (const bytes of this.pending) {
+      held.set(bytes, at);
+      at += bytes.length;
+    }
+    this.pending = [];
+    this.pendingBytes = 0;
+    this.on.undelivered(held);
   }
 
   private flush(): void {

@@ -12,7 +12,8 @@ import { Terminal } from "@xterm/xterm";
 import type { Session } from "../../../src/protocol/session.ts";
 import { isTerminalReplyText } from "../../../src/protocol/terminal-replies.ts";
 import { CspStyleBridge } from "./csp-styles.ts";
-import { type BarKey, controlChar, keySequence } from "./keys.ts";
+import { type BarKey, type CtrlVMode, controlChar, ctrlVPastes, keySequence } from "./keys.ts";
+import { Scrollback } from "./scrollback.ts";
 import { StreamConnection, type StreamStatus } from "./stream-connection.ts";
 import { DARK, LIGHT } from "./themes.ts";
 
@@ -21,11 +22,17 @@ export interface TerminalOptions {
   /** Viewers watch: no input, no resize; the terminal follows the PTY's size. */
   readOnly: boolean;
   fontSize: number;
+  /** xterm's screen-reader mode (an accessibility tree of the rows); default off. */
+  screenReaderMode?: boolean;
   /** Out of sight at first: the stream connects once it is shown (see setVisible). */
   hidden?: boolean;
   /** The stream could not open (the caller checks whether the sign-in expired). */
   onRefused?: () => void;
+  /** Keys typed while the stream was down that it will not send (see StreamHandlers). */
+  onUndelivered?: (keys: Uint8Array) => void;
   onSession?: (session: Session) => void;
+  /** What Ctrl+V does, read at each press (default "auto"; see CtrlVMode). */
+  ctrlV?: () => CtrlVMode;
 }
 
 export type Renderer = "webgl" | "dom";
@@ -35,6 +42,17 @@ const encoder = new TextEncoder();
 /** Output handed to xterm but not yet parsed: past HIGH the stream pauses, below LOW it resumes. */
 const BACKLOG_HIGH_BYTES = 8 * 1024 * 1024;
 const BACKLOG_LOW_BYTES = 1024 * 1024;
+/** Find's highlights: every match outlined, the selected one filled (the addon wants #RRGGBB). */
+const FIND_DECORATIONS = {
+  matchBorder: "#d4a72c",
+  matchOverviewRuler: "#d4a72c",
+  activeMatchBackground: "#d4a72c",
+  activeMatchColorOverviewRuler: "#f08c00",
+};
+/** Whether the browser pastes on Ctrl+V: not on Apple's systems (⌘V), where Ctrl+V is ^V. */
+const CTRL_V_IS_PASTE = !/Mac|iPhone|iPad/.test(navigator.userAgent);
+/** The longest the first size waits (from the stream's start) for the renderer and fonts. */
+const FIRST_FIT_WAIT_MS = 5000;
 
 export class TerminalController {
   readonly status = signal<StreamStatus>("connecting");
@@ -46,8 +64,12 @@ export class TerminalController {
   readonly size = signal<{ cols: number; rows: number } | null>(null);
   /** Why typed input does not reach the program (it is not reading it), or null. */
   readonly inputNotice = signal<string | null>(null);
+  /** The last find's matches: `index` of `count` (-1 past the highlight limit), or null. */
+  readonly findResults = signal<{ index: number; count: number } | null>(null);
 
   readonly term: Terminal;
+  /** Touch scrolling, PgUp/PgDn and the scroll position (for the handle and "jump to bottom"). */
+  readonly scrollback: Scrollback;
   private readonly fit = new FitAddon();
   /** Loaded on the first find (a chunk of its own). */
   private search: Promise<SearchAddon> | undefined;
@@ -70,6 +92,14 @@ export class TerminalController {
   private keyboardInset = 0;
   private disposed = false;
   private webglRequested = false;
+  /**
+   * Whether the cell size is final: the WebGL renderer took over (or could not) and the fonts
+   * loaded. Until then the fit may still change, so no size is sent to the PTY: the first fit
+   * reaches the server once, at its final size.
+   */
+  private settled = false;
+  private settleRenderer: () => void = () => undefined;
+  private settleTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly darkQuery = matchMedia("(prefers-color-scheme: dark)");
   private readonly onScheme = () => {
     this.term.options.theme = this.darkQuery.matches ? DARK : LIGHT;
@@ -77,6 +107,11 @@ export class TerminalController {
   /** A hidden tab sends no size (see layout); shown again, it sends the size it has. */
   private readonly onVisibility = () => {
     if (!document.hidden) this.scheduleLayout();
+  };
+  /** A font finished loading: the cell may have another size now. */
+  private readonly onFonts = () => {
+    this.remeasure();
+    this.scheduleLayout();
   };
 
   constructor(private readonly options: TerminalOptions) {
@@ -87,10 +122,12 @@ export class TerminalController {
       fontFamily:
         'ui-monospace, "SF Mono", "Cascadia Mono", "JetBrains Mono", Menlo, Consolas, "DejaVu Sans Mono", "Liberation Mono", monospace',
       fontSize: options.fontSize,
+      screenReaderMode: options.screenReaderMode === true,
       scrollback: 10_000,
       theme: this.darkQuery.matches ? DARK : LIGHT,
     });
     this.term.loadAddon(this.fit);
+    this.scrollback = new Scrollback(this.term, (key) => this.press(key));
     this.term.loadAddon(new WebLinksAddon());
     this.term.loadAddon(new Unicode11Addon());
     this.term.unicode.activeVersion = "11";
@@ -106,6 +143,11 @@ export class TerminalController {
     });
     this.darkQuery.addEventListener("change", this.onScheme);
     document.addEventListener("visibilitychange", this.onVisibility);
+    document.fonts.addEventListener("loadingdone", this.onFonts);
+    const rendererSettled = new Promise<void>((done) => {
+      this.settleRenderer = done;
+    });
+    void Promise.all([rendererSettled, document.fonts.ready]).then(() => this.settle());
 
     this.stream = new StreamConnection(
       options.sessionId,
@@ -135,8 +177,12 @@ export class TerminalController {
           this.status.value = status;
         },
         refused: () => this.options.onRefused?.(),
+        undelivered: (keys) => this.options.onUndelivered?.(keys),
         ready: () => {
           this.lastSent = undefined;
+          // A long replay delays WebGL: past a while, the first size goes as it is.
+          if (!this.settled)
+            this.settleTimer ??= setTimeout(() => this.settle(), FIRST_FIT_WAIT_MS);
           this.layout();
         },
         // The DOM renderer paints the replay (or snapshot); WebGL takes over once that is parsed
@@ -151,12 +197,18 @@ export class TerminalController {
     );
   }
 
+  /** The session this terminal shows. */
+  get sessionId(): string {
+    return this.options.sessionId;
+  }
+
   /** Attach to `host` (once); the terminal fills it and follows its size. */
   mount(host: HTMLElement): void {
     this.host = host;
     this.term.open(host);
     // Touch taps do not always reach xterm's hidden textarea; focus it so the keyboard opens.
     host.addEventListener("click", () => this.focus());
+    this.scrollback.attach(host);
     this.styles = new CspStyleBridge(host);
     this.styles.sync();
     this.resizeObserver = new ResizeObserver(() => this.scheduleLayout());
@@ -210,20 +262,38 @@ export class TerminalController {
     host.style.transform = shift > 0 ? `translateY(${-Math.ceil(shift)}px)` : "";
   }
 
+  /** Turn xterm's screen-reader mode on or off, live. */
+  setScreenReaderMode(on: boolean): void {
+    this.term.options.screenReaderMode = on;
+  }
+
   setFontSize(size: number): void {
     this.term.options.fontSize = size;
     this.scheduleLayout();
   }
 
-  /** Select the next (or previous) match of `text` in the scrollback; false when there is none. */
+  /**
+   * Select the next (or previous) match of `text` in the scrollback; false when there is none.
+   * Every match is highlighted and counted (findResults).
+   */
   async find(text: string, backwards = false): Promise<boolean> {
     this.search ??= import("@xterm/addon-search").then(({ SearchAddon }) => {
       const addon = new SearchAddon();
       this.term.loadAddon(addon);
+      addon.onDidChangeResults(({ resultIndex, resultCount }) => {
+        this.findResults.value = { index: resultIndex, count: resultCount };
+      });
       return addon;
     });
     const search = await this.search;
-    return backwards ? search.findPrevious(text) : search.findNext(text);
+    const options = { decorations: FIND_DECORATIONS };
+    return backwards ? search.findPrevious(text, options) : search.findNext(text, options);
+  }
+
+  /** Clear the find's highlights and count. */
+  clearFind(): void {
+    void this.search?.then((search) => search.clearDecorations());
+    this.findResults.value = null;
   }
 
   /** The buffer as text, wrapped lines joined (read by the browser tests). */
@@ -282,7 +352,7 @@ export class TerminalController {
     const { cols, rows } = this.term;
     if (this.lastSent?.cols === cols && this.lastSent.rows === rows) return;
     // A tab out of sight never resizes the program (README "Terminal size").
-    if (!this.stream.isOpen || document.hidden) return;
+    if (!this.stream.isOpen || document.hidden || !this.settled) return;
     this.lastSent = { cols, rows };
     this.size.value = { cols, rows };
     this.stream.control({ type: "resize", cols, rows });
@@ -296,10 +366,13 @@ export class TerminalController {
   dispose(): void {
     this.disposed = true;
     cancelAnimationFrame(this.frame);
+    clearTimeout(this.settleTimer);
     this.resizeObserver?.disconnect();
     this.darkQuery.removeEventListener("change", this.onScheme);
     document.removeEventListener("visibilitychange", this.onVisibility);
+    document.fonts.removeEventListener("loadingdone", this.onFonts);
     this.stream.dispose();
+    this.scrollback.dispose();
     this.styles?.dispose();
     this.term.dispose();
   }
@@ -307,6 +380,21 @@ export class TerminalController {
   private scheduleLayout(): void {
     cancelAnimationFrame(this.frame);
     this.frame = requestAnimationFrame(() => this.layout());
+  }
+
+  /** The cell size is final (or waited for long enough): sizes go to the PTY from now on. */
+  private settle(): void {
+    if (this.settled || this.disposed) return;
+    this.settled = true;
+    clearTimeout(this.settleTimer);
+    this.scheduleLayout();
+  }
+
+  /** xterm measures its cell only when a font option changes: make it measure again. */
+  private remeasure(): void {
+    const family = this.term.options.fontFamily ?? "monospace";
+    this.term.options.fontFamily = `${family}, monospace`;
+    this.term.options.fontFamily = family;
   }
 
   private follow(cols: number, rows: number): void {
@@ -326,6 +414,7 @@ export class TerminalController {
         webgl.dispose();
         this.renderer.value = "dom";
         this.styles?.sync();
+        this.scheduleLayout();
       });
       this.term.loadAddon(webgl);
       this.renderer.value = "webgl";
@@ -333,6 +422,9 @@ export class TerminalController {
       this.renderer.value = "dom";
     }
     this.styles?.sync();
+    // Each renderer measures its cell its own way (WebGL rounds to device pixels): fit again.
+    this.scheduleLayout();
+    this.settleRenderer();
   }
 
   private input(data: string): void {
@@ -351,17 +443,21 @@ export class TerminalController {
     if (!this.options.readOnly) this.stream.send(bytes);
   }
 
-  /** Ctrl+Shift+C copies the selection, Ctrl+Shift+V pastes; every other key goes to xterm. */
+  /**
+   * Ctrl+Shift+C copies the selection, Ctrl+Shift+V pastes, and so does Ctrl+V where the Ctrl+V
+   * setting says so (else it sends ^V); every other key goes to xterm.
+   */
   private shortcut(event: KeyboardEvent): boolean {
-    if (event.type !== "keydown" || !event.ctrlKey || !event.shiftKey) return true;
+    if (event.type !== "keydown" || !event.ctrlKey || event.altKey || event.metaKey) return true;
     const key = event.key.toLowerCase();
-    if (key === "c" && this.term.hasSelection()) {
+    if (event.shiftKey && key === "c" && this.term.hasSelection()) {
       void navigator.clipboard?.writeText(this.term.getSelection());
       return false;
     }
-    // The browser's own Ctrl+Shift+V ("paste as plain text") fires the paste event that xterm
-    // turns into a (bracketed) paste; xterm only has to leave the key alone.
-    if (key === "v") return false;
-    return true;
+    if (key !== "v" || !CTRL_V_IS_PASTE) return true;
+    // The browser's own Ctrl+V and Ctrl+Shift+V ("paste as plain text") fire the paste event
+    // that xterm turns into a (bracketed) paste; xterm only has to leave the key alone.
+    const alternate = this.term.buffer.active.type === "alternate";
+    return !(event.shiftKey || ctrlVPastes(this.options.ctrlV?.() ?? "auto", alternate));
   }
 }
