@@ -1,4 +1,4 @@
-// Resources of GET /providers and GET /audit as the API sends them. Pure types, shared with web/.
+// Resources of GET /providers as the API sends them. Pure types, shared with web/.
 
 /** One setting of a provider's manifest, as forms need it. */
 export interface ProviderFieldInfo {
@@ -49,16 +49,4 @@ export interface ProviderSettingsPatch {
   args?: string[] | undefined;
   config?: Record<string, string | number | boolean | string[] | null> | undefined;
   secrets?: Record<string, string | null> | undefined;
-}
-
-/** One row of GET /audit (newest first). */
-export interface AuditEntry {
-  id: number;
-  at: string;
-  actor: string | null;
-  clientIp: string | null;
-  action: string;
-  target: string | null;
-  outcome: "ok" | "denied" | "error";
-  detail: Record<string, unknown> | null;
 }

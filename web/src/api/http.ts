@@ -1,10 +1,10 @@
 // All REST calls of the UI: JSON in and out, the od_token cookie (HttpOnly, set by the server),
 // and the error envelope turned into ApiError. A 401 tells the auth store to sign in again.
 
+import type { AuditEntry } from "../../../src/protocol/audit.ts";
 import type { LoginResult, SetupState, User, UserRole } from "../../../src/protocol/auth.ts";
 import type { ErrorBody } from "../../../src/protocol/errors.ts";
 import type {
-  AuditEntry,
   ProviderInfo as Provider,
   ProviderSettingsPatch,
 } from "../../../src/protocol/providers.ts";
