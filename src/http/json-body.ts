@@ -4,8 +4,14 @@
 // cannot hold it and a row that holds none must never be half-written.
 
 import type { Context } from "hono";
-import type { z } from "zod";
+import { z } from "zod";
 import { AppError, badRequest, unsupportedMediaType } from "../errors.ts";
+
+/**
+ * Messages in English for every schema: those of src/protocol are zod/mini, which loads no
+ * locale of its own (a schema's own message still wins).
+ */
+const ENGLISH = z.locales.en().localeError;
 
 /** Fields whose validation failures have their own error code. */
 const FIELD_CODES: Record<string, string> = { cwd: "cwd_invalid", since: "since_invalid" };
@@ -15,11 +21,11 @@ export interface ReadOptions {
   allowNul?: boolean;
 }
 
-export async function readJson<Schema extends z.ZodType>(
+export async function readJson<Schema extends z.core.$ZodType>(
   c: Context,
   schema: Schema,
   options: ReadOptions = {},
-): Promise<z.output<Schema>> {
+): Promise<z.core.output<Schema>> {
   const type = c.req.header("content-type") ?? "";
   if (!/^application\/json\s*(;|$)/i.test(type)) {
     throw unsupportedMediaType("Content-Type must be application/json");
@@ -35,11 +41,11 @@ export async function readJson<Schema extends z.ZodType>(
 }
 
 /** Validate `value` against `schema`, throwing a 400 that names the first offending field. */
-export function validate<Schema extends z.ZodType>(
+export function validate<Schema extends z.core.$ZodType>(
   schema: Schema,
   value: unknown,
   { allowNul = false }: ReadOptions = {},
-): z.output<Schema> {
+): z.core.output<Schema> {
   const nulAt = allowNul ? undefined : findNul(value);
   if (nulAt !== undefined) {
     throw badRequest(
@@ -47,7 +53,7 @@ export function validate<Schema extends z.ZodType>(
       `${nulAt === "" ? "value" : nulAt}: must not contain a NUL character (U+0000)`,
     );
   }
-  const result = schema.safeParse(value);
+  const result = z.safeParse(schema, value, { error: ENGLISH });
   if (result.success) return result.data;
   const issue = result.error.issues[0];
   const path = issue?.path.join(".") ?? "";

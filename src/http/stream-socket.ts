@@ -1,13 +1,7 @@
 // The terminal stream of one viewer (DESIGN §5): binary frames carry PTY bytes both ways, text
 // frames carry JSON events. Protocol errors become `error` events; the socket and session live on.
 
-import { z } from "zod";
-import {
-  type ClientMessage,
-  MAX_TERMINAL_CELLS,
-  MIN_TERMINAL_CELLS,
-  type ServerEvent,
-} from "../protocol/stream.ts";
+import { clientMessageSchema, type ServerEvent } from "../protocol/stream.ts";
 import { type Attachment, INPUT_BUDGET_BYTES } from "../sessions/live-session.ts";
 import type { SessionManager } from "../sessions/manager.ts";
 import type { SendResult, ViewerSink } from "../sessions/viewer.ts";
@@ -16,12 +10,6 @@ import type { Socket, SocketHandler } from "./socket-hub.ts";
 
 /** Messages a client may send before its attachment is ready; more closes the socket. */
 const MAX_EARLY_MESSAGES = 256;
-
-const cells = z.number().int().min(MIN_TERMINAL_CELLS).max(MAX_TERMINAL_CELLS);
-const clientMessage: z.ZodType<ClientMessage> = z.discriminatedUnion("type", [
-  z.object({ type: z.literal("resize"), cols: cells, rows: cells }),
-  z.object({ type: z.literal("ping") }),
-]);
 
 export interface StreamSocketDeps {
   manager: SessionManager;
@@ -82,7 +70,7 @@ export function createStreamSocket({
     } catch {
       return fail(ws, "invalid_message", "text frames must be JSON");
     }
-    const result = clientMessage.safeParse(parsed);
+    const result = clientMessageSchema.safeParse(parsed);
     if (!result.success) {
       return fail(ws, "invalid_message", "expected {type:'resize',cols,rows} or {type:'ping'}");
     }

@@ -1,5 +1,8 @@
 // What a live session's program is doing for its user, beside its lifecycle state: the
-// `activity` of a Session. Pure types: imported by the server and by web/.
+// `activity` of a Session. Schemas (zod/mini, small enough for the browser) and the types
+// inferred from them: imported by the server and by web/.
+
+import * as z from "zod/mini";
 
 /**
  * - `working`: the program is busy on a turn (a hook said so, or output flows).
@@ -8,42 +11,48 @@
  * - `quiet`: no signal but silence.
  */
 export const ACTIVITY_STATES = ["working", "waiting", "done", "quiet"] as const;
-export type ActivityState = (typeof ACTIVITY_STATES)[number];
+export const activityStateSchema = z.enum(ACTIVITY_STATES);
+export type ActivityState = z.infer<typeof activityStateSchema>;
 
 /** Where the current activity was learned, strongest first. */
-export type ActivitySource = "hook" | "screen" | "output" | "silence";
+export const activitySourceSchema = z.enum(["hook", "screen", "output", "silence"]);
+export type ActivitySource = z.infer<typeof activitySourceSchema>;
 
 /** One answer a prompt offers. */
-export interface PromptOption {
+export const promptOptionSchema = z.object({
   /** What the option reads on screen ("Yes", "No, and tell Claude what to do differently"). */
-  label: string;
-}
+  label: z.string(),
+});
+export type PromptOption = z.infer<typeof promptOptionSchema>;
 
 /** A question the program shows and waits on. */
-export interface Prompt {
+export const promptSchema = z.object({
   /** The question ("Do you want to proceed?"), with what it is about where known. */
-  text: string;
+  text: z.string(),
   /** Detail from the CLI's hook (the command a permission is for), when it gave one. */
-  detail: string | null;
+  detail: z.nullable(z.string()),
   /** The answers it offers, in screen order; empty when only the terminal can answer. */
-  options: PromptOption[];
+  options: z.array(promptOptionSchema),
   /** Output offset at which the prompt was drawn. */
-  offset: number;
+  offset: z.number(),
   /**
    * Hex SHA-256 of the session, the text, the options and the offset: an answer names it, and
    * is refused (409 prompt_changed) when another prompt, or none, waits by then.
    */
-  fingerprint: string;
-}
+  fingerprint: z.string(),
+});
+export type Prompt = z.infer<typeof promptSchema>;
 
-export interface Activity {
-  state: ActivityState;
+export const activitySchema = z.object({
+  state: activityStateSchema,
   /** ISO 8601: when the session entered this state. */
-  since: string;
-  source: ActivitySource;
+  since: z.string(),
+  source: activitySourceSchema,
   /** Set exactly when `state` is `waiting`. */
-  prompt: Prompt | null;
-}
+  prompt: z.nullable(promptSchema),
+});
+export type Activity = z.infer<typeof activitySchema>;
 
 /** Channels an answer to a prompt can come through (audited with the answer). */
-export type AnswerChannel = "web" | "push" | "telegram";
+export const answerChannelSchema = z.enum(["web", "push", "telegram"]);
+export type AnswerChannel = z.infer<typeof answerChannelSchema>;

@@ -1,7 +1,9 @@
 // The Session resource as the REST API and the WebSocket stream carry it.
-// Pure types: imported by the server and by web/.
+// Schemas (zod/mini) and the types inferred from them: imported by the server and by web/. The
+// schemas check shape only: the browser decodes what the server sends with them.
 
-import type { Activity } from "./attention.ts";
+import * as z from "zod/mini";
+import { activitySchema } from "./attention.ts";
 
 /** Lifecycle states; see DESIGN §6. `interrupted` = the server went away while it was live. */
 export const SESSION_STATES = [
@@ -13,42 +15,44 @@ export const SESSION_STATES = [
   "failed",
   "interrupted",
 ] as const;
-export type SessionState = (typeof SESSION_STATES)[number];
+export const sessionStateSchema = z.enum(SESSION_STATES);
+export type SessionState = z.infer<typeof sessionStateSchema>;
 
 /** States in which a process may still be attached to the session. */
 export const LIVE_STATES: readonly SessionState[] = ["starting", "running", "idle"];
 
 /** Timestamps are ISO 8601 strings; offsets count bytes of output since the session began. */
-export interface Session {
-  id: string;
-  name: string;
-  provider: string;
-  cwd: string;
-  args: string[];
-  state: SessionState;
-  pid: number | null;
-  exitCode: number | null;
-  exitSignal: string | null;
-  cols: number;
-  rows: number;
-  createdAt: string;
-  startedAt: string | null;
-  endedAt: string | null;
-  lastOutputAt: string | null;
-  outputOffset: number;
-  parentSessionId: string | null;
-  createdBy: string | null;
-  endReason: string | null;
+export const sessionSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  provider: z.string(),
+  cwd: z.string(),
+  args: z.array(z.string()),
+  state: sessionStateSchema,
+  pid: z.nullable(z.number()),
+  exitCode: z.nullable(z.number()),
+  exitSignal: z.nullable(z.string()),
+  cols: z.number(),
+  rows: z.number(),
+  createdAt: z.string(),
+  startedAt: z.nullable(z.string()),
+  endedAt: z.nullable(z.string()),
+  lastOutputAt: z.nullable(z.string()),
+  outputOffset: z.number(),
+  parentSessionId: z.nullable(z.string()),
+  createdBy: z.nullable(z.string()),
+  endReason: z.nullable(z.string()),
   /**
    * The CLI's own conversation id when its provider can pin one (Claude Code's `--session-id`):
    * restarting the session resumes that conversation (`--resume <id>`).
    */
-  conversationId: string | null;
+  conversationId: z.nullable(z.string()),
   /** Started with the provider's bypass flag (skip the CLI's permission prompts); kept on restart. */
-  bypass: boolean;
+  bypass: z.boolean(),
   /**
    * What the program is doing for its user (working, waiting on a prompt, done, quiet) while
    * the session is live; null once it has ended, and for a server that has not heard from it.
    */
-  activity: Activity | null;
-}
+  activity: z.nullable(activitySchema),
+});
+export type Session = z.infer<typeof sessionSchema>;

@@ -21,22 +21,57 @@
 // Input that is only terminal query answers (terminal-replies.ts) is dropped until the client's
 // replay has been sent, and from any client but the session's primary viewer.
 
-import type { Session, SessionState } from "./session.ts";
+import * as z from "zod/mini";
+import { sessionSchema, sessionStateSchema } from "./session.ts";
 
-export type ServerEvent =
-  | { type: "hello"; session: Session; offset: number; bufferStart: number }
-  | { type: "truncated"; from: number; to: number }
+/** Smallest and largest accepted terminal dimension, in cells. */
+export const MIN_TERMINAL_CELLS = 1;
+export const MAX_TERMINAL_CELLS = 1000;
+
+/** A terminal's width or height, in cells. */
+export const terminalCellsSchema = z
+  .int()
+  .check(z.minimum(MIN_TERMINAL_CELLS), z.maximum(MAX_TERMINAL_CELLS));
+
+export const serverEventSchema = z.discriminatedUnion("type", [
+  z.object({
+    type: z.literal("hello"),
+    session: sessionSchema,
+    offset: z.number(),
+    bufferStart: z.number(),
+  }),
+  z.object({ type: z.literal("truncated"), from: z.number(), to: z.number() }),
   /** Reset the terminal; the next binary frame (`bytes` long) is the state at `offset`. */
-  | { type: "snapshot"; offset: number; cols: number; rows: number; bytes: number }
-  | { type: "state"; state: SessionState; session: Session }
-  | { type: "resize"; cols: number; rows: number }
-  | { type: "exit"; exitCode: number | null; signal: string | null }
-  | { type: "pong" }
+  z.object({
+    type: z.literal("snapshot"),
+    offset: z.number(),
+    cols: z.number(),
+    rows: z.number(),
+    bytes: z.number(),
+  }),
+  z.object({ type: z.literal("state"), state: sessionStateSchema, session: sessionSchema }),
+  z.object({ type: z.literal("resize"), cols: z.number(), rows: z.number() }),
+  z.object({
+    type: z.literal("exit"),
+    exitCode: z.nullable(z.number()),
+    signal: z.nullable(z.string()),
+  }),
+  z.object({ type: z.literal("pong") }),
   /** Sent to a client whose input must wait, and again once it flows; `backlog`: bytes waiting. */
-  | { type: "input"; state: "waiting" | "flowing"; backlog: number }
-  | { type: "error"; code: string; message: string };
+  z.object({
+    type: z.literal("input"),
+    state: z.enum(["waiting", "flowing"]),
+    backlog: z.number(),
+  }),
+  z.object({ type: z.literal("error"), code: z.string(), message: z.string() }),
+]);
+export type ServerEvent = z.infer<typeof serverEventSchema>;
 
-export type ClientMessage = { type: "resize"; cols: number; rows: number } | { type: "ping" };
+export const clientMessageSchema = z.discriminatedUnion("type", [
+  z.object({ type: z.literal("resize"), cols: terminalCellsSchema, rows: terminalCellsSchema }),
+  z.object({ type: z.literal("ping") }),
+]);
+export type ClientMessage = z.infer<typeof clientMessageSchema>;
 
 /** WebSocket close codes used by the stream. */
 export const CloseCode = {
@@ -59,10 +94,6 @@ export const CloseCode = {
 
 /** Without `since`, output kept beyond this much is sent as a snapshot instead of replayed. */
 export const REPLAY_LIMIT_BYTES = 256 * 1024;
-
-/** Smallest and largest accepted terminal dimension, in cells. */
-export const MIN_TERMINAL_CELLS = 1;
-export const MAX_TERMINAL_CELLS = 1000;
 
 export function assertNever(value: never): never {
   throw new Error(`unexpected value: ${JSON.stringify(value)}`);

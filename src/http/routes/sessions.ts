@@ -5,7 +5,13 @@ import { type Context, Hono } from "hono";
 import { z } from "zod";
 import { AppError, badRequest } from "../../errors.ts";
 import { SESSION_STATES } from "../../protocol/session.ts";
-import { MAX_TERMINAL_CELLS, MIN_TERMINAL_CELLS } from "../../protocol/stream.ts";
+import {
+  newSessionSchema,
+  promptAnswerSchema,
+  sessionInputSchema,
+  sessionRenameSchema,
+  sessionResizeSchema,
+} from "../../protocol/session-requests.ts";
 import type { SessionManager } from "../../sessions/manager.ts";
 import type { AppEnv } from "../app-env.ts";
 import { createEventsSocket } from "../events-socket.ts";
@@ -17,31 +23,6 @@ import { isAllowedOrigin, type OriginPolicy } from "../origin.ts";
 import type { SocketHub } from "../socket-hub.ts";
 import { createStreamSocket } from "../stream-socket.ts";
 
-const cells = z.number().int().min(MIN_TERMINAL_CELLS).max(MAX_TERMINAL_CELLS);
-/** 0 or absent means "default size" (80×24) when creating. */
-const initialCells = z.number().int().min(0).max(MAX_TERMINAL_CELLS).optional();
-
-const createBody = z.object({
-  provider: z.string().min(1).max(64),
-  cwd: z.string({ error: "cwd is required" }).min(1, "cwd is required").max(4096),
-  name: z.string().max(200).optional(),
-  args: z.array(z.string().max(8192)).max(256).optional(),
-  env: z.record(z.string().max(256), z.string().max(32_768)).optional(),
-  cols: initialCells,
-  rows: initialCells,
-  bypass: z.boolean().optional(),
-  model: z.string().min(1).max(200).optional(),
-  /** Continue the CLI's last conversation in this folder (providers that can). */
-  resume: z.literal("last").optional(),
-  parentSessionId: z.string().uuid().optional(),
-});
-const renameBody = z.object({ name: z.string().trim().min(1).max(200) });
-const inputBody = z.object({ data: z.string().max(1024 * 1024) });
-const resizeBody = z.object({ cols: cells, rows: cells });
-const answerBody = z.object({
-  fingerprint: z.string().regex(/^[0-9a-f]{64}$/, "fingerprint must be 64 hex digits"),
-  option: z.number().int().min(0).max(8),
-});
 const listQuery = z.object({ state: z.enum(SESSION_STATES).optional() });
 
 const OFFSET = /^\d{1,15}$/;
@@ -109,7 +90,7 @@ export function sessionRoutes({
       return c.json({ sessions: await manager.list(query) });
     })
     .post("/sessions", audit("session.create", { target: responseId }), async (c) => {
-      const body = await readJson(c, createBody);
+      const body = await readJson(c, newSessionSchema);
       const session = await manager.spawn({
         ...body,
         createdBy: c.get("principal").user.username,
@@ -118,11 +99,11 @@ export function sessionRoutes({
     })
     .get("/sessions/:id", async (c) => c.json(await manager.get(c.req.param("id"))))
     .patch("/sessions/:id", async (c) => {
-      const { name } = await readJson(c, renameBody);
+      const { name } = await readJson(c, sessionRenameSchema);
       return c.json(await manager.rename(c.req.param("id"), name));
     })
     .post("/sessions/:id/input", audit("session.input", { target: byId }), async (c) => {
-      const { data } = await readJson(c, inputBody, { allowNul: true });
+      const { data } = await readJson(c, sessionInputSchema, { allowNul: true });
       await manager.write(c.req.param("id"), new TextEncoder().encode(data));
       return c.body(null, 204);
     })
@@ -130,12 +111,12 @@ export function sessionRoutes({
       "/sessions/:id/answer",
       audit("session.answer", { target: byId, detail: () => ({ channel: "web" }) }),
       async (c) => {
-        const { fingerprint, option } = await readJson(c, answerBody);
+        const { fingerprint, option } = await readJson(c, promptAnswerSchema);
         return c.json(await manager.answer(c.req.param("id"), fingerprint, option));
       },
     )
     .post("/sessions/:id/resize", async (c) => {
-      const { cols, rows } = await readJson(c, resizeBody);
+      const { cols, rows } = await readJson(c, sessionResizeSchema);
       await manager.resize(c.req.param("id"), cols, rows);
       return c.body(null, 204);
     })

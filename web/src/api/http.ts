@@ -15,8 +15,9 @@ import type {
   PushSubscriptionInfo,
 } from "../../../src/protocol/push.ts";
 import type { Session } from "../../../src/protocol/session.ts";
+import type { NewSession } from "../../../src/protocol/session-requests.ts";
 
-export type { AuditEntry, Provider, ProviderSettingsPatch };
+export type { AuditEntry, NewSession, Provider, ProviderSettingsPatch };
 
 export const API = "/api/v1";
 
@@ -31,16 +32,6 @@ export class ApiError extends Error {
     super(message);
     this.name = "ApiError";
   }
-}
-
-export interface NewSession {
-  provider: string;
-  cwd: string;
-  name?: string;
-  args?: string[];
-  bypass?: boolean;
-  cols?: number;
-  rows?: number;
 }
 
 export interface ApiClient {
