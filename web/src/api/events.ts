@@ -1,8 +1,9 @@
 // GET /api/v1/events: lifecycle events over one WebSocket so that the UI never polls. Reconnects
 // with back-off (1 s doubling to 30 s); `open` runs on every (re)connect so the caller can
 // reload the list once to catch what it missed. Tabs share one such socket (shared-events.ts).
-import type { LifecycleEvent } from "../../../src/protocol/events.ts";
+import { type LifecycleEvent, lifecycleEventSchema } from "../../../src/protocol/events.ts";
 import { CloseCode } from "../../../src/protocol/stream.ts";
+import { decodeJson } from "./decode.ts";
 import { socketUrl } from "./http.ts";
 
 const BACKOFF_MIN_MS = 1000;
@@ -39,7 +40,9 @@ export function connectEvents(on: EventsHandlers): EventsConnection {
       on.open();
     };
     ws.onmessage = (message) => {
-      if (typeof message.data === "string") on.event(JSON.parse(message.data) as LifecycleEvent);
+      if (typeof message.data !== "string") return;
+      const event = decodeJson(lifecycleEventSchema, message.data, "lifecycle event");
+      if (event) on.event(event);
     };
     ws.onclose = (close) => {
       if (disposed || ws !== socket) return;

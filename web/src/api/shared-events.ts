@@ -3,7 +3,8 @@
 // BroadcastChannel; the other tabs listen there. A closed tab's lock goes with it, and the next
 // tab in line opens the socket. Where Web Locks or BroadcastChannel are missing (an origin that
 // is not a secure context), every tab has a socket of its own, as `connectEvents` alone gives.
-import type { LifecycleEvent } from "../../../src/protocol/events.ts";
+import { type LifecycleEvent, lifecycleEventSchema } from "../../../src/protocol/events.ts";
+import { decodeValue } from "./decode.ts";
 import { connectEvents, type EventsConnection, type EventsHandlers } from "./events.ts";
 
 const LOCK = "opendray-events";
@@ -43,9 +44,13 @@ export function connectSharedEvents(on: EventsHandlers): { dispose(): void } {
 
   channel.onmessage = ({ data }: MessageEvent<Relay>) => {
     switch (data.type) {
-      case "event":
-        if (!leading) on.event(data.event);
+      case "event": {
+        if (leading) return;
+        // Another tab may run another version of the app: what it relays is decoded too.
+        const event = decodeValue(lifecycleEventSchema, data.event, "relayed event");
+        if (event) on.event(event);
         return;
+      }
       case "open":
         if (!leading) opened();
         return;

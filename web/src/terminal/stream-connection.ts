@@ -14,7 +14,9 @@ import {
   type ClientMessage,
   CloseCode,
   type ServerEvent,
+  serverEventSchema,
 } from "../../../src/protocol/stream.ts";
+import { decodeJson } from "../api/decode.ts";
 import { socketUrl } from "../api/http.ts";
 
 export type StreamStatus = "connecting" | "live" | "reconnecting" | "ended" | "deleted";
@@ -169,7 +171,8 @@ export class StreamConnection {
     socket.onmessage = (message) => {
       if (socket !== this.socket) return;
       if (typeof message.data === "string") {
-        this.event(JSON.parse(message.data) as ServerEvent);
+        const event = decodeJson(serverEventSchema, message.data, "stream event");
+        if (event) this.event(event);
       } else {
         const bytes = new Uint8Array(message.data as ArrayBuffer);
         const snapshot = this.snapshotNext;
