@@ -31,6 +31,26 @@ test("protocol/ is pure: it imports nothing but itself and zod/mini (its schemas
   }
 });
 
+/**
+ * Protocol modules whose types have no schema yet: answers the web reads as they come, and
+ * bodies the server still validates in its routes. Every other module is a codec module.
+ */
+const WITHOUT_SCHEMAS = ["audit.ts", "auth.ts", "errors.ts", "providers.ts", "push.ts"];
+
+test("every type of a codec module in protocol/ is inferred from a schema beside it", () => {
+  const missing: string[] = [];
+  for (const file of files.filter((f) => f.path.startsWith("src/protocol/"))) {
+    if (WITHOUT_SCHEMAS.includes(file.path.slice("src/protocol/".length))) continue;
+    for (const [, name = ""] of file.text.matchAll(/^export (?:type|interface) (\w+)/gm)) {
+      const schema = `${name[0]?.toLowerCase()}${name.slice(1)}Schema`;
+      const inferred = `export type ${name} = z.infer<typeof ${schema}>;`;
+      if (!file.text.includes(`export const ${schema} =`) || !file.text.includes(inferred))
+        missing.push(`${file.path}: ${name} needs \`export const ${schema}\` and \`${inferred}\``);
+    }
+  }
+  expect(missing).toEqual([]);
+});
+
 test("only sessions/pty.ts touches bun-pty", () => {
   const users = files
     .filter((f) => f.imports.some((s) => s.startsWith("bun-pty")))
@@ -84,5 +104,18 @@ test("web/src talks to the server only through src/protocol types and its own mo
       expect(at).toMatch(allowed);
       if (specifier.includes("/src/")) expect(at).toMatch(/\/src\/protocol\/[\w-]+\.ts$/);
     }
+  }
+});
+
+test("web/src decodes what sockets send with the protocol's schemas, never by a cast", () => {
+  const handlers = sourceFiles(join(ROOT, "web", "src"))
+    .map((path) => ({ path: relative(ROOT, path), text: readFileSync(path, "utf8") }))
+    .filter((file) => /\.onmessage = /.test(file.text));
+  expect(handlers.length).toBeGreaterThanOrEqual(3);
+  for (const file of handlers) {
+    expect(
+      `${file.path}: ${file.text.includes("JSON.parse(") ? "JSON.parse" : "decodes"}`,
+    ).toEndWith("decodes");
+    expect(file.text).toMatch(/decode(Json|Value)\(\w+Schema, /);
   }
 });
