@@ -39,14 +39,3 @@ export interface ProviderInfo {
   /** The manifest's settings, for forms: key, label, type, options, default. */
   fields: ProviderFieldInfo[];
 }
-
-/**
- * Body of PATCH /providers/:id: only what changes. A config value of null returns the field to
- * its default; secrets are write-only: a value sets one, null removes it.
- */
-export interface ProviderSettingsPatch {
-  enabled?: boolean | undefined;
-  args?: string[] | undefined;
-  config?: Record<string, string | number | boolean | string[] | null> | undefined;
-  secrets?: Record<string, string | null> | undefined;
-}

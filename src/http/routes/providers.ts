@@ -2,26 +2,13 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import { notFound } from "../../errors.ts";
+import { providerSettingsPatchSchema } from "../../protocol/provider-requests.ts";
 import type { ProviderCatalog } from "../../providers/catalog.ts";
 import { ID as PROVIDER_ID } from "../../providers/manifest.ts";
 import type { AppEnv } from "../app-env.ts";
 import { readJson } from "../json-body.ts";
 import { type Audit, byId } from "../middleware/audit.ts";
 import { idParam } from "../middleware/id-param.ts";
-
-const configValue = z.union([
-  z.string().max(8192),
-  z.number(),
-  z.boolean(),
-  z.array(z.string().max(8192)).max(256),
-  z.null(),
-]);
-const settingsBody = z.strictObject({
-  enabled: z.boolean().optional(),
-  args: z.array(z.string().max(8192)).max(256).optional(),
-  config: z.record(z.string().max(64), configValue).optional(),
-  secrets: z.record(z.string().max(64), z.string().min(1).max(16_384).nullable()).optional(),
-});
 
 export function providerRoutes({ providers, audit }: { providers: ProviderCatalog; audit: Audit }) {
   const found = <T>(value: T | undefined): T => {
@@ -33,7 +20,7 @@ export function providerRoutes({ providers, audit }: { providers: ProviderCatalo
     .get("/providers", async (c) => c.json({ providers: await providers.list() }))
     .get("/providers/:id", async (c) => c.json(found(await providers.get(c.req.param("id")))))
     .patch("/providers/:id", audit("provider.update", { target: byId }), async (c) => {
-      const patch = await readJson(c, settingsBody);
+      const patch = await readJson(c, providerSettingsPatchSchema);
       return c.json(found(await providers.update(c.req.param("id"), patch)));
     })
     .post("/providers/:id/refresh", async (c) =>

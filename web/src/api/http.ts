@@ -4,10 +4,8 @@
 import type { AuditEntry } from "../../../src/protocol/audit.ts";
 import type { LoginResult, SetupState, User, UserRole } from "../../../src/protocol/auth.ts";
 import type { ErrorBody } from "../../../src/protocol/errors.ts";
-import type {
-  ProviderInfo as Provider,
-  ProviderSettingsPatch,
-} from "../../../src/protocol/providers.ts";
+import type { ProviderSettingsPatch } from "../../../src/protocol/provider-requests.ts";
+import type { ProviderInfo as Provider } from "../../../src/protocol/providers.ts";
 import type {
   NewPushSubscription,
   NotificationSettings,
