@@ -4,7 +4,6 @@
 
 import { randomUUID } from "node:crypto";
 import { type Context, Hono } from "hono";
-import { z } from "zod";
 import type { ActionTokens } from "../../attention/action-tokens.ts";
 import type { PushRepo } from "../../db/push-repo.ts";
 import type { RevokedTokensRepo } from "../../db/revoked-tokens-repo.ts";
@@ -12,8 +11,10 @@ import type { PushSubscriptionRow } from "../../db/schema.ts";
 import type { UsersRepo } from "../../db/users-repo.ts";
 import { AppError, notFound } from "../../errors.ts";
 import {
-  NOTIFY_ACTIVITIES,
+  actionAnswerSchema,
   type NotificationSettings,
+  newPushSubscriptionSchema,
+  notificationSettingsSchema,
   type PushSubscriptionInfo,
 } from "../../protocol/push.ts";
 import { checkEndpoint, type EndpointPolicy } from "../../push/endpoint.ts";
@@ -27,49 +28,6 @@ import { idParam, UUID } from "../middleware/id-param.ts";
 
 /** Devices one user may subscribe. */
 export const MAX_SUBSCRIPTIONS_PER_USER = 20;
-
-const base64url = (bytes: number) =>
-  z
-    .string()
-    .regex(/^[A-Za-z0-9_-]+={0,2}$/, "must be base64url")
-    .refine((value) => Buffer.from(value, "base64url").length === bytes, {
-      error: `must be ${bytes} bytes`,
-    });
-
-const subscriptionBody = z.object({
-  endpoint: z.string().min(1).max(2048),
-  keys: z.object({
-    // An uncompressed P-256 point (0x04, x, y) and a 16-byte secret (RFC 8291).
-    p256dh: base64url(65).refine((value) => Buffer.from(value, "base64url")[0] === 4, {
-      error: "must be an uncompressed P-256 point",
-    }),
-    auth: base64url(16),
-  }),
-  label: z.string().trim().max(100).optional(),
-  expirationTime: z.number().nullable().optional(),
-});
-
-const HHMM = /^([01]\d|2[0-3]):[0-5]\d$/;
-const settingsBody = z.object({
-  activities: z.array(z.enum(NOTIFY_ACTIVITIES)).max(NOTIFY_ACTIVITIES.length),
-  quietHours: z
-    .object({
-      start: z.string().regex(HHMM, "must be HH:MM"),
-      end: z.string().regex(HHMM, "must be HH:MM"),
-      timeZone: z
-        .string()
-        .max(64)
-        .refine((zone) => Intl.supportedValuesOf("timeZone").includes(zone) || zone === "UTC", {
-          error: "must be an IANA time zone",
-        }),
-    })
-    .nullable(),
-});
-
-const answerBody = z.object({
-  token: z.string().min(1).max(2048),
-  option: z.number().int().min(0).max(8),
-});
 
 function toInfo(row: PushSubscriptionRow): PushSubscriptionInfo {
   return {
@@ -96,7 +54,7 @@ export function pushRoutes({ repo, keys, policy, now = Date.now }: PushRoutesDep
       c.json({ subscriptions: (await repo.list(userId(c))).map(toInfo) }),
     )
     .post("/push/subscriptions", async (c) => {
-      const body = await readJson(c, subscriptionBody);
+      const body = await readJson(c, newPushSubscriptionSchema);
       const url = await checkEndpoint(body.endpoint, policy);
       const owned = await repo.list(userId(c));
       if (
@@ -129,7 +87,7 @@ export function pushRoutes({ repo, keys, policy, now = Date.now }: PushRoutesDep
       return c.json(settings as NotificationSettings);
     })
     .put("/notifications/settings", async (c) => {
-      const body = await readJson(c, settingsBody);
+      const body = await readJson(c, notificationSettingsSchema);
       const settings = { activities: [...new Set(body.activities)], quietHours: body.quietHours };
       await repo.saveSettings(userId(c), settings, new Date(now()));
       return c.json(settings);
@@ -159,7 +117,7 @@ export function answerRoutes({ tokens, spent, users, manager, audit }: AnswerRou
       detail: (c) => ({ channel: said.get(c.req.raw)?.channel ?? "unknown" }),
     }),
     async (c) => {
-      const body = await readJson(c, answerBody);
+      const body = await readJson(c, actionAnswerSchema);
       const claims = await tokens.verify(body.token);
       const user = await users.get(claims.userId);
       said.set(c.req.raw, {
