@@ -11,10 +11,12 @@ import type { AuditRepo } from "../../db/audit-repo.ts";
 import type { UsersRepo } from "../../db/users-repo.ts";
 import { AppError, conflict, notFound } from "../../errors.ts";
 import {
+  credentialsSchema,
   type LoginResult,
+  newUserSchema,
+  passwordChangeSchema,
   type SetupState,
-  USERNAME_MAX_LENGTH,
-  USERNAME_PATTERN,
+  setupRequestSchema,
 } from "../../protocol/auth.ts";
 import type { AppEnv } from "../app-env.ts";
 import { readJson, validate } from "../json-body.ts";
@@ -24,19 +26,6 @@ import { TOKEN_COOKIE } from "../middleware/authenticate.ts";
 import { idParam, UUID } from "../middleware/id-param.ts";
 import { isHttps, type OriginPolicy } from "../origin.ts";
 
-// The canonical form (canonicalUsername): NFKC, then trimmed of Unicode whitespace.
-const username = z
-  .string()
-  .normalize("NFKC")
-  .trim()
-  .min(1)
-  .max(USERNAME_MAX_LENGTH)
-  .regex(USERNAME_PATTERN, "letters, digits, . _ @ - only");
-const password = z.string().min(1).max(1024);
-const loginBody = z.object({ username, password });
-const setupBody = z.object({ setupToken: z.string().min(1).max(256), username, password });
-const passwordBody = z.object({ currentPassword: password, newPassword: password });
-const userBody = z.object({ username, password, role: z.enum(["admin", "viewer"]) });
 const auditQuery = z.object({
   limit: z.coerce.number().int().min(1).max(1000).default(100),
   before: z.coerce.number().int().min(1).optional(),
@@ -61,10 +50,10 @@ const UNAUDITED_ATTEMPTS = [415, 429] as const;
  * page on another origin can send) spends nothing; a malformed JSON one (400) spends an attempt
  * of its address, so that parsing large bodies stays bounded too.
  */
-function attempt<Schema extends z.ZodType>(
+function attempt<Schema extends z.core.$ZodType>(
   throttle: LoginThrottle,
   schema: Schema,
-  nameOf: (c: Context<AppEnv>, body: z.output<Schema>) => string | null,
+  nameOf: (c: Context<AppEnv>, body: z.core.output<Schema>) => string | null,
 ) {
   return createMiddleware<AppEnv>(async (c, next) => {
     const body = await readJson(c, schema).catch((error: unknown) => {
@@ -112,9 +101,9 @@ export function publicAuthRoutes(deps: AuthRoutesDeps) {
     .post(
       "/auth/login",
       audit("auth.login", { actor: bodyUsername, unaudited: UNAUDITED_ATTEMPTS }),
-      attempt(throttle, loginBody, (_, body) => body.username),
+      attempt(throttle, credentialsSchema, (_, body) => body.username),
       async (c) => {
-        const body = await readJson(c, loginBody);
+        const body = await readJson(c, credentialsSchema);
         return c.json(withCookie(c, await accounts.login(body.username, body.password), policy));
       },
     )
@@ -125,9 +114,9 @@ export function publicAuthRoutes(deps: AuthRoutesDeps) {
         target: responseId,
         unaudited: UNAUDITED_ATTEMPTS,
       }),
-      attempt(throttle, setupBody, () => null),
+      attempt(throttle, setupRequestSchema, () => null),
       async (c) => {
-        const body = await readJson(c, setupBody);
+        const body = await readJson(c, setupRequestSchema);
         const result = await accounts.setup(
           setupToken(),
           body.setupToken,
@@ -169,9 +158,9 @@ export function authRoutes({
     .post(
       "/auth/password",
       audit("auth.password", { target: self, unaudited: UNAUDITED_ATTEMPTS }),
-      attempt(throttle, passwordBody, (c) => c.get("principal").user.username),
+      attempt(throttle, passwordChangeSchema, (c) => c.get("principal").user.username),
       async (c) => {
-        const body = await readJson(c, passwordBody);
+        const body = await readJson(c, passwordChangeSchema);
         const { user } = c.get("principal");
         const result = await accounts.changePassword(
           user.id,
@@ -195,7 +184,7 @@ export function authRoutes({
       });
     })
     .post("/users", audit("user.create", { target: responseId }), async (c) => {
-      const body = await readJson(c, userBody);
+      const body = await readJson(c, newUserSchema);
       return c.json(await accounts.createUser(body.username, body.password, body.role), 201);
     })
     .delete("/users/:id", audit("user.delete", { target: byId }), async (c) => {

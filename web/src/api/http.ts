@@ -2,7 +2,7 @@
 // and the error envelope turned into ApiError. A 401 tells the auth store to sign in again.
 
 import type { AuditEntry } from "../../../src/protocol/audit.ts";
-import type { LoginResult, SetupState, User, UserRole } from "../../../src/protocol/auth.ts";
+import type { LoginResult, NewUser, SetupState, User } from "../../../src/protocol/auth.ts";
 import type { ErrorBody } from "../../../src/protocol/errors.ts";
 import type { ProviderSettingsPatch } from "../../../src/protocol/provider-requests.ts";
 import type { ProviderInfo as Provider } from "../../../src/protocol/providers.ts";
@@ -52,7 +52,7 @@ export interface ApiClient {
   /** Probe the provider's executable again (after installing it). */
   reprobeProvider(id: string): Promise<Provider>;
   users(): Promise<User[]>;
-  createUser(body: { username: string; password: string; role: UserRole }): Promise<User>;
+  createUser(body: NewUser): Promise<User>;
   deleteUser(id: string): Promise<void>;
   /** POST /auth/password: the answer's token is also the new cookie. */
   changePassword(currentPassword: string, newPassword: string): Promise<LoginResult>;
