@@ -1,5 +1,8 @@
-// The JSON error envelope every failing request receives.
+// The JSON error envelope every failing request receives: the schema (zod/mini) and its type.
 
-export interface ErrorBody {
-  error: { code: string; message: string };
-}
+import * as z from "zod/mini";
+
+export const errorBodySchema = z.object({
+  error: z.object({ code: z.string(), message: z.string() }),
+});
+export type ErrorBody = z.infer<typeof errorBodySchema>;

@@ -33,6 +33,7 @@ export const terminalCellsSchema = z
   .int()
   .check(z.minimum(MIN_TERMINAL_CELLS), z.maximum(MAX_TERMINAL_CELLS));
 
+/** A text frame the server sends (the table above); the browser decodes each with this. */
 export const serverEventSchema = z.discriminatedUnion("type", [
   z.object({
     type: z.literal("hello"),
@@ -67,6 +68,7 @@ export const serverEventSchema = z.discriminatedUnion("type", [
 ]);
 export type ServerEvent = z.infer<typeof serverEventSchema>;
 
+/** A text frame a client sends; the server answers any other with `error` invalid_message. */
 export const clientMessageSchema = z.discriminatedUnion("type", [
   z.object({ type: z.literal("resize"), cols: terminalCellsSchema, rows: terminalCellsSchema }),
   z.object({ type: z.literal("ping") }),
