@@ -11,7 +11,13 @@ import type { PtyExit, PtyProcess } from "./pty.ts";
 import { RingBuffer } from "./ring-buffer.ts";
 import { type ScreenSnapshot, type ScreenText, TerminalScreen } from "./screen.ts";
 import type { ScrollbackJournal } from "./scrollback-store.ts";
-import { type Feed, startsFromSnapshot, Viewer, type ViewerSink } from "./viewer.ts";
+import {
+  type Feed,
+  startsFromSnapshot,
+  Viewer,
+  type ViewerEndReason,
+  type ViewerSink,
+} from "./viewer.ts";
 
 /** Time between SIGHUP/SIGTERM and SIGKILL when stopping. */
 export const STOP_GRACE_MS = 3000;
@@ -530,8 +536,8 @@ export class LiveSession implements Feed {
   }
 
   /** Close every viewer (deletion, shutdown). */
-  closeViewers(code: number, reason: string): void {
-    for (const viewer of [...this.viewers]) viewer.end(code, reason);
+  closeViewers(reason: ViewerEndReason): void {
+    for (const viewer of [...this.viewers]) viewer.end(reason);
   }
 
   /**

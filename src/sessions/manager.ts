@@ -15,7 +15,6 @@ import type { SessionsRepo } from "../db/sessions-repo.ts";
 import { AppError, badRequest, conflict, notFound } from "../errors.ts";
 import type { LifecycleEvent, LifecycleEventType } from "../protocol/events.ts";
 import { LIVE_STATES, type Session, type SessionState } from "../protocol/session.ts";
-import { CloseCode } from "../protocol/stream.ts";
 import type { ProviderCatalog } from "../providers/catalog.ts";
 import { createFinishedOutputCache, StoredOutput } from "./finished-output.ts";
 import type { HostedPty, PtyHostLink } from "./host-link.ts";
@@ -378,7 +377,7 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
     const endedAt = new Date(now()).toISOString();
     for (const [id, session] of live) {
       live.delete(id);
-      session.closeViewers(CloseCode.goingAway, "the PTY host went away");
+      session.closeViewers("host_lost");
       const wasRunning = session.isRunning;
       session.abandon();
       if (!wasRunning) continue;
@@ -512,7 +511,7 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
       const session = live.get(id);
       cancelSizeWrite(id);
       if (session) {
-        session.closeViewers(CloseCode.sessionDeleted, "session deleted");
+        session.closeViewers("deleted");
         await session.stop();
         // The scrollback file must be complete before it is removed, or its last write revives it.
         await rowWriter.flushed(id);
@@ -654,7 +653,7 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
       if (deps.host) {
         // The sessions go on in the host; store their latest offsets and let go.
         for (const session of live.values()) {
-          session.closeViewers(CloseCode.goingAway, "server shutting down");
+          session.closeViewers("server_stopping");
           persist(session.snapshot());
         }
         await storeWaitingRows();
@@ -663,7 +662,7 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
       }
       const flushes: Promise<void>[] = [];
       for (const session of live.values()) {
-        session.closeViewers(CloseCode.goingAway, "server shutting down");
+        session.closeViewers("server_stopping");
         if (!session.isRunning) continue;
         flushes.push(session.closeScrollback());
         const snapshot = session.snapshot();

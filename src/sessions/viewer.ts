@@ -3,9 +3,10 @@
 // src/protocol/stream.ts). A viewer that the ring has overtaken resyncs from a fresh snapshot
 // once it reads again, or is closed with 4008 if it does not within STALLED_CLOSE_MS (or if the
 // session has no snapshot to give); a viewer of a finished session gets the rest, `truncated`
-// if the rest is not all there, `exit`, then close 1000.
+// if the rest is not all there, `exit`, then close 1000. Why a viewer ends is a ViewerEndReason;
+// the transport picks the close code (src/http/stream-close.ts).
 
-import { CloseCode, REPLAY_LIMIT_BYTES, type ServerEvent } from "../protocol/stream.ts";
+import { REPLAY_LIMIT_BYTES, type ServerEvent } from "../protocol/stream.ts";
 import type { ScreenSnapshot } from "./screen.ts";
 
 /** Largest binary frame sent to a viewer. */
@@ -20,6 +21,23 @@ export const STALLED_CLOSE_MS = 15_000;
 
 const encoder = new TextEncoder();
 
+/**
+ * Why the session ends a viewer:
+ * - `ended`: it has been sent all of a finished session's output and its exit;
+ * - `overtaken`: the ring overtook it and no snapshot can catch it up;
+ * - `stalled`: the ring overtook it and it stopped reading for STALLED_CLOSE_MS;
+ * - `deleted`: its session was deleted;
+ * - `server_stopping`: the server is shutting down;
+ * - `host_lost`: the PTY host that ran its session went away.
+ */
+export type ViewerEndReason =
+  | "ended"
+  | "overtaken"
+  | "stalled"
+  | "deleted"
+  | "server_stopping"
+  | "host_lost";
+
 /** What the transport reports for one frame, mirroring Bun's ServerWebSocket.send results. */
 export type SendResult = "sent" | "backpressure" | "dropped";
 
@@ -28,7 +46,8 @@ export interface ViewerSink {
   /** "backpressure": queued, but send no more until `resume()`; "dropped": not queued. */
   sendOutput(bytes: Uint8Array): SendResult;
   sendEvent(event: ServerEvent): void;
-  close(code: number, reason: string): void;
+  /** The session is done with this viewer: close the transport. */
+  close(reason: ViewerEndReason): void;
   /** Stop (true) or go on (false) reading this viewer's input: its session's input waits. */
   holdInput(hold: boolean): void;
 }
@@ -124,13 +143,10 @@ export class Viewer {
     if (this.finished || this.awaitingSnapshot) return;
     if (this.offset < this.feed.ring.start) {
       if (!this.feed.screenSnapshot || this.feed.exit) {
-        this.end(CloseCode.tooSlow, "viewer fell behind; reconnect with since=");
+        this.end("overtaken");
       } else if (!this.blocked) this.resync();
       else {
-        this.stallTimer ??= setTimeout(
-          () => this.end(CloseCode.tooSlow, "viewer stopped reading; reconnect with since="),
-          STALLED_CLOSE_MS,
-        );
+        this.stallTimer ??= setTimeout(() => this.end("stalled"), STALLED_CLOSE_MS);
       }
       return;
     }
@@ -152,11 +168,11 @@ export class Viewer {
   }
 
   /** Close the viewer from the session's side (deleted session, shutdown). */
-  end(code: number, reason: string): void {
+  end(reason: ViewerEndReason): void {
     if (this.finished) return;
     this.finished = true;
     clearTimeout(this.stallTimer);
-    this.sink.close(code, reason);
+    this.sink.close(reason);
     this.feed.release(this);
   }
 
@@ -215,7 +231,7 @@ export class Viewer {
     this.truncateToRing();
     if (result === "dropped") {
       // The snapshot frame could not be queued: the client's terminal is not what it is told.
-      this.end(CloseCode.tooSlow, "viewer fell behind; reconnect with since=");
+      this.end("overtaken");
       return;
     }
     if (result === "backpressure") this.blocked = true;
@@ -245,7 +261,7 @@ export class Viewer {
         this.offset = end;
       }
       this.sink.sendEvent({ type: "exit", exitCode: exit.exitCode, signal: exit.signal });
-      this.end(CloseCode.normal, "session ended");
+      this.end("ended");
     }
   }
 }
