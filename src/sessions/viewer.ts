@@ -8,6 +8,7 @@
 
 import { REPLAY_LIMIT_BYTES, type ServerEvent } from "../protocol/stream.ts";
 import type { ScreenSnapshot } from "./screen.ts";
+import { realTimers, type TimerHandle, type Timers } from "./timers.ts";
 
 /** Largest binary frame sent to a viewer. */
 export const VIEWER_CHUNK_BYTES = 256 * 1024;
@@ -102,7 +103,7 @@ export class Viewer {
   /** A snapshot is on its way: nothing else goes out until it has. */
   private awaitingSnapshot = false;
   /** Set while the ring has overtaken a viewer that is not reading: 4008 when it fires. */
-  private stallTimer: Timer | undefined;
+  private stallTimer: TimerHandle;
   /** The size this viewer's terminal last asked for; undefined until it asks (see LiveSession). */
   size: { cols: number; rows: number } | undefined;
 
@@ -110,6 +111,8 @@ export class Viewer {
     private readonly feed: Feed,
     readonly sink: ViewerSink,
     since: number,
+    /** Schedules the stall close (STALLED_CLOSE_MS). */
+    private readonly timers: Timers = realTimers,
   ) {
     this.offset = since;
     this.replayEnd = since;
@@ -146,7 +149,7 @@ export class Viewer {
         this.end("overtaken");
       } else if (!this.blocked) this.resync();
       else {
-        this.stallTimer ??= setTimeout(() => this.end("stalled"), STALLED_CLOSE_MS);
+        this.stallTimer ??= this.timers.set(() => this.end("stalled"), STALLED_CLOSE_MS);
       }
       return;
     }
@@ -157,7 +160,7 @@ export class Viewer {
   resume(): void {
     if (this.finished) return;
     this.blocked = false;
-    clearTimeout(this.stallTimer);
+    this.timers.clear(this.stallTimer);
     this.stallTimer = undefined;
     this.notify();
   }
@@ -171,7 +174,7 @@ export class Viewer {
   end(reason: ViewerEndReason): void {
     if (this.finished) return;
     this.finished = true;
-    clearTimeout(this.stallTimer);
+    this.timers.clear(this.stallTimer);
     this.sink.close(reason);
     this.feed.release(this);
   }
@@ -180,7 +183,7 @@ export class Viewer {
   detach(): void {
     if (this.finished) return;
     this.finished = true;
-    clearTimeout(this.stallTimer);
+    this.timers.clear(this.stallTimer);
     this.feed.release(this);
   }
 
