@@ -1,10 +1,10 @@
 // One viewer of a session's output: reads the shared ring at its own pace and never holds more
 // than one chunk of its own. It starts from a replay or from a snapshot of the terminal (see
 // src/protocol/stream.ts). A viewer that the ring has overtaken resyncs from a fresh snapshot
-// once it reads again, or is closed with 4008 if it does not within STALLED_CLOSE_MS (or if the
-// session has no snapshot to give); a viewer of a finished session gets the rest, `truncated`
-// if the rest is not all there, `exit`, then close 1000. Why a viewer ends is a ViewerEndReason;
-// the transport picks the close code (src/http/stream-close.ts).
+// once it reads again, or is ended as `stalled` if it does not within STALLED_CLOSE_MS (as
+// `overtaken` at once if the session has no snapshot to give); a viewer of a finished session
+// gets the rest, `truncated` if the rest is not all there, `exit`, then is ended as `ended`.
+// The transport turns a ViewerEndReason into its close code (src/http/stream-close.ts).
 
 import { REPLAY_LIMIT_BYTES, type ServerEvent } from "../protocol/stream.ts";
 import type { ScreenSnapshot } from "./screen.ts";
@@ -17,7 +17,7 @@ export const VIEWER_CHUNK_BYTES = 256 * 1024;
  * one is sent anyway, followed by a `truncated` notice and the ring from its start.
  */
 const SNAPSHOT_TRIES = 3;
-/** A viewer overtaken by the ring that has not read for this long is closed with 4008. */
+/** A viewer overtaken by the ring that has not read for this long is ended as `stalled`. */
 export const STALLED_CLOSE_MS = 15_000;
 
 const encoder = new TextEncoder();
@@ -102,7 +102,7 @@ export class Viewer {
   private finished = false;
   /** A snapshot is on its way: nothing else goes out until it has. */
   private awaitingSnapshot = false;
-  /** Set while the ring has overtaken a viewer that is not reading: 4008 when it fires. */
+  /** Set while the ring has overtaken a viewer that is not reading: ends it when it fires. */
   private stallTimer: TimerHandle;
   /** The size this viewer's terminal last asked for; undefined until it asks (see LiveSession). */
   size: { cols: number; rows: number } | undefined;
