@@ -77,6 +77,14 @@ test("sessions/ knows nothing about HTTP", () => {
   }
 });
 
+test("sessions/ speaks its own language: no close codes, no errors carrying HTTP statuses", () => {
+  for (const file of files.filter((f) => f.path.startsWith("src/sessions/"))) {
+    expect(`${file.path}: ${file.text.match(/\bCloseCode\b/)?.[0]}`).toEndWith(": undefined");
+    for (const specifier of file.imports)
+      expect(`${file.path} → ${specifier}`).not.toMatch(/→ .*\/errors\.ts$/);
+  }
+});
+
 test("dependencies point one way: the domain and db never import http", () => {
   for (const file of files.filter((f) => /^src\/(db|sessions|providers|protocol)\//.test(f.path))) {
     for (const specifier of file.imports)

@@ -7,6 +7,7 @@ import type { SessionManager } from "../sessions/manager.ts";
 import type { SendResult, ViewerSink } from "../sessions/viewer.ts";
 import type { Metrics } from "./metrics.ts";
 import type { Socket, SocketHandler } from "./socket-hub.ts";
+import { STREAM_CLOSE, type StreamClose } from "./stream-close.ts";
 
 /** Messages a client may send before its attachment is ready; more closes the socket. */
 const MAX_EARLY_MESSAGES = 256;
@@ -42,7 +43,7 @@ export function createStreamSocket({
   // viewer closed while its socket is congested (4008: it fell behind) is closed once the socket
   // drains; until then it holds no more than Bun's queue, and the hub's pings end a client that
   // never reads again. What it sends meanwhile is ignored.
-  let closeOnDrain: { code: number; reason: string } | undefined;
+  let closeOnDrain: StreamClose | undefined;
 
   const send = (ws: Socket, event: ServerEvent) => ws.sendText(JSON.stringify(event));
   const fail = (ws: Socket, code: string, message: string) =>
@@ -98,9 +99,10 @@ export function createStreamSocket({
           return status === -1 ? "backpressure" : status === 0 ? "dropped" : "sent";
         },
         sendEvent: (event) => send(ws, event),
-        close: (code, reason) => {
-          if (ws.getBufferedAmount() > 0) closeOnDrain = { code, reason };
-          else ws.close(code, reason);
+        close: (reason) => {
+          const frame = STREAM_CLOSE[reason];
+          if (ws.getBufferedAmount() > 0) closeOnDrain = frame;
+          else ws.close(frame.code, frame.reason);
         },
         // A paused socket is read no further, so the client's own buffer and TCP hold its input.
         holdInput: (hold) => {

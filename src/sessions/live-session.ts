@@ -11,7 +11,14 @@ import type { PtyExit, PtyProcess } from "./pty.ts";
 import { RingBuffer } from "./ring-buffer.ts";
 import { type ScreenSnapshot, type ScreenText, TerminalScreen } from "./screen.ts";
 import type { ScrollbackJournal } from "./scrollback-store.ts";
-import { type Feed, startsFromSnapshot, Viewer, type ViewerSink } from "./viewer.ts";
+import { realTimers, type TimerHandle, type Timers } from "./timers.ts";
+import {
+  type Feed,
+  startsFromSnapshot,
+  Viewer,
+  type ViewerEndReason,
+  type ViewerSink,
+} from "./viewer.ts";
 
 /** Time between SIGHUP/SIGTERM and SIGKILL when stopping. */
 export const STOP_GRACE_MS = 3000;
@@ -50,6 +57,11 @@ export interface LiveSessionOptions {
   snapshotScrollbackLines: number;
   idleAfterMs: number;
   now: () => number;
+  /**
+   * Schedules the idle check, repaints, SIGKILL, the mirror drop and the close of stalled
+   * viewers (default: the real timers).
+   */
+  timers?: Timers;
   onChange: (session: LiveSession, kind: ChangeKind) => void;
   /** The size policy changed the PTY's size (the manager stores it). */
   onResize: (session: LiveSession) => void;
@@ -99,19 +111,20 @@ export class LiveSession implements Feed {
   private mirrorDropped = false;
   /** The ring has held everything the host kept since this server took the session. */
   private mirrorWhole = true;
-  private mirrorTimer: Timer | undefined;
+  private mirrorTimer: TimerHandle;
   /** What the program is doing for its user; set while the process runs. */
   attention: AttentionTracker | undefined;
   private readonly viewers = new Set<Viewer>();
+  private readonly timers: Timers;
   /** The viewer whose terminal answers reach the program: the last one that typed, else the oldest. */
   private primary: Viewer | undefined;
   /** The viewer that last typed (terminal answers do not count), if still attached. */
   private typist: Viewer | undefined;
   /** A forced repaint is under way since then: the PTY is a column narrower (see repaint). */
   private repaintFromMs: number | undefined;
-  private repaintTimer: Timer | undefined;
-  private idleTimer: Timer | undefined;
-  private killTimer: Timer | undefined;
+  private repaintTimer: TimerHandle;
+  private idleTimer: TimerHandle;
+  private killTimer: TimerHandle;
   private startedMs = 0;
   private lastOutputMs: number | undefined;
   private stopRequested = false;
@@ -134,6 +147,7 @@ export class LiveSession implements Feed {
     initialOffset?: number,
   ) {
     this.ring = new RingBuffer(options.scrollbackBytes, initialOffset);
+    this.timers = options.timers ?? realTimers;
   }
 
   /** Resolves once the process is gone and all its output is in the ring. */
@@ -213,7 +227,7 @@ export class LiveSession implements Feed {
 
   private scheduleMirrorDrop(): void {
     if (!this.hosted || this.mirrorTimer !== undefined || this.exit) return;
-    this.mirrorTimer = setTimeout(() => {
+    this.mirrorTimer = this.timers.set(() => {
       this.mirrorTimer = undefined;
       if (this.viewers.size > 0 || this.exit) return;
       this.ring.clear();
@@ -246,10 +260,10 @@ export class LiveSession implements Feed {
   /** The process is out of reach (its PTY host died): stop the clocks, accept no more changes. */
   abandon(): void {
     this.stopAttention();
-    clearTimeout(this.idleTimer);
-    clearTimeout(this.mirrorTimer);
-    clearTimeout(this.killTimer);
-    clearTimeout(this.repaintTimer);
+    this.timers.clear(this.idleTimer);
+    this.timers.clear(this.mirrorTimer);
+    this.timers.clear(this.killTimer);
+    this.timers.clear(this.repaintTimer);
     this.idleTimer = undefined;
     this.exit ??= { exitCode: null, signal: null };
     this.resolveExited?.(this.exit);
@@ -295,10 +309,10 @@ export class LiveSession implements Feed {
 
   onExit(exit: PtyExit): void {
     this.stopAttention();
-    clearTimeout(this.idleTimer);
-    clearTimeout(this.mirrorTimer);
-    clearTimeout(this.killTimer);
-    clearTimeout(this.repaintTimer);
+    this.timers.clear(this.idleTimer);
+    this.timers.clear(this.mirrorTimer);
+    this.timers.clear(this.killTimer);
+    this.timers.clear(this.repaintTimer);
     this.idleTimer = undefined;
     this.exit = exit;
     if (this.journal) this.scrollbackSaved = this.journal.close(this.finalScreen());
@@ -354,10 +368,10 @@ export class LiveSession implements Feed {
     const { ring } = this;
     const from = since ?? ring.start;
     const snapshot = this.isRunning && startsFromSnapshot(since, ring, ring.end);
-    const viewer = new Viewer(this, sink, from);
+    const viewer = new Viewer(this, sink, from, this.timers);
     this.viewers.add(viewer);
     // Watched again: keep the output from now on (what was dropped comes as a snapshot).
-    clearTimeout(this.mirrorTimer);
+    this.timers.clear(this.mirrorTimer);
     this.mirrorTimer = undefined;
     this.mirrorDropped = false;
     this.primary ??= viewer;
@@ -442,7 +456,7 @@ export class LiveSession implements Feed {
   resize(cols: number, rows: number): void {
     if (!this.isRunning) return;
     if (this.repaintTimer !== undefined) {
-      clearTimeout(this.repaintTimer);
+      this.timers.clear(this.repaintTimer);
       this.repaintTimer = undefined;
       this.repaintFromMs = undefined;
     }
@@ -507,11 +521,11 @@ export class LiveSession implements Feed {
     const { cols, rows } = this.info;
     this.pty.resize(cols > MIN_TERMINAL_CELLS ? cols - 1 : cols + 1, rows);
     this.repaintFromMs = this.options.now();
-    this.repaintTimer = setTimeout(() => this.endRepaint(), REPAINT_MAX_MS);
+    this.repaintTimer = this.timers.set(() => this.endRepaint(), REPAINT_MAX_MS);
   }
 
   private endRepaint(): void {
-    clearTimeout(this.repaintTimer);
+    this.timers.clear(this.repaintTimer);
     this.repaintTimer = undefined;
     this.repaintFromMs = undefined;
     if (this.isRunning) this.pty?.resize(this.info.cols, this.info.rows);
@@ -524,14 +538,14 @@ export class LiveSession implements Feed {
       this.stopRequested = true;
       pty.signal("SIGHUP");
       pty.signal("SIGTERM");
-      this.killTimer = setTimeout(() => pty.signal("SIGKILL"), STOP_GRACE_MS);
+      this.killTimer = this.timers.set(() => pty.signal("SIGKILL"), STOP_GRACE_MS);
     }
     return this.exited;
   }
 
   /** Close every viewer (deletion, shutdown). */
-  closeViewers(code: number, reason: string): void {
-    for (const viewer of [...this.viewers]) viewer.end(code, reason);
+  closeViewers(reason: ViewerEndReason): void {
+    for (const viewer of [...this.viewers]) viewer.end(reason);
   }
 
   /**
@@ -566,7 +580,7 @@ export class LiveSession implements Feed {
   // Idle detection without a periodic timer: one timeout, re-armed only for the remainder of the
   // quiet period, and none at all while the session is idle.
   private scheduleIdleCheck(delayMs: number): void {
-    this.idleTimer = setTimeout(() => {
+    this.idleTimer = this.timers.set(() => {
       this.idleTimer = undefined;
       if (!this.isRunning) return;
       const since = this.lastOutputMs ?? this.startedMs;

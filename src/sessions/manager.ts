@@ -12,10 +12,8 @@ import { hookSignal } from "../attention/hook-events.ts";
 import { isDatabaseUnavailable } from "../db/client.ts";
 import type { SessionRow } from "../db/schema.ts";
 import type { SessionsRepo } from "../db/sessions-repo.ts";
-import { AppError, badRequest, conflict, notFound } from "../errors.ts";
 import type { LifecycleEvent, LifecycleEventType } from "../protocol/events.ts";
 import { LIVE_STATES, type Session, type SessionState } from "../protocol/session.ts";
-import { CloseCode } from "../protocol/stream.ts";
 import type { ProviderCatalog } from "../providers/catalog.ts";
 import { createFinishedOutputCache, StoredOutput } from "./finished-output.ts";
 import type { HostedPty, PtyHostLink } from "./host-link.ts";
@@ -30,6 +28,7 @@ import type { PtyBackend, PtyProcess } from "./pty.ts";
 import { createRowWriter } from "./row-writer.ts";
 import type { ScreenText } from "./screen.ts";
 import type { ScrollbackJournal, ScrollbackStore } from "./scrollback-store.ts";
+import { SessionError } from "./session-error.ts";
 import {
   type Feed,
   type OutputSource,
@@ -88,18 +87,17 @@ export interface SessionManager {
   list(filter?: { state?: SessionState }): Promise<Session[]>;
   rename(id: string, name: string): Promise<Session>;
   /**
-   * Input bytes; 409 when the session is not running, 429 `input_full` (Retry-After) while more
-   * than its input budget waits for the program to read it.
+   * Input bytes; SessionError `not_running` when the session is not running, `input_full` while
+   * more than its input budget waits for the program to read it.
    */
   write(id: string, bytes: Uint8Array): Promise<void>;
   resize(id: string, cols: number, rows: number): Promise<void>;
   stop(id: string): Promise<Session>;
   restart(id: string, createdBy: string | null): Promise<Session>;
   remove(id: string): Promise<void>;
-  /** Output from `since` (clamped to what is kept). */
-  /** Output from `since` (default: all that is kept); 400 since_invalid past the end. */
+  /** Output from `since` (default: all that is kept); SessionError `since_invalid` past the end. */
   output(id: string, since?: number): Promise<OutputSlice>;
-  /** `since` for a new viewer, as given (absent: none); 400 since_invalid past the end. */
+  /** `since` for a new viewer, as given (absent: none); `since_invalid` past the end. */
   checkSince(id: string, since?: number): Promise<number | undefined>;
   /**
    * Attach a viewer from `since` (absent: a fresh open); a live session may start it from a
@@ -108,11 +106,11 @@ export interface SessionManager {
   attach(id: string, since: number | undefined, sink: ViewerSink): Promise<Attachment>;
   /**
    * Type the keys of `option` of the prompt `fingerprint` names, if it is still the one the
-   * session waits on: 409 prompt_changed otherwise (nothing is typed), 400 option_invalid for
-   * an option it does not have, 409 session_not_running.
+   * session waits on: SessionError `prompt_changed` otherwise (nothing is typed),
+   * `option_invalid` for an option it does not have, `not_running`.
    */
   answer(id: string, fingerprint: string, option: number): Promise<Session>;
-  /** The text on a live session's screen; 409 session_not_running otherwise. */
+  /** The text on a live session's screen; SessionError `not_running` otherwise. */
   screenText(id: string): Promise<ScreenText>;
   /** A call of the session's CLI hook (see src/attention/hook-channel.ts). */
   hook(id: string, payload: unknown): Promise<HookOutcome>;
@@ -177,7 +175,7 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
     for (const listener of listeners) listener({ type, session });
   };
 
-  /** Store `session` as its row; rejects 503 when the database is away (the state still waits). */
+  /** Store `session` as its row; rejects (store_unavailable) when the database is away (the state still waits). */
   const persist = (session: Session): Promise<void> => rowWriter.save(session);
 
   /** The state waiting to be stored for `id`: newer than its row. */
@@ -254,7 +252,7 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
     const waiting = pendingCopy(id);
     if (waiting) return waiting;
     const row = await deps.repo.get(id);
-    if (!row) throw notFound("session");
+    if (!row) throw new SessionError("not_found", "session not found");
     return fromRow(row);
   };
 
@@ -262,18 +260,18 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
     const session = live.get(id);
     if (session?.isRunning) return session;
     const stored = await find(id);
-    throw conflict("session_not_running", `session is ${stored.state}`);
+    throw new SessionError("not_running", `session is ${stored.state}`);
   };
 
   const validateCwd = (cwd: string) => {
-    if (!isAbsolute(cwd)) throw badRequest("cwd_invalid", "cwd must be an absolute path");
+    if (!isAbsolute(cwd)) throw new SessionError("cwd_invalid", "cwd must be an absolute path");
     let isDirectory = false;
     try {
       isDirectory = statSync(cwd).isDirectory();
     } catch {
-      throw badRequest("cwd_invalid", "cwd does not exist");
+      throw new SessionError("cwd_invalid", "cwd does not exist");
     }
-    if (!isDirectory) throw badRequest("cwd_invalid", "cwd is not a directory");
+    if (!isDirectory) throw new SessionError("cwd_invalid", "cwd is not a directory");
   };
 
   const spawn = async (request: SpawnRequest): Promise<Session> => {
@@ -291,7 +289,7 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
       hooks: deps.hookEndpoint?.(id),
     });
     if (request.parentSessionId !== undefined && !(await deps.repo.get(request.parentSessionId))) {
-      throw badRequest("parent_not_found", "parentSessionId names no session");
+      throw new SessionError("parent_not_found", "parentSessionId names no session");
     }
     // JavaScriptCore never moves an object, so one that lives as long as the session pins the
     // whole 16 KiB heap block it lands in. Allocated among the garbage of busy requests, the
@@ -378,7 +376,7 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
     const endedAt = new Date(now()).toISOString();
     for (const [id, session] of live) {
       live.delete(id);
-      session.closeViewers(CloseCode.goingAway, "the PTY host went away");
+      session.closeViewers("host_lost");
       const wasRunning = session.isRunning;
       session.abandon();
       if (!wasRunning) continue;
@@ -460,11 +458,9 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
     async write(id, bytes) {
       const session = await running(id);
       if (session.inputBacklog > INPUT_BUDGET_BYTES) {
-        throw new AppError(
-          429,
+        throw new SessionError(
           "input_full",
           `${session.inputBacklog} bytes of earlier input wait for the program to read them`,
-          { "Retry-After": "1" },
         );
       }
       session.write(bytes);
@@ -512,7 +508,7 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
       const session = live.get(id);
       cancelSizeWrite(id);
       if (session) {
-        session.closeViewers(CloseCode.sessionDeleted, "session deleted");
+        session.closeViewers("deleted");
         await session.stop();
         // The scrollback file must be complete before it is removed, or its last write revives it.
         await rowWriter.flushed(id);
@@ -582,9 +578,9 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
       };
       if ("refused" in result) {
         if (result.refused === "option_invalid") {
-          throw badRequest("option_invalid", "the prompt has no such option");
+          throw new SessionError("option_invalid", "the prompt has no such option");
         }
-        throw conflict("prompt_changed", "that prompt is no longer the one waiting");
+        throw new SessionError("prompt_changed", "that prompt is no longer the one waiting");
       }
       session.write(new TextEncoder().encode(result.keys));
       return session.snapshot();
@@ -594,7 +590,10 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
       const session = await running(id);
       const text = await session.screenText();
       if (!text)
-        throw conflict("screen_not_ready", "the session's screen is catching up; try again");
+        throw new SessionError(
+          "screen_not_ready",
+          "the session's screen is catching up; try again",
+        );
       return text;
     },
 
@@ -654,7 +653,7 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
       if (deps.host) {
         // The sessions go on in the host; store their latest offsets and let go.
         for (const session of live.values()) {
-          session.closeViewers(CloseCode.goingAway, "server shutting down");
+          session.closeViewers("server_stopping");
           persist(session.snapshot());
         }
         await storeWaitingRows();
@@ -663,7 +662,7 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
       }
       const flushes: Promise<void>[] = [];
       for (const session of live.values()) {
-        session.closeViewers(CloseCode.goingAway, "server shutting down");
+        session.closeViewers("server_stopping");
         if (!session.isRunning) continue;
         flushes.push(session.closeScrollback());
         const snapshot = session.snapshot();
@@ -697,7 +696,7 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
 function sinceWithin(ring: OutputSource, since: number | undefined, end = ring.end): number {
   if (since === undefined) return ring.start;
   if (since > end) {
-    throw badRequest("since_invalid", `since is past the end of the output (${end})`);
+    throw new SessionError("since_invalid", `since is past the end of the output (${end})`);
   }
   return since;
 }

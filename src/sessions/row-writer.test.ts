@@ -3,9 +3,9 @@
 // is test/database-outage.test.ts.
 
 import { expect, test } from "bun:test";
-import { AppError } from "../errors.ts";
 import type { Session } from "../protocol/session.ts";
 import { createRowWriter } from "./row-writer.ts";
+import { SessionError } from "./session-error.ts";
 
 class Unavailable extends Error {
   code = "ECONNREFUSED";
@@ -53,11 +53,11 @@ test("a state saved while the database is away is kept and written once it is ba
   const request = store.writer.save(session("ended", 3));
   const stored = store.writer.stored("s1");
   const rejected = await request.catch((error: unknown) => error);
-  expect(rejected).toBeInstanceOf(AppError);
-  expect(rejected).toMatchObject({ status: 503, code: "database_unavailable" });
+  expect(rejected).toBeInstanceOf(SessionError);
+  expect(rejected).toMatchObject({ kind: "store_unavailable" });
   expect(store.writer.pending("s1")).toMatchObject({ state: "ended", exitCode: 3 });
   // A request during the outage hears of a new attempt, not of the next timer.
-  await expect(store.writer.flushed("s1")).rejects.toMatchObject({ status: 503 });
+  await expect(store.writer.flushed("s1")).rejects.toMatchObject({ kind: "store_unavailable" });
   store.away = false;
   await stored;
   expect(store.written).toEqual([session("ended", 3)]);

@@ -2,8 +2,10 @@
 // the newest state is written), retried with backoff while the database is away, so that no
 // state, above all a session's final one, is lost to an outage.
 
-import { databaseUnavailable } from "../errors.ts";
 import type { Session } from "../protocol/session.ts";
+import { SessionError } from "./session-error.ts";
+
+const STORE_UNAVAILABLE = "the database is unavailable; try again shortly";
 
 /** First wait before retrying a write the database could not take, in ms; doubles per failure. */
 export const ROW_RETRY_FIRST_MS = 100;
@@ -23,7 +25,7 @@ export interface RowWriterDeps {
 export interface RowWriter {
   /**
    * Make `session` its row's latest state. Resolves once it (or a later state) is stored; rejects
-   * with 503 database_unavailable when an attempt fails meanwhile (the state stays and is
+   * with SessionError store_unavailable when an attempt fails meanwhile (the state stays and is
    * retried). The promise may be ignored: its rejection is handled.
    */
   save(session: Session): Promise<void>;
@@ -80,7 +82,8 @@ export function createRowWriter(deps: RowWriterDeps): RowWriter {
   const fail = (entry: Entry) => {
     const failed = entry.waiters.filter((waiter) => waiter.reject);
     entry.waiters = entry.waiters.filter((waiter) => !waiter.reject);
-    for (const waiter of failed) waiter.reject?.(databaseUnavailable());
+    for (const waiter of failed)
+      waiter.reject?.(new SessionError("store_unavailable", STORE_UNAVAILABLE));
   };
 
   const write = async (id: string, entry: Entry) => {

@@ -1,12 +1,14 @@
 // One viewer of a session's output: reads the shared ring at its own pace and never holds more
 // than one chunk of its own. It starts from a replay or from a snapshot of the terminal (see
 // src/protocol/stream.ts). A viewer that the ring has overtaken resyncs from a fresh snapshot
-// once it reads again, or is closed with 4008 if it does not within STALLED_CLOSE_MS (or if the
-// session has no snapshot to give); a viewer of a finished session gets the rest, `truncated`
-// if the rest is not all there, `exit`, then close 1000.
+// once it reads again, or is ended as `stalled` if it does not within STALLED_CLOSE_MS (as
+// `overtaken` at once if the session has no snapshot to give); a viewer of a finished session
+// gets the rest, `truncated` if the rest is not all there, `exit`, then is ended as `ended`.
+// The transport turns a ViewerEndReason into its close code (src/http/stream-close.ts).
 
-import { CloseCode, REPLAY_LIMIT_BYTES, type ServerEvent } from "../protocol/stream.ts";
+import { REPLAY_LIMIT_BYTES, type ServerEvent } from "../protocol/stream.ts";
 import type { ScreenSnapshot } from "./screen.ts";
+import { realTimers, type TimerHandle, type Timers } from "./timers.ts";
 
 /** Largest binary frame sent to a viewer. */
 export const VIEWER_CHUNK_BYTES = 256 * 1024;
@@ -15,10 +17,27 @@ export const VIEWER_CHUNK_BYTES = 256 * 1024;
  * one is sent anyway, followed by a `truncated` notice and the ring from its start.
  */
 const SNAPSHOT_TRIES = 3;
-/** A viewer overtaken by the ring that has not read for this long is closed with 4008. */
+/** A viewer overtaken by the ring that has not read for this long is ended as `stalled`. */
 export const STALLED_CLOSE_MS = 15_000;
 
 const encoder = new TextEncoder();
+
+/**
+ * Why the session ends a viewer:
+ * - `ended`: it has been sent all of a finished session's output and its exit;
+ * - `overtaken`: the ring overtook it and no snapshot can catch it up;
+ * - `stalled`: the ring overtook it and it stopped reading for STALLED_CLOSE_MS;
+ * - `deleted`: its session was deleted;
+ * - `server_stopping`: the server is shutting down;
+ * - `host_lost`: the PTY host that ran its session went away.
+ */
+export type ViewerEndReason =
+  | "ended"
+  | "overtaken"
+  | "stalled"
+  | "deleted"
+  | "server_stopping"
+  | "host_lost";
 
 /** What the transport reports for one frame, mirroring Bun's ServerWebSocket.send results. */
 export type SendResult = "sent" | "backpressure" | "dropped";
@@ -28,7 +47,8 @@ export interface ViewerSink {
   /** "backpressure": queued, but send no more until `resume()`; "dropped": not queued. */
   sendOutput(bytes: Uint8Array): SendResult;
   sendEvent(event: ServerEvent): void;
-  close(code: number, reason: string): void;
+  /** The session is done with this viewer: close the transport. */
+  close(reason: ViewerEndReason): void;
   /** Stop (true) or go on (false) reading this viewer's input: its session's input waits. */
   holdInput(hold: boolean): void;
 }
@@ -82,8 +102,8 @@ export class Viewer {
   private finished = false;
   /** A snapshot is on its way: nothing else goes out until it has. */
   private awaitingSnapshot = false;
-  /** Set while the ring has overtaken a viewer that is not reading: 4008 when it fires. */
-  private stallTimer: Timer | undefined;
+  /** Set while the ring has overtaken a viewer that is not reading: ends it when it fires. */
+  private stallTimer: TimerHandle;
   /** The size this viewer's terminal last asked for; undefined until it asks (see LiveSession). */
   size: { cols: number; rows: number } | undefined;
 
@@ -91,6 +111,8 @@ export class Viewer {
     private readonly feed: Feed,
     readonly sink: ViewerSink,
     since: number,
+    /** Schedules the stall close (STALLED_CLOSE_MS). */
+    private readonly timers: Timers = realTimers,
   ) {
     this.offset = since;
     this.replayEnd = since;
@@ -124,13 +146,10 @@ export class Viewer {
     if (this.finished || this.awaitingSnapshot) return;
     if (this.offset < this.feed.ring.start) {
       if (!this.feed.screenSnapshot || this.feed.exit) {
-        this.end(CloseCode.tooSlow, "viewer fell behind; reconnect with since=");
+        this.end("overtaken");
       } else if (!this.blocked) this.resync();
       else {
-        this.stallTimer ??= setTimeout(
-          () => this.end(CloseCode.tooSlow, "viewer stopped reading; reconnect with since="),
-          STALLED_CLOSE_MS,
-        );
+        this.stallTimer ??= this.timers.set(() => this.end("stalled"), STALLED_CLOSE_MS);
       }
       return;
     }
@@ -141,7 +160,7 @@ export class Viewer {
   resume(): void {
     if (this.finished) return;
     this.blocked = false;
-    clearTimeout(this.stallTimer);
+    this.timers.clear(this.stallTimer);
     this.stallTimer = undefined;
     this.notify();
   }
@@ -152,11 +171,11 @@ export class Viewer {
   }
 
   /** Close the viewer from the session's side (deleted session, shutdown). */
-  end(code: number, reason: string): void {
+  end(reason: ViewerEndReason): void {
     if (this.finished) return;
     this.finished = true;
-    clearTimeout(this.stallTimer);
-    this.sink.close(code, reason);
+    this.timers.clear(this.stallTimer);
+    this.sink.close(reason);
     this.feed.release(this);
   }
 
@@ -164,7 +183,7 @@ export class Viewer {
   detach(): void {
     if (this.finished) return;
     this.finished = true;
-    clearTimeout(this.stallTimer);
+    this.timers.clear(this.stallTimer);
     this.feed.release(this);
   }
 
@@ -215,7 +234,7 @@ export class Viewer {
     this.truncateToRing();
     if (result === "dropped") {
       // The snapshot frame could not be queued: the client's terminal is not what it is told.
-      this.end(CloseCode.tooSlow, "viewer fell behind; reconnect with since=");
+      this.end("overtaken");
       return;
     }
     if (result === "backpressure") this.blocked = true;
@@ -245,7 +264,7 @@ export class Viewer {
         this.offset = end;
       }
       this.sink.sendEvent({ type: "exit", exitCode: exit.exitCode, signal: exit.signal });
-      this.end(CloseCode.normal, "session ended");
+      this.end("ended");
     }
   }
 }

@@ -12,6 +12,7 @@ import { noticeText } from "../attention/notifier.ts";
 import type { AuditEntry } from "../db/audit-repo.ts";
 import { AppError } from "../errors.ts";
 import { createRateLimiter } from "../http/rate-limiter.ts";
+import { asAppError } from "../http/session-errors.ts";
 import type { Session } from "../protocol/session.ts";
 import type { SessionManager } from "../sessions/manager.ts";
 
@@ -121,7 +122,8 @@ export function startTelegram(options: TelegramOptions): TelegramBridge {
         parse_mode: "HTML",
       });
     } catch (error) {
-      await ctx.reply(error instanceof AppError ? error.message : "could not read the screen");
+      const known = asAppError(error);
+      await ctx.reply(known instanceof AppError ? known.message : "could not read the screen");
     }
   });
 
@@ -184,7 +186,9 @@ export function startTelegram(options: TelegramOptions): TelegramBridge {
     let status = 200;
     try {
       await run();
-    } catch (error) {
+    } catch (thrown) {
+      // Audited with the status the same refusal gets over HTTP.
+      const error = asAppError(thrown);
       if (!(error instanceof AppError)) options.onError(error, "typing from Telegram");
       status = error instanceof AppError ? error.status : 500;
     }

@@ -1,6 +1,6 @@
-// The one place that turns errors into the JSON envelope. AppErrors are rendered as they are;
-// a database that cannot be reached is a 503 with Retry-After; anything else becomes a 500 whose
-// cause is logged, never sent.
+// The one place that turns errors into the JSON envelope. AppErrors are rendered as they are,
+// SessionErrors as their kind maps (session-errors.ts); a database that cannot be reached is a
+// 503 with Retry-After; anything else becomes a 500 whose cause is logged, never sent.
 
 import type { Context, ErrorHandler, NotFoundHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
@@ -8,6 +8,7 @@ import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { isDatabaseUnavailable } from "../../db/client.ts";
 import { AppError, databaseUnavailable } from "../../errors.ts";
 import type { ErrorBody } from "../../protocol/errors.ts";
+import { asAppError } from "../session-errors.ts";
 
 export function errorResponse(
   c: Context,
@@ -23,7 +24,8 @@ export function errorResponse(
 export function createErrorHandler(
   logError: (error: unknown, context: string) => void,
 ): ErrorHandler {
-  return (error, c) => {
+  return (thrown, c) => {
+    const error = asAppError(thrown);
     if (error instanceof AppError) {
       return errorResponse(c, error.status, error.code, error.message, error.headers);
     }
