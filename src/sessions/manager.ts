@@ -77,7 +77,7 @@ export interface OutputSlice {
    * a finished session lacks its last bytes (a full disk kept them from being written).
    */
   end: number;
-  /** Shared with other readers: never to be written to. */
+  /** Never to be written to: a finished session's are shared by its readers, a live one's copied. */
   bytes: Uint8Array;
 }
 
@@ -95,7 +95,10 @@ export interface SessionManager {
   stop(id: string): Promise<Session>;
   restart(id: string, createdBy: string | null): Promise<Session>;
   remove(id: string): Promise<void>;
-  /** Output from `since` (default: all that is kept); SessionError `since_invalid` past the end. */
+  /**
+   * Output from `since` (default: all that is kept, here or in the PTY host), clamped to what is
+   * kept; SessionError `since_invalid` past the end.
+   */
   output(id: string, since?: number): Promise<OutputSlice>;
   /** `since` for a new viewer, as given (absent: none); `since_invalid` past the end. */
   checkSince(id: string, since?: number): Promise<number | undefined>;

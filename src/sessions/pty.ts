@@ -45,9 +45,11 @@ export interface PtySink {
 export interface PtyProcess {
   readonly pid: number;
   /**
-   * Queue bytes for the child's input; never blocks, never drops (until the terminal closes).
-   * The sink's `onInputTaken` reports when the terminal took them: a program that does not read
-   * its input leaves them queued, and bounding that queue is the caller's business.
+   * Queue bytes for the child's input; never blocks. The built-in backend drops nothing until the
+   * terminal closes, and its `onInputTaken` reports when the terminal took them: a program that
+   * does not read its input leaves them queued, and bounding that queue is the caller's business.
+   * bun-pty hands them to its writer thread and reports them taken at once; that thread gives up
+   * on a piece the PTY refuses, and nothing is written once the child has exited.
    */
   write(data: Uint8Array): void;
   resize(cols: number, rows: number): void;
@@ -177,7 +179,7 @@ class BunTerminalProcess implements PtyProcess {
     }
     let rest = data;
     if (this.writing === 0) {
-      // A keystroke goes to the terminal at once, as before; only what follows waits.
+      // A keystroke goes to the terminal at once; only what follows it waits.
       this.writing = Math.min(rest.length, TERMINAL_WRITE_BYTES);
       this.terminal.write(rest.subarray(0, this.writing));
       rest = rest.subarray(this.writing);
@@ -320,7 +322,7 @@ function createBunPtyBackend(): PtyBackend {
   const library = dlopen(process.arch === "arm64" ? bunPtyLibArm64 : bunPtyLibX64, BUN_PTY_SYMBOLS);
   const native = library.symbols;
   // One read buffer for every process: a poll reads and hands its bytes on synchronously, and a
-  // sink owns them only during the call (it was 64 KiB per session).
+  // sink owns them only during the call (not 64 KiB per session).
   const readBuffer = Buffer.allocUnsafe(BUN_PTY_READ_CHUNK_BYTES);
 
   return {
@@ -374,14 +376,11 @@ function createBunPtyBackend(): PtyBackend {
 
       return {
         pid,
-        // The native write returns once the bytes are written (or lost with a closed PTY).
+        // The native write copies the bytes into an unbounded queue that bun-pty's writer thread
+        // drains and returns 0, or refuses them (-2 once the child has exited, -1 for a handle
+        // it no longer knows): either way nothing more can be done here, so they count as taken.
         write: (data) => {
-          let rest = data;
-          while (!closed && rest.length > 0) {
-            const written = native.bun_pty_write(handle, ptr(rest), rest.length);
-            if (written <= 0) break;
-            rest = rest.subarray(written);
-          }
+          if (!closed && data.length > 0) native.bun_pty_write(handle, ptr(data), data.length);
           sink.onInputTaken?.(data.length);
         },
         resize: (cols, rows) => {

@@ -94,7 +94,9 @@ export function startsFromSnapshot(
 }
 
 export class Viewer {
-  // Invariant: every byte in [firstOffset, offset) has been handed to the sink, in order, once.
+  // Invariant: `offset` is the next byte to hand to the sink. Every byte from the viewer's
+  // `since` up to it has reached the sink once, in order: as output, covered by a snapshot taken
+  // at or after it, or announced lost in a `truncated` event.
   private offset: number;
   /** The replay that brings this viewer up to date ends here: hello's offset. */
   private replayEnd: number;
