@@ -21,11 +21,15 @@ function setup(hooks?: HookKind) {
     hooks,
     patterns: shell,
     now: Date.now,
-    readScreen: async () => screen,
-    offset: () => offset,
-    onChange: (activity) => {
-      seen.push(activity);
-      for (const wake of waiters.splice(0)) wake();
+    session: {
+      screenText: async () => screen,
+      get outputEnd() {
+        return offset;
+      },
+      activityChanged: (activity) => {
+        seen.push(activity);
+        for (const wake of waiters.splice(0)) wake();
+      },
     },
   });
   const draw = (...lines: string[]) => {

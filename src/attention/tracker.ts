@@ -26,14 +26,22 @@ export interface TrackerOptions {
   hooks: HookKind | undefined;
   patterns: readonly PromptPattern[];
   now: () => number;
+  session: TrackedSession;
+}
+
+/**
+ * The session a tracker watches, called as methods so that a live session can be it: a tracker
+ * lives as long as its session, which keeps no closure of its own (docs/memory.md).
+ */
+export interface TrackedSession {
   /**
    * The screen's text after all output so far; undefined while it is not ready (its parser is
    * behind) or once the session keeps none (the tracker is disposed by then).
    */
-  readScreen: () => Promise<ScreenText | undefined>;
+  screenText(): Promise<ScreenText | undefined>;
   /** The session's output offset now. */
-  offset: () => number;
-  onChange: (activity: Activity) => void;
+  readonly outputEnd: number;
+  activityChanged(activity: Activity): void;
 }
 
 /** Why an answer was not typed. */
@@ -126,7 +134,7 @@ export class AttentionTracker {
         this.hookPrompt = {
           text: signal.text,
           detail: signal.detail,
-          offset: this.options.offset(),
+          offset: this.options.session.outputEnd,
         };
         this.typedSinceHookPrompt = false;
         break;
@@ -146,7 +154,7 @@ export class AttentionTracker {
     if (!prompt || prompt.fingerprint !== fingerprint) return { refused: "prompt_changed" };
     const chosen = screen?.options[option];
     if (!screen || !chosen) return { refused: "option_invalid" };
-    this.answered = { key: promptKey(screen), offset: this.options.offset() };
+    this.answered = { key: promptKey(screen), offset: this.options.session.outputEnd };
     this.screenPrompt = undefined;
     this.hookPrompt = undefined;
     if (this.hookState === undefined) this.outputState = "working";
@@ -187,7 +195,7 @@ export class AttentionTracker {
     this.checking = true;
     let screen: ScreenText | undefined;
     try {
-      screen = await this.options.readScreen();
+      screen = await this.options.session.screenText();
     } catch {
       screen = undefined;
     }
@@ -231,7 +239,7 @@ export class AttentionTracker {
       since:
         next.state === current.state ? current.since : new Date(this.options.now()).toISOString(),
     };
-    this.options.onChange(this.current);
+    this.options.session.activityChanged(this.current);
   }
 
   private resolve(): { state: ActivityState; source: ActivitySource; prompt: Prompt | null } {

@@ -2,7 +2,7 @@
 // It owns the transitions running ⇄ idle → stopped | ended and reports them through `onChange`;
 // persistence and lifecycle events are the manager's business.
 
-import { AttentionTracker } from "../attention/tracker.ts";
+import { AttentionTracker, type TrackedSession } from "../attention/tracker.ts";
 import type { Session, SessionState } from "../protocol/session.ts";
 import { MIN_TERMINAL_CELLS } from "../protocol/stream.ts";
 import { isTerminalReply } from "../protocol/terminal-replies.ts";
@@ -95,7 +95,7 @@ export interface Attachment {
   detach(): void;
 }
 
-export class LiveSession implements Feed {
+export class LiveSession implements Feed, TrackedSession {
   readonly ring: RingBuffer;
   exit: PtyExit | undefined;
   /** Resolves once the output of the finished process is in its scrollback file (if it had one). */
@@ -205,11 +205,19 @@ export class LiveSession implements Feed {
       hooks: attention.hooks,
       patterns: attention.prompts,
       now: this.options.now,
-      readScreen: () => this.screenText(),
-      offset: () => this.ring.end,
-      onChange: () => this.options.onActivity(this),
+      session: this,
     });
     if (lookNow) this.attention.checkNow();
+  }
+
+  /** Where the output ends now (for the attention tracker). */
+  get outputEnd(): number {
+    return this.ring.end;
+  }
+
+  /** The attention tracker's activity changed. */
+  activityChanged(): void {
+    this.options.onActivity(this);
   }
 
   /** The text on the terminal's screen now; undefined when no screen is kept. */
