@@ -6,6 +6,7 @@
 import { join } from "node:path";
 import type { Session } from "../src/protocol/session.ts";
 import { FREE_AFTER_MS } from "../src/sessions/screen.ts";
+import { grownPerUnit } from "../test/support/heap-census.ts";
 import type { BenchHost } from "./host-process.ts";
 import { type ContextSwitches, cpuMs, createWakeupCounter, rssKiB } from "./proc.ts";
 import type { BenchServer, ServerMemory } from "./server-process.ts";
@@ -99,26 +100,12 @@ export async function idleSessions(server: BenchServer, home: string): Promise<I
     jsHeapCapacityPerSessionKiB:
       (jsAfter.heapCapacity - jsBefore.heapCapacity) / 1024 / sessions.length,
     jsHeapLivePerSessionKiB: (jsAfter.heapSize - jsBefore.heapSize) / 1024 / sessions.length,
-    objectsPerSession: objectsPerSession(jsBefore, jsAfter, sessions.length),
+    objectsPerSession: grownPerUnit(jsBefore, jsAfter, sessions.length),
     adapterPerSessionKiB,
     empty,
     loaded,
     wakeupsPerSessionSecond: (perSecond(loaded) - perSecond(empty)) / sessions.length,
   };
-}
-
-/** Object types whose count grew by at least half an object per session. */
-function objectsPerSession(
-  before: ServerMemory,
-  after: ServerMemory,
-  sessions: number,
-): [string, number][] {
-  const grown: [string, number][] = [];
-  for (const [type, count] of Object.entries(after.objectTypeCounts)) {
-    const perSession = (count - (before.objectTypeCounts[type] ?? 0)) / sessions;
-    if (perSession >= 0.5) grown.push([type, perSession]);
-  }
-  return grown.sort((a, b) => b[1] - a[1]);
 }
 
 export interface HostedIdleResult {

@@ -6,6 +6,7 @@ import { cpSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Session } from "../src/protocol/session.ts";
+import type { HeapCensus } from "../test/support/heap-census.ts";
 import { type Cleanup, killGroup } from "./cleanup.ts";
 import { withTimeout } from "./stats.ts";
 
@@ -35,17 +36,11 @@ export interface BenchServerOptions {
 }
 
 /** process.memoryUsage() of the server right after a forced GC, in bytes. */
-export interface ServerMemory {
+export interface ServerMemory extends HeapCensus {
   rss: number;
   heapUsed: number;
   external: number;
   arrayBuffers: number;
-  /** Live bytes of the JS heap (bun:jsc heapStats). */
-  heapSize: number;
-  /** Bytes of the blocks the JS heap holds: live objects plus the free cells around them. */
-  heapCapacity: number;
-  /** Live JS objects by type (bun:jsc heapStats). */
-  objectTypeCounts: Record<string, number>;
 }
 
 export interface BenchServer {

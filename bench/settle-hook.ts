@@ -3,12 +3,11 @@
 // JS heap's live bytes beside the bytes of the blocks it holds, and its live objects by type.
 // Imported by bench/server-entry.ts, and preloaded into a PTY host the bench starts itself.
 
-import { heapStats } from "bun:jsc";
+import { takeHeapCensus } from "../test/support/heap-census.ts";
 
 process.on("SIGUSR2", () => {
-  Bun.gc(true);
+  const { heapSize, heapCapacity, objectTypeCounts } = takeHeapCensus();
   const usage = process.memoryUsage();
-  const { heapSize, heapCapacity, objectTypeCounts } = heapStats();
   process.stderr.write(
     `${JSON.stringify({
       msg: "bench.settled",

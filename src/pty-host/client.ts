@@ -116,8 +116,7 @@ type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K>
 const isForwarded = (signal: NodeJS.Signals): signal is ForwardedSignal =>
   (FORWARDED_SIGNALS as readonly string[]).includes(signal);
 
-// A class, not an object of closures: a session keeps its handle for life, and a closure per
-// method pins a JS heap block per session (see src/sessions/pty.ts).
+// A class, not an object of closures: a session keeps its handle for life (docs/memory.md).
 class HostPtyHandle implements HostPty {
   // Input not yet sent, oldest first, the first from `inputAt` on (made on first use). The
   // session's input budget bounds it.

@@ -52,7 +52,7 @@ interface SessionHost {
   reportInput(session: HostedSession): void;
 }
 
-// The PTY's sink: a class, so that a session keeps no closures (see src/sessions/pty.ts).
+// The PTY's sink: a class, so that a session keeps no closures (docs/memory.md).
 class HostedSession implements PtySink {
   /** Set once the PTY is spawned (it needs its sink first). */
   pty!: PtyProcess;

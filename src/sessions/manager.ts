@@ -294,11 +294,7 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
     if (request.parentSessionId !== undefined && !(await deps.repo.get(request.parentSessionId))) {
       throw new SessionError("parent_not_found", "parentSessionId names no session");
     }
-    // JavaScriptCore never moves an object, so one that lives as long as the session pins the
-    // whole 16 KiB heap block it lands in. Allocated among the garbage of busy requests, the
-    // dozen objects a session keeps pinned 4–7 otherwise empty blocks: 50–81 KiB per idle
-    // session. Right after a young-generation collection they go into the holes of blocks
-    // already in use: about 0 KiB of heap blocks per session, for about 2 ms per spawn.
+    // So that the session's long-lived objects fill holes in blocks in use (docs/memory.md).
     edenGC();
     const createdAt = new Date(now());
     const info: Session = {
@@ -338,7 +334,7 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
         cols: info.cols,
         rows: info.rows,
       };
-      // The session is its own sink: no closures per session (see BunTerminalProcess).
+      // The session is its own sink: no closures per session (docs/memory.md).
       const pty: PtyProcess = deps.host
         ? await deps.host.spawn(info.id, options, session)
         : deps.pty.spawn(options, session);

@@ -31,7 +31,7 @@ export interface PtySpawnOptions {
 
 /**
  * Where a PTY delivers its output and exit: called as methods of the sink, so that a session can
- * be its own sink (a closure per callback and per session costs a JS heap block each, below).
+ * be its own sink and keep no closures (docs/memory.md).
  */
 export interface PtySink {
   /** Raw output bytes; the array is owned by the callee only during the call. */
@@ -99,11 +99,8 @@ export function createPtyBackend(name: PtyBackendName): PtyBackend {
   return name === "bun" ? bunTerminalBackend : createBunPtyBackend();
 }
 
-// What a session keeps alive costs more than its own bytes: the JS heap is not compacted, so an
-// object allocated amid a request's garbage pins a mostly empty 16 KiB block of its kind (closure,
-// scope, promise, …) for as long as the session lives. The built-in backend therefore keeps no
-// closure or promise per process: one instance of a class, and callbacks shared by all processes
-// that find it through its terminal or subprocess. Measured on 100 idle sessions: see bench/README.
+// The built-in backend keeps no closure or promise per process (docs/memory.md): one instance of
+// a class, and callbacks shared by all processes that find it through its terminal or subprocess.
 
 const byTerminal = new Map<Bun.Terminal, BunTerminalProcess>();
 const bySubprocess = new Map<Bun.Subprocess, BunTerminalProcess>();

@@ -172,8 +172,8 @@ interface JournalContext {
   setTimer: SetTimer;
 }
 
-// A class, not a closure per function: a running session keeps its journal for its whole life,
-// and each closure or promise it held pinned a JS heap block of its own (see pty.ts).
+// A class, not a closure per function: a running session keeps its journal for its whole life
+// (docs/memory.md).
 class Journal implements ScrollbackJournal {
   // Invariant between writes: the file holds exactly the output in [fileStart, flushedOffset),
   // unless `file` is undefined (nothing written yet, or a write failed: rewrite it whole).
