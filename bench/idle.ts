@@ -74,7 +74,7 @@ export async function idleSessions(server: BenchServer, home: string): Promise<I
   // Both memory samples come after a quiet window: JavaScriptCore drops bytecode and JIT code
   // that went unused for several seconds (3 MiB of code blocks here, 7–17 s after a burst of
   // requests), so a sample taken right after a burst still holds code that a later one does
-  // not (live bytes per session came out negative). Each sample is now as long after its burst.
+  // not (live bytes per session came out negative). Each sample is taken as long after its burst.
   const empty = await measureWindow(server.pid);
   const jsBefore = await settle(server);
   const rssBeforeKiB = rssKiB(server.pid);
