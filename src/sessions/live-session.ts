@@ -267,12 +267,7 @@ export class LiveSession implements Feed, TrackedSession {
 
   /** The process is out of reach (its PTY host died): stop the clocks, accept no more changes. */
   abandon(): void {
-    this.stopAttention();
-    this.timers.clear(this.idleTimer);
-    this.timers.clear(this.mirrorTimer);
-    this.timers.clear(this.killTimer);
-    this.timers.clear(this.repaintTimer);
-    this.idleTimer = undefined;
+    this.stopClocks();
     this.exit ??= { exitCode: null, signal: null };
     this.resolveExited?.(this.exit);
   }
@@ -316,12 +311,7 @@ export class LiveSession implements Feed, TrackedSession {
   }
 
   onExit(exit: PtyExit): void {
-    this.stopAttention();
-    this.timers.clear(this.idleTimer);
-    this.timers.clear(this.mirrorTimer);
-    this.timers.clear(this.killTimer);
-    this.timers.clear(this.repaintTimer);
-    this.idleTimer = undefined;
+    this.stopClocks();
     this.exit = exit;
     if (this.journal) this.scrollbackSaved = this.journal.close(this.finalScreen());
     const info = this.info;
@@ -598,6 +588,16 @@ export class LiveSession implements Feed, TrackedSession {
         this.setState("idle");
       } else this.scheduleIdleCheck(this.options.idleAfterMs - quietMs);
     }, delayMs);
+  }
+
+  /** No timer of this session fires any more, and attention stops watching it. */
+  private stopClocks(): void {
+    this.stopAttention();
+    this.timers.clear(this.idleTimer);
+    this.timers.clear(this.mirrorTimer);
+    this.timers.clear(this.killTimer);
+    this.timers.clear(this.repaintTimer);
+    this.idleTimer = undefined;
   }
 
   private stopAttention(): void {
