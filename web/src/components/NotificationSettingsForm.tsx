@@ -9,6 +9,7 @@ import {
 import { errorMessage } from "../api/http.ts";
 import { localTimeZone } from "../state/notification-settings.ts";
 import { useStores } from "../stores.ts";
+import { FormStatus } from "./FormStatus.tsx";
 
 const ACTIVITY_LABELS: Record<NotifyActivity, string> = {
   waiting: "A session waits for me (a question, a permission)",
@@ -121,11 +122,7 @@ function SettingsForm({ settings }: { settings: NotificationSettings }) {
         </label>
       </fieldset>
       <div class="settings-actions">
-        {status.value && (
-          <span class={status.value.error ? "error" : "quiet"} role="status">
-            {status.value.text}
-          </span>
-        )}
+        <FormStatus text={status.value?.text ?? ""} error={status.value?.error} />
         <button type="submit" class="primary">
           Save
         </button>

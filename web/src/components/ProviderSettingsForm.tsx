@@ -9,6 +9,7 @@ import { errorMessage, type Provider } from "../api/http.ts";
 import { useStores } from "../stores.ts";
 import { parseArgs } from "./args.ts";
 import { ConfirmDialog } from "./Dialog.tsx";
+import { FormStatus } from "./FormStatus.tsx";
 import { joinArgs } from "./join-args.ts";
 
 type ConfigValue = string | number | boolean | string[];
@@ -186,11 +187,7 @@ export function ProviderSettingsForm({ provider }: { provider: Provider }) {
               {errorOf("form")}
             </p>
           )}
-          {status.value && (
-            <span class="quiet" role="status">
-              {status.value}
-            </span>
-          )}
+          <FormStatus text={status.value} />
           <button type="submit" class="primary">
             Save
           </button>

@@ -5,6 +5,7 @@ import { useEffect } from "preact/hooks";
 import type { User, UserRole } from "../../../src/protocol/auth.ts";
 import { errorMessage } from "../api/http.ts";
 import { ConfirmDialog } from "../components/Dialog.tsx";
+import { FormStatus } from "../components/FormStatus.tsx";
 import { useStores } from "../stores.ts";
 
 export function UsersPage() {
@@ -164,11 +165,7 @@ function NewUserForm() {
           <p id="new-user-error" class="error" role="alert">
             {error.value}
           </p>
-          {status.value && (
-            <span class="quiet" role="status">
-              {status.value}
-            </span>
-          )}
+          <FormStatus text={status.value} />
           <button type="submit" class="primary">
             Add user
           </button>

@@ -1,6 +1,6 @@
 // The audit log for admins: the newest 200 rows, loaded when the page opens.
 import { signal } from "@preact/signals";
-import type { ApiClient, AuditEntry } from "../api/http.ts";
+import { type ApiClient, type AuditEntry, errorMessage } from "../api/http.ts";
 
 export function createAuditStore(api: ApiClient) {
   const entries = signal<AuditEntry[] | null>(null);
@@ -13,7 +13,7 @@ export function createAuditStore(api: ApiClient) {
         entries.value = await api.audit();
         error.value = "";
       } catch (e) {
-        error.value = e instanceof Error ? e.message : String(e);
+        error.value = errorMessage(e);
       }
     },
   };

@@ -1,7 +1,12 @@
 // Providers (availability, version, enabled, settings) for the new-session dialog, the providers
 // page and each provider's settings page. Every answer of the API replaces the one entry it names.
 import { signal } from "@preact/signals";
-import type { ApiClient, Provider, ProviderSettingsPatch } from "../api/http.ts";
+import {
+  type ApiClient,
+  errorMessage,
+  type Provider,
+  type ProviderSettingsPatch,
+} from "../api/http.ts";
 
 export function createProvidersStore(api: ApiClient) {
   const providers = signal<Provider[] | null>(null);
@@ -15,7 +20,7 @@ export function createProvidersStore(api: ApiClient) {
         error.value = "";
       })
       .catch((e: unknown) => {
-        error.value = e instanceof Error ? e.message : String(e);
+        error.value = errorMessage(e);
       })
       .finally(() => {
         loading = undefined;
