@@ -3,6 +3,7 @@
 // parses server frames (unmasked) and never sends any after the handshake.
 
 import { connect, type Socket } from "node:net";
+import { serverFrameAt } from "../test/support/raw-ws.ts";
 import { withTimeout } from "./stats.ts";
 
 export interface RawOpenOptions {
@@ -112,20 +113,9 @@ export class RawWebSocket {
       this.wireBytes += this.buffer.length;
     }
     for (;;) {
-      if (this.buffer.length < 2) return;
-      const opcode = (this.buffer[0] ?? 0) & 0x0f;
-      let length = (this.buffer[1] ?? 0) & 0x7f;
-      let at = 2;
-      if (length === 126) {
-        if (this.buffer.length < 4) return;
-        length = this.buffer.readUInt16BE(2);
-        at = 4;
-      } else if (length === 127) {
-        if (this.buffer.length < 10) return;
-        length = Number(this.buffer.readBigUInt64BE(2));
-        at = 10;
-      }
-      if (this.buffer.length < at + length) return;
+      const frame = serverFrameAt(this.buffer);
+      if (!frame) return;
+      const { opcode, at, length } = frame;
       if (opcode === 0x2 || opcode === 0x0) this.binaryBytes += length;
       if (opcode === 0x8) this.closeCode = length >= 2 ? this.buffer.readUInt16BE(at) : 1005;
       this.buffer = this.buffer.subarray(at + length);

@@ -8,6 +8,29 @@ export interface Frame {
   payload: Buffer;
 }
 
+/**
+ * The header of the server frame (unmasked) at the start of `buffer`: its opcode, where its
+ * payload starts and how long it is; undefined until the whole frame is there.
+ */
+export function serverFrameAt(
+  buffer: Buffer,
+): { opcode: number; at: number; length: number } | undefined {
+  if (buffer.length < 2) return undefined;
+  const opcode = (buffer[0] ?? 0) & 0x0f;
+  let length = (buffer[1] ?? 0) & 0x7f;
+  let at = 2;
+  if (length === 126) {
+    if (buffer.length < 4) return undefined;
+    length = buffer.readUInt16BE(2);
+    at = 4;
+  } else if (length === 127) {
+    if (buffer.length < 10) return undefined;
+    length = Number(buffer.readBigUInt64BE(2));
+    at = 10;
+  }
+  return buffer.length < at + length ? undefined : { opcode, at, length };
+}
+
 export class RawWebSocket {
   private buffer = Buffer.alloc(0);
   private waiters = new Set<() => void>();
@@ -73,20 +96,9 @@ export class RawWebSocket {
       this.buffer = this.buffer.subarray(end + 4);
     }
     for (;;) {
-      if (this.buffer.length < 2) return;
-      const opcode = (this.buffer[0] ?? 0) & 0x0f;
-      let length = (this.buffer[1] ?? 0) & 0x7f;
-      let at = 2;
-      if (length === 126) {
-        if (this.buffer.length < 4) return;
-        length = this.buffer.readUInt16BE(2);
-        at = 4;
-      } else if (length === 127) {
-        if (this.buffer.length < 10) return;
-        length = Number(this.buffer.readBigUInt64BE(2));
-        at = 10;
-      }
-      if (this.buffer.length < at + length) return;
+      const frame = serverFrameAt(this.buffer);
+      if (!frame) return;
+      const { opcode, at, length } = frame;
       this.frames.push({ opcode, payload: this.buffer.subarray(at, at + length) });
       this.buffer = this.buffer.subarray(at + length);
     }
