@@ -4,19 +4,18 @@
 // provider has one.
 import { useSignal } from "@preact/signals";
 import { useEffect, useMemo } from "preact/hooks";
-import { errorMessage } from "../api/http.ts";
 import { createDirCompletion } from "../state/dir-completion.ts";
 import { useStores } from "../stores.ts";
 import { parseArgs } from "./args.ts";
 import { Dialog } from "./Dialog.tsx";
+import { useSubmission } from "./submission.ts";
 
 const LAST_CWD_KEY = "opendray.lastCwd";
 
 export function NewSessionDialog({ onClose }: { onClose: () => void }) {
   const { api, providers, sessions, prefs, router } = useStores();
   const completion = useMemo(() => createDirCompletion(api), [api]);
-  const error = useSignal("");
-  const busy = useSignal(false);
+  const { busy, error, run } = useSubmission();
   const provider = useSignal("shell");
   const remembered = localStorage.getItem(LAST_CWD_KEY);
   const cwd = useSignal(remembered ?? "");
@@ -40,12 +39,10 @@ export function NewSessionDialog({ onClose }: { onClose: () => void }) {
   const list = providers.providers.value ?? [];
   const chosen = list.find((p) => p.id === provider.value);
 
-  const submit = async (event: SubmitEvent) => {
+  const submit = (event: SubmitEvent) => {
     event.preventDefault();
     const form = new FormData(event.currentTarget as HTMLFormElement);
-    busy.value = true;
-    error.value = "";
-    try {
+    void run(async () => {
       const name = String(form.get("name") ?? "").trim();
       const parsed = parseArgs(String(form.get("args") ?? ""));
       if (parsed.error !== null) throw new Error(parsed.error);
@@ -61,11 +58,7 @@ export function NewSessionDialog({ onClose }: { onClose: () => void }) {
       prefs.openTab(session.id);
       router.navigate(`/s/${session.id}`);
       onClose();
-    } catch (e) {
-      error.value = errorMessage(e);
-    } finally {
-      busy.value = false;
-    }
+    });
   };
 
   return (

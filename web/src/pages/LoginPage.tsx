@@ -1,26 +1,20 @@
 // Sign-in: username and password; afterwards back to the page the user came from.
-import { useSignal } from "@preact/signals";
 import { ApiError, errorMessage } from "../api/http.ts";
 import { SetupHint } from "../components/SetupHint.tsx";
+import { useSubmission } from "../components/submission.ts";
 import { useStores } from "../stores.ts";
 
 export function LoginPage({ next }: { next: string }) {
   const { auth } = useStores();
-  const error = useSignal("");
-  const busy = useSignal(false);
-  const submit = async (event: SubmitEvent) => {
+  const { busy, error, run } = useSubmission();
+  const submit = (event: SubmitEvent) => {
     event.preventDefault();
     const form = new FormData(event.currentTarget as HTMLFormElement);
-    busy.value = true;
-    error.value = "";
-    try {
-      await auth.login(String(form.get("username")), String(form.get("password")), next);
-    } catch (e) {
-      error.value =
-        e instanceof ApiError && e.status === 401 ? "Wrong username or password." : errorMessage(e);
-    } finally {
-      busy.value = false;
-    }
+    void run(
+      () => auth.login(String(form.get("username")), String(form.get("password")), next),
+      (e) =>
+        e instanceof ApiError && e.status === 401 ? "Wrong username or password." : errorMessage(e),
+    );
   };
   return (
     <main class="auth-page">

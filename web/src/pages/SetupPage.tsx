@@ -1,9 +1,8 @@
 // First run: create the first admin with the one-time token from the setup link (#token=…).
 // A link used already (an account exists) says so at once and leads to sign-in instead.
 
-import { useSignal } from "@preact/signals";
 import { useEffect, useMemo } from "preact/hooks";
-import { errorMessage } from "../api/http.ts";
+import { useSubmission } from "../components/submission.ts";
 import { createSetupState } from "../state/setup-state.ts";
 import { useStores } from "../stores.ts";
 
@@ -13,8 +12,7 @@ export function SetupPage({ token }: { token: string }) {
   useEffect(() => {
     void setup.check();
   }, [setup]);
-  const error = useSignal("");
-  const busy = useSignal(false);
+  const { busy, error, run } = useSubmission();
   if (setup.open.value === false) {
     return (
       <main class="auth-page">
@@ -37,7 +35,7 @@ export function SetupPage({ token }: { token: string }) {
       </main>
     );
   }
-  const submit = async (event: SubmitEvent) => {
+  const submit = (event: SubmitEvent) => {
     event.preventDefault();
     const form = new FormData(event.currentTarget as HTMLFormElement);
     const password = String(form.get("password"));
@@ -45,15 +43,7 @@ export function SetupPage({ token }: { token: string }) {
       error.value = "The passwords differ.";
       return;
     }
-    busy.value = true;
-    error.value = "";
-    try {
-      await auth.setup(token, String(form.get("username")), password);
-    } catch (e) {
-      error.value = errorMessage(e);
-    } finally {
-      busy.value = false;
-    }
+    void run(() => auth.setup(token, String(form.get("username")), password));
   };
   return (
     <main class="auth-page">
