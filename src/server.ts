@@ -308,6 +308,8 @@ export async function startServer(config: Config, options: ServerOptions): Promi
         notifier.dispose();
         await telegram?.stop();
         await manager.shutdown();
+        // The rows of what shutting down did (sessions interrupted) go in before the database closes.
+        await auditRecorder.settled();
         await hookServer?.stop();
         hub.closeAll(CloseCode.goingAway, "server shutting down");
         // Idle keep-alive connections would hold stop(false) open; close frames have been queued.

@@ -729,12 +729,14 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
         if (!session.isRunning) continue;
         flushes.push(session.closeScrollback());
         const snapshot = session.snapshot();
+        const endReason = "the server shut down";
         persist({
           ...snapshot,
           state: "interrupted",
           endedAt: new Date(now()).toISOString(),
-          endReason: "the server shut down",
+          endReason,
         });
+        record("session.interrupted", snapshot.id, { reason: "server_stop" }, { endReason });
       }
       await Promise.all([storeWaitingRows(), ...flushes]);
     },

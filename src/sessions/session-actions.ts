@@ -14,6 +14,7 @@ export interface Actor {
 /** Why the server acted on its own: no request caused it. */
 export type SystemReason =
   | "server_start"
+  | "server_stop"
   | "host_lost"
   | "exited"
   | "start_failed"
