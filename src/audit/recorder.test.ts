@@ -69,3 +69,11 @@ test("settled() waits for the rows started before it", async () => {
   await waiting;
   expect(written.map((entry) => entry.action)).toEqual(["session.delete"]);
 });
+
+test("settled() gives up after its timeout when a write hangs", async () => {
+  const recorder = createAuditRecorder({ append: () => new Promise(() => {}), onError: () => {} });
+  recorder.record({ type: "session.renamed", sessionId: SESSION, actor: null, detail: {} });
+  const started = performance.now();
+  await recorder.settled(20);
+  expect(performance.now() - started).toBeLessThan(1000);
+});

@@ -19,6 +19,12 @@ export const SESSION_AUDIT_ACTIONS: Record<SessionActionType, string> = {
   "session.interrupted": "session.interrupt",
 };
 
+/**
+ * How long a response waits for the rows of what it did, in ms: a database that hangs delays
+ * the answer at most this long (the rows are still written when it comes back, or logged).
+ */
+export const AUDIT_SETTLE_MS = 2000;
+
 export interface AuditRecorderDeps {
   append: (entry: AuditEntry) => Promise<void>;
   onError: (error: unknown, context: string) => void;
@@ -27,8 +33,11 @@ export interface AuditRecorderDeps {
 export interface AuditRecorder {
   /** Start writing the row of `action` (a listener for SessionManager.onAction). */
   record(action: SessionAction): void;
-  /** Resolves once every row started so far is written or has failed (never rejects). */
-  settled(): Promise<void>;
+  /**
+   * Resolves once every row started so far is written or has failed, or after `timeoutMs`
+   * (default AUDIT_SETTLE_MS); never rejects.
+   */
+  settled(timeoutMs?: number): Promise<void>;
 }
 
 /** The row of one session action. */
@@ -54,8 +63,14 @@ export function createAuditRecorder({ append, onError }: AuditRecorderDeps): Aud
         .finally(() => writing.delete(write));
       writing.add(write);
     },
-    async settled() {
-      await Promise.all(writing);
+    async settled(timeoutMs = AUDIT_SETTLE_MS) {
+      if (writing.size === 0) return;
+      let timer: Timer | undefined;
+      const late = new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, timeoutMs);
+      });
+      await Promise.race([Promise.all(writing), late]);
+      clearTimeout(timer);
     },
   };
 }
