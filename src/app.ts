@@ -48,6 +48,7 @@ import type { SocketHub } from "./http/socket-hub.ts";
 import { loadWebBundle, type WebAsset } from "./http/web-bundle.ts";
 import type { ProviderCatalog } from "./providers/catalog.ts";
 import type { SessionManager } from "./sessions/manager.ts";
+import type { Actor } from "./sessions/session-actions.ts";
 
 export interface AppDeps {
   version: string;
@@ -73,6 +74,8 @@ export interface AppDeps {
   accounts: Accounts;
   users: UsersRepo;
   audits: AuditRepo;
+  /** Resolves when the audit rows of the session actions done so far are written. */
+  auditRecorded?: () => Promise<void>;
   hub: SocketHub;
   setupToken: () => string | null;
   /** The HOME sessions get: where the new-session dialog starts. */
@@ -138,6 +141,12 @@ export function createApp(deps: AppDeps) {
     repo: deps.audits,
     trustProxy: config.trustProxy,
     onError: deps.logError,
+    ...(deps.auditRecorded ? { recorded: deps.auditRecorded } : {}),
+  });
+  /** The signed-in requester, as the session manager's audited actor. */
+  const actorOf = (c: Context<AppEnv>): Actor => ({
+    username: c.get("principal").user.username,
+    address: clientIp(c, { trustProxy: config.trustProxy }),
   });
   const authDeps = {
     ...deps,
@@ -162,7 +171,16 @@ export function createApp(deps: AppDeps) {
       limitAnonymous(c);
       await next();
     })
-    .route("/", answerRoutes({ ...deps.answers, users: deps.users, manager: deps.manager, audit }))
+    .route(
+      "/",
+      answerRoutes({
+        ...deps.answers,
+        users: deps.users,
+        manager: deps.manager,
+        audit,
+        addressOf: (c) => clientIp(c, { trustProxy: config.trustProxy }),
+      }),
+    )
     .use(authenticate(deps.accounts, { onAnonymous: limitAnonymous, policy }))
     .use(csrfGuard(policy))
     .use("*", async (c, next) => {
@@ -191,6 +209,7 @@ export function createApp(deps: AppDeps) {
         hub: deps.hub,
         policy,
         audit,
+        actorOf,
         metrics: deps.metrics,
         onError: deps.logError,
       }),

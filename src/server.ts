@@ -13,6 +13,7 @@ import {
   startHookServer,
 } from "./attention/hook-channel.ts";
 import { createNotifier } from "./attention/notifier.ts";
+import { createAuditRecorder } from "./audit/recorder.ts";
 import { createAccounts } from "./auth/accounts.ts";
 import { loadSigningKey } from "./auth/signing-key.ts";
 import { createTokenService } from "./auth/tokens.ts";
@@ -169,6 +170,12 @@ export async function startServer(config: Config, options: ServerOptions): Promi
       : {}),
   });
   hookTarget = manager;
+  // Before recovery: the sessions it resumes or marks interrupted are audited too.
+  const auditRecorder = createAuditRecorder({
+    append: (entry) => audits.append(entry),
+    onError: logError,
+  });
+  manager.onAction(auditRecorder.record);
   const interrupted = await manager.recover().catch(async (error) => {
     await hookServer?.stop();
     await database.close();
@@ -194,6 +201,7 @@ export async function startServer(config: Config, options: ServerOptions): Promi
         ...config.telegram,
         manager,
         audit: (entry) => audits.append(entry),
+        recorded: auditRecorder.settled,
         log: logger,
         onError: logError,
       })
@@ -260,6 +268,7 @@ export async function startServer(config: Config, options: ServerOptions): Promi
     accounts,
     users,
     audits,
+    auditRecorded: auditRecorder.settled,
     hub,
     push: { repo: pushRepo, keys: vapidKeys, policy: endpointPolicy },
     answers: { tokens: actionTokens, spent: revokedTokens },
@@ -299,6 +308,8 @@ export async function startServer(config: Config, options: ServerOptions): Promi
         notifier.dispose();
         await telegram?.stop();
         await manager.shutdown();
+        // The rows of what shutting down did (sessions interrupted) go in before the database closes.
+        await auditRecorder.settled();
         await hookServer?.stop();
         hub.closeAll(CloseCode.goingAway, "server shutting down");
         // Idle keep-alive connections would hold stop(false) open; close frames have been queued.

@@ -114,7 +114,8 @@ describe("a shell's [y/N] prompt", () => {
       { status: 400, channel: "web" },
       { status: 409, channel: "web" },
       { status: 400, channel: "web" },
-      { status: 200, channel: "web" },
+      // The answer typed is recorded from the manager: what was done, not the response.
+      { channel: "web", option: 0 },
       { status: 409, channel: "web" },
     ]);
   });

@@ -136,6 +136,23 @@ test("RESUME_ON_START restarts the sessions a start found interrupted, resuming 
     });
     await eventually(() => (starts().length === 2 ? true : undefined), "the CLI resumed");
     expect(starts()[1]).toBe(`--resume ${created.body.conversationId}`);
+    // Audited as what the server did by itself: no actor, and why.
+    const rows = await eventually(async () => {
+      const { entries } = (await second.request("GET", "/audit?limit=50")).body as {
+        entries: { action: string; actor: string | null; target: string; detail: unknown }[];
+      };
+      const about = entries.filter((row) => row.target === created.body.id).reverse();
+      return about.some((row) => row.action === "session.restart") ? about : undefined;
+    }, "the resume's audit row");
+    expect(rows).toMatchObject([
+      { action: "session.create", actor: "admin" },
+      { action: "session.interrupt", actor: null, detail: { reason: "server_stop" } },
+      {
+        action: "session.restart",
+        actor: null,
+        detail: { reason: "server_start", newSessionId: resumed.id },
+      },
+    ]);
   } finally {
     await second.close();
     await first.database.drop();

@@ -40,7 +40,7 @@ export async function resumeInterrupted(
   const worker = async () => {
     for (let next = queue.shift(); next; next = queue.shift()) {
       try {
-        resumed.push(await manager.restart(next.id, next.createdBy));
+        resumed.push(await manager.restart(next.id, next.createdBy, { reason: "server_start" }));
       } catch (error) {
         onError(error, `resuming session ${next.id}`);
       }

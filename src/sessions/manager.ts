@@ -28,6 +28,7 @@ import type { PtyBackend, PtyProcess } from "./pty.ts";
 import { createRowWriter } from "./row-writer.ts";
 import type { ScreenText } from "./screen.ts";
 import type { ScrollbackJournal, ScrollbackStore } from "./scrollback-store.ts";
+import { type Cause, describeCause, type SessionAction } from "./session-actions.ts";
 import { SessionError } from "./session-error.ts";
 import {
   type Feed,
@@ -67,6 +68,8 @@ export interface SpawnRequest {
   rows?: number;
   parentSessionId?: string;
   createdBy?: string | null;
+  /** Who asked (audited as its actor); absent: the server itself. */
+  cause?: Cause;
 }
 
 export interface OutputSlice {
@@ -85,16 +88,17 @@ export interface SessionManager {
   spawn(request: SpawnRequest): Promise<Session>;
   get(id: string): Promise<Session>;
   list(filter?: { state?: SessionState }): Promise<Session[]>;
-  rename(id: string, name: string): Promise<Session>;
+  rename(id: string, name: string, cause?: Cause): Promise<Session>;
   /**
    * Input bytes; SessionError `not_running` when the session is not running, `input_full` while
-   * more than its input budget waits for the program to read it.
+   * more than its input budget waits for the program to read it. Audited (session.input) only
+   * with a `cause`: a request that typed, not each piece of it.
    */
-  write(id: string, bytes: Uint8Array): Promise<void>;
+  write(id: string, bytes: Uint8Array, cause?: Cause): Promise<void>;
   resize(id: string, cols: number, rows: number): Promise<void>;
-  stop(id: string): Promise<Session>;
-  restart(id: string, createdBy: string | null): Promise<Session>;
-  remove(id: string): Promise<void>;
+  stop(id: string, cause?: Cause): Promise<Session>;
+  restart(id: string, createdBy: string | null, cause?: Cause): Promise<Session>;
+  remove(id: string, cause?: Cause): Promise<void>;
   /**
    * Output from `since` (default: all that is kept, here or in the PTY host), clamped to what is
    * kept; SessionError `since_invalid` past the end.
@@ -112,12 +116,14 @@ export interface SessionManager {
    * session waits on: SessionError `prompt_changed` otherwise (nothing is typed),
    * `option_invalid` for an option it does not have, `not_running`.
    */
-  answer(id: string, fingerprint: string, option: number): Promise<Session>;
+  answer(id: string, fingerprint: string, option: number, cause?: Cause): Promise<Session>;
   /** The text on a live session's screen; SessionError `not_running` otherwise. */
   screenText(id: string): Promise<ScreenText>;
   /** A call of the session's CLI hook (see src/attention/hook-channel.ts). */
   hook(id: string, payload: unknown): Promise<HookOutcome>;
   onEvent(listener: (event: LifecycleEvent) => void): () => void;
+  /** What was done to sessions and who caused it (what the audit log is written from). */
+  onAction(listener: (action: SessionAction) => void): () => void;
   /** Mark rows a previous process left live as interrupted. Returns how many. */
   recover(): Promise<number>;
   /** Hang up every session, persist rows and scrollback, close viewers. */
@@ -177,6 +183,28 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
   const emit = (type: LifecycleEventType, session: Session) => {
     for (const listener of listeners) listener({ type, session });
   };
+  const actionListeners = new Set<(action: SessionAction) => void>();
+  /** Tell the action listeners; one that throws is logged and never fails the action. */
+  const record = (
+    type: SessionAction["type"],
+    sessionId: string,
+    cause: Cause | undefined,
+    detail: Record<string, unknown> = {},
+  ) => {
+    const { actor, detail: why } = describeCause(cause);
+    for (const listener of actionListeners) {
+      try {
+        listener({ type, sessionId, actor, detail: { ...why, ...detail } });
+      } catch (error) {
+        onError(error, `recording ${type} of session ${sessionId}`);
+      }
+    }
+  };
+  /**
+   * Sessions a request is ending (stop, restart, delete): their exit is that request's row, not
+   * one of its own. Entries are removed once the exit is seen.
+   */
+  const endingOnRequest = new Set<string>();
 
   /** Store `session` as its row; rejects (store_unavailable) when the database is away (the state still waits). */
   const persist = (session: Session): Promise<void> => rowWriter.save(session);
@@ -233,6 +261,9 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
         }),
       );
       emit("session.exited", snapshot);
+      if (!endingOnRequest.delete(snapshot.id)) {
+        record("session.ended", snapshot.id, { reason: "exited" }, exitDetail(snapshot));
+      }
     } else {
       emit("session.state", snapshot);
     }
@@ -277,7 +308,8 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
     if (!isDirectory) throw new SessionError("cwd_invalid", "cwd is not a directory");
   };
 
-  const spawn = async (request: SpawnRequest): Promise<Session> => {
+  /** `quiet`: a restart's new session, audited as the restart. */
+  const spawn = async (request: SpawnRequest, quiet = false): Promise<Session> => {
     const args = request.args ?? [];
     validateCwd(request.cwd);
     const id = randomUUID();
@@ -323,6 +355,7 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
     };
     await deps.repo.insert({ ...toPatch(info), id: info.id, createdAt });
     emit("session.created", { ...info });
+    if (!quiet) record("session.created", info.id, request.cause, { provider: info.provider });
 
     const session = new LiveSession(info, sessionOptions);
     try {
@@ -348,6 +381,7 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
       info.endReason = `could not start ${launch.file}: ${error instanceof Error ? error.message : String(error)}`;
       await persist(info);
       emit("session.exited", { ...info });
+      record("session.ended", info.id, { reason: "start_failed" }, exitDetail(info));
       return { ...info };
     }
     // The session runs: a database that went away since the insert stores its state later.
@@ -366,6 +400,7 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
     // Its CLI's hooks report with a token from the same key: they keep working.
     if (attention) session.trackAttention(attention, true);
     await persist(session.snapshot());
+    record("session.resumed", info.id, { reason: "server_start" });
     pty.begin?.();
   };
 
@@ -390,6 +425,7 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
         endReason: `${reason} while the session was live`,
       });
       emit("session.exited", { ...snapshot, state: "interrupted" });
+      record("session.interrupted", id, { reason: "host_lost" }, { message: reason });
     }
   });
 
@@ -436,7 +472,7 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
   };
 
   return {
-    spawn,
+    spawn: (request) => spawn(request),
     get: find,
 
     async list(filter = {}) {
@@ -444,17 +480,18 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
       return rows.map((row) => live.get(row.id)?.snapshot() ?? pendingCopy(row.id) ?? fromRow(row));
     },
 
-    async rename(id, name) {
+    async rename(id, name, cause) {
       const session = live.get(id);
       const current = session?.info ?? (await find(id));
       current.name = name;
       await persist(current);
       const renamed = session?.snapshot() ?? { ...current };
       emit("session.renamed", renamed);
+      record("session.renamed", id, cause, { name });
       return renamed;
     },
 
-    async write(id, bytes) {
+    async write(id, bytes, cause) {
       const session = await running(id);
       if (session.inputBacklog > INPUT_BUDGET_BYTES) {
         throw new SessionError(
@@ -463,6 +500,7 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
         );
       }
       session.write(bytes);
+      if (cause) record("session.input", id, cause, { bytes: bytes.length });
     },
 
     async resize(id, cols, rows) {
@@ -471,42 +509,54 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
       storeSizeSoon(session);
     },
 
-    async stop(id) {
+    async stop(id, cause) {
       const session = live.get(id);
       if (!session) return find(id);
+      if (session.isRunning) endingOnRequest.add(id);
       await session.stop();
+      record("session.stopped", id, cause);
       await rowWriter.flushed(id);
       await archiving.get(id);
       return session.snapshot();
     },
 
-    async restart(id, createdBy) {
+    async restart(id, createdBy, cause) {
       const old = await find(id);
       const session = live.get(id);
       if (session) {
+        if (session.isRunning) endingOnRequest.add(id);
         await session.stop();
         await rowWriter.flushed(id);
         await archiving.get(id);
       }
-      return spawn({
-        provider: old.provider,
-        cwd: old.cwd,
-        name: old.name,
-        args: old.args,
-        cols: old.cols,
-        rows: old.rows,
-        parentSessionId: old.id,
-        createdBy,
-        ...(old.conversationId ? { conversationId: old.conversationId } : {}),
-        bypass: old.bypass,
+      const restarted = await spawn(
+        {
+          provider: old.provider,
+          cwd: old.cwd,
+          name: old.name,
+          args: old.args,
+          cols: old.cols,
+          rows: old.rows,
+          parentSessionId: old.id,
+          createdBy,
+          ...(old.conversationId ? { conversationId: old.conversationId } : {}),
+          bypass: old.bypass,
+        },
+        true,
+      );
+      record("session.restarted", id, cause, {
+        newSessionId: restarted.id,
+        state: restarted.state,
       });
+      return restarted;
     },
 
-    async remove(id) {
+    async remove(id, cause) {
       const snapshot = await find(id);
       const session = live.get(id);
       cancelSizeWrite(id);
       if (session) {
+        if (session.isRunning) endingOnRequest.add(id);
         session.closeViewers("deleted");
         await session.stop();
         // The scrollback file must be complete before it is removed, or its last write revives it.
@@ -518,6 +568,7 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
       await deps.repo.remove(id);
       deps.store.remove(id);
       emit("session.deleted", { ...snapshot, ...(session?.snapshot() ?? {}) });
+      record("session.deleted", id, cause);
     },
 
     async output(id, since) {
@@ -570,7 +621,7 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
       };
     },
 
-    async answer(id, fingerprint, option) {
+    async answer(id, fingerprint, option, cause) {
       const session = await running(id);
       const result = session.attention?.answer(fingerprint, option) ?? {
         refused: "prompt_changed" as const,
@@ -582,6 +633,7 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
         throw new SessionError("prompt_changed", "that prompt is no longer the one waiting");
       }
       session.write(new TextEncoder().encode(result.keys));
+      record("session.answered", id, cause, { option });
       return session.snapshot();
     },
 
@@ -610,6 +662,11 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
       return () => listeners.delete(listener);
     },
 
+    onAction(listener) {
+      actionListeners.add(listener);
+      return () => actionListeners.delete(listener);
+    },
+
     async recover() {
       const hosted = deps.host ? await deps.host.connect() : new Map<string, HostedPty>();
       const kept: string[] = [];
@@ -633,6 +690,12 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
         kept,
       );
       for (const row of rows) {
+        record(
+          "session.interrupted",
+          row.id,
+          { reason: "server_start" },
+          { endReason: row.endReason },
+        );
         const stored = deps.store.read(row.id, deps.scrollbackBytes);
         if (stored) {
           await deps.repo.update(row.id, {
@@ -665,12 +728,14 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
         if (!session.isRunning) continue;
         flushes.push(session.closeScrollback());
         const snapshot = session.snapshot();
+        const endReason = "the server shut down";
         persist({
           ...snapshot,
           state: "interrupted",
           endedAt: new Date(now()).toISOString(),
-          endReason: "the server shut down",
+          endReason,
         });
+        record("session.interrupted", snapshot.id, { reason: "server_stop" }, { endReason });
       }
       await Promise.all([storeWaitingRows(), ...flushes]);
     },
@@ -688,6 +753,16 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
     get liveCount() {
       return live.size;
     },
+  };
+}
+
+/** How a session ended, for its audit row. */
+function exitDetail(session: Session): Record<string, unknown> {
+  return {
+    state: session.state,
+    exitCode: session.exitCode,
+    exitSignal: session.exitSignal,
+    endReason: session.endReason,
   };
 }
 

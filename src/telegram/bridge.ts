@@ -15,6 +15,7 @@ import { createRateLimiter } from "../http/rate-limiter.ts";
 import { asAppError } from "../http/session-errors.ts";
 import type { Session } from "../protocol/session.ts";
 import type { SessionManager } from "../sessions/manager.ts";
+import type { Actor } from "../sessions/session-actions.ts";
 
 /** Buttons of a notice stay usable this long (a prompt still waiting by then is asked again). */
 const BUTTON_TTL_MS = 12 * 3_600_000;
@@ -35,7 +36,10 @@ export interface TelegramOptions {
   chatIds: readonly number[];
   apiUrl: string;
   manager: Pick<SessionManager, "list" | "get" | "answer" | "write" | "screenText">;
+  /** Writes the row of a refused action. */
   audit: (entry: AuditEntry) => Promise<void>;
+  /** Resolves when the rows of the actions the manager did so far are written. */
+  recorded?: () => Promise<void>;
   log: { info(fields: object, message: string): void; warn(fields: object, message: string): void };
   onError: (error: unknown, context: string) => void;
   now?: () => number;
@@ -135,8 +139,8 @@ export function startTelegram(options: TelegramOptions): TelegramBridge {
       await ctx.answerCallbackQuery({ text: "This button has expired." });
       return;
     }
-    const status = await type(ctx, "session.answer", button.sessionId, () =>
-      options.manager.answer(button.sessionId, button.fingerprint, index),
+    const status = await type(ctx, "session.answer", button.sessionId, (actor) =>
+      options.manager.answer(button.sessionId, button.fingerprint, index, { actor }),
     );
     if (status === 200) {
       buttons.delete(key as string);
@@ -160,10 +164,11 @@ export function startTelegram(options: TelegramOptions): TelegramBridge {
       return;
     }
     const text = ctx.message.text;
-    const status = await type(ctx, "session.input", sessionId, async () => {
+    const status = await type(ctx, "session.input", sessionId, async (actor) => {
       const screen = await options.manager.screenText(sessionId);
       const body = screen.bracketedPaste ? `\x1b[200~${text}\x1b[201~` : text;
-      await options.manager.write(sessionId, new TextEncoder().encode(body));
+      // One row per message: the Enter after it is not audited on its own.
+      await options.manager.write(sessionId, new TextEncoder().encode(body), { actor });
       await options.manager.write(sessionId, new TextEncoder().encode("\r"));
     });
     if (status !== 200) {
@@ -171,12 +176,15 @@ export function startTelegram(options: TelegramOptions): TelegramBridge {
     }
   });
 
-  /** Run something that types into a session, limited per chat and audited; its status. */
+  /**
+   * Run something that types into a session, limited per chat and audited, its status: the
+   * manager records what was typed (with the chat as actor), this only the refusals.
+   */
   async function type(
     ctx: Context,
     action: string,
     sessionId: string,
-    run: () => Promise<unknown>,
+    run: (actor: Actor) => Promise<unknown>,
   ): Promise<number> {
     const chatId = ctx.chat?.id ?? 0;
     if (!typing.take(String(chatId)).allowed) {
@@ -185,14 +193,15 @@ export function startTelegram(options: TelegramOptions): TelegramBridge {
     }
     let status = 200;
     try {
-      await run();
+      await run({ username: `telegram:${chatId}`, address: null, channel: "telegram" });
     } catch (thrown) {
       // Audited with the status the same refusal gets over HTTP.
       const error = asAppError(thrown);
       if (!(error instanceof AppError)) options.onError(error, "typing from Telegram");
       status = error instanceof AppError ? error.status : 500;
     }
-    await audit(chatId, action, sessionId, status);
+    if (status === 200) await options.recorded?.();
+    else await audit(chatId, action, sessionId, status);
     return status;
   }
 

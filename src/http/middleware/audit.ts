@@ -1,6 +1,8 @@
 // Audit rows for security-relevant requests (DESIGN §8): who (the signed-in user, or the
 // username tried at sign-in), from where (client IP), what, on what, and how it ended. Written
-// before the response leaves, so a client that saw the answer can find the row.
+// before the response leaves, so a client that saw the answer can find the row. Session actions
+// that happened are recorded from the manager's events (src/audit/recorder.ts); here only their
+// refused requests, which changed nothing.
 
 import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
@@ -14,6 +16,8 @@ export interface AuditDeps {
   repo: AuditRepo;
   trustProxy: boolean;
   onError: (error: unknown, context: string) => void;
+  /** Resolves when the rows of actions done so far are written (src/audit/recorder.ts). */
+  recorded?: () => Promise<void>;
 }
 
 /** What an audited route contributes: the target, and the actor when nobody is signed in. */
@@ -24,6 +28,11 @@ export interface AuditSubject {
   detail?: (c: Context<AppEnv>) => Record<string, unknown>;
   /** Answers that leave no row (sign-in: throttled, or not JSON as a page on another origin sends). */
   unaudited?: readonly number[];
+  /**
+   * The domain records the action when it succeeds: only refusals (4xx/5xx) get a row here, and
+   * a success waits for the domain's row instead.
+   */
+  refusalsOnly?: boolean;
 }
 
 function outcomeOf(status: number): AuditOutcome {
@@ -32,11 +41,15 @@ function outcomeOf(status: number): AuditOutcome {
 }
 
 /** A factory of per-route audit middleware: `audit("session.stop", { target: byId })`. */
-export function createAudit({ repo, trustProxy, onError }: AuditDeps) {
+export function createAudit({ repo, trustProxy, onError, recorded }: AuditDeps) {
   return (action: string, subject: AuditSubject = {}) =>
     createMiddleware<AppEnv>(async (c, next) => {
       await next();
       if (subject.unaudited?.includes(c.res.status)) return;
+      if (subject.refusalsOnly && c.res.status < 400) {
+        await recorded?.();
+        return;
+      }
       try {
         const signedIn = c.get("principal")?.user.username ?? null;
         await repo.append({

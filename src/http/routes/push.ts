@@ -100,13 +100,22 @@ export interface AnswerRoutesDeps {
   users: Pick<UsersRepo, "get">;
   manager: Pick<SessionManager, "answer">;
   audit: Audit;
+  /** The request's client address, for the answer's audit row. */
+  addressOf: (c: Context<AppEnv>) => string;
 }
 
 /**
  * POST /answers {token, option}: 401 action_token_invalid (forged, expired, spent), 403 when the
  * token's user may no longer type, 409 prompt_changed; each audited with the token's channel.
  */
-export function answerRoutes({ tokens, spent, users, manager, audit }: AnswerRoutesDeps) {
+export function answerRoutes({
+  tokens,
+  spent,
+  users,
+  manager,
+  audit,
+  addressOf,
+}: AnswerRoutesDeps) {
   /** What each request's token said, for its audit row. */
   const said = new WeakMap<Request, { username: string; sessionId: string; channel: string }>();
   return new Hono<AppEnv>().post(
@@ -115,6 +124,8 @@ export function answerRoutes({ tokens, spent, users, manager, audit }: AnswerRou
       target: (c) => said.get(c.req.raw)?.sessionId ?? null,
       actor: (c) => said.get(c.req.raw)?.username ?? null,
       detail: (c) => ({ channel: said.get(c.req.raw)?.channel ?? "unknown" }),
+      // The answer that was typed is recorded by the manager.
+      refusalsOnly: true,
     }),
     async (c) => {
       const body = await readJson(c, actionAnswerSchema);
@@ -131,7 +142,14 @@ export function answerRoutes({ tokens, spent, users, manager, audit }: AnswerRou
       if (user?.role !== "admin") {
         throw new AppError(403, "forbidden", "this account may not answer");
       }
-      return c.json(await manager.answer(claims.sessionId, claims.fingerprint, body.option));
+      const actor = {
+        username: user.username,
+        address: addressOf(c),
+        channel: claims.channel,
+      };
+      return c.json(
+        await manager.answer(claims.sessionId, claims.fingerprint, body.option, { actor }),
+      );
     },
   );
 }

@@ -13,11 +13,12 @@ import {
   sessionResizeSchema,
 } from "../../protocol/session-requests.ts";
 import type { SessionManager } from "../../sessions/manager.ts";
+import type { Actor } from "../../sessions/session-actions.ts";
 import type { AppEnv } from "../app-env.ts";
 import { createEventsSocket } from "../events-socket.ts";
 import { readJson, validate } from "../json-body.ts";
 import type { Metrics } from "../metrics.ts";
-import { type Audit, byId, responseId } from "../middleware/audit.ts";
+import { type Audit, byId } from "../middleware/audit.ts";
 import { idParam, UUID } from "../middleware/id-param.ts";
 import { isAllowedOrigin, type OriginPolicy } from "../origin.ts";
 import type { SocketHub } from "../socket-hub.ts";
@@ -57,6 +58,8 @@ function bodyStream(bytes: Uint8Array): ReadableStream<Uint8Array> {
 export interface SessionRoutesDeps {
   manager: SessionManager;
   audit: Audit;
+  /** The signed-in requester and their address: the actor of what the manager audits. */
+  actorOf: (c: Context<AppEnv>) => Actor;
   hub: SocketHub;
   policy: OriginPolicy;
   /** Stream viewers and bytes out, for GET /metrics. */
@@ -80,39 +83,46 @@ export function sessionRoutes({
   hub,
   policy,
   audit,
+  actorOf,
   metrics,
   onError,
 }: SessionRoutesDeps) {
+  // The manager audits what it did; the middleware only refusals, which did nothing.
+  const refused = (action: string, detail?: () => Record<string, unknown>) =>
+    audit(action, { target: byId, refusalsOnly: true, ...(detail ? { detail } : {}) });
+  const by = (c: Context<AppEnv>) => ({ actor: actorOf(c) });
   return new Hono<AppEnv>()
     .use("/sessions/:id/*", idParam(UUID, "session"))
     .get("/sessions", async (c) => {
       const query = validate(listQuery, c.req.query());
       return c.json({ sessions: await manager.list(query) });
     })
-    .post("/sessions", audit("session.create", { target: responseId }), async (c) => {
+    .post("/sessions", refused("session.create"), async (c) => {
       const body = await readJson(c, newSessionSchema);
       const session = await manager.spawn({
         ...body,
         createdBy: c.get("principal").user.username,
+        cause: by(c),
       });
       return c.json(session, 201);
     })
     .get("/sessions/:id", async (c) => c.json(await manager.get(c.req.param("id"))))
-    .patch("/sessions/:id", async (c) => {
+    .patch("/sessions/:id", refused("session.rename"), async (c) => {
       const { name } = await readJson(c, sessionRenameSchema);
-      return c.json(await manager.rename(c.req.param("id"), name));
+      return c.json(await manager.rename(c.req.param("id"), name, by(c)));
     })
-    .post("/sessions/:id/input", audit("session.input", { target: byId }), async (c) => {
+    .post("/sessions/:id/input", refused("session.input"), async (c) => {
       const { data } = await readJson(c, sessionInputSchema, { allowNul: true });
-      await manager.write(c.req.param("id"), new TextEncoder().encode(data));
+      await manager.write(c.req.param("id"), new TextEncoder().encode(data), by(c));
       return c.body(null, 204);
     })
     .post(
       "/sessions/:id/answer",
-      audit("session.answer", { target: byId, detail: () => ({ channel: "web" }) }),
+      refused("session.answer", () => ({ channel: "web" })),
       async (c) => {
         const { fingerprint, option } = await readJson(c, promptAnswerSchema);
-        return c.json(await manager.answer(c.req.param("id"), fingerprint, option));
+        const actor = { ...actorOf(c), channel: "web" };
+        return c.json(await manager.answer(c.req.param("id"), fingerprint, option, { actor }));
       },
     )
     .post("/sessions/:id/resize", async (c) => {
@@ -120,11 +130,14 @@ export function sessionRoutes({
       await manager.resize(c.req.param("id"), cols, rows);
       return c.body(null, 204);
     })
-    .post("/sessions/:id/stop", audit("session.stop", { target: byId }), async (c) =>
-      c.json(await manager.stop(c.req.param("id"))),
+    .post("/sessions/:id/stop", refused("session.stop"), async (c) =>
+      c.json(await manager.stop(c.req.param("id"), by(c))),
     )
-    .post("/sessions/:id/restart", audit("session.restart", { target: byId }), async (c) =>
-      c.json(await manager.restart(c.req.param("id"), c.get("principal").user.username), 201),
+    .post("/sessions/:id/restart", refused("session.restart"), async (c) =>
+      c.json(
+        await manager.restart(c.req.param("id"), c.get("principal").user.username, by(c)),
+        201,
+      ),
     )
     .get("/sessions/:id/output", async (c) => {
       const id = c.req.param("id");
@@ -135,8 +148,8 @@ export function sessionRoutes({
         "X-Output-Offset": String(slice.end),
       });
     })
-    .delete("/sessions/:id", audit("session.delete", { target: byId }), async (c) => {
-      await manager.remove(c.req.param("id"));
+    .delete("/sessions/:id", refused("session.delete"), async (c) => {
+      await manager.remove(c.req.param("id"), by(c));
       return c.body(null, 204);
     })
     .get("/sessions/:id/stream", async (c) => {

@@ -33,7 +33,9 @@ export function AuditPage() {
               {entries.map((e) => (
                 <tr key={e.id} class={e.outcome === "ok" ? "" : "denied"}>
                   <td title={e.at}>{new Date(e.at).toLocaleString()}</td>
-                  <td>{e.actor ?? "—"}</td>
+                  <td>
+                    <AuditActor entry={e} />
+                  </td>
                   <td class="mono">{e.action}</td>
                   <td class="small">
                     <AuditTarget entry={e} />
@@ -48,6 +50,13 @@ export function AuditPage() {
       )}
     </main>
   );
+}
+
+/** The user, or, for what the server did by itself, "server" and why (detail.reason). */
+function AuditActor({ entry }: { entry: AuditEntry }) {
+  if (entry.actor !== null) return <>{entry.actor}</>;
+  const reason = entry.detail?.reason;
+  return typeof reason === "string" ? <span class="small">server · {reason}</span> : <>—</>;
 }
 
 function AuditTarget({ entry }: { entry: AuditEntry }) {

@@ -1,0 +1,76 @@
+// The audit log written from what happened: each session action the manager reports becomes a
+// row, with the requester's name and address when a request caused it, actor null and the
+// reason in `detail` when the server acted by itself. Writes never hold up or fail the action.
+
+import type { AuditEntry } from "../db/audit-repo.ts";
+import type { SessionAction, SessionActionType } from "../sessions/session-actions.ts";
+
+/** The audit action each session event is recorded as (the names rows had before). */
+export const SESSION_AUDIT_ACTIONS: Record<SessionActionType, string> = {
+  "session.created": "session.create",
+  "session.renamed": "session.rename",
+  "session.input": "session.input",
+  "session.answered": "session.answer",
+  "session.stopped": "session.stop",
+  "session.restarted": "session.restart",
+  "session.deleted": "session.delete",
+  "session.ended": "session.end",
+  "session.resumed": "session.resume",
+  "session.interrupted": "session.interrupt",
+};
+
+/**
+ * How long a response waits for the rows of what it did, in ms: a database that hangs delays
+ * the answer at most this long (the rows are still written when it comes back, or logged).
+ */
+export const AUDIT_SETTLE_MS = 2000;
+
+export interface AuditRecorderDeps {
+  append: (entry: AuditEntry) => Promise<void>;
+  onError: (error: unknown, context: string) => void;
+}
+
+export interface AuditRecorder {
+  /** Start writing the row of `action` (a listener for SessionManager.onAction). */
+  record(action: SessionAction): void;
+  /**
+   * Resolves once every row started so far is written or has failed, or after `timeoutMs`
+   * (default AUDIT_SETTLE_MS); never rejects.
+   */
+  settled(timeoutMs?: number): Promise<void>;
+}
+
+/** The row of one session action. */
+export function sessionAuditEntry({ type, sessionId, actor, detail }: SessionAction): AuditEntry {
+  return {
+    actor: actor?.username ?? null,
+    clientIp: actor?.address ?? null,
+    action: SESSION_AUDIT_ACTIONS[type],
+    target: sessionId,
+    outcome: "ok",
+    detail: { ...(actor?.channel ? { channel: actor.channel } : {}), ...detail },
+  };
+}
+
+export function createAuditRecorder({ append, onError }: AuditRecorderDeps): AuditRecorder {
+  /** Rows being written; each removes itself when done. */
+  const writing = new Set<Promise<void>>();
+  return {
+    record(action) {
+      const entry = sessionAuditEntry(action);
+      const write = append(entry)
+        .catch((error) => onError(error, `writing the audit row for ${entry.action}`))
+        .finally(() => writing.delete(write));
+      writing.add(write);
+    },
+    async settled(timeoutMs = AUDIT_SETTLE_MS) {
+      if (writing.size === 0) return;
+      let timer: Timer | undefined;
+      const late = new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, timeoutMs);
+      });
+      await Promise.race([Promise.all(writing), late]);
+      clearTimeout(timer);
+    },
+  };
+}
