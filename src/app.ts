@@ -16,7 +16,7 @@ import type { AuditRepo } from "./db/audit-repo.ts";
 import type { SessionsRepo } from "./db/sessions-repo.ts";
 import type { UsersRepo } from "./db/users-repo.ts";
 import type { AppEnv } from "./http/app-env.ts";
-import { clientIp } from "./http/client-ip.ts";
+import { addressBucket, clientIp } from "./http/client-ip.ts";
 import { createLoginThrottle, LOGIN_LIMITS } from "./http/login-throttle.ts";
 import type { Metrics, RateLimitKind } from "./http/metrics.ts";
 import { createAudit } from "./http/middleware/audit.ts";
@@ -97,7 +97,7 @@ export function createApp(deps: AppDeps) {
     trustProxy: config.trustProxy,
     allowedOrigins: config.allowedOrigins,
   };
-  const ipKey = (c: Context) => rateKey(clientIp(c, { trustProxy: config.trustProxy }));
+  const ipKey = (c: Context) => addressBucket(clientIp(c, { trustProxy: config.trustProxy }));
   const userKey = (c: Context<AppEnv>) => c.get("principal").user.id;
   const count = (kind: RateLimitKind) => () => {
     deps.metrics.rateLimited[kind]++;
@@ -219,22 +219,6 @@ export function createApp(deps: AppDeps) {
     .route("/", webRoutes({ load: deps.loadWeb ?? loadWebBundle }))
     .onError(createErrorHandler(deps.logError))
     .notFound(notFoundHandler);
-}
-
-/** One bucket per IPv4 address, and per /64 for IPv6 (one client usually holds a whole /64). */
-function rateKey(ip: string): string {
-  if (!ip.includes(":")) return ip;
-  const groups = expandIPv6(ip);
-  return groups ? `${groups.slice(0, 4).join(":")}::/64` : ip;
-}
-
-function expandIPv6(ip: string): string[] | undefined {
-  const [head = "", tail] = ip.split("::");
-  const left = head ? head.split(":") : [];
-  const right = tail ? tail.split(":") : [];
-  const missing = 8 - left.length - right.length;
-  if (missing < 0 || (tail === undefined && missing !== 0)) return undefined;
-  return [...left, ...Array(missing).fill("0"), ...right];
 }
 
 export type App = ReturnType<typeof createApp>;
