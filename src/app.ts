@@ -2,15 +2,16 @@
 //
 //   security headers (every response) → host check (421) → /api/v1: body cap → health → login/setup (public;
 //   JSON validated, then throttled per address and name; GET /auth/setup on the anonymous budget)
-//   → authenticate (anonymous budget per address) → CSRF → rate limits per user → viewers
-//   read-only → routes; /answers (a one-time token is the credential) before sign-in, limited
-//   per address;
+//   → /answers (a one-time token is the credential; anonymous budget) → authenticate (anonymous
+//   budget per address) → CSRF → viewers read-only → routes, each declaring the budget its
+//   requests spend per user (`limit("reads")`, `limit("session_ops")`);
 //   /metrics: read limit per address → authenticate → admins only; then the web UI
 
-import type { Context } from "hono";
-import { Hono } from "hono";
+import { type Context, Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
+import { createAuditReader } from "./audit/audit-reader.ts";
 import type { Accounts } from "./auth/accounts.ts";
+import { createUsersService } from "./auth/users-service.ts";
 import type { Config, RateLimit } from "./config.ts";
 import type { AuditRepo } from "./db/audit-repo.ts";
 import type { SessionsRepo } from "./db/sessions-repo.ts";
@@ -31,6 +32,8 @@ import { rateLimit, rateLimited } from "./http/middleware/rate-limit.ts";
 import { securityHeaders } from "./http/middleware/security-headers.ts";
 import type { OriginPolicy } from "./http/origin.ts";
 import { createRateLimiter } from "./http/rate-limiter.ts";
+import { createRouteLimits } from "./http/route-limits.ts";
+import { auditRoutes } from "./http/routes/audit.ts";
 import { authRoutes, publicAuthRoutes } from "./http/routes/auth.ts";
 import { fsRoutes } from "./http/routes/fs.ts";
 import { healthRoutes } from "./http/routes/health.ts";
@@ -43,6 +46,7 @@ import {
   pushRoutes,
 } from "./http/routes/push.ts";
 import { sessionRoutes } from "./http/routes/sessions.ts";
+import { usersRoutes } from "./http/routes/users.ts";
 import { webRoutes } from "./http/routes/web.ts";
 import type { SocketHub } from "./http/socket-hub.ts";
 import { loadWebBundle, type WebAsset } from "./http/web-bundle.ts";
@@ -82,14 +86,12 @@ export interface AppDeps {
   onSetupDone: () => void;
   logError: (error: unknown, context: string) => void;
   /** Web Push: the users' devices and settings, the server's VAPID keys, the endpoint rules. */
-  push: PushRoutesDeps;
+  push: Omit<PushRoutesDeps, "limit">;
   /** One-time answer tokens (notifications, chat buttons) and where spent ones are kept. */
   answers: Pick<AnswerRoutesDeps, "tokens" | "spent">;
   /** The browser UI's files (default: built from web/, or embedded in the executable). */
   loadWeb?: (() => Promise<WebAsset[]>) | undefined;
 }
-
-const isRead = (c: Context) => c.req.method === "GET" || c.req.method === "HEAD";
 
 export function createApp(deps: AppDeps) {
   const { config } = deps;
@@ -98,21 +100,17 @@ export function createApp(deps: AppDeps) {
     allowedOrigins: config.allowedOrigins,
   };
   const ipKey = (c: Context) => addressBucket(clientIp(c, { trustProxy: config.trustProxy }));
-  const userKey = (c: Context<AppEnv>) => c.get("principal").user.id;
   const count = (kind: RateLimitKind) => () => {
     deps.metrics.rateLimited[kind]++;
   };
   // Signed-in traffic is limited per user, after authentication; requests without valid
   // credentials share one budget per address, so that nobody can spend a user's.
-  const limitReads = rateLimit({
-    limiter: createRateLimiter({ limit: config.rateLimitReads }),
-    key: userKey,
-    onLimited: count("reads"),
-  });
-  const limitSessionOps = rateLimit({
-    limiter: createRateLimiter({ limit: config.rateLimitSessionOps }),
-    key: userKey,
-    onLimited: count("session_ops"),
+  const limit = createRouteLimits({
+    limiters: {
+      reads: createRateLimiter({ limit: config.rateLimitReads }),
+      session_ops: createRateLimiter({ limit: config.rateLimitSessionOps }),
+    },
+    onLimited: (kind) => deps.metrics.rateLimited[kind]++,
   });
   const anonymous = createRateLimiter({ limit: config.rateLimitReads });
   const limitAnonymous = (c: Context) => {
@@ -145,6 +143,7 @@ export function createApp(deps: AppDeps) {
     audit,
     throttle,
     limitAnonymous,
+    limit,
     recheckSockets: () => deps.hub.recheckTokens(),
   };
 
@@ -165,11 +164,6 @@ export function createApp(deps: AppDeps) {
     .route("/", answerRoutes({ ...deps.answers, users: deps.users, manager: deps.manager, audit }))
     .use(authenticate(deps.accounts, { onAnonymous: limitAnonymous, policy }))
     .use(csrfGuard(policy))
-    .use("*", async (c, next) => {
-      if (isRead(c)) return limitReads(c, next);
-      if (c.req.path.includes("/sessions")) return limitSessionOps(c, next);
-      await next();
-    })
     .use(
       adminForWrites([
         "/api/v1/auth/logout",
@@ -181,9 +175,19 @@ export function createApp(deps: AppDeps) {
       ]),
     )
     .route("/", authRoutes(authDeps))
-    .route("/", pushRoutes(deps.push))
-    .route("/", providerRoutes({ providers: deps.providers, audit }))
-    .route("/", fsRoutes({ home: deps.home }))
+    .route(
+      "/",
+      usersRoutes({
+        users: createUsersService({ accounts: deps.accounts, users: deps.users }),
+        audit,
+        limit,
+        recheckSockets: authDeps.recheckSockets,
+      }),
+    )
+    .route("/", auditRoutes({ log: createAuditReader(deps.audits), limit }))
+    .route("/", pushRoutes({ ...deps.push, limit }))
+    .route("/", providerRoutes({ providers: deps.providers, audit, limit }))
+    .route("/", fsRoutes({ home: deps.home, limit }))
     .route(
       "/",
       sessionRoutes({
@@ -193,18 +197,21 @@ export function createApp(deps: AppDeps) {
         audit,
         metrics: deps.metrics,
         onError: deps.logError,
+        limit,
       }),
-    );
+    )
+    // What no route answers spends a read all the same: its 404 carries the budget's headers.
+    .use(limit("reads"));
 
   return new Hono<AppEnv>()
     .use(securityHeaders())
     .use(hostCheck({ listenHost: config.listen.host, allowedHosts: config.allowedHosts }))
     .route("/api/v1", api)
-    .use("/metrics", limitMetricsReads)
     .route(
       "/",
       metricsRoutes({
         accounts: deps.accounts,
+        limit: limitMetricsReads,
         metricsToken: config.metricsToken,
         metrics: deps.metrics,
         sessions: deps.sessions,

@@ -8,6 +8,7 @@ import { AppError } from "../../errors.ts";
 import { completeDirs } from "../../fs/dir-completion.ts";
 import type { AppEnv } from "../app-env.ts";
 import { validate } from "../json-body.ts";
+import type { Limit } from "../route-limits.ts";
 
 const dirsQuery = z.object({
   prefix: z
@@ -28,10 +29,12 @@ function requireAdmin(c: Context<AppEnv>): void {
 export interface FsRoutesDeps {
   /** The HOME sessions get (absolute). */
   home: string;
+  limit: Limit;
 }
 
-export function fsRoutes({ home }: FsRoutesDeps) {
+export function fsRoutes({ home, limit }: FsRoutesDeps) {
   return new Hono<AppEnv>()
+    .use("/fs/*", limit("reads"))
     .get("/fs/home", (c) => {
       requireAdmin(c);
       return c.json({ home });

@@ -20,6 +20,7 @@ import type { Metrics } from "../metrics.ts";
 import { type Audit, byId, responseId } from "../middleware/audit.ts";
 import { idParam, UUID } from "../middleware/id-param.ts";
 import { isAllowedOrigin, type OriginPolicy } from "../origin.ts";
+import type { Limit } from "../route-limits.ts";
 import type { SocketHub } from "../socket-hub.ts";
 import { createStreamSocket } from "../stream-socket.ts";
 
@@ -62,6 +63,8 @@ export interface SessionRoutesDeps {
   /** Stream viewers and bytes out, for GET /metrics. */
   metrics: Metrics;
   onError: (error: unknown, context: string) => void;
+  /** Reads spend the user's reads, anything else a session operation (before the id is checked). */
+  limit: Limit;
 }
 
 /**
@@ -82,8 +85,11 @@ export function sessionRoutes({
   audit,
   metrics,
   onError,
+  limit,
 }: SessionRoutesDeps) {
   return new Hono<AppEnv>()
+    .use("/sessions/*", limit("reads"), limit("session_ops"))
+    .use("/events", limit("reads"))
     .use("/sessions/:id/*", idParam(UUID, "session"))
     .get("/sessions", async (c) => {
       const query = validate(listQuery, c.req.query());

@@ -1,0 +1,16 @@
+// Admins only, reads included: for what viewers may not even see (the accounts, the audit log).
+// Changes are already admin-only for every route (adminForWrites).
+
+import { createMiddleware } from "hono/factory";
+import { AppError } from "../../errors.ts";
+import type { AppEnv } from "../app-env.ts";
+
+/** Middleware refusing non-admins with 403 forbidden "only admins can read `what`". */
+export function adminOnly(what: string) {
+  return createMiddleware<AppEnv>(async function requireAdmin(c, next) {
+    if (c.get("principal").user.role !== "admin") {
+      throw new AppError(403, "forbidden", `only admins can read ${what}`);
+    }
+    await next();
+  });
+}
