@@ -7,7 +7,7 @@
 //   requests spend per user (`limit("reads")`, `limit("session_ops")`);
 //   /metrics: read limit per address → authenticate → admins only; then the web UI
 
-import { type Context, Hono } from "hono";
+import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { createAuditReader } from "./audit/audit-reader.ts";
 import type { Accounts } from "./auth/accounts.ts";
@@ -17,9 +17,8 @@ import type { AuditRepo } from "./db/audit-repo.ts";
 import type { SessionsRepo } from "./db/sessions-repo.ts";
 import type { UsersRepo } from "./db/users-repo.ts";
 import type { AppEnv } from "./http/app-env.ts";
-import { addressBucket, clientIp } from "./http/client-ip.ts";
-import { createLoginThrottle, LOGIN_LIMITS } from "./http/login-throttle.ts";
-import type { Metrics, RateLimitKind } from "./http/metrics.ts";
+import { createBudgets } from "./http/budgets.ts";
+import type { Metrics } from "./http/metrics.ts";
 import { createAudit } from "./http/middleware/audit.ts";
 import { adminForWrites, authenticate, csrfGuard } from "./http/middleware/authenticate.ts";
 import {
@@ -28,11 +27,8 @@ import {
   notFoundHandler,
 } from "./http/middleware/error-handler.ts";
 import { hostCheck } from "./http/middleware/host-check.ts";
-import { rateLimit, rateLimited } from "./http/middleware/rate-limit.ts";
 import { securityHeaders } from "./http/middleware/security-headers.ts";
 import type { OriginPolicy } from "./http/origin.ts";
-import { createRateLimiter } from "./http/rate-limiter.ts";
-import { createRouteLimits } from "./http/route-limits.ts";
 import { auditRoutes } from "./http/routes/audit.ts";
 import { authRoutes, publicAuthRoutes } from "./http/routes/auth.ts";
 import { fsRoutes } from "./http/routes/fs.ts";
@@ -99,39 +95,7 @@ export function createApp(deps: AppDeps) {
     trustProxy: config.trustProxy,
     allowedOrigins: config.allowedOrigins,
   };
-  const ipKey = (c: Context) => addressBucket(clientIp(c, { trustProxy: config.trustProxy }));
-  const count = (kind: RateLimitKind) => () => {
-    deps.metrics.rateLimited[kind]++;
-  };
-  // Signed-in traffic is limited per user, after authentication; requests without valid
-  // credentials share one budget per address, so that nobody can spend a user's.
-  const limit = createRouteLimits({
-    limiters: {
-      reads: createRateLimiter({ limit: config.rateLimitReads }),
-      session_ops: createRateLimiter({ limit: config.rateLimitSessionOps }),
-    },
-    onLimited: (kind) => deps.metrics.rateLimited[kind]++,
-  });
-  const anonymous = createRateLimiter({ limit: config.rateLimitReads });
-  const limitAnonymous = (c: Context) => {
-    const decision = anonymous.take(ipKey(c));
-    if (decision.allowed) return;
-    count("reads")();
-    throw rateLimited(decision);
-  };
-  const limitMetricsReads = rateLimit({
-    limiter: createRateLimiter({ limit: config.rateLimitReads }),
-    key: ipKey,
-    onLimited: count("reads"),
-  });
-  const loginLimit = deps.loginLimit;
-  const throttle = createLoginThrottle({
-    limits: loginLimit
-      ? { perAddressAndName: loginLimit, perAddress: loginLimit, perName: loginLimit }
-      : LOGIN_LIMITS,
-    address: ipKey,
-    onLimited: count("login"),
-  });
+  const { limit, limitAnonymous, limitAddressReads, throttle } = createBudgets(deps);
   const audit = createAudit({
     repo: deps.audits,
     trustProxy: config.trustProxy,
@@ -211,7 +175,7 @@ export function createApp(deps: AppDeps) {
       "/",
       metricsRoutes({
         accounts: deps.accounts,
-        limit: limitMetricsReads,
+        limit: limitAddressReads,
         metricsToken: config.metricsToken,
         metrics: deps.metrics,
         sessions: deps.sessions,
