@@ -19,9 +19,14 @@ export interface AuditRoutesDeps {
 }
 
 export function auditRoutes({ log, limit }: AuditRoutesDeps) {
-  return new Hono<AppEnv>().get("/audit", limit("reads"), adminOnly("the audit log"), async (c) => {
-    const { before, ...page } = validate(auditQuery, c.req.query());
-    const entries = await log.page({ ...page, ...(before === undefined ? {} : { before }) });
-    return c.json({ entries });
-  });
+  return new Hono<AppEnv>().get(
+    "/audit",
+    limit("reads"),
+    adminOnly("read the audit log"),
+    async (c) => {
+      const { before, ...page } = validate(auditQuery, c.req.query());
+      const entries = await log.page({ ...page, ...(before === undefined ? {} : { before }) });
+      return c.json({ entries });
+    },
+  );
 }

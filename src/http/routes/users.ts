@@ -22,7 +22,7 @@ export interface UsersRoutesDeps {
 export function usersRoutes({ users, audit, limit, recheckSockets }: UsersRoutesDeps) {
   return new Hono<AppEnv>()
     .use("/users/:id/*", idParam(UUID, "user"))
-    .get("/users", limit("reads"), adminOnly("the accounts"), async (c) =>
+    .get("/users", limit("reads"), adminOnly("read the accounts"), async (c) =>
       c.json({ users: await users.list() }),
     )
     .post("/users", audit("user.create", { target: responseId }), async (c) => {
