@@ -3,7 +3,7 @@
 // parses server frames (unmasked) and never sends any after the handshake.
 
 import { connect, type Socket } from "node:net";
-import { serverFrameAt } from "../test/support/raw-ws.ts";
+import { readFrames, readUpgradeAnswer, upgradeRequest } from "../test/support/ws-frames.ts";
 import { withTimeout } from "./stats.ts";
 
 export interface RawOpenOptions {
@@ -54,20 +54,10 @@ export class RawWebSocket {
     );
     const client = new RawWebSocket(socket);
     const headers = {
-      Host: url.host,
-      Upgrade: "websocket",
-      Connection: "Upgrade",
-      "Sec-WebSocket-Key": Buffer.from(crypto.getRandomValues(new Uint8Array(16))).toString(
-        "base64",
-      ),
-      "Sec-WebSocket-Version": "13",
       ...(options.deflate ? { "Sec-WebSocket-Extensions": "permessage-deflate" } : {}),
       ...options.headers,
     };
-    const head = Object.entries(headers)
-      .map(([name, value]) => `${name}: ${value}\r\n`)
-      .join("");
-    socket.write(`GET ${url.pathname}${url.search} HTTP/1.1\r\n${head}\r\n`);
+    socket.write(upgradeRequest(url, headers));
     await client.until(
       () => client.upgraded || client.refusal !== undefined || client.ended || undefined,
       "upgrade",
@@ -99,27 +89,22 @@ export class RawWebSocket {
 
   private parse(): void {
     if (!this.upgraded) {
-      const end = this.buffer.indexOf("\r\n\r\n");
-      if (end < 0) return;
-      const head = this.buffer.subarray(0, end).toString("latin1");
-      if (!head.startsWith("HTTP/1.1 101")) {
-        this.refusal = head.split("\r\n")[0] ?? head;
+      const answer = readUpgradeAnswer(this.buffer);
+      if (answer === undefined) return;
+      if (!answer.accepted) {
+        this.refusal = answer.refusal;
         this.socket.destroy();
         return;
       }
-      this.extensions = /^sec-websocket-extensions:\s*(.*)$/im.exec(head)?.[1]?.trim() ?? "";
+      this.extensions = /^sec-websocket-extensions:\s*(.*)$/im.exec(answer.head)?.[1]?.trim() ?? "";
       this.upgraded = true;
-      this.buffer = this.buffer.subarray(end + 4);
+      this.buffer = answer.rest;
       this.wireBytes += this.buffer.length;
     }
-    for (;;) {
-      const frame = serverFrameAt(this.buffer);
-      if (!frame) return;
-      const { opcode, at, length } = frame;
-      if (opcode === 0x2 || opcode === 0x0) this.binaryBytes += length;
-      if (opcode === 0x8) this.closeCode = length >= 2 ? this.buffer.readUInt16BE(at) : 1005;
-      this.buffer = this.buffer.subarray(at + length);
-    }
+    this.buffer = readFrames(this.buffer, ({ opcode, payload }) => {
+      if (opcode === 0x2 || opcode === 0x0) this.binaryBytes += payload.length;
+      if (opcode === 0x8) this.closeCode = payload.length >= 2 ? payload.readUInt16BE(0) : 1005;
+    });
   }
 
   private until<T>(check: () => T | undefined, what: string, timeoutMs: number): Promise<T> {

@@ -2,23 +2,25 @@
 //
 //   security headers (every response) → host check (421) → /api/v1: body cap → health → login/setup (public;
 //   JSON validated, then throttled per address and name; GET /auth/setup on the anonymous budget)
-//   → authenticate (anonymous budget per address) → CSRF → rate limits per user → viewers
-//   read-only → routes; /answers (a one-time token is the credential) before sign-in, limited
-//   per address;
+//   → /answers (a one-time token is the credential; anonymous budget) → authenticate (anonymous
+//   budget per address) → CSRF → viewers read-only → routes, each declaring the budget its
+//   requests spend per user (`limit("reads")`, `limit("session_ops")`);
 //   /metrics: read limit per address → authenticate → admins only; then the web UI
 
 import type { Context } from "hono";
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
+import { createAuditReader } from "./audit/audit-reader.ts";
 import type { Accounts } from "./auth/accounts.ts";
+import { createUsersService } from "./auth/users-service.ts";
 import type { Config, RateLimit } from "./config.ts";
 import type { AuditRepo } from "./db/audit-repo.ts";
 import type { SessionsRepo } from "./db/sessions-repo.ts";
 import type { UsersRepo } from "./db/users-repo.ts";
 import type { AppEnv } from "./http/app-env.ts";
+import { createBudgets } from "./http/budgets.ts";
 import { clientIp } from "./http/client-ip.ts";
-import { createLoginThrottle, LOGIN_LIMITS } from "./http/login-throttle.ts";
-import type { Metrics, RateLimitKind } from "./http/metrics.ts";
+import type { Metrics } from "./http/metrics.ts";
 import { createAudit } from "./http/middleware/audit.ts";
 import { adminForWrites, authenticate, csrfGuard } from "./http/middleware/authenticate.ts";
 import {
@@ -27,10 +29,9 @@ import {
   notFoundHandler,
 } from "./http/middleware/error-handler.ts";
 import { hostCheck } from "./http/middleware/host-check.ts";
-import { rateLimit, rateLimited } from "./http/middleware/rate-limit.ts";
 import { securityHeaders } from "./http/middleware/security-headers.ts";
 import type { OriginPolicy } from "./http/origin.ts";
-import { createRateLimiter } from "./http/rate-limiter.ts";
+import { auditRoutes } from "./http/routes/audit.ts";
 import { authRoutes, publicAuthRoutes } from "./http/routes/auth.ts";
 import { fsRoutes } from "./http/routes/fs.ts";
 import { healthRoutes } from "./http/routes/health.ts";
@@ -43,6 +44,7 @@ import {
   pushRoutes,
 } from "./http/routes/push.ts";
 import { sessionRoutes } from "./http/routes/sessions.ts";
+import { usersRoutes } from "./http/routes/users.ts";
 import { webRoutes } from "./http/routes/web.ts";
 import type { SocketHub } from "./http/socket-hub.ts";
 import { loadWebBundle, type WebAsset } from "./http/web-bundle.ts";
@@ -85,14 +87,12 @@ export interface AppDeps {
   onSetupDone: () => void;
   logError: (error: unknown, context: string) => void;
   /** Web Push: the users' devices and settings, the server's VAPID keys, the endpoint rules. */
-  push: PushRoutesDeps;
+  push: Omit<PushRoutesDeps, "limit">;
   /** One-time answer tokens (notifications, chat buttons) and where spent ones are kept. */
   answers: Pick<AnswerRoutesDeps, "tokens" | "spent">;
   /** The browser UI's files (default: built from web/, or embedded in the executable). */
   loadWeb?: (() => Promise<WebAsset[]>) | undefined;
 }
-
-const isRead = (c: Context) => c.req.method === "GET" || c.req.method === "HEAD";
 
 export function createApp(deps: AppDeps) {
   const { config } = deps;
@@ -100,43 +100,7 @@ export function createApp(deps: AppDeps) {
     trustProxy: config.trustProxy,
     allowedOrigins: config.allowedOrigins,
   };
-  const ipKey = (c: Context) => rateKey(clientIp(c, { trustProxy: config.trustProxy }));
-  const userKey = (c: Context<AppEnv>) => c.get("principal").user.id;
-  const count = (kind: RateLimitKind) => () => {
-    deps.metrics.rateLimited[kind]++;
-  };
-  // Signed-in traffic is limited per user, after authentication; requests without valid
-  // credentials share one budget per address, so that nobody can spend a user's.
-  const limitReads = rateLimit({
-    limiter: createRateLimiter({ limit: config.rateLimitReads }),
-    key: userKey,
-    onLimited: count("reads"),
-  });
-  const limitSessionOps = rateLimit({
-    limiter: createRateLimiter({ limit: config.rateLimitSessionOps }),
-    key: userKey,
-    onLimited: count("session_ops"),
-  });
-  const anonymous = createRateLimiter({ limit: config.rateLimitReads });
-  const limitAnonymous = (c: Context) => {
-    const decision = anonymous.take(ipKey(c));
-    if (decision.allowed) return;
-    count("reads")();
-    throw rateLimited(decision);
-  };
-  const limitMetricsReads = rateLimit({
-    limiter: createRateLimiter({ limit: config.rateLimitReads }),
-    key: ipKey,
-    onLimited: count("reads"),
-  });
-  const loginLimit = deps.loginLimit;
-  const throttle = createLoginThrottle({
-    limits: loginLimit
-      ? { perAddressAndName: loginLimit, perAddress: loginLimit, perName: loginLimit }
-      : LOGIN_LIMITS,
-    address: ipKey,
-    onLimited: count("login"),
-  });
+  const { limit, limitAnonymous, limitAddressReads, throttle } = createBudgets(deps);
   const audit = createAudit({
     repo: deps.audits,
     trustProxy: config.trustProxy,
@@ -154,6 +118,7 @@ export function createApp(deps: AppDeps) {
     audit,
     throttle,
     limitAnonymous,
+    limit,
     recheckSockets: () => deps.hub.recheckTokens(),
   };
 
@@ -183,11 +148,6 @@ export function createApp(deps: AppDeps) {
     )
     .use(authenticate(deps.accounts, { onAnonymous: limitAnonymous, policy }))
     .use(csrfGuard(policy))
-    .use("*", async (c, next) => {
-      if (isRead(c)) return limitReads(c, next);
-      if (c.req.path.includes("/sessions")) return limitSessionOps(c, next);
-      await next();
-    })
     .use(
       adminForWrites([
         "/api/v1/auth/logout",
@@ -199,9 +159,19 @@ export function createApp(deps: AppDeps) {
       ]),
     )
     .route("/", authRoutes(authDeps))
-    .route("/", pushRoutes(deps.push))
-    .route("/", providerRoutes({ providers: deps.providers, audit }))
-    .route("/", fsRoutes({ home: deps.home }))
+    .route(
+      "/",
+      usersRoutes({
+        users: createUsersService({ accounts: deps.accounts, users: deps.users }),
+        audit,
+        limit,
+        recheckSockets: authDeps.recheckSockets,
+      }),
+    )
+    .route("/", auditRoutes({ log: createAuditReader(deps.audits), limit }))
+    .route("/", pushRoutes({ ...deps.push, limit }))
+    .route("/", providerRoutes({ providers: deps.providers, audit, limit }))
+    .route("/", fsRoutes({ home: deps.home, limit }))
     .route(
       "/",
       sessionRoutes({
@@ -212,18 +182,21 @@ export function createApp(deps: AppDeps) {
         actorOf,
         metrics: deps.metrics,
         onError: deps.logError,
+        limit,
       }),
-    );
+    )
+    // What no route answers spends a read all the same: its 404 carries the budget's headers.
+    .use(limit("reads"));
 
   return new Hono<AppEnv>()
     .use(securityHeaders())
     .use(hostCheck({ listenHost: config.listen.host, allowedHosts: config.allowedHosts }))
     .route("/api/v1", api)
-    .use("/metrics", limitMetricsReads)
     .route(
       "/",
       metricsRoutes({
         accounts: deps.accounts,
+        limit: limitAddressReads,
         metricsToken: config.metricsToken,
         metrics: deps.metrics,
         sessions: deps.sessions,
@@ -238,22 +211,6 @@ export function createApp(deps: AppDeps) {
     .route("/", webRoutes({ load: deps.loadWeb ?? loadWebBundle }))
     .onError(createErrorHandler(deps.logError))
     .notFound(notFoundHandler);
-}
-
-/** One bucket per IPv4 address, and per /64 for IPv6 (one client usually holds a whole /64). */
-function rateKey(ip: string): string {
-  if (!ip.includes(":")) return ip;
-  const groups = expandIPv6(ip);
-  return groups ? `${groups.slice(0, 4).join(":")}::/64` : ip;
-}
-
-function expandIPv6(ip: string): string[] | undefined {
-  const [head = "", tail] = ip.split("::");
-  const left = head ? head.split(":") : [];
-  const right = tail ? tail.split(":") : [];
-  const missing = 8 - left.length - right.length;
-  if (missing < 0 || (tail === undefined && missing !== 0)) return undefined;
-  return [...left, ...Array(missing).fill("0"), ...right];
 }
 
 export type App = ReturnType<typeof createApp>;

@@ -3,7 +3,12 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import * as z from "zod/mini";
+import { bodyOf, errorOf } from "./support/responses.ts";
 import { startTestServer, type TestServer } from "./support/server.ts";
+
+/** GET /fs/dirs's answer. */
+const completionSchema = z.object({ dirs: z.array(z.string()), truncated: z.boolean() });
 
 let server: TestServer;
 const root = mkdtempSync(join(tmpdir(), "opendray-dirs-"));
@@ -19,28 +24,30 @@ afterAll(async () => {
   rmSync(root, { recursive: true, force: true });
 });
 
-const dirs = (prefix: string) =>
-  server.request("GET", `/fs/dirs?prefix=${encodeURIComponent(prefix)}`);
+const dirs = async (prefix: string) =>
+  bodyOf(
+    await server.request("GET", `/fs/dirs?prefix=${encodeURIComponent(prefix)}`),
+    200,
+    completionSchema,
+  );
 
 describe("GET /fs/dirs", () => {
   test("completes a partial name to the matching directories, files left out", async () => {
-    const response = await dirs(join(root, "al"));
-    expect(response.status).toBe(200);
-    expect(response.body).toEqual({
+    expect(await dirs(join(root, "al"))).toEqual({
       dirs: [join(root, "alias"), join(root, "alpha"), join(root, "alpine")],
       truncated: false,
     });
   });
 
   test("a trailing slash lists the subdirectories; hidden ones only when asked for", async () => {
-    expect((await dirs(`${root}/`)).body.dirs).toEqual(
+    expect((await dirs(`${root}/`)).dirs).toEqual(
       ["alias", "alpha", "alpine", "beta"].map((name) => join(root, name)),
     );
-    expect((await dirs(`${root}/.h`)).body.dirs).toEqual([join(root, ".hidden")]);
+    expect((await dirs(`${root}/.h`)).dirs).toEqual([join(root, ".hidden")]);
   });
 
   test("a missing parent completes to nothing", async () => {
-    expect((await dirs(join(root, "nope", "x"))).body).toEqual({ dirs: [], truncated: false });
+    expect(await dirs(join(root, "nope", "x"))).toEqual({ dirs: [], truncated: false });
   });
 
   test.each([
@@ -50,10 +57,8 @@ describe("GET /fs/dirs", () => {
     ["a NUL byte", "/fs/dirs?prefix=/tmp%00x", "nul_character"],
     ["an overlong prefix", `/fs/dirs?prefix=/${"a".repeat(5000)}`, "invalid_request"],
   ])("%s is 400 %s", async (_, path, code) => {
-    const response = await server.request("GET", path);
-    expect(response.status).toBe(400);
-    expect(response.body.error.code).toBe(code);
-    expect(typeof response.body.error.message).toBe("string");
+    // errorOf checks the envelope: a string message beside the code.
+    expect(errorOf(await server.request("GET", path), 400).code).toBe(code);
   });
 
   test("viewers are refused and strangers must sign in", async () => {
@@ -61,8 +66,7 @@ describe("GET /fs/dirs", () => {
     const refused = await server.send("GET", "/fs/dirs?prefix=/", undefined, {
       authorization: `Bearer ${viewer.token}`,
     });
-    expect(refused.status).toBe(403);
-    expect(refused.body.error.code).toBe("forbidden");
+    expect(errorOf(refused, 403).code).toBe("forbidden");
     const anonymous = await server.send("GET", "/fs/dirs?prefix=/", undefined, {});
     expect(anonymous.status).toBe(401);
   });

@@ -5,13 +5,21 @@
 // nothing, and gone or failing devices are pruned without holding anything up.
 
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import * as z from "zod/mini";
 import { createActionTokens } from "../src/attention/action-tokens.ts";
 import { createPushRepo } from "../src/db/push-repo.ts";
+import { userSchema } from "../src/protocol/auth.ts";
 import type { LifecycleEvent } from "../src/protocol/events.ts";
-import type { PushPayload } from "../src/protocol/push.ts";
+import {
+  notificationSettingsSchema,
+  type PushPayload,
+  pushSubscriptionInfoSchema,
+} from "../src/protocol/push.ts";
+import { sessionSchema } from "../src/protocol/session.ts";
 import { createSecretBox, loadSecretsKey } from "../src/providers/secret-box.ts";
 import { loadVapidKeys } from "../src/push/vapid.ts";
 import { type PushService, startPushService } from "./support/push-service.ts";
+import { bodyOf, errorOf, type JsonResponse } from "./support/responses.ts";
 import { eventually, outputOf, startTestServer, type TestServer } from "./support/server.ts";
 import { EventsClient, eventsUrl } from "./support/ws-client.ts";
 
@@ -45,9 +53,16 @@ async function subscribe(device: string, token = server.token, behaviour?: "gone
       authorization: `Bearer ${token}`,
     },
   );
-  expect(response.status).toBe(201);
-  return response.body as { id: string; host: string };
+  return bodyOf(response, 201, pushSubscriptionInfoSchema);
 }
+
+/** The ids of GET /push/subscriptions's answer. */
+const subscriptionIds = (list: JsonResponse) =>
+  bodyOf(
+    list,
+    200,
+    z.object({ subscriptions: z.array(pushSubscriptionInfoSchema) }),
+  ).subscriptions.map((s) => s.id);
 
 async function waitingPrompt(id: string) {
   const event = await events.waitFor(
@@ -83,9 +98,9 @@ describe("subscriptions", () => {
   ])("refuses the endpoint %s", async (endpoint, reason) => {
     const { keys } = push.device("refused");
     const response = await server.request("POST", "/push/subscriptions", { endpoint, keys });
-    expect(response.status).toBe(400);
-    expect(response.body.error.code).toBe("push_endpoint_invalid");
-    expect(response.body.error.message).toContain(reason);
+    const error = errorOf(response, 400);
+    expect(error.code).toBe("push_endpoint_invalid");
+    expect(error.message).toContain(reason);
   });
 
   test("refuses keys that are not a P-256 point and a 16-byte secret", async () => {
@@ -107,8 +122,7 @@ describe("subscriptions", () => {
     expect(mine.host).toBe(`localhost:${push.port}`);
     const other = await server.createUser("neighbour", "viewer");
     const theirs = await subscribe("neighbour-phone", other.token);
-    const list = await server.request("GET", "/push/subscriptions");
-    const ids = (list.body.subscriptions as { id: string }[]).map((s) => s.id);
+    const ids = subscriptionIds(await server.request("GET", "/push/subscriptions"));
     expect(ids).toContain(mine.id);
     expect(ids).not.toContain(theirs.id);
     // Not theirs to remove: as if it did not exist.
@@ -182,8 +196,7 @@ describe("a waiting prompt", () => {
 
   test("a forged or cross-purpose token types nothing", async () => {
     const forged = await answer({ token: `${admin.token}x`, option: 0 });
-    expect(forged.status).toBe(401);
-    expect(forged.body.error.code).toBe("action_token_invalid");
+    expect(errorOf(forged, 401).code).toBe("action_token_invalid");
     // Signed with another key: refused.
     const otherKey = createActionTokens(new Uint8Array(32).fill(9));
     const foreign = await otherKey.mint({
@@ -198,9 +211,9 @@ describe("a waiting prompt", () => {
     // Expired: minted with the server's key, twelve hours and more ago.
     const key = loadSecretsKey({ value: null, dataDir: server.dataDir });
     const old = createActionTokens(key, () => Date.now() - 13 * 3_600_000);
-    const me = await server.request("GET", "/auth/me");
+    const me = bodyOf(await server.request("GET", "/auth/me"), 200, userSchema);
     const expired = await old.mint({
-      userId: me.body.id,
+      userId: me.id,
       sessionId,
       fingerprint: "0".repeat(64),
       channel: "push",
@@ -209,14 +222,13 @@ describe("a waiting prompt", () => {
     // A genuine token for a prompt that is not the one waiting: 409, nothing typed.
     const current = createActionTokens(key);
     const stale = await current.mint({
-      userId: me.body.id,
+      userId: me.id,
       sessionId,
       fingerprint: "0".repeat(64),
       channel: "push",
     });
     const changed = await answer({ token: stale, option: 0 });
-    expect(changed.status).toBe(409);
-    expect(changed.body.error.code).toBe("prompt_changed");
+    expect(errorOf(changed, 409).code).toBe("prompt_changed");
     expect((await outputOf(server, sessionId)).text).not.toContain("reply=");
   });
 
@@ -247,13 +259,16 @@ test("a device the push service calls gone is pruned; a hanging one holds nothin
     (m) => m.device === "working-phone" && m.payload.sessionId === session.id,
   );
   await eventually(async () => {
-    const list = await server.request("GET", "/push/subscriptions");
-    const ids = (list.body.subscriptions as { id: string }[]).map((s) => s.id);
+    const ids = subscriptionIds(await server.request("GET", "/push/subscriptions"));
     return ids.includes(gone.id) ? undefined : true;
   }, "the gone subscription to be pruned");
   expect(push.hits("hanging-phone")).toBeGreaterThanOrEqual(1);
-  const current = await server.request("GET", `/sessions/${session.id}`);
-  expect(current.body.activity.state).toBe("waiting");
+  const current = bodyOf(
+    await server.request("GET", `/sessions/${session.id}`),
+    200,
+    sessionSchema,
+  );
+  expect(current.activity?.state).toBe("waiting");
 });
 
 test("notification settings are validated and kept per user", async () => {
@@ -272,7 +287,8 @@ test("notification settings are validated and kept per user", async () => {
     quietHours: { start: "22:00", end: "07:00", timeZone: "Europe/Paris" },
   });
   expect(saved.status).toBe(200);
-  expect((await server.request("GET", "/notifications/settings")).body).toEqual({
+  const settings = await server.request("GET", "/notifications/settings");
+  expect(bodyOf(settings, 200, notificationSettingsSchema)).toEqual({
     activities: ["done"],
     quietHours: { start: "22:00", end: "07:00", timeZone: "Europe/Paris" },
   });

@@ -1,7 +1,12 @@
 // GET /api/v1/auth/setup (public: whether first-run setup is open, nothing else) and
 // GET /api/v1/fs/home (admins: the HOME sessions get, the new-session dialog's default folder).
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import * as z from "zod/mini";
+import { setupStateSchema } from "../src/protocol/auth.ts";
+import { bodyOf, errorOf } from "./support/responses.ts";
 import { startTestServer, TEST_HOME, type TestServer } from "./support/server.ts";
+
+const homeSchema = z.object({ home: z.string() });
 
 let fresh: TestServer;
 let limited: TestServer;
@@ -23,17 +28,14 @@ describe("GET /auth/setup", () => {
     expect(setupToken.length).toBeGreaterThan(10);
 
     const before = await fresh.send("GET", "/auth/setup", undefined, {});
-    expect(before.status).toBe(200);
-    expect(before.body).toEqual({ open: true });
+    expect(bodyOf(before, 200, setupStateSchema)).toEqual({ open: true });
     const raw = await fetch(`${fresh.api}/auth/setup`).then((r) => r.text());
     expect(raw).not.toContain(setupToken);
 
     const body = { setupToken, username: "first", password: "first admin password" };
     expect((await fresh.send("POST", "/auth/setup", body, {})).status).toBe(201);
 
-    const after = await setupState(fresh);
-    expect(after.status).toBe(200);
-    expect(after.body).toEqual({ open: false });
+    expect(bodyOf(await setupState(fresh), 200, setupStateSchema)).toEqual({ open: false });
   });
 
   test("spends the caller's anonymous read budget: past it, 429 with Retry-After", async () => {
@@ -41,8 +43,7 @@ describe("GET /auth/setup", () => {
     for (let i = 0; i < 3; i++) statuses.push((await setupState(limited)).status);
     expect(statuses).toEqual([200, 200, 200]);
     const refused = await setupState(limited);
-    expect(refused.status).toBe(429);
-    expect(refused.body.error.code).toBe("rate_limited");
+    expect(errorOf(refused, 429).code).toBe("rate_limited");
     expect(Number(refused.headers.get("retry-after"))).toBeGreaterThan(0);
   });
 });
@@ -52,8 +53,7 @@ describe("GET /fs/home", () => {
     const admin = await fresh.login("first", "first admin password");
     const asAdmin = { authorization: `Bearer ${admin}` };
     const home = await fresh.send("GET", "/fs/home", undefined, asAdmin);
-    expect(home.status).toBe(200);
-    expect(home.body).toEqual({ home: TEST_HOME });
+    expect(bodyOf(home, 200, homeSchema)).toEqual({ home: TEST_HOME });
 
     const created = await fresh.send(
       "POST",
@@ -66,8 +66,7 @@ describe("GET /fs/home", () => {
     const refused = await fresh.send("GET", "/fs/home", undefined, {
       authorization: `Bearer ${viewer}`,
     });
-    expect(refused.status).toBe(403);
-    expect(refused.body.error.code).toBe("forbidden");
+    expect(errorOf(refused, 403).code).toBe("forbidden");
     expect((await fresh.send("GET", "/fs/home", undefined, {})).status).toBe(401);
   });
 });

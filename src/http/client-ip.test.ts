@@ -1,6 +1,6 @@
 import { afterEach, expect, test } from "bun:test";
 import { Hono } from "hono";
-import { clientIp } from "./client-ip.ts";
+import { addressBucket, clientIp, UNKNOWN_CLIENT_IP } from "./client-ip.ts";
 
 function appTrusting(trustProxy: boolean) {
   return new Hono().get("/ip", (c) => c.text(clientIp(c, { trustProxy })));
@@ -91,4 +91,15 @@ test("reports an IPv4 peer of a dual-stack socket as plain IPv4", async () => {
   const server = serve("::");
   const res = await fetch(`http://127.0.0.1:${server.port}/ip`);
   expect(await res.text()).toBe("127.0.0.1");
+});
+
+test.each([
+  ["an IPv4 address is its own bucket", "192.0.2.7", "192.0.2.7"],
+  ["an IPv6 address shares its /64", "2001:db8:1:2:3:4:5:6", "2001:db8:1:2::/64"],
+  ["a compressed IPv6 address is expanded first", "2001:db8::1", "2001:db8:0:0::/64"],
+  ["the loopback ::1 falls in the zero /64", "::1", "0:0:0:0::/64"],
+  ["an address with too many groups is its own bucket", "1:2:3:4:5:6:7:8:9", "1:2:3:4:5:6:7:8:9"],
+  ["a non-address (unknown) is its own bucket", UNKNOWN_CLIENT_IP, UNKNOWN_CLIENT_IP],
+])("addressBucket: %s", (_fact, ip, bucket) => {
+  expect(addressBucket(ip)).toBe(bucket);
 });

@@ -1,5 +1,6 @@
 // The client's IP address for rate limits and audit: the socket's peer, or, only behind a trusted
-// proxy, the right-most valid X-Forwarded-For entry. IPv4-mapped IPv6 is reported as plain IPv4.
+// proxy, the right-most valid X-Forwarded-For entry. IPv4-mapped IPv6 is reported as plain IPv4;
+// `addressBucket` groups an IPv6 client's /64 into one rate-limit key.
 
 import { isIP, isIPv4 } from "node:net";
 import type { Context } from "hono";
@@ -58,4 +59,21 @@ function isPeerAddressSource(value: unknown): value is PeerAddressSource {
 function unmapIPv4(address: string): string {
   const mapped = /^::ffff:(.+)$/i.exec(address)?.[1];
   return mapped !== undefined && isIPv4(mapped) ? mapped : address;
+}
+
+/** One bucket per IPv4 address, and per /64 for IPv6 (one client usually holds a whole /64). */
+export function addressBucket(ip: string): string {
+  if (!ip.includes(":")) return ip;
+  const groups = expandIPv6(ip);
+  return groups ? `${groups.slice(0, 4).join(":")}::/64` : ip;
+}
+
+// The eight groups of an IPv6 address with "::" spelled out; undefined when it has too many.
+function expandIPv6(ip: string): string[] | undefined {
+  const [head = "", tail] = ip.split("::");
+  const left = head ? head.split(":") : [];
+  const right = tail ? tail.split(":") : [];
+  const missing = 8 - left.length - right.length;
+  if (missing < 0 || (tail === undefined && missing !== 0)) return undefined;
+  return [...left, ...Array(missing).fill("0"), ...right];
 }

@@ -2,37 +2,12 @@
 // reads, or one that never answers pings. Parses the server's frames (servers do not mask).
 
 import { connect, type Socket } from "node:net";
+import { type Frame, readFrames, readUpgradeAnswer, upgradeRequest } from "./ws-frames.ts";
 
-export interface Frame {
-  opcode: number;
-  payload: Buffer;
-}
-
-/**
- * The header of the server frame (unmasked) at the start of `buffer`: its opcode, where its
- * payload starts and how long it is; undefined until the whole frame is there.
- */
-export function serverFrameAt(
-  buffer: Buffer,
-): { opcode: number; at: number; length: number } | undefined {
-  if (buffer.length < 2) return undefined;
-  const opcode = (buffer[0] ?? 0) & 0x0f;
-  let length = (buffer[1] ?? 0) & 0x7f;
-  let at = 2;
-  if (length === 126) {
-    if (buffer.length < 4) return undefined;
-    length = buffer.readUInt16BE(2);
-    at = 4;
-  } else if (length === 127) {
-    if (buffer.length < 10) return undefined;
-    length = Number(buffer.readBigUInt64BE(2));
-    at = 10;
-  }
-  return buffer.length < at + length ? undefined : { opcode, at, length };
-}
+export type { Frame } from "./ws-frames.ts";
 
 export class RawWebSocket {
-  private buffer = Buffer.alloc(0);
+  private buffer: Buffer = Buffer.alloc(0);
   private waiters = new Set<() => void>();
   readonly frames: Frame[] = [];
   ended = false;
@@ -59,15 +34,7 @@ export class RawWebSocket {
       socket.once("error", reject);
     });
     const client = new RawWebSocket(socket);
-    socket.write(
-      `GET ${url.pathname}${url.search} HTTP/1.1\r\nHost: ${url.host}\r\nUpgrade: websocket\r\n` +
-        "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n" +
-        "Sec-WebSocket-Version: 13\r\n" +
-        Object.entries(headers)
-          .map(([name, value]) => `${name}: ${value}\r\n`)
-          .join("") +
-        "\r\n",
-    );
+    socket.write(upgradeRequest(url, headers));
     await client.until(
       () => (client.handshakeDone || client.refusal ? true : undefined),
       "handshake",
@@ -85,23 +52,16 @@ export class RawWebSocket {
 
   private parse() {
     if (!this.handshakeDone) {
-      const end = this.buffer.indexOf("\r\n\r\n");
-      if (end < 0) return;
-      const head = this.buffer.subarray(0, end).toString();
-      if (!head.startsWith("HTTP/1.1 101")) {
-        this.refusal = head.split("\r\n")[0] ?? head;
+      const answer = readUpgradeAnswer(this.buffer);
+      if (answer === undefined) return;
+      if (!answer.accepted) {
+        this.refusal = answer.refusal;
         return;
       }
       this.handshakeDone = true;
-      this.buffer = this.buffer.subarray(end + 4);
+      this.buffer = answer.rest;
     }
-    for (;;) {
-      const frame = serverFrameAt(this.buffer);
-      if (!frame) return;
-      const { opcode, at, length } = frame;
-      this.frames.push({ opcode, payload: this.buffer.subarray(at, at + length) });
-      this.buffer = this.buffer.subarray(at + length);
-    }
+    this.buffer = readFrames(this.buffer, (frame) => this.frames.push(frame));
   }
 
   private wake() {

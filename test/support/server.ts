@@ -6,10 +6,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { inheritableEnvironment, loadConfig, type RateLimit } from "../../src/config.ts";
 import { createLogger, type Logger } from "../../src/log.ts";
-import type { Session } from "../../src/protocol/session.ts";
+import { loginResultSchema, type User, userSchema } from "../../src/protocol/auth.ts";
+import { type Session, sessionSchema } from "../../src/protocol/session.ts";
 import { type RunningServer, startServer } from "../../src/server.ts";
 import { createTestDatabase, type TestDatabase } from "./database.ts";
 import { stopProcess } from "./process.ts";
+import { bodyOf, type UncheckedResponse } from "./responses.ts";
+
+export type { JsonResponse, UncheckedResponse } from "./responses.ts";
 
 /** HOME of every test session: empty, so login shells read only /etc/profile. */
 export const TEST_HOME = mkdtempSync(join(tmpdir(), "opendray-home-"));
@@ -29,33 +33,26 @@ export interface TestServer extends RunningServer {
   /** The admin's bearer token, and the header carrying it. */
   token: string;
   auth: { authorization: string };
-  /** JSON request against /api/v1 as the admin; returns status, parsed body and headers. */
-  request(method: string, path: string, body?: unknown): Promise<JsonResponse>;
+  /**
+   * JSON request against /api/v1 as the admin; returns status, parsed body and headers. Read the
+   * body through `bodyOf`/`errorOf` (./responses.ts) to have it checked and typed.
+   */
+  request(method: string, path: string, body?: unknown): Promise<UncheckedResponse>;
   /** JSON request with exactly the given headers (no token unless given). */
   send(
     method: string,
     path: string,
     body: unknown,
     headers: Record<string, string>,
-  ): Promise<JsonResponse>;
+  ): Promise<UncheckedResponse>;
   /** POST /auth/login; the token. */
   login(username: string, password: string): Promise<string>;
   /** A new account (password: ADMIN.password), signed in. */
-  createUser(
-    username: string,
-    role: "admin" | "viewer",
-  ): Promise<{ user: { id: string }; token: string }>;
+  createUser(username: string, role: "admin" | "viewer"): Promise<{ user: User; token: string }>;
   /** POST /sessions for a shell running `script` (`bash -c` semantics through `$SHELL -l -c`). */
   spawnShell(script: string, extra?: Record<string, unknown>): Promise<Session>;
   /** Stop the server and delete its data and database. */
   dispose(): Promise<void>;
-}
-
-export interface JsonResponse {
-  status: number;
-  // biome-ignore lint/suspicious/noExplicitAny: tests read response fields freely
-  body: any;
-  headers: Headers;
 }
 
 export interface TestServerOptions {
@@ -119,7 +116,7 @@ export async function startTestServer(
     path: string,
     body: unknown,
     headers: Record<string, string>,
-  ): Promise<JsonResponse> => {
+  ): Promise<UncheckedResponse> => {
     const response = await fetch(`${api}${path}`, {
       method,
       headers: body === undefined ? headers : { "content-type": "application/json", ...headers },
@@ -138,8 +135,7 @@ export async function startTestServer(
 
   const login = async (username: string, password: string): Promise<string> => {
     const response = await send("POST", "/auth/login", { username, password }, {});
-    if (response.status !== 200) throw new Error(`login failed: ${JSON.stringify(response.body)}`);
-    return response.body.token as string;
+    return bodyOf(response, 200, loginResultSchema).token;
   };
   const token = options.noAdmin ? "" : await login(ADMIN.username, ADMIN.password);
   const auth = { authorization: `Bearer ${token}` };
@@ -157,8 +153,10 @@ export async function startTestServer(
     login,
     async createUser(username, role) {
       const created = await request("POST", "/users", { username, password: ADMIN.password, role });
-      if (created.status !== 201) throw new Error(`user failed: ${JSON.stringify(created.body)}`);
-      return { user: created.body, token: await login(username, ADMIN.password) };
+      return {
+        user: bodyOf(created, 201, userSchema),
+        token: await login(username, ADMIN.password),
+      };
     },
     async spawnShell(script, extra = {}) {
       const response = await request("POST", "/sessions", {
@@ -167,9 +165,7 @@ export async function startTestServer(
         args: ["-c", script],
         ...extra,
       });
-      if (response.status !== 201)
-        throw new Error(`spawn failed: ${JSON.stringify(response.body)}`);
-      return response.body as Session;
+      return bodyOf(response, 201, sessionSchema);
     },
     async dispose() {
       const hostPid = server.ptyHostPid;
@@ -183,7 +179,6 @@ export async function startTestServer(
   };
 }
 
-/** Resolve when `check` returns a value other than undefined; fail after `timeoutMs`. */
 /**
  * GET /sessions/:id/output from `since` (absent: all that is kept): where the bytes start and
  * end (the X-Output-* headers) and the bytes as latin1 text. Throws unless 200.
@@ -205,6 +200,7 @@ export async function outputOf(
   };
 }
 
+/** Resolve when `check` returns a value other than undefined; fail after `timeoutMs`. */
 export async function eventually<T>(
   check: () => Promise<T | undefined> | T | undefined,
   what: string,

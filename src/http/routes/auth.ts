@@ -1,41 +1,27 @@
-// /auth: sign-in (cookie + token), sign-out, who am I, first-run setup, password change; and
-// /users for admins. Handlers validate, call the accounts service, and shape the answer; every
-// password attempt is validated first, then throttled, then audited.
+// /auth: sign-in (cookie + token), sign-out, who am I, first-run setup, password change. Handlers
+// validate, call the accounts service, and shape the answer; every password attempt is validated
+// first, then throttled, then audited.
 
 import { type Context, Hono } from "hono";
 import { deleteCookie, setCookie } from "hono/cookie";
 import { createMiddleware } from "hono/factory";
-import { z } from "zod";
-import { type Accounts, toUser } from "../../auth/accounts.ts";
-import type { AuditRepo } from "../../db/audit-repo.ts";
-import type { UsersRepo } from "../../db/users-repo.ts";
-import { AppError, conflict, notFound } from "../../errors.ts";
+import type { z } from "zod";
+import type { Accounts } from "../../auth/accounts.ts";
+import { AppError } from "../../errors.ts";
 import {
   credentialsSchema,
   type LoginResult,
-  newUserSchema,
   passwordChangeSchema,
   type SetupState,
   setupRequestSchema,
 } from "../../protocol/auth.ts";
 import type { AppEnv } from "../app-env.ts";
-import { readJson, validate } from "../json-body.ts";
+import { readJson } from "../json-body.ts";
 import type { LoginThrottle } from "../login-throttle.ts";
-import { type Audit, bodyUsername, byId, responseId } from "../middleware/audit.ts";
+import { type Audit, bodyUsername, responseId } from "../middleware/audit.ts";
 import { TOKEN_COOKIE } from "../middleware/authenticate.ts";
-import { idParam, UUID } from "../middleware/id-param.ts";
 import { isHttps, type OriginPolicy } from "../origin.ts";
-
-const auditQuery = z.object({
-  limit: z.coerce.number().int().min(1).max(1000).default(100),
-  before: z.coerce.number().int().min(1).optional(),
-});
-
-function requireAdmin(c: Context<AppEnv>, what: string): void {
-  if (c.get("principal").user.role !== "admin") {
-    throw new AppError(403, "forbidden", `only admins can read ${what}`);
-  }
-}
+import type { Limit } from "../route-limits.ts";
 
 /**
  * Password attempts refused before they count leave no audit row: throttled ones (a guessing
@@ -68,19 +54,19 @@ function attempt<Schema extends z.core.$ZodType>(
 export interface AuthRoutesDeps {
   accounts: Accounts;
   audit: Audit;
-  users: UsersRepo;
   policy: OriginPolicy;
   /** The one-time setup token while no user exists (loopback only), else null. */
   setupToken: () => string | null;
   /** Called once setup has created the first admin. */
   onSetupDone: () => void;
-  audits: AuditRepo;
-  /** Credentials changed (sign-out, password, deleted user): close sockets they no longer open. */
+  /** Credentials changed (sign-out, password change): close sockets they no longer open. */
   recheckSockets: () => Promise<void>;
   /** Budgets of password attempts: sign-in, setup, password change. */
   throttle: LoginThrottle;
   /** Spends one request of the caller's anonymous budget (per address); throws 429 past it. */
   limitAnonymous: (c: Context) => void;
+  /** The signed-in user's budgets (routes for a signed-in user only). */
+  limit: Limit;
 }
 
 function withCookie(c: Context, result: LoginResult, policy: OriginPolicy) {
@@ -138,17 +124,15 @@ export function publicAuthRoutes(deps: AuthRoutesDeps) {
 /** Routes for a signed-in user. */
 export function authRoutes({
   accounts,
-  users,
   policy,
   audit,
-  audits,
   recheckSockets,
   throttle,
+  limit,
 }: AuthRoutesDeps) {
   const self = (c: Context<AppEnv>) => c.get("principal").user.id;
   return new Hono<AppEnv>()
-    .use("/users/:id/*", idParam(UUID, "user"))
-    .get("/auth/me", (c) => c.json(c.get("principal").user))
+    .get("/auth/me", limit("reads"), (c) => c.json(c.get("principal").user))
     .post("/auth/logout", audit("auth.logout", { target: self }), async (c) => {
       await accounts.logout(c.get("principal").claims);
       await recheckSockets();
@@ -170,30 +154,5 @@ export function authRoutes({
         await recheckSockets();
         return c.json(withCookie(c, result, policy));
       },
-    )
-    .get("/users", async (c) => {
-      requireAdmin(c, "the accounts");
-      return c.json({ users: (await users.list()).map(toUser) });
-    })
-    .get("/audit", async (c) => {
-      requireAdmin(c, "the audit log");
-      const { limit, before } = validate(auditQuery, c.req.query());
-      const entries = await audits.list({ limit, ...(before === undefined ? {} : { before }) });
-      return c.json({
-        entries: entries.map((row) => ({ ...row, at: row.at.toISOString() })),
-      });
-    })
-    .post("/users", audit("user.create", { target: responseId }), async (c) => {
-      const body = await readJson(c, newUserSchema);
-      return c.json(await accounts.createUser(body.username, body.password, body.role), 201);
-    })
-    .delete("/users/:id", audit("user.delete", { target: byId }), async (c) => {
-      const id = c.req.param("id");
-      if (id === c.get("principal").user.id) {
-        throw conflict("cannot_delete_self", "sign in as another admin to delete this account");
-      }
-      if (!(await users.remove(id))) throw notFound("user");
-      await recheckSockets();
-      return c.body(null, 204);
-    });
+    );
 }

@@ -1,13 +1,13 @@
 // /fs: the new-session dialog's folders: the HOME sessions get (its default), and completion of
 // working directories. Admins only: the names of the server's directories are nobody else's
 // business (viewers cannot start sessions).
-import type { Context } from "hono";
 import { Hono } from "hono";
 import { z } from "zod";
-import { AppError } from "../../errors.ts";
 import { completeDirs } from "../../fs/dir-completion.ts";
 import type { AppEnv } from "../app-env.ts";
 import { validate } from "../json-body.ts";
+import { adminOnly } from "../middleware/admin-only.ts";
+import type { Limit } from "../route-limits.ts";
 
 const dirsQuery = z.object({
   prefix: z
@@ -19,25 +19,17 @@ const dirsQuery = z.object({
     .refine((p) => !/(^|\/)\.\.(\/|$)|\/\.\//.test(p), "must not contain . or .. segments"),
 });
 
-function requireAdmin(c: Context<AppEnv>): void {
-  if (c.get("principal").user.role !== "admin") {
-    throw new AppError(403, "forbidden", "only admins can list directories");
-  }
-}
-
 export interface FsRoutesDeps {
   /** The HOME sessions get (absolute). */
   home: string;
+  limit: Limit;
 }
 
-export function fsRoutes({ home }: FsRoutesDeps) {
+export function fsRoutes({ home, limit }: FsRoutesDeps) {
   return new Hono<AppEnv>()
-    .get("/fs/home", (c) => {
-      requireAdmin(c);
-      return c.json({ home });
-    })
+    .use("/fs/*", limit("reads"), adminOnly("list directories"))
+    .get("/fs/home", (c) => c.json({ home }))
     .get("/fs/dirs", async (c) => {
-      requireAdmin(c);
       const { prefix } = validate(dirsQuery, c.req.query());
       return c.json(await completeDirs(prefix.replace(/\/{2,}/g, "/")));
     });

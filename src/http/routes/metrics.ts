@@ -2,17 +2,19 @@
 // METRICS_TOKEN, which opens nothing else. Not under /api/v1, where scrapers do not look;
 // authenticated the same way, so nothing about sessions leaks.
 
-import { type Context, Hono } from "hono";
+import { type Context, Hono, type MiddlewareHandler } from "hono";
 import type { Accounts } from "../../auth/accounts.ts";
 import { secretEqual } from "../../auth/secret-equal.ts";
 import type { SessionsRepo } from "../../db/sessions-repo.ts";
-import { AppError } from "../../errors.ts";
 import type { AppEnv } from "../app-env.ts";
 import { type Metrics, renderMetrics } from "../metrics.ts";
+import { adminOnly } from "../middleware/admin-only.ts";
 import { authenticate, bearerToken } from "../middleware/authenticate.ts";
 
 export interface MetricsRoutesDeps {
   accounts: Accounts;
+  /** Spends one read of the caller's address, before anything else (scrapers have no user). */
+  limit: MiddlewareHandler;
   /** METRICS_TOKEN, or null when only admins may scrape. */
   metricsToken: string | null;
   metrics: Metrics;
@@ -46,15 +48,13 @@ export function metricsRoutes(deps: MetricsRoutesDeps) {
     });
     return c.text(text, 200, { "Content-Type": "text/plain; version=0.0.4; charset=utf-8" });
   };
-  return new Hono<AppEnv>().get(
-    "/metrics",
-    async (c, next) => (hasScrapeToken(c) ? render(c) : next()),
-    authenticate(deps.accounts),
-    async (c) => {
-      if (c.get("principal").user.role !== "admin") {
-        throw new AppError(403, "forbidden", "only admins can read metrics");
-      }
-      return render(c);
-    },
-  );
+  return new Hono<AppEnv>()
+    .use("/metrics", deps.limit)
+    .get(
+      "/metrics",
+      async (c, next) => (hasScrapeToken(c) ? render(c) : next()),
+      authenticate(deps.accounts),
+      adminOnly("read metrics"),
+      render,
+    );
 }

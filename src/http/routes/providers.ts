@@ -9,16 +9,25 @@ import type { AppEnv } from "../app-env.ts";
 import { readJson } from "../json-body.ts";
 import { type Audit, byId } from "../middleware/audit.ts";
 import { idParam } from "../middleware/id-param.ts";
+import type { Limit } from "../route-limits.ts";
 
-export function providerRoutes({ providers, audit }: { providers: ProviderCatalog; audit: Audit }) {
+export interface ProviderRoutesDeps {
+  providers: ProviderCatalog;
+  audit: Audit;
+  limit: Limit;
+}
+
+export function providerRoutes({ providers, audit, limit }: ProviderRoutesDeps) {
   const found = <T>(value: T | undefined): T => {
     if (value === undefined) throw notFound("provider");
     return value;
   };
   return new Hono<AppEnv>()
     .use("/providers/:id/*", idParam(z.string().regex(PROVIDER_ID), "provider"))
-    .get("/providers", async (c) => c.json({ providers: await providers.list() }))
-    .get("/providers/:id", async (c) => c.json(found(await providers.get(c.req.param("id")))))
+    .get("/providers", limit("reads"), async (c) => c.json({ providers: await providers.list() }))
+    .get("/providers/:id", limit("reads"), async (c) =>
+      c.json(found(await providers.get(c.req.param("id")))),
+    )
     .patch("/providers/:id", audit("provider.update", { target: byId }), async (c) => {
       const patch = await readJson(c, providerSettingsPatchSchema);
       return c.json(found(await providers.update(c.req.param("id"), patch)));

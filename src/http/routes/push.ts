@@ -25,6 +25,7 @@ import type { AppEnv } from "../app-env.ts";
 import { readJson } from "../json-body.ts";
 import type { Audit } from "../middleware/audit.ts";
 import { idParam, UUID } from "../middleware/id-param.ts";
+import type { Limit } from "../route-limits.ts";
 
 /** Devices one user may subscribe. */
 export const MAX_SUBSCRIPTIONS_PER_USER = 20;
@@ -43,12 +44,15 @@ export interface PushRoutesDeps {
   repo: PushRepo;
   keys: VapidKeys;
   policy: EndpointPolicy;
+  limit: Limit;
   now?: () => number;
 }
 
-export function pushRoutes({ repo, keys, policy, now = Date.now }: PushRoutesDeps) {
+export function pushRoutes({ repo, keys, policy, limit, now = Date.now }: PushRoutesDeps) {
   const userId = (c: Context<AppEnv>) => c.get("principal").user.id;
   return new Hono<AppEnv>()
+    .use("/push/*", limit("reads"))
+    .use("/notifications/*", limit("reads"))
     .get("/push/key", (c) => c.json({ publicKey: keys.publicKey }))
     .get("/push/subscriptions", async (c) =>
       c.json({ subscriptions: (await repo.list(userId(c))).map(toInfo) }),

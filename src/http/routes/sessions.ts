@@ -21,6 +21,7 @@ import type { Metrics } from "../metrics.ts";
 import { type Audit, byId } from "../middleware/audit.ts";
 import { idParam, UUID } from "../middleware/id-param.ts";
 import { isAllowedOrigin, type OriginPolicy } from "../origin.ts";
+import type { Limit } from "../route-limits.ts";
 import type { SocketHub } from "../socket-hub.ts";
 import { createStreamSocket } from "../stream-socket.ts";
 
@@ -65,6 +66,8 @@ export interface SessionRoutesDeps {
   /** Stream viewers and bytes out, for GET /metrics. */
   metrics: Metrics;
   onError: (error: unknown, context: string) => void;
+  /** Reads spend the user's reads, anything else a session operation (before the id is checked). */
+  limit: Limit;
 }
 
 /**
@@ -86,12 +89,15 @@ export function sessionRoutes({
   actorOf,
   metrics,
   onError,
+  limit,
 }: SessionRoutesDeps) {
   // The manager audits what it did; the middleware only refusals, which did nothing.
   const refused = (action: string, detail?: () => Record<string, unknown>) =>
     audit(action, { target: byId, refusalsOnly: true, ...(detail ? { detail } : {}) });
   const by = (c: Context<AppEnv>) => ({ actor: actorOf(c) });
   return new Hono<AppEnv>()
+    .use("/sessions/*", limit("reads"), limit("session_ops"))
+    .use("/events", limit("reads"))
     .use("/sessions/:id/*", idParam(UUID, "session"))
     .get("/sessions", async (c) => {
       const query = validate(listQuery, c.req.query());

@@ -1,0 +1,37 @@
+// /users: the accounts, for admins: list, create, delete. Deleting an account closes the sockets
+// its tokens opened.
+
+import { Hono } from "hono";
+import type { UsersService } from "../../auth/users-service.ts";
+import { newUserSchema } from "../../protocol/auth.ts";
+import type { AppEnv } from "../app-env.ts";
+import { readJson } from "../json-body.ts";
+import { adminOnly } from "../middleware/admin-only.ts";
+import { type Audit, byId, responseId } from "../middleware/audit.ts";
+import { idParam, UUID } from "../middleware/id-param.ts";
+import type { Limit } from "../route-limits.ts";
+
+export interface UsersRoutesDeps {
+  users: UsersService;
+  audit: Audit;
+  limit: Limit;
+  /** Credentials changed (a deleted user): close sockets they no longer open. */
+  recheckSockets: () => Promise<void>;
+}
+
+export function usersRoutes({ users, audit, limit, recheckSockets }: UsersRoutesDeps) {
+  return new Hono<AppEnv>()
+    .use("/users/:id/*", idParam(UUID, "user"))
+    .get("/users", limit("reads"), adminOnly("read the accounts"), async (c) =>
+      c.json({ users: await users.list() }),
+    )
+    .post("/users", audit("user.create", { target: responseId }), async (c) => {
+      const body = await readJson(c, newUserSchema);
+      return c.json(await users.create(body.username, body.password, body.role), 201);
+    })
+    .delete("/users/:id", audit("user.delete", { target: byId }), async (c) => {
+      await users.remove(c.req.param("id"), c.get("principal").user.id);
+      await recheckSockets();
+      return c.body(null, 204);
+    });
+}
