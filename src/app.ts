@@ -1,6 +1,7 @@
 // createApp: middleware order and route mounting — the table of contents of the HTTP server.
 //
-//   security headers (every response) → host check (421) → /api/v1: body cap → health → login/setup (public;
+//   security headers (every response) → host check (421) → /api/v1: body cap (not uploads:
+//   UPLOAD_LIMIT, counted while streaming) → health → login/setup (public;
 //   JSON validated, then throttled per address and name; GET /auth/setup on the anonymous budget)
 //   → authenticate (anonymous budget per address) → CSRF → rate limits per user → viewers
 //   read-only → routes; /answers (a one-time token is the credential) before sign-in, limited
@@ -43,6 +44,7 @@ import {
   pushRoutes,
 } from "./http/routes/push.ts";
 import { sessionRoutes } from "./http/routes/sessions.ts";
+import { isUploadRequest, uploadRoutes } from "./http/routes/uploads.ts";
 import { webRoutes } from "./http/routes/web.ts";
 import type { SocketHub } from "./http/socket-hub.ts";
 import { loadWebBundle, type WebAsset } from "./http/web-bundle.ts";
@@ -64,6 +66,8 @@ export interface AppDeps {
     | "allowedOrigins"
     | "rateLimitReads"
     | "rateLimitSessionOps"
+    | "rateLimitUploads"
+    | "uploadLimitBytes"
     | "metricsToken"
     | "listen"
     | "allowedHosts"
@@ -114,6 +118,11 @@ export function createApp(deps: AppDeps) {
     key: userKey,
     onLimited: count("session_ops"),
   });
+  const limitUploads = rateLimit({
+    limiter: createRateLimiter({ limit: config.rateLimitUploads }),
+    key: userKey,
+    onLimited: count("session_ops"),
+  });
   const anonymous = createRateLimiter({ limit: config.rateLimitReads });
   const limitAnonymous = (c: Context) => {
     const decision = anonymous.take(ipKey(c));
@@ -148,13 +157,12 @@ export function createApp(deps: AppDeps) {
     recheckSockets: () => deps.hub.recheckTokens(),
   };
 
+  const capBody = bodyLimit({
+    maxSize: config.bodyLimitBytes,
+    onError: (c) => errorResponse(c, 413, "body_too_large", "request body is too large"),
+  });
   const api = new Hono<AppEnv>()
-    .use(
-      bodyLimit({
-        maxSize: config.bodyLimitBytes,
-        onError: (c) => errorResponse(c, 413, "body_too_large", "request body is too large"),
-      }),
-    )
+    .use((c, next) => (isUploadRequest(c) ? next() : capBody(c, next)))
     .route("/", healthRoutes(deps))
     .route("/", publicAuthRoutes(authDeps))
     // The token is the credential: limited as anonymous requests are.
@@ -164,9 +172,10 @@ export function createApp(deps: AppDeps) {
     })
     .route("/", answerRoutes({ ...deps.answers, users: deps.users, manager: deps.manager, audit }))
     .use(authenticate(deps.accounts, { onAnonymous: limitAnonymous, policy }))
-    .use(csrfGuard(policy))
+    .use(csrfGuard(policy, isUploadRequest))
     .use("*", async (c, next) => {
       if (isRead(c)) return limitReads(c, next);
+      if (isUploadRequest(c)) return limitUploads(c, next);
       if (c.req.path.includes("/sessions")) return limitSessionOps(c, next);
       await next();
     })
@@ -184,6 +193,7 @@ export function createApp(deps: AppDeps) {
     .route("/", pushRoutes(deps.push))
     .route("/", providerRoutes({ providers: deps.providers, audit }))
     .route("/", fsRoutes({ home: deps.home }))
+    .route("/", uploadRoutes({ manager: deps.manager, audit, limitBytes: config.uploadLimitBytes }))
     .route(
       "/",
       sessionRoutes({
