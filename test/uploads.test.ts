@@ -215,6 +215,37 @@ describe("hostile names and folders", () => {
     rmSync(victim);
   });
 
+  test("a folder moved outside while the file streams: refused, the partial file removed", async () => {
+    const folder = join(cwd, "swapped");
+    mkdirSync(folder);
+    let release = () => {};
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let pulls = 0;
+    const body = new ReadableStream<Uint8Array>({
+      async pull(controller) {
+        pulls += 1;
+        if (pulls === 1) return controller.enqueue(new Uint8Array(1024).fill(65));
+        await gate;
+        controller.enqueue(new Uint8Array(1024).fill(66));
+        controller.close();
+      },
+    });
+    const pending = upload("moved.txt", body, { query: { dir: "swapped" } });
+    // Once the temporary file exists, the server has checked the folder and opened the file.
+    await eventually(() => readdirSync(folder).length > 0 || undefined, "the temporary file");
+    const moved = join(outside, "moved-away");
+    execFileSync("mv", [folder, moved]);
+    symlinkSync(outside, folder);
+    release();
+    const response = await pending;
+    expect(response.status).toBe(403);
+    expect(response.body.error.code).toBe("upload_path_forbidden");
+    expect(filesUnder(outside)).toEqual(["moved-away"]);
+    rmSync(moved, { recursive: true });
+  });
+
   test("a .opendray that links outside the cwd makes the default folder refused", async () => {
     const other = mkdtempSync(join(tmpdir(), "opendray-uploads-link-"));
     mkdirSync(join(other, "real"));

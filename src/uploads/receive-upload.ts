@@ -15,7 +15,7 @@ import {
   rename,
   unlink,
 } from "node:fs/promises";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { AppError, badRequest, conflict } from "../errors.ts";
 import { DEFAULT_UPLOAD_DIR, dirSegments, nameProblem, numberedName } from "./upload-name.ts";
 
@@ -76,22 +76,27 @@ export async function receiveUpload(request: UploadRequest): Promise<UploadedFil
   ).catch((error: unknown) => {
     throw diskError(error) ?? error;
   });
+  // Where the file really is: the open file's path follows a folder moved meanwhile.
+  let where = temporary;
   let size: number;
   try {
     // The folder may have been swapped for a symlink since it was checked: ask where the open file is.
-    if (!isInside(root, await openedPath(file, temporary))) throw outside();
+    where = await openedPath(file, temporary);
+    if (!isInside(root, where)) throw outside();
     size = await copyBody(request.body, file, request.limitBytes);
+    where = await openedPath(file, temporary);
+    if (!isInside(root, where)) throw outside();
     await file.close();
   } catch (error) {
     await file.close().catch(() => {});
-    await unlink(temporary).catch(() => {});
+    await unlink(where).catch(() => {});
     throw diskError(error) ?? error;
   }
   try {
-    const name = await place(temporary, folder, request.name, request.overwrite);
-    return { path: join(folder, name), name, size };
+    const name = await place(where, dirname(where), request.name, request.overwrite);
+    return { path: join(dirname(where), name), name, size };
   } finally {
-    await unlink(temporary).catch(() => {});
+    await unlink(where).catch(() => {});
   }
 }
 
