@@ -17,7 +17,8 @@ import {
 } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { AppError, badRequest, conflict } from "../errors.ts";
-import { DEFAULT_UPLOAD_DIR, dirSegments, nameProblem, numberedName } from "./upload-name.ts";
+import { DEFAULT_UPLOAD_DIR } from "../protocol/uploads.ts";
+import { dirSegments, nameProblem, numberedName } from "./upload-name.ts";
 
 /** How many numbered alternatives ("name (1).png" …) are tried before giving up with 409. */
 export const MAX_NAME_TRIES = 100;

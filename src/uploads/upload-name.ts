@@ -1,8 +1,8 @@
 // What an upload may be called and where inside a session's folder it may go, checked before any
 // file is touched: pure rules, no I/O. The file system checks (symlinks) are in receive-upload.ts.
 
-/** Where uploads go when the request names no folder, relative to the session's cwd. */
-export const DEFAULT_UPLOAD_DIR = ".opendray/uploads";
+import { DEFAULT_UPLOAD_DIR } from "../protocol/uploads.ts";
+
 /** Longest file name accepted, in UTF-8 bytes: room left under NAME_MAX (255) for " (99)". */
 export const MAX_NAME_BYTES = 240;
 /** Longest `dir` accepted, in characters. */

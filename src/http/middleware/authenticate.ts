@@ -7,6 +7,7 @@ import { getCookie } from "hono/cookie";
 import { createMiddleware } from "hono/factory";
 import type { Accounts } from "../../auth/accounts.ts";
 import { AppError } from "../../errors.ts";
+import { UPLOAD_HEADER } from "../../protocol/uploads.ts";
 import type { AppEnv, AuthVia } from "../app-env.ts";
 import { isAllowedOrigin, type OriginPolicy } from "../origin.ts";
 
@@ -72,9 +73,6 @@ export function authenticate(
 export function bearerToken(header: string | undefined): string | undefined {
   return /^Bearer\s+(\S+)$/i.exec(header ?? "")?.[1];
 }
-
-/** The header a cookie-authenticated raw upload must carry instead of a JSON Content-Type. */
-export const UPLOAD_HEADER = "x-opendray-upload";
 
 /**
  * CSRF: a cookie-authenticated state-changing request needs an allowed Origin and JSON. Routes

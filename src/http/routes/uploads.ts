@@ -7,6 +7,7 @@ import { Hono } from "hono";
 import { z } from "zod";
 import { AppError } from "../../errors.ts";
 import type { Session } from "../../protocol/session.ts";
+import type { UploadResult } from "../../protocol/uploads.ts";
 import type { SessionManager } from "../../sessions/manager.ts";
 import { receiveUpload, uploadTooLarge } from "../../uploads/receive-upload.ts";
 import { bracketedPaste, shellQuote } from "../../uploads/upload-name.ts";
@@ -60,7 +61,7 @@ export function uploadRoutes({ manager, audit, limitBytes }: UploadRoutesDeps) {
       });
       c.set("upload", { path: file.path, size: file.size });
       const typed = await typePath(manager, session.id, file.path);
-      return c.json({ ...file, typed }, 201);
+      return c.json({ ...file, typed } satisfies UploadResult, 201);
     });
 }
 

@@ -1,0 +1,20 @@
+// POST /sessions/:id/uploads: the header a cookie-authenticated upload carries (CSRF), the
+// default folder, and the answer.
+
+/** Header (value "1") that a cookie-authenticated upload must send: no cross-site page can. */
+export const UPLOAD_HEADER = "X-OpenDray-Upload";
+
+/** Where uploads go when no `dir` is given, relative to the session's cwd. */
+export const DEFAULT_UPLOAD_DIR = ".opendray/uploads";
+
+/** 201 answer of an upload. */
+export interface UploadResult {
+  /** Absolute real path of the file written. */
+  path: string;
+  /** Its name: the one asked for, or "name (1).ext" when that was taken. */
+  name: string;
+  /** Bytes written. */
+  size: number;
+  /** Whether the path was typed into the session (false once it no longer runs). */
+  typed: boolean;
+}
