@@ -1,6 +1,7 @@
 // createApp: middleware order and route mounting — the table of contents of the HTTP server.
 //
-//   security headers (every response) → host check (421) → /api/v1: body cap → health → login/setup (public;
+//   security headers (every response) → host check (421) → /api/v1: body cap (not uploads:
+//   UPLOAD_LIMIT, counted while streaming) → health → login/setup (public;
 //   JSON validated, then throttled per address and name; GET /auth/setup on the anonymous budget)
 //   → /answers (a one-time token is the credential; anonymous budget) → authenticate (anonymous
 //   budget per address) → CSRF → viewers read-only → routes, each declaring the budget its
@@ -44,6 +45,7 @@ import {
   pushRoutes,
 } from "./http/routes/push.ts";
 import { sessionRoutes } from "./http/routes/sessions.ts";
+import { isUploadRequest, uploadRoutes } from "./http/routes/uploads.ts";
 import { usersRoutes } from "./http/routes/users.ts";
 import { webRoutes } from "./http/routes/web.ts";
 import type { SocketHub } from "./http/socket-hub.ts";
@@ -67,6 +69,8 @@ export interface AppDeps {
     | "allowedOrigins"
     | "rateLimitReads"
     | "rateLimitSessionOps"
+    | "rateLimitUploads"
+    | "uploadLimitBytes"
     | "metricsToken"
     | "listen"
     | "allowedHosts"
@@ -100,7 +104,7 @@ export function createApp(deps: AppDeps) {
     trustProxy: config.trustProxy,
     allowedOrigins: config.allowedOrigins,
   };
-  const { limit, limitAnonymous, limitAddressReads, throttle } = createBudgets(deps);
+  const { limit, limitAnonymous, limitAddressReads, limitUploads, throttle } = createBudgets(deps);
   const audit = createAudit({
     repo: deps.audits,
     trustProxy: config.trustProxy,
@@ -122,13 +126,12 @@ export function createApp(deps: AppDeps) {
     recheckSockets: () => deps.hub.recheckTokens(),
   };
 
+  const capBody = bodyLimit({
+    maxSize: config.bodyLimitBytes,
+    onError: (c) => errorResponse(c, 413, "body_too_large", "request body is too large"),
+  });
   const api = new Hono<AppEnv>()
-    .use(
-      bodyLimit({
-        maxSize: config.bodyLimitBytes,
-        onError: (c) => errorResponse(c, 413, "body_too_large", "request body is too large"),
-      }),
-    )
+    .use((c, next) => (isUploadRequest(c) ? next() : capBody(c, next)))
     .route("/", healthRoutes(deps))
     .route("/", publicAuthRoutes(authDeps))
     // The token is the credential: limited as anonymous requests are.
@@ -147,7 +150,7 @@ export function createApp(deps: AppDeps) {
       }),
     )
     .use(authenticate(deps.accounts, { onAnonymous: limitAnonymous, policy }))
-    .use(csrfGuard(policy))
+    .use(csrfGuard(policy, isUploadRequest))
     .use(
       adminForWrites([
         "/api/v1/auth/logout",
@@ -172,6 +175,16 @@ export function createApp(deps: AppDeps) {
     .route("/", pushRoutes({ ...deps.push, limit }))
     .route("/", providerRoutes({ providers: deps.providers, audit, limit }))
     .route("/", fsRoutes({ home: deps.home, limit }))
+    // Before the sessions' routes, whose budgets an upload does not spend.
+    .route(
+      "/",
+      uploadRoutes({
+        manager: deps.manager,
+        audit,
+        limitBytes: config.uploadLimitBytes,
+        limitUploads,
+      }),
+    )
     .route(
       "/",
       sessionRoutes({

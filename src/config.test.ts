@@ -58,7 +58,9 @@ describe("defaults", () => {
       allowedHosts: [],
       rateLimitSessionOps: { count: 10, perMs: 60_000 },
       rateLimitReads: { count: 60, perMs: 60_000 },
+      rateLimitUploads: { count: 30, perMs: 60_000 },
       bodyLimitBytes: 1024 * 1024,
+      uploadLimitBytes: 25 * 1024 * 1024,
       scrollbackBytes: 4 * 1024 * 1024,
       snapshotScrollbackLines: 1000,
       mirrorGraceMs: 60_000,
@@ -380,6 +382,8 @@ describe("sizes", () => {
     ["BODY_LIMIT", "100", "bodyLimitBytes", 100],
     ["BODY_LIMIT", "100b", "bodyLimitBytes", 100],
     ["BODY_LIMIT", "1.5MB", "bodyLimitBytes", 1_572_864],
+    ["UPLOAD_LIMIT", "200mb", "uploadLimitBytes", 209_715_200],
+    ["UPLOAD_LIMIT", "64gb", "uploadLimitBytes", 68_719_476_736],
     ["SCROLLBACK_BYTES", "4kb", "scrollbackBytes", 4096],
     ["SCROLLBACK_BYTES", "16 mb", "scrollbackBytes", 16_777_216],
     ["SCROLLBACK_BYTES", "1gb", "scrollbackBytes", 1_073_741_824],
@@ -391,6 +395,7 @@ describe("sizes", () => {
 
   test.each([
     ["BODY_LIMIT", "0", "expected 1B to"],
+    ["UPLOAD_LIMIT", "65gb", "expected 1B to"],
     ["BODY_LIMIT", "-1mb", "is not a size"],
     ["BODY_LIMIT", "big", "is not a size"],
     ["BODY_LIMIT", "12abc", "is not a size"],

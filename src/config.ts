@@ -32,7 +32,11 @@ export interface Config {
   allowedHosts: string[];
   rateLimitSessionOps: RateLimit;
   rateLimitReads: RateLimit;
+  /** RATE_LIMIT_UPLOADS: per user, POST /sessions/:id/uploads. */
+  rateLimitUploads: RateLimit;
   bodyLimitBytes: number;
+  /** UPLOAD_LIMIT: largest file one upload streams to disk, in bytes (not BODY_LIMIT). */
+  uploadLimitBytes: number;
   scrollbackBytes: number;
   /** Lines of scrollback in a session's server-side terminal and its snapshots. */
   snapshotScrollbackLines: number;
@@ -92,7 +96,9 @@ const VARIABLES = [
   ["ALLOWED_HOSTS", "listen host and loopback", "extra comma-separated host names (name or name:port) that requests may address in their Host header, e.g. the public name behind a proxy; loopback names (localhost, *.localhost), IP addresses and LISTEN_ADDR's host are always allowed, anything else is answered 421"],
   ["RATE_LIMIT_SESSION_OPS", "10/min", "per client IP, session create/stop/restart/delete/input/resize: N/s|m|h (also sec, second, min, minute, hour)"],
   ["RATE_LIMIT_READS", "60/min", "per client IP, GET endpoints: N/s|m|h (also sec, second, min, minute, hour)"],
-  ["BODY_LIMIT", "1mb", "largest POST/PUT/PATCH body (b, kb, mb, gb; 1kb = 1024 bytes)"],
+  ["RATE_LIMIT_UPLOADS", "30/min", "per signed-in user, file uploads into sessions: N/s|m|h (also sec, second, min, minute, hour)"],
+  ["BODY_LIMIT", "1mb", "largest POST/PUT/PATCH body (b, kb, mb, gb; 1kb = 1024 bytes); file uploads have UPLOAD_LIMIT instead"],
+  ["UPLOAD_LIMIT", "25mb", "largest file one upload into a session streams to disk (1b to 64gb), counted while reading (413, the partial file removed)"],
   ["SCROLLBACK_BYTES", "4mb", "per-session scrollback ring buffer, 4kb to 1gb"],
   ["SNAPSHOT_SCROLLBACK_LINES", "1000", "lines above the screen that a session's server-side terminal keeps and a snapshot (a reopened or resynced viewer) carries, 0 to 100000"],
   ["MIRROR_GRACE", "60s", "PTY_HOST=auto: how long the server keeps its copy of a session's output after the last viewer leaves (a reconnect within it gets the exact bytes it missed, a later one a snapshot); integer + ms|s|m|h|d, at most 24d"],
@@ -190,7 +196,9 @@ export function loadConfig(env: Record<string, string | undefined>, deps: Config
     allowedHosts: parseHosts("ALLOWED_HOSTS", read(src, "ALLOWED_HOSTS") ?? ""),
     rateLimitSessionOps: parseRate("RATE_LIMIT_SESSION_OPS", get("RATE_LIMIT_SESSION_OPS")),
     rateLimitReads: parseRate("RATE_LIMIT_READS", get("RATE_LIMIT_READS")),
+    rateLimitUploads: parseRate("RATE_LIMIT_UPLOADS", get("RATE_LIMIT_UPLOADS")),
     bodyLimitBytes: parseSize("BODY_LIMIT", get("BODY_LIMIT"), 1, Number.MAX_SAFE_INTEGER),
+    uploadLimitBytes: parseSize("UPLOAD_LIMIT", get("UPLOAD_LIMIT"), 1, 64 * 1024 ** 3),
     scrollbackBytes: parseSize("SCROLLBACK_BYTES", get("SCROLLBACK_BYTES"), 4 * 1024, 1024 ** 3),
     snapshotScrollbackLines: parseWith(
       "SNAPSHOT_SCROLLBACK_LINES",

@@ -283,6 +283,8 @@ export async function startServer(config: Config, options: ServerOptions): Promi
   const server = Bun.serve({
     hostname: config.listen.host,
     port: config.listen.port,
+    // Bun's own cap (128 MiB by default) must not cut an upload the configuration allows.
+    maxRequestBodySize: Math.max(config.uploadLimitBytes, config.bodyLimitBytes) + 16 * 1024 * 1024,
     fetch: (request, bunServer) => app.fetch(request, { server: bunServer }),
     websocket: hub.websocket,
   });

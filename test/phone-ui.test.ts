@@ -216,7 +216,7 @@ describe("phone, portrait", () => {
     await keyBar.getByRole("button", { name: "More keys" }).tap();
     await keyBar.getByRole("button", { name: "Page up" }).waitFor();
     const all = await boxes();
-    expect(all).toHaveLength(18);
+    expect(all).toHaveLength(19);
     const wrong = all.filter(
       ({ r }) => r[2] - r[0] < 44 || r[3] - r[1] < 44 || r[0] < 0 || r[2] > 390 || r[3] > 844,
     );
@@ -426,7 +426,7 @@ describe("phone, landscape", () => {
       await openShell(page, sessionId);
       await page.getByRole("toolbar", { name: "Terminal keys" }).waitFor();
       expect(await page.locator(".sidebar").isVisible()).toBe(false);
-      // All 17 keys in one row; no More.
+      // All 18 keys (upload included) in one row; no More.
       const keys = await page
         .getByRole("toolbar", { name: "Terminal keys" })
         .getByRole("button")
@@ -436,7 +436,7 @@ describe("phone, landscape", () => {
             .filter((r) => r.width > 0)
             .map((r) => Math.round(r.top)),
         );
-      expect(keys).toHaveLength(17);
+      expect(keys).toHaveLength(18);
       expect(new Set(keys).size).toBe(1);
       expect(await cutOff(page)).toEqual([]);
       expect(await smallTargets(page)).toEqual([]);

@@ -8,5 +8,11 @@ export type AuthVia = "bearer" | "cookie";
 export interface AppEnv {
   Bindings: { server?: BunServer };
   /** `token`: the token the request was authenticated with (sockets keep it to check again). */
-  Variables: { principal: Principal; authVia: AuthVia; token: string };
+  /** `upload`: what an upload wrote, for its audit row. */
+  Variables: {
+    principal: Principal;
+    authVia: AuthVia;
+    token: string;
+    upload?: { path: string; size: number };
+  };
 }

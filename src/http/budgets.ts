@@ -1,10 +1,11 @@
 // Every request budget of the HTTP server, built once from the configuration: the signed-in
-// user's (reads, session operations: `limit`, which route modules declare), one per address for
+// user's (reads, session operations: `limit`, which route modules declare; uploads), one per address for
 // requests without valid credentials and for scrapers of /metrics, and the password attempts.
 // Each refusal is counted in the metrics under its kind.
 
 import type { Context } from "hono";
 import type { Config, RateLimit } from "../config.ts";
+import type { AppEnv } from "./app-env.ts";
 import { addressBucket, clientIp } from "./client-ip.ts";
 import { createLoginThrottle, LOGIN_LIMITS } from "./login-throttle.ts";
 import type { Metrics } from "./metrics.ts";
@@ -13,7 +14,10 @@ import { createRateLimiter } from "./rate-limiter.ts";
 import { createRouteLimits } from "./route-limits.ts";
 
 export interface BudgetsOptions {
-  config: Pick<Config, "trustProxy" | "rateLimitReads" | "rateLimitSessionOps">;
+  config: Pick<
+    Config,
+    "trustProxy" | "rateLimitReads" | "rateLimitSessionOps" | "rateLimitUploads"
+  >;
   metrics: Metrics;
   /** One limit for every budget of password attempts (tests); default LOGIN_LIMITS. */
   loginLimit?: RateLimit | undefined;
@@ -32,6 +36,13 @@ export function createBudgets({ config, metrics, loginLimit }: BudgetsOptions) {
         session_ops: createRateLimiter({ limit: config.rateLimitSessionOps }),
       },
       onLimited: (kind) => metrics.rateLimited[kind]++,
+    }),
+
+    /** Middleware spending one of the signed-in user's uploads (counted as a session operation). */
+    limitUploads: rateLimit({
+      limiter: createRateLimiter({ limit: config.rateLimitUploads }),
+      key: (c: Context<AppEnv>) => c.get("principal").user.id,
+      onLimited: () => metrics.rateLimited.session_ops++,
     }),
 
     /** Spends one request of the caller's anonymous budget (per address); throws 429 past it. */

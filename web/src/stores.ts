@@ -5,6 +5,7 @@ import { createContext } from "preact";
 import { useContext } from "preact/hooks";
 import { type ApiClient, createApiClient } from "./api/http.ts";
 import { connectSharedEvents } from "./api/shared-events.ts";
+import { uploadFile } from "./api/uploads.ts";
 import { type AuditStore, createAuditStore } from "./state/audit.ts";
 import { type AuthStore, createAuthStore } from "./state/auth.ts";
 import { type Clock, createClock } from "./state/clock.ts";
@@ -22,6 +23,7 @@ import { createPushStore, type PushStore } from "./state/push.ts";
 import { createRouter, type Router } from "./state/router.ts";
 import { createSessionsStore, type SessionsStore } from "./state/sessions.ts";
 import { createTabBadge } from "./state/tab-badge.ts";
+import { createUploadsStore, type UploadsStore } from "./state/uploads.ts";
 import { createUsersStore, type UsersStore } from "./state/users.ts";
 
 export interface Stores {
@@ -40,6 +42,8 @@ export interface Stores {
   users: UsersStore;
   /** Text typed for each session and not sent yet (kept across reloads and sign-ins). */
   drafts: DraftsStore;
+  /** Files being uploaded into sessions, and the ones just done. */
+  uploads: UploadsStore;
   /** Open the events socket (after sign-in) and badge the tab; returns the disposer. */
   live(): () => void;
 }
@@ -90,6 +94,7 @@ export function createStores(): Stores {
     audit: createAuditStore(api),
     users: createUsersStore(api),
     drafts,
+    uploads: createUploadsStore({ send: uploadFile }),
     live() {
       // One socket for all tabs; the notifier loads the notification settings when first due.
       const events = connectSharedEvents({

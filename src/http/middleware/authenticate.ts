@@ -7,6 +7,7 @@ import { getCookie } from "hono/cookie";
 import { createMiddleware } from "hono/factory";
 import type { Accounts } from "../../auth/accounts.ts";
 import { AppError } from "../../errors.ts";
+import { UPLOAD_HEADER } from "../../protocol/uploads.ts";
 import type { AppEnv, AuthVia } from "../app-env.ts";
 import { isAllowedOrigin, type OriginPolicy } from "../origin.ts";
 
@@ -73,12 +74,23 @@ export function bearerToken(header: string | undefined): string | undefined {
   return /^Bearer\s+(\S+)$/i.exec(header ?? "")?.[1];
 }
 
-/** CSRF: a cookie-authenticated state-changing request needs JSON and an allowed Origin. */
-export function csrfGuard(policy: OriginPolicy) {
+/**
+ * CSRF: a cookie-authenticated state-changing request needs an allowed Origin and JSON. Routes
+ * that take a raw body (`rawBody`, file uploads) need `X-OpenDray-Upload: 1` instead of JSON: a
+ * cross-site form can send neither, and a cross-site fetch cannot add the header without a CORS
+ * preflight, which this server never grants.
+ */
+export function csrfGuard(policy: OriginPolicy, rawBody: (c: Context) => boolean = () => false) {
   return createMiddleware<AppEnv>(async (c, next) => {
     if (c.get("authVia") !== "cookie" || SAFE_METHODS.has(c.req.method)) return next();
     if (!isAllowedOrigin(c, policy)) {
       throw new AppError(403, "origin_forbidden", "request from a foreign origin");
+    }
+    if (rawBody(c)) {
+      if (c.req.header(UPLOAD_HEADER) !== "1") {
+        throw new AppError(403, "upload_header_required", "an upload needs X-OpenDray-Upload: 1");
+      }
+      return next();
     }
     const type = c.req.header("content-type") ?? "";
     if (!/^application\/json\s*(;|$)/i.test(type)) {

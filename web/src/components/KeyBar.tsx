@@ -1,9 +1,11 @@
 // The phone key bar above the soft keyboard. The first keys (Esc, Tab, sticky Ctrl, Ctrl-C, up,
 // down, the composer) always show; "More" opens the rest (Alt, left, right, Ctrl-D, PgUp, PgDn,
-// Find, Paste, font size) in rows floating above the bar, which a wide screen shows in the bar
-// at once. Keys act on pointer-down without taking the focus, so the keyboard stays open.
+// Find, Paste, Upload, font size) in rows floating above the bar, which a wide screen shows in
+// the bar at once. Keys act on pointer-down without taking the focus, so the keyboard stays open
+// (Upload acts on click: only a click may open the file chooser).
 import type { JSX } from "preact";
 import type { TerminalController } from "../terminal/terminal-controller.ts";
+import { UploadButton } from "./UploadButton.tsx";
 
 interface KeyBarProps {
   terminal: TerminalController;
@@ -71,6 +73,7 @@ export function KeyBar(props: KeyBarProps) {
         {key("PgDn", () => terminal.scrollback.page(1), { title: "Page down" })}
         {key("Find", onFind, { title: "Find" })}
         {key("Paste", () => void paste())}
+        <UploadButton sessionId={terminal.sessionId} class="key" label="⇪" />
         {key("A−", () => onFontSize(-1), { title: "Smaller text" })}
         {key("A+", () => onFontSize(1), { title: "Larger text" })}
       </div>

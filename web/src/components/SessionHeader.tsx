@@ -6,6 +6,7 @@ import type { TerminalController } from "../terminal/terminal-controller.ts";
 import { matchCount } from "./FindBar.tsx";
 import { ScreenReaderToggle } from "./ScreenReaderToggle.tsx";
 import { StatePill } from "./StatePill.tsx";
+import { UploadButton } from "./UploadButton.tsx";
 
 export interface SessionHeaderProps {
   session: Session;
@@ -85,6 +86,7 @@ export function SessionHeader(props: SessionHeaderProps) {
       <ScreenReaderToggle />
       {!readOnly && (
         <span class="actions">
+          <UploadButton sessionId={session.id} class="upload-button" />
           <button type="button" onClick={() => onRename()}>
             Rename
           </button>

@@ -12,6 +12,7 @@ import { NewSessionDialog } from "../components/NewSessionDialog.tsx";
 import { SessionHeader } from "../components/SessionHeader.tsx";
 import { SessionList, sessionTitle } from "../components/SessionList.tsx";
 import { TerminalTabs } from "../components/TerminalTabs.tsx";
+import { UploadDrop } from "../components/UploadDrop.tsx";
 import { isLive } from "../state/sessions.ts";
 import { useStores } from "../stores.ts";
 import { TerminalView } from "../terminal/TerminalView.tsx";
@@ -160,6 +161,7 @@ export function Workbench({ sessionId }: { sessionId: string | null }) {
               onSession={(session) => sessions.update(session)}
             />
           ))}
+          {active && !readOnly && <UploadDrop session={active} />}
           {!sessionId && (
             <div class="empty">
               <p class="muted">Pick a session, or start a new one.</p>
