@@ -11,7 +11,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import type { Browser, BrowserContext, Page, Worker } from "playwright-core";
 import type { PushPayload } from "../src/protocol/push.ts";
-import { launchBrowser, newPage, PHONE, shot, signIn } from "./support/browser.ts";
+import { launchBrowser, newPage, PHONE, shot, signIn, WAIT_MS } from "./support/browser.ts";
 import { type PushService, startPushService } from "./support/push-service.ts";
 import { ADMIN, eventually, outputOf, startTestServer, type TestServer } from "./support/server.ts";
 
@@ -209,34 +209,38 @@ async function shownNotification(page: Page): Promise<ShownNotification> {
  * are left.
  */
 function clickNotification(worker: Worker, action: string): Promise<number> {
-  return worker.evaluate(async (clicked) => {
-    type Scope = {
-      registration: ServiceWorkerRegistration;
-      dispatchEvent(event: Event): boolean;
-      NotificationEvent: new (
-        type: string,
-        init: { notification: Notification; action: string },
-      ) => Event;
-    };
-    const scope = self as unknown as Scope;
-    // The page may see a notification a moment before the worker's own list has it: look
-    // again until it is there (nothing to await in between), for 5 s at most.
-    let notification: Notification | undefined;
-    for (const deadline = Date.now() + 5000; !notification && Date.now() < deadline; ) {
-      [notification] = await scope.registration.getNotifications();
-      if (!notification) await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-    if (!notification) throw new Error("no notification to click");
-    const event = new scope.NotificationEvent("notificationclick", {
-      notification,
-      action: clicked,
-    });
-    const work: Promise<unknown>[] = [];
-    Object.defineProperty(event, "waitUntil", { value: (p: Promise<unknown>) => work.push(p) });
-    scope.dispatchEvent(event);
-    await Promise.all(work);
-    return (await scope.registration.getNotifications()).length;
-  }, action);
+  return worker.evaluate(
+    async ({ clicked, waitMs }) => {
+      type Scope = {
+        registration: ServiceWorkerRegistration;
+        dispatchEvent(event: Event): boolean;
+        NotificationEvent: new (
+          type: string,
+          init: { notification: Notification; action: string },
+        ) => Event;
+      };
+      const scope = self as unknown as Scope;
+      // The page may see a notification a moment before the worker's own list has it: look
+      // again until it is there (nothing to await in between), for WAIT_MS at most: a busy
+      // machine has been seen to take over 5 s.
+      let notification: Notification | undefined;
+      for (const deadline = Date.now() + waitMs; !notification && Date.now() < deadline; ) {
+        [notification] = await scope.registration.getNotifications();
+        if (!notification) await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      if (!notification) throw new Error("no notification to click");
+      const event = new scope.NotificationEvent("notificationclick", {
+        notification,
+        action: clicked,
+      });
+      const work: Promise<unknown>[] = [];
+      Object.defineProperty(event, "waitUntil", { value: (p: Promise<unknown>) => work.push(p) });
+      scope.dispatchEvent(event);
+      await Promise.all(work);
+      return (await scope.registration.getNotifications()).length;
+    },
+    { clicked: action, waitMs: WAIT_MS },
+  );
 }
 
 describe("push", () => {
