@@ -99,9 +99,10 @@ test("a reload during less after more output than the ring holds shows less, and
 
 test("a background tab holds no stream; shown, it catches up with what it missed", async () => {
   const script = (name: string) => `printf '${name}-READY\\n'; exec cat`;
+  // Named, so that the test clicks the first one's tab whichever of the two started first.
   const [first, second] = await Promise.all([
-    server.spawnShell(script("FIRST")),
-    server.spawnShell(script("SECOND")),
+    server.spawnShell(script("FIRST"), { name: "first tab" }),
+    server.spawnShell(script("SECOND"), { name: "second tab" }),
   ]);
   const { page, context } = await newPage(browser);
   await signIn(page, server, `/s/${first.id}`);
@@ -118,10 +119,7 @@ test("a background tab holds no stream; shown, it catches up with what it missed
   // Output the hidden tab misses, then the tab is shown.
   const input = await server.request("POST", `/sessions/${first.id}/input`, { data: "LATER\n" });
   expect(input.status).toBe(204);
-  await page
-    .getByRole("tab", { name: /FIRST|shell/ })
-    .first()
-    .click();
+  await page.getByRole("tab", { name: "first tab" }).click();
   await waitForLine(page, first.id, "^LATER$");
   expect(server.manager.viewerCount(first.id)).toBe(1);
   await eventually(

@@ -101,6 +101,16 @@ describe("signed in across a server restart", () => {
   async function openLive(server: TestServer, sessionId: string) {
     const { page, context } = await newPage(browser, PHONE);
     await signIn(page, server, `/s/${sessionId}`);
+    // Typed only once the stream is live: keys typed before go through another path (held).
+    await page.waitForFunction(
+      (id) =>
+        (
+          document.querySelector(`.terminal-host[data-session="${id}"]`) as
+            | (HTMLElement & { terminal?: { status: { value: string } } })
+            | null
+        )?.terminal?.status.value === "live",
+      sessionId,
+    );
     await page.locator(".xterm-helper-textarea").focus();
     await page.keyboard.type("echo delivered\r");
     await waitForLine(page, sessionId, "^echo delivered$");
