@@ -18,6 +18,7 @@ import {
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as z from "zod/mini";
+import { archiveTop } from "../src/files/folder-archive.ts";
 import { auditEntrySchema } from "../src/protocol/audit.ts";
 import {
   FILES_LIST_LIMIT,
@@ -231,25 +232,30 @@ describe("a folder archive", () => {
   test("is a .tar.gz of the folder, links stored as links, nothing outside followed", async () => {
     const response = await get("/archive", { path: "" });
     expect(response.status).toBe(200);
+    // Everything under one folder named like the session's (the name made safe for tar).
+    const top = archiveTop(cwd);
+    expect(top).toStartWith("opendray-files-");
     expect(response.headers.get("content-type")).toBe("application/gzip");
-    expect(response.headers.get("content-disposition")).toStartWith("attachment;");
+    expect(response.headers.get("content-disposition")).toStartWith(
+      `attachment; filename="${top}.tar.gz"`,
+    );
     expect(response.headers.get("content-security-policy")).toStartWith("sandbox;");
     const into = mkdtempSync(join(tmpdir(), "opendray-files-extract-"));
     try {
       const archive = join(into, "a.tar.gz");
       writeFileSync(archive, response.bytes);
       const names = execFileSync("tar", ["-tzf", archive], { encoding: "utf8" }).split("\n");
-      expect(names).toContain("./src/main.ts");
-      expect(names).toContain("./notes.txt");
-      expect(names).toContain("./link-out");
-      expect(names).toContain("./dir-out");
-      expect(names.some((name) => name.startsWith("./dir-out/"))).toBe(false);
+      expect(names).toContain(`${top}/src/main.ts`);
+      expect(names).toContain(`${top}/notes.txt`);
+      expect(names).toContain(`${top}/link-out`);
+      expect(names).toContain(`${top}/dir-out`);
+      expect(names.some((name) => name.startsWith(`${top}/dir-out/`))).toBe(false);
       const out = join(into, "out");
       mkdirSync(out);
       execFileSync("tar", ["-xzf", archive, "-C", out]);
-      expect(readFileSync(join(out, "src", "main.ts"), "utf8")).toBe("console.log(1);\n");
-      expect(lstatSync(join(out, "link-out")).isSymbolicLink()).toBe(true);
-      expect(lstatSync(join(out, "dir-out")).isSymbolicLink()).toBe(true);
+      expect(readFileSync(join(out, top, "src", "main.ts"), "utf8")).toBe("console.log(1);\n");
+      expect(lstatSync(join(out, top, "link-out")).isSymbolicLink()).toBe(true);
+      expect(lstatSync(join(out, top, "dir-out")).isSymbolicLink()).toBe(true);
       // The outside file's bytes are nowhere in the archive.
       const all = execFileSync("tar", ["-xzOf", archive], { encoding: "utf8" });
       expect(all).not.toContain("outside secret");
@@ -265,7 +271,7 @@ describe("a folder archive", () => {
     try {
       expect(
         execFileSync("tar", ["-tzf", archive], { encoding: "utf8" }).trim().split("\n").sort(),
-      ).toEqual(["./", "./main.ts"]);
+      ).toEqual(["src/", "src/main.ts"]);
     } finally {
       rmSync(archive);
     }

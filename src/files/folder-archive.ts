@@ -37,8 +37,11 @@ export async function archiveFolder(
   try {
     const here = `/proc/${process.pid}/fd/${folder.fd}`;
     const { size, entries } = await sizeOf(here, limitBytes);
+    // Members go under one folder named like the archived one (no "tarbomb" when extracted);
+    // the S flag leaves symlinks' targets as they are.
+    const top = `--transform=s,^\\.,${archiveTop(target.real)},S`;
     const tar = Bun.spawn(
-      ["tar", "--create", "--gzip", "--file=-", `--directory=${here}`, "--", "."],
+      ["tar", "--create", "--gzip", "--file=-", `--directory=${here}`, top, "--", "."],
       {
         stdin: "ignore",
         stdout: "pipe",
@@ -52,6 +55,15 @@ export async function archiveFolder(
     await folder.close();
     throw error;
   }
+}
+
+/**
+ * The folder the archive's members go under: the archived folder's name with anything but
+ * letters, digits, `.`, `_` and `-` replaced (it goes into tar's sed-like --transform).
+ */
+export function archiveTop(real: string): string {
+  const name = (real.split("/").pop() ?? "").replace(/[^\w.-]/g, "_").replace(/^\.+/, "");
+  return name || "files";
 }
 
 /** Bytes of regular files and the count of entries below `path`, symlinks not followed. */

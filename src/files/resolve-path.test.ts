@@ -3,6 +3,7 @@ import { mkdirSync, mkdtempSync, renameSync, rmSync, symlinkSync, writeFileSync 
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { AppError } from "../errors.ts";
+import { archiveTop } from "./folder-archive.ts";
 import { openResolved, resolvePath } from "./resolve-path.ts";
 
 let cwd: string;
@@ -64,3 +65,11 @@ test("what was checked opens when nothing changed", async () => {
   expect(await file.readFile("utf8")).toBe("inside");
   await file.close();
 });
+
+test.each([
+  ["/tmp/project", "project"],
+  ["/tmp/my project,&\\x", "my_project___x"],
+  ["/tmp/.hidden", "hidden"],
+  ["/", "files"],
+  ["/tmp/é", "_"],
+])("the archive of %j goes under %j", (real, top) => expect(archiveTop(real)).toBe(top));

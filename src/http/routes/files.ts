@@ -5,7 +5,7 @@
 
 import { type Context, Hono } from "hono";
 import { z } from "zod";
-import { archiveFolder } from "../../files/folder-archive.ts";
+import { archiveFolder, archiveTop } from "../../files/folder-archive.ts";
 import { listFolder } from "../../files/list-folder.ts";
 import { disposition, fileStream, SERVED_FILE_CSP, servedType } from "../../files/read-file.ts";
 import {
@@ -98,7 +98,7 @@ export function fileRoutes({ manager, audit, limit, archiveLimitBytes }: FileRou
       c.header("Content-Type", "application/gzip");
       c.header(
         "Content-Disposition",
-        disposition("attachment", `${baseName(target.real, "root")}.tar.gz`),
+        disposition("attachment", `${archiveTop(target.real)}.tar.gz`),
       );
       return c.body(archive.stream);
     });
