@@ -323,13 +323,28 @@ describe("a path", () => {
     expect(errorOf(inside, 403).code).toBe("path_forbidden");
   });
 
-  test("that is absolute lets an admin read anywhere", async () => {
+  test("that is absolute lets an admin read anywhere, audited as session.browse", async () => {
     const { path, entries } = await listing(outside);
     expect(path).toBe(outside);
     expect(entries.map((e) => e.name)).toEqual(["secret.txt"]);
     expect((await get("/content", { path: join(outside, "secret.txt") })).text).toBe(
       "outside secret\n",
     );
+    await listing("src");
+    const browsed = bodyOf(
+      await server.request("GET", "/audit?limit=200"),
+      200,
+      z.object({ entries: z.array(auditEntrySchema) }),
+    ).entries.filter((entry) => entry.action === "session.browse" && entry.actor === "admin");
+    // The listing outside is recorded; the one inside the session's folder is not.
+    expect(browsed).toEqual([
+      expect.objectContaining({
+        actor: "admin",
+        target: session.id,
+        outcome: "ok",
+        detail: { status: 200, path: outside },
+      }),
+    ]);
   });
 });
 

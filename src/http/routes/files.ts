@@ -1,9 +1,9 @@
 // /sessions/:id/files: browse the session's folder read-only — a folder's listing, a file's bytes
 // (shown or downloaded, a preview capped), a folder as a .tar.gz. Viewers and admins alike, inside
 // the session's cwd; admins may also name absolute paths. Every read of content is audited as
-// session.download (path, size).
+// session.download (path, size), an admin's listing outside the cwd as session.browse.
 
-import { type Context, Hono } from "hono";
+import { type Context, Hono, type MiddlewareHandler } from "hono";
 import { z } from "zod";
 import { archiveFolder, archiveTop } from "../../files/folder-archive.ts";
 import { listFolder } from "../../files/list-folder.ts";
@@ -47,6 +47,13 @@ export function fileRoutes({ manager, audit, limit, archiveLimitBytes }: FileRou
     target: byId,
     detail: (c) => ({ path: c.req.query("path") ?? "", ...c.get("download") }),
   });
+  // Listings are not audited, except an admin's outside the session's folder (absolute paths).
+  const browsedOutside = audit("session.browse", {
+    target: byId,
+    detail: (c) => ({ path: c.req.query("path") ?? "" }),
+  });
+  const auditedIfAbsolute: MiddlewareHandler<AppEnv> = (c, next) =>
+    c.req.query("path")?.startsWith("/") ? browsedOutside(c, next) : next();
   const served = (c: Context<AppEnv>) => {
     c.header("Content-Security-Policy", SERVED_FILE_CSP);
     c.header("X-Content-Type-Options", "nosniff");
@@ -57,7 +64,7 @@ export function fileRoutes({ manager, audit, limit, archiveLimitBytes }: FileRou
   // `/files/*` also matches `/files`.
   return new Hono<AppEnv>()
     .use("/sessions/:id/files/*", limit("reads"), idParam(UUID, "session"))
-    .get("/sessions/:id/files", async (c) => {
+    .get("/sessions/:id/files", auditedIfAbsolute, async (c) => {
       const query = validate(folderQuery, c.req.query());
       const target = await resolvePath(await scopeOf(c), query.path);
       return c.json((await listFolder(target)) satisfies FolderListing);
