@@ -17,6 +17,7 @@ mkdirSync(join(cwd, "src"));
 writeFileSync(join(cwd, "src", "main.ts"), "export const answer = 42;\n");
 writeFileSync(join(cwd, "README.md"), "# Project\n\nNotes for the agent.\n");
 writeFileSync(join(cwd, ".env"), "TOKEN=1\n");
+writeFileSync(join(cwd, "data.bin"), new Uint8Array([0, 1, 2]));
 // A 2×2 red PNG.
 const PNG = Buffer.from(
   "iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAIAAAD91JpzAAAAEklEQVR4nGP4z8DAwMDAwMDAAAALBAH/0q2P6QAAAABJRU5ErkJggg==",
@@ -50,7 +51,7 @@ test.each([
       await list.getByRole("button", { name: "README.md" }).waitFor();
       // Folders first, hidden files listed too.
       const names = await list.locator(".files-name").allTextContents();
-      expect(names).toEqual(["src", ".env", "README.md", "shot.png"]);
+      expect(names).toEqual(["src", ".env", "README.md", "data.bin", "shot.png"]);
       expect(
         await list.locator("li", { hasText: "README.md" }).locator(".files-meta").textContent(),
       ).toStartWith("32 B · ");
@@ -73,6 +74,11 @@ test.each([
         const img = document.querySelector<HTMLImageElement>(".files-image");
         return img?.complete && img.naturalWidth === 2;
       });
+      await files.getByRole("button", { name: "← Back" }).click();
+      await list.getByRole("button", { name: "data.bin" }).click();
+      expect(await files.getByTestId("file-preview").textContent()).toBe(
+        "This looks like a binary file: download it to open it.",
+      );
       await files.getByRole("button", { name: "← Back" }).click();
       if (name === "phone") {
         const box = await list.getByRole("link", { name: "Download README.md" }).boundingBox();

@@ -40,20 +40,32 @@ export async function archiveFolder(
     // Members go under one folder named like the archived one (no "tarbomb" when extracted);
     // the S flag leaves symlinks' targets as they are.
     const top = `--transform=s,^\\.,${archiveTop(target.real)},S`;
-    const tar = Bun.spawn(
-      ["tar", "--create", "--gzip", "--file=-", `--directory=${here}`, top, "--", "."],
-      {
-        stdin: "ignore",
-        stdout: "pipe",
-        stderr: "ignore",
-      },
-    );
+    const tar = spawnTar([
+      "tar",
+      "--create",
+      "--gzip",
+      "--file=-",
+      `--directory=${here}`,
+      top,
+      "--",
+      ".",
+    ]);
     // Files may grow while tar reads them: the stream stops past what was sized, and some slack.
     const capBytes = limitBytes + (entries + 2) * TAR_BYTES_PER_ENTRY;
     return { size, entries, stream: capped(tar, folder, capBytes) };
   } catch (error) {
     await folder.close();
     throw error;
+  }
+}
+
+/** GNU tar with `args`, its output piped; 503 archive_unavailable when no tar is installed. */
+function spawnTar(args: string[]) {
+  try {
+    return Bun.spawn(args, { stdin: "ignore", stdout: "pipe", stderr: "ignore" });
+  } catch (error) {
+    if ((error as { code?: string }).code !== "ENOENT") throw error;
+    throw new AppError(503, "archive_unavailable", "tar is not installed on the server");
   }
 }
 

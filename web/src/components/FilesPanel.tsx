@@ -87,9 +87,15 @@ export function FilesPanel(props: { session: Session; now: number; onClose: () =
             <img class="files-image" src={fileUrl(session.id, opened.path)} alt={opened.path} />
           ) : (
             <>
-              <pre class="files-preview" data-testid="file-preview">
-                {opened.text}
-              </pre>
+              {opened.text.includes("\u0000") ? (
+                <p class="muted" data-testid="file-preview">
+                  This looks like a binary file: download it to open it.
+                </p>
+              ) : (
+                <pre class="files-preview" data-testid="file-preview">
+                  {opened.text}
+                </pre>
+              )}
               {opened.truncated && (
                 <p class="muted">
                   Only the first 256 KiB are shown.{" "}
