@@ -34,6 +34,7 @@ import { securityHeaders } from "./http/middleware/security-headers.ts";
 import type { OriginPolicy } from "./http/origin.ts";
 import { auditRoutes } from "./http/routes/audit.ts";
 import { authRoutes, publicAuthRoutes } from "./http/routes/auth.ts";
+import { fileRoutes } from "./http/routes/files.ts";
 import { fsRoutes } from "./http/routes/fs.ts";
 import { healthRoutes } from "./http/routes/health.ts";
 import { metricsRoutes } from "./http/routes/metrics.ts";
@@ -71,6 +72,7 @@ export interface AppDeps {
     | "rateLimitSessionOps"
     | "rateLimitUploads"
     | "uploadLimitBytes"
+    | "archiveLimitBytes"
     | "metricsToken"
     | "listen"
     | "allowedHosts"
@@ -175,6 +177,15 @@ export function createApp(deps: AppDeps) {
     .route("/", pushRoutes({ ...deps.push, limit }))
     .route("/", providerRoutes({ providers: deps.providers, audit, limit }))
     .route("/", fsRoutes({ home: deps.home, limit }))
+    .route(
+      "/",
+      fileRoutes({
+        manager: deps.manager,
+        audit,
+        limit,
+        archiveLimitBytes: config.archiveLimitBytes,
+      }),
+    )
     // Before the sessions' routes, whose budgets an upload does not spend.
     .route(
       "/",

@@ -37,6 +37,8 @@ export interface Config {
   bodyLimitBytes: number;
   /** UPLOAD_LIMIT: largest file one upload streams to disk, in bytes (not BODY_LIMIT). */
   uploadLimitBytes: number;
+  /** ARCHIVE_LIMIT: most bytes of file contents one folder download (.tar.gz) holds. */
+  archiveLimitBytes: number;
   scrollbackBytes: number;
   /** Lines of scrollback in a session's server-side terminal and its snapshots. */
   snapshotScrollbackLines: number;
@@ -99,6 +101,7 @@ const VARIABLES = [
   ["RATE_LIMIT_UPLOADS", "30/min", "per signed-in user, file uploads into sessions: N/s|m|h (also sec, second, min, minute, hour)"],
   ["BODY_LIMIT", "1mb", "largest POST/PUT/PATCH body (b, kb, mb, gb; 1kb = 1024 bytes); file uploads have UPLOAD_LIMIT instead"],
   ["UPLOAD_LIMIT", "25mb", "largest file one upload into a session streams to disk (1b to 64gb), counted while reading (413, the partial file removed)"],
+  ["ARCHIVE_LIMIT", "1gb", "most bytes of file contents one folder download (.tar.gz) of a session's files may hold (1b to 64gb), sized before a byte is sent (413)"],
   ["SCROLLBACK_BYTES", "4mb", "per-session scrollback ring buffer, 4kb to 1gb"],
   ["SNAPSHOT_SCROLLBACK_LINES", "1000", "lines above the screen that a session's server-side terminal keeps and a snapshot (a reopened or resynced viewer) carries, 0 to 100000"],
   ["MIRROR_GRACE", "60s", "PTY_HOST=auto: how long the server keeps its copy of a session's output after the last viewer leaves (a reconnect within it gets the exact bytes it missed, a later one a snapshot); integer + ms|s|m|h|d, at most 24d"],
@@ -199,6 +202,7 @@ export function loadConfig(env: Record<string, string | undefined>, deps: Config
     rateLimitUploads: parseRate("RATE_LIMIT_UPLOADS", get("RATE_LIMIT_UPLOADS")),
     bodyLimitBytes: parseSize("BODY_LIMIT", get("BODY_LIMIT"), 1, Number.MAX_SAFE_INTEGER),
     uploadLimitBytes: parseSize("UPLOAD_LIMIT", get("UPLOAD_LIMIT"), 1, 64 * 1024 ** 3),
+    archiveLimitBytes: parseSize("ARCHIVE_LIMIT", get("ARCHIVE_LIMIT"), 1, 64 * 1024 ** 3),
     scrollbackBytes: parseSize("SCROLLBACK_BYTES", get("SCROLLBACK_BYTES"), 4 * 1024, 1024 ** 3),
     snapshotScrollbackLines: parseWith(
       "SNAPSHOT_SCROLLBACK_LINES",

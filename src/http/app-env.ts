@@ -14,5 +14,7 @@ export interface AppEnv {
     authVia: AuthVia;
     token: string;
     upload?: { path: string; size: number };
+    /** What a file or archive download read, for its audit row. */
+    download?: { path: string; size: number; preview?: boolean; archive?: boolean };
   };
 }

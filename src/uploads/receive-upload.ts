@@ -5,18 +5,10 @@
 
 import { randomUUID } from "node:crypto";
 import { constants } from "node:fs";
-import {
-  type FileHandle,
-  link,
-  mkdir,
-  open,
-  readlink,
-  realpath,
-  rename,
-  unlink,
-} from "node:fs/promises";
+import { type FileHandle, link, mkdir, open, realpath, rename, unlink } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { AppError, badRequest, conflict } from "../errors.ts";
+import { isInside, openedPath, realRoot } from "../fs/confined-path.ts";
 import { DEFAULT_UPLOAD_DIR } from "../protocol/uploads.ts";
 import { dirSegments, nameProblem, numberedName } from "./upload-name.ts";
 
@@ -101,15 +93,6 @@ export async function receiveUpload(request: UploadRequest): Promise<UploadedFil
   }
 }
 
-/** The cwd's real path; 404 when it no longer exists (deleted under the session). */
-async function realRoot(cwd: string): Promise<string> {
-  try {
-    return await realpath(cwd);
-  } catch {
-    throw new AppError(404, "folder_not_found", `the session's folder ${cwd} no longer exists`);
-  }
-}
-
 /**
  * Walks (and creates, 0700) `segments` below `root` one folder at a time, so that nothing is
  * ever created beyond a folder already proven inside `root`; returns the last one's real path.
@@ -126,15 +109,6 @@ async function enterFolders(root: string, segments: readonly string[]): Promise<
     if (!isInside(root, folder)) throw outside();
   }
   return folder;
-}
-
-/** Where the open file really is (/proc on Linux; its path's real path elsewhere). */
-async function openedPath(file: FileHandle, path: string): Promise<string> {
-  return readlink(`/proc/self/fd/${file.fd}`).catch(() => realpath(path));
-}
-
-function isInside(root: string, path: string): boolean {
-  return root === "/" || path === root || path.startsWith(`${root}/`);
 }
 
 /** Writes the body as it arrives, counting; past `limitBytes` it stops reading (413). */

@@ -1,6 +1,7 @@
 // What an upload may be called and where inside a session's folder it may go, checked before any
 // file is touched: pure rules, no I/O. The file system checks (symlinks) are in receive-upload.ts.
 
+import { CONTROL_CHARACTERS } from "../fs/confined-path.ts";
 import { DEFAULT_UPLOAD_DIR } from "../protocol/uploads.ts";
 
 /** Longest file name accepted, in UTF-8 bytes: room left under NAME_MAX (255) for " (99)". */
@@ -8,15 +9,11 @@ export const MAX_NAME_BYTES = 240;
 /** Longest `dir` accepted, in characters. */
 export const MAX_DIR_LENGTH = 1024;
 
-// C0 controls, DEL and C1 controls: a name holding them could rewrite the terminal it is shown in.
-// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
-const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
-
 /** Why `name` cannot be an upload's file name, or undefined when it can. */
 export function nameProblem(name: string): string | undefined {
   if (name === "") return "the file name is empty";
   if (name.includes("\0")) return "the file name contains a NUL character";
-  if (CONTROL.test(name)) return "the file name contains a control character";
+  if (CONTROL_CHARACTERS.test(name)) return "the file name contains a control character";
   if (name.includes("/") || name.includes("\\")) return "the file name contains a slash";
   // Dot files are where tools find configuration they act on (.envrc, .git, .npmrc).
   if (name.startsWith(".")) return "the file name starts with a dot";
@@ -34,7 +31,7 @@ export function nameProblem(name: string): string | undefined {
  */
 export function dirSegments(dir: string): { segments: string[] } | { problem: string } {
   if (dir.includes("\0")) return { problem: "the folder contains a NUL character" };
-  if (CONTROL.test(dir)) return { problem: "the folder contains a control character" };
+  if (CONTROL_CHARACTERS.test(dir)) return { problem: "the folder contains a control character" };
   if (dir.length > MAX_DIR_LENGTH) return { problem: "the folder is too long" };
   if (dir.startsWith("/")) return { problem: "the folder must be relative to the session's cwd" };
   const segments = dir.split("/").filter((segment) => segment !== "");

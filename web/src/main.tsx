@@ -9,6 +9,7 @@ import "./styles/signin.css";
 import "./styles/a11y.css";
 import "./styles/admin.css";
 import "./styles/uploads.css";
+import "./styles/files.css";
 import { render } from "preact";
 import { App } from "./App.tsx";
 import { registerServiceWorker } from "./api/service-worker.ts";

@@ -24,5 +24,7 @@ export function securityHeaders() {
     // HSTS belongs to the TLS-terminating proxy, which knows whether the site is served over https.
     strictTransportSecurity: false,
     crossOriginEmbedderPolicy: false,
+    // A route may send a stricter policy of its own: served files get a sandbox (routes/files.ts).
+    overwrite: false,
   });
 }

@@ -1,5 +1,5 @@
 // The active terminal's header: state, folder, connection status, size, find, font size, the
-// screen-reader setting, and the session's actions (rename, stop or restart, delete) for admins.
+// screen-reader setting, its files, and the session's actions (rename, stop or restart, delete) for admins.
 import type { Session } from "../../../src/protocol/session.ts";
 import { isLive } from "../state/sessions.ts";
 import type { TerminalController } from "../terminal/terminal-controller.ts";
@@ -18,6 +18,8 @@ export interface SessionHeaderProps {
   onStop: () => void;
   onRestart: () => void;
   onDelete: () => void;
+  /** Opens the session's files (any role: reading them is allowed to viewers). */
+  onFiles: () => void;
 }
 
 export function SessionHeader(props: SessionHeaderProps) {
@@ -84,6 +86,9 @@ export function SessionHeader(props: SessionHeaderProps) {
         </button>
       </span>
       <ScreenReaderToggle />
+      <button type="button" class="files-button" onClick={() => props.onFiles()}>
+        Files
+      </button>
       {!readOnly && (
         <span class="actions">
           <UploadButton sessionId={session.id} class="upload-button" />

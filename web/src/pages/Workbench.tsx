@@ -8,6 +8,7 @@ import { errorMessage } from "../api/http.ts";
 import { ConfirmDialog, type ConfirmProps, PromptDialog } from "../components/Dialog.tsx";
 import { Dock } from "../components/Dock.tsx";
 import { ExitBanner } from "../components/ExitBanner.tsx";
+import { FilesPanel } from "../components/FilesPanel.tsx";
 import { NewSessionDialog } from "../components/NewSessionDialog.tsx";
 import { SessionHeader } from "../components/SessionHeader.tsx";
 import { SessionList, sessionTitle } from "../components/SessionList.tsx";
@@ -21,6 +22,7 @@ import type { TerminalController } from "../terminal/terminal-controller.ts";
 type Modal =
   | { kind: "new" }
   | { kind: "rename"; session: Session }
+  | { kind: "files"; session: Session }
   | ({ kind: "confirm" } & Omit<ConfirmProps, "onClose">)
   | null;
 
@@ -128,6 +130,7 @@ export function Workbench({ sessionId }: { sessionId: string | null }) {
             }
             onRestart={() => restart(active)}
             onDelete={() => askDelete(active)}
+            onFiles={() => (modal.value = { kind: "files", session: active })}
           />
         )}
         {active && (
@@ -194,6 +197,13 @@ export function Workbench({ sessionId }: { sessionId: string | null }) {
             const id = (modal.value as { session: Session }).session.id;
             if (name.trim()) run(() => sessions.rename(id, name.trim()));
           }}
+          onClose={() => (modal.value = null)}
+        />
+      )}
+      {modal.value?.kind === "files" && (
+        <FilesPanel
+          session={modal.value.session}
+          now={clock.now.value}
           onClose={() => (modal.value = null)}
         />
       )}
