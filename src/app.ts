@@ -111,13 +111,15 @@ export function createApp(deps: AppDeps) {
     onError: deps.logError,
     ...(deps.auditRecorded ? { recorded: deps.auditRecorded } : {}),
   });
-  /** The signed-in requester, as the session manager's audited actor. */
+  /** The signed-in requester, as the actor the session manager and accounts audit. */
   const actorOf = (c: Context<AppEnv>): Actor => ({
     username: c.get("principal").user.username,
     address: clientIp(c, { trustProxy: config.trustProxy }),
   });
   const authDeps = {
     ...deps,
+    actorOf,
+    addressOf: (c: Context<AppEnv>) => clientIp(c, { trustProxy: config.trustProxy }),
     policy,
     audit,
     throttle,
@@ -168,6 +170,7 @@ export function createApp(deps: AppDeps) {
         users: createUsersService({ accounts: deps.accounts, users: deps.users }),
         audit,
         limit,
+        actorOf,
         recheckSockets: authDeps.recheckSockets,
       }),
     )

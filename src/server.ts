@@ -234,7 +234,10 @@ export async function startServer(config: Config, options: ServerOptions): Promi
       secret: signingKey,
       ttlMs: config.jwtTtlMs,
     }),
+    onError: logError,
   });
+  // Before the first admin from ADMIN_USERNAME: its creation is audited too.
+  accounts.onAction(auditRecorder.record);
   if (await accounts.ensureInitialAdmin(config.admin)) {
     logger.info(
       { username: config.admin?.username },

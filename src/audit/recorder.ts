@@ -1,7 +1,9 @@
-// The audit log written from what happened: each session action the manager reports becomes a
-// row, with the requester's name and address when a request caused it, actor null and the
-// reason in `detail` when the server acted by itself. Writes never hold up or fail the action.
+// The audit log written from what happened: each session action the manager reports, and each
+// account action the accounts service reports, becomes a row, with the requester's name and
+// address when a request caused it, actor null and the reason in `detail` when the server acted
+// by itself. Writes never hold up or fail the action.
 
+import type { AccountAction, AccountActionType } from "../auth/account-actions.ts";
 import type { AuditEntry } from "../db/audit-repo.ts";
 import type { SessionAction, SessionActionType } from "../sessions/session-actions.ts";
 
@@ -19,6 +21,16 @@ export const SESSION_AUDIT_ACTIONS: Record<SessionActionType, string> = {
   "session.interrupted": "session.interrupt",
 };
 
+/** The audit action each account event is recorded as (the names rows had before). */
+export const ACCOUNT_AUDIT_ACTIONS: Record<AccountActionType, string> = {
+  "account.signed_in": "auth.login",
+  "account.signed_out": "auth.logout",
+  "account.setup": "auth.setup",
+  "account.password_changed": "auth.password",
+  "account.created": "user.create",
+  "account.deleted": "user.delete",
+};
+
 /**
  * How long a response waits for the rows of what it did, in ms: a database that hangs delays
  * the answer at most this long (the rows are still written when it comes back, or logged).
@@ -31,8 +43,8 @@ export interface AuditRecorderDeps {
 }
 
 export interface AuditRecorder {
-  /** Start writing the row of `action` (a listener for SessionManager.onAction). */
-  record(action: SessionAction): void;
+  /** Start writing the row of `action` (a listener for SessionManager's and Accounts' onAction). */
+  record(action: SessionAction | AccountAction): void;
   /**
    * Resolves once every row started so far is written or has failed, or after `timeoutMs`
    * (default AUDIT_SETTLE_MS); never rejects.
@@ -52,12 +64,24 @@ export function sessionAuditEntry({ type, sessionId, actor, detail }: SessionAct
   };
 }
 
+/** The row of one account action: the account is the target. */
+export function accountAuditEntry({ type, userId, actor, detail }: AccountAction): AuditEntry {
+  return {
+    actor: actor?.username ?? null,
+    clientIp: actor?.address ?? null,
+    action: ACCOUNT_AUDIT_ACTIONS[type],
+    target: userId,
+    outcome: "ok",
+    detail,
+  };
+}
+
 export function createAuditRecorder({ append, onError }: AuditRecorderDeps): AuditRecorder {
   /** Rows being written; each removes itself when done. */
   const writing = new Set<Promise<void>>();
   return {
     record(action) {
-      const entry = sessionAuditEntry(action);
+      const entry = "userId" in action ? accountAuditEntry(action) : sessionAuditEntry(action);
       const write = append(entry)
         .catch((error) => onError(error, `writing the audit row for ${entry.action}`))
         .finally(() => writing.delete(write));

@@ -1,0 +1,22 @@
+// What happened to an account, and who or what caused it: the domain events the audit log is
+// written from (server.ts subscribes it), as src/sessions/session-actions.ts does for sessions.
+// Refused attempts change nothing and emit nothing; the HTTP audit middleware records those.
+
+import type { Actor } from "../sessions/session-actions.ts";
+
+export type AccountActionType =
+  | "account.signed_in"
+  | "account.signed_out"
+  | "account.setup"
+  | "account.password_changed"
+  | "account.created"
+  | "account.deleted";
+
+/** One thing that happened to the account `userId`. */
+export interface AccountAction {
+  type: AccountActionType;
+  userId: string;
+  /** Null when the server acted by itself (the admin from ADMIN_USERNAME): `detail.reason` says why. */
+  actor: Actor | null;
+  detail: Record<string, unknown>;
+}
