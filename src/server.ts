@@ -34,7 +34,7 @@ import { createErrorReporter, type Logger } from "./log.ts";
 import { CloseCode } from "./protocol/stream.ts";
 import { createProviderCatalog } from "./providers/catalog.ts";
 import { createSecretBox, loadSecretsKey } from "./providers/secret-box.ts";
-import { createPtyHostLink } from "./pty-host/link.ts";
+import { createHostLink } from "./pty-host/link.ts";
 import { createPushChannel } from "./push/push-channel.ts";
 import { createPushSender } from "./push/sender.ts";
 import { loadVapidKeys } from "./push/vapid.ts";
@@ -146,8 +146,7 @@ export async function startServer(config: Config, options: ServerOptions): Promi
     },
     logger,
   );
-  const ptyHost =
-    config.ptyHost === "auto" ? createPtyHostLink(config, options.version) : undefined;
+  const ptyHost = config.ptyHost === "auto" ? createHostLink(config, options.version) : undefined;
   const manager = createSessionManager({
     repo: sessionsRepo,
     store: createScrollbackStore(join(config.dataDir, "scrollback"), logError),
