@@ -14,6 +14,7 @@ import { bodyLimit } from "hono/body-limit";
 import { createAuditReader } from "./audit/audit-reader.ts";
 import type { Accounts } from "./auth/accounts.ts";
 import { createUsersService } from "./auth/users-service.ts";
+import type { Actor } from "./cause.ts";
 import type { Config, RateLimit } from "./config.ts";
 import type { AuditRepo } from "./db/audit-repo.ts";
 import type { SessionsRepo } from "./db/sessions-repo.ts";
@@ -52,7 +53,6 @@ import type { SocketHub } from "./http/socket-hub.ts";
 import { loadWebBundle, type WebAsset } from "./http/web-bundle.ts";
 import type { ProviderCatalog } from "./providers/catalog.ts";
 import type { SessionManager } from "./sessions/manager.ts";
-import type { Actor } from "./sessions/session-actions.ts";
 
 export interface AppDeps {
   version: string;

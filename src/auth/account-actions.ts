@@ -2,7 +2,7 @@
 // written from (server.ts subscribes it), as src/sessions/session-actions.ts does for sessions.
 // Refused attempts change nothing and emit nothing; the HTTP audit middleware records those.
 
-import type { Actor } from "../sessions/session-actions.ts";
+import type { Actor } from "../cause.ts";
 
 export type AccountActionType =
   | "account.signed_in"

@@ -2,6 +2,7 @@
 // HTTP; the routes translate. Every failure of sign-in looks and costs the same. What succeeds is
 // told to the action listeners (src/auth/account-actions.ts), which the audit log is written from.
 
+import { type Cause, describeCause } from "../cause.ts";
 import type { RevokedTokensRepo } from "../db/revoked-tokens-repo.ts";
 import type { UserRow } from "../db/schema.ts";
 import type { UsersRepo } from "../db/users-repo.ts";
@@ -14,7 +15,6 @@ import {
   type UserRole,
   usernameProblem,
 } from "../protocol/auth.ts";
-import { type Cause, describeCause } from "../sessions/session-actions.ts";
 import type { AccountAction, AccountActionType } from "./account-actions.ts";
 import {
   dummyVerify,

@@ -2,10 +2,10 @@
 // the accounts service (which hashes and checks passwords, and tells the audit log) and the users
 // repository.
 
+import type { Cause } from "../cause.ts";
 import type { UsersRepo } from "../db/users-repo.ts";
 import { conflict, notFound } from "../errors.ts";
 import type { User, UserRole } from "../protocol/auth.ts";
-import type { Cause } from "../sessions/session-actions.ts";
 import { type Accounts, toUser } from "./accounts.ts";
 
 export interface UsersServiceDeps {

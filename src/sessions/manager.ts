@@ -9,6 +9,7 @@ import { statSync } from "node:fs";
 import { isAbsolute } from "node:path";
 import type { HookEndpoint, HookOutcome } from "../attention/hook-channel.ts";
 import { hookSignal } from "../attention/hook-events.ts";
+import { type Cause, describeCause } from "../cause.ts";
 import { isDatabaseUnavailable } from "../db/client.ts";
 import type { SessionRow } from "../db/schema.ts";
 import type { SessionsRepo } from "../db/sessions-repo.ts";
@@ -28,7 +29,7 @@ import type { PtyBackend, PtyProcess } from "./pty.ts";
 import { createRowWriter } from "./row-writer.ts";
 import type { ScreenText } from "./screen.ts";
 import type { ScrollbackJournal, ScrollbackStore } from "./scrollback-store.ts";
-import { type Cause, describeCause, type SessionAction } from "./session-actions.ts";
+import type { SessionAction } from "./session-actions.ts";
 import { SessionError } from "./session-error.ts";
 import {
   type Feed,

@@ -7,6 +7,7 @@ import { deleteCookie, setCookie } from "hono/cookie";
 import { createMiddleware } from "hono/factory";
 import type { z } from "zod";
 import type { Accounts } from "../../auth/accounts.ts";
+import type { Actor } from "../../cause.ts";
 import { AppError } from "../../errors.ts";
 import {
   credentialsSchema,
@@ -15,7 +16,6 @@ import {
   type SetupState,
   setupRequestSchema,
 } from "../../protocol/auth.ts";
-import type { Actor } from "../../sessions/session-actions.ts";
 import type { AppEnv } from "../app-env.ts";
 import { readJson } from "../json-body.ts";
 import type { LoginThrottle } from "../login-throttle.ts";

@@ -3,8 +3,8 @@
 
 import { type Context, Hono } from "hono";
 import type { UsersService } from "../../auth/users-service.ts";
+import type { Actor } from "../../cause.ts";
 import { newUserSchema } from "../../protocol/auth.ts";
-import type { Actor } from "../../sessions/session-actions.ts";
 import type { AppEnv } from "../app-env.ts";
 import { readJson } from "../json-body.ts";
 import { adminOnly } from "../middleware/admin-only.ts";
