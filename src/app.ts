@@ -111,7 +111,7 @@ export function createApp(deps: AppDeps) {
     onError: deps.logError,
     ...(deps.auditRecorded ? { recorded: deps.auditRecorded } : {}),
   });
-  /** The signed-in requester, as the actor the session manager and accounts audit. */
+  /** The signed-in requester, as the actor the domain's audited actions name. */
   const actorOf = (c: Context<AppEnv>): Actor => ({
     username: c.get("principal").user.username,
     address: clientIp(c, { trustProxy: config.trustProxy }),
@@ -176,7 +176,7 @@ export function createApp(deps: AppDeps) {
     )
     .route("/", auditRoutes({ log: createAuditReader(deps.audits), limit }))
     .route("/", pushRoutes({ ...deps.push, limit }))
-    .route("/", providerRoutes({ providers: deps.providers, audit, limit }))
+    .route("/", providerRoutes({ providers: deps.providers, audit, limit, actorOf }))
     .route("/", fsRoutes({ home: deps.home, limit }))
     // Before the sessions' routes, whose budgets an upload does not spend.
     .route(

@@ -118,6 +118,7 @@ export async function startServer(config: Config, options: ServerOptions): Promi
     baseEnv: options.baseEnv,
     settings: createProviderSettingsRepo(database.db),
     secretBox,
+    onError: logError,
   });
   for (const problem of providers.errors) logger.warn({ problem }, "skipped a provider manifest");
   // Probe every CLI now, in the background, so that the first GET /providers finds them cached.
@@ -175,6 +176,7 @@ export async function startServer(config: Config, options: ServerOptions): Promi
     onError: logError,
   });
   manager.onAction(auditRecorder.record);
+  providers.onAction(auditRecorder.record);
   const interrupted = await manager.recover().catch(async (error) => {
     await hookServer?.stop();
     await database.close();

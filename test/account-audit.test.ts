@@ -1,7 +1,8 @@
 // Every action that changes an account leaves an audit row, written from the accounts service's
 // events: signed in, signed out, set up, password changed, created, deleted, with the user and
 // address of the request, and the first admin from ADMIN_USERNAME with actor null and the reason
-// in detail. Refused attempts keep their rows from the HTTP audit, with the status.
+// in detail. Refused attempts keep their rows from the HTTP audit, with the status. A change to
+// a provider's settings is written from the provider catalog's event the same way.
 
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { ADMIN, startTestServer, type TestServer } from "./support/server.ts";
@@ -114,6 +115,26 @@ describe("with the first admin from ADMIN_USERNAME", () => {
       { action: "auth.password", actor: "carol", target: user.id, ...fromHere },
       { action: "auth.logout", actor: "carol", target: user.id, ...fromHere },
       { action: "user.delete", actor: "admin", target: user.id, ...fromHere },
+    ]);
+  });
+
+  test("a provider's settings changed: a provider.update row by the admin, without the settings", async () => {
+    const after = await lastId(server);
+    const secret = { secrets: { apiKey: "sk-not-in-the-log" } };
+    expect((await server.request("PATCH", "/providers/claude", secret)).status).toBe(200);
+    expect((await server.request("PATCH", "/providers/nobody", { enabled: false })).status).toBe(
+      404,
+    );
+    expect((await rowsSince(server, after, ["provider.update"])).map(said)).toEqual([
+      { action: "provider.update", actor: "admin", target: "claude", ...fromHere },
+      {
+        action: "provider.update",
+        actor: "admin",
+        clientIp: "127.0.0.1",
+        target: "nobody",
+        outcome: "error",
+        detail: { status: 404 },
+      },
     ]);
   });
 

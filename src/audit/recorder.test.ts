@@ -4,6 +4,7 @@ import type { AuditEntry } from "../db/audit-repo.ts";
 import {
   ACCOUNT_AUDIT_ACTIONS,
   accountAuditEntry,
+  auditEntryOf,
   createAuditRecorder,
   sessionAuditEntry,
 } from "./recorder.ts";
@@ -113,5 +114,19 @@ test("the first admin from ADMIN_USERNAME has no actor and says why", () => {
     clientIp: null,
     action: "user.create",
     detail: { reason: "server_start" },
+  });
+});
+
+test("a provider change is a provider.update row on the provider", () => {
+  const actor = { username: "admin", address: "127.0.0.1" };
+  expect(
+    auditEntryOf({ type: "provider.updated", providerId: "claude", actor, detail: {} }),
+  ).toEqual({
+    actor: "admin",
+    clientIp: "127.0.0.1",
+    action: "provider.update",
+    target: "claude",
+    outcome: "ok",
+    detail: {},
   });
 });

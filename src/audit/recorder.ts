@@ -1,10 +1,12 @@
-// The audit log written from what happened: each session action the manager reports, and each
-// account action the accounts service reports, becomes a row, with the requester's name and
+// The audit log written from what happened: each session action the manager reports, each
+// account action the accounts service reports and each provider change the catalog reports
+// becomes a row, with the requester's name and
 // address when a request caused it, actor null and the reason in `detail` when the server acted
 // by itself. Writes never hold up or fail the action.
 
 import type { AccountAction, AccountActionType } from "../auth/account-actions.ts";
 import type { AuditEntry } from "../db/audit-repo.ts";
+import type { ProviderAction } from "../providers/catalog.ts";
 import type { SessionAction, SessionActionType } from "../sessions/session-actions.ts";
 
 /** The audit action each session event is recorded as (the names rows had before). */
@@ -37,14 +39,17 @@ export const ACCOUNT_AUDIT_ACTIONS: Record<AccountActionType, string> = {
  */
 export const AUDIT_SETTLE_MS = 2000;
 
+/** What the domain reports: the actions the audit log is written from. */
+export type DomainAction = SessionAction | AccountAction | ProviderAction;
+
 export interface AuditRecorderDeps {
   append: (entry: AuditEntry) => Promise<void>;
   onError: (error: unknown, context: string) => void;
 }
 
 export interface AuditRecorder {
-  /** Start writing the row of `action` (a listener for SessionManager's and Accounts' onAction). */
-  record(action: SessionAction | AccountAction): void;
+  /** Start writing the row of `action` (a listener for the domain's `onAction`). */
+  record(action: DomainAction): void;
   /**
    * Resolves once every row started so far is written or has failed, or after `timeoutMs`
    * (default AUDIT_SETTLE_MS); never rejects.
@@ -76,12 +81,31 @@ export function accountAuditEntry({ type, userId, actor, detail }: AccountAction
   };
 }
 
+/** The row of one provider change: the provider is the target. */
+export function providerAuditEntry({ providerId, actor, detail }: ProviderAction): AuditEntry {
+  return {
+    actor: actor?.username ?? null,
+    clientIp: actor?.address ?? null,
+    action: "provider.update",
+    target: providerId,
+    outcome: "ok",
+    detail,
+  };
+}
+
+/** The row of any action the domain reports. */
+export function auditEntryOf(action: DomainAction): AuditEntry {
+  if ("userId" in action) return accountAuditEntry(action);
+  if ("providerId" in action) return providerAuditEntry(action);
+  return sessionAuditEntry(action);
+}
+
 export function createAuditRecorder({ append, onError }: AuditRecorderDeps): AuditRecorder {
   /** Rows being written; each removes itself when done. */
   const writing = new Set<Promise<void>>();
   return {
     record(action) {
-      const entry = "userId" in action ? accountAuditEntry(action) : sessionAuditEntry(action);
+      const entry = auditEntryOf(action);
       const write = append(entry)
         .catch((error) => onError(error, `writing the audit row for ${entry.action}`))
         .finally(() => writing.delete(write));
