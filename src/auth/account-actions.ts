@@ -16,7 +16,7 @@ export type AccountActionType =
 export interface AccountAction {
   type: AccountActionType;
   userId: string;
-  /** Null when the server acted by itself (the admin from ADMIN_USERNAME): `detail.reason` says why. */
+  /** Null when the server acted by itself (ADMIN_USERNAME at start): `detail.reason` says why. */
   actor: Actor | null;
   detail: Record<string, unknown>;
 }

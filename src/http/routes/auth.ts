@@ -19,7 +19,7 @@ import {
 import type { AppEnv } from "../app-env.ts";
 import { readJson } from "../json-body.ts";
 import type { LoginThrottle } from "../login-throttle.ts";
-import { type Audit, bodyUsername, responseId } from "../middleware/audit.ts";
+import { type Audit, bodyUsername } from "../middleware/audit.ts";
 import { TOKEN_COOKIE } from "../middleware/authenticate.ts";
 import { isHttps, type OriginPolicy } from "../origin.ts";
 import type { Limit } from "../route-limits.ts";
@@ -108,7 +108,6 @@ export function publicAuthRoutes(deps: AuthRoutesDeps) {
       "/auth/setup",
       audit("auth.setup", {
         actor: bodyUsername,
-        target: responseId,
         unaudited: UNAUDITED_ATTEMPTS,
         refusalsOnly: true,
       }),

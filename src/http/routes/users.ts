@@ -8,7 +8,7 @@ import { newUserSchema } from "../../protocol/auth.ts";
 import type { AppEnv } from "../app-env.ts";
 import { readJson } from "../json-body.ts";
 import { adminOnly } from "../middleware/admin-only.ts";
-import { type Audit, byId, responseId } from "../middleware/audit.ts";
+import { type Audit, byId } from "../middleware/audit.ts";
 import { idParam, UUID } from "../middleware/id-param.ts";
 import type { Limit } from "../route-limits.ts";
 
@@ -29,7 +29,7 @@ export function usersRoutes({ users, audit, limit, actorOf, recheckSockets }: Us
     .get("/users", limit("reads"), adminOnly("read the accounts"), async (c) =>
       c.json({ users: await users.list() }),
     )
-    .post("/users", audit("user.create", { target: responseId, refusalsOnly: true }), async (c) => {
+    .post("/users", audit("user.create", { refusalsOnly: true }), async (c) => {
       const body = await readJson(c, newUserSchema);
       return c.json(await users.create(body.username, body.password, body.role, by(c)), 201);
     })
