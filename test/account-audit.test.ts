@@ -78,7 +78,7 @@ describe("with the first admin from ADMIN_USERNAME", () => {
     });
   });
 
-  test("a sign-in is an auth.login row naming the account; a wrong password is denied", async () => {
+  test("a sign-in is an auth.login row by the account, with no target; a wrong password is denied", async () => {
     const after = await lastId(server);
     await server.send("POST", "/auth/login", { ...ADMIN, password: "wrong password" }, {});
     await server.login("ADMIN", ADMIN.password);
@@ -91,7 +91,7 @@ describe("with the first admin from ADMIN_USERNAME", () => {
         outcome: "denied",
         detail: { status: 401 },
       },
-      { action: "auth.login", actor: "admin", target: adminId, ...fromHere },
+      { action: "auth.login", actor: "admin", target: null, ...fromHere },
     ]);
   });
 
@@ -111,7 +111,7 @@ describe("with the first admin from ADMIN_USERNAME", () => {
     expect((await server.request("DELETE", `/users/${user.id}`)).status).toBe(204);
     expect((await rowsSince(server, after, ACCOUNT_ACTIONS)).map(said)).toEqual([
       { action: "user.create", actor: "admin", target: user.id, ...fromHere },
-      { action: "auth.login", actor: "carol", target: user.id, ...fromHere },
+      { action: "auth.login", actor: "carol", target: null, ...fromHere },
       { action: "auth.password", actor: "carol", target: user.id, ...fromHere },
       { action: "auth.logout", actor: "carol", target: user.id, ...fromHere },
       { action: "user.delete", actor: "admin", target: user.id, ...fromHere },

@@ -88,14 +88,14 @@ test("settled() gives up after its timeout when a write hangs", async () => {
 const USER = "0d5c4a8e-0000-4000-8000-000000000002";
 
 test.each(Object.entries(ACCOUNT_AUDIT_ACTIONS) as [AccountActionType, string][])(
-  "account event %s is the row %s, on the account, by its actor",
+  "account event %s is the row %s, by its actor, on the account (a sign-in on none)",
   (type, action) => {
     const actor = { username: "admin", address: "127.0.0.1" };
     expect(accountAuditEntry({ type, userId: USER, actor, detail: {} })).toEqual({
       actor: "admin",
       clientIp: "127.0.0.1",
       action,
-      target: USER,
+      target: type === "account.signed_in" ? null : USER,
       outcome: "ok",
       detail: {},
     });

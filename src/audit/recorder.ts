@@ -69,13 +69,16 @@ export function sessionAuditEntry({ type, sessionId, actor, detail }: SessionAct
   };
 }
 
-/** The row of one account action: the account is the target. */
+/**
+ * The row of one account action: the account is the target, except for a sign-in, whose rows
+ * name none (as a refused one, which has no account to name, never did).
+ */
 export function accountAuditEntry({ type, userId, actor, detail }: AccountAction): AuditEntry {
   return {
     actor: actor?.username ?? null,
     clientIp: actor?.address ?? null,
     action: ACCOUNT_AUDIT_ACTIONS[type],
-    target: userId,
+    target: type === "account.signed_in" ? null : userId,
     outcome: "ok",
     detail,
   };
