@@ -14,6 +14,7 @@ import { bodyLimit } from "hono/body-limit";
 import { createAuditReader } from "./audit/audit-reader.ts";
 import type { Accounts } from "./auth/accounts.ts";
 import { createUsersService } from "./auth/users-service.ts";
+import type { Actor } from "./cause.ts";
 import type { Config, RateLimit } from "./config.ts";
 import type { AuditRepo } from "./db/audit-repo.ts";
 import type { SessionsRepo } from "./db/sessions-repo.ts";
@@ -53,7 +54,6 @@ import type { SocketHub } from "./http/socket-hub.ts";
 import { loadWebBundle, type WebAsset } from "./http/web-bundle.ts";
 import type { ProviderCatalog } from "./providers/catalog.ts";
 import type { SessionManager } from "./sessions/manager.ts";
-import type { Actor } from "./sessions/session-actions.ts";
 
 export interface AppDeps {
   version: string;
@@ -113,13 +113,15 @@ export function createApp(deps: AppDeps) {
     onError: deps.logError,
     ...(deps.auditRecorded ? { recorded: deps.auditRecorded } : {}),
   });
-  /** The signed-in requester, as the session manager's audited actor. */
+  /** The signed-in requester, as the actor the domain's audited actions name. */
   const actorOf = (c: Context<AppEnv>): Actor => ({
     username: c.get("principal").user.username,
     address: clientIp(c, { trustProxy: config.trustProxy }),
   });
   const authDeps = {
     ...deps,
+    actorOf,
+    addressOf: (c: Context<AppEnv>) => clientIp(c, { trustProxy: config.trustProxy }),
     policy,
     audit,
     throttle,
@@ -170,12 +172,13 @@ export function createApp(deps: AppDeps) {
         users: createUsersService({ accounts: deps.accounts, users: deps.users }),
         audit,
         limit,
+        actorOf,
         recheckSockets: authDeps.recheckSockets,
       }),
     )
     .route("/", auditRoutes({ log: createAuditReader(deps.audits), limit }))
     .route("/", pushRoutes({ ...deps.push, limit }))
-    .route("/", providerRoutes({ providers: deps.providers, audit, limit }))
+    .route("/", providerRoutes({ providers: deps.providers, audit, limit, actorOf }))
     .route("/", fsRoutes({ home: deps.home, limit }))
     .route(
       "/",

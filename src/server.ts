@@ -34,7 +34,7 @@ import { createErrorReporter, type Logger } from "./log.ts";
 import { CloseCode } from "./protocol/stream.ts";
 import { createProviderCatalog } from "./providers/catalog.ts";
 import { createSecretBox, loadSecretsKey } from "./providers/secret-box.ts";
-import { createPtyHostLink } from "./pty-host/link.ts";
+import { createHostLink } from "./pty-host/link.ts";
 import { createPushChannel } from "./push/push-channel.ts";
 import { createPushSender } from "./push/sender.ts";
 import { loadVapidKeys } from "./push/vapid.ts";
@@ -118,6 +118,7 @@ export async function startServer(config: Config, options: ServerOptions): Promi
     baseEnv: options.baseEnv,
     settings: createProviderSettingsRepo(database.db),
     secretBox,
+    onError: logError,
   });
   for (const problem of providers.errors) logger.warn({ problem }, "skipped a provider manifest");
   // Probe every CLI now, in the background, so that the first GET /providers finds them cached.
@@ -146,8 +147,7 @@ export async function startServer(config: Config, options: ServerOptions): Promi
     },
     logger,
   );
-  const ptyHost =
-    config.ptyHost === "auto" ? createPtyHostLink(config, options.version) : undefined;
+  const ptyHost = config.ptyHost === "auto" ? createHostLink(config, options.version) : undefined;
   const manager = createSessionManager({
     repo: sessionsRepo,
     store: createScrollbackStore(join(config.dataDir, "scrollback"), logError),
@@ -176,6 +176,7 @@ export async function startServer(config: Config, options: ServerOptions): Promi
     onError: logError,
   });
   manager.onAction(auditRecorder.record);
+  providers.onAction(auditRecorder.record);
   const interrupted = await manager.recover().catch(async (error) => {
     await hookServer?.stop();
     await database.close();
@@ -234,7 +235,10 @@ export async function startServer(config: Config, options: ServerOptions): Promi
       secret: signingKey,
       ttlMs: config.jwtTtlMs,
     }),
+    onError: logError,
   });
+  // Before the first admin from ADMIN_USERNAME: its creation is audited too.
+  accounts.onAction(auditRecorder.record);
   if (await accounts.ensureInitialAdmin(config.admin)) {
     logger.info(
       { username: config.admin?.username },

@@ -1,6 +1,13 @@
 import { expect, test } from "bun:test";
+import type { AccountActionType } from "../auth/account-actions.ts";
 import type { AuditEntry } from "../db/audit-repo.ts";
-import { createAuditRecorder, sessionAuditEntry } from "./recorder.ts";
+import {
+  ACCOUNT_AUDIT_ACTIONS,
+  accountAuditEntry,
+  auditEntryOf,
+  createAuditRecorder,
+  sessionAuditEntry,
+} from "./recorder.ts";
 
 const SESSION = "0d5c4a8e-0000-4000-8000-000000000001";
 
@@ -76,4 +83,50 @@ test("settled() gives up after its timeout when a write hangs", async () => {
   const started = performance.now();
   await recorder.settled(20);
   expect(performance.now() - started).toBeLessThan(1000);
+});
+
+const USER = "0d5c4a8e-0000-4000-8000-000000000002";
+
+test.each(Object.entries(ACCOUNT_AUDIT_ACTIONS) as [AccountActionType, string][])(
+  "account event %s is the row %s, by its actor, on the account (a sign-in on none)",
+  (type, action) => {
+    const actor = { username: "admin", address: "127.0.0.1" };
+    expect(accountAuditEntry({ type, userId: USER, actor, detail: {} })).toEqual({
+      actor: "admin",
+      clientIp: "127.0.0.1",
+      action,
+      target: type === "account.signed_in" ? null : USER,
+      outcome: "ok",
+      detail: {},
+    });
+  },
+);
+
+test("the first admin from ADMIN_USERNAME has no actor and says why", () => {
+  const action = {
+    type: "account.created",
+    userId: USER,
+    actor: null,
+    detail: { reason: "server_start" },
+  } as const;
+  expect(accountAuditEntry(action)).toMatchObject({
+    actor: null,
+    clientIp: null,
+    action: "user.create",
+    detail: { reason: "server_start" },
+  });
+});
+
+test("a provider change is a provider.update row on the provider", () => {
+  const actor = { username: "admin", address: "127.0.0.1" };
+  expect(
+    auditEntryOf({ type: "provider.updated", providerId: "claude", actor, detail: {} }),
+  ).toEqual({
+    actor: "admin",
+    clientIp: "127.0.0.1",
+    action: "provider.update",
+    target: "claude",
+    outcome: "ok",
+    detail: {},
+  });
 });

@@ -1,8 +1,12 @@
-// The audit log written from what happened: each session action the manager reports becomes a
-// row, with the requester's name and address when a request caused it, actor null and the
-// reason in `detail` when the server acted by itself. Writes never hold up or fail the action.
+// The audit log written from what happened: each session action the manager reports, each
+// account action the accounts service reports and each provider change the catalog reports
+// becomes a row, with the requester's name and
+// address when a request caused it, actor null and the reason in `detail` when the server acted
+// by itself. Writes never hold up or fail the action.
 
+import type { AccountAction, AccountActionType } from "../auth/account-actions.ts";
 import type { AuditEntry } from "../db/audit-repo.ts";
+import type { ProviderAction } from "../providers/catalog.ts";
 import type { SessionAction, SessionActionType } from "../sessions/session-actions.ts";
 
 /** The audit action each session event is recorded as (the names rows had before). */
@@ -19,11 +23,24 @@ export const SESSION_AUDIT_ACTIONS: Record<SessionActionType, string> = {
   "session.interrupted": "session.interrupt",
 };
 
+/** The audit action each account event is recorded as (the names rows had before). */
+export const ACCOUNT_AUDIT_ACTIONS: Record<AccountActionType, string> = {
+  "account.signed_in": "auth.login",
+  "account.signed_out": "auth.logout",
+  "account.setup": "auth.setup",
+  "account.password_changed": "auth.password",
+  "account.created": "user.create",
+  "account.deleted": "user.delete",
+};
+
 /**
  * How long a response waits for the rows of what it did, in ms: a database that hangs delays
  * the answer at most this long (the rows are still written when it comes back, or logged).
  */
 export const AUDIT_SETTLE_MS = 2000;
+
+/** What the domain reports: the actions the audit log is written from. */
+export type DomainAction = SessionAction | AccountAction | ProviderAction;
 
 export interface AuditRecorderDeps {
   append: (entry: AuditEntry) => Promise<void>;
@@ -31,8 +48,8 @@ export interface AuditRecorderDeps {
 }
 
 export interface AuditRecorder {
-  /** Start writing the row of `action` (a listener for SessionManager.onAction). */
-  record(action: SessionAction): void;
+  /** Start writing the row of `action` (a listener for the domain's `onAction`). */
+  record(action: DomainAction): void;
   /**
    * Resolves once every row started so far is written or has failed, or after `timeoutMs`
    * (default AUDIT_SETTLE_MS); never rejects.
@@ -52,12 +69,46 @@ export function sessionAuditEntry({ type, sessionId, actor, detail }: SessionAct
   };
 }
 
+/**
+ * The row of one account action: the account is the target, except for a sign-in, whose rows
+ * name none (as a refused one, which has no account to name, never did).
+ */
+export function accountAuditEntry({ type, userId, actor, detail }: AccountAction): AuditEntry {
+  return {
+    actor: actor?.username ?? null,
+    clientIp: actor?.address ?? null,
+    action: ACCOUNT_AUDIT_ACTIONS[type],
+    target: type === "account.signed_in" ? null : userId,
+    outcome: "ok",
+    detail,
+  };
+}
+
+/** The row of one provider change: the provider is the target. */
+export function providerAuditEntry({ providerId, actor, detail }: ProviderAction): AuditEntry {
+  return {
+    actor: actor?.username ?? null,
+    clientIp: actor?.address ?? null,
+    action: "provider.update",
+    target: providerId,
+    outcome: "ok",
+    detail,
+  };
+}
+
+/** The row of any action the domain reports. */
+export function auditEntryOf(action: DomainAction): AuditEntry {
+  if ("userId" in action) return accountAuditEntry(action);
+  if ("providerId" in action) return providerAuditEntry(action);
+  return sessionAuditEntry(action);
+}
+
 export function createAuditRecorder({ append, onError }: AuditRecorderDeps): AuditRecorder {
   /** Rows being written; each removes itself when done. */
   const writing = new Set<Promise<void>>();
   return {
     record(action) {
-      const entry = sessionAuditEntry(action);
+      const entry = auditEntryOf(action);
       const write = append(entry)
         .catch((error) => onError(error, `writing the audit row for ${entry.action}`))
         .finally(() => writing.delete(write));

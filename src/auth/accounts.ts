@@ -1,6 +1,8 @@
 // Accounts: sign-in, first-run setup, password changes and token checks. Knows nothing about
-// HTTP; the routes translate. Every failure of sign-in looks and costs the same.
+// HTTP; the routes translate. Every failure of sign-in looks and costs the same. What succeeds is
+// told to the action listeners (src/auth/account-actions.ts), which the audit log is written from.
 
+import { type Cause, describeCause } from "../cause.ts";
 import type { RevokedTokensRepo } from "../db/revoked-tokens-repo.ts";
 import type { UserRow } from "../db/schema.ts";
 import type { UsersRepo } from "../db/users-repo.ts";
@@ -8,10 +10,12 @@ import { AppError, badRequest } from "../errors.ts";
 import {
   canonicalUsername,
   type LoginResult,
+  normalizeUsername,
   type User,
   type UserRole,
   usernameProblem,
 } from "../protocol/auth.ts";
+import type { AccountAction, AccountActionType } from "./account-actions.ts";
 import {
   dummyVerify,
   hashPassword,
@@ -27,6 +31,7 @@ export interface AccountsDeps {
   /** Tokens signed out before their expiry. */
   revoked: RevokedTokensRepo;
   now?: () => number;
+  onError?: (error: unknown, context: string) => void;
 }
 
 /** Who made a request: the user and the token's id. */
@@ -48,7 +53,30 @@ export function toUser(row: UserRow): User {
   };
 }
 
-export function createAccounts({ users, tokens, revoked, now = Date.now }: AccountsDeps) {
+export function createAccounts({
+  users,
+  tokens,
+  revoked,
+  now = Date.now,
+  onError = () => {},
+}: AccountsDeps) {
+  const actionListeners = new Set<(action: AccountAction) => void>();
+  /** Tell the action listeners; one that throws is logged and never fails the action. */
+  const record = (type: AccountActionType, userId: string, cause: Cause | undefined) => {
+    const { actor, detail } = describeCause(cause);
+    for (const listener of actionListeners) {
+      try {
+        listener({ type, userId, actor, detail });
+      } catch (error) {
+        onError(error, `recording ${type} of account ${userId}`);
+      }
+    }
+  };
+  /** The account `row` acting from `address`, named as sign-in limits and audit rows name it. */
+  const itself = (row: UserRow, address: string | null): Cause => ({
+    actor: { username: normalizeUsername(row.username), address },
+  });
+
   const signIn = async (row: UserRow): Promise<LoginResult> => {
     // With passwordChangedAt, the token's iat lands after the change it must survive.
     const issued = await tokens.issue(row);
@@ -79,14 +107,27 @@ export function createAccounts({ users, tokens, revoked, now = Date.now }: Accou
   };
 
   return {
-    async login(username: string, password: string): Promise<LoginResult> {
+    /** Listen to what happens to accounts; returns the unsubscribe. */
+    onAction(listener: (action: AccountAction) => void): () => void {
+      actionListeners.add(listener);
+      return () => actionListeners.delete(listener);
+    },
+
+    /** Sign in from client `address` (null when unknown). */
+    async login(
+      username: string,
+      password: string,
+      address: string | null = null,
+    ): Promise<LoginResult> {
       const row = await users.findByUsername(username);
       if (!row) {
         await dummyVerify(password);
         throw invalidCredentials();
       }
       if (!(await verifyPassword(password, row.passwordHash))) throw invalidCredentials();
-      return signIn(row);
+      const result = await signIn(row);
+      record("account.signed_in", row.id, itself(row, address));
+      return result;
     },
 
     /**
@@ -102,11 +143,17 @@ export function createAccounts({ users, tokens, revoked, now = Date.now }: Accou
     },
 
     /** Sign out: the token stops working now, not only when it expires. */
-    async logout(claims: TokenClaims): Promise<void> {
+    async logout(claims: TokenClaims, cause?: Cause): Promise<void> {
       await revoked.revoke(claims.jti, new Date(claims.exp * 1000), new Date(now()));
+      record("account.signed_out", claims.sub, cause);
     },
 
-    async createUser(username: string, password: string, role: UserRole): Promise<User> {
+    async createUser(
+      username: string,
+      password: string,
+      role: UserRole,
+      cause?: Cause,
+    ): Promise<User> {
       const canonical = requireUsername(username);
       requireStrong(password);
       const row = await users.create({
@@ -114,7 +161,15 @@ export function createAccounts({ users, tokens, revoked, now = Date.now }: Accou
         passwordHash: await hashPassword(password),
         role,
       });
+      record("account.created", row.id, cause);
       return toUser(row);
+    },
+
+    /** Deletes account `id`; false when there is none. */
+    async deleteUser(id: string, cause?: Cause): Promise<boolean> {
+      if (!(await users.remove(id))) return false;
+      record("account.deleted", id, cause);
+      return true;
     },
 
     /** First admin from ADMIN_USERNAME/ADMIN_PASSWORD, only while no user exists. */
@@ -122,7 +177,7 @@ export function createAccounts({ users, tokens, revoked, now = Date.now }: Accou
       admin: { username: string; password: string } | null,
     ): Promise<boolean> {
       if (!admin || (await users.count()) > 0) return false;
-      await this.createUser(admin.username, admin.password, "admin");
+      await this.createUser(admin.username, admin.password, "admin", { reason: "server_start" });
       return true;
     },
 
@@ -130,12 +185,16 @@ export function createAccounts({ users, tokens, revoked, now = Date.now }: Accou
       return (await users.count()) > 0;
     },
 
-    /** POST /auth/setup: the first admin, with the one-time token printed at start-up. */
+    /**
+     * POST /auth/setup: the first admin, with the one-time token printed at start-up, from client
+     * `address` (null when unknown).
+     */
     async setup(
       expectedToken: string | null,
       givenToken: string,
       username: string,
       password: string,
+      address: string | null = null,
     ) {
       const matches = expectedToken !== null && secretEqual(givenToken, expectedToken);
       if (!matches || (await users.count()) > 0) {
@@ -148,16 +207,24 @@ export function createAccounts({ users, tokens, revoked, now = Date.now }: Accou
         passwordHash: await hashPassword(password),
         role: "admin",
       });
-      return signIn(row);
+      const result = await signIn(row);
+      record("account.setup", row.id, itself(row, address));
+      return result;
     },
 
     /** Change a password; tokens issued before now stop working. Returns a fresh sign-in. */
-    async changePassword(userId: string, current: string, next: string): Promise<LoginResult> {
+    async changePassword(
+      userId: string,
+      current: string,
+      next: string,
+      cause?: Cause,
+    ): Promise<LoginResult> {
       const row = await users.get(userId);
       if (!row) throw invalidToken();
       if (!(await verifyPassword(current, row.passwordHash))) throw invalidCredentials();
       const updated = await replacePassword(userId, next);
       if (!updated) throw invalidToken();
+      record("account.password_changed", userId, cause);
       return signIn(updated);
     },
 

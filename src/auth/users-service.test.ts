@@ -5,8 +5,11 @@ import { createUsersService } from "./users-service.ts";
 function serviceOver(ids: string[]) {
   const held = new Set(ids);
   return createUsersService({
-    accounts: { createUser: async () => Promise.reject(new Error("not used")) },
-    users: { list: async () => [], remove: async (id: string) => held.delete(id) },
+    accounts: {
+      createUser: async () => Promise.reject(new Error("not used")),
+      deleteUser: async (id: string) => held.delete(id),
+    },
+    users: { list: async () => [] },
   });
 }
 

@@ -1,9 +1,11 @@
 // The provider catalog: built-in and operator manifests, each with its executable's detection
-// (found on PATH, version), and the launch of a session from a manifest.
+// (found on PATH, version), the launch of a session from a manifest, and an admin's changes to a
+// provider's settings, told to the action listeners (the audit log is written from them).
 
 import { randomUUID } from "node:crypto";
 import { join } from "node:path";
 import { type HookEndpoint, hookLaunch } from "../attention/hook-channel.ts";
+import { type Actor, type Cause, describeCause } from "../cause.ts";
 import type { ProviderSettingsRepo } from "../db/provider-settings-repo.ts";
 import { AppError, badRequest } from "../errors.ts";
 import type { ProviderSettingsPatch } from "../protocol/provider-requests.ts";
@@ -41,6 +43,16 @@ export interface SessionLaunch extends Launch {
   attention: Attention;
 }
 
+/** A change to provider `providerId`'s settings, and who made it. */
+export interface ProviderAction {
+  type: "provider.updated";
+  providerId: string;
+  /** Null when no request caused it: `detail.reason` says why. */
+  actor: Actor | null;
+  /** Never the settings themselves: they may hold secrets. */
+  detail: Record<string, unknown>;
+}
+
 export interface ProviderCatalog {
   list(): Promise<ProviderInfo[]>;
   /** Undefined for an unknown id. */
@@ -52,7 +64,9 @@ export interface ProviderCatalog {
   /** How to tell what a provider's CLI is doing; undefined for an unknown id. */
   attentionOf(id: string): Attention | undefined;
   /** Change a provider's settings (validated against its manifest); secrets are sealed. */
-  update(id: string, patch: SettingsPatch): Promise<ProviderInfo | undefined>;
+  update(id: string, patch: SettingsPatch, cause?: Cause): Promise<ProviderInfo | undefined>;
+  /** Listen to changes of settings; returns the unsubscribe. */
+  onAction(listener: (action: ProviderAction) => void): () => void;
   /** One line per operator manifest that was skipped at start-up. */
   readonly errors: readonly string[];
 }
@@ -68,6 +82,7 @@ export interface CatalogOptions {
   secretBox: SecretBox;
   now?: () => number;
   detector?: Detector;
+  onError?: (error: unknown, context: string) => void;
 }
 
 export function createProviderCatalog(options: CatalogOptions): ProviderCatalog {
@@ -128,6 +143,19 @@ export function createProviderCatalog(options: CatalogOptions): ProviderCatalog 
     fields: manifest.fields,
   });
 
+  const actionListeners = new Set<(action: ProviderAction) => void>();
+  /** Tell the action listeners; one that throws is logged and never fails the change. */
+  const record = (providerId: string, cause: Cause | undefined) => {
+    const { actor, detail } = describeCause(cause);
+    for (const listener of actionListeners) {
+      try {
+        listener({ type: "provider.updated", providerId, actor, detail });
+      } catch (error) {
+        options.onError?.(error, `recording the update of provider ${providerId}`);
+      }
+    }
+  };
+
   const describe = async (manifest: ProviderManifest) =>
     info(
       manifest,
@@ -142,7 +170,7 @@ export function createProviderCatalog(options: CatalogOptions): ProviderCatalog 
       const manifest = manifests.get(id);
       return manifest ? describe(manifest) : undefined;
     },
-    async update(id, patch) {
+    async update(id, patch, cause) {
       const manifest = manifests.get(id);
       if (!manifest) return undefined;
       await applyUpdate(manifest, await settingsOf(id), patch, {
@@ -151,7 +179,12 @@ export function createProviderCatalog(options: CatalogOptions): ProviderCatalog 
         secretBox: options.secretBox,
         now: options.now ?? Date.now,
       });
+      record(id, cause);
       return describe(manifest);
+    },
+    onAction(listener) {
+      actionListeners.add(listener);
+      return () => actionListeners.delete(listener);
     },
     attentionOf(id) {
       return manifests.get(id)?.attention;

@@ -1,9 +1,10 @@
-// The server's side of the PTY host socket: the hello, the sessions the host already runs (with
-// their scrollback replayed), and PTY handles that send input and control as frames and receive
-// output and exits. Events for a handle are held until the session manager calls `begin()`.
+// One LinkConnection: the server's side of the PTY host socket. The hello, the hosted sessions the
+// host already runs (with their scrollback replayed), and a handle per hosted session that sends
+// input and control as frames and receives output and exits. Events for a handle are held until
+// the session manager calls `begin()`.
 
 import type { Socket } from "bun";
-import type { PtyCallbacks } from "../sessions/host-link.ts";
+import type { HostedSessionView, PtyCallbacks } from "../sessions/host-link.ts";
 import type { PtyExit, PtyProcess } from "../sessions/pty.ts";
 import type { ScreenSnapshot, ScreenText } from "../sessions/screen.ts";
 import { FrameWriter } from "./frame-writer.ts";
@@ -18,7 +19,6 @@ import {
 import {
   FORWARDED_SIGNALS,
   type ForwardedSignal,
-  type HostedInfo,
   type HostMessage,
   hostMessage,
   type ServerMessage,
@@ -37,31 +37,24 @@ const INPUT_FRAME_BYTES = 64 * 1024;
 /** How long the hello and the replay may take. */
 const HELLO_TIMEOUT_MS = 30_000;
 
-/** A PTY in the host: input and control go over the socket. */
-export interface HostPty extends PtyProcess {
+/** The server's handle on a hosted session's PTY: input and control go over the socket. */
+export interface HostedSessionHandle extends PtyProcess {
   /** Deliver held and future output and exit (call once the session is wired up). */
   begin(): void;
   /** The exit is stored: the host may forget the session. */
   release(): void;
 }
 
-/** A session the host was running when this server connected. */
-export interface HostedPty extends HostedInfo {
-  /** The scrollback the host holds, from `start`. */
-  replay: Uint8Array;
-  /** Take over the session's output and exit. */
-  take(callbacks: PtyCallbacks): HostPty;
-}
-
-export interface HostConnection {
+/** One socket connection of the HostLink to its PtyHost; the link opens a new one after a loss. */
+export interface LinkConnection {
   /** The host's process id and OpenDray version. */
   readonly pid: number;
   readonly version: string;
-  readonly hosted: ReadonlyMap<string, HostedPty>;
+  readonly hosted: ReadonlyMap<string, HostedSessionView>;
   spawn(
     request: Omit<Extract<ServerMessage, { type: "spawn" }>, "type">,
     callbacks: PtyCallbacks,
-  ): Promise<HostPty>;
+  ): Promise<HostedSessionHandle>;
   /** Resolves with the reason once the connection is gone. */
   readonly lost: Promise<string>;
   close(): void;
@@ -90,15 +83,15 @@ function dispatch(callbacks: PtyCallbacks, event: Event): void {
   else callbacks.onSkip?.(event.skip);
 }
 
-/** What every handle of one connection shares. */
-interface Connection {
+/** What every handle of one LinkConnection shares. */
+interface LinkConnectionCore {
   writer: FrameWriter;
   /** Input frames are built here: the writer copies what it must keep (no array per keystroke). */
   scratch: Uint8Array;
   send(message: ServerMessage): void;
   routes: Map<string, Route>;
   /** Handles with input waiting to be sent, in turn. */
-  inputTurns: Set<HostPtyHandle>;
+  inputTurns: Set<SocketHandle>;
   /** Send waiting input while the socket takes it. */
   pumpInput(): void;
   /** Ask the host for a session's terminal state. */
@@ -117,7 +110,7 @@ const isForwarded = (signal: NodeJS.Signals): signal is ForwardedSignal =>
   (FORWARDED_SIGNALS as readonly string[]).includes(signal);
 
 // A class, not an object of closures: a session keeps its handle for life (docs/memory.md).
-class HostPtyHandle implements HostPty {
+class SocketHandle implements HostedSessionHandle {
   // Input not yet sent, oldest first, the first from `inputAt` on (made on first use). The
   // session's input budget bounds it.
   private input: Uint8Array[] | undefined;
@@ -126,7 +119,7 @@ class HostPtyHandle implements HostPty {
   constructor(
     private readonly id: string,
     readonly pid: number,
-    private readonly connection: Connection,
+    private readonly connection: LinkConnectionCore,
   ) {}
 
   write(bytes: Uint8Array): void {
@@ -203,7 +196,7 @@ export async function connectHost(
   path: string,
   dataDir: string,
   version: string,
-): Promise<HostConnection> {
+): Promise<LinkConnection> {
   checkSocketOwnership(path, dataDir);
   const routes = new Map<string, Route>();
   /** Sessions whose replay is not complete yet. */
@@ -357,7 +350,7 @@ export async function connectHost(
       },
     },
   });
-  const inputTurns = new Set<HostPtyHandle>();
+  const inputTurns = new Set<SocketHandle>();
   const pumpInput = () => {
     while (writer.idle && inputTurns.size > 0) {
       for (const handle of inputTurns) {
@@ -376,7 +369,7 @@ export async function connectHost(
   });
   const send = (message: ServerMessage) => writer.send(encodeControl(message));
 
-  const connection: Connection = {
+  const connection: LinkConnectionCore = {
     writer,
     scratch: new Uint8Array(BYTE_FRAME_OVERHEAD + INPUT_FRAME_BYTES),
     send,
@@ -399,7 +392,8 @@ export async function connectHost(
         : undefined;
     },
   };
-  const handle = (id: string, pid: number): HostPty => new HostPtyHandle(id, pid, connection);
+  const handle = (id: string, pid: number): HostedSessionHandle =>
+    new SocketHandle(id, pid, connection);
 
   send({ type: "hello", protocol: PROTOCOL_VERSION, version });
   const timeout = setTimeout(() => {
@@ -413,7 +407,7 @@ export async function connectHost(
   }
   const info = hello as NonNullable<typeof hello>;
 
-  const hosted = new Map<string, HostedPty>();
+  const hosted = new Map<string, HostedSessionView>();
   for (const session of info.sessions) {
     const route = routes.get(session.id);
     const replay = route?.replay;

@@ -25,7 +25,7 @@ import {
   PROTOCOL_VERSION,
 } from "./frames.ts";
 import {
-  type HostedInfo,
+  type HostedSessionInfo,
   type HostMessage,
   type ServerMessage,
   serverMessage,
@@ -44,8 +44,8 @@ const OUTPUT_CHUNK_BYTES = 256 * 1024;
  */
 const INPUT_ACK_BYTES = 64 * 1024;
 
-/** What a host's sessions share: whether it is shutting down, how their output goes out. */
-interface SessionHost {
+/** What the PtyHost's hosted sessions share: whether it is shutting down, how output goes out. */
+interface PtyHostCore {
   readonly closing: boolean;
   schedulePump(session: HostedSession): void;
   /** Tell the server how much of the session's input its PTY took (`inputTaken`). */
@@ -79,7 +79,7 @@ class HostedSession implements PtySink {
     readonly ring: RingBuffer,
     public cols: number,
     public rows: number,
-    private readonly host: SessionHost,
+    private readonly host: PtyHostCore,
     scrollbackLines: number,
   ) {
     this.screen = new TerminalScreen(ring, { cols, rows, scrollbackLines });
@@ -218,7 +218,7 @@ export function startPtyHost(config: Config, options: PtyHostOptions): PtyHost {
     pump(session);
   };
 
-  const sessionHost: SessionHost = {
+  const core: PtyHostCore = {
     get closing() {
       return closing;
     },
@@ -238,7 +238,7 @@ export function startPtyHost(config: Config, options: PtyHostOptions): PtyHost {
     if (session.inputQueued - session.inputStale + bytes.length > INPUT_LIMIT_BYTES) {
       logger.warn({ session: session.id, bytes: bytes.length }, "dropping input over the limit");
       session.inputTaken += bytes.length;
-      if (session.inputTaken >= INPUT_ACK_BYTES) sessionHost.reportInput(session);
+      if (session.inputTaken >= INPUT_ACK_BYTES) core.reportInput(session);
       return;
     }
     session.inputQueued += bytes.length;
@@ -272,7 +272,7 @@ export function startPtyHost(config: Config, options: PtyHostOptions): PtyHost {
     active = socket;
     socket.data.ready = true;
     checkIdle();
-    const infos: HostedInfo[] = [...sessions.values()].map((session) => {
+    const infos: HostedSessionInfo[] = [...sessions.values()].map((session) => {
       session.sent = session.ring.start;
       session.exitSent = false;
       // Input that an earlier server sent and the PTY has not taken is not this server's to count.
@@ -307,7 +307,7 @@ export function startPtyHost(config: Config, options: PtyHostOptions): PtyHost {
       new RingBuffer(config.scrollbackBytes),
       request.cols,
       request.rows,
-      sessionHost,
+      core,
       config.snapshotScrollbackLines,
     );
     try {

@@ -5,7 +5,7 @@ import { closeSync, openSync } from "node:fs";
 import { join } from "node:path";
 import type { Config } from "../config.ts";
 import { selfCommand } from "../self-command.ts";
-import { connectHost, type HostConnection, HostVersionError } from "./client.ts";
+import { connectHost, HostVersionError, type LinkConnection } from "./client.ts";
 import { HOST_LOG_NAME, socketPath } from "./socket-path.ts";
 
 /** How long a freshly started host may take to listen. */
@@ -35,7 +35,7 @@ export async function ensurePtyHost(
   config: Config,
   version: string,
   { onWaiting }: EnsureOptions = {},
-): Promise<HostConnection> {
+): Promise<LinkConnection> {
   const path = socketPath(config.dataDir);
   try {
     return await connectHost(path, config.dataDir, version);
@@ -61,7 +61,7 @@ async function waitForHost(
   path: string,
   config: Config,
   version: string,
-): Promise<HostConnection | undefined> {
+): Promise<LinkConnection | undefined> {
   const deadline = Date.now() + START_TIMEOUT_MS;
   while (Date.now() < deadline) {
     try {

@@ -1,11 +1,11 @@
-// The session manager's PtyHostLink over the PTY host socket: connects (or starts the host) on
-// first use, and again after a lost connection, for the next spawn.
+// The server's HostLink to its PtyHost, over the host's socket: opens a LinkConnection (starting
+// the host when none runs) on first use, and a new one after a lost connection, for the next spawn.
 
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Config } from "../config.ts";
-import type { PtyHostLink } from "../sessions/host-link.ts";
-import type { HostConnection } from "./client.ts";
+import type { HostLink } from "../sessions/host-link.ts";
+import type { LinkConnection } from "./client.ts";
 import { ensurePtyHost, exitOfStartedHost, type HostExit } from "./launcher.ts";
 import { HOST_LOCK_NAME } from "./socket-path.ts";
 
@@ -14,14 +14,13 @@ const HOST_GONE_WAIT_MS = 1000;
 /** How often the host's /proc entry is checked meanwhile (another process's death has no event). */
 const HOST_GONE_POLL_MS = 20;
 
-export interface HostLinkHandle extends PtyHostLink {
-  /** The host's pid once connected (tests stop it). */
-  readonly hostPid: number | undefined;
-}
-
-export function createPtyHostLink(config: Config, version: string): HostLinkHandle {
-  let connection: HostConnection | undefined;
-  let connecting: Promise<HostConnection> | undefined;
+/** The link, and the host's pid once connected (tests stop it). */
+export function createHostLink(
+  config: Config,
+  version: string,
+): HostLink & { readonly hostPid: number | undefined } {
+  let connection: LinkConnection | undefined;
+  let connecting: Promise<LinkConnection> | undefined;
   let closed = false;
   /** Set by the first connection when the host that ran before it is gone. */
   let previousHostGone: string | undefined;
@@ -34,7 +33,7 @@ export function createPtyHostLink(config: Config, version: string): HostLinkHand
   const listeners = new Set<(reason: string) => void>();
 
   /** Opens a connection once the last loss is reported, noting whether the previous host is gone. */
-  const open = async (): Promise<HostConnection> => {
+  const open = async (): Promise<LinkConnection> => {
     await lossReported;
     // The lock file keeps the pid of the last host of this DATA_DIR, even of one that was killed.
     const previous = firstConnection ? lastHostPid(config.dataDir) : undefined;
@@ -46,7 +45,7 @@ export function createPtyHostLink(config: Config, version: string): HostLinkHand
     return opened;
   };
 
-  const connect = (): Promise<HostConnection> => {
+  const connect = (): Promise<LinkConnection> => {
     connecting ??= open().then(
       (opened) => {
         connection = opened;

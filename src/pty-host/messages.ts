@@ -18,7 +18,7 @@ export type ForwardedSignal = (typeof FORWARDED_SIGNALS)[number];
 const exit = z.object({ exitCode: z.number().int().nullable(), signal: z.string().nullable() });
 
 /** A session the host runs (or ran, until the server forgets it), as told in its hello. */
-const hostedInfo = z.object({
+const hostedSessionInfo = z.object({
   id: sessionId,
   pid: z.number().int(),
   cols: cells,
@@ -32,7 +32,7 @@ const hostedInfo = z.object({
   /** Set when the process has ended; its `exit` message follows the replay. */
   exit: exit.optional(),
 });
-export type HostedInfo = z.infer<typeof hostedInfo>;
+export type HostedSessionInfo = z.infer<typeof hostedSessionInfo>;
 
 const screenSnapshot = z.object({
   offset,
@@ -74,7 +74,7 @@ export const hostMessage = z.discriminatedUnion("type", [
     protocol: z.number(),
     version: z.string(),
     pid: z.number().int(),
-    sessions: z.array(hostedInfo),
+    sessions: z.array(hostedSessionInfo),
   }),
   /** The server fell behind the host's ring: output continues at `to`; what was before is lost. */
   z.object({ type: z.literal("skip"), id: sessionId, to: offset }),

@@ -9,8 +9,11 @@ export interface PtyCallbacks extends PtySink {
   onSkip?(offset: number): void;
 }
 
-/** A session the host was running (or saw end) when this server connected. */
-export interface HostedPty {
+/**
+ * The server's view of a hosted session (one living in the PTY host) that the host was running,
+ * or saw end, when this server connected.
+ */
+export interface HostedSessionView {
   pid: number;
   cols: number;
   rows: number;
@@ -24,9 +27,10 @@ export interface HostedPty {
   take(callbacks: PtyCallbacks): PtyProcess;
 }
 
-export interface PtyHostLink {
+/** The server's link to its PTY host: spawns there, and reports what it runs and its loss. */
+export interface HostLink {
   /** Connect (starting the host when none runs): the sessions it runs, by session id. */
-  connect(): Promise<ReadonlyMap<string, HostedPty>>;
+  connect(): Promise<ReadonlyMap<string, HostedSessionView>>;
   /** A new PTY in the host; rejects when it cannot be started. */
   spawn(id: string, options: PtySpawnOptions, callbacks: PtyCallbacks): Promise<PtyProcess>;
   /**

@@ -9,6 +9,7 @@ import { statSync } from "node:fs";
 import { isAbsolute } from "node:path";
 import type { HookEndpoint, HookOutcome } from "../attention/hook-channel.ts";
 import { hookSignal } from "../attention/hook-events.ts";
+import { type Cause, describeCause } from "../cause.ts";
 import { isDatabaseUnavailable } from "../db/client.ts";
 import type { SessionRow } from "../db/schema.ts";
 import type { SessionsRepo } from "../db/sessions-repo.ts";
@@ -16,7 +17,7 @@ import type { LifecycleEvent, LifecycleEventType } from "../protocol/events.ts";
 import { LIVE_STATES, type Session, type SessionState } from "../protocol/session.ts";
 import type { ProviderCatalog } from "../providers/catalog.ts";
 import { createFinishedOutputCache, StoredOutput } from "./finished-output.ts";
-import type { HostedPty, PtyHostLink } from "./host-link.ts";
+import type { HostedSessionView, HostLink } from "./host-link.ts";
 import {
   type Attachment,
   type ChangeKind,
@@ -28,7 +29,7 @@ import type { PtyBackend, PtyProcess } from "./pty.ts";
 import { createRowWriter } from "./row-writer.ts";
 import type { ScreenText } from "./screen.ts";
 import type { ScrollbackJournal, ScrollbackStore } from "./scrollback-store.ts";
-import { type Cause, describeCause, type SessionAction } from "./session-actions.ts";
+import type { SessionAction } from "./session-actions.ts";
 import { SessionError } from "./session-error.ts";
 import {
   type Feed,
@@ -151,7 +152,7 @@ export interface SessionManagerDeps {
    * PTY_HOST=auto: PTYs, rings and scrollback files live in the PTY host, which outlives this
    * server; `pty` is then unused. Shutdown leaves sessions running; recovery adopts them.
    */
-  host?: PtyHostLink;
+  host?: HostLink;
   /** Where a session's CLI hooks report (see src/attention/hook-channel.ts); none without. */
   hookEndpoint?: (sessionId: string) => HookEndpoint;
   now?: () => number;
@@ -390,7 +391,7 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
   };
 
   /** Serve a session the PTY host kept running while no server was there. */
-  const adopt = async (info: Session, hosted: HostedPty) => {
+  const adopt = async (info: Session, hosted: HostedSessionView) => {
     const session = new LiveSession(info, sessionOptions, hosted.start);
     session.ring.append(hosted.replay);
     const pty = hosted.take(session);
@@ -668,7 +669,7 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
     },
 
     async recover() {
-      const hosted = deps.host ? await deps.host.connect() : new Map<string, HostedPty>();
+      const hosted = deps.host ? await deps.host.connect() : new Map<string, HostedSessionView>();
       const kept: string[] = [];
       for (const [id, running] of hosted) {
         const row = await deps.repo.get(id);

@@ -9,13 +9,13 @@ import { randomBytes } from "node:crypto";
 import { Bot, type Context, GrammyError, HttpError, InlineKeyboard } from "grammy";
 import type { Notice, NoticeChannel } from "../attention/notifier.ts";
 import { noticeText } from "../attention/notifier.ts";
+import type { Actor } from "../cause.ts";
 import type { AuditEntry } from "../db/audit-repo.ts";
 import { AppError } from "../errors.ts";
 import { createRateLimiter } from "../http/rate-limiter.ts";
 import { asAppError } from "../http/session-errors.ts";
 import type { Session } from "../protocol/session.ts";
 import type { SessionManager } from "../sessions/manager.ts";
-import type { Actor } from "../sessions/session-actions.ts";
 
 /** Buttons of a notice stay usable this long (a prompt still waiting by then is asked again). */
 const BUTTON_TTL_MS = 12 * 3_600_000;

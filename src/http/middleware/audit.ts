@@ -1,8 +1,8 @@
 // Audit rows for security-relevant requests (DESIGN §8): who (the signed-in user, or the
 // username tried at sign-in), from where (client IP), what, on what, and how it ended. Written
-// before the response leaves, so a client that saw the answer can find the row. Session actions
-// that happened are recorded from the manager's events (src/audit/recorder.ts); here only their
-// refused requests, which changed nothing.
+// before the response leaves, so a client that saw the answer can find the row. Session, account
+// and provider actions that happened are recorded from the domain's events (src/audit/recorder.ts);
+// here only their refused requests, which changed nothing.
 
 import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
@@ -70,18 +70,6 @@ export type Audit = ReturnType<typeof createAudit>;
 
 /** The `:id` of the route. */
 export const byId = (c: Context<AppEnv>) => c.req.param("id") ?? null;
-
-/** The `id` of the JSON resource the route answered with (e.g. a created session). */
-export async function responseId(c: Context<AppEnv>): Promise<string | null> {
-  if (c.res.status >= 400) return null;
-  try {
-    const body = (await c.res.clone().json()) as { id?: unknown; user?: { id?: unknown } };
-    const id = body.id ?? body.user?.id;
-    return typeof id === "string" ? id : null;
-  } catch {
-    return null;
-  }
-}
 
 /**
  * The username in the (already parsed, cached) JSON body, in its normal form (the one the sign-in

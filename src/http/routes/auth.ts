@@ -1,12 +1,13 @@
 // /auth: sign-in (cookie + token), sign-out, who am I, first-run setup, password change. Handlers
 // validate, call the accounts service, and shape the answer; every password attempt is validated
-// first, then throttled, then audited.
+// first, then throttled, then audited: its refusal here, its success by the accounts service.
 
 import { type Context, Hono } from "hono";
 import { deleteCookie, setCookie } from "hono/cookie";
 import { createMiddleware } from "hono/factory";
 import type { z } from "zod";
 import type { Accounts } from "../../auth/accounts.ts";
+import type { Actor } from "../../cause.ts";
 import { AppError } from "../../errors.ts";
 import {
   credentialsSchema,
@@ -18,7 +19,7 @@ import {
 import type { AppEnv } from "../app-env.ts";
 import { readJson } from "../json-body.ts";
 import type { LoginThrottle } from "../login-throttle.ts";
-import { type Audit, bodyUsername, responseId } from "../middleware/audit.ts";
+import { type Audit, bodyUsername } from "../middleware/audit.ts";
 import { TOKEN_COOKIE } from "../middleware/authenticate.ts";
 import { isHttps, type OriginPolicy } from "../origin.ts";
 import type { Limit } from "../route-limits.ts";
@@ -67,6 +68,10 @@ export interface AuthRoutesDeps {
   limitAnonymous: (c: Context) => void;
   /** The signed-in user's budgets (routes for a signed-in user only). */
   limit: Limit;
+  /** The client address of a request (null when unknown). */
+  addressOf: (c: Context<AppEnv>) => string | null;
+  /** The signed-in requester and their address: the actor the accounts service audits. */
+  actorOf: (c: Context<AppEnv>) => Actor;
 }
 
 function withCookie(c: Context, result: LoginResult, policy: OriginPolicy) {
@@ -82,23 +87,29 @@ function withCookie(c: Context, result: LoginResult, policy: OriginPolicy) {
 
 /** Routes reachable without a token. */
 export function publicAuthRoutes(deps: AuthRoutesDeps) {
-  const { accounts, policy, setupToken, onSetupDone, audit, throttle, limitAnonymous } = deps;
+  const { accounts, policy, setupToken, onSetupDone, audit, throttle, limitAnonymous, addressOf } =
+    deps;
   return new Hono<AppEnv>()
     .post(
       "/auth/login",
-      audit("auth.login", { actor: bodyUsername, unaudited: UNAUDITED_ATTEMPTS }),
+      audit("auth.login", {
+        actor: bodyUsername,
+        unaudited: UNAUDITED_ATTEMPTS,
+        refusalsOnly: true,
+      }),
       attempt(throttle, credentialsSchema, (_, body) => body.username),
       async (c) => {
         const body = await readJson(c, credentialsSchema);
-        return c.json(withCookie(c, await accounts.login(body.username, body.password), policy));
+        const result = await accounts.login(body.username, body.password, addressOf(c));
+        return c.json(withCookie(c, result, policy));
       },
     )
     .post(
       "/auth/setup",
       audit("auth.setup", {
         actor: bodyUsername,
-        target: responseId,
         unaudited: UNAUDITED_ATTEMPTS,
+        refusalsOnly: true,
       }),
       attempt(throttle, setupRequestSchema, () => null),
       async (c) => {
@@ -108,6 +119,7 @@ export function publicAuthRoutes(deps: AuthRoutesDeps) {
           body.setupToken,
           body.username,
           body.password,
+          addressOf(c),
         );
         onSetupDone();
         return c.json(withCookie(c, result, policy), 201);
@@ -129,19 +141,21 @@ export function authRoutes({
   recheckSockets,
   throttle,
   limit,
+  actorOf,
 }: AuthRoutesDeps) {
   const self = (c: Context<AppEnv>) => c.get("principal").user.id;
+  const by = (c: Context<AppEnv>) => ({ actor: actorOf(c) });
   return new Hono<AppEnv>()
     .get("/auth/me", limit("reads"), (c) => c.json(c.get("principal").user))
-    .post("/auth/logout", audit("auth.logout", { target: self }), async (c) => {
-      await accounts.logout(c.get("principal").claims);
+    .post("/auth/logout", audit("auth.logout", { target: self, refusalsOnly: true }), async (c) => {
+      await accounts.logout(c.get("principal").claims, by(c));
       await recheckSockets();
       deleteCookie(c, TOKEN_COOKIE, { path: "/", secure: isHttps(c, policy) });
       return c.body(null, 204);
     })
     .post(
       "/auth/password",
-      audit("auth.password", { target: self, unaudited: UNAUDITED_ATTEMPTS }),
+      audit("auth.password", { target: self, unaudited: UNAUDITED_ATTEMPTS, refusalsOnly: true }),
       attempt(throttle, passwordChangeSchema, (c) => c.get("principal").user.username),
       async (c) => {
         const body = await readJson(c, passwordChangeSchema);
@@ -150,6 +164,7 @@ export function authRoutes({
           user.id,
           body.currentPassword,
           body.newPassword,
+          by(c),
         );
         await recheckSockets();
         return c.json(withCookie(c, result, policy));

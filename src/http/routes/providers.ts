@@ -1,6 +1,8 @@
-// /providers: what can run (availability, version, install hint) and a re-probe after installing.
-import { Hono } from "hono";
+// /providers: what can run (availability, version, install hint), a re-probe after installing,
+// and an admin's settings (the catalog records the change; the audit here only refusals).
+import { type Context, Hono } from "hono";
 import { z } from "zod";
+import type { Actor } from "../../cause.ts";
 import { notFound } from "../../errors.ts";
 import { providerSettingsPatchSchema } from "../../protocol/provider-requests.ts";
 import type { ProviderCatalog } from "../../providers/catalog.ts";
@@ -15,9 +17,11 @@ export interface ProviderRoutesDeps {
   providers: ProviderCatalog;
   audit: Audit;
   limit: Limit;
+  /** The signed-in requester and their address: the actor the catalog audits. */
+  actorOf: (c: Context<AppEnv>) => Actor;
 }
 
-export function providerRoutes({ providers, audit, limit }: ProviderRoutesDeps) {
+export function providerRoutes({ providers, audit, limit, actorOf }: ProviderRoutesDeps) {
   const found = <T>(value: T | undefined): T => {
     if (value === undefined) throw notFound("provider");
     return value;
@@ -28,10 +32,15 @@ export function providerRoutes({ providers, audit, limit }: ProviderRoutesDeps) 
     .get("/providers/:id", limit("reads"), async (c) =>
       c.json(found(await providers.get(c.req.param("id")))),
     )
-    .patch("/providers/:id", audit("provider.update", { target: byId }), async (c) => {
-      const patch = await readJson(c, providerSettingsPatchSchema);
-      return c.json(found(await providers.update(c.req.param("id"), patch)));
-    })
+    .patch(
+      "/providers/:id",
+      audit("provider.update", { target: byId, refusalsOnly: true }),
+      async (c) => {
+        const patch = await readJson(c, providerSettingsPatchSchema);
+        const cause = { actor: actorOf(c) };
+        return c.json(found(await providers.update(c.req.param("id"), patch, cause)));
+      },
+    )
     .post("/providers/:id/refresh", async (c) =>
       c.json(found(await providers.refresh(c.req.param("id")))),
     );

@@ -3,6 +3,7 @@
 
 import { type Context, Hono } from "hono";
 import { z } from "zod";
+import type { Actor } from "../../cause.ts";
 import { AppError, badRequest } from "../../errors.ts";
 import { SESSION_STATES } from "../../protocol/session.ts";
 import {
@@ -13,7 +14,6 @@ import {
   sessionResizeSchema,
 } from "../../protocol/session-requests.ts";
 import type { SessionManager } from "../../sessions/manager.ts";
-import type { Actor } from "../../sessions/session-actions.ts";
 import type { AppEnv } from "../app-env.ts";
 import { createEventsSocket } from "../events-socket.ts";
 import { readJson, validate } from "../json-body.ts";
