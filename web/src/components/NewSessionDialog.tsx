@@ -3,7 +3,7 @@
 // (an open quote is shown at once and keeps Start disabled), and the bypass toggle where the
 // provider has one.
 import { useSignal } from "@preact/signals";
-import { useEffect, useMemo } from "preact/hooks";
+import { useEffect, useMemo, useRef } from "preact/hooks";
 import { createDirCompletion } from "../state/dir-completion.ts";
 import { useStores } from "../stores.ts";
 import { parseArgs } from "./args.ts";
@@ -19,6 +19,8 @@ export function NewSessionDialog({ onClose }: { onClose: () => void }) {
   const provider = useSignal("shell");
   const remembered = localStorage.getItem(LAST_CWD_KEY);
   const cwd = useSignal(remembered ?? "");
+  /** The field was focused: the home folder, when it arrives, no longer replaces what is there. */
+  const cwdTouched = useRef(false);
   const argsError = useSignal<string | null>(null);
   useEffect(() => {
     void providers.ensure();
@@ -28,10 +30,10 @@ export function NewSessionDialog({ onClose }: { onClose: () => void }) {
     if (remembered) return;
     void api.home().then(
       (home) => {
-        if (!cwd.value) cwd.value = home;
+        if (!cwd.value && !cwdTouched.current) cwd.value = home;
       },
       () => {
-        if (!cwd.value) cwd.value = "/";
+        if (!cwd.value && !cwdTouched.current) cwd.value = "/";
       },
     );
   }, [api]);
@@ -100,7 +102,10 @@ export function NewSessionDialog({ onClose }: { onClose: () => void }) {
               cwd.value = event.currentTarget.value;
               void completion.complete(cwd.value);
             }}
-            onFocus={() => void completion.complete(cwd.value)}
+            onFocus={() => {
+              cwdTouched.current = true;
+              void completion.complete(cwd.value);
+            }}
           />
           <datalist id="cwd-completions">
             {completion.dirs.value.map((dir) => (
