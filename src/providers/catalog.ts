@@ -18,9 +18,6 @@ import type { SecretBox } from "./secret-box.ts";
 
 export type { ProviderInfo };
 
-/** PATCH /providers/:id: what to change; a secret set to null is removed. */
-export type SettingsPatch = ProviderSettingsPatch;
-
 export interface LaunchOptions {
   provider: string;
   args: readonly string[];
@@ -64,7 +61,11 @@ export interface ProviderCatalog {
   /** How to tell what a provider's CLI is doing; undefined for an unknown id. */
   attentionOf(id: string): Attention | undefined;
   /** Change a provider's settings (validated against its manifest); secrets are sealed. */
-  update(id: string, patch: SettingsPatch, cause?: Cause): Promise<ProviderInfo | undefined>;
+  update(
+    id: string,
+    patch: ProviderSettingsPatch,
+    cause?: Cause,
+  ): Promise<ProviderInfo | undefined>;
   /** Listen to changes of settings; returns the unsubscribe. */
   onAction(listener: (action: ProviderAction) => void): () => void;
   /** One line per operator manifest that was skipped at start-up. */
@@ -264,7 +265,7 @@ function conversationFor(
 async function applyUpdate(
   manifest: ProviderManifest,
   current: { args: string[]; config: Record<string, unknown>; secrets: Record<string, string> },
-  patch: SettingsPatch,
+  patch: ProviderSettingsPatch,
   deps: { shell: string; settings: ProviderSettingsRepo; secretBox: SecretBox; now: () => number },
 ) {
   const config = { ...current.config };
