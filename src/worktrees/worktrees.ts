@@ -49,13 +49,17 @@ export interface Worktrees {
 
 /** `name` as a branch-name part: lower case letters, digits and dashes; "" when none is left. */
 export function slugOf(name: string): string {
-  return name
-    .toLowerCase()
-    .normalize("NFKD")
-    .replace(/[^a-z0-9]+/g, "-")
-    .replace(/^-+|-+$/g, "")
-    .slice(0, NAME_SLUG_CHARS)
-    .replace(/-+$/, "");
+  return (
+    name
+      .normalize("NFKD")
+      // Accents go, the letters they sat on stay (é → e).
+      .replace(/\p{M}/gu, "")
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, "-")
+      .replace(/^-+|-+$/g, "")
+      .slice(0, NAME_SLUG_CHARS)
+      .replace(/-+$/, "")
+  );
 }
 
 /** The worktree's folder name: the branch without its prefix, `/` as `-`. */
