@@ -131,6 +131,18 @@ describe("creating", () => {
     expect(existsSync(`${repo}.worktrees/taken`)).toBe(false);
   });
 
+  test("two requests for one branch at once: one session gets it, the other 409 branch_exists", async () => {
+    const repo = makeRepo();
+    const [one, two] = await Promise.all([
+      create(repo, { worktree: "race" }),
+      create(repo, { worktree: "race" }),
+    ]);
+    expect([one.status, two.status].sort()).toEqual([201, 409]);
+    const refused = one.status === 409 ? one : two;
+    expect(errorOf(refused, 409).code).toBe("branch_exists");
+    expect(git(repo, "worktree", "list").split("\n")).toHaveLength(2);
+  });
+
   test("a folder already at the worktree's place: 409 worktree_exists", async () => {
     const repo = makeRepo();
     mkdirSync(`${repo}.worktrees/occupied`, { recursive: true });
@@ -343,14 +355,18 @@ test("creating and removing a worktree are audited with its path and branch", as
     const mine = entries.filter((entry) => entry.target === session.id).reverse();
     return mine.length >= 4 ? mine : undefined;
   }, "the audit rows");
-  expect(rows.map(({ action, actor, detail }) => ({ action, actor, detail }))).toEqual([
+  // Each row is its own write: with PostgreSQL's pool, two of one request may land in either order.
+  const said = rows
+    .map(({ action, actor, detail }) => ({ action, actor, detail }))
+    .sort((a, b) => a.action.localeCompare(b.action));
+  expect(said).toEqual([
     { action: "session.create", actor: "admin", detail: { provider: "shell" } },
+    { action: "session.delete", actor: "admin", detail: {} },
     {
       action: "session.worktree_add",
       actor: "admin",
       detail: { path, branch: "opendray/audited", base: head, repository: repo },
     },
-    { action: "session.delete", actor: "admin", detail: {} },
     {
       action: "session.worktree_remove",
       actor: "admin",

@@ -158,11 +158,25 @@ export function createWorktrees(git: Git): Worktrees {
       if (occupied(path)) {
         throw new WorktreeError("worktree_exists", `${path} already exists`);
       }
-      await run(
-        repository,
-        ["worktree", "add", "--no-track", "-b", branch, path, base],
-        `creating the worktree ${path}`,
-      );
+      const added = await git(repository, [
+        "worktree",
+        "add",
+        "--no-track",
+        "-b",
+        branch,
+        path,
+        base,
+      ]);
+      if (added.exitCode !== 0) {
+        // Another request took the branch or the folder since the checks above.
+        if (await branchExists(repository, branch)) {
+          throw new WorktreeError("branch_exists", `branch ${branch} already exists`);
+        }
+        throw new WorktreeError(
+          "git_failed",
+          `creating the worktree ${path}: ${firstLine(added.stderr) || "git failed"}`,
+        );
+      }
       const subfolder = join(path, prefix);
       return {
         worktree: { path, branch, base, repository },
