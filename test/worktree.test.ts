@@ -299,6 +299,14 @@ describe("deleting", () => {
     expect(still.state).toBe("running");
     expect(await Bun.file(join(path, "scratch.txt")).text()).toBe("unsaved\n");
     expect(branches(repo)).toContain("opendray/dirty");
+    // The refusal is audited as such.
+    const refusedRow = await eventually(async () => {
+      const { entries } = (await server.request("GET", "/audit?limit=200")).body as {
+        entries: { action: string; target: string; outcome: string; detail: unknown }[];
+      };
+      return entries.find((row) => row.target === session.id && row.action === "session.delete");
+    }, "the refusal's audit row");
+    expect(refusedRow).toMatchObject({ outcome: "error", detail: { status: 409 } });
     // Keeping it is always possible.
     expect((await server.request("DELETE", `/sessions/${session.id}`)).status).toBe(200);
     expect(existsSync(join(path, "scratch.txt"))).toBe(true);
