@@ -44,6 +44,8 @@ import { createSessionManager, type SessionManager } from "./sessions/manager.ts
 import { createPtyBackend } from "./sessions/pty.ts";
 import { createScrollbackStore } from "./sessions/scrollback-store.ts";
 import { startTelegram } from "./telegram/bridge.ts";
+import { createGit } from "./worktrees/git.ts";
+import { createWorktrees } from "./worktrees/worktrees.ts";
 
 export interface ServerOptions {
   version: string;
@@ -157,6 +159,7 @@ export async function startServer(config: Config, options: ServerOptions): Promi
     snapshotScrollbackLines: config.snapshotScrollbackLines,
     mirrorGraceMs: config.mirrorGraceMs,
     idleAfterMs: config.idleAfterMs,
+    worktrees: createWorktrees(createGit(options.baseEnv)),
     onError: logError,
     ...(ptyHost ? { host: ptyHost } : {}),
     ...(hookServer

@@ -21,6 +21,8 @@ export const SESSION_AUDIT_ACTIONS: Record<SessionActionType, string> = {
   "session.ended": "session.end",
   "session.resumed": "session.resume",
   "session.interrupted": "session.interrupt",
+  "session.worktree_added": "session.worktree_add",
+  "session.worktree_removed": "session.worktree_remove",
 };
 
 /** The audit action each account event is recorded as (the names rows had before). */

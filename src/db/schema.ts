@@ -66,6 +66,14 @@ export const sessions = pgTable(
     conversationId: text("conversation_id"),
     /** Started with the provider's bypass flag; a restart starts it with the flag again. */
     bypass: boolean("bypass").notNull().default(false),
+    /**
+     * The git worktree the session runs in (all four set, or all null): its folder, branch, the
+     * commit the branch started from, and the repository's main worktree.
+     */
+    worktreePath: text("worktree_path"),
+    worktreeBranch: text("worktree_branch"),
+    worktreeBase: text("worktree_base"),
+    worktreeRepository: text("worktree_repository"),
   },
   (t) => [
     index("sessions_created_at_idx").on(t.createdAt),

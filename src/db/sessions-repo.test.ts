@@ -53,6 +53,10 @@ describe("insert and get", () => {
       endReason: null,
       conversationId: null,
       bypass: false,
+      worktreePath: null,
+      worktreeBranch: null,
+      worktreeBase: null,
+      worktreeRepository: null,
     });
   });
 

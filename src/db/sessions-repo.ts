@@ -59,6 +59,16 @@ export function createSessionsRepo(db: Db) {
       return row;
     },
 
+    /** Ids of the sessions that run in the worktree at `path`, oldest first. */
+    async inWorktree(path: string): Promise<string[]> {
+      const rows = await db
+        .select({ id: sessions.id })
+        .from(sessions)
+        .where(eq(sessions.worktreePath, path))
+        .orderBy(sessions.createdAt);
+      return rows.map((row) => row.id);
+    },
+
     /** Deletes the row; true when it existed. */
     async remove(id: string): Promise<boolean> {
       const deleted = await db

@@ -14,7 +14,11 @@ import { AppError, badRequest, unsupportedMediaType } from "../errors.ts";
 const ENGLISH = z.locales.en().localeError;
 
 /** Fields whose validation failures have their own error code. */
-const FIELD_CODES: Record<string, string> = { cwd: "cwd_invalid", since: "since_invalid" };
+const FIELD_CODES: Record<string, string> = {
+  cwd: "cwd_invalid",
+  since: "since_invalid",
+  worktree: "branch_invalid",
+};
 
 export interface ReadOptions {
   /** Terminal input is bytes for a PTY, where NUL is a key (Ctrl-@, Ctrl-Space): allow it. */

@@ -3,6 +3,7 @@
 
 import { AppError, DATABASE_RETRY_AFTER_S, type ErrorStatus } from "../errors.ts";
 import { SessionError, type SessionErrorKind } from "../sessions/session-error.ts";
+import { WorktreeError, type WorktreeErrorKind } from "../worktrees/worktree-error.ts";
 
 interface HttpRefusal {
   status: ErrorStatus;
@@ -28,8 +29,26 @@ export const SESSION_ERROR_HTTP: Readonly<Record<SessionErrorKind, HttpRefusal>>
   },
 };
 
-/** `error` as the AppError it is answered with: a SessionError mapped, anything else as it is. */
+/** The status each kind of WorktreeError is answered with; its code is its kind. */
+export const WORKTREE_ERROR_STATUS: Readonly<Record<WorktreeErrorKind, ErrorStatus>> = {
+  not_a_git_repository: 400,
+  no_commits: 409,
+  branch_invalid: 400,
+  branch_exists: 409,
+  worktree_exists: 409,
+  worktree_dirty: 409,
+  worktree_in_use: 409,
+  git_failed: 500,
+};
+
+/**
+ * `error` as the AppError it is answered with: a SessionError or WorktreeError mapped, anything
+ * else as it is. A git failure is a 500 whose message (git's own) is the user's to read.
+ */
 export function asAppError(error: unknown): unknown {
+  if (error instanceof WorktreeError) {
+    return new AppError(WORKTREE_ERROR_STATUS[error.kind], error.kind, error.message);
+  }
   if (!(error instanceof SessionError)) return error;
   const { status, code, headers = {} } = SESSION_ERROR_HTTP[error.kind];
   return new AppError(status, code, error.message, headers);

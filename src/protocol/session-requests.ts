@@ -6,9 +6,38 @@
 //   POST  /sessions/:id/input     SessionInput   → 204
 //   POST  /sessions/:id/resize    SessionResize  → 204
 //   POST  /sessions/:id/answer    PromptAnswer   → Session
+//   DELETE /sessions/:id          ?worktree=keep|remove → 204, or 200 SessionDeleted (a worktree)
 
 import * as z from "zod/mini";
 import { MAX_TERMINAL_CELLS, terminalCellsSchema } from "./stream.ts";
+
+/** Longest branch name a session's worktree may be given (before the `opendray/` prefix). */
+export const MAX_WORKTREE_BRANCH = 100;
+
+/**
+ * A branch name the server accepts for a worktree: a safe subset of what
+ * `git check-ref-format --branch` allows (the server runs that too). Letters, digits, `.`, `_`,
+ * `-` and `/`; starts with a letter or digit; no `..`, `//`, `@{`, no part starting with `.` or
+ * ending with `.lock`, no trailing `/` or `.`.
+ */
+export const worktreeBranchSchema = z.string().check(
+  z.maxLength(MAX_WORKTREE_BRANCH, `a branch name has at most ${MAX_WORKTREE_BRANCH} characters`),
+  z.regex(
+    /^[A-Za-z0-9][A-Za-z0-9._/-]*$/,
+    "a branch name starts with a letter or digit and holds only letters, digits, '.', '_', '-' and '/'",
+  ),
+  z.refine(
+    (name) => !/\.\.|\/\/|\/\.|\.lock(\/|$)|[/.]$/.test(name),
+    "a branch name has no '..', '//', part starting with '.', part ending with '.lock', or trailing '/' or '.'",
+  ),
+);
+
+/**
+ * `worktree` of POST /sessions: true (branch `opendray/<slug of the name, or short id>`) or a
+ * name `x` (branch `opendray/x`).
+ */
+export const worktreeRequestSchema = z.union([z.literal(true), worktreeBranchSchema]);
+export type WorktreeRequest = z.infer<typeof worktreeRequestSchema>;
 
 /** 0 or absent means "default size" (80×24) when creating. */
 const initialCells = z.optional(z.int().check(z.minimum(0), z.maximum(MAX_TERMINAL_CELLS)));
@@ -30,6 +59,8 @@ export const newSessionSchema = z.object({
   /** Continue the CLI's last conversation in this folder (providers that can). */
   resume: z.optional(z.literal("last")),
   parentSessionId: z.optional(z.uuid()),
+  /** Run in a new git worktree of the repository holding `cwd` (see worktreeRequestSchema). */
+  worktree: z.optional(worktreeRequestSchema),
 });
 export type NewSession = z.infer<typeof newSessionSchema>;
 
@@ -54,3 +85,24 @@ export const promptAnswerSchema = z.object({
   option: z.int().check(z.minimum(0), z.maximum(8)),
 });
 export type PromptAnswer = z.infer<typeof promptAnswerSchema>;
+
+/** `?worktree=` of DELETE /sessions/:id: keep (the default) or remove the session's worktree. */
+export const deleteQuerySchema = z.object({
+  worktree: z.optional(z.enum(["keep", "remove"])),
+});
+export type DeleteQuery = z.infer<typeof deleteQuerySchema>;
+
+/** What DELETE /sessions/:id did to the worktree of a session that had one (200). */
+export const sessionDeletedSchema = z.object({
+  worktree: z.object({
+    path: z.string(),
+    branch: z.string(),
+    /** The worktree's folder was removed (`?worktree=remove`); false: it is kept as it was. */
+    removed: z.boolean(),
+    /** The branch was deleted too (only when removed and merged into the repository's HEAD). */
+    branchDeleted: z.boolean(),
+    /** For people: what was kept and why. */
+    message: z.string(),
+  }),
+});
+export type SessionDeleted = z.infer<typeof sessionDeletedSchema>;

@@ -21,6 +21,19 @@ export type SessionState = z.infer<typeof sessionStateSchema>;
 /** States in which a process may still be attached to the session. */
 export const LIVE_STATES: readonly SessionState[] = ["starting", "running", "idle"];
 
+/**
+ * The git worktree a session runs in (created for it with `worktree` on POST /sessions): its
+ * folder, its branch, the commit the branch was created from (the base its changes are shown
+ * against) and the repository's main worktree.
+ */
+export const sessionWorktreeSchema = z.object({
+  path: z.string(),
+  branch: z.string(),
+  base: z.string(),
+  repository: z.string(),
+});
+export type SessionWorktree = z.infer<typeof sessionWorktreeSchema>;
+
 /** Timestamps are ISO 8601 strings; offsets count bytes of output since the session began. */
 export const sessionSchema = z.object({
   id: z.string(),
@@ -54,5 +67,7 @@ export const sessionSchema = z.object({
    * the session is live; null once it has ended, and for a server that has not heard from it.
    */
   activity: z.nullable(activitySchema),
+  /** The git worktree the session runs in; null for a session started in a folder as it is. */
+  worktree: z.nullable(sessionWorktreeSchema),
 });
 export type Session = z.infer<typeof sessionSchema>;

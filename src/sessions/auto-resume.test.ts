@@ -29,6 +29,7 @@ function session(id: string, overrides: Partial<Session> = {}): Session {
     conversationId: `conversation-${id}`,
     bypass: false,
     activity: null,
+    worktree: null,
     ...overrides,
   };
 }

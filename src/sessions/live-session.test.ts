@@ -84,6 +84,7 @@ function sessionInfo(): Session {
     conversationId: null,
     bypass: false,
     activity: null,
+    worktree: null,
   };
 }
 

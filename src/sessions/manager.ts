@@ -14,8 +14,16 @@ import { isDatabaseUnavailable } from "../db/client.ts";
 import type { SessionRow } from "../db/schema.ts";
 import type { SessionsRepo } from "../db/sessions-repo.ts";
 import type { LifecycleEvent, LifecycleEventType } from "../protocol/events.ts";
-import { LIVE_STATES, type Session, type SessionState } from "../protocol/session.ts";
+import {
+  LIVE_STATES,
+  type Session,
+  type SessionState,
+  type SessionWorktree,
+} from "../protocol/session.ts";
+import type { SessionDeleted } from "../protocol/session-requests.ts";
 import type { ProviderCatalog } from "../providers/catalog.ts";
+import { WorktreeError } from "../worktrees/worktree-error.ts";
+import type { Worktrees } from "../worktrees/worktrees.ts";
 import { createFinishedOutputCache, StoredOutput } from "./finished-output.ts";
 import type { HostedSessionView, HostLink } from "./host-link.ts";
 import {
@@ -68,6 +76,13 @@ export interface SpawnRequest {
   cols?: number;
   rows?: number;
   parentSessionId?: string;
+  /**
+   * Run in a new git worktree of the repository holding `cwd`: true (a branch named after the
+   * session) or a branch name (`opendray/<name>`); see src/worktrees/worktrees.ts.
+   */
+  worktree?: true | string;
+  /** Run in this existing worktree (a restart's); `cwd` is then already inside it. */
+  inWorktree?: SessionWorktree;
   createdBy?: string | null;
   /** Who asked (audited as its actor); absent: the server itself. */
   cause?: Cause;
@@ -99,7 +114,17 @@ export interface SessionManager {
   resize(id: string, cols: number, rows: number): Promise<void>;
   stop(id: string, cause?: Cause): Promise<Session>;
   restart(id: string, createdBy: string | null, cause?: Cause): Promise<Session>;
-  remove(id: string, cause?: Cause): Promise<void>;
+  /**
+   * Delete the session (stopped first if live). Its worktree, if it has one, is kept, or with
+   * `worktree: "remove"` removed: WorktreeError `worktree_dirty` (nothing deleted) while it
+   * holds uncommitted work, `worktree_in_use` while another session runs in it. Returns what
+   * happened to the worktree (null: the session had none).
+   */
+  remove(
+    id: string,
+    cause?: Cause,
+    options?: { worktree?: "keep" | "remove" },
+  ): Promise<SessionDeleted | null>;
   /**
    * Output from `since` (default: all that is kept, here or in the PTY host), clamped to what is
    * kept; SessionError `since_invalid` past the end.
@@ -153,6 +178,8 @@ export interface SessionManagerDeps {
    * server; `pty` is then unused. Shutdown leaves sessions running; recovery adopts them.
    */
   host?: HostLink;
+  /** Creates and removes sessions' git worktrees; without it, `worktree` requests fail. */
+  worktrees?: Worktrees;
   /** Where a session's CLI hooks report (see src/attention/hook-channel.ts); none without. */
   hookEndpoint?: (sessionId: string) => HookEndpoint;
   now?: () => number;
@@ -309,6 +336,23 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
     if (!isDirectory) throw new SessionError("cwd_invalid", "cwd is not a directory");
   };
 
+  /**
+   * Refuse (WorktreeError) to remove `worktree` with session `id` while another session runs in
+   * it or it holds uncommitted work: checked before the session is stopped, so that a refusal
+   * changes nothing.
+   */
+  const checkRemovable = async (id: string, worktree: SessionWorktree) => {
+    if (!deps.worktrees) throw new WorktreeError("git_failed", "worktrees are not available");
+    const others = (await deps.repo.inWorktree(worktree.path)).filter((other) => other !== id);
+    if (others.length > 0) {
+      throw new WorktreeError(
+        "worktree_in_use",
+        `session ${others[0]} also runs in ${worktree.path}; delete it first, or keep the worktree`,
+      );
+    }
+    await deps.worktrees.checkClean(worktree);
+  };
+
   /** `quiet`: a restart's new session, audited as the restart. */
   const spawn = async (request: SpawnRequest, quiet = false): Promise<Session> => {
     const args = request.args ?? [];
@@ -327,6 +371,16 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
     if (request.parentSessionId !== undefined && !(await deps.repo.get(request.parentSessionId))) {
       throw new SessionError("parent_not_found", "parentSessionId names no session");
     }
+    let cwd = request.cwd;
+    let worktree = request.inWorktree ?? null;
+    if (request.worktree !== undefined) {
+      if (!deps.worktrees) throw new WorktreeError("git_failed", "worktrees are not available");
+      const created = await deps.worktrees.add(cwd, request.worktree, {
+        id,
+        ...(request.name?.trim() ? { name: request.name.trim() } : {}),
+      });
+      ({ cwd, worktree } = created);
+    }
     // So that the session's long-lived objects fill holes in blocks in use (docs/memory.md).
     edenGC();
     const createdAt = new Date(now());
@@ -334,7 +388,7 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
       id,
       name: request.name?.trim() || defaultName(request.provider, request.cwd),
       provider: request.provider,
-      cwd: request.cwd,
+      cwd,
       args,
       state: "starting",
       pid: null,
@@ -353,10 +407,22 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
       conversationId: launch.conversationId,
       bypass: request.bypass === true,
       activity: null,
+      worktree,
     };
-    await deps.repo.insert({ ...toPatch(info), id: info.id, createdAt });
+    try {
+      await deps.repo.insert({ ...toPatch(info), id: info.id, createdAt });
+    } catch (error) {
+      // A worktree made for a session that does not exist would be nobody's to remove.
+      if (worktree && request.worktree !== undefined) {
+        await deps.worktrees?.discard(worktree).catch((e) => onError(e, "discarding a worktree"));
+      }
+      throw error;
+    }
     emit("session.created", { ...info });
     if (!quiet) record("session.created", info.id, request.cause, { provider: info.provider });
+    if (worktree && request.worktree !== undefined) {
+      record("session.worktree_added", info.id, request.cause, { ...worktree });
+    }
 
     const session = new LiveSession(info, sessionOptions);
     try {
@@ -541,6 +607,7 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
           parentSessionId: old.id,
           createdBy,
           ...(old.conversationId ? { conversationId: old.conversationId } : {}),
+          ...(old.worktree ? { inWorktree: old.worktree } : {}),
           bypass: old.bypass,
         },
         true,
@@ -552,8 +619,11 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
       return restarted;
     },
 
-    async remove(id, cause) {
+    async remove(id, cause, options = {}) {
       const snapshot = await find(id);
+      const { worktree } = snapshot;
+      const removing = worktree !== null && options.worktree === "remove";
+      if (removing) await checkRemovable(id, worktree);
       const session = live.get(id);
       cancelSizeWrite(id);
       if (session) {
@@ -566,10 +636,29 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
         live.delete(id);
       }
       await rowWriter.flushed(id);
+      // Stopped now, the program can no longer write to it; git refuses again if it did meanwhile.
+      const removal = removing ? await deps.worktrees?.remove(worktree) : undefined;
       await deps.repo.remove(id);
       deps.store.remove(id);
       emit("session.deleted", { ...snapshot, ...(session?.snapshot() ?? {}) });
       record("session.deleted", id, cause);
+      if (!worktree) return null;
+      if (removal) {
+        record("session.worktree_removed", id, cause, {
+          path: worktree.path,
+          branch: worktree.branch,
+          branchDeleted: removal.branchDeleted,
+        });
+      }
+      return {
+        worktree: {
+          path: worktree.path,
+          branch: worktree.branch,
+          removed: removal !== undefined,
+          branchDeleted: removal?.branchDeleted ?? false,
+          message: removal?.message ?? `kept the worktree ${worktree.path} and its branch`,
+        },
+      };
     },
 
     async output(id, since) {
@@ -804,6 +893,10 @@ function toPatch(session: Session) {
     endReason: session.endReason,
     conversationId: session.conversationId,
     bypass: session.bypass,
+    worktreePath: session.worktree?.path ?? null,
+    worktreeBranch: session.worktree?.branch ?? null,
+    worktreeBase: session.worktree?.base ?? null,
+    worktreeRepository: session.worktree?.repository ?? null,
   };
 }
 
@@ -832,5 +925,14 @@ function fromRow(row: SessionRow): Session {
     conversationId: row.conversationId,
     bypass: row.bypass,
     activity: null,
+    worktree:
+      row.worktreePath && row.worktreeBranch && row.worktreeBase && row.worktreeRepository
+        ? {
+            path: row.worktreePath,
+            branch: row.worktreeBranch,
+            base: row.worktreeBase,
+            repository: row.worktreeRepository,
+          }
+        : null,
   };
 }

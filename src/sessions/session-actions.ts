@@ -14,7 +14,9 @@ export type SessionActionType =
   | "session.deleted"
   | "session.ended"
   | "session.resumed"
-  | "session.interrupted";
+  | "session.interrupted"
+  | "session.worktree_added"
+  | "session.worktree_removed";
 
 /** One thing that happened to the session `sessionId`. */
 export interface SessionAction {

@@ -7,6 +7,7 @@ import type { Actor } from "../../cause.ts";
 import { AppError, badRequest } from "../../errors.ts";
 import { SESSION_STATES } from "../../protocol/session.ts";
 import {
+  deleteQuerySchema,
   newSessionSchema,
   promptAnswerSchema,
   sessionInputSchema,
@@ -155,8 +156,11 @@ export function sessionRoutes({
       });
     })
     .delete("/sessions/:id", refused("session.delete"), async (c) => {
-      await manager.remove(c.req.param("id"), by(c));
-      return c.body(null, 204);
+      const query = deleteQuerySchema.safeParse(c.req.query());
+      if (!query.success) throw badRequest("worktree_invalid", "worktree must be keep or remove");
+      const deleted = await manager.remove(c.req.param("id"), by(c), query.data);
+      // A session with a worktree says what became of it; any other has nothing to say.
+      return deleted ? c.json(deleted, 200) : c.body(null, 204);
     })
     .get("/sessions/:id/stream", async (c) => {
       checkSocketOrigin(c, policy);

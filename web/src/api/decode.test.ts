@@ -44,6 +44,7 @@ const session: Session = {
       fingerprint: "f",
     },
   },
+  worktree: null,
 };
 
 test("a well-formed event decodes to itself", () => {

@@ -13,7 +13,7 @@ import type {
   PushSubscriptionInfo,
 } from "../../../src/protocol/push.ts";
 import type { Session } from "../../../src/protocol/session.ts";
-import type { NewSession } from "../../../src/protocol/session-requests.ts";
+import type { NewSession, SessionDeleted } from "../../../src/protocol/session-requests.ts";
 
 export type { AuditEntry, NewSession, Provider, ProviderSettingsPatch };
 
@@ -42,7 +42,11 @@ export interface ApiClient {
   renameSession(id: string, name: string): Promise<Session>;
   stopSession(id: string): Promise<Session>;
   restartSession(id: string): Promise<Session>;
-  deleteSession(id: string): Promise<void>;
+  /**
+   * DELETE /sessions/:id; a session with a worktree answers what became of it (kept unless
+   * `worktree` is "remove"), any other undefined.
+   */
+  deleteSession(id: string, worktree?: "keep" | "remove"): Promise<SessionDeleted | undefined>;
   /** Answer the waiting prompt `fingerprint` names with its option `option` (an index). */
   answer(id: string, fingerprint: string, option: number): Promise<Session>;
   providers(): Promise<Provider[]>;
@@ -124,7 +128,8 @@ export function createApiClient(onUnauthorized: () => void): ApiClient {
     renameSession: (sessionId, name) => call("PATCH", `/sessions/${id(sessionId)}`, { name }),
     stopSession: (sessionId) => call("POST", `/sessions/${id(sessionId)}/stop`, {}),
     restartSession: (sessionId) => call("POST", `/sessions/${id(sessionId)}/restart`, {}),
-    deleteSession: (sessionId) => call("DELETE", `/sessions/${id(sessionId)}`, {}),
+    deleteSession: (sessionId, worktree) =>
+      call("DELETE", `/sessions/${id(sessionId)}${worktree ? `?worktree=${worktree}` : ""}`, {}),
     answer: (sessionId, fingerprint, option) =>
       call("POST", `/sessions/${id(sessionId)}/answer`, { fingerprint, option }),
     providers: async () => (await call<{ providers: Provider[] }>("GET", "/providers")).providers,

@@ -1,4 +1,4 @@
-// The active terminal's header: state, folder, connection status, size, find, font size, the
+// The active terminal's header: state, folder, its worktree's branch, connection status, size, find, font size, the
 // screen-reader setting, its files, and the session's actions (rename, stop or restart, delete) for admins.
 import type { Session } from "../../../src/protocol/session.ts";
 import { isLive } from "../state/sessions.ts";
@@ -31,6 +31,15 @@ export function SessionHeader(props: SessionHeaderProps) {
       <span class="cwd" title={session.cwd}>
         {session.cwd}
       </span>
+      {session.worktree && (
+        <span
+          class="quiet worktree-branch-label"
+          data-testid="worktree-branch"
+          title={`git worktree ${session.worktree.path}, from ${session.worktree.base.slice(0, 12)}`}
+        >
+          ⎇ {session.worktree.branch}
+        </span>
+      )}
       {terminal && terminal.status.value === "reconnecting" && (
         <span class="quiet" role="status">
           reconnecting…

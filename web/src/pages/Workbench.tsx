@@ -3,8 +3,9 @@
 
 import { useSignal } from "@preact/signals";
 import { useEffect } from "preact/hooks";
-import type { Session } from "../../../src/protocol/session.ts";
+import type { Session, SessionWorktree } from "../../../src/protocol/session.ts";
 import { errorMessage } from "../api/http.ts";
+import { DeleteSessionDialog } from "../components/DeleteSessionDialog.tsx";
 import { ConfirmDialog, type ConfirmProps, PromptDialog } from "../components/Dialog.tsx";
 import { Dock } from "../components/Dock.tsx";
 import { ExitBanner } from "../components/ExitBanner.tsx";
@@ -23,6 +24,7 @@ type Modal =
   | { kind: "new" }
   | { kind: "rename"; session: Session }
   | { kind: "files"; session: Session }
+  | { kind: "delete-worktree"; session: Session & { worktree: SessionWorktree } }
   | ({ kind: "confirm" } & Omit<ConfirmProps, "onClose">)
   | null;
 
@@ -32,6 +34,8 @@ export function Workbench({ sessionId }: { sessionId: string | null }) {
   /** Pixels of the terminal's bottom under the dock's open panel (composer, find). */
   const covered = useSignal(0);
   const failure = useSignal("");
+  /** What the last action left behind that the user should know of (a kept worktree). */
+  const notice = useSignal("");
   const terminals = useSignal<ReadonlyMap<string, TerminalController>>(new Map());
   const readOnly = auth.user.value?.role !== "admin";
 
@@ -55,6 +59,7 @@ export function Workbench({ sessionId }: { sessionId: string | null }) {
   };
   const run = (action: () => Promise<unknown>) => {
     failure.value = "";
+    notice.value = "";
     void action().catch((e: unknown) => {
       failure.value = errorMessage(e);
     });
@@ -74,6 +79,11 @@ export function Workbench({ sessionId }: { sessionId: string | null }) {
       router.navigate(`/s/${next.id}`);
     });
   const askDelete = (session: Session) => {
+    const { worktree } = session;
+    if (worktree) {
+      modal.value = { kind: "delete-worktree", session: { ...session, worktree } };
+      return;
+    }
     modal.value = {
       kind: "confirm",
       title: "Delete session?",
@@ -141,6 +151,11 @@ export function Workbench({ sessionId }: { sessionId: string | null }) {
             onDelete={() => askDelete(active)}
           />
         )}
+        {notice.value && (
+          <p class="quiet pad" role="status" data-testid="notice">
+            {notice.value}
+          </p>
+        )}
         {failure.value && (
           <p class="error pad" role="alert">
             {failure.value}
@@ -204,6 +219,23 @@ export function Workbench({ sessionId }: { sessionId: string | null }) {
         <FilesPanel
           session={modal.value.session}
           now={clock.now.value}
+          onClose={() => (modal.value = null)}
+        />
+      )}
+      {modal.value?.kind === "delete-worktree" && (
+        <DeleteSessionDialog
+          session={modal.value.session}
+          title={sessionTitle(modal.value.session)}
+          live={isLive(modal.value.session)}
+          remove={async (mode) => {
+            const id = (modal.value as { session: Session }).session.id;
+            const deleted = await sessions.remove(id, mode);
+            closeTab(id);
+            return deleted;
+          }}
+          onDeleted={(message) => {
+            notice.value = message;
+          }}
           onClose={() => (modal.value = null)}
         />
       )}

@@ -110,9 +110,11 @@ export function createSessionsStore(api: ApiClient, options: SessionsOptions = {
       put(session);
       return session;
     },
-    async remove(id: string) {
-      await api.deleteSession(id);
+    /** Delete `id`; what became of its worktree, if it had one (kept unless "remove"). */
+    async remove(id: string, worktree?: "keep" | "remove") {
+      const deleted = await api.deleteSession(id, worktree);
       drop(id);
+      return deleted;
     },
   };
 }
