@@ -5,6 +5,7 @@ import { useSignal } from "@preact/signals";
 import { useEffect } from "preact/hooks";
 import type { Session } from "../../../src/protocol/session.ts";
 import { errorMessage } from "../api/http.ts";
+import { ChangesPanel } from "../components/ChangesPanel.tsx";
 import { ConfirmDialog, type ConfirmProps, PromptDialog } from "../components/Dialog.tsx";
 import { Dock } from "../components/Dock.tsx";
 import { ExitBanner } from "../components/ExitBanner.tsx";
@@ -23,6 +24,7 @@ type Modal =
   | { kind: "new" }
   | { kind: "rename"; session: Session }
   | { kind: "files"; session: Session }
+  | { kind: "changes"; session: Session }
   | ({ kind: "confirm" } & Omit<ConfirmProps, "onClose">)
   | null;
 
@@ -131,6 +133,7 @@ export function Workbench({ sessionId }: { sessionId: string | null }) {
             onRestart={() => restart(active)}
             onDelete={() => askDelete(active)}
             onFiles={() => (modal.value = { kind: "files", session: active })}
+            onChanges={() => (modal.value = { kind: "changes", session: active })}
           />
         )}
         {active && (
@@ -204,6 +207,13 @@ export function Workbench({ sessionId }: { sessionId: string | null }) {
         <FilesPanel
           session={modal.value.session}
           now={clock.now.value}
+          onClose={() => (modal.value = null)}
+        />
+      )}
+      {modal.value?.kind === "changes" && (
+        <ChangesPanel
+          // The live session: the view refreshes when its activity comes to rest.
+          session={byId.get(modal.value.session.id) ?? modal.value.session}
           onClose={() => (modal.value = null)}
         />
       )}
