@@ -11,7 +11,9 @@ import { join } from "node:path";
 import { AppError } from "../src/errors.ts";
 import { collectChanges } from "../src/git/collect-changes.ts";
 import {
+  CHANGES_FILE_BYTES,
   CHANGES_FILE_LINES,
+  CHANGES_UNTRACKED_DIFFS,
   type ChangedFile,
   type Changes,
   changesSchema,
@@ -187,6 +189,29 @@ describe("the files", () => {
       summarised: "too_large",
       diff: null,
     });
+  });
+});
+
+test(`past ${CHANGES_UNTRACKED_DIFFS} untracked files, the rest are listed without a diff`, async () => {
+  const project = repo("changes-many");
+  project.commit("first", { "a.txt": "a\n" });
+  for (let i = 0; i < CHANGES_UNTRACKED_DIFFS + 3; i++) {
+    project.write(`new/${String(i).padStart(3, "0")}.txt`, `file ${i}\n`);
+  }
+  project.write("a-wide.txt", "x".repeat(CHANGES_FILE_BYTES + 1));
+  const answer = await changes(project.dir);
+  // The first ones by path get a diff (a-wide.txt is one of them: too large, it has none).
+  const untracked = answer.files.filter((f) => f.kind === "untracked");
+  expect(untracked).toHaveLength(CHANGES_UNTRACKED_DIFFS + 4);
+  expect(untracked.slice(1, CHANGES_UNTRACKED_DIFFS).every((f) => f.diff !== null)).toBe(true);
+  expect(untracked.slice(CHANGES_UNTRACKED_DIFFS).map((f) => [f.path, f.summarised])).toEqual(
+    [0, 1, 2, 3].map((i) => [`new/${CHANGES_UNTRACKED_DIFFS - 1 + i}.txt`, "budget"]),
+  );
+  expect(file(answer, "a-wide.txt")).toMatchObject({
+    kind: "untracked",
+    additions: null,
+    summarised: "too_large",
+    diff: null,
   });
 });
 

@@ -13,6 +13,7 @@ import {
   CHANGES_FILE_LIMIT,
   CHANGES_FILE_LINES,
   CHANGES_TOTAL_BYTES,
+  CHANGES_UNTRACKED_DIFFS,
   type ChangedFile,
   type Changes,
   type RepoOperation,
@@ -24,6 +25,8 @@ import { createGit, GIT_TIMEOUT_MS, type Git, GitFailed, gitFailedError } from "
 const LISTING_BYTES = 32 * 1024 * 1024;
 /** Files whose diffs one `git diff` command asks for (its argv stays small). */
 const PATCH_BATCH = 200;
+/** Untracked files diffed at once (one `git diff --no-index` each). */
+const UNTRACKED_PARALLEL = 4;
 
 export interface CollectOptions {
   /** The session's folder. */
@@ -271,41 +274,53 @@ async function attachUntracked(
   files: ChangedFile[],
   budget: { left: number },
 ) {
-  for (const file of files) {
-    if (file.kind !== "untracked") continue;
-    if (budget.left <= 0) {
-      file.summarised = "budget";
-      continue;
+  const untracked = files
+    .filter((file) => file.kind === "untracked")
+    .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  const diffed = untracked.slice(0, CHANGES_UNTRACKED_DIFFS);
+  for (const file of untracked.slice(CHANGES_UNTRACKED_DIFFS)) file.summarised = "budget";
+  // A few git processes at once; the answers are then taken in path order, so the budget is
+  // spent the same way every time.
+  const outputs: (string | null)[] = new Array(diffed.length).fill(null);
+  let next = 0;
+  const worker = async () => {
+    for (let i = next++; i < diffed.length; i = next++) {
+      const file = diffed[i] as ChangedFile;
+      const stats = await lstat(join(root, file.path)).catch(() => null);
+      if (!stats || !(stats.isFile() || stats.isSymbolicLink())) continue;
+      if (stats.size > CHANGES_FILE_BYTES) {
+        file.summarised = "too_large";
+        continue;
+      }
+      const result = await git(
+        ["diff", "--no-index", ...DIFF_OPTIONS, "--", "/dev/null", file.path],
+        { maxBytes: CHANGES_FILE_BYTES * 2, okCodes: [0, 1] },
+      );
+      outputs[i] = result.overflow ? "" : result.text;
+      if (result.overflow) file.summarised = "too_large";
     }
-    const stats = await lstat(join(root, file.path)).catch(() => null);
-    if (!stats || !(stats.isFile() || stats.isSymbolicLink())) continue;
-    if (stats.size > CHANGES_FILE_BYTES) {
-      file.summarised = "too_large";
-      continue;
-    }
-    const result = await git(
-      ["diff", "--no-index", ...DIFF_OPTIONS, "--", "/dev/null", file.path],
-      {
-        maxBytes: CHANGES_FILE_BYTES * 2,
-        okCodes: [0, 1],
-      },
-    );
-    const hunks = result.text.indexOf("\n@@");
+  };
+  await Promise.all(Array.from({ length: UNTRACKED_PARALLEL }, worker));
+  diffed.forEach((file, i) => {
+    const text = outputs[i];
+    if (!text) return;
+    const hunks = text.indexOf("\n@@");
     if (hunks < 0) {
       // No hunk: a binary file ("Binary files … differ"), or an empty one.
-      file.binary = /\nBinary files /.test(result.text);
+      file.binary = /\nBinary files /.test(text);
       file.additions = file.binary ? null : 0;
       file.deletions = file.binary ? null : 0;
       file.summarised = file.binary ? "binary" : null;
-      continue;
+      return;
     }
-    const additions = result.text
+    const additions = text
       .slice(hunks)
       .split("\n")
       .filter((line) => line.startsWith("+")).length;
     file.additions = additions;
     file.deletions = 0;
-    if (result.overflow || additions > CHANGES_FILE_LINES) file.summarised = "too_large";
-    else give(file, result.text, budget);
-  }
+    if (additions > CHANGES_FILE_LINES) file.summarised = "too_large";
+    else if (budget.left <= 0) file.summarised = "budget";
+    else give(file, text, budget);
+  });
 }

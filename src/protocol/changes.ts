@@ -10,6 +10,8 @@ export const CHANGES_FILE_LINES = 10_000;
 export const CHANGES_FILE_BYTES = 1024 * 1024;
 /** Most diff text one answer holds (bytes): files past it come summarised ("budget"). */
 export const CHANGES_TOTAL_BYTES = 8 * 1024 * 1024;
+/** Most untracked files diffed (one git process each); the others come summarised ("budget"). */
+export const CHANGES_UNTRACKED_DIFFS = 200;
 /** Most files one answer lists; past it `truncated` is true. */
 export const CHANGES_FILE_LIMIT = 2000;
 
@@ -57,14 +59,15 @@ export const changedFileSchema = z.object({
   staged: z.boolean(),
   /** The working tree differs from the index for this file. */
   unstaged: z.boolean(),
-  /** Lines added and removed; null for binary files. */
+  /** Lines added and removed; null for binary files (and untracked ones not diffed). */
   additions: z.nullable(z.int()),
   deletions: z.nullable(z.int()),
   binary: z.boolean(),
   /**
    * Why `diff` is null: a binary file, a diff past CHANGES_FILE_LINES or CHANGES_FILE_BYTES,
-   * or the answer's CHANGES_TOTAL_BYTES spent on earlier files. Null when the diff is given
-   * (or there is no textual difference, as for a file only staged and then restored).
+   * or the answer's limits reached before it (CHANGES_TOTAL_BYTES, CHANGES_UNTRACKED_DIFFS).
+   * Null when the diff is given, or when there is no textual difference (a file staged and then
+   * restored, an empty file).
    */
   summarised: z.nullable(z.enum(["binary", "too_large", "budget"])),
   /** The file's unified diff (git's `diff --git` text), or null. */

@@ -60,7 +60,9 @@ function summary(file: ChangedFile): string {
     case "binary":
       return "Binary file: not shown.";
     case "too_large":
-      return `Too large to show here (${lines(file).toLocaleString("en")} changed lines).`;
+      return file.additions === null
+        ? "Too large to show here."
+        : `Too large to show here (${lines(file).toLocaleString("en")} changed lines).`;
     case "budget":
       return "Not shown: the files before it filled this view.";
     default:
