@@ -190,6 +190,43 @@ test("the view refreshes itself when the session comes to rest, never before", a
   }
 });
 
+test("of many changed files, only the diffs near the visible part are drawn, the rest on scrolling", async () => {
+  const repo = createRepo("changes-ui-many");
+  repos.push(repo);
+  const files = Object.fromEntries(
+    Array.from({ length: 30 }, (_, i) => [
+      `src/m${String(i).padStart(2, "0")}.ts`,
+      Array.from({ length: 60 }, (_, n) => `export const v${n} = ${n};\n`).join(""),
+    ]),
+  );
+  repo.commit("first", files);
+  for (const path of Object.keys(files))
+    repo.write(path, (files[path] ?? "").replaceAll(" = ", " = 1 + "));
+  const session = await server.spawnShell("exec cat", { cwd: repo.dir });
+  const { page, context, errors } = await newPage(browser, {
+    viewport: { width: 1440, height: 900 },
+  });
+  try {
+    await signIn(page, server, `/s/${session.id}`);
+    const dialog = await openChanges(page);
+    await page.locator('.changes-diff[data-state="drawn"]').first().waitFor();
+    const count = (state: string) => dialog.locator(`.changes-diff[data-state="${state}"]`).count();
+    expect(await count("drawn")).toBeLessThan(10);
+    expect(await count("waiting")).toBeGreaterThan(20);
+    await dialog.getByRole("button", { name: "src/m29.ts" }).click();
+    await dialog
+      .getByRole("region", { name: "src/m29.ts" })
+      .locator('.changes-diff[data-state="drawn"]')
+      .waitFor();
+    expect(
+      await dialog.getByRole("region", { name: "src/m29.ts" }).locator(".hljs-keyword").count(),
+    ).toBeGreaterThan(0);
+    expect(unexpected(errors)).toEqual([]);
+  } finally {
+    await context.close();
+  }
+});
+
 test("a repository's state is said plainly: none, detached HEAD, a merge conflict", async () => {
   const plain = createRepo("changes-ui-plain", { init: false });
   const detached = createRepo("changes-ui-detached");

@@ -1,8 +1,8 @@
 // What changed in the session's folder, by git, in a dialog: where the repository stands, the
 // changed files (git's status letter, staged or not, lines added and removed), then each file's
-// diff drawn side by side (line by line on a phone) with its code highlighted. Refreshed on
-// demand and whenever the session comes to rest; binary and very large files are summarised
-// with a download link. Read-only, for viewers too.
+// diff drawn side by side (line by line on a phone) with its code highlighted, as it scrolls
+// into view. Refreshed on demand and whenever the session comes to rest; binary and very large
+// files are summarised with a download link. Read-only, for viewers too.
 
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import type { Session } from "../../../src/protocol/session.ts";
@@ -24,7 +24,16 @@ function usePhoneLayout(): boolean {
   return phone;
 }
 
-/** One file's diff, drawn by diff2html (loaded on first use); `data-state` says when it is. */
+/** Pixels a diff line takes, to hold a diff's place until it is drawn. */
+const LINE_PX = 20;
+/** How far outside the visible part of the list a diff is drawn ahead of the scroll. */
+const DRAW_AHEAD = "800px 0px";
+
+/**
+ * One file's diff, drawn by diff2html (loaded on first use) once it comes near the visible part
+ * of the list, so that a change set of many files costs only what is looked at; `data-state`
+ * says when it is drawn.
+ */
 function DiffBlock({ diff, layout }: { diff: string; layout: "side-by-side" | "line-by-line" }) {
   const ref = useRef<HTMLDivElement>(null);
   const [failure, setFailure] = useState("");
@@ -32,18 +41,34 @@ function DiffBlock({ diff, layout }: { diff: string; layout: "side-by-side" | "l
     const target = ref.current;
     if (!target) return;
     let current = true;
-    target.dataset.state = "drawing";
-    import("../diff/render-diff.ts")
-      .then(({ renderDiff }) => {
-        if (!current) return;
-        renderDiff(target, diff, layout);
-        target.dataset.state = "drawn";
-      })
-      .catch((error: unknown) => {
-        if (current) setFailure(`The diff could not be drawn: ${String(error)}`);
-      });
+    target.dataset.state = "waiting";
+    // Its place is held at about its height (through the CSSOM: the CSP refuses style attributes).
+    if (!target.firstChild) target.style.minHeight = `${diff.split("\n").length * LINE_PX}px`;
+    const draw = () => {
+      target.dataset.state = "drawing";
+      import("../diff/render-diff.ts")
+        .then(({ renderDiff }) => {
+          if (!current) return;
+          renderDiff(target, diff, layout);
+          target.style.minHeight = "";
+          target.dataset.state = "drawn";
+        })
+        .catch((error: unknown) => {
+          if (current) setFailure(`The diff could not be drawn: ${String(error)}`);
+        });
+    };
+    const observer = new IntersectionObserver(
+      (entries) => {
+        if (!entries.some((entry) => entry.isIntersecting)) return;
+        observer.disconnect();
+        draw();
+      },
+      { root: target.closest(".changes-body"), rootMargin: DRAW_AHEAD },
+    );
+    observer.observe(target);
     return () => {
       current = false;
+      observer.disconnect();
     };
   }, [diff, layout]);
   return failure ? (
@@ -66,6 +91,7 @@ function summary(file: ChangedFile): string {
     case "budget":
       return "Not shown: the files before it filled this view.";
     default:
+      if (file.path.endsWith("/")) return "A repository of its own: not shown.";
       return file.kind === "untracked" || file.kind === "added"
         ? "Empty file."
         : "No change in the file's text.";
