@@ -19,10 +19,14 @@ afterAll(() => {
   for (const repo of repos) rmSync(repo.dir, { recursive: true, force: true });
 });
 
-// A second of silence makes a session quiet (the Changes view then refreshes itself).
-withServerAndBrowser({ env: { IDLE_AFTER: "1s" } }, (started, launched) => {
-  [server, browser] = [started, launched];
-});
+// A second of silence makes a session quiet (the Changes view then refreshes itself); each
+// test signs in afresh, more often than the sign-in limit allows a minute.
+withServerAndBrowser(
+  { env: { IDLE_AFTER: "1s" }, loginLimit: { count: 1000, perMs: 60_000 } },
+  (started, launched) => {
+    [server, browser] = [started, launched];
+  },
+);
 
 const APP = `import { serve } from "bun";
 
