@@ -379,6 +379,22 @@ describe("errors and who", () => {
     }
   });
 
+  test("a repository git cannot read is 409 git_failed in git's own words", async () => {
+    const project = repo("changes-broken");
+    project.commit("first", { "a.txt": "a\n" });
+    writeFileSync(join(project.dir, ".git/index"), "garbage-garbage-garbage");
+    const response = await changesOf(project.dir);
+    expect(
+      errorOf(
+        { status: response.status, body: await response.json(), headers: response.headers },
+        409,
+      ),
+    ).toEqual({
+      code: "git_failed",
+      message: "git status failed: fatal: .git/index: index file smaller than expected",
+    });
+  });
+
   test("git missing from the server's PATH is 503 git_unavailable", async () => {
     const bare = await startTestServer({ baseEnv: { PATH: "/nonexistent" } });
     try {
