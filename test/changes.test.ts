@@ -365,6 +365,26 @@ describe("errors and who", () => {
     });
   });
 
+  test("a session whose folder became a file is 404 folder_not_found", async () => {
+    const doomed = mkdtempSync(join(tmpdir(), "opendray-changes-file-"));
+    const session = await server.spawnShell("exec cat", { cwd: doomed });
+    rmSync(doomed, { recursive: true, force: true });
+    writeFileSync(doomed, "now a file\n");
+    made.push(doomed);
+    const response = await fetch(`${server.api}/sessions/${session.id}/changes`, {
+      headers: server.auth,
+    });
+    expect(
+      errorOf(
+        { status: response.status, body: await response.json(), headers: response.headers },
+        404,
+      ),
+    ).toEqual({
+      code: "folder_not_found",
+      message: `the session's folder ${doomed} is no longer a folder`,
+    });
+  });
+
   test("a viewer reads the changes; nobody signed in gets 401; an unknown session 404", async () => {
     const project = repo("changes-who");
     project.commit("first", { "a.txt": "a\n" });

@@ -89,14 +89,7 @@ export function createGit({ cwd, env, deadline }: GitOptions): Git {
       childEnv[`GIT_CONFIG_KEY_${i}`] = key;
       childEnv[`GIT_CONFIG_VALUE_${i}`] = value;
     });
-    const child = Bun.spawn([file, ...SAFE_OPTIONS, ...args], {
-      cwd,
-      env: childEnv,
-      stdin: "ignore",
-      stdout: "pipe",
-      stderr: "pipe",
-      detached: true,
-    });
+    const child = spawnIn(cwd, [file, ...SAFE_OPTIONS, ...args], childEnv);
     let expired = false;
     const timer = setTimeout(() => {
       expired = true;
@@ -124,6 +117,29 @@ export function createGit({ cwd, env, deadline }: GitOptions): Git {
       clearTimeout(timer);
     }
   };
+}
+
+/** Starts git in `cwd`; 404 folder_not_found when the folder went away (or is a folder no more). */
+function spawnIn(cwd: string, argv: string[], env: Record<string, string>) {
+  try {
+    return Bun.spawn(argv, {
+      cwd,
+      env,
+      stdin: "ignore",
+      stdout: "pipe",
+      stderr: "pipe",
+      detached: true,
+    });
+  } catch (error) {
+    // git itself was found on PATH just before: these name the working directory.
+    const code = (error as { code?: string }).code;
+    if (code !== "ENOENT" && code !== "ENOTDIR") throw error;
+    throw new AppError(
+      404,
+      "folder_not_found",
+      `the session's folder ${cwd} is no longer a folder`,
+    );
+  }
 }
 
 /** git ended with an exit code that is no answer; `stderr` says why (git's own words). */
