@@ -35,6 +35,7 @@ import { securityHeaders } from "./http/middleware/security-headers.ts";
 import type { OriginPolicy } from "./http/origin.ts";
 import { auditRoutes } from "./http/routes/audit.ts";
 import { authRoutes, publicAuthRoutes } from "./http/routes/auth.ts";
+import { changeRoutes } from "./http/routes/changes.ts";
 import { fileRoutes } from "./http/routes/files.ts";
 import { fsRoutes } from "./http/routes/fs.ts";
 import { healthRoutes } from "./http/routes/health.ts";
@@ -88,6 +89,8 @@ export interface AppDeps {
   setupToken: () => string | null;
   /** The HOME sessions get: where the new-session dialog starts. */
   home: string;
+  /** The environment git runs with for the Changes view (PATH finds git). */
+  gitEnv: Record<string, string>;
   /** One limit for every budget of password attempts (tests); default LOGIN_LIMITS. */
   loginLimit?: RateLimit | undefined;
   onSetupDone: () => void;
@@ -189,6 +192,7 @@ export function createApp(deps: AppDeps) {
         archiveLimitBytes: config.archiveLimitBytes,
       }),
     )
+    .route("/", changeRoutes({ manager: deps.manager, limit, gitEnv: deps.gitEnv }))
     // Before the sessions' routes, whose budgets an upload does not spend.
     .route(
       "/",

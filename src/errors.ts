@@ -1,7 +1,7 @@
 // AppError: the one error type the server raises on purpose, rendered by the HTTP layer as
 // {"error":{"code","message"}} with its status. Anything else is a 500 whose cause is logged.
 
-export type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 413 | 415 | 429 | 500 | 503 | 507;
+export type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 413 | 415 | 429 | 500 | 503 | 504 | 507;
 
 export class AppError extends Error {
   constructor(

@@ -281,6 +281,7 @@ export async function startServer(config: Config, options: ServerOptions): Promi
     answers: { tokens: actionTokens, spent: revokedTokens },
     setupToken: () => setupToken,
     home: options.baseEnv.HOME || "/",
+    gitEnv: options.baseEnv,
     loginLimit: options.loginLimit,
     onSetupDone: () => {
       setupToken = null;

@@ -43,6 +43,8 @@ test.each([
   ["GET", `/sessions/${NO_SESSION}/files/content?path=a`, "reads", undefined],
   ["GET", `/sessions/${NO_SESSION}/files/archive`, "reads", undefined],
   ["GET", "/sessions/not-a-uuid/files", "reads", undefined],
+  ["GET", `/sessions/${NO_SESSION}/changes`, "reads", undefined],
+  ["GET", "/sessions/not-a-uuid/changes", "reads", undefined],
   ["GET", "/no-such-route", "reads", undefined],
   ["POST", "/sessions", "session operations", { provider: "shell", cwd: "/nonexistent" }],
   ["POST", `/sessions/${NO_SESSION}/stop`, "session operations", undefined],

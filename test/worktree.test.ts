@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { changesSchema } from "../src/protocol/changes.ts";
 import { type Session, sessionSchema } from "../src/protocol/session.ts";
 import { sessionDeletedSchema } from "../src/protocol/session-requests.ts";
 import { bodyOf, errorOf } from "./support/responses.ts";
@@ -211,6 +212,35 @@ describe("creating", () => {
     expect(refused.code).toBe("worktree_in_use");
     expect(refused.message).toContain(second.id);
   });
+});
+
+test("its Changes show the branch against its base: what the agent committed and what it did not", async () => {
+  const repo = makeRepo();
+  const session = bodyOf(await create(repo, { worktree: "changes" }), 201, sessionSchema);
+  const worktree = session.worktree;
+  if (!worktree) throw new Error("no worktree");
+  writeFileSync(join(worktree.path, "committed.txt"), "on the branch\n");
+  git(worktree.path, "add", "committed.txt");
+  git(worktree.path, "commit", "-q", "-m", "agent's work");
+  writeFileSync(join(worktree.path, "README.md"), "hello\nedited\n");
+  // The repository's own checkout moves on meanwhile: not the branch's change.
+  writeFileSync(join(repo, "main-only.txt"), "main\n");
+  git(repo, "add", "main-only.txt");
+  git(repo, "commit", "-q", "-m", "main moves on");
+
+  const changes = bodyOf(
+    await server.request("GET", `/sessions/${session.id}/changes`),
+    200,
+    changesSchema,
+  );
+  if (changes.repo.kind !== "repository") throw new Error("not a repository");
+  expect(changes.repo.branch).toBe("opendray/changes");
+  expect(changes.repo.base).toBe(worktree.base);
+  expect(changes.files.map((file) => [file.path, file.kind])).toEqual([
+    ["README.md", "modified"],
+    ["committed.txt", "added"],
+  ]);
+  expect(changes.files[1]?.diff).toContain("+on the branch");
 });
 
 describe("deleting", () => {

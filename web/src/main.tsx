@@ -1,6 +1,7 @@
 // Entry point of the browser UI: styles, stores, the app, and the service worker (which caches
 // only the app shell, and shows push notifications).
 import "@xterm/xterm/css/xterm.css";
+import "diff2html/bundles/css/diff2html.min.css";
 import "./styles.css";
 // Each area's own rules, after the base so that they can refine it.
 import "./styles/phone.css";
@@ -11,6 +12,7 @@ import "./styles/admin.css";
 import "./styles/uploads.css";
 import "./styles/files.css";
 import "./styles/worktree.css";
+import "./styles/changes.css";
 import { render } from "preact";
 import { App } from "./App.tsx";
 import { registerServiceWorker } from "./api/service-worker.ts";

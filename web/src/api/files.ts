@@ -17,7 +17,8 @@ export const fileUrl = (sessionId: string, path: string, download = false) =>
 export const archiveUrl = (sessionId: string, path: string) =>
   `${base(sessionId)}/archive?${new URLSearchParams({ path })}`;
 
-async function fetchOk(url: string): Promise<Response> {
+/** GET `url` with the cookie; an error envelope becomes an ApiError. */
+export async function fetchOk(url: string): Promise<Response> {
   const response = await fetch(url, { credentials: "same-origin" });
   if (response.ok) return response;
   const body = (await response.json().catch(() => undefined)) as ErrorBody | undefined;

@@ -1,5 +1,6 @@
-// The active terminal's header: state, folder, its worktree's branch, connection status, size, find, font size, the
-// screen-reader setting, its files, and the session's actions (rename, stop or restart, delete) for admins.
+// The active terminal's header: state, folder, its worktree's branch, connection status, size,
+// find, font size, the screen-reader setting, its files and changes, and the session's actions
+// (rename, stop or restart, delete) for admins.
 import type { Session } from "../../../src/protocol/session.ts";
 import { isLive } from "../state/sessions.ts";
 import type { TerminalController } from "../terminal/terminal-controller.ts";
@@ -20,6 +21,8 @@ export interface SessionHeaderProps {
   onDelete: () => void;
   /** Opens the session's files (any role: reading them is allowed to viewers). */
   onFiles: () => void;
+  /** Opens what changed in the session's git repository (any role, as the files). */
+  onChanges: () => void;
 }
 
 export function SessionHeader(props: SessionHeaderProps) {
@@ -97,6 +100,9 @@ export function SessionHeader(props: SessionHeaderProps) {
       <ScreenReaderToggle />
       <button type="button" class="files-button" onClick={() => props.onFiles()}>
         Files
+      </button>
+      <button type="button" class="files-button" onClick={() => props.onChanges()}>
+        Changes
       </button>
       {!readOnly && (
         <span class="actions">

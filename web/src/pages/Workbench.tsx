@@ -6,6 +6,7 @@ import { useEffect } from "preact/hooks";
 import type { Session, SessionWorktree } from "../../../src/protocol/session.ts";
 import { errorMessage } from "../api/http.ts";
 import { DeleteSessionDialog } from "../components/DeleteSessionDialog.tsx";
+import { ChangesPanel } from "../components/ChangesPanel.tsx";
 import { ConfirmDialog, type ConfirmProps, PromptDialog } from "../components/Dialog.tsx";
 import { Dock } from "../components/Dock.tsx";
 import { ExitBanner } from "../components/ExitBanner.tsx";
@@ -25,6 +26,7 @@ type Modal =
   | { kind: "rename"; session: Session }
   | { kind: "files"; session: Session }
   | { kind: "delete-worktree"; session: Session & { worktree: SessionWorktree } }
+  | { kind: "changes"; session: Session }
   | ({ kind: "confirm" } & Omit<ConfirmProps, "onClose">)
   | null;
 
@@ -141,6 +143,7 @@ export function Workbench({ sessionId }: { sessionId: string | null }) {
             onRestart={() => restart(active)}
             onDelete={() => askDelete(active)}
             onFiles={() => (modal.value = { kind: "files", session: active })}
+            onChanges={() => (modal.value = { kind: "changes", session: active })}
           />
         )}
         {active && (
@@ -236,6 +239,13 @@ export function Workbench({ sessionId }: { sessionId: string | null }) {
           onDeleted={(message) => {
             notice.value = message;
           }}
+          onClose={() => (modal.value = null)}
+        />
+      )}
+      {modal.value?.kind === "changes" && (
+        <ChangesPanel
+          // The live session: the view refreshes when its activity comes to rest.
+          session={byId.get(modal.value.session.id) ?? modal.value.session}
           onClose={() => (modal.value = null)}
         />
       )}
