@@ -10,6 +10,7 @@ import "./styles/a11y.css";
 import "./styles/admin.css";
 import "./styles/uploads.css";
 import "./styles/files.css";
+import "./styles/share.css";
 import { render } from "preact";
 import { App } from "./App.tsx";
 import { registerServiceWorker } from "./api/service-worker.ts";
@@ -24,5 +25,8 @@ if (root) {
     </StoresContext.Provider>,
     root,
   );
-  registerServiceWorker((path) => stores.router.navigate(path));
+  // A share link's page is no installed app: it registers nothing.
+  if (stores.router.route.value.page !== "share") {
+    registerServiceWorker((path) => stores.router.navigate(path));
+  }
 }

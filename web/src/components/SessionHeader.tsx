@@ -1,5 +1,6 @@
 // The active terminal's header: state, folder, connection status, size, find, font size, the
-// screen-reader setting, its files, and the session's actions (rename, stop or restart, delete) for admins.
+// screen-reader setting, its files, and the session's actions (rename, share, stop or restart,
+// delete) for admins.
 import type { Session } from "../../../src/protocol/session.ts";
 import { isLive } from "../state/sessions.ts";
 import type { TerminalController } from "../terminal/terminal-controller.ts";
@@ -20,6 +21,8 @@ export interface SessionHeaderProps {
   onDelete: () => void;
   /** Opens the session's files (any role: reading them is allowed to viewers). */
   onFiles: () => void;
+  /** Opens the share dialog (admins). */
+  onShare: () => void;
 }
 
 export function SessionHeader(props: SessionHeaderProps) {
@@ -94,6 +97,9 @@ export function SessionHeader(props: SessionHeaderProps) {
           <UploadButton sessionId={session.id} class="upload-button" />
           <button type="button" onClick={() => onRename()}>
             Rename
+          </button>
+          <button type="button" class="share-button" onClick={() => props.onShare()}>
+            Share
           </button>
           {isLive(session) ? (
             <button type="button" onClick={onStop}>

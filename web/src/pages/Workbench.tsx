@@ -12,6 +12,7 @@ import { FilesPanel } from "../components/FilesPanel.tsx";
 import { NewSessionDialog } from "../components/NewSessionDialog.tsx";
 import { SessionHeader } from "../components/SessionHeader.tsx";
 import { SessionList, sessionTitle } from "../components/SessionList.tsx";
+import { ShareDialog } from "../components/ShareDialog.tsx";
 import { TerminalTabs } from "../components/TerminalTabs.tsx";
 import { UploadDrop } from "../components/UploadDrop.tsx";
 import { isLive } from "../state/sessions.ts";
@@ -23,6 +24,7 @@ type Modal =
   | { kind: "new" }
   | { kind: "rename"; session: Session }
   | { kind: "files"; session: Session }
+  | { kind: "share"; session: Session }
   | ({ kind: "confirm" } & Omit<ConfirmProps, "onClose">)
   | null;
 
@@ -131,6 +133,7 @@ export function Workbench({ sessionId }: { sessionId: string | null }) {
             onRestart={() => restart(active)}
             onDelete={() => askDelete(active)}
             onFiles={() => (modal.value = { kind: "files", session: active })}
+            onShare={() => (modal.value = { kind: "share", session: active })}
           />
         )}
         {active && (
@@ -206,6 +209,9 @@ export function Workbench({ sessionId }: { sessionId: string | null }) {
           now={clock.now.value}
           onClose={() => (modal.value = null)}
         />
+      )}
+      {modal.value?.kind === "share" && (
+        <ShareDialog sessionId={modal.value.session.id} onClose={() => (modal.value = null)} />
       )}
       {modal.value?.kind === "confirm" && (
         <ConfirmDialog {...modal.value} onClose={() => (modal.value = null)} />
