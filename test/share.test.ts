@@ -361,6 +361,20 @@ describe("the shared stream", () => {
     expect(watcher.output.toString()).not.toContain("AFTER-LINK");
     owner.close();
   });
+
+  test("a recording link of a long output sends a snapshot of the screen, then ends", async () => {
+    const session = await server.spawnShell(
+      "yes 0123456789abcdef | head -c 400000; printf TAIL-MARK; exec cat",
+    );
+    const owner = await StreamClient.connect(streamUrl(server.api, session.id), server.auth);
+    await owner.waitForText("TAIL-MARK");
+    const created = await share(session.id, { mode: "recording" });
+    const watcher = await StreamClient.connect(shareStreamUrl(session.id, created.token));
+    expect((await watcher.waitForClose()).code).toBe(CloseCode.normal);
+    expect(watcher.events.map((e) => e.type)).toContain("snapshot");
+    expect(watcher.output.toString()).toContain("TAIL-MARK");
+    owner.close();
+  });
 });
 
 test("making, opening and revoking a link are audited with the address, never the token", async () => {

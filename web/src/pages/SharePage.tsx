@@ -83,6 +83,11 @@ export function SharePage({ sessionId, token }: { sessionId: string; token: stri
             reconnecting…
           </span>
         )}
+        {status === "ended" && (
+          <span class="quiet" role="status">
+            {recording ? "End of the recording" : "The session has ended"}
+          </span>
+        )}
         <span class="spacer" />
         <span class="quiet">Link expires {new Date(summary.expiresAt).toLocaleString()}</span>
       </header>
