@@ -33,26 +33,24 @@ export function createShareLinksRepo(db: Db) {
     },
 
     /**
-     * Marks the session's link `id` revoked at `at`; the row as it is now, or undefined when the
-     * session has no such link. Revoking twice keeps the first time.
+     * Marks the session's link `id` revoked at `at`. Undefined when the session has no such
+     * link; else the row as it is now, and whether this call revoked it (revoking twice keeps
+     * the first time).
      */
-    async revoke(sessionId: string, id: string, at: Date): Promise<ShareLinkRow | undefined> {
-      await db
+    async revoke(
+      sessionId: string,
+      id: string,
+      at: Date,
+    ): Promise<{ row: ShareLinkRow; revokedNow: boolean } | undefined> {
+      const ofSession = and(eq(shareLinks.id, id), eq(shareLinks.sessionId, sessionId));
+      const [revoked] = await db
         .update(shareLinks)
         .set({ revokedAt: at })
-        .where(
-          and(
-            eq(shareLinks.id, id),
-            eq(shareLinks.sessionId, sessionId),
-            isNull(shareLinks.revokedAt),
-          ),
-        );
-      const [row] = await db
-        .select()
-        .from(shareLinks)
-        .where(and(eq(shareLinks.id, id), eq(shareLinks.sessionId, sessionId)))
-        .limit(1);
-      return row;
+        .where(and(ofSession, isNull(shareLinks.revokedAt)))
+        .returning();
+      if (revoked) return { row: revoked, revokedNow: true };
+      const [row] = await db.select().from(shareLinks).where(ofSession).limit(1);
+      return row && { row, revokedNow: false };
     },
 
     async touchOpened(id: string, at: Date): Promise<void> {

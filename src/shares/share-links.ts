@@ -116,14 +116,19 @@ export function createShareLinks({ repo, now = Date.now, timers = realTimers }: 
       return (await repo.listBySession(sessionId)).map((row) => toShareLink(row, at));
     },
 
-    /** Revoke the session's link `shareId` and close its open streams; 404 share_not_found. */
+    /**
+     * Revoke the session's link `shareId` and close its open streams; 404 share_not_found.
+     * Revoking a revoked link again answers as the first time did.
+     */
     async revoke(sessionId: string, shareId: string, actor: Actor): Promise<void> {
       const at = now();
-      const row = await repo.revoke(sessionId, shareId, new Date(at));
-      if (!row) throw shareNotFound();
-      revoked.set(shareId, row.expiresAt.getTime());
+      const result = await repo.revoke(sessionId, shareId, new Date(at));
+      if (!result) throw shareNotFound();
+      revoked.set(shareId, result.row.expiresAt.getTime());
       for (const [id, expiresMs] of revoked) if (expiresMs <= at) revoked.delete(id);
       endStreams(shareId);
+      // Revoking again changes nothing and leaves no second row.
+      if (!result.revokedNow) return;
       report({
         type: "share.revoked",
         sessionId,
