@@ -49,7 +49,12 @@ test("a link opened without an account streams the session live, types nothing, 
   await dialog.getByRole("button", { name: "Create link" }).click();
   const url = await dialog.getByTestId("share-url").inputValue();
   expect(url).toMatch(new RegExp(`^${server.url}/share/${session.id}/[\\w-]{43}$`));
-  await expect(dialog.getByRole("button", { name: "Copy" }).count()).resolves.toBe(1);
+  await owner.context.grantPermissions(["clipboard-read", "clipboard-write"], {
+    origin: server.url,
+  });
+  await dialog.getByRole("button", { name: "Copy" }).click();
+  await dialog.getByRole("button", { name: "Copied" }).waitFor();
+  expect(await owner.page.evaluate(() => navigator.clipboard.readText())).toBe(url);
   await dialog.getByRole("row").filter({ hasText: "Live" }).waitFor();
   await shot(owner.page, "share-dialog");
   await owner.page.keyboard.press("Escape");

@@ -78,8 +78,18 @@ export function ShareDialog(props: { sessionId: string; onClose: () => void }) {
             <input readOnly value={created} aria-label="New share link" data-testid="share-url" />
             <button
               type="button"
-              onClick={() => {
-                void navigator.clipboard?.writeText(created).then(() => setCopied(true));
+              onClick={(event) => {
+                // No clipboard API outside a secure context (plain http to a remote host): the
+                // link is selected instead, for Ctrl+C.
+                const input = event.currentTarget.previousElementSibling;
+                if (!navigator.clipboard) {
+                  if (input instanceof HTMLInputElement) input.select();
+                  return;
+                }
+                void navigator.clipboard.writeText(created).then(
+                  () => setCopied(true),
+                  () => input instanceof HTMLInputElement && input.select(),
+                );
               }}
             >
               {copied ? "Copied" : "Copy"}
