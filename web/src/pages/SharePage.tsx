@@ -102,7 +102,7 @@ export function SharePage({ sessionId, token }: { sessionId: string; token: stri
           onController={(controller) => {
             terminal.value = controller;
           }}
-          onRefused={() => void view.check()}
+          onRefused={() => void view.check({ whileOpen: true })}
           onSession={(session) => {
             live.value = session;
           }}

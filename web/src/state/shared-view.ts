@@ -13,14 +13,19 @@ export function createSharedViewStore(sessionId: string, token: string) {
   const session = signal<SharedSession | null>(null);
   const state = signal<SharedViewState>("loading");
   const problem = signal("");
-  const check = async () => {
+  /**
+   * Ask the server whether the link still opens. `whileOpen`: the page is showing the session
+   * (its stream could not reconnect): only a 404 ends it; a network failure leaves the
+   * terminal to retry on its own.
+   */
+  const check = async ({ whileOpen = false } = {}) => {
     try {
       session.value = await fetchSharedSession(sessionId, token);
       state.value = "open";
     } catch (error) {
       if (error instanceof ApiError && error.status === 404) {
         state.value = "gone";
-      } else {
+      } else if (!whileOpen) {
         state.value = "unreachable";
         problem.value = errorMessage(error);
       }
