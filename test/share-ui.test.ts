@@ -15,7 +15,7 @@ import {
   withServerAndBrowser,
 } from "./support/browser.ts";
 import { bodyOf } from "./support/responses.ts";
-import type { TestServer } from "./support/server.ts";
+import { eventually, type TestServer } from "./support/server.ts";
 
 const unexpected = (errors: string[]) =>
   errors.filter(
@@ -110,3 +110,34 @@ test("a link opened without an account streams the session live, types nothing, 
   await owner.context.close();
   await guest.context.close();
 }, 90_000);
+
+test("a recording link shows the output up to its opening, says so, and nothing after", async () => {
+  const session = bodyOf(
+    await server.request("POST", "/sessions", {
+      provider: "shell",
+      cwd: "/tmp",
+      args: ["-c", "stty raw -echo && printf 'KEPT-OUTPUT\\r\\n' && exec cat"],
+    }),
+    201,
+    sessionSchema,
+  );
+  const created = await server.request("POST", `/sessions/${session.id}/shares`, {
+    mode: "recording",
+  });
+  const outputHas = (text: string) => async () => {
+    const output = await fetch(`${server.api}/sessions/${session.id}/output`, {
+      headers: server.auth,
+    });
+    return (await output.text()).includes(text) || undefined;
+  };
+  // The recording holds what was printed before it opened.
+  await eventually(outputHas("KEPT-OUTPUT"), "the program's output");
+  const guest = await newPage(browser);
+  await guest.page.goto(`${server.url}${(created.body as { path: string }).path}`);
+  await waitForLine(guest.page, session.id, "^KEPT-OUTPUT");
+  await guest.page.getByText("End of the recording").waitFor();
+  await server.request("POST", `/sessions/${session.id}/input`, { data: "LATER-INPUT" });
+  await eventually(outputHas("LATER-INPUT"), "the echo of later input");
+  expect(await terminalText(guest.page, session.id)).not.toContain("LATER-INPUT");
+  await guest.context.close();
+}, 60_000);
