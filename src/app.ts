@@ -3,7 +3,7 @@
 //   security headers (every response) → host check (421) → /api/v1: body cap (not uploads:
 //   UPLOAD_LIMIT, counted while streaming) → health → login/setup (public;
 //   JSON validated, then throttled per address and name; GET /auth/setup on the anonymous budget)
-//   → /answers (a one-time token is the credential; anonymous budget) → authenticate (anonymous
+//   → /answers and /share (a token is the credential; anonymous budget) → authenticate (anonymous
 //   budget per address) → CSRF → viewers read-only → routes, each declaring the budget its
 //   requests spend per user (`limit("reads")`, `limit("session_ops")`);
 //   /metrics: read limit per address → authenticate → admins only; then the web UI
@@ -48,6 +48,7 @@ import {
   pushRoutes,
 } from "./http/routes/push.ts";
 import { sessionRoutes } from "./http/routes/sessions.ts";
+import { publicShareRoutes, shareRoutes } from "./http/routes/shares.ts";
 import { isUploadRequest, uploadRoutes } from "./http/routes/uploads.ts";
 import { usersRoutes } from "./http/routes/users.ts";
 import { webRoutes } from "./http/routes/web.ts";
@@ -55,6 +56,7 @@ import type { SocketHub } from "./http/socket-hub.ts";
 import { loadWebBundle, type WebAsset } from "./http/web-bundle.ts";
 import type { ProviderCatalog } from "./providers/catalog.ts";
 import type { SessionManager } from "./sessions/manager.ts";
+import type { ShareLinks } from "./shares/share-links.ts";
 
 export interface AppDeps {
   version: string;
@@ -79,6 +81,8 @@ export interface AppDeps {
     | "allowedHosts"
   >;
   manager: SessionManager;
+  /** Read-only links to sessions for people without an account. */
+  shares: ShareLinks;
   providers: ProviderCatalog;
   accounts: Accounts;
   users: UsersRepo;
@@ -156,6 +160,20 @@ export function createApp(deps: AppDeps) {
         addressOf: (c) => clientIp(c, { trustProxy: config.trustProxy }),
       }),
     )
+    // A share link's token is the credential: on the anonymous budget, before authentication.
+    .route(
+      "/",
+      publicShareRoutes({
+        manager: deps.manager,
+        shares: deps.shares,
+        hub: deps.hub,
+        policy,
+        metrics: deps.metrics,
+        addressOf: authDeps.addressOf,
+        limitAnonymous,
+        onError: deps.logError,
+      }),
+    )
     .use(authenticate(deps.accounts, { onAnonymous: limitAnonymous, policy }))
     .use(csrfGuard(policy, isUploadRequest))
     .use(
@@ -216,6 +234,8 @@ export function createApp(deps: AppDeps) {
         limit,
       }),
     )
+    // After the session routes: their /sessions/* budgets and id check apply here too.
+    .route("/", shareRoutes({ manager: deps.manager, shares: deps.shares, audit, actorOf }))
     // What no route answers spends a read all the same: its 404 carries the budget's headers.
     .use(limit("reads"));
 

@@ -26,6 +26,7 @@ import { createProviderSettingsRepo } from "./db/provider-settings-repo.ts";
 import { createPushRepo } from "./db/push-repo.ts";
 import { createRevokedTokensRepo } from "./db/revoked-tokens-repo.ts";
 import { createSessionsRepo } from "./db/sessions-repo.ts";
+import { createShareLinksRepo } from "./db/share-links-repo.ts";
 import { createUsersRepo } from "./db/users-repo.ts";
 import { AppError } from "./errors.ts";
 import { createMetrics } from "./http/metrics.ts";
@@ -43,6 +44,8 @@ import { resumable, resumeInterrupted } from "./sessions/auto-resume.ts";
 import { createSessionManager, type SessionManager } from "./sessions/manager.ts";
 import { createPtyBackend } from "./sessions/pty.ts";
 import { createScrollbackStore } from "./sessions/scrollback-store.ts";
+import type { Timers } from "./sessions/timers.ts";
+import { createShareLinks } from "./shares/share-links.ts";
 import { startTelegram } from "./telegram/bridge.ts";
 import { createGit } from "./worktrees/git.ts";
 import { createWorktrees } from "./worktrees/worktrees.ts";
@@ -60,6 +63,8 @@ export interface ServerOptions {
   loginLimit?: RateLimit | undefined;
   /** Certificates trusted for Web Push services beside the system's (tests: a local stand-in). */
   pushCa?: string | undefined;
+  /** The clock and timers share links expire by (tests: a clock they advance); default real. */
+  shareClock?: { now: () => number; timers: Timers } | undefined;
 }
 
 /**
@@ -254,6 +259,12 @@ export async function startServer(config: Config, options: ServerOptions): Promi
       ? randomBytes(24).toString("base64url")
       : null;
 
+  const shares = createShareLinks({
+    repo: createShareLinksRepo(database.db),
+    ...(options.shareClock ?? {}),
+  });
+  shares.onAction(auditRecorder.record);
+
   const hub = createSocketHub({
     pingIntervalMs: options.pingIntervalMs,
     checkToken: (token) =>
@@ -271,6 +282,7 @@ export async function startServer(config: Config, options: ServerOptions): Promi
     startedAtMs: Date.now(),
     config,
     manager,
+    shares,
     providers,
     accounts,
     users,
@@ -322,6 +334,7 @@ export async function startServer(config: Config, options: ServerOptions): Promi
         await auditRecorder.settled();
         await hookServer?.stop();
         hub.closeAll(CloseCode.goingAway, "server shutting down");
+        shares.dispose();
         // Idle keep-alive connections would hold stop(false) open; close frames have been queued.
         await Promise.race([stopped, Bun.sleep(CLOSE_GRACE_MS)]);
         await server.stop(true);

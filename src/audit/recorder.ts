@@ -8,6 +8,7 @@ import type { AccountAction, AccountActionType } from "../auth/account-actions.t
 import type { AuditEntry } from "../db/audit-repo.ts";
 import type { ProviderAction } from "../providers/catalog.ts";
 import type { SessionAction, SessionActionType } from "../sessions/session-actions.ts";
+import type { ShareAction } from "../shares/share-links.ts";
 
 /** The audit action each session event is recorded as (the names rows had before). */
 export const SESSION_AUDIT_ACTIONS: Record<SessionActionType, string> = {
@@ -41,8 +42,16 @@ export const ACCOUNT_AUDIT_ACTIONS: Record<AccountActionType, string> = {
  */
 export const AUDIT_SETTLE_MS = 2000;
 
+/** The audit action each share-link event is recorded as; a refused open is `share.open`, denied. */
+export const SHARE_AUDIT_ACTIONS: Record<ShareAction["type"], string> = {
+  "share.created": "share.create",
+  "share.opened": "share.open",
+  "share.refused": "share.open",
+  "share.revoked": "share.revoke",
+};
+
 /** What the domain reports: the actions the audit log is written from. */
-export type DomainAction = SessionAction | AccountAction | ProviderAction;
+export type DomainAction = SessionAction | AccountAction | ProviderAction | ShareAction;
 
 export interface AuditRecorderDeps {
   append: (entry: AuditEntry) => Promise<void>;
@@ -98,8 +107,31 @@ export function providerAuditEntry({ providerId, actor, detail }: ProviderAction
   };
 }
 
+/**
+ * The row of one share-link action: the session is the target, the link's id is in `detail`
+ * (never its token). An open has no actor, only the client's address.
+ */
+export function shareAuditEntry({
+  type,
+  sessionId,
+  shareId,
+  actor,
+  address,
+  detail,
+}: ShareAction): AuditEntry {
+  return {
+    actor: actor?.username ?? null,
+    clientIp: address,
+    action: SHARE_AUDIT_ACTIONS[type],
+    target: sessionId,
+    outcome: type === "share.refused" ? "denied" : "ok",
+    detail: { ...(shareId ? { shareId } : {}), ...detail },
+  };
+}
+
 /** The row of any action the domain reports. */
 export function auditEntryOf(action: DomainAction): AuditEntry {
+  if ("shareId" in action) return shareAuditEntry(action);
   if ("userId" in action) return accountAuditEntry(action);
   if ("providerId" in action) return providerAuditEntry(action);
   return sessionAuditEntry(action);

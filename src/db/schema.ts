@@ -206,6 +206,40 @@ export const notificationSettings = pgTable("notification_settings", {
   updatedAt: timestamp("updated_at", { withTimezone: true }).notNull(),
 });
 
+/** How a share link shows its session: following it live, or only the output kept when opened. */
+export const SHARE_MODES = ["live", "recording"] as const;
+/** How a share link shows its session. */
+export type ShareMode = (typeof SHARE_MODES)[number];
+
+/**
+ * A read-only link to one session (src/shares/). Only the SHA-256 of its token is kept
+ * (`token_hash`, base64url): the token itself is shown once, when the link is made. A link
+ * works while `revoked_at` is null and `expires_at` is in the future.
+ */
+export const shareLinks = pgTable(
+  "share_links",
+  {
+    /** UUID string, chosen by the server. */
+    id: text("id").primaryKey(),
+    sessionId: text("session_id")
+      .notNull()
+      .references(() => sessions.id, { onDelete: "cascade" }),
+    tokenHash: text("token_hash").notNull(),
+    mode: text("mode").$type<ShareMode>().notNull(),
+    /** Username of who made it. */
+    createdBy: text("created_by").notNull(),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull(),
+    expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
+    revokedAt: timestamp("revoked_at", { withTimezone: true }),
+    lastOpenedAt: timestamp("last_opened_at", { withTimezone: true }),
+  },
+  (t) => [
+    uniqueIndex("share_links_token_hash_idx").on(t.tokenHash),
+    index("share_links_session_id_idx").on(t.sessionId),
+    check("share_links_mode_check", sql`${t.mode} in (${sqlList(SHARE_MODES)})`),
+  ],
+);
+
 /** A `sessions` row as read. */
 export type SessionRow = typeof sessions.$inferSelect;
 /** A `sessions` row as inserted (defaults optional). */
@@ -222,3 +256,5 @@ export type NewUserRow = typeof users.$inferInsert;
 export type ProviderSettingsRow = typeof providerSettings.$inferSelect;
 /** A `push_subscriptions` row as read. */
 export type PushSubscriptionRow = typeof pushSubscriptions.$inferSelect;
+/** A `share_links` row as read. */
+export type ShareLinkRow = typeof shareLinks.$inferSelect;

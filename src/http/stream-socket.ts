@@ -17,8 +17,13 @@ export interface StreamSocketDeps {
   sessionId: string;
   /** Absent: a fresh open (see SessionManager.attach). */
   since: number | undefined;
-  /** False for viewers: their input and resizes are refused with an error event. */
+  /**
+   * False for viewers and share links: their input and resizes are refused with an error event,
+   * and they attach read-only (their terminals' answers never reach the program).
+   */
   canWrite: boolean;
+  /** Wraps what the session sends this socket (a share link hides details and may cut it short). */
+  decorate?: (sink: ViewerSink, ws: Socket) => ViewerSink;
   /** Counts open streams and the output bytes they accept. */
   metrics: Metrics;
   onError: (error: unknown, context: string) => void;
@@ -31,6 +36,7 @@ export function createStreamSocket({
   canWrite,
   metrics,
   onError,
+  decorate,
 }: StreamSocketDeps): SocketHandler {
   let attachment: Attachment | undefined;
   let closed = false;
@@ -91,7 +97,7 @@ export function createStreamSocket({
   return {
     open(ws) {
       metrics.streamViewers++;
-      const sink: ViewerSink = {
+      const plain: ViewerSink = {
         sendOutput(bytes): SendResult {
           const status = ws.sendBinary(bytes);
           // -1: queued behind backpressure (still delivered), 0: dropped, else sent.
@@ -111,7 +117,8 @@ export function createStreamSocket({
           else if (!closed) ws.resume();
         },
       };
-      manager.attach(sessionId, since, sink).then(
+      const sink = decorate ? decorate(plain, ws) : plain;
+      manager.attach(sessionId, since, sink, { readOnly: !canWrite }).then(
         (ready) => {
           if (closed) return ready.detach();
           attachment = ready;

@@ -87,6 +87,8 @@ export const CloseCode = {
   signedOut: 4001,
   /** The session was deleted while being watched. */
   sessionDeleted: 4004,
+  /** The share link the socket was opened with was revoked or has expired (src/protocol/shares.ts). */
+  shareEnded: 4403,
   /**
    * The viewer stopped reading while further behind than the server keeps; reconnect with
    * `since=` (a viewer that reads again in time gets a snapshot instead).

@@ -181,6 +181,23 @@ test("terminal query answers reach the program from the primary viewer only", ()
   expect(pty.input).toEqual(["\x1b[?1;2c", "ls\r", "\x1b[?1;2c"]);
 });
 
+test("a read-only viewer never types, resizes or becomes the primary viewer", () => {
+  const { session, pty } = startSession();
+  const watcher = session.attach(createFakeSink(), undefined, { readOnly: true });
+  const typist = session.attach(createFakeSink(), undefined);
+  const answer = encoder.encode("\x1b[?1;2c");
+  expect(watcher.write(encoder.encode("rm -rf /\r"))).toBe("refused");
+  expect(watcher.write(answer)).toBe("refused");
+  expect(watcher.resize(33, 11)).toBe(false);
+  // The oldest viewer is read-only: the one after it answers the program's queries.
+  expect(typist.write(answer)).toBe("written");
+  expect(pty.input).toEqual(["\x1b[?1;2c"]);
+  typist.detach();
+  const later = session.attach(createFakeSink(), undefined);
+  later.write(answer);
+  expect(pty.input).toEqual(["\x1b[?1;2c", "\x1b[?1;2c"]);
+});
+
 test("the exit reaches every viewer after the rest of the output, then they end", () => {
   const { session, output, changes } = startSession();
   const sink = createFakeSink();

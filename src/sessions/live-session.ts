@@ -120,6 +120,8 @@ export class LiveSession implements Feed, TrackedSession {
   private primary: Viewer | undefined;
   /** The viewer that last typed (terminal answers do not count), if still attached. */
   private typist: Viewer | undefined;
+  /** Viewers attached read-only (viewer accounts, share links): never the primary one. */
+  private readonly watchers = new Set<Viewer>();
   /** A forced repaint is under way since then: the PTY is a column narrower (see repaint). */
   private repaintFromMs: number | undefined;
   private repaintTimer: TimerHandle;
@@ -362,7 +364,7 @@ export class LiveSession implements Feed, TrackedSession {
    * no longer reaches back to `since`, or when no `since` was given and the replay would be
    * longer than REPLAY_LIMIT_BYTES (see src/protocol/stream.ts).
    */
-  attach(sink: ViewerSink, since: number | undefined): Attachment {
+  attach(sink: ViewerSink, since: number | undefined, { readOnly = false } = {}): Attachment {
     const { ring } = this;
     const from = since ?? ring.start;
     const snapshot = this.isRunning && startsFromSnapshot(since, ring, ring.end);
@@ -372,13 +374,16 @@ export class LiveSession implements Feed, TrackedSession {
     this.timers.clear(this.mirrorTimer);
     this.mirrorTimer = undefined;
     this.mirrorDropped = false;
-    this.primary ??= viewer;
+    // A read-only viewer never answers the program's terminal queries: the others' answers count.
+    if (readOnly) this.watchers.add(viewer);
+    else this.primary ??= viewer;
     viewer.start(
       { type: "hello", session: this.snapshot(), offset: ring.end, bufferStart: ring.start },
       snapshot,
     );
     return {
       write: (bytes) => {
+        if (readOnly) return "refused";
         if (!this.isRunning) return "ended";
         // Answers reach the program once: from the primary viewer, and never before its replay
         // has been sent (until then they can only answer the replay's old queries).
@@ -391,7 +396,7 @@ export class LiveSession implements Feed, TrackedSession {
         if (this.inputQueued > INPUT_BUDGET_BYTES) this.holdInput(viewer);
         return "written";
       },
-      resize: (cols, rows) => this.viewerResized(viewer, cols, rows),
+      resize: (cols, rows) => !readOnly && this.viewerResized(viewer, cols, rows),
       resume: () => viewer.resume(),
       detach: () => viewer.detach(),
     };
@@ -401,7 +406,10 @@ export class LiveSession implements Feed, TrackedSession {
     this.viewers.delete(viewer);
     if (this.viewers.size === 0) this.scheduleMirrorDrop();
     this.inputHeld?.delete(viewer);
-    if (this.primary === viewer) this.primary = this.viewers.values().next().value;
+    this.watchers.delete(viewer);
+    if (this.primary === viewer) {
+      this.primary = [...this.viewers].find((other) => !this.watchers.has(other));
+    }
     // The size it set goes back to the viewers that remain (with none, the size stays).
     const typed = this.typist === viewer;
     if (typed) this.typist = undefined;

@@ -136,7 +136,12 @@ export interface SessionManager {
    * Attach a viewer from `since` (absent: a fresh open); a live session may start it from a
    * snapshot (see LiveSession.attach); a finished session is replayed, then closed.
    */
-  attach(id: string, since: number | undefined, sink: ViewerSink): Promise<Attachment>;
+  attach(
+    id: string,
+    since: number | undefined,
+    sink: ViewerSink,
+    options?: { readOnly?: boolean },
+  ): Promise<Attachment>;
   /**
    * Type the keys of `option` of the prompt `fingerprint` names, if it is still the one the
    * session waits on: SessionError `prompt_changed` otherwise (nothing is typed),
@@ -680,9 +685,9 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
       return since === undefined ? undefined : sinceWithin(ring, since, end);
     },
 
-    async attach(id, since, sink) {
+    async attach(id, since, sink, options = {}) {
       const session = live.get(id);
-      if (session) return session.attach(sink, since);
+      if (session) return session.attach(sink, since, options);
       const { feed, session: info } = await archivedFeed(id);
       const { ring, end } = feed;
       // The screen it ended with, instead of a replay that cannot rebuild it or would be long.

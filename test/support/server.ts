@@ -9,6 +9,7 @@ import { createLogger, type Logger } from "../../src/log.ts";
 import { loginResultSchema, type User, userSchema } from "../../src/protocol/auth.ts";
 import { type Session, sessionSchema } from "../../src/protocol/session.ts";
 import { type RunningServer, startServer } from "../../src/server.ts";
+import type { Timers } from "../../src/sessions/timers.ts";
 import { createTestDatabase, type TestDatabase } from "./database.ts";
 import { stopProcess } from "./process.ts";
 import { bodyOf, type UncheckedResponse } from "./responses.ts";
@@ -72,6 +73,8 @@ export interface TestServerOptions {
   loginLimit?: RateLimit;
   /** A certificate the server trusts for Web Push services (the stand-in's). */
   pushCa?: string;
+  /** The clock and timers share links expire by (default: the real ones). */
+  shareClock?: { now: () => number; timers: Timers };
 }
 
 export async function startTestServer(
@@ -108,6 +111,7 @@ export async function startTestServer(
     pingIntervalMs: options.pingIntervalMs,
     loginLimit: options.loginLimit,
     pushCa: options.pushCa,
+    shareClock: options.shareClock,
   });
   const api = `${server.url}/api/v1`;
 

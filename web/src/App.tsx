@@ -1,6 +1,6 @@
 // The app shell: the top bar (navigation, the inbox with its count, notification settings,
 // sign-out) and the page of the current route. Signed-out users only ever see the sign-in and
-// setup pages.
+// setup pages, and a share link's page (which asks nobody to sign in and shows nothing else).
 import type { JSX } from "preact";
 import { useEffect, useRef } from "preact/hooks";
 import { AdminOnly } from "./components/AdminOnly.tsx";
@@ -13,6 +13,7 @@ import { NotificationsPage } from "./pages/NotificationsPage.tsx";
 import { ProviderSettingsPage } from "./pages/ProviderSettingsPage.tsx";
 import { ProvidersPage } from "./pages/ProvidersPage.tsx";
 import { SetupPage } from "./pages/SetupPage.tsx";
+import { SharePage } from "./pages/SharePage.tsx";
 import { UsersPage } from "./pages/UsersPage.tsx";
 import { Workbench } from "./pages/Workbench.tsx";
 import { useStores } from "./stores.ts";
@@ -24,11 +25,12 @@ export function App() {
   const user = auth.user.value;
 
   useEffect(() => {
-    if (route.page !== "setup") void auth.init();
+    if (route.page !== "setup" && route.page !== "share") void auth.init();
   }, []);
 
   useEffect(() => (user ? stores.live() : undefined), [user?.id]);
 
+  if (route.page === "share") return <SharePage sessionId={route.sessionId} token={route.token} />;
   if (route.page === "setup") return <SetupPage token={route.token} />;
   if (route.page === "login") return <LoginPage next={route.next} />;
   // Until the server says who is signed in (retried while it cannot: only a 401 signs out).

@@ -13,6 +13,7 @@ import "./styles/uploads.css";
 import "./styles/files.css";
 import "./styles/worktree.css";
 import "./styles/changes.css";
+import "./styles/share.css";
 import { render } from "preact";
 import { App } from "./App.tsx";
 import { registerServiceWorker } from "./api/service-worker.ts";
@@ -27,5 +28,8 @@ if (root) {
     </StoresContext.Provider>,
     root,
   );
-  registerServiceWorker((path) => stores.router.navigate(path));
+  // A share link's page is no installed app: it registers nothing.
+  if (stores.router.route.value.page !== "share") {
+    registerServiceWorker((path) => stores.router.navigate(path));
+  }
 }

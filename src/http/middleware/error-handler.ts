@@ -8,6 +8,7 @@ import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { isDatabaseUnavailable } from "../../db/client.ts";
 import { AppError, databaseUnavailable } from "../../errors.ts";
 import type { ErrorBody } from "../../protocol/errors.ts";
+import { redactPath } from "../redact-path.ts";
 import { asAppError } from "../session-errors.ts";
 
 export function errorResponse(
@@ -37,10 +38,10 @@ export function createErrorHandler(
     if (error instanceof HTTPException && error.status === 413) {
       return errorResponse(c, 413, "body_too_large", "request body is too large");
     }
-    logError(error, `${c.req.method} ${c.req.path}`);
+    logError(error, `${c.req.method} ${redactPath(c.req.path)}`);
     return errorResponse(c, 500, "internal_error", "internal server error");
   };
 }
 
 export const notFoundHandler: NotFoundHandler = (c) =>
-  errorResponse(c, 404, "not_found", `no route for ${c.req.method} ${c.req.path}`);
+  errorResponse(c, 404, "not_found", `no route for ${c.req.method} ${redactPath(c.req.path)}`);

@@ -2,6 +2,7 @@
 // index.html for every other GET outside /api so that client-side routes survive a reload.
 import { Hono } from "hono";
 import { AppError } from "../../errors.ts";
+import { redactPath } from "../redact-path.ts";
 import type { WebAsset } from "../web-bundle.ts";
 
 export interface WebRoutesDeps {
@@ -23,12 +24,12 @@ export function webRoutes({ load }: WebRoutesDeps) {
   return new Hono().get("*", async (c) => {
     const path = c.req.path;
     if (path === "/api" || path.startsWith("/api/")) {
-      throw new AppError(404, "not_found", `no route for GET ${path}`);
+      throw new AppError(404, "not_found", `no route for GET ${redactPath(path)}`);
     }
     const all = await assets();
     const exact = all.get(path);
     const asset = exact ?? (isAppRoute(path) ? all.get("/index.html") : undefined);
-    if (!asset) throw new AppError(404, "not_found", `no file ${path}`);
+    if (!asset) throw new AppError(404, "not_found", `no file ${redactPath(path)}`);
     return c.body(asset.body, 200, {
       "content-type": asset.type,
       "cache-control": asset.immutable ? "public, max-age=31536000, immutable" : "no-cache",

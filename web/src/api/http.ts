@@ -14,6 +14,7 @@ import type {
 } from "../../../src/protocol/push.ts";
 import type { Session } from "../../../src/protocol/session.ts";
 import type { NewSession, SessionDeleted } from "../../../src/protocol/session-requests.ts";
+import type { ShareCreate, ShareCreated, ShareLink } from "../../../src/protocol/shares.ts";
 
 export type { AuditEntry, NewSession, Provider, ProviderSettingsPatch };
 
@@ -49,6 +50,11 @@ export interface ApiClient {
   deleteSession(id: string, worktree?: "keep" | "remove"): Promise<SessionDeleted | undefined>;
   /** Answer the waiting prompt `fingerprint` names with its option `option` (an index). */
   answer(id: string, fingerprint: string, option: number): Promise<Session>;
+  /** The session's share links (admins), newest first. */
+  shares(sessionId: string): Promise<ShareLink[]>;
+  /** A new share link; its token and path come only in this answer. */
+  createShare(sessionId: string, body: ShareCreate): Promise<ShareCreated>;
+  revokeShare(sessionId: string, shareId: string): Promise<void>;
   providers(): Promise<Provider[]>;
   setProviderEnabled(id: string, enabled: boolean): Promise<Provider>;
   /** PATCH /providers/:id: secrets are write-only (a value sets, null clears). */
@@ -132,6 +138,11 @@ export function createApiClient(onUnauthorized: () => void): ApiClient {
       call("DELETE", `/sessions/${id(sessionId)}${worktree ? `?worktree=${worktree}` : ""}`, {}),
     answer: (sessionId, fingerprint, option) =>
       call("POST", `/sessions/${id(sessionId)}/answer`, { fingerprint, option }),
+    shares: async (sessionId) =>
+      (await call<{ shares: ShareLink[] }>("GET", `/sessions/${id(sessionId)}/shares`)).shares,
+    createShare: (sessionId, body) => call("POST", `/sessions/${id(sessionId)}/shares`, body),
+    revokeShare: (sessionId, shareId) =>
+      call("DELETE", `/sessions/${id(sessionId)}/shares/${id(shareId)}`, {}),
     providers: async () => (await call<{ providers: Provider[] }>("GET", "/providers")).providers,
     setProviderEnabled: (providerId, enabled) =>
       call("PATCH", `/providers/${id(providerId)}`, { enabled }),

@@ -1,6 +1,6 @@
 // The active terminal's header: state, folder, its worktree's branch, connection status, size,
 // find, font size, the screen-reader setting, its files and changes, and the session's actions
-// (rename, stop or restart, delete) for admins.
+// (rename, share, stop or restart, delete) for admins.
 import type { Session } from "../../../src/protocol/session.ts";
 import { isLive } from "../state/sessions.ts";
 import type { TerminalController } from "../terminal/terminal-controller.ts";
@@ -23,6 +23,8 @@ export interface SessionHeaderProps {
   onFiles: () => void;
   /** Opens what changed in the session's git repository (any role, as the files). */
   onChanges: () => void;
+  /** Opens the share dialog (admins). */
+  onShare: () => void;
 }
 
 export function SessionHeader(props: SessionHeaderProps) {
@@ -109,6 +111,9 @@ export function SessionHeader(props: SessionHeaderProps) {
           <UploadButton sessionId={session.id} class="upload-button" />
           <button type="button" onClick={() => onRename()}>
             Rename
+          </button>
+          <button type="button" class="share-button" onClick={() => props.onShare()}>
+            Share
           </button>
           {isLive(session) ? (
             <button type="button" onClick={onStop}>

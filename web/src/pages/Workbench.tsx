@@ -14,6 +14,7 @@ import { FilesPanel } from "../components/FilesPanel.tsx";
 import { NewSessionDialog } from "../components/NewSessionDialog.tsx";
 import { SessionHeader } from "../components/SessionHeader.tsx";
 import { SessionList, sessionTitle } from "../components/SessionList.tsx";
+import { ShareDialog } from "../components/ShareDialog.tsx";
 import { TerminalTabs } from "../components/TerminalTabs.tsx";
 import { UploadDrop } from "../components/UploadDrop.tsx";
 import { isLive } from "../state/sessions.ts";
@@ -27,6 +28,7 @@ type Modal =
   | { kind: "files"; session: Session }
   | { kind: "delete-worktree"; session: Session & { worktree: SessionWorktree } }
   | { kind: "changes"; session: Session }
+  | { kind: "share"; session: Session }
   | ({ kind: "confirm" } & Omit<ConfirmProps, "onClose">)
   | null;
 
@@ -144,6 +146,7 @@ export function Workbench({ sessionId }: { sessionId: string | null }) {
             onDelete={() => askDelete(active)}
             onFiles={() => (modal.value = { kind: "files", session: active })}
             onChanges={() => (modal.value = { kind: "changes", session: active })}
+            onShare={() => (modal.value = { kind: "share", session: active })}
           />
         )}
         {active && (
@@ -248,6 +251,9 @@ export function Workbench({ sessionId }: { sessionId: string | null }) {
           session={byId.get(modal.value.session.id) ?? modal.value.session}
           onClose={() => (modal.value = null)}
         />
+      )}
+      {modal.value?.kind === "share" && (
+        <ShareDialog sessionId={modal.value.session.id} onClose={() => (modal.value = null)} />
       )}
       {modal.value?.kind === "confirm" && (
         <ConfirmDialog {...modal.value} onClose={() => (modal.value = null)} />

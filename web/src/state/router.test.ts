@@ -16,6 +16,8 @@ test.each([
   ["/users", "", "", { page: "users" }],
   ["/account", "", "", { page: "account" }],
   ["/nowhere", "", "", { page: "sessions", sessionId: null }],
+  ["/share/0b6c-41aa/Ab_-9z", "", "", { page: "share", sessionId: "0b6c-41aa", token: "Ab_-9z" }],
+  ["/share/0b6c-41aa", "", "", { page: "sessions", sessionId: null }],
 ])("%s%s%s is the %p route", (path, search, hash, route) => {
   expect(parseRoute(path, search, hash)).toEqual(route as never);
 });

@@ -4,6 +4,8 @@ import { signal } from "@preact/signals";
 export type Route =
   | { page: "login"; next: string }
   | { page: "setup"; token: string }
+  /** A share link's page: the session alone, read-only, without an account. */
+  | { page: "share"; sessionId: string; token: string }
   | { page: "sessions"; sessionId: string | null }
   | { page: "inbox" }
   | { page: "notifications" }
@@ -18,6 +20,8 @@ export function parseRoute(path: string, search: string, hash: string): Route {
     return { page: "login", next: new URLSearchParams(search).get("next") ?? "/" };
   if (path === "/setup")
     return { page: "setup", token: new URLSearchParams(hash.slice(1)).get("token") ?? "" };
+  const shared = /^\/share\/([\w-]+)\/([\w-]+)$/.exec(path);
+  if (shared?.[1] && shared[2]) return { page: "share", sessionId: shared[1], token: shared[2] };
   if (path === "/inbox") return { page: "inbox" };
   if (path === "/notifications") return { page: "notifications" };
   if (path === "/providers") return { page: "providers" };

@@ -1,6 +1,7 @@
 // One terminal stream (DESIGN §5) that survives network trouble: it resumes with `since=` from
 // the last byte it has, backs off between attempts (250 ms doubling to 10 s), reconnects at
-// once after 4008, and stops for good when the session has ended (1000) or was deleted (4004).
+// once after 4008, and stops for good when the session has ended (1000), was deleted (4004), or
+// the share link it was opened with was revoked or expired (4403).
 // Flow control: the owner pauses it when the terminal cannot keep up (the socket is closed, so
 // nothing piles up in the browser) and resumes it from the same offset once it has caught up.
 // A terminal out of sight (a background tab) is not connected at all: it connects when shown,
@@ -19,7 +20,7 @@ import {
 import { decodeJson } from "../api/decode.ts";
 import { socketUrl } from "../api/http.ts";
 
-export type StreamStatus = "connecting" | "live" | "reconnecting" | "ended" | "deleted";
+export type StreamStatus = "connecting" | "live" | "reconnecting" | "ended" | "deleted" | "revoked";
 
 export interface StreamHandlers {
   /**
@@ -87,12 +88,16 @@ export class StreamConnection {
   /** Announced by a `snapshot` event: the next binary frame is the snapshot. */
   private snapshotNext: { offset: number; cols: number; rows: number } | undefined;
 
+  /** The stream's API path: the session's, or a share link's. */
+  private readonly path: string;
+
   constructor(
-    private readonly sessionId: string,
+    sessionId: string,
     private readonly on: StreamHandlers,
-    { hidden = false }: { hidden?: boolean } = {},
+    { hidden = false, path }: { hidden?: boolean; path?: string | undefined } = {},
   ) {
     this.hidden = hidden;
+    this.path = path ?? `/sessions/${encodeURIComponent(sessionId)}/stream`;
     addEventListener("online", this.wake);
     document.addEventListener("visibilitychange", this.wake);
     this.open();
@@ -159,9 +164,8 @@ export class StreamConnection {
     if (this.disposed || this.finished || this.paused || this.hidden || this.socket) return;
     // A fresh open asks for no offset: the server then sends a snapshot rather than a long replay.
     const since = this.started ? `?since=${this.offset}` : "";
-    const path = `/sessions/${encodeURIComponent(this.sessionId)}/stream${since}`;
     this.snapshotNext = undefined;
-    const socket = new WebSocket(socketUrl(path));
+    const socket = new WebSocket(socketUrl(`${this.path}${since}`));
     socket.binaryType = "arraybuffer";
     this.socket = socket;
     let opened = false;
@@ -200,6 +204,10 @@ export class StreamConnection {
       if (close.code === CloseCode.sessionDeleted) {
         this.finished = true;
         return this.on.status("deleted");
+      }
+      if (close.code === CloseCode.shareEnded) {
+        this.finished = true;
+        return this.on.status("revoked");
       }
       // Never opened, or signed out since (4001): maybe the sign-in is gone.
       if (!opened || close.code === CloseCode.signedOut) {

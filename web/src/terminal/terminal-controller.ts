@@ -26,6 +26,8 @@ export interface TerminalOptions {
   screenReaderMode?: boolean;
   /** Out of sight at first: the stream connects once it is shown (see setVisible). */
   hidden?: boolean;
+  /** The stream's API path when not the session's own (a share link's); read-only then. */
+  streamPath?: string;
   /** The stream could not open (the caller checks whether the sign-in expired). */
   onRefused?: () => void;
   /** Keys typed while the stream was down that it will not send (see StreamHandlers). */
@@ -193,7 +195,7 @@ export class TerminalController {
             requestAnimationFrame(() => requestAnimationFrame(() => void this.loadWebgl())),
           ),
       },
-      { hidden: options.hidden === true },
+      { hidden: options.hidden === true, path: options.streamPath },
     );
   }
 

@@ -1,0 +1,143 @@
+// Share links in real headless Chromium against a real server and a real login shell: the owner
+// makes a link in the share dialog; a fresh browser context with no sign-in opens it and follows
+// the session live; its keys reach nothing; revoking the link ends the page at once.
+
+import { expect, test } from "bun:test";
+import type { Browser } from "playwright-core";
+import { sessionSchema } from "../src/protocol/session.ts";
+import {
+  newPage,
+  shot,
+  signIn,
+  terminalText,
+  WAIT_MS,
+  waitForLine,
+  withServerAndBrowser,
+} from "./support/browser.ts";
+import { bodyOf } from "./support/responses.ts";
+import { eventually, type TestServer } from "./support/server.ts";
+
+const unexpected = (errors: string[]) =>
+  errors.filter(
+    (e) => !/status of 401|Applying inline style violates .*'style-src 'self''/.test(e),
+  );
+
+let server: TestServer;
+let browser: Browser;
+
+withServerAndBrowser({ loginLimit: { count: 1000, perMs: 60_000 } }, (started, launched) => {
+  [server, browser] = [started, launched];
+});
+
+test("a link opened without an account streams the session live, types nothing, and stops at revocation", async () => {
+  const session = bodyOf(
+    await server.request("POST", "/sessions", { provider: "shell", cwd: "/tmp", name: "demo" }),
+    201,
+    sessionSchema,
+  );
+  const owner = await newPage(browser);
+  await signIn(owner.page, server, `/s/${session.id}`);
+  await waitForLine(owner.page, session.id, "[$#] ?$");
+  await owner.page.locator(`.terminal-host[data-session="${session.id}"]`).click();
+  await owner.page.keyboard.type("echo BEFORE-$((6*7))\n");
+  await waitForLine(owner.page, session.id, "^BEFORE-42");
+
+  // The owner makes a live link; it is shown once, with a Copy button.
+  await owner.page.getByRole("button", { name: "Share" }).click();
+  const dialog = owner.page.getByRole("dialog", { name: "Share this session" });
+  await dialog.getByLabel("Expires after").selectOption("3600");
+  await dialog.getByRole("button", { name: "Create link" }).click();
+  const url = await dialog.getByTestId("share-url").inputValue();
+  expect(url).toMatch(new RegExp(`^${server.url}/share/${session.id}/[\\w-]{43}$`));
+  await owner.context.grantPermissions(["clipboard-read", "clipboard-write"], {
+    origin: server.url,
+  });
+  await dialog.getByRole("button", { name: "Copy" }).click();
+  await dialog.getByRole("button", { name: "Copied" }).waitFor();
+  expect(await owner.page.evaluate(() => navigator.clipboard.readText())).toBe(url);
+  await dialog.getByRole("row").filter({ hasText: "Live" }).waitFor();
+  await shot(owner.page, "share-dialog");
+  await owner.page.keyboard.press("Escape");
+  await dialog.waitFor({ state: "hidden" });
+
+  // A fresh context: no cookie, no sign-in.
+  const guest = await newPage(browser);
+  await guest.page.goto(url);
+  await guest.page.getByRole("heading", { name: "demo" }).waitFor();
+  await waitForLine(guest.page, session.id, "^BEFORE-42");
+  expect(await guest.context.cookies()).toEqual([]);
+  // Nothing of the rest of the app: no navigation, no sign-out, no session list.
+  expect(await guest.page.getByRole("navigation").count()).toBe(0);
+  expect(await guest.page.getByRole("button", { name: "Sign out" }).count()).toBe(0);
+  expect(await guest.page.locator(".session-list, .sidebar").count()).toBe(0);
+
+  // Live: what the owner types appears on the shared page.
+  await owner.page.locator(`.terminal-host[data-session="${session.id}"]`).click();
+  await owner.page.keyboard.type("echo LIVE-$((7*7))\n");
+  await waitForLine(guest.page, session.id, "^LIVE-49");
+
+  // The guest's keys reach nothing: the owner's next command comes out, the guest's never.
+  await guest.page.locator(`.terminal-host[data-session="${session.id}"]`).click();
+  await guest.page.keyboard.type("echo GUEST-$((1+1))\n");
+  await guest.page.keyboard.press("Control+C");
+  await owner.page.keyboard.type("echo AFTER-$((2*2))\n");
+  await waitForLine(owner.page, session.id, "^AFTER-4");
+  await waitForLine(guest.page, session.id, "^AFTER-4");
+  expect(await terminalText(owner.page, session.id)).not.toContain("GUEST");
+  expect(await terminalText(guest.page, session.id)).not.toContain("GUEST");
+  await shot(guest.page, "share-page");
+
+  // Revoked: the shared page says so at once and its terminal goes.
+  await owner.page.getByRole("button", { name: "Share" }).click();
+  await dialog.getByRole("button", { name: "Revoke" }).click();
+  await guest.page
+    .getByRole("heading", { name: "This link was revoked or has expired" })
+    .waitFor({ timeout: WAIT_MS });
+  expect(await guest.page.locator(".terminal-host").count()).toBe(0);
+  await dialog.getByRole("cell", { name: "revoked" }).waitFor();
+  await owner.page.keyboard.press("Escape");
+  await owner.page.locator(`.terminal-host[data-session="${session.id}"]`).click();
+  await owner.page.keyboard.type("echo GONE-$((3*3))\n");
+  await waitForLine(owner.page, session.id, "^GONE-9");
+  expect(await guest.page.textContent("body")).not.toContain("GONE-9");
+
+  // Opened again, the link shows the same page, and nothing else.
+  await guest.page.reload();
+  await guest.page.getByRole("heading", { name: "This link was revoked or has expired" }).waitFor();
+  // The revoked link's 404s are expected; xterm's inline styles are refused by the CSP everywhere.
+  expect(unexpected(guest.errors).filter((e) => !/status of 404/.test(e))).toEqual([]);
+  expect(unexpected(owner.errors)).toEqual([]);
+  await owner.context.close();
+  await guest.context.close();
+}, 90_000);
+
+test("a recording link shows the output up to its opening, says so, and nothing after", async () => {
+  const session = bodyOf(
+    await server.request("POST", "/sessions", {
+      provider: "shell",
+      cwd: "/tmp",
+      args: ["-c", "stty raw -echo && printf 'KEPT-OUTPUT\\r\\n' && exec cat"],
+    }),
+    201,
+    sessionSchema,
+  );
+  const created = await server.request("POST", `/sessions/${session.id}/shares`, {
+    mode: "recording",
+  });
+  const outputHas = (text: string) => async () => {
+    const output = await fetch(`${server.api}/sessions/${session.id}/output`, {
+      headers: server.auth,
+    });
+    return (await output.text()).includes(text) || undefined;
+  };
+  // The recording holds what was printed before it opened.
+  await eventually(outputHas("KEPT-OUTPUT"), "the program's output");
+  const guest = await newPage(browser);
+  await guest.page.goto(`${server.url}${(created.body as { path: string }).path}`);
+  await waitForLine(guest.page, session.id, "^KEPT-OUTPUT");
+  await guest.page.getByText("End of the recording").waitFor();
+  await server.request("POST", `/sessions/${session.id}/input`, { data: "LATER-INPUT" });
+  await eventually(outputHas("LATER-INPUT"), "the echo of later input");
+  expect(await terminalText(guest.page, session.id)).not.toContain("LATER-INPUT");
+  await guest.context.close();
+}, 60_000);
