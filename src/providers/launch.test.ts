@@ -253,67 +253,53 @@ describe("unsupported requests", () => {
 });
 
 describe("invalid values", () => {
-  test.each<[string, Partial<LaunchRequest>, string, string]>([
+  /** Claude refuses `request` with 400 `code`, its message starting with `message`. */
+  const expectRefused = (request: Partial<LaunchRequest>, code: string, message: string) => {
+    const error = appErrorOf(() => argsOf("claude", request));
+    expect(error).toMatchObject({ status: 400, code });
+    expect(error.message.startsWith(message)).toBe(true);
+  };
+
+  test.each<[string, Partial<LaunchRequest>, string]>([
     [
       "an unknown config key",
       { config: { colour: "red" } },
-      "config_invalid",
       'config.colour is not a setting of provider "claude"',
     ],
-    [
-      "a secret in config",
-      { config: { apiKey: "sk" } },
-      "config_invalid",
-      "config.apiKey is a secret",
-    ],
-    [
-      "a non-secret in secrets",
-      { secrets: { verbose: "1" } },
-      "config_invalid",
-      "secrets.verbose is not a secret",
-    ],
+    ["a secret in config", { config: { apiKey: "sk" } }, "config.apiKey is a secret"],
+    ["a non-secret in secrets", { secrets: { verbose: "1" } }, "secrets.verbose is not a secret"],
     [
       "a boolean as a string",
       { config: { verbose: "yes" } },
-      "config_invalid",
       "config.verbose must be true or false",
     ],
     [
       "a select value not offered",
       { config: { permissionMode: "yolo" } },
-      "config_invalid",
       "config.permissionMode must be one of default, acceptEdits, plan",
     ],
-    [
-      "a string as a number",
-      { config: { addDir: 42 } },
-      "config_invalid",
-      "config.addDir must be a string",
-    ],
+    ["a string as a number", { config: { addDir: 42 } }, "config.addDir must be a string"],
     [
       "args as a string",
       { config: { extraArgs: "--debug" } },
-      "config_invalid",
       "config.extraArgs must be a list of strings",
     ],
     [
       "args with a number",
       { config: { extraArgs: [1] } },
-      "config_invalid",
       "config.extraArgs must be a list of strings",
     ],
     [
       "a flag value that reads as a flag",
       { config: { addDir: "--dangerously-skip-permissions" } },
-      "config_invalid",
       'config.addDir must not start with "-"',
     ],
-    [
-      "a value with NUL",
-      { config: { addDir: "a\0b" } },
-      "config_invalid",
-      "config.addDir must not contain NUL",
-    ],
+    ["a value with NUL", { config: { addDir: "a\0b" } }, "config.addDir must not contain NUL"],
+  ])("%s is a 400 config_invalid", (_, request, message) => {
+    expectRefused(request, "config_invalid", message);
+  });
+
+  test.each<[string, Partial<LaunchRequest>, string, string]>([
     [
       "a model that reads as a flag",
       { model: "--yolo" },
@@ -339,9 +325,7 @@ describe("invalid values", () => {
       'environment variable "OK" is invalid',
     ],
   ])("%s is a 400 %s", (_, request, code, message) => {
-    const error = appErrorOf(() => argsOf("claude", request));
-    expect(error).toMatchObject({ status: 400, code });
-    expect(error.message.startsWith(message)).toBe(true);
+    expectRefused(request, code, message);
   });
 });
 
