@@ -40,10 +40,23 @@ const resumeById = { sessionId: UUID, mode: "resume" } as const;
 
 type Row = [string, Partial<LaunchRequest>, string[]];
 
+/** One test a row: the arguments `id` is started with for the row's request. */
+function argvCases(id: string, rows: Row[]) {
+  test.each<Row>(rows)("%s", (_, request, expected) => {
+    expect(argsOf(id, request)).toEqual(expected);
+  });
+}
+
+test.each(["claude", "codex", "gemini", "opencode"])(
+  "%s adds nothing when nothing extra is asked, bypass off included",
+  (id) => {
+    expect(argsOf(id, {})).toEqual([]);
+    expect(argsOf(id, { bypass: false })).toEqual([]);
+  },
+);
+
 describe("claude", () => {
-  test.each<Row>([
-    ["nothing extra", {}, []],
-    ["bypass off", { bypass: false }, []],
+  argvCases("claude", [
     ["bypass on", { bypass: true }, ["--dangerously-skip-permissions"]],
     ["a model", { model: "opus" }, ["--model", "opus"]],
     ["resume last in cwd", { resume: "last" }, ["--continue"]],
@@ -102,9 +115,7 @@ describe("claude", () => {
       ["--verbose"],
     ],
     ["resume last the session args set", { resume: "last", args: ["--continue"] }, ["--continue"]],
-  ])("%s", (_, request, expected) => {
-    expect(argsOf("claude", request)).toEqual(expected);
-  });
+  ]);
 
   test("runs claude, with the API key and self-update switch only in the environment", () => {
     const launch = buildLaunch(builtin("claude"), {
@@ -120,9 +131,7 @@ describe("claude", () => {
 });
 
 describe("codex", () => {
-  test.each<Row>([
-    ["nothing extra", {}, []],
-    ["bypass off", { bypass: false }, []],
+  argvCases("codex", [
     ["bypass on", { bypass: true }, ["--dangerously-bypass-approvals-and-sandbox"]],
     ["a model", { model: "gpt-5-codex" }, ["--model", "gpt-5-codex"]],
     ["resume last in cwd", { resume: "last" }, ["resume", "--last"]],
@@ -155,15 +164,11 @@ describe("codex", () => {
       { config: { sandbox: "read-only" }, args: ["--sandbox=danger-full-access"] },
       ["--sandbox=danger-full-access"],
     ],
-  ])("%s", (_, request, expected) => {
-    expect(argsOf("codex", request)).toEqual(expected);
-  });
+  ]);
 });
 
 describe("gemini", () => {
-  test.each<Row>([
-    ["nothing extra", {}, []],
-    ["bypass off", { bypass: false }, []],
+  argvCases("gemini", [
     ["bypass on", { bypass: true }, ["--yolo"]],
     ["a model", { model: "gemini-2.5-pro" }, ["--model", "gemini-2.5-pro"]],
     ["resume last in cwd", { resume: "last" }, ["--resume", "latest"]],
@@ -184,15 +189,11 @@ describe("gemini", () => {
       { resume: "last", args: ["--resume", "3"] },
       ["--resume", "3"],
     ],
-  ])("%s", (_, request, expected) => {
-    expect(argsOf("gemini", request)).toEqual(expected);
-  });
+  ]);
 });
 
 describe("opencode", () => {
-  test.each<Row>([
-    ["nothing extra", {}, []],
-    ["bypass off", { bypass: false }, []],
+  argvCases("opencode", [
     ["bypass on", { bypass: true }, ["--auto"]],
     ["a model", { model: "anthropic/claude-sonnet-4" }, ["--model", "anthropic/claude-sonnet-4"]],
     ["resume last in cwd", { resume: "last" }, ["--continue"]],
@@ -208,9 +209,7 @@ describe("opencode", () => {
       ["--agent", "build", "--model", "openai/o3", "--continue", "--auto"],
     ],
     ["the bypass flag already in the session args", { bypass: true, args: ["--auto"] }, ["--auto"]],
-  ])("%s", (_, request, expected) => {
-    expect(argsOf("opencode", request)).toEqual(expected);
-  });
+  ]);
 
   test("passes provider keys only through the environment", () => {
     const launch = buildLaunch(builtin("opencode"), {
@@ -224,13 +223,11 @@ describe("opencode", () => {
 });
 
 describe("shell", () => {
-  test.each<Row>([
+  argvCases("shell", [
     ["nothing extra", {}, ["-l"]],
     ["bypass on, which a shell does not have", { bypass: true }, ["-l"]],
     ["session args after -l", { args: ["-c", "echo hi"] }, ["-l", "-c", "echo hi"]],
-  ])("%s", (_, request, expected) => {
-    expect(argsOf("shell", request)).toEqual(expected);
-  });
+  ]);
 
   test("runs the login shell given at launch, whatever executable detection found", () => {
     const launch = buildLaunch(builtin("shell"), { shell: "/usr/bin/fish", executable: "/bin/sh" });
