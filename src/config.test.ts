@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { secretProblem } from "./cli/serve.ts";
 import {
+  type Config,
   type ConfigDeps,
   ConfigError,
   describeConfigVariables,
@@ -37,6 +38,18 @@ function errorOf(env: Env, deps: ConfigDeps = {}): ConfigError {
     return error as ConfigError;
   }
   throw new Error(`expected a ConfigError for ${JSON.stringify(env)}`);
+}
+
+/** Loads `name=value` expecting a ConfigError that names `name`; returns its message. */
+function refusal(name: string, value: string): string {
+  const error = errorOf({ [name]: value });
+  expect(error.variable).toBe(name);
+  return error.message;
+}
+
+/** `name=value` loads with `key` set to `expected`. */
+function gives(name: string, value: string, key: keyof Config, expected: string | number): void {
+  expect<unknown>(load({ [name]: value })[key]).toBe(expected);
 }
 
 function files(contents: Record<string, string>): ConfigDeps {
@@ -196,11 +209,10 @@ describe("LISTEN_ADDR", () => {
     ["bad host:80", "invalid host"],
     ["[127.0.0.1]:80", "invalid host"],
   ])("%p is rejected (%s)", (value, why) => {
-    const error = errorOf({ LISTEN_ADDR: value });
-    expect(error.variable).toBe("LISTEN_ADDR");
-    expect(error.message).toStartWith(`LISTEN_ADDR: ${JSON.stringify(value)}`);
-    expect(error.message).toContain(why);
-    expect(error.message).toContain("[::1]:8640");
+    const message = refusal("LISTEN_ADDR", value);
+    expect(message).toStartWith(`LISTEN_ADDR: ${JSON.stringify(value)}`);
+    expect(message).toContain(why);
+    expect(message).toContain("[::1]:8640");
   });
 });
 
@@ -216,9 +228,7 @@ describe("durations", () => {
     ["IDLE_AFTER", "24d", "idleAfterMs", 24 * 86_400_000],
     ["MIRROR_GRACE", "300ms", "mirrorGraceMs", 300],
     ["MIRROR_GRACE", "10m", "mirrorGraceMs", 600_000],
-  ] as const)("%s=%p gives %s %p", (name, value, key, expected) => {
-    expect(load({ [name]: value })[key]).toBe(expected);
-  });
+  ] as const)("%s=%p gives %s %p", gives);
 
   test.each([
     ["JWT_TTL", "0s"],
@@ -234,9 +244,7 @@ describe("durations", () => {
     ["MIRROR_GRACE", "forever"],
     ["IDLE_AFTER", "25d"],
   ])("%s=%p is rejected", (name, value) => {
-    const error = errorOf({ [name]: value });
-    expect(error.variable).toBe(name);
-    expect(error.message).toStartWith(`${name}: ${JSON.stringify(value)} is`);
+    expect(refusal(name, value)).toStartWith(`${name}: ${JSON.stringify(value)} is`);
   });
 });
 
@@ -262,60 +270,67 @@ describe("TRUST_PROXY", () => {
   });
 });
 
-describe("ALLOWED_ORIGINS", () => {
-  test.each([
-    ["https://a.example", ["https://a.example"]],
-    ["https://a.example, http://localhost:5173", ["https://a.example", "http://localhost:5173"]],
-    ["HTTPS://A.Example:443/", ["https://a.example"]],
-    ["http://[::1]:8640", ["http://[::1]:8640"]],
-    ["https://a.example,https://a.example/,", ["https://a.example"]],
-  ])("%p allows %p", (value, expected) => {
-    expect(load({ ALLOWED_ORIGINS: value }).allowedOrigins).toEqual(expected);
+describe.each<{
+  name: string;
+  key: "allowedOrigins" | "allowedHosts";
+  allowed: [string, string[]][];
+  rejected: string[];
+  why: string;
+}>([
+  {
+    name: "ALLOWED_ORIGINS",
+    key: "allowedOrigins",
+    allowed: [
+      ["https://a.example", ["https://a.example"]],
+      ["https://a.example, http://localhost:5173", ["https://a.example", "http://localhost:5173"]],
+      ["HTTPS://A.Example:443/", ["https://a.example"]],
+      ["http://[::1]:8640", ["http://[::1]:8640"]],
+      ["https://a.example,https://a.example/,", ["https://a.example"]],
+    ],
+    rejected: [
+      "a.example",
+      "*",
+      "null",
+      "ftp://a.example",
+      "https://a.example/app",
+      "https://a.example?x=1",
+      "https://a.example#top",
+      "https://user@a.example",
+      "https://",
+      "https://a.example, ws://b.example",
+    ],
+    why: "is not an http(s) origin (scheme://host[:port], no path)",
+  },
+  {
+    name: "ALLOWED_HOSTS",
+    key: "allowedHosts",
+    allowed: [
+      ["dray.example.com", ["dray.example.com"]],
+      ["Dray.Example.COM., proxy.internal:8443", ["dray.example.com", "proxy.internal:8443"]],
+      ["dray.example.com:08443,dray.example.com:8443,", ["dray.example.com:8443"]],
+      ["[::1]:8640, 10.0.0.5", ["[::1]:8640", "10.0.0.5"]],
+    ],
+    rejected: [
+      "https://dray.example.com",
+      "dray.example.com/app",
+      "*.example.com",
+      "dray.example.com:0",
+      "dray.example.com:70000",
+      "dray example.com",
+      "1.2.3",
+      "[not-v6]",
+      "::1",
+      "a.example, b_c.example",
+    ],
+    why: "is not a host name with an optional port",
+  },
+])("$name", ({ name, key, allowed, rejected, why }) => {
+  test.each(allowed)("%p allows %p", (value, expected) => {
+    expect(load({ [name]: value })[key]).toEqual(expected);
   });
 
-  test.each([
-    "a.example",
-    "*",
-    "null",
-    "ftp://a.example",
-    "https://a.example/app",
-    "https://a.example?x=1",
-    "https://a.example#top",
-    "https://user@a.example",
-    "https://",
-    "https://a.example, ws://b.example",
-  ])("%p is rejected", (value) => {
-    const error = errorOf({ ALLOWED_ORIGINS: value });
-    expect(error.variable).toBe("ALLOWED_ORIGINS");
-    expect(error.message).toContain("is not an http(s) origin (scheme://host[:port], no path)");
-  });
-});
-
-describe("ALLOWED_HOSTS", () => {
-  test.each([
-    ["dray.example.com", ["dray.example.com"]],
-    ["Dray.Example.COM., proxy.internal:8443", ["dray.example.com", "proxy.internal:8443"]],
-    ["dray.example.com:08443,dray.example.com:8443,", ["dray.example.com:8443"]],
-    ["[::1]:8640, 10.0.0.5", ["[::1]:8640", "10.0.0.5"]],
-  ])("%p allows %p", (value, expected) => {
-    expect(load({ ALLOWED_HOSTS: value }).allowedHosts).toEqual(expected);
-  });
-
-  test.each([
-    "https://dray.example.com",
-    "dray.example.com/app",
-    "*.example.com",
-    "dray.example.com:0",
-    "dray.example.com:70000",
-    "dray example.com",
-    "1.2.3",
-    "[not-v6]",
-    "::1",
-    "a.example, b_c.example",
-  ])("%p is rejected", (value) => {
-    const error = errorOf({ ALLOWED_HOSTS: value });
-    expect(error.variable).toBe("ALLOWED_HOSTS");
-    expect(error.message).toContain("is not a host name with an optional port");
+  test.each(rejected)("%p is rejected", (value) => {
+    expect(refusal(name, value)).toContain(why);
   });
 });
 
@@ -391,9 +406,7 @@ describe("sizes", () => {
     ["SCROLLBACK_BYTES", "1gb", "scrollbackBytes", 1_073_741_824],
     ["SNAPSHOT_SCROLLBACK_LINES", "0", "snapshotScrollbackLines", 0],
     ["SNAPSHOT_SCROLLBACK_LINES", "100000", "snapshotScrollbackLines", 100_000],
-  ] as const)("%s=%p gives %s %p", (name, value, key, expected) => {
-    expect(load({ [name]: value })[key]).toBe(expected);
-  });
+  ] as const)("%s=%p gives %s %p", gives);
 
   test.each([
     ["BODY_LIMIT", "0", "expected 1B to"],
@@ -407,10 +420,9 @@ describe("sizes", () => {
     ["SNAPSHOT_SCROLLBACK_LINES", "100001", "an integer from 0 to 100000"],
     ["SNAPSHOT_SCROLLBACK_LINES", "-1", "an integer from 0 to 100000"],
   ])("%s=%p is rejected (%s)", (name, value, why) => {
-    const error = errorOf({ [name]: value });
-    expect(error.variable).toBe(name);
-    expect(error.message).toStartWith(`${name}: ${JSON.stringify(value)} is`);
-    expect(error.message).toContain(why);
+    const message = refusal(name, value);
+    expect(message).toStartWith(`${name}: ${JSON.stringify(value)} is`);
+    expect(message).toContain(why);
   });
 });
 
@@ -421,9 +433,7 @@ describe("enums", () => {
     ["LOG_LEVEL", "debug", "logLevel", "debug"],
     ["LOG_LEVEL", "warn", "logLevel", "warn"],
     ["LOG_LEVEL", "ERROR", "logLevel", "error"],
-  ] as const)("%s=%p gives %s %p", (name, value, key, expected) => {
-    expect(load({ [name]: value })[key]).toBe(expected);
-  });
+  ] as const)("%s=%p gives %s %p", gives);
 
   test.each([
     ["PTY_BACKEND", "node-pty", 'PTY_BACKEND: "node-pty" is not bun or bun-pty'],
@@ -465,9 +475,7 @@ describe("database", () => {
     "not a url hunter2-secret",
     "postgres://od:hunter2-secret@db/opendray extra",
   ])("DATABASE_URL %p is rejected without quoting it", (url) => {
-    const error = errorOf({ DATABASE_URL: url });
-    expect(error.variable).toBe("DATABASE_URL");
-    expect(error.message).not.toContain("hunter2");
+    expect(refusal("DATABASE_URL", url)).not.toContain("hunter2");
   });
 
   test("DB_* build a URL whose special characters survive a round trip", () => {
@@ -547,9 +555,7 @@ describe("METRICS_TOKEN", () => {
     ["shorter than 32 characters", "a".repeat(31)],
     ["with a space", `${"a".repeat(20)} ${"b".repeat(20)}`],
   ])("%s is an error naming it, never printing it", (_, token) => {
-    const error = errorOf({ METRICS_TOKEN: token });
-    expect(error.variable).toBe("METRICS_TOKEN");
-    expect(error.message).not.toContain(token);
+    expect(refusal("METRICS_TOKEN", token)).not.toContain(token);
   });
 
   test("32 characters are enough", () => {

@@ -1,7 +1,6 @@
-import { afterAll, describe, expect, test } from "bun:test";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { describe, expect, test } from "bun:test";
 import { join } from "node:path";
+import { tempDirForFile } from "../../test/support/temp-dir.ts";
 import { selfCommand } from "../self-command.ts";
 import {
   HOOK_SOCKET_ENV,
@@ -13,8 +12,7 @@ import {
 } from "./hook-channel.ts";
 import { reduce } from "./hook-client.ts";
 
-const dir = mkdtempSync(join(tmpdir(), "opendray-hooks-"));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const dir = tempDirForFile("hooks");
 
 const SESSION = "0b5c2a8e-4f61-4c1a-9d0e-2f7b3c4d5e6f";
 

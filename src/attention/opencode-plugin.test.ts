@@ -1,8 +1,8 @@
-import { afterAll, describe, expect, test } from "bun:test";
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { describe, expect, test } from "bun:test";
+import { readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { tempDirForFile } from "../../test/support/temp-dir.ts";
 import {
   HOOK_SOCKET_ENV,
   HOOK_TOKEN_ENV,
@@ -13,8 +13,7 @@ import {
 } from "./hook-channel.ts";
 import { OPENCODE_PLUGIN_NAME } from "./opencode-plugin-file.ts";
 
-const dir = mkdtempSync(join(tmpdir(), "opendray-opencode-plugin-"));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const dir = tempDirForFile("opencode-plugin");
 
 const SESSION = "0b5c2a8e-4f61-4c1a-9d0e-2f7b3c4d5e6f";
 const endpoint = { command: ["opendray"], socket: join(dir, "hooks.sock"), token: "t.k" };

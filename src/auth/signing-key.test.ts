@@ -2,16 +2,9 @@
 // later start; a configured JWT_SECRET wins and leaves no file behind.
 
 import { describe, expect, test } from "bun:test";
-import {
-  chmodSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  statSync,
-  writeFileSync,
-} from "node:fs";
-import { tmpdir } from "node:os";
+import { chmodSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { tempDirMaker } from "../../test/support/temp-dir.ts";
 import { JWT_KEY_FILE, loadSigningKey } from "./signing-key.ts";
 import { createTokenService, MIN_SECRET_BYTES } from "./tokens.ts";
 
@@ -22,7 +15,7 @@ const USER = {
   username: "ann",
 } as const;
 
-const freshDataDir = () => mkdtempSync(join(tmpdir(), "opendray-signing-"));
+const freshDataDir = tempDirMaker("signing");
 const tokens = (secret: Uint8Array | string) => createTokenService({ secret, ttlMs: 60_000 });
 
 describe("loadSigningKey", () => {

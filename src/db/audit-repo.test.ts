@@ -1,21 +1,14 @@
 // The audit repository on a migrated database of the configured kind (PGlite or PostgreSQL).
 
-import { beforeEach, expect, test } from "bun:test";
-import { withMigratedDatabase } from "../../test/support/database.ts";
+import { expect, test } from "bun:test";
+import { withEmptiedTable } from "../../test/support/database.ts";
 import { type AuditEntry, type AuditRepo, createAuditRepo } from "./audit-repo.ts";
-import type { Database } from "./client.ts";
 import { type AuditOutcome, auditLog } from "./schema.ts";
 
-let database: Database;
 let repo: AuditRepo;
 
-withMigratedDatabase((opened) => {
-  database = opened;
+withEmptiedTable(auditLog, (database) => {
   repo = createAuditRepo(database.db);
-});
-
-beforeEach(async () => {
-  await database.db.delete(auditLog);
 });
 
 function entry(n: number, overrides: Partial<AuditEntry> = {}): AuditEntry {

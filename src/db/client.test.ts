@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { sql } from "drizzle-orm";
 import { createTestDatabase, queryRows } from "../../test/support/database.ts";
-import { openDatabase } from "./client.ts";
+import { type DatabaseConfig, openDatabase } from "./client.ts";
 import { migrateDatabase } from "./migrate.ts";
 import { createSessionsRepo } from "./sessions-repo.ts";
 
@@ -18,15 +18,31 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
+/** A new test database (of the configured kind, or `kind`), dropped after the test. */
+async function testDatabase(kind?: DatabaseConfig["kind"]) {
+  const testDb = await createTestDatabase(kind);
+  cleanups.push(testDb.drop);
+  return testDb.config;
+}
+
+/** A PGlite database at `path` in a new folder (removed after the test), open until the test ends. */
+async function openPgliteIn(...path: string[]) {
+  const parent = await mkdtemp(join(tmpdir(), "opendray-client-"));
+  cleanups.push(() => rm(parent, { recursive: true, force: true }));
+  const dataDir = join(parent, ...path);
+  const database = await openDatabase({ kind: "pglite", dataDir });
+  cleanups.push(database.close);
+  return { database, dataDir };
+}
+
 describe("openDatabase", () => {
   test(
     "opens the test database, which answers queries",
     async () => {
-      const testDb = await createTestDatabase();
-      cleanups.push(testDb.drop);
-      const database = await openDatabase(testDb.config);
+      const config = await testDatabase();
+      const database = await openDatabase(config);
       cleanups.push(database.close);
-      expect(database.kind).toBe(testDb.config.kind);
+      expect(database.kind).toBe(config.kind);
       const rows = await queryRows<{ answer: number }>(database.db, sql`select 41 + 1 as answer`);
       expect(rows).toEqual([{ answer: 42 }]);
     },
@@ -36,9 +52,7 @@ describe("openDatabase", () => {
   test(
     "closing twice is harmless",
     async () => {
-      const testDb = await createTestDatabase();
-      cleanups.push(testDb.drop);
-      const database = await openDatabase(testDb.config);
+      const database = await openDatabase(await testDatabase());
       await database.close();
       await database.close();
     },
@@ -48,10 +62,7 @@ describe("openDatabase", () => {
   test(
     "PGlite runs with a 16MB buffer pool and PGlite's own settings",
     async () => {
-      const parent = await mkdtemp(join(tmpdir(), "opendray-client-"));
-      cleanups.push(() => rm(parent, { recursive: true, force: true }));
-      const database = await openDatabase({ kind: "pglite", dataDir: join(parent, "pgdata") });
-      cleanups.push(database.close);
+      const { database } = await openPgliteIn("pgdata");
       const setting = async (name: string) =>
         (
           await queryRows<{ setting: string }>(
@@ -70,11 +81,7 @@ describe("openDatabase", () => {
   test(
     "creates a missing PGlite directory with mode 0700",
     async () => {
-      const parent = await mkdtemp(join(tmpdir(), "opendray-client-"));
-      cleanups.push(() => rm(parent, { recursive: true, force: true }));
-      const dataDir = join(parent, "nested", "pgdata");
-      const database = await openDatabase({ kind: "pglite", dataDir });
-      cleanups.push(database.close);
+      const { dataDir } = await openPgliteIn("nested", "pgdata");
       expect((await stat(dataDir)).mode & 0o777).toBe(0o700);
     },
     DB_TEST_TIMEOUT_MS,
@@ -83,9 +90,8 @@ describe("openDatabase", () => {
   test(
     "reopening a PGlite directory keeps its data",
     async () => {
-      const testDb = await createTestDatabase("pglite");
-      cleanups.push(testDb.drop);
-      const first = await openDatabase(testDb.config);
+      const config = await testDatabase("pglite");
+      const first = await openDatabase(config);
       await migrateDatabase(first);
       await createSessionsRepo(first.db).insert({
         id: "2b1c7f0e-0000-4000-8000-000000000001",
@@ -99,7 +105,7 @@ describe("openDatabase", () => {
       });
       await first.close();
 
-      const second = await openDatabase(testDb.config);
+      const second = await openDatabase(config);
       cleanups.push(second.close);
       await migrateDatabase(second);
       const rows = await createSessionsRepo(second.db).list();

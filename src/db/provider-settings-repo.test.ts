@@ -1,8 +1,8 @@
 // The provider settings repository on a migrated database of the configured kind (PGlite or PostgreSQL).
 
-import { beforeEach, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { sql } from "drizzle-orm";
-import { queryRows, withMigratedDatabase } from "../../test/support/database.ts";
+import { queryRows, withEmptiedTable } from "../../test/support/database.ts";
 import type { Database } from "./client.ts";
 import { createProviderSettingsRepo, type ProviderSettingsRepo } from "./provider-settings-repo.ts";
 import { providerSettings } from "./schema.ts";
@@ -13,13 +13,9 @@ const LATER_AT = new Date("2025-04-02T10:30:00.456Z");
 let database: Database;
 let repo: ProviderSettingsRepo;
 
-withMigratedDatabase((opened) => {
+withEmptiedTable(providerSettings, (opened) => {
   database = opened;
   repo = createProviderSettingsRepo(database.db);
-});
-
-beforeEach(async () => {
-  await database.db.delete(providerSettings);
 });
 
 describe("upsert", () => {

@@ -2,17 +2,14 @@
 
 import { expect, test } from "bun:test";
 import { withMigratedDatabase } from "../../test/support/database.ts";
-import type { Database } from "./client.ts";
 import { createRevokedTokensRepo, type RevokedTokensRepo } from "./revoked-tokens-repo.ts";
 
 const NOW = new Date("2026-01-02T12:00:00.000Z");
 const at = (offsetMs: number) => new Date(NOW.getTime() + offsetMs);
 
-let database: Database;
 let repo: RevokedTokensRepo;
 
-withMigratedDatabase((opened) => {
-  database = opened;
+withMigratedDatabase((database) => {
   repo = createRevokedTokensRepo(database.db);
 });
 

@@ -1,22 +1,15 @@
 // The sessions repository on a migrated database of the configured kind (PGlite or PostgreSQL).
 
-import { beforeEach, describe, expect, test } from "bun:test";
-import { withMigratedDatabase } from "../../test/support/database.ts";
+import { describe, expect, test } from "bun:test";
+import { withEmptiedTable } from "../../test/support/database.ts";
 import { SESSION_STATES, type SessionState } from "../protocol/session.ts";
-import type { Database } from "./client.ts";
 import { type NewSessionRow, sessions } from "./schema.ts";
 import { createSessionsRepo, type SessionsRepo } from "./sessions-repo.ts";
 
-let database: Database;
 let repo: SessionsRepo;
 
-withMigratedDatabase((opened) => {
-  database = opened;
+withEmptiedTable(sessions, (database) => {
   repo = createSessionsRepo(database.db);
-});
-
-beforeEach(async () => {
-  await database.db.delete(sessions);
 });
 
 /** A minimal valid row; `n` picks a distinct id and a creation time n minutes after a base. */

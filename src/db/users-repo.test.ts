@@ -1,7 +1,7 @@
 // The users repository on a migrated database of the configured kind (PGlite or PostgreSQL).
 
-import { beforeEach, describe, expect, test } from "bun:test";
-import { withMigratedDatabase } from "../../test/support/database.ts";
+import { describe, expect, test } from "bun:test";
+import { withEmptiedTable } from "../../test/support/database.ts";
 import { AppError } from "../errors.ts";
 import type { Database } from "./client.ts";
 import { type UserRole, users } from "./schema.ts";
@@ -13,13 +13,9 @@ const CREATED_AT = new Date("2025-03-01T12:00:00.123Z");
 let database: Database;
 let repo: UsersRepo;
 
-withMigratedDatabase((opened) => {
+withEmptiedTable(users, (opened) => {
   database = opened;
   repo = createUsersRepo(database.db, { now: () => CREATED_AT });
-});
-
-beforeEach(async () => {
-  await database.db.delete(users);
 });
 
 function newUser(username: string, role: UserRole = "viewer") {

@@ -42,56 +42,53 @@ export interface MetricsSnapshot {
 
 /** The exposition text: `# HELP`/`# TYPE` then samples, one metric family at a time. */
 export function renderMetrics(snapshot: MetricsSnapshot): string {
-  const { metrics } = snapshot;
+  const { metrics, version, commit, startedAtMs, sessionsByState } = snapshot;
   const lines: string[] = [];
-  const family = (
-    name: string,
-    type: "counter" | "gauge",
-    help: string,
-    samples: [string, number][],
-  ) => {
+  /** One family: a counter when its name ends in `_total` (Prometheus's naming rule), else a
+   *  gauge; `samples` is a lone unlabelled value or [labels, value] pairs. */
+  const family = (name: string, help: string, samples: number | [string, number][]) => {
+    const type = name.endsWith("_total") ? "counter" : "gauge";
     lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
-    for (const [labels, value] of samples) lines.push(`${name}${labels} ${value}`);
+    for (const [labels, value] of typeof samples === "number" ? [["", samples]] : samples) {
+      lines.push(`${name}${labels} ${value}`);
+    }
   };
-  family("opendray_build_info", "gauge", "Version and commit of the running server; always 1.", [
-    [`{version="${label(snapshot.version)}",commit="${label(snapshot.commit)}"}`, 1],
+  family("opendray_build_info", "Version and commit of the running server; always 1.", [
+    [`{version="${label(version)}",commit="${label(commit)}"}`, 1],
   ]);
-  family("opendray_start_time_seconds", "gauge", "Unix time the server started.", [
-    ["", Math.floor(snapshot.startedAtMs / 1000)],
-  ]);
+  family(
+    "opendray_start_time_seconds",
+    "Unix time the server started.",
+    Math.floor(startedAtMs / 1000),
+  );
   family(
     "opendray_sessions",
-    "gauge",
     "Stored sessions by state.",
-    SESSION_STATES.map((state) => [`{state="${state}"}`, snapshot.sessionsByState[state] ?? 0]),
+    SESSION_STATES.map((state) => [`{state="${state}"}`, sessionsByState[state] ?? 0]),
   );
-  family("opendray_live_sessions", "gauge", "Sessions with a running PTY in this process.", [
-    ["", snapshot.liveSessions],
-  ]);
+  family(
+    "opendray_live_sessions",
+    "Sessions with a running PTY in this process.",
+    snapshot.liveSessions,
+  );
   family(
     "opendray_output_bytes_held",
-    "gauge",
     "PTY output this server holds in memory for live sessions (with PTY_HOST=auto: its copies of the PTY host's rings, kept while watched).",
-    [["", snapshot.outputBytesHeld]],
+    snapshot.outputBytesHeld,
   );
-  family("opendray_stream_viewers", "gauge", "Open terminal stream WebSockets.", [
-    ["", metrics.streamViewers],
-  ]);
+  family("opendray_stream_viewers", "Open terminal stream WebSockets.", metrics.streamViewers);
   family(
     "opendray_websockets",
-    "gauge",
     "Open WebSockets (terminal streams and lifecycle events).",
-    [["", snapshot.webSockets]],
+    snapshot.webSockets,
   );
   family(
     "opendray_stream_bytes_out_total",
-    "counter",
     "PTY output bytes sent to terminal stream viewers.",
-    [["", metrics.streamBytesOut]],
+    metrics.streamBytesOut,
   );
   family(
     "opendray_rate_limited_total",
-    "counter",
     "Requests refused with 429, by limiter.",
     Object.entries(metrics.rateLimited).map(([limiter, value]) => [
       `{limiter="${limiter}"}`,

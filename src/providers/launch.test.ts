@@ -40,10 +40,23 @@ const resumeById = { sessionId: UUID, mode: "resume" } as const;
 
 type Row = [string, Partial<LaunchRequest>, string[]];
 
+/** One test a row: the arguments `id` is started with for the row's request. */
+function argvCases(id: string, rows: Row[]) {
+  test.each<Row>(rows)("%s", (_, request, expected) => {
+    expect(argsOf(id, request)).toEqual(expected);
+  });
+}
+
+test.each(["claude", "codex", "gemini", "opencode"])(
+  "%s adds nothing when nothing extra is asked, bypass off included",
+  (id) => {
+    expect(argsOf(id, {})).toEqual([]);
+    expect(argsOf(id, { bypass: false })).toEqual([]);
+  },
+);
+
 describe("claude", () => {
-  test.each<Row>([
-    ["nothing extra", {}, []],
-    ["bypass off", { bypass: false }, []],
+  argvCases("claude", [
     ["bypass on", { bypass: true }, ["--dangerously-skip-permissions"]],
     ["a model", { model: "opus" }, ["--model", "opus"]],
     ["resume last in cwd", { resume: "last" }, ["--continue"]],
@@ -102,9 +115,7 @@ describe("claude", () => {
       ["--verbose"],
     ],
     ["resume last the session args set", { resume: "last", args: ["--continue"] }, ["--continue"]],
-  ])("%s", (_, request, expected) => {
-    expect(argsOf("claude", request)).toEqual(expected);
-  });
+  ]);
 
   test("runs claude, with the API key and self-update switch only in the environment", () => {
     const launch = buildLaunch(builtin("claude"), {
@@ -120,9 +131,7 @@ describe("claude", () => {
 });
 
 describe("codex", () => {
-  test.each<Row>([
-    ["nothing extra", {}, []],
-    ["bypass off", { bypass: false }, []],
+  argvCases("codex", [
     ["bypass on", { bypass: true }, ["--dangerously-bypass-approvals-and-sandbox"]],
     ["a model", { model: "gpt-5-codex" }, ["--model", "gpt-5-codex"]],
     ["resume last in cwd", { resume: "last" }, ["resume", "--last"]],
@@ -155,15 +164,11 @@ describe("codex", () => {
       { config: { sandbox: "read-only" }, args: ["--sandbox=danger-full-access"] },
       ["--sandbox=danger-full-access"],
     ],
-  ])("%s", (_, request, expected) => {
-    expect(argsOf("codex", request)).toEqual(expected);
-  });
+  ]);
 });
 
 describe("gemini", () => {
-  test.each<Row>([
-    ["nothing extra", {}, []],
-    ["bypass off", { bypass: false }, []],
+  argvCases("gemini", [
     ["bypass on", { bypass: true }, ["--yolo"]],
     ["a model", { model: "gemini-2.5-pro" }, ["--model", "gemini-2.5-pro"]],
     ["resume last in cwd", { resume: "last" }, ["--resume", "latest"]],
@@ -184,15 +189,11 @@ describe("gemini", () => {
       { resume: "last", args: ["--resume", "3"] },
       ["--resume", "3"],
     ],
-  ])("%s", (_, request, expected) => {
-    expect(argsOf("gemini", request)).toEqual(expected);
-  });
+  ]);
 });
 
 describe("opencode", () => {
-  test.each<Row>([
-    ["nothing extra", {}, []],
-    ["bypass off", { bypass: false }, []],
+  argvCases("opencode", [
     ["bypass on", { bypass: true }, ["--auto"]],
     ["a model", { model: "anthropic/claude-sonnet-4" }, ["--model", "anthropic/claude-sonnet-4"]],
     ["resume last in cwd", { resume: "last" }, ["--continue"]],
@@ -208,9 +209,7 @@ describe("opencode", () => {
       ["--agent", "build", "--model", "openai/o3", "--continue", "--auto"],
     ],
     ["the bypass flag already in the session args", { bypass: true, args: ["--auto"] }, ["--auto"]],
-  ])("%s", (_, request, expected) => {
-    expect(argsOf("opencode", request)).toEqual(expected);
-  });
+  ]);
 
   test("passes provider keys only through the environment", () => {
     const launch = buildLaunch(builtin("opencode"), {
@@ -224,13 +223,11 @@ describe("opencode", () => {
 });
 
 describe("shell", () => {
-  test.each<Row>([
+  argvCases("shell", [
     ["nothing extra", {}, ["-l"]],
     ["bypass on, which a shell does not have", { bypass: true }, ["-l"]],
     ["session args after -l", { args: ["-c", "echo hi"] }, ["-l", "-c", "echo hi"]],
-  ])("%s", (_, request, expected) => {
-    expect(argsOf("shell", request)).toEqual(expected);
-  });
+  ]);
 
   test("runs the login shell given at launch, whatever executable detection found", () => {
     const launch = buildLaunch(builtin("shell"), { shell: "/usr/bin/fish", executable: "/bin/sh" });
@@ -253,67 +250,53 @@ describe("unsupported requests", () => {
 });
 
 describe("invalid values", () => {
-  test.each<[string, Partial<LaunchRequest>, string, string]>([
+  /** Claude refuses `request` with 400 `code`, its message starting with `message`. */
+  const expectRefused = (request: Partial<LaunchRequest>, code: string, message: string) => {
+    const error = appErrorOf(() => argsOf("claude", request));
+    expect(error).toMatchObject({ status: 400, code });
+    expect(error.message.startsWith(message)).toBe(true);
+  };
+
+  test.each<[string, Partial<LaunchRequest>, string]>([
     [
       "an unknown config key",
       { config: { colour: "red" } },
-      "config_invalid",
       'config.colour is not a setting of provider "claude"',
     ],
-    [
-      "a secret in config",
-      { config: { apiKey: "sk" } },
-      "config_invalid",
-      "config.apiKey is a secret",
-    ],
-    [
-      "a non-secret in secrets",
-      { secrets: { verbose: "1" } },
-      "config_invalid",
-      "secrets.verbose is not a secret",
-    ],
+    ["a secret in config", { config: { apiKey: "sk" } }, "config.apiKey is a secret"],
+    ["a non-secret in secrets", { secrets: { verbose: "1" } }, "secrets.verbose is not a secret"],
     [
       "a boolean as a string",
       { config: { verbose: "yes" } },
-      "config_invalid",
       "config.verbose must be true or false",
     ],
     [
       "a select value not offered",
       { config: { permissionMode: "yolo" } },
-      "config_invalid",
       "config.permissionMode must be one of default, acceptEdits, plan",
     ],
-    [
-      "a string as a number",
-      { config: { addDir: 42 } },
-      "config_invalid",
-      "config.addDir must be a string",
-    ],
+    ["a string as a number", { config: { addDir: 42 } }, "config.addDir must be a string"],
     [
       "args as a string",
       { config: { extraArgs: "--debug" } },
-      "config_invalid",
       "config.extraArgs must be a list of strings",
     ],
     [
       "args with a number",
       { config: { extraArgs: [1] } },
-      "config_invalid",
       "config.extraArgs must be a list of strings",
     ],
     [
       "a flag value that reads as a flag",
       { config: { addDir: "--dangerously-skip-permissions" } },
-      "config_invalid",
       'config.addDir must not start with "-"',
     ],
-    [
-      "a value with NUL",
-      { config: { addDir: "a\0b" } },
-      "config_invalid",
-      "config.addDir must not contain NUL",
-    ],
+    ["a value with NUL", { config: { addDir: "a\0b" } }, "config.addDir must not contain NUL"],
+  ])("%s is a 400 config_invalid", (_, request, message) => {
+    expectRefused(request, "config_invalid", message);
+  });
+
+  test.each<[string, Partial<LaunchRequest>, string, string]>([
     [
       "a model that reads as a flag",
       { model: "--yolo" },
@@ -339,9 +322,7 @@ describe("invalid values", () => {
       'environment variable "OK" is invalid',
     ],
   ])("%s is a 400 %s", (_, request, code, message) => {
-    const error = appErrorOf(() => argsOf("claude", request));
-    expect(error).toMatchObject({ status: 400, code });
-    expect(error.message.startsWith(message)).toBe(true);
+    expectRefused(request, code, message);
   });
 });
 

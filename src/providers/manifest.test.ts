@@ -95,11 +95,6 @@ describe("parseManifest", () => {
     expect(Object.isFrozen(manifest.resume?.lastInCwd)).toBe(true);
   });
 
-  const field = (extra: Record<string, unknown>) => ({
-    ...minimal,
-    fields: [{ key: "k", label: "K", ...extra }],
-  });
-
   test.each([
     ["a document that is not an object", [], "tool.json: (root): must be an object"],
     ["a missing id", { name: "Tool", executable: "tool" }, "tool.json: id: is required"],
@@ -123,56 +118,6 @@ describe("parseManifest", () => {
       "tool.json: bypass: must be a flag",
     ],
     [
-      "an unknown field type",
-      field({ type: "color", flag: "--c" }),
-      "tool.json: fields[0].type: must be one of string, number, boolean, select, secret, args",
-    ],
-    [
-      "a field with flag and env",
-      field({ type: "string", flag: "--k", env: "K" }),
-      "tool.json: fields[0].env: set exactly one of flag or env",
-    ],
-    [
-      "a field with neither flag nor env",
-      field({ type: "boolean" }),
-      "tool.json: fields[0].flag: set exactly one of flag or env",
-    ],
-    [
-      "a select without options",
-      field({ type: "select", flag: "--k" }),
-      "tool.json: fields[0].options: is required",
-    ],
-    [
-      "a select with no options",
-      field({ type: "select", flag: "--k", options: [] }),
-      "tool.json: fields[0].options: must list at least one option",
-    ],
-    [
-      "a select default outside its options",
-      field({ type: "select", flag: "--k", options: ["a"], default: "b" }),
-      "tool.json: fields[0].default: is not one of the options",
-    ],
-    [
-      "a secret mapped to a flag",
-      field({ type: "secret", flag: "--key" }),
-      "tool.json: fields[0].flag: a secret cannot be a flag; use env",
-    ],
-    [
-      "an args field mapped to env",
-      field({ type: "args", env: "ARGS" }),
-      "tool.json: fields[0].env: an args field is argv",
-    ],
-    [
-      "a style without a flag",
-      field({ type: "string", env: "K", style: "equals" }),
-      "tool.json: fields[0].style: applies only to a flag",
-    ],
-    [
-      "a number default out of bounds",
-      field({ type: "number", flag: "--k", min: 1, max: 3, default: 5 }),
-      "tool.json: fields[0].default: is outside",
-    ],
-    [
       "two fields with one key",
       {
         ...minimal,
@@ -191,6 +136,52 @@ describe("parseManifest", () => {
   ])("rejects %s, naming the file and field", (_, json, expected) => {
     const message = errorOf(json);
     expect(message.startsWith(expected)).toBe(true);
+    expect(message).not.toContain("\n");
+  });
+
+  // A manifest's one field, { key: "k", label: "K", ...what the row gives }.
+  test.each([
+    [
+      "an unknown type",
+      { type: "color", flag: "--c" },
+      "type: must be one of string, number, boolean, select, secret, args",
+    ],
+    [
+      "flag and env",
+      { type: "string", flag: "--k", env: "K" },
+      "env: set exactly one of flag or env",
+    ],
+    ["neither flag nor env", { type: "boolean" }, "flag: set exactly one of flag or env"],
+    ["a select without options", { type: "select", flag: "--k" }, "options: is required"],
+    [
+      "a select with no options",
+      { type: "select", flag: "--k", options: [] },
+      "options: must list at least one option",
+    ],
+    [
+      "a select default outside its options",
+      { type: "select", flag: "--k", options: ["a"], default: "b" },
+      "default: is not one of the options",
+    ],
+    [
+      "a secret mapped to a flag",
+      { type: "secret", flag: "--key" },
+      "flag: a secret cannot be a flag; use env",
+    ],
+    ["an args field mapped to env", { type: "args", env: "ARGS" }, "env: an args field is argv"],
+    [
+      "a style without a flag",
+      { type: "string", env: "K", style: "equals" },
+      "style: applies only to a flag",
+    ],
+    [
+      "a number default out of bounds",
+      { type: "number", flag: "--k", min: 1, max: 3, default: 5 },
+      "default: is outside",
+    ],
+  ])("rejects a field with %s, naming it", (_, field, expected) => {
+    const message = errorOf({ ...minimal, fields: [{ key: "k", label: "K", ...field }] });
+    expect(message).toStartWith(`tool.json: fields[0].${expected}`);
     expect(message).not.toContain("\n");
   });
 
@@ -225,30 +216,23 @@ describe("loadManifests", () => {
   }
   const json = (value: unknown) => JSON.stringify(value);
 
-  test("keeps the built-ins when the directory does not exist", () => {
-    const missing = Object.assign(new Error("no such directory"), { code: "ENOENT" });
+  test.each([
+    ["keeps the built-ins when the directory does not exist", "ENOENT", []],
+    [
+      "reports a directory it cannot list and keeps the built-ins",
+      "EACCES",
+      ["/data/providers: cannot list (EACCES)"],
+    ],
+  ])("%s", (_, code, errors) => {
     const result = loadManifests({
       builtins,
       dir,
       readDir: () => {
-        throw missing;
+        throw Object.assign(new Error(`readdir failed: ${code}`), { code });
       },
     });
     expect([...result.manifests.keys()]).toEqual(["shell", "claude"]);
-    expect(result.errors).toEqual([]);
-  });
-
-  test("reports a directory it cannot list and keeps the built-ins", () => {
-    const denied = Object.assign(new Error("permission denied"), { code: "EACCES" });
-    const result = loadManifests({
-      builtins,
-      dir,
-      readDir: () => {
-        throw denied;
-      },
-    });
-    expect([...result.manifests.keys()]).toEqual(["shell", "claude"]);
-    expect(result.errors).toEqual(["/data/providers: cannot list (EACCES)"]);
+    expect(result.errors).toEqual(errors);
   });
 
   test("an operator file overrides a built-in by id, in place, as a whole", () => {

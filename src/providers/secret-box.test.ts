@@ -2,18 +2,11 @@
 
 import { describe, expect, test } from "bun:test";
 import { randomBytes } from "node:crypto";
-import {
-  chmodSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  statSync,
-  writeFileSync,
-} from "node:fs";
-import { tmpdir } from "node:os";
+import { chmodSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { sql } from "drizzle-orm";
 import { queryRows, withMigratedDatabase } from "../../test/support/database.ts";
+import { tempDirMaker } from "../../test/support/temp-dir.ts";
 import type { Database } from "../db/client.ts";
 import { createProviderSettingsRepo } from "../db/provider-settings-repo.ts";
 import { createSecretBox, loadSecretsKey, SECRETS_KEY_FILE } from "./secret-box.ts";
@@ -24,9 +17,7 @@ const PLAINTEXT = "sk-ant-api03-Zq9 with spaces, quotes ' \" and ünïcode";
 
 const box = createSecretBox(KEY);
 
-function freshDataDir(): string {
-  return mkdtempSync(join(tmpdir(), "opendray-secrets-"));
-}
+const freshDataDir = tempDirMaker("secrets");
 
 /** `sealed` with one byte of its decoded part `part` (1: IV, 2: ciphertext+tag) XOR-ed. */
 function flipByte(sealed: string, part: 1 | 2, index: number): string {

@@ -1,12 +1,10 @@
-import { afterAll, expect, test } from "bun:test";
-import { mkdtempSync, rmSync } from "node:fs";
+import { expect, test } from "bun:test";
 import { createServer, type Socket as NetSocket } from "node:net";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { tempDirForFile } from "../../test/support/temp-dir.ts";
 import { FrameWriter, HIGH_WATER_BYTES } from "./frame-writer.ts";
 
-const dir = mkdtempSync(join(tmpdir(), "opendray-writer-"));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const dir = tempDirForFile("writer");
 
 test("what the kernel does not take is copied: the caller may reuse its buffer at once", async () => {
   const path = join(dir, "peer.sock");

@@ -29,6 +29,15 @@ function setup(ringBytes: number) {
   return { ring, screen, watcher, emit, emitEach };
 }
 
+/** The ring has wrapped, yet the screen skipped nothing: its snapshot restores what the watcher shows. */
+async function expectWholeAfterWrap({ ring, screen, watcher }: ReturnType<typeof setup>) {
+  expect(ring.start).toBeGreaterThan(0);
+  const snapshot = await screen.snapshot();
+  expect(screen.skipped).toBe(0);
+  expect(await restored(snapshot.data)).toEqual(await terminalState(watcher));
+  screen.dispose();
+}
+
 /** What a viewer that gets only the snapshot ends up with. */
 async function restored(data: string, cols = SIZE.cols, rows = SIZE.rows) {
   const term = new Terminal({ cols, rows, allowProposedApi: true });
@@ -95,25 +104,18 @@ test("an idle screen drops its terminal and comes back the same, resized", async
 });
 
 test("reads that would overrun what the screen has not read yet are parsed first", async () => {
-  const { ring, screen, watcher, emit } = setup(4 * 1024);
+  const terminal = setup(4 * 1024);
+  const { emit } = terminal;
   // In one event-loop turn (no parse scheduled yet runs): a mode, then reads that overrun it.
   emit("\x1b[?1049h\x1b[?1h");
   for (let n = 0; n < 3; n++) emit(`${"x".repeat(4088)}\r\n`);
-  expect(ring.start).toBeGreaterThan(0);
-  const snapshot = await screen.snapshot();
-  expect(screen.skipped).toBe(0);
-  expect(await restored(snapshot.data)).toEqual(await terminalState(watcher));
-  screen.dispose();
+  await expectWholeAfterWrap(terminal);
 });
 
 test("a read larger than the ring reaches the screen whole", async () => {
-  const { ring, screen, watcher, emit } = setup(4 * 1024);
-  emit(`\x1b[?1h${Array.from({ length: 1000 }, (_, n) => `flood ${n}\r\n`).join("")}`);
-  expect(ring.start).toBeGreaterThan(0);
-  const snapshot = await screen.snapshot();
-  expect(screen.skipped).toBe(0);
-  expect(await restored(snapshot.data)).toEqual(await terminalState(watcher));
-  screen.dispose();
+  const terminal = setup(4 * 1024);
+  terminal.emit(`\x1b[?1h${Array.from({ length: 1000 }, (_, n) => `flood ${n}\r\n`).join("")}`);
+  await expectWholeAfterWrap(terminal);
 });
 
 test("output the ring overwrote before the screen read it is counted, and the screen goes on", async () => {

@@ -4,7 +4,8 @@ import { createManualTimers } from "../../test/support/manual-timers.ts";
 import type { ServerEvent } from "../protocol/stream.ts";
 import { RingBuffer } from "./ring-buffer.ts";
 import type { ScreenSnapshot } from "./screen.ts";
-import { type Feed, STALLED_CLOSE_MS, Viewer } from "./viewer.ts";
+import type { Timers } from "./timers.ts";
+import { type Feed, type SendResult, STALLED_CLOSE_MS, Viewer } from "./viewer.ts";
 
 const encoder = new TextEncoder();
 const hello = (offset: number, bufferStart = 0) =>
@@ -27,6 +28,25 @@ function feedOf(
   return { ring, feed, released, append: (more: string) => ring.append(encoder.encode(more)) };
 }
 
+/** A viewer from offset 0 over `fed`, started at `offset`; its sink answers the first frame `first`. */
+function watch(
+  fed: ReturnType<typeof feedOf>,
+  offset: number,
+  first?: SendResult,
+  timers?: Timers,
+) {
+  const sink = createFakeSink();
+  if (first) sink.results.push(first);
+  const viewer = new Viewer(fed.feed, sink, 0, timers);
+  viewer.start(hello(offset));
+  /** More output, and the viewer told of it. */
+  const write = (more: string) => {
+    fed.append(more);
+    viewer.notify();
+  };
+  return { sink, viewer, write };
+}
+
 test("replays from an offset still held, after hello", () => {
   const { feed } = feedOf("hello world");
   const sink = createFakeSink();
@@ -47,66 +67,48 @@ test("a viewer from before the ring's start is told what was lost, then gets the
 });
 
 test("new output reaches the viewer in order, each byte once", () => {
-  const { feed, append } = feedOf("ab");
-  const sink = createFakeSink();
-  const viewer = new Viewer(feed, sink, 0);
-  viewer.start(hello(2));
-  append("cd");
-  viewer.notify();
-  append("e");
-  viewer.notify();
+  const { sink, viewer, write } = watch(feedOf("ab"), 2);
+  write("cd");
+  write("e");
   viewer.notify();
   expect(sink.output()).toBe("abcde");
 });
 
 test("a sink under backpressure is sent nothing more until it drains", () => {
-  const { feed, append } = feedOf("one ");
-  const sink = createFakeSink();
-  sink.results.push("backpressure");
-  const viewer = new Viewer(feed, sink, 0);
-  viewer.start(hello(4));
-  append("two ");
-  viewer.notify();
-  append("three");
-  viewer.notify();
+  const { sink, viewer, write } = watch(feedOf("one "), 4, "backpressure");
+  write("two ");
+  write("three");
   expect(sink.output()).toBe("one ");
   viewer.resume();
   expect(sink.output()).toBe("one two three");
 });
 
 test("a frame the sink dropped is sent again once it drains", () => {
-  const { feed } = feedOf("lost? ");
-  const sink = createFakeSink();
-  sink.results.push("dropped");
-  const viewer = new Viewer(feed, sink, 0);
-  viewer.start(hello(6));
+  const { sink, viewer } = watch(feedOf("lost? "), 6, "dropped");
   expect(sink.output()).toBe("");
   viewer.resume();
   expect(sink.output()).toBe("lost? ");
 });
 
 test("overtaken with no snapshot to give, a viewer is closed at once as overtaken", () => {
-  const { feed, append, released } = feedOf("0123", { capacity: 8 });
-  const sink = createFakeSink();
-  sink.results.push("backpressure");
-  const viewer = new Viewer(feed, sink, 0);
-  viewer.start(hello(4));
-  append("456789abcd");
-  viewer.notify();
+  const fed = feedOf("0123", { capacity: 8 });
+  const { sink, viewer, write } = watch(fed, 4, "backpressure");
+  write("456789abcd");
   expect(sink.closed).toBe("overtaken");
-  expect(released).toEqual([viewer]);
+  expect(fed.released).toEqual([viewer]);
 });
 
 test("overtaken while not reading, a viewer is closed as stalled after STALLED_CLOSE_MS", () => {
   const timers = createManualTimers();
   const snapshot = () => ({ offset: 14, cols: 80, rows: 24, data: "screen" });
-  const { feed, append } = feedOf("0123", { capacity: 8, snapshot });
-  const sink = createFakeSink();
-  sink.results.push("backpressure");
-  const viewer = new Viewer(feed, sink, 0, timers);
-  viewer.start(hello(4));
-  append("456789abcd");
-  viewer.notify();
+  const { sink, write } = watch(
+    feedOf("0123", { capacity: 8, snapshot }),
+    4,
+    "backpressure",
+    timers,
+  );
+  write("456789abcd");
+  expect(sink.closed).toBeUndefined();
   timers.advance(STALLED_CLOSE_MS - 1);
   expect(sink.closed).toBeUndefined();
   timers.advance(1);
@@ -116,22 +118,17 @@ test("overtaken while not reading, a viewer is closed as stalled after STALLED_C
 
 test("overtaken, a viewer that reads again in time resyncs from a snapshot", async () => {
   const timers = createManualTimers();
-  const { feed, append, ring } = feedOf("0123", {
+  const fed = feedOf("0123", {
     capacity: 8,
-    snapshot: () => ({ offset: ring.end, cols: 80, rows: 24, data: "[screen]" }),
+    snapshot: () => ({ offset: fed.ring.end, cols: 80, rows: 24, data: "[screen]" }),
   });
-  const sink = createFakeSink();
-  sink.results.push("backpressure");
-  const viewer = new Viewer(feed, sink, 0, timers);
-  viewer.start(hello(4));
-  append("456789abcd");
-  viewer.notify();
+  const { sink, viewer, write } = watch(fed, 4, "backpressure", timers);
+  write("456789abcd");
   viewer.resume();
   expect(timers.pending).toBe(0);
   expect(viewer.catchingUp).toBe(true);
   await Promise.resolve();
-  append("live");
-  viewer.notify();
+  write("live");
   expect(sink.frames.slice(2, 5)).toEqual([
     { type: "truncated", from: 4, to: 6 },
     { type: "snapshot", offset: 14, cols: 80, rows: 24, bytes: 8 },

@@ -2,16 +2,15 @@
 // (names the request schema would already refuse, undoing a creation, a folder removed by hand,
 // git's own refusal after the check) and the slug of a session's name.
 
-import { afterAll, expect, test } from "bun:test";
-import { existsSync, mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { expect, test } from "bun:test";
+import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { tempDirForFile } from "../../test/support/temp-dir.ts";
 import { createGit } from "./git.ts";
 import { WorktreeError } from "./worktree-error.ts";
 import { createWorktrees, slugOf } from "./worktrees.ts";
 
-const root = realpathSync(mkdtempSync(join(tmpdir(), "opendray-worktrees-")));
-afterAll(() => rmSync(root, { recursive: true, force: true }));
+const root = tempDirForFile("worktrees");
 
 const IDENTITY = {
   GIT_AUTHOR_NAME: "Test",

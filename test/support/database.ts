@@ -1,13 +1,14 @@
 // Throwaway databases for tests: a PGlite directory by default, a fresh PostgreSQL database
 // when OPENDRAY_TEST_DB=postgres (server from TEST_DATABASE_URL, default local `test`).
 
-import { afterAll, beforeAll } from "bun:test";
+import { afterAll, beforeAll, beforeEach } from "bun:test";
 import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { cp, mkdtemp, rename, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { type SQL, sql } from "drizzle-orm";
+import type { PgTable } from "drizzle-orm/pg-core";
 import { type Database, type DatabaseConfig, type Db, openDatabase } from "../../src/db/client.ts";
 import { migrateDatabase } from "../../src/db/migrate.ts";
 
@@ -54,6 +55,18 @@ export function withMigratedDatabase(opened: (database: Database) => void): void
   }, DB_SETUP_TIMEOUT_MS);
   afterAll(async () => {
     await migrated?.dispose();
+  });
+}
+
+/** withMigratedDatabase, with `table` emptied before each test. */
+export function withEmptiedTable(table: PgTable, opened: (database: Database) => void): void {
+  let database: Database | undefined;
+  withMigratedDatabase((migrated) => {
+    database = migrated;
+    opened(migrated);
+  });
+  beforeEach(async () => {
+    await database?.db.delete(table);
   });
 }
 

@@ -6,6 +6,7 @@ import { useEffect, useMemo, useRef } from "preact/hooks";
 import type { Session } from "../../../src/protocol/session.ts";
 import { archiveUrl, type FileEntry, fileUrl, listFolder, previewFile } from "../api/files.ts";
 import { childPath, createFilesBrowser, isFile, isFolder } from "../state/files.ts";
+import { ErrorAlert } from "./ErrorAlert.tsx";
 import { ago } from "./time.ts";
 
 /** "1.5 MB"-style sizes, in powers of 1024. */
@@ -67,11 +68,7 @@ export function FilesPanel(props: { session: Session; now: number; onClose: () =
           </span>
         ))}
       </nav>
-      {files.error.value && (
-        <p class="error" role="alert">
-          {files.error.value}
-        </p>
-      )}
+      <ErrorAlert text={files.error.value} />
       {opened ? (
         <section class="files-opened" aria-label={opened.path}>
           <div class="files-opened-head">

@@ -7,8 +7,10 @@ import type { ComponentChildren } from "preact";
 import type { ProviderFieldInfo } from "../../../src/protocol/providers.ts";
 import { errorMessage, type Provider } from "../api/http.ts";
 import { useStores } from "../stores.ts";
+import { AdminForm } from "./AdminForm.tsx";
 import { parseArgs } from "./args.ts";
 import { ConfirmDialog } from "./Dialog.tsx";
+import { ErrorAlert } from "./ErrorAlert.tsx";
 import { FormStatus } from "./FormStatus.tsx";
 import { joinArgs } from "./join-args.ts";
 
@@ -110,14 +112,9 @@ export function ProviderSettingsForm({ provider }: { provider: Provider }) {
   const errorOf = (target: string) => errors.value[target];
   return (
     <>
-      <form
-        class="admin-form"
-        aria-label={`${provider.name} settings`}
-        noValidate
-        onSubmit={(event) => {
-          event.preventDefault();
-          void save(event.currentTarget);
-        }}
+      <AdminForm
+        label={`${provider.name} settings`}
+        onSubmit={save}
         onInput={() => {
           status.value = "";
         }}
@@ -182,17 +179,13 @@ export function ProviderSettingsForm({ provider }: { provider: Provider }) {
           </section>
         )}
         <div class="settings-actions">
-          {errorOf("form") && (
-            <p class="error" role="alert">
-              {errorOf("form")}
-            </p>
-          )}
+          <ErrorAlert text={errorOf("form")} />
           <FormStatus text={status.value} />
           <button type="submit" class="primary">
             Save
           </button>
         </div>
-      </form>
+      </AdminForm>
       {clearing.value && (
         <ClearDialog
           field={clearing.value}
@@ -234,11 +227,7 @@ function Field(props: {
           {help}
         </p>
       )}
-      {error && (
-        <p id={`${id}-error`} class="error" role="alert">
-          {error}
-        </p>
-      )}
+      <ErrorAlert id={`${id}-error`} text={error} />
     </div>
   );
 }

@@ -1,6 +1,7 @@
 // Push on this device (subscribe or stop), the tab's own notifications for when push is off,
 // and the user's devices that get push, each removable.
 import { useStores } from "../stores.ts";
+import { ErrorAlert } from "./ErrorAlert.tsx";
 import { ago } from "./time.ts";
 
 export function PushDevices() {
@@ -39,11 +40,7 @@ export function PushDevices() {
             </button>
           </div>
         )}
-        {push.error.value && (
-          <p class="error" role="alert">
-            {push.error.value}
-          </p>
-        )}
+        <ErrorAlert text={push.error.value} />
         {"Notification" in window && (
           <label class="check">
             <input

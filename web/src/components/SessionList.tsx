@@ -2,6 +2,7 @@
 // directory and age; a restarted session says what it was restarted as. Admins can clear the
 // finished sessions at once, after a confirmation that counts them.
 import { useSignal } from "@preact/signals";
+import type { ComponentChildren } from "preact";
 import type { Session } from "../../../src/protocol/session.ts";
 import { clearEnded, isFinished } from "../state/clear-ended.ts";
 import { useStores } from "../stores.ts";
@@ -11,6 +12,25 @@ import { StatePill } from "./StatePill.tsx";
 import { ago } from "./time.ts";
 
 export const sessionTitle = (session: Session) => session.name || session.provider;
+
+/** The line under a session's name in a list: its provider and folder, then `children`. */
+export function SessionMeta({
+  session,
+  children,
+}: {
+  session: Session;
+  children?: ComponentChildren;
+}) {
+  return (
+    <span class="row-meta">
+      <span class="provider">{session.provider}</span>
+      <span class="cwd" title={session.cwd}>
+        {session.cwd}
+      </span>
+      {children}
+    </span>
+  );
+}
 
 export function SessionList({ activeId }: { activeId: string | null }) {
   const { sessions, router, clock, prefs, auth } = useStores();
@@ -78,15 +98,11 @@ export function SessionList({ activeId }: { activeId: string | null }) {
                     restarted as {sessionTitle(successor)}
                   </span>
                 )}
-                <span class="row-meta">
-                  <span class="provider">{session.provider}</span>
-                  <span class="cwd" title={session.cwd}>
-                    {session.cwd}
-                  </span>
+                <SessionMeta session={session}>
                   <span class="age" title={session.createdAt}>
                     {ago(session.createdAt, now)}
                   </span>
-                </span>
+                </SessionMeta>
               </a>
             </li>
           );

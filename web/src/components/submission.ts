@@ -1,21 +1,5 @@
-// A form's submission in flight: `busy` while its action runs, and what failed in `error`.
-import { useSignal } from "@preact/signals";
-import { errorMessage } from "../api/http.ts";
+// A form's submission in flight (see createSubmission), kept across the form's renders.
+import { useMemo } from "preact/hooks";
+import { createSubmission } from "../state/submission.ts";
 
-export function useSubmission() {
-  const busy = useSignal(false);
-  const error = useSignal("");
-  /** Run `action`, clearing `error` first; a failure is shown as `describe` words it. */
-  const run = async (action: () => Promise<void>, describe = errorMessage): Promise<void> => {
-    busy.value = true;
-    error.value = "";
-    try {
-      await action();
-    } catch (e) {
-      error.value = describe(e);
-    } finally {
-      busy.value = false;
-    }
-  };
-  return { busy, error, run };
-}
+export const useSubmission = () => useMemo(createSubmission, []);

@@ -2,6 +2,8 @@
 // every other browser and token of theirs; this one gets a new cookie and stays signed in.
 import { useSignal } from "@preact/signals";
 import { ApiError, errorMessage } from "../api/http.ts";
+import { AdminForm } from "../components/AdminForm.tsx";
+import { ErrorAlert } from "../components/ErrorAlert.tsx";
 import { useStores } from "../stores.ts";
 
 /** Which input an error is about: "current", "new", "confirm", or "form". */
@@ -46,16 +48,27 @@ export function AccountPage() {
     }
   };
 
-  const error = (name: keyof Errors) =>
-    errors.value[name] && (
-      <p id={`password-${name}-error`} class="error" role="alert">
-        {errors.value[name]}
-      </p>
-    );
-  const described = (name: keyof Errors) =>
-    errors.value[name]
-      ? { "aria-invalid": true, "aria-describedby": `password-${name}-error` }
-      : {};
+  const error = (name: keyof Errors) => (
+    <ErrorAlert id={`password-${name}-error`} text={errors.value[name]} />
+  );
+  /** A password input named `name`, and what is wrong with it. */
+  const password = (name: "current" | "new" | "confirm", label: string, autocomplete: string) => (
+    <>
+      <label>
+        {label}
+        <input
+          name={name}
+          type="password"
+          autocomplete={autocomplete}
+          required
+          {...(errors.value[name]
+            ? { "aria-invalid": true, "aria-describedby": `password-${name}-error` }
+            : {})}
+        />
+      </label>
+      {error(name)}
+    </>
+  );
 
   return (
     <main class="page admin">
@@ -71,13 +84,8 @@ export function AccountPage() {
       </section>
       <section class="card settings-section" aria-labelledby="password-title">
         <h3 id="password-title">Change password</h3>
-        <form
-          class="admin-form"
-          noValidate
-          onSubmit={(event) => {
-            event.preventDefault();
-            void change(event.currentTarget);
-          }}
+        <AdminForm
+          onSubmit={change}
           onInput={() => {
             done.value = false;
           }}
@@ -91,39 +99,9 @@ export function AccountPage() {
             hidden
             readOnly
           />
-          <label>
-            Current password
-            <input
-              name="current"
-              type="password"
-              autocomplete="current-password"
-              required
-              {...described("current")}
-            />
-          </label>
-          {error("current")}
-          <label>
-            New password
-            <input
-              name="new"
-              type="password"
-              autocomplete="new-password"
-              required
-              {...described("new")}
-            />
-          </label>
-          {error("new")}
-          <label>
-            New password again
-            <input
-              name="confirm"
-              type="password"
-              autocomplete="new-password"
-              required
-              {...described("confirm")}
-            />
-          </label>
-          {error("confirm")}
+          {password("current", "Current password", "current-password")}
+          {password("new", "New password", "new-password")}
+          {password("confirm", "New password again", "new-password")}
           <p class="muted small">
             Changing it signs out every other browser, phone and API token signed in as you; this
             browser stays signed in.
@@ -140,7 +118,7 @@ export function AccountPage() {
               {saving.value ? "Changing…" : "Change password"}
             </button>
           </div>
-        </form>
+        </AdminForm>
       </section>
     </main>
   );

@@ -1,7 +1,8 @@
 // The attention inbox: sessions waiting on a prompt (oldest first) with the prompt's options as
 // buttons, then sessions whose turn is done; each opens its session. Viewers cannot answer.
 import type { Session } from "../../../src/protocol/session.ts";
-import { sessionTitle } from "../components/SessionList.tsx";
+import { ErrorAlert } from "../components/ErrorAlert.tsx";
+import { SessionMeta, sessionTitle } from "../components/SessionList.tsx";
 import { ago } from "../components/time.ts";
 import { useStores } from "../stores.ts";
 
@@ -83,11 +84,7 @@ function WaitingEntry({ session, onOpen }: { session: Session; onOpen: () => voi
       </div>
       <p class="prompt-text">{prompt.text}</p>
       {prompt.detail && <pre class="prompt-detail">{prompt.detail}</pre>}
-      {failure && (
-        <p class="error" role="alert">
-          {failure.message}
-        </p>
-      )}
+      <ErrorAlert text={failure?.message} />
       <div class="inbox-actions">
         {prompt.options.map((option, index) => (
           <button
@@ -130,12 +127,7 @@ function DoneEntry({ session, onOpen }: { session: Session; onOpen: () => void }
           Open
         </button>
       </div>
-      <span class="row-meta">
-        <span class="provider">{session.provider}</span>
-        <span class="cwd" title={session.cwd}>
-          {session.cwd}
-        </span>
-      </span>
+      <SessionMeta session={session} />
     </li>
   );
 }

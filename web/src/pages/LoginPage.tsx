@@ -1,5 +1,6 @@
 // Sign-in: username and password; afterwards back to the page the user came from.
 import { ApiError, errorMessage } from "../api/http.ts";
+import { ErrorAlert } from "../components/ErrorAlert.tsx";
 import { SetupHint } from "../components/SetupHint.tsx";
 import { useSubmission } from "../components/submission.ts";
 import { useStores } from "../stores.ts";
@@ -29,11 +30,7 @@ export function LoginPage({ next }: { next: string }) {
           Password
           <input name="password" type="password" autocomplete="current-password" required />
         </label>
-        {error.value && (
-          <p class="error" role="alert">
-            {error.value}
-          </p>
-        )}
+        <ErrorAlert text={error.value} />
         <button class="primary" type="submit" disabled={busy.value}>
           {busy.value ? "Signing in…" : "Sign in"}
         </button>

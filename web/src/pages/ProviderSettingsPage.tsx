@@ -3,6 +3,7 @@
 import { useSignal } from "@preact/signals";
 import { useEffect } from "preact/hooks";
 import { errorMessage } from "../api/http.ts";
+import { ErrorAlert } from "../components/ErrorAlert.tsx";
 import { ProviderSettingsForm } from "../components/ProviderSettingsForm.tsx";
 import { useStores } from "../stores.ts";
 
@@ -40,11 +41,7 @@ export function ProviderSettingsPage({ providerId }: { providerId: string }) {
       >
         ← Providers
       </a>
-      {providers.error.value && (
-        <p class="error" role="alert">
-          {providers.error.value}
-        </p>
-      )}
+      <ErrorAlert text={providers.error.value} />
       {!list && !providers.error.value && <p class="muted">Loading…</p>}
       {list && !provider && <p role="alert">There is no provider “{providerId}”.</p>}
       {provider && (

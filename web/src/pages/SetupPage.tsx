@@ -2,6 +2,7 @@
 // A link used already (an account exists) says so at once and leads to sign-in instead.
 
 import { useEffect, useMemo } from "preact/hooks";
+import { ErrorAlert } from "../components/ErrorAlert.tsx";
 import { useSubmission } from "../components/submission.ts";
 import { createSetupState } from "../state/setup-state.ts";
 import { useStores } from "../stores.ts";
@@ -85,11 +86,7 @@ export function SetupPage({ token }: { token: string }) {
             required
           />
         </label>
-        {error.value && (
-          <p class="error" role="alert">
-            {error.value}
-          </p>
-        )}
+        <ErrorAlert text={error.value} />
         <button class="primary" type="submit" disabled={busy.value || !token}>
           {busy.value ? "Creating…" : "Create account"}
         </button>

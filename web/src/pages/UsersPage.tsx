@@ -4,7 +4,9 @@ import { useSignal } from "@preact/signals";
 import { useEffect } from "preact/hooks";
 import type { User, UserRole } from "../../../src/protocol/auth.ts";
 import { errorMessage } from "../api/http.ts";
+import { AdminForm } from "../components/AdminForm.tsx";
 import { ConfirmDialog } from "../components/Dialog.tsx";
+import { ErrorAlert } from "../components/ErrorAlert.tsx";
 import { FormStatus } from "../components/FormStatus.tsx";
 import { useStores } from "../stores.ts";
 
@@ -30,16 +32,8 @@ export function UsersPage() {
   return (
     <main class="page admin">
       <h2>Users</h2>
-      {users.error.value && (
-        <p class="error" role="alert">
-          {users.error.value}
-        </p>
-      )}
-      {deleteError.value && (
-        <p class="error" role="alert">
-          {deleteError.value}
-        </p>
-      )}
+      <ErrorAlert text={users.error.value} />
+      <ErrorAlert text={deleteError.value} />
       {!list && !users.error.value && <p class="muted">Loading…</p>}
       {list && (
         <ul class="user-list" aria-label="Accounts">
@@ -119,13 +113,8 @@ function NewUserForm() {
   return (
     <section class="card settings-section" aria-labelledby="new-user-title">
       <h3 id="new-user-title">Add a user</h3>
-      <form
-        class="admin-form"
-        noValidate
-        onSubmit={(event) => {
-          event.preventDefault();
-          void create(event.currentTarget);
-        }}
+      <AdminForm
+        onSubmit={create}
         onInput={() => {
           status.value = "";
         }}
@@ -170,7 +159,7 @@ function NewUserForm() {
             Add user
           </button>
         </div>
-      </form>
+      </AdminForm>
     </section>
   );
 }

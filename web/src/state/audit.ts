@@ -1,22 +1,7 @@
 // The audit log for admins: the newest 200 rows, loaded when the page opens.
-import { signal } from "@preact/signals";
-import { type ApiClient, type AuditEntry, errorMessage } from "../api/http.ts";
+import type { ApiClient } from "../api/http.ts";
+import { createLoadable } from "./loadable.ts";
 
-export function createAuditStore(api: ApiClient) {
-  const entries = signal<AuditEntry[] | null>(null);
-  const error = signal("");
-  return {
-    entries,
-    error,
-    async load() {
-      try {
-        entries.value = await api.audit();
-        error.value = "";
-      } catch (e) {
-        error.value = errorMessage(e);
-      }
-    },
-  };
-}
+export const createAuditStore = (api: ApiClient) => createLoadable("entries", () => api.audit());
 
 export type AuditStore = ReturnType<typeof createAuditStore>;

@@ -1,31 +1,22 @@
 // The user's notification settings (which activities notify, quiet hours), kept by the server
 // for push and applied here too, to the notifications this tab shows itself.
-import { signal } from "@preact/signals";
 import {
   inQuietHours,
   type NotificationSettings,
   type NotifyActivity,
 } from "../../../src/protocol/push.ts";
-import { type ApiClient, errorMessage } from "../api/http.ts";
+import type { ApiClient } from "../api/http.ts";
+import { createLoadable } from "./loadable.ts";
 
 /** This browser's time zone (IANA), the default of new quiet hours. */
 export const localTimeZone = () => Intl.DateTimeFormat().resolvedOptions().timeZone;
 
 export function createNotificationSettingsStore(api: ApiClient) {
-  /** null until loaded (or when the server has none to give). */
-  const settings = signal<NotificationSettings | null>(null);
-  const error = signal("");
+  /** `settings`: null until loaded (or when the server has none to give). */
+  const loaded = createLoadable("settings", () => api.notificationSettings());
+  const { settings } = loaded;
   return {
-    settings,
-    error,
-    async load() {
-      try {
-        settings.value = await api.notificationSettings();
-        error.value = "";
-      } catch (e) {
-        error.value = errorMessage(e);
-      }
-    },
+    ...loaded,
     async save(next: NotificationSettings) {
       settings.value = await api.saveNotificationSettings(next);
     },

@@ -8,12 +8,12 @@ import { type ApiClient, ApiError, errorMessage } from "../api/http.ts";
 import { browserPush, type PushPort } from "../api/service-worker.ts";
 import { deviceLabel } from "./device-label.ts";
 import type { PrefsStore } from "./prefs.ts";
+import { createSubmission } from "./submission.ts";
 
 export function createPushStore(api: ApiClient, prefs: PrefsStore, port: PushPort = browserPush) {
   /** This browser is subscribed and the server has it (as `prefs.pushDevice`). */
   const enabled = signal(false);
-  const busy = signal(false);
-  const error = signal("");
+  const { busy, error, run: act } = createSubmission();
   /** The user's devices; null until loaded. */
   const devices = signal<PushSubscriptionInfo[] | null>(null);
 
@@ -21,17 +21,6 @@ export function createPushStore(api: ApiClient, prefs: PrefsStore, port: PushPor
     prefs.pushDevice.value = null;
     enabled.value = false;
     await port.unsubscribe().catch(() => undefined);
-  };
-  const act = async (action: () => Promise<void>) => {
-    busy.value = true;
-    error.value = "";
-    try {
-      await action();
-    } catch (e) {
-      error.value = errorMessage(e);
-    } finally {
-      busy.value = false;
-    }
   };
   const remove = (id: string) =>
     act(async () => {

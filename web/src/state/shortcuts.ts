@@ -30,6 +30,16 @@ export interface Shortcut {
   chords: readonly Chord[];
 }
 
+/** The shortcut of Ctrl+Shift+`key` alone, shown to people as Ctrl+Shift+`shown`. */
+function ctrlShift(command: ShortcutCommand, label: string, key: string, shown: string): Shortcut {
+  return {
+    command,
+    label,
+    keys: `Ctrl+Shift+${shown}`,
+    chords: [{ key, ctrl: true, shift: true }],
+  };
+}
+
 export const SHORTCUTS: readonly Shortcut[] = [
   {
     command: "palette",
@@ -41,36 +51,11 @@ export const SHORTCUTS: readonly Shortcut[] = [
       { key: "k", ctrl: true, outsideTerminal: true },
     ],
   },
-  {
-    command: "leave-terminal",
-    label: "Leave the terminal (focus its tab)",
-    keys: "Ctrl+Shift+F6",
-    chords: [{ key: "F6", ctrl: true, shift: true }],
-  },
-  {
-    command: "new-session",
-    label: "New session",
-    keys: "Ctrl+Shift+O",
-    chords: [{ key: "o", ctrl: true, shift: true }],
-  },
-  {
-    command: "next-tab",
-    label: "Next tab",
-    keys: "Ctrl+Shift+]",
-    chords: [{ key: "BracketRight", ctrl: true, shift: true }],
-  },
-  {
-    command: "previous-tab",
-    label: "Previous tab",
-    keys: "Ctrl+Shift+[",
-    chords: [{ key: "BracketLeft", ctrl: true, shift: true }],
-  },
-  {
-    command: "session-list",
-    label: "Session list",
-    keys: "Ctrl+Shift+L",
-    chords: [{ key: "l", ctrl: true, shift: true }],
-  },
+  ctrlShift("leave-terminal", "Leave the terminal (focus its tab)", "F6", "F6"),
+  ctrlShift("new-session", "New session", "o", "O"),
+  ctrlShift("next-tab", "Next tab", "BracketRight", "]"),
+  ctrlShift("previous-tab", "Previous tab", "BracketLeft", "["),
+  ctrlShift("session-list", "Session list", "l", "L"),
 ];
 
 type KeyEventLike = Pick<

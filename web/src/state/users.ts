@@ -1,25 +1,15 @@
 // Accounts: the list of users for admins (create, delete), and changing one's own password.
-import { signal } from "@preact/signals";
 import type { User, UserRole } from "../../../src/protocol/auth.ts";
-import { type ApiClient, errorMessage } from "../api/http.ts";
+import type { ApiClient } from "../api/http.ts";
+import { createLoadable } from "./loadable.ts";
 
 export function createUsersStore(api: ApiClient) {
-  /** null until loaded; oldest first, as the API lists them. */
-  const users = signal<User[] | null>(null);
-  /** Why the list could not be loaded (403 for viewers), else "". */
-  const error = signal("");
-  const load = async () => {
-    try {
-      users.value = await api.users();
-      error.value = "";
-    } catch (e) {
-      error.value = errorMessage(e);
-    }
-  };
+  /** `users`: null until loaded, oldest first as the API lists them; `error`: why the list
+   *  could not be loaded (403 for viewers), else "". */
+  const loaded = createLoadable("users", () => api.users());
+  const { users, load } = loaded;
   return {
-    users,
-    error,
-    load,
+    ...loaded,
     /** Rejects with the API's ApiError (weak_password, invalid_request, 409 for a taken name). */
     async create(username: string, password: string, role: UserRole): Promise<User> {
       const created = await api.createUser({ username, password, role });
