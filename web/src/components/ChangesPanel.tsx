@@ -9,6 +9,7 @@ import type { Session } from "../../../src/protocol/session.ts";
 import { type ChangedFile, fetchChanges } from "../api/changes.ts";
 import { fileUrl } from "../api/files.ts";
 import { createChangesView, describeRepo, restKey, statusLetter } from "../state/changes.ts";
+import { ErrorAlert } from "./ErrorAlert.tsx";
 
 /** The app's phone layout (styles.css): diffs read line by line there. */
 const PHONE_LAYOUT = "(max-width: 700px), (pointer: coarse) and (max-height: 500px)";
@@ -143,11 +144,7 @@ export function ChangesPanel(props: { session: Session; onClose: () => void }) {
           ✕
         </button>
       </div>
-      {view.error.value && (
-        <p class="error" role="alert">
-          {view.error.value}
-        </p>
-      )}
+      <ErrorAlert text={view.error.value} />
       {answer && (
         <p class="changes-repo" data-testid="repo-state">
           {describeRepo(answer.repo, files)}

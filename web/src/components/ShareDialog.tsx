@@ -6,6 +6,7 @@ import type { ShareLink, ShareMode } from "../../../src/protocol/shares.ts";
 import { createSharesStore } from "../state/shares.ts";
 import { useStores } from "../stores.ts";
 import { Dialog } from "./Dialog.tsx";
+import { ErrorAlert } from "./ErrorAlert.tsx";
 import { ago } from "./time.ts";
 
 const LIFETIMES = [
@@ -97,11 +98,7 @@ export function ShareDialog(props: { sessionId: string; onClose: () => void }) {
           </div>
         </div>
       )}
-      {store.error.value && (
-        <p class="error" role="alert">
-          {store.error.value}
-        </p>
-      )}
+      <ErrorAlert text={store.error.value} />
       <ShareList links={store.links.value} now={now} onRevoke={(id) => void store.revoke(id)} />
     </Dialog>
   );
