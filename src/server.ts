@@ -42,6 +42,7 @@ import { selfCommand } from "./self-command.ts";
 import { resumable, resumeInterrupted } from "./sessions/auto-resume.ts";
 import { createSessionManager, type SessionManager } from "./sessions/manager.ts";
 import { createPtyBackend } from "./sessions/pty.ts";
+import { createRecordingStore } from "./sessions/recording-store.ts";
 import { createScrollbackStore } from "./sessions/scrollback-store.ts";
 import { startTelegram } from "./telegram/bridge.ts";
 
@@ -151,6 +152,8 @@ export async function startServer(config: Config, options: ServerOptions): Promi
   const manager = createSessionManager({
     repo: sessionsRepo,
     store: createScrollbackStore(join(config.dataDir, "scrollback"), logError),
+    recordings: createRecordingStore(join(config.dataDir, "recordings"), logError),
+    recordingLimitBytes: config.recordingLimitBytes,
     pty: createPtyBackend(config.ptyBackend),
     providers,
     scrollbackBytes: config.scrollbackBytes,

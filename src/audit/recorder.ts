@@ -21,6 +21,7 @@ export const SESSION_AUDIT_ACTIONS: Record<SessionActionType, string> = {
   "session.ended": "session.end",
   "session.resumed": "session.resume",
   "session.interrupted": "session.interrupt",
+  "session.exported": "session.export",
 };
 
 /** The audit action each account event is recorded as (the names rows had before). */

@@ -14,7 +14,8 @@ export type SessionActionType =
   | "session.deleted"
   | "session.ended"
   | "session.resumed"
-  | "session.interrupted";
+  | "session.interrupted"
+  | "session.exported";
 
 /** One thing that happened to the session `sessionId`. */
 export interface SessionAction {
