@@ -31,6 +31,10 @@ function flushRecorder(recorder: Recorder): void {
   recorder.flush();
 }
 
+function monotonicMs(): number {
+  return performance.now();
+}
+
 function flagBytes(flags: number): Buffer {
   const bytes = Buffer.alloc(4);
   bytes.writeUInt32LE(flags, 0);
@@ -53,25 +57,28 @@ export class Recorder {
   /** The writes run one at a time, in order; set while one runs. */
   private writing: Promise<void> | undefined;
   private closing: Promise<void> | undefined;
-  private readonly originMs = performance.now();
+  private readonly originMs: number;
 
   /**
    * @param fd the recording file, open for writing, its header written
    * @param limitBytes most bytes of the file (header and records)
+   * @param now a monotonic clock in ms (tests bring their own)
    */
   constructor(
     private readonly fd: number,
     private readonly ring: RingBuffer,
     private readonly limitBytes: number,
     private readonly onError: (error: unknown, context: string) => void,
+    private readonly now: () => number = monotonicMs,
   ) {
     this.copied = ring.end;
+    this.originMs = now();
   }
 
   /** The ring just took `length` bytes of output. Hot path: a clock read and a compare. */
   output(length: number): void {
     if (this.flags !== 0 || this.closing) return;
-    const now = performance.now() - this.originMs;
+    const now = this.now() - this.originMs;
     if (now - this.lastMarkMs >= RECORDING_COALESCE_MS) {
       this.marks.push(RecordKind.output, this.ring.end - length, now, 0, 0);
       this.lastMarkMs = now;
@@ -88,15 +95,10 @@ export class Recorder {
   /** The terminal took a new size. */
   resize(cols: number, rows: number): void {
     if (this.flags !== 0 || this.closing) return;
-    this.marks.push(
-      RecordKind.resize,
-      this.ring.end,
-      performance.now() - this.originMs,
-      cols,
-      rows,
-    );
+    this.marks.push(RecordKind.resize, this.ring.end, this.now() - this.originMs, cols, rows);
     // Output after it is a new run.
     this.lastMarkMs = Number.NEGATIVE_INFINITY;
+    this.timer ??= setTimeout(flushRecorder, RECORDING_FLUSH_MS, this);
   }
 
   /** Copy what the marks cover out of the ring and queue its write. */

@@ -189,7 +189,7 @@ class LineReader {
     const text = this.read(from, to);
     const last = this.pending;
     this.pending = undefined;
-    return last === undefined ? text : `${text}${last}\n`;
+    return last === undefined ? text : `${text}${last.trimEnd()}\n`;
   }
 
   dispose(): void {
@@ -207,12 +207,14 @@ class LineReader {
     for (let i = from; i < to; i++) {
       const line = buffer.getLine(i);
       if (!line) continue;
+      // Untrimmed: the part before a wrap is as wide as the screen, its last blanks are text.
+      const text = line.translateToString(false);
       if (line.isWrapped && this.pending !== undefined) {
-        this.pending += line.translateToString(true);
+        this.pending += text;
         continue;
       }
-      if (this.pending !== undefined) out += `${this.pending}\n`;
-      this.pending = line.translateToString(true);
+      if (this.pending !== undefined) out += `${this.pending.trimEnd()}\n`;
+      this.pending = text;
     }
     return out;
   }
