@@ -4,11 +4,10 @@
 // was left). Memory stays bounded whatever the recording's size.
 
 import { Terminal } from "@xterm/headless";
+import type { CastHeader } from "../protocol/recording.ts";
 import { RecordingFlags } from "./recording-format.ts";
 import type { StoredRecording } from "./recording-store.ts";
 
-/** `?idle_limit=`'s default, in seconds: longer pauses are shortened to it. */
-export const DEFAULT_IDLE_LIMIT_S = 2;
 /** Asciicast lines are sent in pieces of about this many characters. */
 const SEND_CHARS = 64 * 1024;
 /** Lines the text export's terminal keeps above its screen before it hands them out. */
@@ -75,7 +74,7 @@ async function* castLines(
 ): AsyncGenerator<string> {
   const { header } = recording;
   const stopped = truncation(header.flags);
-  yield `${JSON.stringify({
+  const cast: CastHeader = {
     version: 2,
     width: header.cols,
     height: header.rows,
@@ -84,7 +83,8 @@ async function* castLines(
     title,
     env: { TERM: "xterm-256color" },
     ...(stopped ? { truncated: true, truncated_reason: stopped } : {}),
-  })}\n`;
+  };
+  yield `${JSON.stringify(cast)}\n`;
   // Output split inside a UTF-8 sequence goes out whole with the next piece, never as U+FFFD.
   const decoder = new TextDecoder();
   const idleMs = idleLimitS * 1000;

@@ -6,6 +6,7 @@ import { z } from "zod";
 import type { Actor } from "../../cause.ts";
 import { AppError, badRequest } from "../../errors.ts";
 import { disposition } from "../../files/read-file.ts";
+import { DEFAULT_IDLE_LIMIT_S, RECORDING_MEDIA_TYPE } from "../../protocol/recording.ts";
 import { SESSION_STATES } from "../../protocol/session.ts";
 import {
   newSessionSchema,
@@ -15,7 +16,7 @@ import {
   sessionResizeSchema,
 } from "../../protocol/session-requests.ts";
 import type { SessionManager } from "../../sessions/manager.ts";
-import { DEFAULT_IDLE_LIMIT_S } from "../../sessions/recording-export.ts";
+
 import type { AppEnv } from "../app-env.ts";
 import { createEventsSocket } from "../events-socket.ts";
 import { readJson, validate } from "../json-body.ts";
@@ -165,7 +166,7 @@ export function sessionRoutes({
       const how = { format: "cast" as const, idleLimitS: idle_limit ?? DEFAULT_IDLE_LIMIT_S };
       const { session, body } = await manager.exportRecording(c.req.param("id"), how, by(c));
       return c.body(body, 200, {
-        "Content-Type": "application/x-asciicast",
+        "Content-Type": RECORDING_MEDIA_TYPE,
         "Content-Disposition": disposition("attachment", `${session.name}.cast`),
         "Cache-Control": "private, no-store",
       });

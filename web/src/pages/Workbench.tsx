@@ -10,6 +10,7 @@ import { Dock } from "../components/Dock.tsx";
 import { ExitBanner } from "../components/ExitBanner.tsx";
 import { FilesPanel } from "../components/FilesPanel.tsx";
 import { NewSessionDialog } from "../components/NewSessionDialog.tsx";
+import { ReplayDialog } from "../components/ReplayDialog.tsx";
 import { SessionHeader } from "../components/SessionHeader.tsx";
 import { SessionList, sessionTitle } from "../components/SessionList.tsx";
 import { TerminalTabs } from "../components/TerminalTabs.tsx";
@@ -23,6 +24,7 @@ type Modal =
   | { kind: "new" }
   | { kind: "rename"; session: Session }
   | { kind: "files"; session: Session }
+  | { kind: "replay"; session: Session }
   | ({ kind: "confirm" } & Omit<ConfirmProps, "onClose">)
   | null;
 
@@ -139,6 +141,7 @@ export function Workbench({ sessionId }: { sessionId: string | null }) {
             readOnly={readOnly}
             onRestart={() => restart(active)}
             onDelete={() => askDelete(active)}
+            onReplay={() => (modal.value = { kind: "replay", session: active })}
           />
         )}
         {failure.value && (
@@ -204,6 +207,13 @@ export function Workbench({ sessionId }: { sessionId: string | null }) {
         <FilesPanel
           session={modal.value.session}
           now={clock.now.value}
+          onClose={() => (modal.value = null)}
+        />
+      )}
+      {modal.value?.kind === "replay" && (
+        <ReplayDialog
+          session={modal.value.session}
+          fontSize={prefs.fontSize.value}
           onClose={() => (modal.value = null)}
         />
       )}
