@@ -1,5 +1,5 @@
-// The PTY host (`opendray pty-host`): a long-lived process that owns the PTYs, their output rings
-// and scrollback files, so that sessions outlive the server. It serves one server at a time over
+// The PTY host (`opendray pty-host`): a long-lived process that owns the PTYs, their output rings,
+// scrollback files and recordings, so that sessions outlive the server. It serves one server at a time over
 // a private unix socket in DATA_DIR (frames.ts); the server keeps the database and the viewers.
 // While no server is connected it keeps every session's output and the exits it could not report.
 

@@ -108,7 +108,7 @@ test("a file cut inside a record (a crash) is read up to the cut", async () => {
   expect(textOf(await piecesOf(id))).toBe("firstsec");
 });
 
-test("the asciicast keeps split UTF-8 whole and caps pauses at the idle limit", async () => {
+test("the asciicast keeps split UTF-8 whole, invalid bytes as U+FFFD, and caps pauses", async () => {
   const { id, recorder, clock, print } = setUp();
   const han = encoder.encode("中");
   print(han.subarray(0, 2));
@@ -116,6 +116,8 @@ test("the asciicast keeps split UTF-8 whole and caps pauses at the idle limit", 
   print(han.subarray(2));
   clock.ms += 10_000;
   print("late");
+  clock.ms += 100;
+  print(Uint8Array.of(0x62, 0xff, 0xe4, 0x62));
   await recorder.close();
   const recording = await store.read(id);
   if (!recording) throw new Error("no recording");
@@ -136,6 +138,7 @@ test("the asciicast keeps split UTF-8 whole and caps pauses at the idle limit", 
   expect(events).toEqual([
     [0.1, "o", "中"],
     [2.1, "o", "late"],
+    [2.2, "o", "b\ufffd\ufffdb"],
   ]);
 });
 
