@@ -248,6 +248,29 @@ test("a recording that reached RECORDING_LIMIT keeps its beginning, says so, and
   }
 });
 
+test("a flood through a small scrollback is recorded whole up to the limit, never cut short", async () => {
+  // The ring turns over every 256 KiB: the recording must copy the output before it does.
+  const small = await startTestServer({
+    env: { SCROLLBACK_BYTES: "256kb", RECORDING_LIMIT: "1mb" },
+  });
+  try {
+    const session = await small.spawnShell("head -c 3000000 /dev/urandom | base64");
+    await ended(small, session.id);
+    expect(statSync(join(recordingsDir(small), `${session.id}.rec`)).size).toBe(1024 * 1024);
+    const { header, events } = parseCast((await exported(small, session.id, "cast")).text);
+    expect(header.truncated_reason).toBe("it reached RECORDING_LIMIT");
+    const lines = events
+      .map(([, , data]) => data)
+      .join("")
+      .split("\r\n");
+    // base64 prints 76 characters a line: every line before the cut is whole.
+    expect(lines.length).toBeGreaterThan(10_000);
+    expect(lines.slice(0, 10_000).every((line) => /^[A-Za-z0-9+/]{76}$/.test(line))).toBe(true);
+  } finally {
+    await small.dispose();
+  }
+});
+
 test("RECORDING_LIMIT=0 records nothing: exports are 404 recording_not_found", async () => {
   const off = await startTestServer({ env: { RECORDING_LIMIT: "0" } });
   try {

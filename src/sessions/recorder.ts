@@ -1,7 +1,8 @@
 // A session's recorder, on the side that owns its PTY (this process, or the PTY host): the read
 // path only notes where a run of output begins and when (a number pushed every
 // RECORDING_COALESCE_MS at most); a timer copies the runs out of the ring and appends them to the
-// recording file (recording-format.ts), the write going to Bun's thread pool. The file keeps the
+// recording file (recording-format.ts), the write going to Bun's thread pool. Only a flood that
+// fills half the ring between two turns of the event loop has its copy made on the read path. The file keeps the
 // session's first RECORDING_LIMIT bytes; past that the recording stops and its header says so.
 
 import { close, write } from "node:fs";
@@ -83,8 +84,15 @@ export class Recorder {
       this.marks.push(RecordKind.output, this.ring.end - length, now, 0, 0);
       this.lastMarkMs = now;
     }
-    // Copy before the ring can turn over: at once when a quarter of it waits.
-    const hurry = this.ring.end - this.copied > this.ring.capacity / 4;
+    // Copy before the ring can turn over: as soon as the loop lets a timer run when a quarter of
+    // it waits, and here when half of it does (reads came faster than the loop ran timers). Each
+    // byte is copied once either way, and at most RECORDING_LIMIT bytes in a session's life.
+    const waiting = this.ring.end - this.copied;
+    if (waiting > this.ring.capacity / 2) {
+      this.flush();
+      return;
+    }
+    const hurry = waiting > this.ring.capacity / 4;
     if (this.timer === undefined || (hurry && !this.hurried)) {
       clearTimeout(this.timer);
       this.hurried = hurry;
