@@ -87,12 +87,20 @@ test("at the limit the recording keeps its beginning, stops, and its header says
   expect(textOf(await piecesOf(id))).toBe(`${"x".repeat(60)}${"y".repeat(100 - 60 - 26)}`);
 });
 
-test("output that overtakes the ring before its copy stops the recording where it was whole", async () => {
+test("reads that fill half the ring before a timer runs are copied at once, never lost", async () => {
+  const { id, recorder, print } = setUp(1024 * 1024, 4096);
+  const reads = ["a", "b", "c", "d", "e", "f"].map((letter) => letter.repeat(1500));
+  for (const read of reads) print(read);
+  await recorder.close();
+  expect((await store.read(id))?.header.flags).toBe(0);
+  expect(textOf(await piecesOf(id))).toBe(reads.join(""));
+});
+
+test("a read larger than the ring stops the recording where it was whole", async () => {
   const { id, recorder, print } = setUp(1024 * 1024, 4096);
   print("kept");
   recorder.flush();
-  print("a".repeat(3000));
-  print("b".repeat(3000));
+  print("a".repeat(5000));
   await recorder.close();
   expect((await store.read(id))?.header.flags).toBe(RecordingFlags.overrun);
   expect(textOf(await piecesOf(id))).toBe("kept");
