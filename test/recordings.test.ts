@@ -22,6 +22,7 @@ import {
   TEST_PTY_HOST,
   type TestServer,
 } from "./support/server.ts";
+import { StreamClient, streamUrl } from "./support/ws-client.ts";
 
 /**
  * Coloured text, a progress bar redrawn with \r, unicode (a 中 split across two writes), pauses
@@ -218,6 +219,27 @@ test("a live session's recording is exported up to its last write", async () => 
   }, "the first line in the recording");
   const cast = parseCast((await exported(server, session.id, "cast")).text);
   expect(cast.events.map(([, , data]) => data).join("")).toContain("first line");
+  await server.request("DELETE", `/sessions/${session.id}`);
+});
+
+test("a resize is recorded as an r event; the repaint a new viewer causes is not", async () => {
+  const session = await server.spawnShell(
+    "trap 'w=1' WINCH; echo READY; while :; do sleep 0.05; if [ -n \"$w\" ]; then w=; echo WINCH $(stty size); fi; done",
+  );
+  const viewer = await StreamClient.connect(streamUrl(server.api, session.id), server.auth);
+  await viewer.waitForText("READY");
+  // At the size the PTY has: the program is made to draw again (a column narrower, then back).
+  viewer.sendJson({ type: "resize", cols: 80, rows: 24 });
+  await viewer.waitForText("WINCH 24 80");
+  expect(
+    (await server.request("POST", `/sessions/${session.id}/resize`, { cols: 100, rows: 30 }))
+      .status,
+  ).toBe(204);
+  await viewer.waitForText("WINCH 30 100");
+  viewer.close();
+  await server.request("POST", `/sessions/${session.id}/stop`);
+  const { events } = parseCast((await exported(server, session.id, "cast")).text);
+  expect(events.filter(([, kind]) => kind === "r").map(([, , data]) => data)).toEqual(["100x30"]);
   await server.request("DELETE", `/sessions/${session.id}`);
 });
 

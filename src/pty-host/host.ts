@@ -369,7 +369,7 @@ export function startPtyHost(config: Config, options: PtyHostOptions): PtyHost {
         if (!session || session.ended) return;
         session.pty.resize(message.cols, message.rows);
         session.screen.resize(message.cols, message.rows);
-        session.recorder?.resize(message.cols, message.rows);
+        if (!message.repaint) session.recorder?.resize(message.cols, message.rows);
         session.cols = message.cols;
         session.rows = message.rows;
         return;

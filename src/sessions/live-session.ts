@@ -523,7 +523,7 @@ export class LiveSession implements Feed, TrackedSession {
   private repaint(): void {
     if (this.repaintTimer !== undefined || !this.pty) return;
     const { cols, rows } = this.info;
-    this.pty.resize(cols > MIN_TERMINAL_CELLS ? cols - 1 : cols + 1, rows);
+    this.pty.resize(cols > MIN_TERMINAL_CELLS ? cols - 1 : cols + 1, rows, true);
     this.repaintFromMs = this.options.now();
     this.repaintTimer = this.timers.set(() => this.endRepaint(), REPAINT_MAX_MS);
   }
@@ -532,7 +532,7 @@ export class LiveSession implements Feed, TrackedSession {
     this.timers.clear(this.repaintTimer);
     this.repaintTimer = undefined;
     this.repaintFromMs = undefined;
-    if (this.isRunning) this.pty?.resize(this.info.cols, this.info.rows);
+    if (this.isRunning) this.pty?.resize(this.info.cols, this.info.rows, true);
   }
 
   /** SIGHUP and SIGTERM to the process group, SIGKILL after STOP_GRACE_MS; resolves at exit. */

@@ -23,6 +23,7 @@ function setUp(limitBytes = 1024 * 1024, ringBytes = 64 * 1024) {
   const recorder = new Recorder(
     fd,
     ring,
+    { cols: 80, rows: 24 },
     limitBytes,
     () => {},
     () => clock.ms,
@@ -46,13 +47,15 @@ async function piecesOf(id: string): Promise<RecordPiece[]> {
 const textOf = (pieces: RecordPiece[]) =>
   Buffer.concat(pieces.flatMap((p) => (p.kind === "output" ? [p.bytes] : []))).toString();
 
-test("output within 10 ms of a run's start joins it; later output starts a run with its time", async () => {
+test("output within 10 ms of a run's start joins it; a later run has its time; a resize to the same size is left out", async () => {
   const { id, recorder, clock, print } = setUp();
   print("a");
   clock.ms += 5;
   print("b");
   clock.ms += 20;
   print("c");
+  recorder.resize(80, 24);
+  recorder.resize(100, 30);
   recorder.resize(100, 30);
   print("d");
   await recorder.close();

@@ -62,12 +62,14 @@ export class Recorder {
 
   /**
    * @param fd the recording file, open for writing, its header written
+   * @param size the terminal's size in the header: a resize to the size it has is not recorded
    * @param limitBytes most bytes of the file (header and records)
    * @param now a monotonic clock in ms (tests bring their own)
    */
   constructor(
     private readonly fd: number,
     private readonly ring: RingBuffer,
+    private size: { cols: number; rows: number },
     private readonly limitBytes: number,
     private readonly onError: (error: unknown, context: string) => void,
     private readonly now: () => number = monotonicMs,
@@ -103,6 +105,8 @@ export class Recorder {
   /** The terminal took a new size. */
   resize(cols: number, rows: number): void {
     if (this.flags !== 0 || this.closing) return;
+    if (cols === this.size.cols && rows === this.size.rows) return;
+    this.size = { cols, rows };
     this.marks.push(RecordKind.resize, this.ring.end, this.now() - this.originMs, cols, rows);
     // Output after it is a new run.
     this.lastMarkMs = Number.NEGATIVE_INFINITY;

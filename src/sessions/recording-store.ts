@@ -63,7 +63,7 @@ export function createRecordingStore(
       try {
         fd = openSync(pathOf(sessionId), "w", 0o600);
         writeSync(fd, encodeHeader({ startedMs: Date.now(), cols, rows, flags: 0 }));
-        return new Recorder(fd, ring, Math.max(limitBytes, HEADER_BYTES), onError);
+        return new Recorder(fd, ring, { cols, rows }, Math.max(limitBytes, HEADER_BYTES), onError);
       } catch (error) {
         if (fd !== undefined) closeSync(fd);
         onError(error, `starting the recording of session ${sessionId}`);
