@@ -1,5 +1,5 @@
 // OpenDray's benchmarks (DESIGN §9): `npm run bench`, or `bun bench/run.ts [bun] [bun-pty]
-// [deflate]` for some parts only. Prints one table per PTY backend and one for permessage-deflate
+// [host] [recording] [deflate]` for some parts only. Prints one table per PTY backend and one for permessage-deflate
 // on stdout, progress on stderr. Exits non-zero only when a measurement could not be taken.
 
 import { mkdtempSync, rmSync } from "node:fs";
@@ -15,10 +15,11 @@ import {
 import { createCleanup } from "./cleanup.ts";
 import { CORPUS_BYTES, deflateRuns, terminalCorpus } from "./deflate.ts";
 import { benchHost, hostTable } from "./host.ts";
+import { benchRecording, recordingTable } from "./recording.ts";
 import { backendTable, deflateTable } from "./report.ts";
 import { prepareTemplate } from "./server-process.ts";
 
-const PARTS = ["bun", "bun-pty", "host", "deflate"] as const;
+const PARTS = ["bun", "bun-pty", "host", "recording", "deflate"] as const;
 type Part = (typeof PARTS)[number];
 
 const startedMs = performance.now();
@@ -66,7 +67,7 @@ async function main(): Promise<number> {
     const backends = parts.filter(
       (part): part is "bun" | "bun-pty" => part === "bun" || part === "bun-pty",
     );
-    if (backends.length > 0 || parts.includes("host")) {
+    if (backends.length > 0 || parts.includes("host") || parts.includes("recording")) {
       log("bench: preparing a database template (initdb, once)…");
       const template = await prepareTemplate(cleanup);
       const home = mkdtempSync(join(tmpdir(), "opendray-bench-home-"));
@@ -88,6 +89,18 @@ async function main(): Promise<number> {
         } catch (error) {
           failures += 1;
           print(`PTY host: not measured: ${String(error)}`);
+        }
+      }
+      if (parts.includes("recording")) {
+        log("bench: recording on and off…");
+        try {
+          const results = await benchRecording(template, home, cleanup, log);
+          print();
+          print("RECORDING_LIMIT: recordings on and off (PTY_BACKEND=bun, same run)");
+          print(recordingTable(results));
+        } catch (error) {
+          failures += 1;
+          print(`recording: not measured: ${String(error)}`);
         }
       }
     }

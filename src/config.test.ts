@@ -76,6 +76,7 @@ describe("defaults", () => {
       uploadLimitBytes: 25 * 1024 * 1024,
       archiveLimitBytes: 1024 * 1024 * 1024,
       scrollbackBytes: 4 * 1024 * 1024,
+      recordingLimitBytes: 16 * 1024 * 1024,
       snapshotScrollbackLines: 1000,
       mirrorGraceMs: 60_000,
       idleAfterMs: 30_000,
@@ -405,6 +406,10 @@ describe("sizes", () => {
     ["SCROLLBACK_BYTES", "16 mb", "scrollbackBytes", 16_777_216],
     ["SCROLLBACK_BYTES", "1gb", "scrollbackBytes", 1_073_741_824],
     ["SNAPSHOT_SCROLLBACK_LINES", "0", "snapshotScrollbackLines", 0],
+    ["RECORDING_LIMIT", "0", "recordingLimitBytes", 0],
+    ["RECORDING_LIMIT", "0mb", "recordingLimitBytes", 0],
+    ["RECORDING_LIMIT", "4kb", "recordingLimitBytes", 4096],
+    ["RECORDING_LIMIT", "64mb", "recordingLimitBytes", 67_108_864],
     ["SNAPSHOT_SCROLLBACK_LINES", "100000", "snapshotScrollbackLines", 100_000],
   ] as const)("%s=%p gives %s %p", gives);
 
@@ -418,6 +423,9 @@ describe("sizes", () => {
     ["SCROLLBACK_BYTES", "4095", "expected 4KB to 1GB"],
     ["SCROLLBACK_BYTES", "2gb", "expected 4KB to 1GB"],
     ["SNAPSHOT_SCROLLBACK_LINES", "100001", "an integer from 0 to 100000"],
+    ["RECORDING_LIMIT", "100", "expected 4KB to 1GB"],
+    ["RECORDING_LIMIT", "2gb", "expected 4KB to 1GB"],
+    ["RECORDING_LIMIT", "lots", "is not a size"],
     ["SNAPSHOT_SCROLLBACK_LINES", "-1", "an integer from 0 to 100000"],
   ])("%s=%p is rejected (%s)", (name, value, why) => {
     const message = refusal(name, value);
@@ -729,6 +737,7 @@ describe("describeConfigVariables", () => {
     ["RATE_LIMIT_READS", "60/min"],
     ["BODY_LIMIT", "1mb"],
     ["SCROLLBACK_BYTES", "4mb"],
+    ["RECORDING_LIMIT", "16mb"],
     ["IDLE_AFTER", "30s"],
     ["PTY_BACKEND", "bun"],
     ["DATA_DIR", "$XDG_DATA_HOME/opendray or ~/.local/share/opendray"],

@@ -40,6 +40,8 @@ export interface Config {
   /** ARCHIVE_LIMIT: most bytes of file contents one folder download (.tar.gz) holds. */
   archiveLimitBytes: number;
   scrollbackBytes: number;
+  /** RECORDING_LIMIT: most bytes of a session's recording file; 0 = no recordings. */
+  recordingLimitBytes: number;
   /** Lines of scrollback in a session's server-side terminal and its snapshots. */
   snapshotScrollbackLines: number;
   /** PTY_HOST=auto: how long an unwatched session's output copy is kept. */
@@ -103,6 +105,7 @@ const VARIABLES = [
   ["UPLOAD_LIMIT", "25mb", "largest file one upload into a session streams to disk (1b to 64gb), counted while reading (413, the partial file removed)"],
   ["ARCHIVE_LIMIT", "1gb", "most bytes of file contents one folder download (.tar.gz) of a session's files may hold (1b to 64gb), sized before a byte is sent (413)"],
   ["SCROLLBACK_BYTES", "4mb", "per-session scrollback ring buffer, 4kb to 1gb"],
+  ["RECORDING_LIMIT", "16mb", "most bytes of one session's recording (its output with timing, exported as asciicast or text) under DATA_DIR/recordings, 0 or 4kb to 1gb; a recording that reaches it keeps its beginning and says it was truncated; 0 turns recording off"],
   ["SNAPSHOT_SCROLLBACK_LINES", "1000", "lines above the screen that a session's server-side terminal keeps and a snapshot (a reopened or resynced viewer) carries, 0 to 100000"],
   ["MIRROR_GRACE", "60s", "PTY_HOST=auto: how long the server keeps its copy of a session's output after the last viewer leaves (a reconnect within it gets the exact bytes it missed, a later one a snapshot); integer + ms|s|m|h|d, at most 24d"],
   ["IDLE_AFTER", "30s", "no output for this long marks a session idle: integer + ms|s|m|h|d, at most 24d"],
@@ -204,6 +207,7 @@ export function loadConfig(env: Record<string, string | undefined>, deps: Config
     uploadLimitBytes: parseSize("UPLOAD_LIMIT", get("UPLOAD_LIMIT"), 1, 64 * 1024 ** 3),
     archiveLimitBytes: parseSize("ARCHIVE_LIMIT", get("ARCHIVE_LIMIT"), 1, 64 * 1024 ** 3),
     scrollbackBytes: parseSize("SCROLLBACK_BYTES", get("SCROLLBACK_BYTES"), 4 * 1024, 1024 ** 3),
+    recordingLimitBytes: parseRecordingLimit(get("RECORDING_LIMIT")),
     snapshotScrollbackLines: parseWith(
       "SNAPSHOT_SCROLLBACK_LINES",
       get("SNAPSHOT_SCROLLBACK_LINES"),
@@ -385,6 +389,12 @@ function parseRate(name: VariableName, raw: string): RateLimit {
     );
   }
   return { count, perMs };
+}
+
+/** RECORDING_LIMIT: 0 (off), or a size from 4kb to 1gb. */
+function parseRecordingLimit(raw: string): number {
+  if (/^0+ *(?:b|kb|mb|gb|tb|pb)?$/i.test(raw)) return 0;
+  return parseSize("RECORDING_LIMIT", raw, 4 * 1024, 1024 ** 3);
 }
 
 function parseSize(name: VariableName, raw: string, min: number, max: number): number {

@@ -43,6 +43,7 @@ import { selfCommand } from "./self-command.ts";
 import { resumable, resumeInterrupted } from "./sessions/auto-resume.ts";
 import { createSessionManager, type SessionManager } from "./sessions/manager.ts";
 import { createPtyBackend } from "./sessions/pty.ts";
+import { createRecordingStore } from "./sessions/recording-store.ts";
 import { createScrollbackStore } from "./sessions/scrollback-store.ts";
 import type { Timers } from "./sessions/timers.ts";
 import { createShareLinks } from "./shares/share-links.ts";
@@ -158,6 +159,8 @@ export async function startServer(config: Config, options: ServerOptions): Promi
   const manager = createSessionManager({
     repo: sessionsRepo,
     store: createScrollbackStore(join(config.dataDir, "scrollback"), logError),
+    recordings: createRecordingStore(join(config.dataDir, "recordings"), logError),
+    recordingLimitBytes: config.recordingLimitBytes,
     pty: createPtyBackend(config.ptyBackend),
     providers,
     scrollbackBytes: config.scrollbackBytes,

@@ -24,6 +24,7 @@ export const SESSION_AUDIT_ACTIONS: Record<SessionActionType, string> = {
   "session.interrupted": "session.interrupt",
   "session.worktree_added": "session.worktree_add",
   "session.worktree_removed": "session.worktree_remove",
+  "session.exported": "session.export",
 };
 
 /** The audit action each account event is recorded as (the names rows had before). */

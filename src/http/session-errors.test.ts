@@ -13,6 +13,7 @@ test.each<[SessionErrorKind, number, string]>([
   ["option_invalid", 400, "option_invalid"],
   ["prompt_changed", 409, "prompt_changed"],
   ["screen_not_ready", 409, "screen_not_ready"],
+  ["no_recording", 404, "recording_not_found"],
   ["store_unavailable", 503, "database_unavailable"],
 ])("a SessionError %s is answered %d %s with its message", (kind, status, code) => {
   const error = asAppError(new SessionError(kind, "what happened"));

@@ -22,6 +22,7 @@ export const SESSION_ERROR_HTTP: Readonly<Record<SessionErrorKind, HttpRefusal>>
   option_invalid: { status: 400, code: "option_invalid" },
   prompt_changed: { status: 409, code: "prompt_changed" },
   screen_not_ready: { status: 409, code: "screen_not_ready" },
+  no_recording: { status: 404, code: "recording_not_found" },
   store_unavailable: {
     status: 503,
     code: "database_unavailable",

@@ -150,8 +150,14 @@ class SocketHandle implements HostedSessionHandle {
     return false;
   }
 
-  resize(cols: number, rows: number): void {
-    this.connection.send({ type: "resize", id: this.id, cols, rows });
+  resize(cols: number, rows: number, repaint?: boolean): void {
+    this.connection.send({
+      type: "resize",
+      id: this.id,
+      cols,
+      rows,
+      ...(repaint ? { repaint } : {}),
+    });
   }
 
   signal(signal: NodeJS.Signals): void {

@@ -1,5 +1,5 @@
-// The PTY host (`opendray pty-host`): a long-lived process that owns the PTYs, their output rings
-// and scrollback files, so that sessions outlive the server. It serves one server at a time over
+// The PTY host (`opendray pty-host`): a long-lived process that owns the PTYs, their output rings,
+// scrollback files and recordings, so that sessions outlive the server. It serves one server at a time over
 // a private unix socket in DATA_DIR (frames.ts); the server keeps the database and the viewers.
 // While no server is connected it keeps every session's output and the exits it could not report.
 
@@ -11,6 +11,8 @@ import { lockFile } from "../data-dir.ts";
 import { createErrorReporter, type Logger } from "../log.ts";
 import { INPUT_LIMIT_BYTES } from "../sessions/live-session.ts";
 import { createPtyBackend, type PtyExit, type PtyProcess, type PtySink } from "../sessions/pty.ts";
+import type { Recorder } from "../sessions/recorder.ts";
+import { createRecordingStore } from "../sessions/recording-store.ts";
 import { RingBuffer } from "../sessions/ring-buffer.ts";
 import { type ScreenSnapshot, TerminalScreen } from "../sessions/screen.ts";
 import { createScrollbackStore, type ScrollbackJournal } from "../sessions/scrollback-store.ts";
@@ -60,6 +62,8 @@ class HostedSession implements PtySink {
   readonly screen: TerminalScreen;
   /** Opened once the PTY is spawned: output before that only goes to the ring. */
   journal: ScrollbackJournal | undefined;
+  /** Its output with timing (src/sessions/recorder.ts), when the server asked for a recording. */
+  recorder: Recorder | undefined;
   /** The process is gone (its scrollback file may still be being written). */
   ended = false;
   /** Set once the scrollback file is complete: only then is the server told. */
@@ -89,6 +93,7 @@ class HostedSession implements PtySink {
     if (this.host.closing) return;
     this.screen.willAppend(bytes);
     this.ring.append(bytes);
+    this.recorder?.output(bytes.length);
     if (this.journal) {
       this.journal.touch();
       this.host.schedulePump(this);
@@ -117,7 +122,7 @@ class HostedSession implements PtySink {
     if (!journal) return;
     this.ended = true;
     // The server reads the files once told of the exit: tell it when they are complete.
-    journal.close(this.finalScreen()).then(() => {
+    Promise.all([journal.close(this.finalScreen()), this.recorder?.close()]).then(() => {
       this.exit = exit;
       this.host.schedulePump(this);
     });
@@ -158,6 +163,8 @@ export function startPtyHost(config: Config, options: PtyHostOptions): PtyHost {
   const logError = createErrorReporter(logger);
   const backend = createPtyBackend(config.ptyBackend);
   const store = createScrollbackStore(join(config.dataDir, "scrollback"), logError);
+  // The host records the sessions it runs: a server restart leaves no gap in their recordings.
+  const recordings = createRecordingStore(join(config.dataDir, "recordings"), logError);
   const sessions = new Map<string, HostedSession>();
   let active: Socket<Peer> | undefined;
   let idleTimer: Timer | undefined;
@@ -323,6 +330,12 @@ export function startPtyHost(config: Config, options: PtyHostOptions): PtyHost {
         session,
       );
       session.journal = store.open(request.id, session.ring);
+      session.recorder = recordings.open(
+        request.id,
+        session.ring,
+        request,
+        request.recordingLimit ?? 0,
+      );
       sessions.set(request.id, session);
       checkIdle();
       tell(socket, { type: "spawned", id: request.id, pid: session.pty.pid });
@@ -356,6 +369,7 @@ export function startPtyHost(config: Config, options: PtyHostOptions): PtyHost {
         if (!session || session.ended) return;
         session.pty.resize(message.cols, message.rows);
         session.screen.resize(message.cols, message.rows);
+        if (!message.repaint) session.recorder?.resize(message.cols, message.rows);
         session.cols = message.cols;
         session.rows = message.rows;
         return;
@@ -465,6 +479,7 @@ export function startPtyHost(config: Config, options: PtyHostOptions): PtyHost {
       const flushes: Promise<void>[] = [];
       for (const session of sessions.values()) {
         if (session.journal) flushes.push(session.journal.close(session.finalScreen()));
+        if (session.recorder) flushes.push(session.recorder.close());
         if (!session.ended) {
           session.pty.signal("SIGHUP");
           session.pty.signal("SIGTERM");

@@ -78,7 +78,7 @@ export function createHostLink(
     get previousHostGone() {
       return previousHostGone;
     },
-    async spawn(id, options, callbacks) {
+    async spawn(id, options, callbacks, recordingLimit = 0) {
       const opened = await connect();
       return opened.spawn(
         {
@@ -89,6 +89,7 @@ export function createHostLink(
           env: options.env,
           cols: options.cols,
           rows: options.rows,
+          recordingLimit,
         },
         callbacks,
       );

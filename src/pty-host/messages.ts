@@ -53,8 +53,17 @@ export const serverMessage = z.discriminatedUnion("type", [
     env: z.record(z.string(), z.string()),
     cols: cells,
     rows: cells,
+    /** RECORDING_LIMIT of the server that spawns it: the host records the session (0 or absent: not). */
+    recordingLimit: z.number().int().nonnegative().optional(),
   }),
-  z.object({ type: z.literal("resize"), id: z.string(), cols: cells, rows: cells }),
+  z.object({
+    type: z.literal("resize"),
+    id: z.string(),
+    cols: cells,
+    rows: cells,
+    /** A momentary size that only makes the program draw again: not recorded. */
+    repaint: z.boolean().optional(),
+  }),
   z.object({ type: z.literal("signal"), id: z.string(), signal: z.enum(FORWARDED_SIGNALS) }),
   /** The server stored the exit: the host may drop the session. */
   z.object({ type: z.literal("forget"), id: z.string() }),

@@ -31,8 +31,16 @@ export interface HostedSessionView {
 export interface HostLink {
   /** Connect (starting the host when none runs): the sessions it runs, by session id. */
   connect(): Promise<ReadonlyMap<string, HostedSessionView>>;
-  /** A new PTY in the host; rejects when it cannot be started. */
-  spawn(id: string, options: PtySpawnOptions, callbacks: PtyCallbacks): Promise<PtyProcess>;
+  /**
+   * A new PTY in the host; rejects when it cannot be started. The host records its output when
+   * `recordingLimit` (RECORDING_LIMIT, bytes) is above 0.
+   */
+  spawn(
+    id: string,
+    options: PtySpawnOptions,
+    callbacks: PtyCallbacks,
+    recordingLimit?: number,
+  ): Promise<PtyProcess>;
   /**
    * Set once connected when the host that ran this DATA_DIR's sessions before is gone: how it
    * ended, the reason live sessions it does not run ended.

@@ -8,6 +8,7 @@ import { MIN_TERMINAL_CELLS } from "../protocol/stream.ts";
 import { isTerminalReply } from "../protocol/terminal-replies.ts";
 import type { Attention } from "../providers/manifest.ts";
 import type { PtyExit, PtyProcess } from "./pty.ts";
+import type { Recorder } from "./recorder.ts";
 import { RingBuffer } from "./ring-buffer.ts";
 import { type ScreenSnapshot, type ScreenText, TerminalScreen } from "./screen.ts";
 import type { ScrollbackJournal } from "./scrollback-store.ts";
@@ -98,13 +99,15 @@ export interface Attachment {
 export class LiveSession implements Feed, TrackedSession {
   readonly ring: RingBuffer;
   exit: PtyExit | undefined;
-  /** Resolves once the output of the finished process is in its scrollback file (if it had one). */
+  /** Resolves once the output of the finished process is in its scrollback file and recording (if it had them). */
   scrollbackSaved: Promise<void> | undefined;
 
   private pty: PtyProcess | undefined;
   /** The terminal's state, when this process owns the PTY (a PTY host keeps its own). */
   private screen: TerminalScreen | undefined;
   private journal: ScrollbackJournal | undefined;
+  /** Its output with timing, when this process owns the PTY and records (a PTY host records its own). */
+  private recorder: Recorder | undefined;
   /** The PTY lives in a PTY host: the ring is a copy of the host's, dropped while unwatched. */
   private hosted = false;
   /** No viewer for the grace period: output is counted, not kept (see MIRROR_GRACE_MS). */
@@ -163,9 +166,10 @@ export class LiveSession implements Feed, TrackedSession {
   }
 
   /** Wire up the spawned PTY (created with this session as its sink). */
-  started(pty: PtyProcess, journal: ScrollbackJournal): void {
+  started(pty: PtyProcess, journal: ScrollbackJournal, recorder?: Recorder): void {
     this.pty = pty;
     this.journal = journal;
+    this.recorder = recorder;
     if (!pty.screen) {
       this.screen = new TerminalScreen(this.ring, {
         cols: this.info.cols,
@@ -286,6 +290,7 @@ export class LiveSession implements Feed, TrackedSession {
     else {
       this.screen?.willAppend(bytes);
       this.ring.append(bytes);
+      this.recorder?.output(bytes.length);
     }
     this.info.outputOffset = this.ring.end;
     this.lastOutputMs = this.options.now();
@@ -315,7 +320,7 @@ export class LiveSession implements Feed, TrackedSession {
   onExit(exit: PtyExit): void {
     this.stopClocks();
     this.exit = exit;
-    if (this.journal) this.scrollbackSaved = this.journal.close(this.finalScreen());
+    if (this.journal || this.recorder) this.scrollbackSaved = this.closeFiles();
     const info = this.info;
     info.exitCode = exit.exitCode;
     info.exitSignal = exit.signal;
@@ -468,6 +473,7 @@ export class LiveSession implements Feed, TrackedSession {
     }
     this.pty?.resize(cols, rows);
     this.screen?.resize(cols, rows);
+    this.recorder?.resize(cols, rows);
     this.info.cols = cols;
     this.info.rows = rows;
     for (const viewer of this.viewers) viewer.event({ type: "resize", cols, rows });
@@ -525,7 +531,7 @@ export class LiveSession implements Feed, TrackedSession {
   private repaint(): void {
     if (this.repaintTimer !== undefined || !this.pty) return;
     const { cols, rows } = this.info;
-    this.pty.resize(cols > MIN_TERMINAL_CELLS ? cols - 1 : cols + 1, rows);
+    this.pty.resize(cols > MIN_TERMINAL_CELLS ? cols - 1 : cols + 1, rows, true);
     this.repaintFromMs = this.options.now();
     this.repaintTimer = this.timers.set(() => this.endRepaint(), REPAINT_MAX_MS);
   }
@@ -534,7 +540,7 @@ export class LiveSession implements Feed, TrackedSession {
     this.timers.clear(this.repaintTimer);
     this.repaintTimer = undefined;
     this.repaintFromMs = undefined;
-    if (this.isRunning) this.pty?.resize(this.info.cols, this.info.rows);
+    if (this.isRunning) this.pty?.resize(this.info.cols, this.info.rows, true);
   }
 
   /** SIGHUP and SIGTERM to the process group, SIGKILL after STOP_GRACE_MS; resolves at exit. */
@@ -561,7 +567,14 @@ export class LiveSession implements Feed, TrackedSession {
    */
   closeScrollback(): Promise<void> {
     this.outputClosed = true;
-    return this.journal?.close(this.finalScreen()) ?? Promise.resolve();
+    return this.closeFiles();
+  }
+
+  /** The scrollback file and the recording, completed once the ring no longer changes. */
+  private closeFiles(): Promise<void> {
+    return Promise.all([this.journal?.close(this.finalScreen()), this.recorder?.close()]).then(
+      () => {},
+    );
   }
 
   /** The terminal's last state, for the scrollback file's side; the emulator is then let go. */

@@ -34,6 +34,8 @@ import {
   type LiveSessionOptions,
 } from "./live-session.ts";
 import type { PtyBackend, PtyProcess } from "./pty.ts";
+import { castStream, textStream, truncation } from "./recording-export.ts";
+import type { RecordingStore } from "./recording-store.ts";
 import { createRowWriter } from "./row-writer.ts";
 import type { ScreenText } from "./screen.ts";
 import type { ScrollbackJournal, ScrollbackStore } from "./scrollback-store.ts";
@@ -100,6 +102,9 @@ export interface OutputSlice {
   bytes: Uint8Array;
 }
 
+/** How a recording is exported (see src/sessions/recording-export.ts). */
+export type RecordingExport = { format: "cast"; idleLimitS: number } | { format: "text" };
+
 export interface SessionManager {
   spawn(request: SpawnRequest): Promise<Session>;
   get(id: string): Promise<Session>;
@@ -148,6 +153,15 @@ export interface SessionManager {
    * `option_invalid` for an option it does not have, `not_running`.
    */
   answer(id: string, fingerprint: string, option: number, cause?: Cause): Promise<Session>;
+  /**
+   * A session's recording as asciicast or text, streaming (a live session's up to its last
+   * write); SessionError `no_recording` when it has none. Audited (session.exported).
+   */
+  exportRecording(
+    id: string,
+    how: RecordingExport,
+    cause?: Cause,
+  ): Promise<{ session: Session; body: ReadableStream<Uint8Array> }>;
   /** The text on a live session's screen; SessionError `not_running` otherwise. */
   screenText(id: string): Promise<ScreenText>;
   /** A call of the session's CLI hook (see src/attention/hook-channel.ts). */
@@ -170,6 +184,10 @@ export interface SessionManager {
 export interface SessionManagerDeps {
   repo: SessionsRepo;
   store: ScrollbackStore;
+  /** Where recordings are kept (this process writes them only without a PTY host). */
+  recordings?: RecordingStore;
+  /** RECORDING_LIMIT in bytes; 0 or absent: sessions are not recorded. */
+  recordingLimitBytes?: number;
   pty: PtyBackend;
   providers: ProviderCatalog;
   scrollbackBytes: number;
@@ -440,11 +458,19 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
         rows: info.rows,
       };
       // The session is its own sink: no closures per session (docs/memory.md).
+      const recordingLimit = deps.recordings ? (deps.recordingLimitBytes ?? 0) : 0;
       const pty: PtyProcess = deps.host
-        ? await deps.host.spawn(info.id, options, session)
+        ? await deps.host.spawn(info.id, options, session, recordingLimit)
         : deps.pty.spawn(options, session);
       live.set(info.id, session);
-      session.started(pty, deps.host ? NO_JOURNAL : deps.store.open(info.id, session.ring));
+      if (deps.host) session.started(pty, NO_JOURNAL);
+      else {
+        session.started(
+          pty,
+          deps.store.open(info.id, session.ring),
+          deps.recordings?.open(info.id, session.ring, info, recordingLimit),
+        );
+      }
       session.trackAttention(launch.attention);
       pty.begin?.();
     } catch (error) {
@@ -645,6 +671,7 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
       const removal = removing ? await deps.worktrees?.remove(worktree) : undefined;
       await deps.repo.remove(id);
       deps.store.remove(id);
+      deps.recordings?.remove(id);
       emit("session.deleted", { ...snapshot, ...(session?.snapshot() ?? {}) });
       record("session.deleted", id, cause);
       if (!worktree) return null;
@@ -730,6 +757,24 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
       session.write(new TextEncoder().encode(result.keys));
       record("session.answered", id, cause, { option });
       return session.snapshot();
+    },
+
+    async exportRecording(id, how, cause) {
+      const session = await find(id);
+      const recording = await deps.recordings?.read(id);
+      if (!recording) {
+        throw new SessionError("no_recording", "this session has no recording");
+      }
+      record("session.exported", id, cause, {
+        format: how.format,
+        bytes: recording.size,
+        ...(truncation(recording.header.flags) ? { truncated: true } : {}),
+      });
+      const body =
+        how.format === "cast"
+          ? castStream(recording, { title: session.name, idleLimitS: how.idleLimitS })
+          : textStream(recording);
+      return { session, body };
     },
 
     async screenText(id) {

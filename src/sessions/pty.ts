@@ -52,7 +52,11 @@ export interface PtyProcess {
    * on a piece the PTY refuses, and nothing is written once the child has exited.
    */
   write(data: Uint8Array): void;
-  resize(cols: number, rows: number): void;
+  /**
+   * `repaint`: a momentary size that only makes the program draw again (see LiveSession.repaint),
+   * which a recording leaves out.
+   */
+  resize(cols: number, rows: number, repaint?: boolean): void;
   /** Send a signal to the child's whole process group. */
   signal(signal: NodeJS.Signals): void;
   /** Start delivering output and exit (a PTY host holds them until the session is wired up). */

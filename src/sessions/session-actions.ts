@@ -16,7 +16,8 @@ export type SessionActionType =
   | "session.resumed"
   | "session.interrupted"
   | "session.worktree_added"
-  | "session.worktree_removed";
+  | "session.worktree_removed"
+  | "session.exported";
 
 /** One thing that happened to the session `sessionId`. */
 export interface SessionAction {

@@ -11,6 +11,7 @@
  * - `option_invalid`: the prompt has no such option;
  * - `prompt_changed`: the prompt answered is no longer the one waiting;
  * - `screen_not_ready`: the session's screen is still catching up;
+ * - `no_recording`: the session has no recording (recording was off, or it predates recordings);
  * - `store_unavailable`: the session's row could not be stored now (the state waits and is retried).
  */
 export type SessionErrorKind =
@@ -23,6 +24,7 @@ export type SessionErrorKind =
   | "option_invalid"
   | "prompt_changed"
   | "screen_not_ready"
+  | "no_recording"
   | "store_unavailable";
 
 export class SessionError extends Error {

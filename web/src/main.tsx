@@ -14,6 +14,7 @@ import "./styles/files.css";
 import "./styles/worktree.css";
 import "./styles/changes.css";
 import "./styles/share.css";
+import "./styles/replay.css";
 import { render } from "preact";
 import { App } from "./App.tsx";
 import { registerServiceWorker } from "./api/service-worker.ts";

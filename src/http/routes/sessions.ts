@@ -5,6 +5,8 @@ import { type Context, Hono } from "hono";
 import { z } from "zod";
 import type { Actor } from "../../cause.ts";
 import { AppError, badRequest } from "../../errors.ts";
+import { disposition } from "../../files/read-file.ts";
+import { DEFAULT_IDLE_LIMIT_S, RECORDING_MEDIA_TYPE } from "../../protocol/recording.ts";
 import { SESSION_STATES } from "../../protocol/session.ts";
 import {
   deleteQuerySchema,
@@ -15,6 +17,7 @@ import {
   sessionResizeSchema,
 } from "../../protocol/session-requests.ts";
 import type { SessionManager } from "../../sessions/manager.ts";
+
 import type { AppEnv } from "../app-env.ts";
 import { createEventsSocket } from "../events-socket.ts";
 import { readJson, validate } from "../json-body.ts";
@@ -27,6 +30,10 @@ import type { SocketHub } from "../socket-hub.ts";
 import { createStreamSocket } from "../stream-socket.ts";
 
 const listQuery = z.object({ state: z.enum(SESSION_STATES).optional() });
+/** `?idle_limit=`: seconds (0.1 to 3600) that longer pauses of an exported recording shrink to. */
+const castQuery = z.object({
+  idle_limit: z.coerce.number().min(0.1).max(3600).optional(),
+});
 
 const OFFSET = /^\d{1,15}$/;
 
@@ -153,6 +160,28 @@ export function sessionRoutes({
         "Content-Type": "application/octet-stream",
         "X-Output-Start": String(slice.start),
         "X-Output-Offset": String(slice.end),
+      });
+    })
+    .get("/sessions/:id/recording.cast", async (c) => {
+      const { idle_limit } = validate(castQuery, c.req.query());
+      const how = { format: "cast" as const, idleLimitS: idle_limit ?? DEFAULT_IDLE_LIMIT_S };
+      const { session, body } = await manager.exportRecording(c.req.param("id"), how, by(c));
+      return c.body(body, 200, {
+        "Content-Type": RECORDING_MEDIA_TYPE,
+        "Content-Disposition": disposition("attachment", `${session.name}.cast`),
+        "Cache-Control": "private, no-store",
+      });
+    })
+    .get("/sessions/:id/recording.txt", async (c) => {
+      const { session, body } = await manager.exportRecording(
+        c.req.param("id"),
+        { format: "text" },
+        by(c),
+      );
+      return c.body(body, 200, {
+        "Content-Type": "text/plain; charset=utf-8",
+        "Content-Disposition": disposition("attachment", `${session.name}.txt`),
+        "Cache-Control": "private, no-store",
       });
     })
     .delete("/sessions/:id", refused("session.delete"), async (c) => {

@@ -1,6 +1,6 @@
 // How a finished session ended, prominently, above its terminal: the exit code or signal (or why
-// it was stopped or interrupted), green for a clean exit and red for a failure, with Restart and
-// Delete for admins.
+// it was stopped or interrupted), green for a clean exit and red for a failure, with Replay (its
+// recording) for everyone and Restart and Delete for admins.
 import type { Session } from "../../../src/protocol/session.ts";
 import { isLive } from "../state/sessions.ts";
 
@@ -42,22 +42,29 @@ export function ExitBanner(props: {
   readOnly: boolean;
   onRestart: () => void;
   onDelete: () => void;
+  /** Play the session's recording. */
+  onReplay: () => void;
 }) {
   const end = describeEnd(props.session);
   if (!end) return null;
   return (
     <div class={`exit-banner exit-${end.tone}`} role="status" data-testid="exit-banner">
       <span class="exit-text">{end.text}</span>
-      {!props.readOnly && (
-        <span class="exit-actions">
-          <button type="button" onClick={props.onRestart}>
-            Restart
-          </button>
-          <button type="button" onClick={props.onDelete}>
-            Delete
-          </button>
-        </span>
-      )}
+      <span class="exit-actions">
+        <button type="button" onClick={props.onReplay}>
+          Replay
+        </button>
+        {!props.readOnly && (
+          <>
+            <button type="button" onClick={props.onRestart}>
+              Restart
+            </button>
+            <button type="button" onClick={props.onDelete}>
+              Delete
+            </button>
+          </>
+        )}
+      </span>
     </div>
   );
 }

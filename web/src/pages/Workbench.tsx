@@ -12,6 +12,7 @@ import { Dock } from "../components/Dock.tsx";
 import { ExitBanner } from "../components/ExitBanner.tsx";
 import { FilesPanel } from "../components/FilesPanel.tsx";
 import { NewSessionDialog } from "../components/NewSessionDialog.tsx";
+import { ReplayDialog } from "../components/ReplayDialog.tsx";
 import { SessionHeader } from "../components/SessionHeader.tsx";
 import { SessionList, sessionTitle } from "../components/SessionList.tsx";
 import { ShareDialog } from "../components/ShareDialog.tsx";
@@ -29,6 +30,7 @@ type Modal =
   | { kind: "delete-worktree"; session: Session & { worktree: SessionWorktree } }
   | { kind: "changes"; session: Session }
   | { kind: "share"; session: Session }
+  | { kind: "replay"; session: Session }
   | ({ kind: "confirm" } & Omit<ConfirmProps, "onClose">)
   | null;
 
@@ -155,6 +157,7 @@ export function Workbench({ sessionId }: { sessionId: string | null }) {
             readOnly={readOnly}
             onRestart={() => restart(active)}
             onDelete={() => askDelete(active)}
+            onReplay={() => (modal.value = { kind: "replay", session: active })}
           />
         )}
         {notice.value && (
@@ -254,6 +257,13 @@ export function Workbench({ sessionId }: { sessionId: string | null }) {
       )}
       {modal.value?.kind === "share" && (
         <ShareDialog sessionId={modal.value.session.id} onClose={() => (modal.value = null)} />
+      )}
+      {modal.value?.kind === "replay" && (
+        <ReplayDialog
+          session={modal.value.session}
+          fontSize={prefs.fontSize.value}
+          onClose={() => (modal.value = null)}
+        />
       )}
       {modal.value?.kind === "confirm" && (
         <ConfirmDialog {...modal.value} onClose={() => (modal.value = null)} />

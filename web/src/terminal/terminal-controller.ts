@@ -15,7 +15,7 @@ import { CspStyleBridge } from "./csp-styles.ts";
 import { type BarKey, type CtrlVMode, controlChar, ctrlVPastes, keySequence } from "./keys.ts";
 import { Scrollback } from "./scrollback.ts";
 import { StreamConnection, type StreamStatus } from "./stream-connection.ts";
-import { DARK, LIGHT } from "./themes.ts";
+import { DARK, LIGHT, TERMINAL_FONT } from "./themes.ts";
 
 export interface TerminalOptions {
   sessionId: string;
@@ -121,8 +121,7 @@ export class TerminalController {
       allowProposedApi: true,
       cursorBlink: !options.readOnly,
       disableStdin: options.readOnly,
-      fontFamily:
-        'ui-monospace, "SF Mono", "Cascadia Mono", "JetBrains Mono", Menlo, Consolas, "DejaVu Sans Mono", "Liberation Mono", monospace',
+      fontFamily: TERMINAL_FONT,
       fontSize: options.fontSize,
       screenReaderMode: options.screenReaderMode === true,
       scrollback: 10_000,

@@ -4,6 +4,10 @@
 // on dark, "black" and "bright black" are greys and red, blue and magenta are lighter.
 import type { ITheme } from "@xterm/xterm";
 
+/** The terminals' font: the system's monospace, then common ones. */
+export const TERMINAL_FONT =
+  'ui-monospace, "SF Mono", "Cascadia Mono", "JetBrains Mono", Menlo, Consolas, "DejaVu Sans Mono", "Liberation Mono", monospace';
+
 /** The sixteen ANSI colours, each named: what themes.test.ts checks against the background. */
 export const ANSI_COLORS = [
   "black",
