@@ -49,6 +49,17 @@ export const REPORTS_TURN_START: Record<HookKind, boolean> = {
   "opencode-plugin": true,
 };
 
+/**
+ * Whether a CLI's hooks tell of the prompts it asks (with what they are about). Its prompt on the
+ * screen then waits a moment for the hook (tracker.ts), which a loaded machine may deliver after
+ * the screen has drawn it.
+ */
+export const REPORTS_PROMPTS: Record<HookKind, boolean> = {
+  "claude-code": true,
+  "codex-notify": false,
+  "opencode-plugin": true,
+};
+
 /** The hook's meaning, or undefined when the payload is not what the CLI sends. */
 export function hookSignal(kind: HookKind, payload: unknown): HookSignal | undefined {
   switch (kind) {

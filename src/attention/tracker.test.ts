@@ -3,7 +3,7 @@ import type { Activity } from "../protocol/attention.ts";
 import { BUILTIN_MANIFESTS } from "../providers/builtin.ts";
 import type { HookKind } from "../providers/manifest.ts";
 import type { ScreenText } from "../sessions/screen.ts";
-import { AttentionTracker } from "./tracker.ts";
+import { AttentionTracker, HOOK_GRACE_MS } from "./tracker.ts";
 
 const shell = BUILTIN_MANIFESTS.find((m) => m.id === "shell")?.attention.prompts ?? [];
 
@@ -16,13 +16,18 @@ function setup(hooks?: HookKind) {
   let screen: ScreenText = { offset, lines: [""], cursorRow: 0, bracketedPaste: false };
   const seen: Activity[] = [];
   const waiters: (() => void)[] = [];
+  const lookers: (() => void)[] = [];
   const tracker = new AttentionTracker({
     sessionId: "0b5c2a8e-4f61-4c1a-9d0e-2f7b3c4d5e6f",
     hooks,
     patterns: shell,
     now: Date.now,
     session: {
-      screenText: async () => screen,
+      screenText: async () => {
+        // Woken after the tracker has taken this screen in (its await resolves first).
+        for (const wake of lookers.splice(0)) setImmediate(wake);
+        return screen;
+      },
       get outputEnd() {
         return offset;
       },
@@ -50,7 +55,9 @@ function setup(hooks?: HookKind) {
       };
       check();
     });
-  return { tracker, seen, draw, next };
+  /** Resolves once the tracker has next read the screen and taken in what it shows. */
+  const looked = () => new Promise<void>((resolve) => lookers.push(resolve));
+  return { tracker, seen, draw, next, looked };
 }
 
 describe("without hooks", () => {
@@ -131,6 +138,36 @@ describe("with Claude Code's hooks", () => {
     tracker.hook({ kind: "working" });
     draw("removed");
     await next((a) => a.state === "working" && a.prompt === null);
+    tracker.dispose();
+  });
+
+  test("a prompt the screen shows before its hook arrives is told once, with the hook's detail", async () => {
+    const { tracker, draw, next, seen, looked } = setup("claude-code");
+    tracker.hook({ kind: "working" });
+    const read = looked();
+    draw("Remove it? [y/N] ");
+    // The screen was read and its prompt found, but held for its hook.
+    await read;
+    expect(tracker.activity.state).toBe("working");
+    tracker.hook({ kind: "waiting", text: "Claude wants to use Bash", detail: "rm -rf build" });
+    const waiting = await next((a) => a.state === "waiting");
+    expect(waiting).toMatchObject({
+      source: "hook",
+      prompt: { text: "Remove it? [y/N]", detail: "rm -rf build" },
+    });
+    expect(waiting.prompt?.options.map((o) => o.label)).toEqual(["Yes", "No"]);
+    expect(seen.filter((a) => a.state === "waiting")).toHaveLength(1);
+    tracker.dispose();
+  });
+
+  test("a prompt on the screen whose hook never comes is told after HOOK_GRACE_MS", async () => {
+    const { tracker, draw, next } = setup("claude-code");
+    tracker.hook({ kind: "working" });
+    const drawnAt = Date.now();
+    draw("Remove it? [y/N] ");
+    const waiting = await next((a) => a.state === "waiting");
+    expect(Date.now() - drawnAt).toBeGreaterThanOrEqual(HOOK_GRACE_MS - 20);
+    expect(waiting).toMatchObject({ source: "screen", prompt: { detail: null } });
     tracker.dispose();
   });
 

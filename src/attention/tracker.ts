@@ -14,11 +14,18 @@ import { createHash } from "node:crypto";
 import type { Activity, ActivitySource, ActivityState, Prompt } from "../protocol/attention.ts";
 import type { HookKind, PromptPattern } from "../providers/manifest.ts";
 import type { ScreenText } from "../sessions/screen.ts";
-import { type HookSignal, REPORTS_TURN_START } from "./hook-events.ts";
+import { type HookSignal, REPORTS_PROMPTS, REPORTS_TURN_START } from "./hook-events.ts";
 import { type FoundPrompt, findPrompt } from "./screen-prompt.ts";
 
 /** The screen is read once output has paused this long (a program that asks then waits). */
 export const SETTLE_MS = 150;
+/**
+ * How long a prompt seen on the screen waits for the hook that tells what it is about, with a CLI
+ * whose hooks report prompts: the hook runs a process of its own, which a busy machine may start
+ * after the screen was drawn. Without the wait the phone would be told twice (the bare question,
+ * then the question with its detail); past it, the screen's prompt is told alone.
+ */
+export const HOOK_GRACE_MS = 1000;
 
 export interface TrackerOptions {
   sessionId: string;
@@ -62,6 +69,9 @@ export class AttentionTracker {
   private typedSinceHookPrompt = false;
   /** The prompt the last look at the screen found, kept with the offset it was first seen at. */
   private screenPrompt: ScreenPrompt | undefined;
+  /** Until when (ms) the screen's prompt waits for its hook; 0 when it does not. */
+  private screenPromptHeldUntil = 0;
+  private graceTimer: Timer | undefined;
   /** A prompt answered at `offset`: the screen may still show it until output moves on. */
   private answered: { key: string; offset: number } | undefined;
   private lastOutputMs = 0;
@@ -173,6 +183,8 @@ export class AttentionTracker {
     this.disposed = true;
     clearTimeout(this.checkTimer);
     this.checkTimer = undefined;
+    clearTimeout(this.graceTimer);
+    this.graceTimer = undefined;
   }
 
   private scheduleCheck(): void {
@@ -220,6 +232,7 @@ export class AttentionTracker {
       if (this.hookPrompt && this.typedSinceHookPrompt) this.hookPrompt = undefined;
     } else if (!this.screenPrompt || promptKey(this.screenPrompt) !== promptKey(found)) {
       this.screenPrompt = { ...found, offset: screen.offset };
+      this.holdForHook();
     }
     this.update();
   }
@@ -242,9 +255,22 @@ export class AttentionTracker {
     this.options.session.activityChanged(this.current);
   }
 
+  /** A new prompt on the screen: with a CLI whose hooks report prompts, wait a moment for one. */
+  private holdForHook(): void {
+    const hooks = this.options.hooks;
+    if (!hooks || !REPORTS_PROMPTS[hooks] || this.hookPrompt) return;
+    this.screenPromptHeldUntil = this.options.now() + HOOK_GRACE_MS;
+    clearTimeout(this.graceTimer);
+    this.graceTimer = setTimeout(() => {
+      this.graceTimer = undefined;
+      if (!this.disposed) this.update();
+    }, HOOK_GRACE_MS);
+  }
+
   private resolve(): { state: ActivityState; source: ActivitySource; prompt: Prompt | null } {
-    const screen = this.screenPrompt;
     const hook = this.hookPrompt;
+    const held = !hook && this.options.now() < this.screenPromptHeldUntil;
+    const screen = held ? undefined : this.screenPrompt;
     if (screen) {
       return {
         state: "waiting",
