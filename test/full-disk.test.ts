@@ -252,7 +252,12 @@ test.each(["auto", "inprocess"] as const)(
       expect(server.ptyHostPid).toBe(hostPid);
       for (const [i, id] of flooders.entries()) await echoes(server, id, `back again ${i}`);
     }
-    expect(readdirSync(scrollback).filter((name) => name.endsWith(".tmp"))).toEqual([]);
+    // A rewrite may be under way as the sessions go on (its temporary file then exists for a
+    // moment); none that failed stays.
+    await eventually(
+      () => (readdirSync(scrollback).some((name) => name.endsWith(".tmp")) ? undefined : true),
+      "no temporary scrollback file",
+    );
   },
   90_000,
 );

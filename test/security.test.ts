@@ -350,7 +350,9 @@ describe("open sockets follow their token", () => {
   });
 
   test("at each ping the tokens are checked again: an expired one's socket is closed", async () => {
-    const pinging = await startTestServer({ env: { JWT_SECRET: SECRET }, pingIntervalMs: 200 });
+    // Pings every second: a client busy for longer than one interval (a loaded machine) would
+    // be closed for not answering (4000) before its token's expiry was noticed.
+    const pinging = await startTestServer({ env: { JWT_SECRET: SECRET }, pingIntervalMs: 1000 });
     try {
       const id = (await pinging.request("GET", "/auth/me")).body.id;
       const session = await pinging.spawnShell("exec cat");
