@@ -17,6 +17,7 @@ import { createUsersService } from "./auth/users-service.ts";
 import type { Actor } from "./cause.ts";
 import type { Config, RateLimit } from "./config.ts";
 import type { AuditRepo } from "./db/audit-repo.ts";
+import type { OutputTextRepo } from "./db/output-text-repo.ts";
 import type { SessionsRepo } from "./db/sessions-repo.ts";
 import type { UsersRepo } from "./db/users-repo.ts";
 import type { AppEnv } from "./http/app-env.ts";
@@ -46,6 +47,7 @@ import {
   type PushRoutesDeps,
   pushRoutes,
 } from "./http/routes/push.ts";
+import { searchRoutes } from "./http/routes/search.ts";
 import { sessionRoutes } from "./http/routes/sessions.ts";
 import { isUploadRequest, uploadRoutes } from "./http/routes/uploads.ts";
 import { usersRoutes } from "./http/routes/users.ts";
@@ -78,6 +80,8 @@ export interface AppDeps {
     | "allowedHosts"
   >;
   manager: SessionManager;
+  /** Sessions' indexed output text, for GET /search. */
+  outputText: OutputTextRepo;
   providers: ProviderCatalog;
   accounts: Accounts;
   users: UsersRepo;
@@ -180,6 +184,7 @@ export function createApp(deps: AppDeps) {
     .route("/", pushRoutes({ ...deps.push, limit }))
     .route("/", providerRoutes({ providers: deps.providers, audit, limit, actorOf }))
     .route("/", fsRoutes({ home: deps.home, limit }))
+    .route("/", searchRoutes({ repo: deps.outputText, limit }))
     .route(
       "/",
       fileRoutes({
