@@ -10,6 +10,7 @@ import "./styles/a11y.css";
 import "./styles/admin.css";
 import "./styles/uploads.css";
 import "./styles/files.css";
+import "./styles/search.css";
 import { render } from "preact";
 import { App } from "./App.tsx";
 import { registerServiceWorker } from "./api/service-worker.ts";

@@ -85,16 +85,38 @@ export function searchRoutes({ repo, limit }: SearchRoutesDeps) {
 }
 
 const MATCHES = new RegExp(`${MATCH_START}([^${MATCH_END}]*)${MATCH_END}`, "g");
+/** Lines of context on each side of the line with the first match. */
+const CONTEXT_LINES = 1;
+/** Characters of a long line kept around its first match. */
+const LINE_CHARS = 240;
 
-/** A hit as the API sends it: the matched words, and the line of the first one. */
+/**
+ * A hit as the API sends it. ts_headline finds the matched words (`terms`), but shows the text
+ * as its parser sees it (XML-like tags such as `<b>` become spaces); the snippet is cut from
+ * the output text itself instead: the line of the first match with a line on each side, every
+ * term marked.
+ */
 function toResult(hit: OutputHit): SearchResult {
   const terms = [
     ...new Set([...hit.snippet.matchAll(MATCHES)].map((match) => match[1] ?? "")),
   ].filter((term) => term !== "");
-  const first = terms[0]?.toLowerCase();
+  const pattern =
+    terms.length === 0
+      ? undefined
+      : new RegExp(
+          terms.map((term) => term.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join("|"),
+          "giu",
+        );
   const lines = hit.text.split("\n");
-  const at =
-    first === undefined ? -1 : lines.findIndex((line) => line.toLowerCase().includes(first));
+  const at = pattern ? lines.findIndex((line) => line.search(pattern) !== -1) : -1;
+  const snippet =
+    at === -1 || !pattern
+      ? hit.snippet
+      : lines
+          .slice(Math.max(0, at - CONTEXT_LINES), at + CONTEXT_LINES + 1)
+          .map((line) => aroundMatch(line, pattern))
+          .map((line) => line.replace(pattern, (match) => `${MATCH_START}${match}${MATCH_END}`))
+          .join("\n");
   return {
     session: {
       id: hit.sessionId,
@@ -106,9 +128,20 @@ function toResult(hit: OutputHit): SearchResult {
       endedAt: hit.endedAt?.toISOString() ?? null,
       createdBy: hit.createdBy,
     },
-    snippet: hit.snippet,
+    snippet,
     terms,
     offset: hit.startOffset,
     line: hit.firstLine + Math.max(0, at) + 1,
   };
+}
+
+/** `line`, or LINE_CHARS of it around its first match, with … where it was cut. */
+function aroundMatch(line: string, pattern: RegExp): string {
+  const chars = [...line];
+  if (chars.length <= LINE_CHARS) return line;
+  pattern.lastIndex = 0;
+  const index = line.search(pattern);
+  const from = Math.max(0, [...line.slice(0, Math.max(0, index))].length - LINE_CHARS / 4);
+  const to = Math.min(chars.length, from + LINE_CHARS);
+  return `${from > 0 ? "…" : ""}${chars.slice(from, to).join("")}${to < chars.length ? "…" : ""}`;
 }
