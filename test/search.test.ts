@@ -247,6 +247,39 @@ describe("who may search", () => {
   });
 });
 
+describe("where the indexer reads", () => {
+  test("output nobody watches is indexed (with PTY_HOST=auto: read from the PTY host)", async () => {
+    // No viewer: with a PTY host, the server's copy of the ring is dropped after MIRROR_GRACE,
+    // and the indexer asks the host for the bytes.
+    const unwatched = await startTestServer({
+      env: { ...BUDGETS, MIRROR_GRACE: "50ms" },
+      ...FAST,
+    });
+    try {
+      await unwatched.spawnShell(
+        'sleep 0.5; for i in $(seq 1 2000); do echo "wombat$i"; done; sleep 60',
+      );
+      await eventually(
+        async () => {
+          const response = await unwatched.send(
+            "GET",
+            "/search?q=wombat2000",
+            undefined,
+            unwatched.auth,
+          );
+          return bodyOf(response, 200, searchResponseSchema).results.length > 0 ? true : undefined;
+        },
+        "the unwatched output to be indexed",
+        15_000,
+      );
+      const first = await unwatched.send("GET", "/search?q=wombat1", undefined, unwatched.auth);
+      expect(bodyOf(first, 200, searchResponseSchema).results).toHaveLength(1);
+    } finally {
+      await unwatched.dispose();
+    }
+  }, 60_000);
+});
+
 describe("retention", () => {
   test("deleting a session deletes its indexed text", async () => {
     const doomed = await server.spawnShell("printf 'okapi doomed\\n'");

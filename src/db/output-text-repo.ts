@@ -69,6 +69,9 @@ const HEADLINE_OPTIONS = 'MaxFragments=2, MaxWords=30, MinWords=8, FragmentDelim
 
 const t = sessionOutputText;
 
+/** Matching chunks ranked at most, the newest: ranking reads every candidate's tsvector. */
+export const RANK_CANDIDATES = 1000;
+
 /** Creates the output text repository over an open drizzle handle. */
 export function createOutputTextRepo(db: Db) {
   return {
@@ -145,7 +148,8 @@ export function createOutputTextRepo(db: Db) {
 
     /**
      * Chunks matching `search.q` (web search syntax, 'simple' configuration), best first (rank,
-     * then newer sessions, then later output); at most `limit` after skipping `offset`.
+     * then newer sessions, then later output) among the newest RANK_CANDIDATES matches; at most
+     * `limit` after skipping `offset`.
      */
     async search(search: OutputSearch): Promise<OutputHit[]> {
       const query = sql`websearch_to_tsquery('simple', ${search.q})`;
@@ -165,14 +169,28 @@ export function createOutputTextRepo(db: Db) {
       if (search.from !== undefined) {
         filters.push(or(sql`${sessions.endedAt} is null`, gte(sessions.endedAt, search.from)));
       }
-      const rank = sql<number>`ts_rank(${t.words}, ${query})`.as("rank");
-      // The page first, then the snippets of its rows only (ts_headline reads the whole text).
-      const hits = db
-        .select({ sessionId: t.sessionId, seq: t.seq, rank, createdAt: sessions.createdAt })
+      // Ranking reads each match's tsvector: only the newest RANK_CANDIDATES matches are
+      // ranked (a common word can match every chunk), then the page, then the snippets of its
+      // rows only (ts_headline reads the whole text).
+      const candidates = db
+        .select({ sessionId: t.sessionId, seq: t.seq, createdAt: sessions.createdAt })
         .from(t)
         .innerJoin(sessions, eq(sessions.id, t.sessionId))
         .where(and(...filters))
-        .orderBy(desc(rank), desc(sessions.createdAt), desc(t.seq))
+        .orderBy(desc(sessions.createdAt), desc(t.seq))
+        .limit(RANK_CANDIDATES)
+        .as("candidates");
+      const rank = sql<number>`ts_rank(${t.words}, ${query})`.as("rank");
+      const hits = db
+        .select({
+          sessionId: candidates.sessionId,
+          seq: candidates.seq,
+          createdAt: candidates.createdAt,
+          rank,
+        })
+        .from(candidates)
+        .innerJoin(t, and(eq(t.sessionId, candidates.sessionId), eq(t.seq, candidates.seq)))
+        .orderBy(desc(rank), desc(candidates.createdAt), desc(candidates.seq))
         .limit(search.limit)
         .offset(search.offset)
         .as("hits");

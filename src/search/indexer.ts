@@ -12,8 +12,11 @@ import { type OutputLine, OutputLines } from "./output-lines.ts";
 
 /** Time between two indexing passes while any session has output to index, in ms. */
 export const INDEX_INTERVAL_MS = 1000;
-/** Most bytes read from one session at a time: the others get their turn within a pass. */
-const READ_BYTES = 256 * 1024;
+/**
+ * Most bytes read from one session at a time: the others get their turn within a pass, and with
+ * PGlite (which runs on the server's thread) one step's insert stays a few tens of ms.
+ */
+const READ_BYTES = 64 * 1024;
 /** A chunk of text holds whole lines, up to about this many bytes. */
 const CHUNK_TEXT_BYTES = 4096;
 
@@ -124,7 +127,11 @@ export function createSearchIndexer(deps: SearchIndexerDeps): SearchIndexer {
         if (!session.live) {
           lines.push(...progress.lines.end(progress.next));
           done = true;
-        } else if (session.state === "idle") session.active = false;
+        } else if (session.state === "idle") {
+          // Asleep until it prints again: what it holds goes (read back from the database then).
+          session.active = false;
+          session.progress = undefined;
+        }
       }
       await store(session.id, progress, lines);
       if (done) tracked.delete(session.id);

@@ -260,7 +260,7 @@ export class LiveSession implements Feed, TrackedSession {
     const { ring } = this;
     const from = since ?? (this.mirrorWhole ? ring.start : 0);
     if (from < ring.start && this.isRunning && this.pty?.read) {
-      const kept = await this.pty.read(from);
+      const kept = await this.pty.read(from, maxBytes);
       if (kept) return { start: kept.start, bytes: kept.bytes.subarray(0, maxBytes) };
     }
     const start = Math.max(from, ring.start);
