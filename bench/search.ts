@@ -1,4 +1,5 @@
-// Search over sessions' output (issue 20): `bun bench/search.ts [MB]` (default 64).
+// Search over sessions' output (issue 20): `bun bench/search.ts [MB] [--no-stream]` (default
+// 64 MB; --no-stream skips part 2).
 //
 // 1. Indexing in process, on PGlite and on PostgreSQL: the real indexer (src/search/indexer.ts)
 //    reads MB of coloured, unique log lines from 32 finished sessions (a stand-in manager serves
@@ -229,7 +230,9 @@ async function benchStream(file: string, cleanup: ReturnType<typeof createCleanu
 }
 
 async function main() {
-  const mb = Number(process.argv[2] ?? 64);
+  const args = process.argv.slice(2);
+  const mb = Number(args.find((arg) => /^\d+$/.test(arg)) ?? 64);
+  const withStream = !args.includes("--no-stream");
   const cleanup = createCleanup();
   try {
     log(`building ${mb} MB of coloured, numbered log lines`);
@@ -285,6 +288,7 @@ async function main() {
         ]),
       ),
     );
+    if (!withStream) return;
     const file = join(dir, "stream.txt");
     // Plain \n: the PTY turns it into \r\n, as for any program.
     writeFileSync(file, await corpus(STREAM_BYTES, "\n"));

@@ -69,6 +69,9 @@ const HEADLINE_OPTIONS = 'MaxFragments=2, MaxWords=30, MinWords=8, FragmentDelim
 
 const t = sessionOutputText;
 
+/** `OFFSET 0` as drizzle's offset(), which takes numbers and omits 0 (see search). */
+const OFFSET_ZERO = sql`0` as unknown as number;
+
 /** Matching chunks ranked at most, the newest: ranking reads every candidate's tsvector. */
 export const RANK_CANDIDATES = 1000;
 
@@ -172,12 +175,20 @@ export function createOutputTextRepo(db: Db) {
       // Ranking reads each match's tsvector: only the newest RANK_CANDIDATES matches are
       // ranked (a common word can match every chunk), then the page, then the snippets of its
       // rows only (ts_headline reads the whole text).
-      const candidates = db
+      // OFFSET 0 keeps the planner from merging the two: it would walk sessions newest first
+      // and test every chunk's words instead of asking the GIN index for the matches. (drizzle
+      // leaves out an offset of the number 0, so it is given as SQL.)
+      const matches = db
         .select({ sessionId: t.sessionId, seq: t.seq, createdAt: sessions.createdAt })
         .from(t)
         .innerJoin(sessions, eq(sessions.id, t.sessionId))
         .where(and(...filters))
-        .orderBy(desc(sessions.createdAt), desc(t.seq))
+        .offset(OFFSET_ZERO)
+        .as("matches");
+      const candidates = db
+        .select()
+        .from(matches)
+        .orderBy(desc(matches.createdAt), desc(matches.seq))
         .limit(RANK_CANDIDATES)
         .as("candidates");
       const rank = sql<number>`ts_rank(${t.words}, ${query})`.as("rank");
