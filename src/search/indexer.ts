@@ -49,6 +49,12 @@ interface Tracked {
   /** A pass may find bytes to index; an idle session sleeps until it runs again. */
   active: boolean;
   progress?: Progress | undefined;
+  /**
+   * A finished session's last slice: a view into the copy of its scrollback file that the
+   * manager shares with every reader. Held until its indexing is done, so that each step does
+   * not read the file again.
+   */
+  held?: Uint8Array | undefined;
 }
 
 export interface SearchIndexer {
@@ -122,6 +128,7 @@ export function createSearchIndexer(deps: SearchIndexerDeps): SearchIndexer {
       if (slice.start > progress.next) lines.push(...progress.lines.gap(slice.start));
       lines.push(...progress.lines.push(slice.bytes, slice.start));
       progress.next = slice.start + slice.bytes.length;
+      session.held = session.live ? undefined : slice.bytes;
       let done = false;
       if (slice.bytes.length === 0) {
         if (!session.live) {
