@@ -144,8 +144,12 @@ export function createSearchIndexer(deps: SearchIndexerDeps): SearchIndexer {
       if (done) tracked.delete(session.id);
       return slice.bytes.length;
     } catch (error) {
-      // The session was deleted: its rows went with it (ON DELETE CASCADE).
-      if ((error instanceof SessionError && error.kind === "not_found") || isGone(error)) {
+      // The session was deleted (its rows went with it: ON DELETE CASCADE), or its output ends
+      // before what was indexed (nothing more to read).
+      const over =
+        error instanceof SessionError &&
+        (error.kind === "not_found" || error.kind === "since_invalid");
+      if (over || isGone(error)) {
         tracked.delete(session.id);
         return 0;
       }
