@@ -74,6 +74,10 @@ interface EngineResult {
   indexSeconds: number;
   rows: number;
   dbBytes: number;
+  /** The table's own pages (rows with their text and tsvector inline, compressed). */
+  heapBytes: number;
+  /** The GIN and primary key indexes; the rest of dbBytes is TOAST. */
+  indexBytes: number;
   latency: { label: string; p50: number; p99: number; results: number }[];
 }
 
@@ -136,9 +140,17 @@ async function benchEngine(
   }
   const seconds = (performance.now() - start) / 1000;
   await indexer.dispose();
-  const rows = await rowsOf<{ n: string | number; size: string | number }>(
+  const rows = await rowsOf<{
+    n: string | number;
+    size: string | number;
+    heap: string | number;
+    indexes: string | number;
+  }>(
     database,
-    sql`select count(*) as n, pg_total_relation_size('session_output_text') as size from session_output_text`,
+    sql`select count(*) as n, pg_total_relation_size('session_output_text') as size,
+          pg_relation_size('session_output_text') as heap,
+          pg_indexes_size('session_output_text') as indexes
+        from session_output_text`,
   );
   const queries: [string, Record<string, string>][] = [
     ["one rare word", { q: `line${Math.floor((perSession * SESSIONS) / 200)}` }],
@@ -172,6 +184,8 @@ async function benchEngine(
     indexSeconds: seconds,
     rows: Number(rows[0]?.n ?? 0),
     dbBytes: Number(rows[0]?.size ?? 0),
+    heapBytes: Number(rows[0]?.heap ?? 0),
+    indexBytes: Number(rows[0]?.indexes ?? 0),
     latency,
   };
 }
@@ -263,13 +277,23 @@ async function main() {
     print();
     print(
       renderTable(
-        ["engine", "indexing", "rows", "database size", "per MB of output"],
+        [
+          "engine",
+          "indexing",
+          "rows",
+          "database size",
+          "per MB of output",
+          "table / indexes / TOAST",
+        ],
         results.map((r) => [
           r.engine,
           `${r.indexMbps.toFixed(1)} MB/s (${r.indexSeconds.toFixed(1)} s)`,
           String(r.rows),
           `${(r.dbBytes / MiB).toFixed(1)} MiB`,
           `${(r.dbBytes / MiB / mb).toFixed(2)} MiB`,
+          `${[r.heapBytes, r.indexBytes, r.dbBytes - r.heapBytes - r.indexBytes]
+            .map((bytes) => (bytes / MiB).toFixed(1))
+            .join(" / ")} MiB`,
         ]),
       ),
     );
