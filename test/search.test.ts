@@ -3,7 +3,7 @@
 // print — colours, a progress bar redrawn in place, unicode — is found by words and phrases.
 
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { sql } from "drizzle-orm";
@@ -276,6 +276,43 @@ describe("where the indexer reads", () => {
       expect(bodyOf(first, 200, searchResponseSchema).results).toHaveLength(1);
     } finally {
       await unwatched.dispose();
+    }
+  }, 60_000);
+});
+
+describe("output a server did not index", () => {
+  test("a session that ended unindexed is indexed from its scrollback file at the next start", async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), "opendray-search-restart-"));
+    // The first server indexes nothing (as a server before this feature, or one that was down).
+    const first = await startTestServer({
+      env: { ...BUDGETS, DATA_DIR: dataDir, SEARCH_INDEX_LIMIT: "0" },
+    });
+    try {
+      const session = await first.spawnShell("printf 'narwhal \\033[33mtusk\\033[0m\\n'");
+      await eventually(async () => {
+        const response = await first.request("GET", `/sessions/${session.id}`);
+        return response.body.state === "ended" ? true : undefined;
+      }, "the session to end");
+      await first.close();
+      const second = await startTestServer({
+        env: { ...BUDGETS, DATA_DIR: dataDir },
+        reuse: { database: first.database, dataDir },
+        ...FAST,
+      });
+      try {
+        const found = await eventually(async () => {
+          const response = await second.send("GET", "/search?q=narwhal", undefined, second.auth);
+          const { results: hits } = bodyOf(response, 200, searchResponseSchema);
+          return hits.length > 0 ? hits : undefined;
+        }, "the scrollback to be indexed at start-up");
+        expect(found.map((hit) => hit.session.id)).toEqual([session.id]);
+        expect(found[0]?.snippet).toBe(`${MATCH_START}narwhal${MATCH_END} tusk`);
+      } finally {
+        await second.close();
+      }
+    } finally {
+      await first.database.drop();
+      rmSync(dataDir, { recursive: true, force: true });
     }
   }, 60_000);
 });
