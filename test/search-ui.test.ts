@@ -93,7 +93,7 @@ test.each([
       );
       expect(await item.locator(".snippet b").count()).toBe(0);
       expect(await result.textContent()).toContain("line 401");
-      if (name === "desktop") await shot(page, "desktop-search");
+      await shot(page, `${name}-search`);
 
       await result.click();
       await page.waitForURL(`**/s/${session.id}?find=${word}`);
