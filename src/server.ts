@@ -208,7 +208,8 @@ export async function startServer(config: Config, options: ServerOptions): Promi
           onError: logError,
         })
       : undefined;
-  await indexer?.start();
+  // In the background: listing what earlier runs left unindexed must not hold up the start.
+  indexer?.start().catch((error) => logError(error, "starting the search indexer"));
 
   const users = createUsersRepo(database.db);
   const pushRepo = createPushRepo(database.db);
