@@ -17,6 +17,7 @@ import { createUsersService } from "./auth/users-service.ts";
 import type { Actor } from "./cause.ts";
 import type { Config, RateLimit } from "./config.ts";
 import type { AuditRepo } from "./db/audit-repo.ts";
+import type { OutputTextRepo } from "./db/output-text-repo.ts";
 import type { SessionsRepo } from "./db/sessions-repo.ts";
 import type { UsersRepo } from "./db/users-repo.ts";
 import type { AppEnv } from "./http/app-env.ts";
@@ -47,6 +48,7 @@ import {
   type PushRoutesDeps,
   pushRoutes,
 } from "./http/routes/push.ts";
+import { searchRoutes } from "./http/routes/search.ts";
 import { sessionRoutes } from "./http/routes/sessions.ts";
 import { publicShareRoutes, shareRoutes } from "./http/routes/shares.ts";
 import { isUploadRequest, uploadRoutes } from "./http/routes/uploads.ts";
@@ -83,6 +85,8 @@ export interface AppDeps {
   manager: SessionManager;
   /** Read-only links to sessions for people without an account. */
   shares: ShareLinks;
+  /** Sessions' indexed output text, for GET /search. */
+  outputText: OutputTextRepo;
   providers: ProviderCatalog;
   accounts: Accounts;
   users: UsersRepo;
@@ -201,6 +205,7 @@ export function createApp(deps: AppDeps) {
     .route("/", pushRoutes({ ...deps.push, limit }))
     .route("/", providerRoutes({ providers: deps.providers, audit, limit, actorOf }))
     .route("/", fsRoutes({ home: deps.home, limit }))
+    .route("/", searchRoutes({ repo: deps.outputText, limit }))
     .route(
       "/",
       fileRoutes({

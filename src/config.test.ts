@@ -79,6 +79,8 @@ describe("defaults", () => {
       recordingLimitBytes: 16 * 1024 * 1024,
       snapshotScrollbackLines: 1000,
       mirrorGraceMs: 60_000,
+      searchIndexLimitBytes: 8 * 1024 * 1024,
+      searchIndexRateBytes: 1024 * 1024,
       idleAfterMs: 30_000,
       ptyBackend: "bun",
       ptyHost: "auto",

@@ -46,6 +46,10 @@ export interface Config {
   snapshotScrollbackLines: number;
   /** PTY_HOST=auto: how long an unwatched session's output copy is kept. */
   mirrorGraceMs: number;
+  /** SEARCH_INDEX_LIMIT: bytes of output text kept searchable per session; 0 = no indexing. */
+  searchIndexLimitBytes: number;
+  /** SEARCH_INDEX_RATE: bytes of output per second the search indexer reads, all sessions together. */
+  searchIndexRateBytes: number;
   idleAfterMs: number;
   ptyBackend: "bun" | "bun-pty";
   /** Where PTYs live: a long-lived PTY host process, or this one. */
@@ -108,6 +112,8 @@ const VARIABLES = [
   ["RECORDING_LIMIT", "16mb", "most bytes of one session's recording (its output with timing, exported as asciicast or text) under DATA_DIR/recordings, 0 or 4kb to 1gb; a recording that reaches it keeps its beginning and says it was truncated; 0 turns recording off"],
   ["SNAPSHOT_SCROLLBACK_LINES", "1000", "lines above the screen that a session's server-side terminal keeps and a snapshot (a reopened or resynced viewer) carries, 0 to 100000"],
   ["MIRROR_GRACE", "60s", "PTY_HOST=auto: how long the server keeps its copy of a session's output after the last viewer leaves (a reconnect within it gets the exact bytes it missed, a later one a snapshot); integer + ms|s|m|h|d, at most 24d"],
+  ["SEARCH_INDEX_LIMIT", "8mb", "bytes of a session's output text kept searchable (its newest text; older text is dropped from the index), 0 to 1gb; 0 turns output indexing off"],
+  ["SEARCH_INDEX_RATE", "1mb", "bytes of output per second the search indexer reads from all sessions together, in the background (never on the PTY's path), 64kb to 1gb"],
   ["IDLE_AFTER", "30s", "no output for this long marks a session idle: integer + ms|s|m|h|d, at most 24d"],
   ["PTY_BACKEND", "bun", "bun (built-in terminal) or bun-pty"],
   ["RESUME_ON_START", "0", "at start, restart interrupted sessions (of the last 24 h, not yet continued) whose CLI pinned a conversation (Claude Code), resuming it, this many at a time; 0 = off, at most 16"],
@@ -215,6 +221,13 @@ export function loadConfig(env: Record<string, string | undefined>, deps: Config
       "an integer from 0 to 100000",
     ),
     mirrorGraceMs: parseDuration("MIRROR_GRACE", get("MIRROR_GRACE"), MAX_TIMER_MS),
+    searchIndexLimitBytes: parseSize("SEARCH_INDEX_LIMIT", get("SEARCH_INDEX_LIMIT"), 0, 1024 ** 3),
+    searchIndexRateBytes: parseSize(
+      "SEARCH_INDEX_RATE",
+      get("SEARCH_INDEX_RATE"),
+      64 * 1024,
+      1024 ** 3,
+    ),
     idleAfterMs: parseDuration("IDLE_AFTER", get("IDLE_AFTER"), MAX_TIMER_MS),
     ptyBackend: parseWith("PTY_BACKEND", get("PTY_BACKEND"), PTY_BACKEND, "bun or bun-pty"),
     ptyHost: parseWith("PTY_HOST", get("PTY_HOST"), PTY_HOST, "auto or inprocess"),

@@ -22,6 +22,7 @@ import { acquireDataDir } from "./data-dir.ts";
 import { createAuditRepo } from "./db/audit-repo.ts";
 import { type Database, openDatabase } from "./db/client.ts";
 import { migrateDatabase } from "./db/migrate.ts";
+import { createOutputTextRepo } from "./db/output-text-repo.ts";
 import { createProviderSettingsRepo } from "./db/provider-settings-repo.ts";
 import { createPushRepo } from "./db/push-repo.ts";
 import { createRevokedTokensRepo } from "./db/revoked-tokens-repo.ts";
@@ -39,6 +40,7 @@ import { createHostLink } from "./pty-host/link.ts";
 import { createPushChannel } from "./push/push-channel.ts";
 import { createPushSender } from "./push/sender.ts";
 import { loadVapidKeys } from "./push/vapid.ts";
+import { createSearchIndexer } from "./search/indexer.ts";
 import { selfCommand } from "./self-command.ts";
 import { resumable, resumeInterrupted } from "./sessions/auto-resume.ts";
 import { createSessionManager, type SessionManager } from "./sessions/manager.ts";
@@ -60,6 +62,8 @@ export interface ServerOptions {
   logger: Logger;
   /** WebSocket ping period; DESIGN §5 default 25 s (tests shorten it). */
   pingIntervalMs?: number | undefined;
+  /** Time between the search indexer's passes (default INDEX_INTERVAL_MS; tests shorten it). */
+  searchIndexIntervalMs?: number | undefined;
   /** One limit for every budget of password attempts (tests); default LOGIN_LIMITS. */
   loginLimit?: RateLimit | undefined;
   /** Certificates trusted for Web Push services beside the system's (tests: a local stand-in). */
@@ -203,6 +207,21 @@ export async function startServer(config: Config, options: ServerOptions): Promi
     });
   }
 
+  const outputText = createOutputTextRepo(database.db);
+  const indexer =
+    config.searchIndexLimitBytes > 0
+      ? createSearchIndexer({
+          manager,
+          repo: outputText,
+          limitBytes: config.searchIndexLimitBytes,
+          rateBytes: config.searchIndexRateBytes,
+          ...(options.searchIndexIntervalMs ? { intervalMs: options.searchIndexIntervalMs } : {}),
+          onError: logError,
+        })
+      : undefined;
+  // In the background: listing what earlier runs left unindexed must not hold up the start.
+  indexer?.start().catch((error) => logError(error, "starting the search indexer"));
+
   const users = createUsersRepo(database.db);
   const pushRepo = createPushRepo(database.db);
   const vapidKeys = await loadVapidKeys(pushRepo, secretBox);
@@ -286,6 +305,7 @@ export async function startServer(config: Config, options: ServerOptions): Promi
     config,
     manager,
     shares,
+    outputText,
     providers,
     accounts,
     users,
@@ -331,6 +351,7 @@ export async function startServer(config: Config, options: ServerOptions): Promi
         // viewer gets close 1001 (reconnect later), not a dropped connection.
         const stopped = server.stop(false);
         notifier.dispose();
+        await indexer?.dispose();
         await telegram?.stop();
         await manager.shutdown();
         // The rows of what shutting down did (sessions interrupted) go in before the database closes.

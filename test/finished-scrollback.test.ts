@@ -98,6 +98,17 @@ test("readers of a finished session share one copy of its scrollback and get eve
   expect(kept.subarray(-10).toString()).toBe(`\r\n${LAST}\r\n`);
   const end = start + kept.length;
 
+  // The search indexer reads the file at start-up (what the first server had not indexed):
+  // let it finish, so that what is measured below is the readers alone.
+  await eventually(
+    async () => {
+      const response = await requestJson(server, "GET", `/search?q=${LAST}`);
+      const results = (response.body as unknown as { results?: unknown[] }).results;
+      return results && results.length > 0 ? true : undefined;
+    },
+    "the scrollback to be indexed",
+    20_000,
+  );
   const pid = server.process.pid;
   const before = memoryOf(pid, "VmRSS");
   resetPeak(pid);

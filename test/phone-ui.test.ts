@@ -390,7 +390,7 @@ describe("phone, portrait", () => {
     await bar.getByText("More").tap();
     const account = bar.getByRole("link", { name: "Account" });
     await account.waitFor();
-    for (const name of ["Providers", "Audit", "Users", "Account"]) {
+    for (const name of ["Search", "Providers", "Audit", "Users", "Account"]) {
       expect(await bar.getByRole("link", { name }).isVisible()).toBe(true);
     }
     expect(await smallTargets(page)).toEqual([]);

@@ -11,6 +11,7 @@ import m0005 from "../../drizzle/0005_revoked_tokens.sql" with { type: "file" };
 import m0006 from "../../drizzle/0006_push.sql" with { type: "file" };
 import m0007 from "../../drizzle/0007_session_worktree.sql" with { type: "file" };
 import m0008 from "../../drizzle/0008_share_links.sql" with { type: "file" };
+import m0009 from "../../drizzle/0009_output_search.sql" with { type: "file" };
 import journal from "../../drizzle/meta/_journal.json" with { type: "file" };
 
 /** Path of drizzle/meta/_journal.json (on disk, or inside the binary). */
@@ -27,4 +28,5 @@ export const MIGRATION_PATHS: readonly string[] = [
   m0006,
   m0007,
   m0008,
+  m0009,
 ];

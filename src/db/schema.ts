@@ -6,10 +6,12 @@ import {
   bigint,
   boolean,
   check,
+  customType,
   index,
   integer,
   jsonb,
   pgTable,
+  primaryKey,
   text,
   timestamp,
   uniqueIndex,
@@ -237,6 +239,39 @@ export const shareLinks = pgTable(
     uniqueIndex("share_links_token_hash_idx").on(t.tokenHash),
     index("share_links_session_id_idx").on(t.sessionId),
     check("share_links_mode_check", sql`${t.mode} in (${sqlList(SHARE_MODES)})`),
+  ],
+);
+
+/** PostgreSQL's `tsvector` (drizzle has no built-in column type for it); never read back. */
+const tsvector = customType<{ data: string }>({ dataType: () => "tsvector" });
+
+/**
+ * The text of a session's output for full-text search (src/search/): escape sequences removed,
+ * lines as a terminal shows them, in chunks of whole lines. `startOffset` is the output offset
+ * of the chunk's first line, `endOffset` one past the last byte it covers (the indexer resumes
+ * there); `firstLine` numbers its first line among the session's indexed lines (from 0).
+ * `words` is generated from `text` with the 'simple' configuration (no stemming, no stop words:
+ * commands and identifiers are searched as typed). Deleting a session deletes its rows.
+ */
+export const sessionOutputText = pgTable(
+  "session_output_text",
+  {
+    sessionId: text("session_id")
+      .notNull()
+      .references(() => sessions.id, { onDelete: "cascade" }),
+    /** Chunk number within the session, from 0, in output order. */
+    seq: integer("seq").notNull(),
+    startOffset: bigint("start_offset", { mode: "number" }).notNull(),
+    endOffset: bigint("end_offset", { mode: "number" }).notNull(),
+    firstLine: integer("first_line").notNull(),
+    text: text("text").notNull(),
+    words: tsvector("words")
+      .notNull()
+      .generatedAlwaysAs(sql`to_tsvector('simple'::regconfig, "text")`),
+  },
+  (t) => [
+    primaryKey({ columns: [t.sessionId, t.seq] }),
+    index("session_output_text_words_idx").using("gin", t.words),
   ],
 );
 

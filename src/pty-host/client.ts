@@ -99,7 +99,11 @@ interface LinkConnectionCore {
   /** Ask the host for the text on a session's screen. */
   text(id: string): Promise<ScreenText | undefined>;
   /** Ask the host for a session's output from `from`. */
-  read(id: string, from: number): Promise<{ start: number; bytes: Uint8Array } | undefined>;
+  read(
+    id: string,
+    from: number,
+    maxBytes?: number,
+  ): Promise<{ start: number; bytes: Uint8Array } | undefined>;
 }
 
 /** The server's messages that the host answers, matched by `request`. */
@@ -176,8 +180,8 @@ class SocketHandle implements HostedSessionHandle {
     return this.connection.screen(this.id);
   }
 
-  read(from: number): Promise<{ start: number; bytes: Uint8Array } | undefined> {
-    return this.connection.read(this.id, from);
+  read(from: number, maxBytes?: number): Promise<{ start: number; bytes: Uint8Array } | undefined> {
+    return this.connection.read(this.id, from, maxBytes);
   }
 
   text(): Promise<ScreenText | undefined> {
@@ -390,8 +394,9 @@ export async function connectHost(
       const answer = await ask({ type: "text", id });
       return answer?.type === "text" ? (answer.screen ?? undefined) : undefined;
     },
-    async read(id, from) {
-      const answer = await ask({ type: "read", id, from });
+    async read(id, from, maxBytes) {
+      const max = maxBytes === undefined || !Number.isFinite(maxBytes) ? {} : { max: maxBytes };
+      const answer = await ask({ type: "read", id, from, ...max });
       const output = answer?.type === "output" ? answer.output : null;
       return output
         ? { start: output.start, bytes: Buffer.from(output.base64, "base64") }

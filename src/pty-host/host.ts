@@ -391,7 +391,7 @@ export function startPtyHost(config: Config, options: PtyHostOptions): PtyHost {
         const session = sessions.get(message.id);
         const { id, request } = message;
         const start = session ? Math.max(message.from, session.ring.start) : 0;
-        const bytes = session?.ring.read(start);
+        const bytes = session?.ring.read(start, message.max ?? Number.POSITIVE_INFINITY);
         const output = bytes ? { start, base64: Buffer.from(bytes).toString("base64") } : null;
         return tell(socket, { type: "output", id, request, output });
       }

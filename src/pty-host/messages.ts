@@ -71,8 +71,17 @@ export const serverMessage = z.discriminatedUnion("type", [
   z.object({ type: z.literal("screen"), id: z.string(), request: offset }),
   /** Ask for the text on the session's screen; answered by a `text` message with `request`. */
   z.object({ type: z.literal("text"), id: z.string(), request: offset }),
-  /** Ask for the output the host's ring holds from `from`; answered by `output` with `request`. */
-  z.object({ type: z.literal("read"), id: z.string(), request: offset, from: offset }),
+  /**
+   * Ask for the output the host's ring holds from `from`, at most `max` bytes (absent: all);
+   * answered by `output` with `request`.
+   */
+  z.object({
+    type: z.literal("read"),
+    id: z.string(),
+    request: offset,
+    from: offset,
+    max: z.optional(offset),
+  }),
 ]);
 export type ServerMessage = z.infer<typeof serverMessage>;
 

@@ -259,16 +259,19 @@ export class LiveSession implements Feed, TrackedSession {
    * Output from `since` (absent: all that is kept), as GET /output serves it. A hosted session
    * whose copy lacks it asks the PTY host. Callers check `since` against the end first.
    */
-  async output(since: number | undefined): Promise<{ start: number; bytes: Uint8Array }> {
+  async output(
+    since: number | undefined,
+    maxBytes = Number.POSITIVE_INFINITY,
+  ): Promise<{ start: number; bytes: Uint8Array }> {
     const { ring } = this;
     const from = since ?? (this.mirrorWhole ? ring.start : 0);
     if (from < ring.start && this.isRunning && this.pty?.read) {
-      const kept = await this.pty.read(from);
-      if (kept) return kept;
+      const kept = await this.pty.read(from, maxBytes);
+      if (kept) return { start: kept.start, bytes: kept.bytes.subarray(0, maxBytes) };
     }
     const start = Math.max(from, ring.start);
     // The ring changes under the response: a copy.
-    return { start, bytes: ring.read(start).slice() };
+    return { start, bytes: ring.read(start, maxBytes).slice() };
   }
 
   /** The process is out of reach (its PTY host died): stop the clocks, accept no more changes. */

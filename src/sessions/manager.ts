@@ -132,9 +132,10 @@ export interface SessionManager {
   ): Promise<SessionDeleted | null>;
   /**
    * Output from `since` (default: all that is kept, here or in the PTY host), clamped to what is
-   * kept; SessionError `since_invalid` past the end.
+   * kept; SessionError `since_invalid` past the end. `maxBytes` caps the bytes returned (`end`
+   * is then where they end).
    */
-  output(id: string, since?: number): Promise<OutputSlice>;
+  output(id: string, since?: number, maxBytes?: number): Promise<OutputSlice>;
   /** `since` for a new viewer, as given (absent: none); `since_invalid` past the end. */
   checkSince(id: string, since?: number): Promise<number | undefined>;
   /**
@@ -693,18 +694,21 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
       };
     },
 
-    async output(id, since) {
+    async output(id, since, maxBytes = Number.POSITIVE_INFINITY) {
       // A live ring changes under the response: copy. A finished session's bytes never change
       // and are shared by all its readers: a view.
       const session = live.get(id);
       if (session) {
         if (since !== undefined) sinceWithin(session.ring, since);
-        const { start, bytes } = await session.output(since);
+        const { start, bytes } = await session.output(since, maxBytes);
         return { start, end: start + bytes.length, bytes };
       }
       const { feed } = await archivedFeed(id);
       const from = sinceWithin(feed.ring, since, feed.end);
-      return { start: Math.max(from, feed.ring.start), end: feed.end, bytes: feed.ring.view(from) };
+      const start = Math.max(from, feed.ring.start);
+      const bytes = feed.ring.view(from);
+      if (bytes.length <= maxBytes) return { start, end: feed.end, bytes };
+      return { start, end: start + maxBytes, bytes: bytes.subarray(0, maxBytes) };
     },
 
     async checkSince(id, since) {

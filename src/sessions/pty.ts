@@ -69,9 +69,9 @@ export interface PtyProcess {
   text?(): Promise<ScreenText | undefined>;
   /**
    * The output kept where the PTY lives (a PTY host's ring) from `from` on, clamped to what is
-   * kept; undefined when nothing is.
+   * kept, at most `maxBytes`; undefined when nothing is.
    */
-  read?(from: number): Promise<{ start: number; bytes: Uint8Array } | undefined>;
+  read?(from: number, maxBytes?: number): Promise<{ start: number; bytes: Uint8Array } | undefined>;
 }
 
 export interface PtyBackend {

@@ -61,6 +61,8 @@ export interface TestServerOptions {
   /** Reuse a database and data directory (to restart a server on the same state). */
   reuse?: { database: TestDatabase; dataDir: string };
   pingIntervalMs?: number;
+  /** Time between the search indexer's passes (default INDEX_INTERVAL_MS). */
+  searchIndexIntervalMs?: number;
   /** The login shell of the `shell` provider (default /bin/bash). */
   shell?: string;
   /** Where the server logs (default: nowhere). */
@@ -109,6 +111,7 @@ export async function startTestServer(
     },
     logger: options.logger ?? createLogger("silent"),
     pingIntervalMs: options.pingIntervalMs,
+    searchIndexIntervalMs: options.searchIndexIntervalMs,
     loginLimit: options.loginLimit,
     pushCa: options.pushCa,
     shareClock: options.shareClock,

@@ -12,6 +12,7 @@ import { LoginPage } from "./pages/LoginPage.tsx";
 import { NotificationsPage } from "./pages/NotificationsPage.tsx";
 import { ProviderSettingsPage } from "./pages/ProviderSettingsPage.tsx";
 import { ProvidersPage } from "./pages/ProvidersPage.tsx";
+import { SearchPage } from "./pages/SearchPage.tsx";
 import { SetupPage } from "./pages/SetupPage.tsx";
 import { SharePage } from "./pages/SharePage.tsx";
 import { UsersPage } from "./pages/UsersPage.tsx";
@@ -46,7 +47,8 @@ export function App() {
     <div class="shell">
       <TopBar />
       <Shortcuts />
-      {route.page === "sessions" && <Workbench sessionId={route.sessionId} />}
+      {route.page === "sessions" && <Workbench sessionId={route.sessionId} find={route.find} />}
+      {route.page === "search" && <SearchPage />}
       {route.page === "inbox" && <InboxPage />}
       {route.page === "notifications" && <NotificationsPage />}
       {route.page === "providers" && <ProvidersPage />}
@@ -81,6 +83,7 @@ function TopBar() {
   // Beside Sessions and Inbox on a wide screen, behind "More" on a phone.
   const pages = () =>
     [
+      link("/search", "Search", page === "search"),
       link("/providers", "Providers", page === "providers" || page === "provider"),
       user?.role === "admin" && link("/audit", "Audit", page === "audit"),
       user?.role === "admin" && link("/users", "Users", page === "users"),
@@ -107,7 +110,9 @@ function TopBar() {
           )}
         </a>
         <span class="nav-pages">{pages()}</span>
-        <MorePages current={["providers", "provider", "audit", "users", "account"].includes(page)}>
+        <MorePages
+          current={["search", "providers", "provider", "audit", "users", "account"].includes(page)}
+        >
           {pages()}
         </MorePages>
       </nav>

@@ -15,6 +15,7 @@ import "./styles/worktree.css";
 import "./styles/changes.css";
 import "./styles/share.css";
 import "./styles/replay.css";
+import "./styles/search.css";
 import { render } from "preact";
 import { App } from "./App.tsx";
 import { registerServiceWorker } from "./api/service-worker.ts";

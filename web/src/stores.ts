@@ -21,6 +21,7 @@ import { createPrefsStore, type PrefsStore } from "./state/prefs.ts";
 import { createProvidersStore, type ProvidersStore } from "./state/providers.ts";
 import { createPushStore, type PushStore } from "./state/push.ts";
 import { createRouter, type Router } from "./state/router.ts";
+import { createSearchStore, type SearchStore } from "./state/search.ts";
 import { createSessionsStore, type SessionsStore } from "./state/sessions.ts";
 import { createTabBadge } from "./state/tab-badge.ts";
 import { createUploadsStore, type UploadsStore } from "./state/uploads.ts";
@@ -39,6 +40,8 @@ export interface Stores {
   keyboard: KeyboardStore;
   providers: ProvidersStore;
   audit: AuditStore;
+  /** Search over sessions' output. */
+  search: SearchStore;
   users: UsersStore;
   /** Text typed for each session and not sent yet (kept across reloads and sign-ins). */
   drafts: DraftsStore;
@@ -92,6 +95,7 @@ export function createStores(): Stores {
     keyboard: createKeyboardStore(),
     providers: createProvidersStore(api),
     audit: createAuditStore(api),
+    search: createSearchStore(api),
     users: createUsersStore(api),
     drafts,
     uploads: createUploadsStore({ send: uploadFile }),

@@ -12,6 +12,7 @@ import type {
   PushKey,
   PushSubscriptionInfo,
 } from "../../../src/protocol/push.ts";
+import type { SearchResponse } from "../../../src/protocol/search.ts";
 import type { Session } from "../../../src/protocol/session.ts";
 import type { NewSession, SessionDeleted } from "../../../src/protocol/session-requests.ts";
 import type { ShareCreate, ShareCreated, ShareLink } from "../../../src/protocol/shares.ts";
@@ -72,6 +73,8 @@ export interface ApiClient {
   /** Whether first-run setup is still open (no account exists); public. */
   setupState(): Promise<SetupState>;
   audit(): Promise<AuditEntry[]>;
+  /** GET /search: `params` are its query (q, filters, limit, offset), empty values left out. */
+  search(params: Record<string, string>): Promise<SearchResponse>;
   pushKey(): Promise<PushKey>;
   pushSubscriptions(): Promise<PushSubscriptionInfo[]>;
   addPushSubscription(body: NewPushSubscription): Promise<PushSubscriptionInfo>;
@@ -165,6 +168,12 @@ export function createApiClient(onUnauthorized: () => void): ApiClient {
     home: async () => (await call<{ home: string }>("GET", "/fs/home")).home,
     setupState: () => call("GET", "/auth/setup"),
     audit: async () => (await call<{ entries: AuditEntry[] }>("GET", "/audit?limit=200")).entries,
+    search: (params) => {
+      const query = new URLSearchParams(
+        Object.entries(params).filter(([, value]) => value.trim() !== ""),
+      );
+      return call("GET", `/search?${query}`);
+    },
     pushKey: () => call("GET", "/push/key"),
     pushSubscriptions: async () =>
       (await call<{ subscriptions: PushSubscriptionInfo[] }>("GET", "/push/subscriptions"))

@@ -12,6 +12,8 @@ import { UploadButton } from "./UploadButton.tsx";
 export interface SessionHeaderProps {
   session: Session;
   terminal: TerminalController | undefined;
+  /** What the terminal was opened to find (a search result): the find box starts with it. */
+  find?: string | null;
   readOnly: boolean;
   now: number;
   onFontSize: (delta: number) => void;
@@ -69,6 +71,8 @@ export function SessionHeader(props: SessionHeaderProps) {
           class="find"
           placeholder="Find"
           aria-label="Find in terminal"
+          key={props.find ?? ""}
+          defaultValue={props.find ?? undefined}
           onKeyDown={(event) => {
             if (event.key !== "Enter") return;
             event.preventDefault();

@@ -34,7 +34,14 @@ type Modal =
   | ({ kind: "confirm" } & Omit<ConfirmProps, "onClose">)
   | null;
 
-export function Workbench({ sessionId }: { sessionId: string | null }) {
+export function Workbench({
+  sessionId,
+  find = null,
+}: {
+  sessionId: string | null;
+  /** Words to find in the session's terminal once it is shown (from a search result). */
+  find?: string | null;
+}) {
   const { sessions, prefs, auth, router, clock, api, keyboard, drafts } = useStores();
   const modal = useSignal<Modal>(null);
   /** Pixels of the terminal's bottom under the dock's open panel (composer, find). */
@@ -56,6 +63,19 @@ export function Workbench({ sessionId }: { sessionId: string | null }) {
   const tabs = prefs.tabs.value.filter((id) => !sessions.loaded.value || byId.has(id));
   const active = sessionId ? byId.get(sessionId) : undefined;
   const terminal = sessionId ? terminals.value.get(sessionId) : undefined;
+
+  useEffect(() => {
+    if (!find || !terminal) return;
+    let current = true;
+    void terminal.findWhenShown(find).then((found) => {
+      if (current && !found) {
+        failure.value = `"${find}" is no longer in this terminal's scrollback: older output is only in search.`;
+      }
+    });
+    return () => {
+      current = false;
+    };
+  }, [find, terminal]);
 
   const register = (id: string) => (controller: TerminalController | null) => {
     const next = new Map(terminals.value);
@@ -130,6 +150,7 @@ export function Workbench({ sessionId }: { sessionId: string | null }) {
           <SessionHeader
             session={active}
             terminal={terminal}
+            find={find}
             readOnly={readOnly}
             now={clock.now.value}
             onFontSize={(delta) => prefs.changeFontSize(delta)}

@@ -22,7 +22,7 @@ function store(answers: (User | Error)[]) {
     },
   } as unknown as ApiClient;
   const router = {
-    route: signal<Route>({ page: "sessions", sessionId: "s1" }),
+    route: signal<Route>({ page: "sessions", sessionId: "s1", find: null }),
     here: () => "/s/s1",
     navigate: (path: string) => went.push(path),
   } as unknown as Router;

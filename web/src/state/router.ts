@@ -6,7 +6,8 @@ export type Route =
   | { page: "setup"; token: string }
   /** A share link's page: the session alone, read-only, without an account. */
   | { page: "share"; sessionId: string; token: string }
-  | { page: "sessions"; sessionId: string | null }
+  | { page: "sessions"; sessionId: string | null; find: string | null }
+  | { page: "search" }
   | { page: "inbox" }
   | { page: "notifications" }
   | { page: "providers" }
@@ -26,12 +27,15 @@ export function parseRoute(path: string, search: string, hash: string): Route {
   if (path === "/notifications") return { page: "notifications" };
   if (path === "/providers") return { page: "providers" };
   if (path === "/audit") return { page: "audit" };
+  if (path === "/search") return { page: "search" };
   if (path === "/users") return { page: "users" };
   if (path === "/account") return { page: "account" };
   const provider = /^\/providers\/([a-z][a-z0-9-]{0,31})$/.exec(path);
   if (provider?.[1]) return { page: "provider", providerId: provider[1] };
   const session = /^\/s\/([\w-]+)$/.exec(path);
-  return { page: "sessions", sessionId: session?.[1] ?? null };
+  // `?find=` (from a search result): the terminal finds it once the session is on screen.
+  const find = session?.[1] ? new URLSearchParams(search).get("find") : null;
+  return { page: "sessions", sessionId: session?.[1] ?? null, find: find || null };
 }
 
 export function createRouter() {

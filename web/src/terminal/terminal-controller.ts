@@ -68,6 +68,8 @@ export class TerminalController {
   readonly inputNotice = signal<string | null>(null);
   /** The last find's matches: `index` of `count` (-1 past the highlight limit), or null. */
   readonly findResults = signal<{ index: number; count: number } | null>(null);
+  /** The replay (or snapshot) the stream opened with is parsed: the scrollback is all there. */
+  readonly replayDone = signal(false);
 
   readonly term: Terminal;
   /** Touch scrolling, PgUp/PgDn and the scroll position (for the handle and "jump to bottom"). */
@@ -190,9 +192,10 @@ export class TerminalController {
         // and on screen (creating the WebGL renderer, 0.5–0.8 s in software, before the first
         // paint would hold it up).
         replayed: () =>
-          this.parse(new Uint8Array(0), false, () =>
-            requestAnimationFrame(() => requestAnimationFrame(() => void this.loadWebgl())),
-          ),
+          this.parse(new Uint8Array(0), false, () => {
+            this.replayDone.value = true;
+            requestAnimationFrame(() => requestAnimationFrame(() => void this.loadWebgl()));
+          }),
       },
       { hidden: options.hidden === true, path: options.streamPath },
     );
@@ -289,6 +292,27 @@ export class TerminalController {
     const search = await this.search;
     const options = { decorations: FIND_DECORATIONS };
     return backwards ? search.findPrevious(text, options) : search.findNext(text, options);
+  }
+
+  /**
+   * Find `text` once the replay is on screen (a search result opened the session): the first
+   * match from the top of the scrollback is selected and scrolled to. False when there is none
+   * (output older than the scrollback).
+   */
+  async findWhenShown(text: string): Promise<boolean> {
+    if (!this.replayDone.value) {
+      await new Promise<void>((resolve) => {
+        const stop = this.replayDone.subscribe((done) => {
+          if (!done) return;
+          queueMicrotask(() => stop());
+          resolve();
+        });
+      });
+    }
+    if (this.disposed) return false;
+    this.term.scrollToTop();
+    this.term.clearSelection();
+    return this.find(text);
   }
 
   /** Clear the find's highlights and count. */
