@@ -92,6 +92,7 @@ class HostedSession implements PtySink {
   onData(bytes: Uint8Array): void {
     if (this.host.closing) return;
     this.screen.willAppend(bytes);
+    this.recorder?.willAppend(bytes.length);
     this.ring.append(bytes);
     this.recorder?.output(bytes.length);
     if (this.journal) {

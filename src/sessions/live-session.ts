@@ -292,6 +292,7 @@ export class LiveSession implements Feed, TrackedSession {
     if (this.mirrorDropped) this.ring.skipTo(this.ring.end + bytes.length);
     else {
       this.screen?.willAppend(bytes);
+      this.recorder?.willAppend(bytes.length);
       this.ring.append(bytes);
       this.recorder?.output(bytes.length);
     }

@@ -30,6 +30,7 @@ function setUp(limitBytes = 1024 * 1024, ringBytes = 64 * 1024) {
   );
   const print = (text: string | Uint8Array) => {
     const bytes = typeof text === "string" ? encoder.encode(text) : text;
+    recorder.willAppend(bytes.length);
     ring.append(bytes);
     recorder.output(bytes.length);
   };
@@ -93,6 +94,16 @@ test("at the limit the recording keeps its beginning, stops, and its header says
 test("reads that fill half the ring before a timer runs are copied at once, never lost", async () => {
   const { id, recorder, print } = setUp(1024 * 1024, 4096);
   const reads = ["a", "b", "c", "d", "e", "f"].map((letter) => letter.repeat(1500));
+  for (const read of reads) print(read);
+  await recorder.close();
+  expect((await store.read(id))?.header.flags).toBe(0);
+  expect(textOf(await piecesOf(id))).toBe(reads.join(""));
+});
+
+test("a read that would turn the ring over has what waits copied first", async () => {
+  const { id, recorder, print } = setUp(1024 * 1024, 4096);
+  // 1500 waits (under half the ring), then one read of 3000: the ring keeps only 4096.
+  const reads = ["a".repeat(1500), "b".repeat(3000), "c".repeat(10)];
   for (const read of reads) print(read);
   await recorder.close();
   expect((await store.read(id))?.header.flags).toBe(0);

@@ -78,6 +78,16 @@ export class Recorder {
     this.originMs = now();
   }
 
+  /**
+   * The ring is about to take `length` bytes: what waits is copied first when they would turn
+   * it over (one read of a busy PTY can be larger than half the ring). Hot path: a compare.
+   */
+  willAppend(length: number): void {
+    if (this.ring.end + length - this.copied > this.ring.capacity && this.flags === 0) {
+      this.flush();
+    }
+  }
+
   /** The ring just took `length` bytes of output. Hot path: a clock read and a compare. */
   output(length: number): void {
     if (this.flags !== 0 || this.closing) return;
