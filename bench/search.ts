@@ -117,6 +117,7 @@ async function benchEngine(
   const indexer = createSearchIndexer({
     manager: {
       list: async () => sessions,
+      outputEnd: () => undefined,
       onEvent: () => () => undefined,
       output: async (id, since = 0, maxBytes = Number.POSITIVE_INFINITY) => {
         const bytes = source.get(id) ?? new Uint8Array(0);

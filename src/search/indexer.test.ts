@@ -44,6 +44,8 @@ class StandIn {
   state: SessionState = "running";
   gone = false;
   listener: ((event: LifecycleEvent) => void) | undefined;
+  /** Called each time the indexer asks where the output ends (once per pass): a flood prints. */
+  onEndAsked: (() => void) | undefined;
 
   print(text: string) {
     const added = new TextEncoder().encode(text);
@@ -70,6 +72,10 @@ class StandIn {
 
   manager = {
     list: async () => [{ id: ID, state: this.state, outputOffset: this.end } as Session],
+    outputEnd: (_id: string) => {
+      this.onEndAsked?.();
+      return this.state === "running" || this.state === "idle" ? this.end : undefined;
+    },
     onEvent: (listener: (event: LifecycleEvent) => void) => {
       this.listener = listener;
       return () => {
@@ -175,6 +181,41 @@ describe("search indexer", () => {
       expect(text).not.toContain("entry0\n");
       // Line numbers count from the session's first line, dropped ones included.
       expect(rows[0]?.line).toBeGreaterThan(0);
+      expect(errors).toEqual([]);
+    } finally {
+      await running.dispose();
+    }
+  });
+
+  test("while its sessions print faster than the rate, indexing waits; then it catches up", async () => {
+    const standIn = new StandIn();
+    const errors: unknown[] = [];
+    // 1 MiB/s in passes 5 ms apart: a budget of about 5 KiB a pass.
+    const running = indexer(standIn, errors);
+    try {
+      standIn.print("calm\n");
+      await running.start();
+      await until(async () => ((await texts()).length > 0 ? true : undefined), "calm");
+      // Each pass finds 10 KiB more printed since the last: twenty passes index nothing.
+      let passes = 0;
+      const flooded = new Promise<void>((resolve) => {
+        standIn.onEndAsked = () => {
+          passes++;
+          // Lines of 64 bytes, each its own (a line seen lately is not indexed again).
+          for (let i = 0; i < 160; i++)
+            standIn.print(`${`flood ${passes} ${i} `.padEnd(63, ".")}\n`);
+          if (passes === 20) resolve();
+        };
+      });
+      await flooded;
+      standIn.onEndAsked = undefined;
+      expect((await texts()).map((row) => row.text)).toEqual(["calm"]);
+      // Calm again: what the flood printed (all of it still kept here) is indexed.
+      const rows = await until(async () => {
+        const all = await texts();
+        return all.some((row) => row.text.includes("flood 20 159 ")) ? all : undefined;
+      }, "the flood's lines");
+      expect(rows[0]?.text).toBe("calm");
       expect(errors).toEqual([]);
     } finally {
       await running.dispose();

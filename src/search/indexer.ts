@@ -21,7 +21,7 @@ const READ_BYTES = 64 * 1024;
 const CHUNK_TEXT_BYTES = 4096;
 
 export interface SearchIndexerDeps {
-  manager: Pick<SessionManager, "list" | "output" | "onEvent">;
+  manager: Pick<SessionManager, "list" | "output" | "outputEnd" | "onEvent">;
   repo: OutputTextRepo;
   /** SEARCH_INDEX_LIMIT: bytes of text kept per session (the newest). */
   limitBytes: number;
@@ -48,6 +48,8 @@ interface Tracked {
   state: SessionState;
   /** A pass may find bytes to index; an idle session sleeps until it runs again. */
   active: boolean;
+  /** Where its output ended at the last pass (live sessions): how fast it prints. */
+  seenEnd?: number | undefined;
   progress?: Progress | undefined;
   /**
    * A finished session's last slice: a view into the copy of its scrollback file that the
@@ -102,8 +104,27 @@ export function createSearchIndexer(deps: SearchIndexerDeps): SearchIndexer {
     }
   };
 
+  /**
+   * Bytes the live sessions printed since the last pass. While they print faster than the rate
+   * (a flood: a build log, `cat` of a large file), indexing waits, so that it never takes the
+   * server's thread (and PGlite's, the same one) from the stream; it catches up from the rings
+   * afterwards, and what a ring overwrote meanwhile is a gap.
+   */
+  function printedSinceLastPass(): number {
+    let printed = 0;
+    for (const session of tracked.values()) {
+      if (!session.live) continue;
+      const end = deps.manager.outputEnd(session.id);
+      if (end === undefined) continue;
+      printed += end - (session.seenEnd ?? end);
+      session.seenEnd = end;
+    }
+    return printed;
+  }
+
   /** One pass: up to the budget, a turn of at most READ_BYTES per active session. */
   async function pass(): Promise<void> {
+    if (printedSinceLastPass() > budgetPerPass) return;
     let budget = budgetPerPass;
     let progressed = true;
     while (budget > 0 && progressed && !disposed) {

@@ -136,6 +136,8 @@ export interface SessionManager {
    * is then where they end).
    */
   output(id: string, since?: number, maxBytes?: number): Promise<OutputSlice>;
+  /** Where a live session's output ends now; undefined for one that is not live here. */
+  outputEnd(id: string): number | undefined;
   /** `since` for a new viewer, as given (absent: none); `since_invalid` past the end. */
   checkSince(id: string, since?: number): Promise<number | undefined>;
   /**
@@ -709,6 +711,10 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
       const bytes = feed.ring.view(from);
       if (bytes.length <= maxBytes) return { start, end: feed.end, bytes };
       return { start, end: start + maxBytes, bytes: bytes.subarray(0, maxBytes) };
+    },
+
+    outputEnd(id) {
+      return live.get(id)?.ring.end;
     },
 
     async checkSince(id, since) {
