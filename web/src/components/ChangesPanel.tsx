@@ -131,7 +131,12 @@ export function ChangesPanel(props: { session: Session; onClose: () => void }) {
   const anchor = (i: number) => `change-${session.id}-${i}`;
 
   return (
-    <dialog ref={ref} class="card dialog changes-dialog" aria-label="Changes" onClose={onClose}>
+    <dialog
+      ref={ref}
+      class="card dialog panel-dialog changes-dialog"
+      aria-label="Changes"
+      onClose={onClose}
+    >
       <div class="changes-head">
         <h2>Changes</h2>
         <span class="spacer" />
@@ -162,7 +167,7 @@ export function ChangesPanel(props: { session: Session; onClose: () => void }) {
               <li key={file.path}>
                 <button
                   type="button"
-                  class="changes-entry"
+                  class="list-entry changes-entry"
                   onClick={() => document.getElementById(anchor(i))?.scrollIntoView()}
                 >
                   <span class={`changes-letter kind-${file.kind}`} title={file.kind}>

@@ -48,7 +48,12 @@ export function FilesPanel(props: { session: Session; now: number; onClose: () =
   const listing = files.listing.value;
 
   return (
-    <dialog ref={ref} class="card dialog files-dialog" aria-label="Files" onClose={onClose}>
+    <dialog
+      ref={ref}
+      class="card dialog panel-dialog files-dialog"
+      aria-label="Files"
+      onClose={onClose}
+    >
       <div class="files-head">
         <h2>Files</h2>
         <button type="button" class="files-close" aria-label="Close files" onClick={onClose}>
@@ -110,13 +115,17 @@ export function FilesPanel(props: { session: Session; now: number; onClose: () =
             {listing?.entries.map((entry) => (
               <li key={entry.name} class={entry.hidden ? "hidden-file" : undefined}>
                 {isFolder(entry) || isFile(entry) ? (
-                  <button type="button" class="files-entry" onClick={() => void files.open(entry)}>
+                  <button
+                    type="button"
+                    class="list-entry files-entry"
+                    onClick={() => void files.open(entry)}
+                  >
                     <span aria-hidden="true">{icon(entry)}</span>
                     <span class="files-name">{entry.name}</span>
                   </button>
                 ) : (
                   <span
-                    class="files-entry"
+                    class="list-entry files-entry"
                     title={entry.target?.inside === false ? "points outside the folder" : undefined}
                   >
                     <span aria-hidden="true">{icon(entry)}</span>
