@@ -201,6 +201,12 @@ export function Workbench({ sessionId }: { sessionId: string | null }) {
           <Dock
             terminal={terminal}
             onFontSize={(delta) => prefs.changeFontSize(delta)}
+            onFiles={() => {
+              if (active) modal.value = { kind: "files", session: active };
+            }}
+            onChanges={() => {
+              if (active) modal.value = { kind: "changes", session: active };
+            }}
             onCover={(px) => {
               covered.value = px;
             }}
