@@ -231,6 +231,7 @@ export function Workbench({ sessionId }: { sessionId: string | null }) {
         <FilesPanel
           session={modal.value.session}
           now={clock.now.value}
+          canUpload={!readOnly}
           onClose={() => (modal.value = null)}
         />
       )}
