@@ -231,16 +231,82 @@ test("of many changed files, only the diffs near the visible part are drawn, the
   }
 });
 
-test("a large diff draws its first lines at once and the later ones when scrolled to", async () => {
-  const repo = createRepo("changes-ui-large");
+test.each([
+  ["desktop", { viewport: { width: 1440, height: 900 } }],
+  ["phone", PHONE],
+] as [string, BrowserContextOptions][])(
+  "on a %s, a large diff draws its first lines at once and the later ones when scrolled to",
+  async (name, options) => {
+    const repo = createRepo("changes-ui-large");
+    repos.push(repo);
+    const source = (version: number) =>
+      Array.from(
+        { length: 1500 },
+        (_, i) => `export const step${i} = "line ${i} v${version}";\n`,
+      ).join("");
+    repo.commit("first", { "steps.ts": source(1) });
+    repo.write("steps.ts", source(2));
+    const session = await server.spawnShell("exec cat", { cwd: repo.dir });
+    const { page, context, errors } = await newPage(browser, options);
+    try {
+      await signIn(page, server, `/s/${session.id}`);
+      const dialog = await openChanges(page);
+      await drawn(page, 1);
+      const slices = dialog.locator(".changes-slice");
+      // 3 000 lines in slices: the first drawn, most of the rest waiting.
+      expect(await slices.count()).toBe(15);
+      expect(await slices.first().getAttribute("data-state")).toBe("drawn");
+      expect(await dialog.locator('.changes-slice[data-state="waiting"]').count()).toBeGreaterThan(
+        10,
+      );
+      const diff = dialog.locator(".changes-diff");
+      expect(await diff.textContent()).toContain('"line 0 v2"');
+      expect(await diff.textContent()).not.toContain('"line 1499 v2"');
+      // One file header, for the whole file.
+      expect(await dialog.locator(".d2h-file-header:visible").count()).toBe(1);
+      await slices.last().scrollIntoViewIfNeeded();
+      await page.waitForFunction(
+        () =>
+          document.querySelector(".changes-slice:last-child")?.getAttribute("data-state") ===
+          "drawn",
+      );
+      const last = slices.last();
+      expect(await last.textContent()).toContain('"line 1499 v1"');
+      expect(await last.textContent()).toContain('"line 1499 v2"');
+      expect(await last.locator(".hljs-keyword").count()).toBeGreaterThan(0);
+      if (name === "desktop") {
+        // Side by side: the removed line beside its replacement, with its number.
+        expect(await last.locator(".d2h-file-side-diff").count()).toBe(2);
+        const [left, right] = await last.locator(".d2h-file-side-diff").all();
+        expect(await left?.locator("tr").last().textContent()).toContain('"line 1499 v1"');
+        expect(await right?.locator("tr").last().textContent()).toContain('"line 1499 v2"');
+        expect(await left?.locator(".d2h-code-side-linenumber").last().textContent()).toContain(
+          "1500",
+        );
+      } else {
+        // Line by line: the slice's removed lines, then their replacements, the last one last.
+        expect(await last.locator(".d2h-file-diff").count()).toBe(1);
+        expect(await last.locator(".d2h-file-side-diff").count()).toBe(0);
+        const rows = last.locator("tbody tr");
+        expect(await rows.last().textContent()).toContain('"line 1499 v2"');
+        expect(await last.locator(".d2h-del").last().textContent()).toContain('"line 1499 v1"');
+      }
+      expect(await dialog.locator(".d2h-file-header:visible").count()).toBe(1);
+      expect(unexpected(errors)).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  },
+);
+
+test("a minified file's long line is drawn without highlighting, a small file beside it with", async () => {
+  const repo = createRepo("changes-ui-minified");
   repos.push(repo);
-  const source = (version: number) =>
-    Array.from(
-      { length: 1500 },
-      (_, i) => `export const step${i} = "line ${i} v${version}";\n`,
-    ).join("");
-  repo.commit("first", { "steps.ts": source(1) });
-  repo.write("steps.ts", source(2));
+  const bundle = (fn: string) =>
+    `${Array.from({ length: 8000 }, (_, i) => `var a${i}=${fn}(${i});`).join("")}\n`;
+  repo.commit("first", { "bundle.min.js": bundle("f"), "small.js": "var x = 1;\n" });
+  repo.write("bundle.min.js", bundle("g"));
+  repo.write("small.js", "var x = 2;\n");
   const session = await server.spawnShell("exec cat", { cwd: repo.dir });
   const { page, context, errors } = await newPage(browser, {
     viewport: { width: 1440, height: 900 },
@@ -248,35 +314,14 @@ test("a large diff draws its first lines at once and the later ones when scrolle
   try {
     await signIn(page, server, `/s/${session.id}`);
     const dialog = await openChanges(page);
-    await drawn(page, 1);
-    const slices = dialog.locator(".changes-slice");
-    // 3 000 lines in slices: the first drawn, most of the rest waiting.
-    expect(await slices.count()).toBe(15);
-    expect(await slices.first().getAttribute("data-state")).toBe("drawn");
-    expect(await dialog.locator('.changes-slice[data-state="waiting"]').count()).toBeGreaterThan(
-      10,
+    await drawn(page, 2);
+    const big = dialog.getByRole("region", { name: "bundle.min.js" });
+    expect(await big.locator(".d2h-code-side-line").last().textContent()).toContain(
+      "var a7999=g(7999);",
     );
-    const diff = dialog.locator(".changes-diff");
-    expect(await diff.textContent()).toContain('"line 0 v2"');
-    expect(await diff.textContent()).not.toContain('"line 1499 v2"');
-    // One file header, for the whole file.
-    expect(await dialog.locator(".d2h-file-header:visible").count()).toBe(1);
-    await slices.last().scrollIntoViewIfNeeded();
-    await page.waitForFunction(
-      () =>
-        document.querySelector(".changes-slice:last-child")?.getAttribute("data-state") === "drawn",
-    );
-    const last = slices.last();
-    expect(await last.textContent()).toContain('"line 1499 v1"');
-    expect(await last.textContent()).toContain('"line 1499 v2"');
-    // Side by side, highlighted, the removed line beside its replacement, with its number.
-    expect(await last.locator(".d2h-file-side-diff").count()).toBe(2);
-    expect(await last.locator(".hljs-keyword").count()).toBeGreaterThan(0);
-    const [left, right] = await last.locator(".d2h-file-side-diff").all();
-    expect(await left?.locator("tr").last().textContent()).toContain('"line 1499 v1"');
-    expect(await right?.locator("tr").last().textContent()).toContain('"line 1499 v2"');
-    expect(await left?.locator(".d2h-code-side-linenumber").last().textContent()).toContain("1500");
-    expect(await dialog.locator(".d2h-file-header:visible").count()).toBe(1);
+    expect(await big.locator(".hljs, .hljs-keyword").count()).toBe(0);
+    const small = dialog.getByRole("region", { name: "small.js" });
+    expect(await small.locator(".hljs-keyword").allTextContents()).toContain("var");
     expect(unexpected(errors)).toEqual([]);
   } finally {
     await context.close();

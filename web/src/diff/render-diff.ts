@@ -68,8 +68,30 @@ for (const [name, language] of Object.entries(LANGUAGES)) hljs.registerLanguage(
 
 export type DiffLayout = "side-by-side" | "line-by-line";
 
-/** Replaces `target`'s content with `diff` (text or parsed) drawn in `layout`, highlighted. */
+/**
+ * Characters of code in one slice above which it is drawn without highlighting: highlight.js
+ * takes about a second per few hundred KB (a minified file's one long line), the page frozen.
+ */
+export const HIGHLIGHT_MAX_CHARS = 100_000;
+
+const characters = (files: DiffFile[]) =>
+  files.reduce(
+    (sum, file) =>
+      sum +
+      file.blocks.reduce(
+        (n, block) => n + block.lines.reduce((m, l) => m + l.content.length, 0),
+        0,
+      ),
+    0,
+  );
+
+/**
+ * Replaces `target`'s content with `diff` (text or parsed) drawn in `layout`, highlighted unless
+ * it holds more than HIGHLIGHT_MAX_CHARS characters of code.
+ */
 function render(target: HTMLElement, diff: string | DiffFile[], layout: DiffLayout): void {
+  const highlight =
+    (typeof diff === "string" ? diff.length : characters(diff)) <= HIGHLIGHT_MAX_CHARS;
   const ui = new Diff2HtmlUI(
     target,
     diff,
@@ -78,7 +100,7 @@ function render(target: HTMLElement, diff: string | DiffFile[], layout: DiffLayo
       drawFileList: false,
       matching: "lines",
       colorScheme: ColorSchemeType.AUTO,
-      highlight: true,
+      highlight,
       synchronisedScroll: true,
       fileListToggle: false,
       fileContentToggle: false,
