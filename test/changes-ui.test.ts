@@ -7,7 +7,7 @@
 import { afterAll, expect, test } from "bun:test";
 import { rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { Browser, BrowserContextOptions, Page } from "playwright-core";
+import type { Browser, BrowserContextOptions, Locator, Page } from "playwright-core";
 import { newPage, PHONE, shot, signIn, withServerAndBrowser } from "./support/browser.ts";
 import { createRepo, type GitRepo } from "./support/git-repo.ts";
 import type { TestServer } from "./support/server.ts";
@@ -75,6 +75,28 @@ async function openChanges(page: Page) {
   const dialog = page.getByRole("dialog", { name: "Changes" });
   await dialog.getByTestId("repo-state").waitFor();
   return dialog;
+}
+
+const DESKTOP: BrowserContextOptions = { viewport: { width: 1440, height: 900 } };
+
+/**
+ * A session in `repo` opened in a fresh page, its Changes open: `check` runs on them, then the
+ * console must hold no unexpected error.
+ */
+async function inChanges(
+  repo: GitRepo,
+  options: BrowserContextOptions,
+  check: (page: Page, dialog: Locator) => Promise<void>,
+) {
+  const session = await server.spawnShell("exec cat", { cwd: repo.dir });
+  const { page, context, errors } = await newPage(browser, options);
+  try {
+    await signIn(page, server, `/s/${session.id}`);
+    await check(page, await openChanges(page));
+    expect(unexpected(errors)).toEqual([]);
+  } finally {
+    await context.close();
+  }
 }
 
 /** Waits until every diff of the dialog is drawn by diff2html. */
@@ -206,13 +228,7 @@ test("of many changed files, only the diffs near the visible part are drawn, the
   repo.commit("first", files);
   for (const path of Object.keys(files))
     repo.write(path, (files[path] ?? "").replaceAll(" = ", " = 1 + "));
-  const session = await server.spawnShell("exec cat", { cwd: repo.dir });
-  const { page, context, errors } = await newPage(browser, {
-    viewport: { width: 1440, height: 900 },
-  });
-  try {
-    await signIn(page, server, `/s/${session.id}`);
-    const dialog = await openChanges(page);
+  await inChanges(repo, DESKTOP, async (page, dialog) => {
     await page.locator('.changes-diff[data-state="drawn"]').first().waitFor();
     const count = (state: string) => dialog.locator(`.changes-diff[data-state="${state}"]`).count();
     expect(await count("drawn")).toBeLessThan(10);
@@ -225,10 +241,7 @@ test("of many changed files, only the diffs near the visible part are drawn, the
     expect(
       await dialog.getByRole("region", { name: "src/m29.ts" }).locator(".hljs-keyword").count(),
     ).toBeGreaterThan(0);
-    expect(unexpected(errors)).toEqual([]);
-  } finally {
-    await context.close();
-  }
+  });
 });
 
 test.each([
@@ -246,11 +259,7 @@ test.each([
       ).join("");
     repo.commit("first", { "steps.ts": source(1) });
     repo.write("steps.ts", source(2));
-    const session = await server.spawnShell("exec cat", { cwd: repo.dir });
-    const { page, context, errors } = await newPage(browser, options);
-    try {
-      await signIn(page, server, `/s/${session.id}`);
-      const dialog = await openChanges(page);
+    await inChanges(repo, options, async (page, dialog) => {
       await drawn(page, 1);
       const slices = dialog.locator(".changes-slice");
       // 3 000 lines in slices: the first drawn, most of the rest waiting.
@@ -292,10 +301,7 @@ test.each([
         expect(await last.locator(".d2h-del").last().textContent()).toContain('"line 1499 v1"');
       }
       expect(await dialog.locator(".d2h-file-header:visible").count()).toBe(1);
-      expect(unexpected(errors)).toEqual([]);
-    } finally {
-      await context.close();
-    }
+    });
   },
 );
 
@@ -307,13 +313,7 @@ test("a minified file's long line is drawn without highlighting, a small file be
   repo.commit("first", { "bundle.min.js": bundle("f"), "small.js": "var x = 1;\n" });
   repo.write("bundle.min.js", bundle("g"));
   repo.write("small.js", "var x = 2;\n");
-  const session = await server.spawnShell("exec cat", { cwd: repo.dir });
-  const { page, context, errors } = await newPage(browser, {
-    viewport: { width: 1440, height: 900 },
-  });
-  try {
-    await signIn(page, server, `/s/${session.id}`);
-    const dialog = await openChanges(page);
+  await inChanges(repo, DESKTOP, async (page, dialog) => {
     await drawn(page, 2);
     const big = dialog.getByRole("region", { name: "bundle.min.js" });
     expect(await big.locator(".d2h-code-side-line").last().textContent()).toContain(
@@ -322,10 +322,7 @@ test("a minified file's long line is drawn without highlighting, a small file be
     expect(await big.locator(".hljs, .hljs-keyword").count()).toBe(0);
     const small = dialog.getByRole("region", { name: "small.js" });
     expect(await small.locator(".hljs-keyword").allTextContents()).toContain("var");
-    expect(unexpected(errors)).toEqual([]);
-  } finally {
-    await context.close();
-  }
+  });
 });
 
 test("a repository's state is said plainly: none, detached HEAD, a merge conflict", async () => {

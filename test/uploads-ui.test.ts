@@ -157,7 +157,7 @@ test("Upload here in Files puts files into the folder listed, replacing a name o
     const replace = dialog.getByRole("checkbox", { name: "Replace a file with the same name" });
     expect(await replace.isChecked()).toBe(false);
     const entries = dialog.locator(".files-list .files-name");
-    const upload = async (text: string, listed: string, overwrite: boolean) => {
+    const upload = async (text: string, listed: string, overwrite: boolean, dir = "docs") => {
       const answered = page.waitForResponse((r) => r.url().includes("/uploads?"));
       const chooser = page.waitForEvent("filechooser");
       await dialog.getByRole("button", { name: "Upload here" }).click();
@@ -169,11 +169,11 @@ test("Upload here in Files puts files into the folder listed, replacing a name o
       const response = await answered;
       expect(response.status()).toBe(201);
       const query = new URL(response.url()).searchParams;
-      expect([query.get("dir"), query.get("overwrite")]).toEqual(["docs", overwrite ? "1" : null]);
+      expect([query.get("dir"), query.get("overwrite")]).toEqual([dir, overwrite ? "1" : null]);
       // The uploads list says where it went, and the listing shows the file.
       await dialog
         .getByRole("status", { name: "Uploads" })
-        .getByText(`typed ${join(docs, listed)}`)
+        .getByText(`typed ${join(project, dir, listed)}`)
         .last()
         .waitFor();
       await dialog.locator(".files-list").getByText(listed, { exact: true }).waitFor();
@@ -193,6 +193,14 @@ test("Upload here in Files puts files into the folder listed, replacing a name o
     expect(await entries.allTextContents()).toEqual(["note (1).txt", "note.txt"]);
     expect(readdirSync(project).sort()).toEqual(["docs"]);
     await shot(page, "upload-here");
+    // The session's folder itself: an empty dir.
+    await dialog
+      .getByRole("navigation", { name: "Folder" })
+      .getByRole("button", { name: project.split("/").pop() })
+      .click();
+    await dialog.locator(".files-list").getByText("docs", { exact: true }).waitFor();
+    await upload("top", "note.txt", true, "");
+    expect(readFileSync(join(project, "note.txt"), "utf8")).toBe("top");
     expect(unexpected(errors)).toEqual([]);
   } finally {
     await context.close();

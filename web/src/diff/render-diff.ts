@@ -133,7 +133,10 @@ export function drawDiff(
     render(target, unifiedDiff, layout);
     return { stop() {} };
   }
-  const slices = files.flatMap((file) => sliceFile(file));
+  // A file's slices after its first continue it (its header shows once).
+  const slices = files.flatMap((file) =>
+    sliceFile(file).map((slice, i) => ({ slice, rest: i > 0 })),
+  );
   const elements = new Map<Element, DiffSlice>();
   const draw = (element: HTMLElement, slice: DiffSlice) => {
     render(element, [slice.file], layout);
@@ -155,10 +158,10 @@ export function drawDiff(
     { root, rootMargin: margin },
   );
   target.replaceChildren(
-    ...slices.map((slice, i) => {
+    ...slices.map(({ slice, rest }, i) => {
       const element = document.createElement("div");
       element.className = "changes-slice";
-      if (i > 0) element.dataset.rest = "";
+      if (rest) element.dataset.rest = "";
       if (slice.continued) element.dataset.continued = "";
       if (i === 0) draw(element, slice);
       else {
