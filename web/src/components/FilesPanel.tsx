@@ -167,7 +167,7 @@ export function FilesPanel(props: FilesPanelProps) {
             <p class="muted">Only the first {listing.entries.length} entries are shown.</p>
           )}
           {canUpload && <UploadList sessionId={session.id} />}
-          <div class="dialog-actions files-actions">
+          <div class={canUpload ? "dialog-actions files-actions" : "dialog-actions"}>
             {canUpload && (
               <>
                 <UploadButton
