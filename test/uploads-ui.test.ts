@@ -138,10 +138,11 @@ test("on a phone, the key bar's upload button opens the file chooser and uploads
   }
 });
 
-test("Upload here in Files puts files into the folder listed, replacing a name only if asked", async () => {
+test("Upload here in Files puts files into the folder listed, replacing a name only if asked, never into a hidden folder", async () => {
   const project = mkdtempSync(join(tmpdir(), "opendray-uploads-here-"));
   const docs = join(project, "docs");
   mkdirSync(docs);
+  mkdirSync(join(project, ".config"));
   const session = await server.spawnShell("printf 'ready\\n'; exec cat -v", { cwd: project });
   const { page, context, errors } = await newPage(browser);
   try {
@@ -191,7 +192,7 @@ test("Upload here in Files puts files into the folder listed, replacing a name o
     expect(readFileSync(join(docs, "note.txt"), "utf8")).toBe("third");
     expect(readdirSync(docs).sort()).toEqual(["note (1).txt", "note.txt"]);
     expect(await entries.allTextContents()).toEqual(["note (1).txt", "note.txt"]);
-    expect(readdirSync(project).sort()).toEqual(["docs"]);
+    expect(readdirSync(project).sort()).toEqual([".config", "docs"]);
     await shot(page, "upload-here");
     // The session's folder itself: an empty dir.
     await dialog
@@ -201,7 +202,30 @@ test("Upload here in Files puts files into the folder listed, replacing a name o
     await dialog.locator(".files-list").getByText("docs", { exact: true }).waitFor();
     await upload("top", "note.txt", true, "");
     expect(readFileSync(join(project, "note.txt"), "utf8")).toBe("top");
-    expect(unexpected(errors)).toEqual([]);
+    // A hidden folder is refused (tools run what they find there): the panel says why.
+    await dialog.getByRole("button", { name: ".config" }).click();
+    await dialog
+      .getByRole("navigation", { name: "Folder" })
+      .getByRole("button", { name: ".config" })
+      .waitFor();
+    const refused = page.waitForResponse((r) => r.url().includes("/uploads?"));
+    const chooser = page.waitForEvent("filechooser");
+    await dialog.getByRole("button", { name: "Upload here" }).click();
+    await (await chooser).setFiles({
+      name: "x.txt",
+      mimeType: "text/plain",
+      buffer: Buffer.from("x"),
+    });
+    expect((await refused).status()).toBe(400);
+    await dialog
+      .getByRole("status", { name: "Uploads" })
+      .locator('li[data-state="failed"]', { hasText: "hidden folders are refused" })
+      .waitFor();
+    expect(readdirSync(join(project, ".config"))).toEqual([]);
+    // The refused upload's 400, and nothing else.
+    expect(unexpected(errors)).toEqual([
+      "Failed to load resource: the server responded with a status of 400 (Bad Request)",
+    ]);
   } finally {
     await context.close();
     rmSync(project, { recursive: true, force: true });
