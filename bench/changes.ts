@@ -1,8 +1,10 @@
 // The Changes view of a 5 000-line diff in Chromium: a real git repository whose one TypeScript
 // file had all of its 2 500 lines rewritten (2 500 removed, 2 500 added), a session in it, and
 // the time from a click on the header's Changes button to the diff drawn by diff2html, its code
-// highlighted, and the next frame painted. Timed in the page. Cold = the first opening of a
-// fresh page (the diff renderer's chunk is fetched then); warm = closed and opened again.
+// highlighted, and the next frame painted (a large diff is drawn in slices: its first slice),
+// then the time from a jump to the end of the list to its last lines drawn and painted. Timed in
+// the page. Cold = the first opening of a fresh page (the diff renderer's chunk is fetched
+// then); warm = closed and opened again.
 // `bun bench/changes.ts [lines]` (default 5000); prints a table, medians of 5.
 
 import { execFileSync } from "node:child_process";
@@ -78,9 +80,32 @@ async function openAndTime(page: Page): Promise<number> {
       }),
     120_000,
   );
-  await page.getByRole("button", { name: "Close changes" }).click();
   return elapsed;
 }
+
+/** Milliseconds from a jump to the end of the open view to its last lines drawn and painted. */
+async function scrollAndTime(page: Page): Promise<number> {
+  return await page.evaluate(
+    (timeoutMs) =>
+      new Promise<number>((done, fail) => {
+        const body = document.querySelector(".changes-body");
+        if (!body) return fail(new Error("no open view"));
+        const start = performance.now();
+        body.scrollTop = body.scrollHeight;
+        const check = () => {
+          const slices = document.querySelectorAll(".changes-slice");
+          if (slices[slices.length - 1]?.getAttribute("data-state") === "drawn") {
+            requestAnimationFrame(() => done(performance.now() - start));
+          } else if (performance.now() - start > timeoutMs) fail(new Error("not drawn"));
+          else requestAnimationFrame(check);
+        };
+        requestAnimationFrame(check);
+      }),
+    120_000,
+  );
+}
+
+const close = (page: Page) => page.getByRole("button", { name: "Close changes" }).click();
 
 async function main() {
   const cwd = makeRepository();
@@ -114,6 +139,7 @@ async function main() {
 
   const cold: number[] = [];
   const warm: number[] = [];
+  const end: number[] = [];
   for (let run = 0; run < RUNS; run++) {
     const context = await browser.newContext({
       viewport: { width: 1440, height: 900 },
@@ -123,10 +149,13 @@ async function main() {
     await page.goto(`${origin}/s/${session.id}`);
     await page.locator(".session-head").waitFor();
     cold.push(await openAndTime(page));
+    end.push(await scrollAndTime(page));
+    await close(page);
     warm.push(await openAndTime(page));
+    await close(page);
     await context.close();
     log(
-      `run ${run + 1}: cold ${fixed(cold.at(-1) ?? 0, 0)} ms, warm ${fixed(warm.at(-1) ?? 0, 0)} ms`,
+      `run ${run + 1}: cold ${fixed(cold.at(-1) ?? 0, 0)} ms, end ${fixed(end.at(-1) ?? 0, 0)} ms, warm ${fixed(warm.at(-1) ?? 0, 0)} ms`,
     );
   }
   const row = (name: string, values: number[]) => [
@@ -140,7 +169,11 @@ async function main() {
   process.stdout.write(
     `${renderTable(
       ["opening", "click → diff drawn and painted", "runs (ms)"],
-      [row("cold (first in the page)", cold), row("warm (opened again)", warm)],
+      [
+        row("cold (first in the page)", cold),
+        row("warm (opened again)", warm),
+        row("then a jump to the end → its last lines drawn", end),
+      ],
     )}\n`,
   );
 }

@@ -7,7 +7,7 @@
 import { afterAll, expect, test } from "bun:test";
 import { rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { Browser, BrowserContextOptions, Page } from "playwright-core";
+import type { Browser, BrowserContextOptions, Locator, Page } from "playwright-core";
 import { newPage, PHONE, shot, signIn, withServerAndBrowser } from "./support/browser.ts";
 import { createRepo, type GitRepo } from "./support/git-repo.ts";
 import type { TestServer } from "./support/server.ts";
@@ -75,6 +75,28 @@ async function openChanges(page: Page) {
   const dialog = page.getByRole("dialog", { name: "Changes" });
   await dialog.getByTestId("repo-state").waitFor();
   return dialog;
+}
+
+const DESKTOP: BrowserContextOptions = { viewport: { width: 1440, height: 900 } };
+
+/**
+ * A session in `repo` opened in a fresh page, its Changes open: `check` runs on them, then the
+ * console must hold no unexpected error.
+ */
+async function inChanges(
+  repo: GitRepo,
+  options: BrowserContextOptions,
+  check: (page: Page, dialog: Locator) => Promise<void>,
+) {
+  const session = await server.spawnShell("exec cat", { cwd: repo.dir });
+  const { page, context, errors } = await newPage(browser, options);
+  try {
+    await signIn(page, server, `/s/${session.id}`);
+    await check(page, await openChanges(page));
+    expect(unexpected(errors)).toEqual([]);
+  } finally {
+    await context.close();
+  }
 }
 
 /** Waits until every diff of the dialog is drawn by diff2html. */
@@ -206,13 +228,7 @@ test("of many changed files, only the diffs near the visible part are drawn, the
   repo.commit("first", files);
   for (const path of Object.keys(files))
     repo.write(path, (files[path] ?? "").replaceAll(" = ", " = 1 + "));
-  const session = await server.spawnShell("exec cat", { cwd: repo.dir });
-  const { page, context, errors } = await newPage(browser, {
-    viewport: { width: 1440, height: 900 },
-  });
-  try {
-    await signIn(page, server, `/s/${session.id}`);
-    const dialog = await openChanges(page);
+  await inChanges(repo, DESKTOP, async (page, dialog) => {
     await page.locator('.changes-diff[data-state="drawn"]').first().waitFor();
     const count = (state: string) => dialog.locator(`.changes-diff[data-state="${state}"]`).count();
     expect(await count("drawn")).toBeLessThan(10);
@@ -225,10 +241,88 @@ test("of many changed files, only the diffs near the visible part are drawn, the
     expect(
       await dialog.getByRole("region", { name: "src/m29.ts" }).locator(".hljs-keyword").count(),
     ).toBeGreaterThan(0);
-    expect(unexpected(errors)).toEqual([]);
-  } finally {
-    await context.close();
-  }
+  });
+});
+
+test.each([
+  ["desktop", { viewport: { width: 1440, height: 900 } }],
+  ["phone", PHONE],
+] as [string, BrowserContextOptions][])(
+  "on a %s, a large diff draws its first lines at once and the later ones when scrolled to",
+  async (name, options) => {
+    const repo = createRepo("changes-ui-large");
+    repos.push(repo);
+    const source = (version: number) =>
+      Array.from(
+        { length: 1500 },
+        (_, i) => `export const step${i} = "line ${i} v${version}";\n`,
+      ).join("");
+    repo.commit("first", { "steps.ts": source(1) });
+    repo.write("steps.ts", source(2));
+    await inChanges(repo, options, async (page, dialog) => {
+      await drawn(page, 1);
+      const slices = dialog.locator(".changes-slice");
+      // 3 000 lines in slices: the first drawn, most of the rest waiting.
+      expect(await slices.count()).toBe(15);
+      expect(await slices.first().getAttribute("data-state")).toBe("drawn");
+      expect(await dialog.locator('.changes-slice[data-state="waiting"]').count()).toBeGreaterThan(
+        10,
+      );
+      const diff = dialog.locator(".changes-diff");
+      expect(await diff.textContent()).toContain('"line 0 v2"');
+      expect(await diff.textContent()).not.toContain('"line 1499 v2"');
+      // One file header, for the whole file.
+      expect(await dialog.locator(".d2h-file-header:visible").count()).toBe(1);
+      await slices.last().scrollIntoViewIfNeeded();
+      await page.waitForFunction(
+        () =>
+          document.querySelector(".changes-slice:last-child")?.getAttribute("data-state") ===
+          "drawn",
+      );
+      const last = slices.last();
+      expect(await last.textContent()).toContain('"line 1499 v1"');
+      expect(await last.textContent()).toContain('"line 1499 v2"');
+      expect(await last.locator(".hljs-keyword").count()).toBeGreaterThan(0);
+      if (name === "desktop") {
+        // Side by side: the removed line beside its replacement, with its number.
+        expect(await last.locator(".d2h-file-side-diff").count()).toBe(2);
+        const [left, right] = await last.locator(".d2h-file-side-diff").all();
+        expect(await left?.locator("tr").last().textContent()).toContain('"line 1499 v1"');
+        expect(await right?.locator("tr").last().textContent()).toContain('"line 1499 v2"');
+        expect(await left?.locator(".d2h-code-side-linenumber").last().textContent()).toContain(
+          "1500",
+        );
+      } else {
+        // Line by line: the slice's removed lines, then their replacements, the last one last.
+        expect(await last.locator(".d2h-file-diff").count()).toBe(1);
+        expect(await last.locator(".d2h-file-side-diff").count()).toBe(0);
+        const rows = last.locator("tbody tr");
+        expect(await rows.last().textContent()).toContain('"line 1499 v2"');
+        expect(await last.locator(".d2h-del").last().textContent()).toContain('"line 1499 v1"');
+      }
+      expect(await dialog.locator(".d2h-file-header:visible").count()).toBe(1);
+    });
+  },
+);
+
+test("a minified file's long line is drawn without highlighting, a small file beside it with", async () => {
+  const repo = createRepo("changes-ui-minified");
+  repos.push(repo);
+  const bundle = (fn: string) =>
+    `${Array.from({ length: 8000 }, (_, i) => `var a${i}=${fn}(${i});`).join("")}\n`;
+  repo.commit("first", { "bundle.min.js": bundle("f"), "small.js": "var x = 1;\n" });
+  repo.write("bundle.min.js", bundle("g"));
+  repo.write("small.js", "var x = 2;\n");
+  await inChanges(repo, DESKTOP, async (page, dialog) => {
+    await drawn(page, 2);
+    const big = dialog.getByRole("region", { name: "bundle.min.js" });
+    expect(await big.locator(".d2h-code-side-line").last().textContent()).toContain(
+      "var a7999=g(7999);",
+    );
+    expect(await big.locator(".hljs, .hljs-keyword").count()).toBe(0);
+    const small = dialog.getByRole("region", { name: "small.js" });
+    expect(await small.locator(".hljs-keyword").allTextContents()).toContain("var");
+  });
 });
 
 test("a repository's state is said plainly: none, detached HEAD, a merge conflict", async () => {

@@ -4,7 +4,7 @@
 // names. Touch goes through CDP, so the page gets real touch events.
 
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import type { Browser, BrowserContext, CDPSession, Page } from "playwright-core";
+import type { Browser, BrowserContext, CDPSession, Locator, Page } from "playwright-core";
 import {
   newPage,
   PHONE,
@@ -216,13 +216,48 @@ describe("phone, portrait", () => {
     await keyBar.getByRole("button", { name: "More keys" }).tap();
     await keyBar.getByRole("button", { name: "Page up" }).waitFor();
     const all = await boxes();
-    expect(all).toHaveLength(19);
+    expect(all).toHaveLength(21);
     const wrong = all.filter(
       ({ r }) => r[2] - r[0] < 44 || r[3] - r[1] < 44 || r[0] < 0 || r[2] > 390 || r[3] > 844,
     );
     expect(wrong).toEqual([]);
     await keyBar.getByRole("button", { name: "More keys" }).tap();
     await keyBar.getByRole("button", { name: "Page up" }).waitFor({ state: "hidden" });
+  });
+
+  test("Files and Changes open from the More row, each key a 44 px target beside Upload", async () => {
+    const keyBar = page.getByRole("toolbar", { name: "Terminal keys" });
+    const more = keyBar.getByRole("button", { name: "More keys" });
+    for (const [key, title, shows] of [
+      ["Show files", "Files", (dialog: Locator) => dialog.getByRole("list").waitFor()],
+      [
+        "Show changes",
+        "Changes",
+        async (dialog: Locator) =>
+          expect(await dialog.getByTestId("repo-state").textContent()).toBe("Not a git repository"),
+      ],
+    ] as const) {
+      await more.tap();
+      const button = keyBar.getByRole("button", { name: key });
+      await button.waitFor();
+      const names = await keyBar
+        .getByRole("button")
+        .evaluateAll((buttons) => buttons.map((b) => b.getAttribute("aria-label")));
+      expect(names.slice(names.indexOf("Upload files"), names.indexOf("Upload files") + 3)).toEqual(
+        ["Upload files", "Show files", "Show changes"],
+      );
+      const box = await button.boundingBox();
+      expect(box?.width).toBeGreaterThanOrEqual(44);
+      expect(box?.height).toBeGreaterThanOrEqual(44);
+      await button.tap();
+      const dialog = page.getByRole("dialog", { name: title });
+      await dialog.waitFor();
+      await shows(dialog);
+      await dialog.getByRole("button", { name: `Close ${title.toLowerCase()}` }).tap();
+      await dialog.waitFor({ state: "hidden" });
+      if ((await more.getAttribute("aria-expanded")) === "true") await more.tap();
+      await button.waitFor({ state: "hidden" });
+    }
   });
 
   test("a finger drag scrolls back into the history, and a flick keeps going after it lifts", async () => {
@@ -426,7 +461,7 @@ describe("phone, landscape", () => {
       await openShell(page, sessionId);
       await page.getByRole("toolbar", { name: "Terminal keys" }).waitFor();
       expect(await page.locator(".sidebar").isVisible()).toBe(false);
-      // All 18 keys (upload included) in one row; no More.
+      // All 18 keys (upload included) in one row; no More, nor Files and Changes keys.
       const keys = await page
         .getByRole("toolbar", { name: "Terminal keys" })
         .getByRole("button")
@@ -438,6 +473,9 @@ describe("phone, landscape", () => {
         );
       expect(keys).toHaveLength(18);
       expect(new Set(keys).size).toBe(1);
+      // Files and Changes are not keys there: the session header shows them.
+      for (const name of ["Files", "Changes"])
+        expect(await page.getByRole("button", { name, exact: true }).isVisible()).toBe(true);
       expect(await cutOff(page)).toEqual([]);
       expect(await smallTargets(page)).toEqual([]);
       const { cols, rows } = await page.evaluate(() => {

@@ -8,18 +8,30 @@ import { API, ApiError } from "./http.ts";
 
 export type { UploadResult };
 
-/** Sends `file` into session `id`'s upload folder; `onProgress` gets the bytes sent so far. */
+/** Where an upload goes and whether it may replace a file of the same name. */
+export interface UploadOptions {
+  /** Folder relative to the session's cwd ("" is the cwd itself); default the upload folder. */
+  dir?: string;
+  /** Replace a file of the same name instead of taking "name (1).ext". */
+  overwrite?: boolean;
+}
+
+/**
+ * Sends `file` into session `id`'s upload folder (or `options.dir`); `onProgress` gets the bytes
+ * sent so far.
+ */
 export function uploadFile(
   id: string,
   file: File,
   onProgress: (sent: number) => void,
+  options: UploadOptions = {},
 ): Promise<UploadResult> {
+  const query = new URLSearchParams({ name: file.name });
+  if (options.dir !== undefined) query.set("dir", options.dir);
+  if (options.overwrite) query.set("overwrite", "1");
   return new Promise((resolve, reject) => {
     const request = new XMLHttpRequest();
-    request.open(
-      "POST",
-      `${API}/sessions/${id}/uploads?${new URLSearchParams({ name: file.name })}`,
-    );
+    request.open("POST", `${API}/sessions/${id}/uploads?${query}`);
     request.setRequestHeader(UPLOAD_HEADER, "1");
     request.setRequestHeader("content-type", file.type || "application/octet-stream");
     request.upload.onprogress = (event) => onProgress(event.loaded);

@@ -8,6 +8,7 @@ import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import type { Session } from "../../../src/protocol/session.ts";
 import { type ChangedFile, fetchChanges } from "../api/changes.ts";
 import { fileUrl } from "../api/files.ts";
+import { LINE_PX } from "../diff/slice-diff.ts";
 import { createChangesView, describeRepo, restKey, statusLetter } from "../state/changes.ts";
 import { ErrorAlert } from "./ErrorAlert.tsx";
 
@@ -25,15 +26,14 @@ function usePhoneLayout(): boolean {
   return phone;
 }
 
-/** Pixels a diff line takes, to hold a diff's place until it is drawn. */
-const LINE_PX = 20;
 /** How far outside the visible part of the list a diff is drawn ahead of the scroll. */
 const DRAW_AHEAD = "800px 0px";
 
 /**
  * One file's diff, drawn by diff2html (loaded on first use) once it comes near the visible part
- * of the list, so that a change set of many files costs only what is looked at; `data-state`
- * says when it is drawn.
+ * of the list, so that a change set of many files costs only what is looked at; a large diff in
+ * slices, each drawn as it comes near (render-diff.ts). `data-state` says when its first slice
+ * is drawn.
  */
 function DiffBlock({ diff, layout }: { diff: string; layout: "side-by-side" | "line-by-line" }) {
   const ref = useRef<HTMLDivElement>(null);
@@ -42,15 +42,17 @@ function DiffBlock({ diff, layout }: { diff: string; layout: "side-by-side" | "l
     const target = ref.current;
     if (!target) return;
     let current = true;
+    let stop = () => {};
     target.dataset.state = "waiting";
+    const root = target.closest(".changes-body");
     // Its place is held at about its height (through the CSSOM: the CSP refuses style attributes).
     if (!target.firstChild) target.style.minHeight = `${diff.split("\n").length * LINE_PX}px`;
     const draw = () => {
       target.dataset.state = "drawing";
       import("../diff/render-diff.ts")
-        .then(({ renderDiff }) => {
+        .then(({ drawDiff }) => {
           if (!current) return;
-          renderDiff(target, diff, layout);
+          stop = drawDiff(target, diff, layout, root, DRAW_AHEAD).stop;
           target.style.minHeight = "";
           target.dataset.state = "drawn";
         })
@@ -64,12 +66,13 @@ function DiffBlock({ diff, layout }: { diff: string; layout: "side-by-side" | "l
         observer.disconnect();
         draw();
       },
-      { root: target.closest(".changes-body"), rootMargin: DRAW_AHEAD },
+      { root, rootMargin: DRAW_AHEAD },
     );
     observer.observe(target);
     return () => {
       current = false;
       observer.disconnect();
+      stop();
     };
   }, [diff, layout]);
   return failure ? (
@@ -128,7 +131,12 @@ export function ChangesPanel(props: { session: Session; onClose: () => void }) {
   const anchor = (i: number) => `change-${session.id}-${i}`;
 
   return (
-    <dialog ref={ref} class="card dialog changes-dialog" aria-label="Changes" onClose={onClose}>
+    <dialog
+      ref={ref}
+      class="card dialog panel-dialog changes-dialog"
+      aria-label="Changes"
+      onClose={onClose}
+    >
       <div class="changes-head">
         <h2>Changes</h2>
         <span class="spacer" />
@@ -159,7 +167,7 @@ export function ChangesPanel(props: { session: Session; onClose: () => void }) {
               <li key={file.path}>
                 <button
                   type="button"
-                  class="changes-entry"
+                  class="list-entry changes-entry"
                   onClick={() => document.getElementById(anchor(i))?.scrollIntoView()}
                 >
                   <span class={`changes-letter kind-${file.kind}`} title={file.kind}>

@@ -15,11 +15,13 @@ type Panel = "composer" | "find" | "more" | null;
 export interface DockProps {
   terminal: TerminalController;
   onFontSize: (delta: number) => void;
+  onFiles: () => void;
+  onChanges: () => void;
   /** The open panel's height in pixels (0 when none is open). */
   onCover: (px: number) => void;
 }
 
-export function Dock({ terminal, onFontSize, onCover }: DockProps) {
+export function Dock({ terminal, onFontSize, onFiles, onChanges, onCover }: DockProps) {
   const { drafts } = useStores();
   const panel = useSignal<Panel>(null);
   const dock = useRef<HTMLDivElement>(null);
@@ -60,6 +62,8 @@ export function Dock({ terminal, onFontSize, onCover }: DockProps) {
         onFontSize={onFontSize}
         onComposer={toggle("composer")}
         onFind={toggle("find")}
+        onFiles={onFiles}
+        onChanges={onChanges}
         more={panel.value === "more"}
         onMore={toggle("more")}
       />

@@ -1,13 +1,16 @@
 // The session's files in a dialog: a breadcrumb from the session's folder, the folder's entries
 // with size and age (folders first, hidden ones dimmed), a text preview or an image of the file
-// tapped, a download per file, and the folder as a .tar.gz. Read-only, for viewers too.
+// tapped, a download per file, and the folder as a .tar.gz. Read-only for viewers; admins may
+// upload into the folder listed ("Upload here"), replacing same-named files only if they tick it.
 
-import { useEffect, useMemo, useRef } from "preact/hooks";
+import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import type { Session } from "../../../src/protocol/session.ts";
 import { archiveUrl, type FileEntry, fileUrl, listFolder, previewFile } from "../api/files.ts";
 import { childPath, createFilesBrowser, isFile, isFolder } from "../state/files.ts";
 import { ErrorAlert } from "./ErrorAlert.tsx";
 import { ago } from "./time.ts";
+import { UploadButton } from "./UploadButton.tsx";
+import { UploadList } from "./UploadList.tsx";
 
 /** "1.5 MB"-style sizes, in powers of 1024. */
 export function formatSize(bytes: number): string {
@@ -24,8 +27,17 @@ export function formatSize(bytes: number): string {
 const icon = (entry: FileEntry) =>
   isFolder(entry) ? "▸" : entry.kind === "symlink" ? "↪" : entry.kind === "other" ? "◇" : "";
 
-export function FilesPanel(props: { session: Session; now: number; onClose: () => void }) {
-  const { session, now, onClose } = props;
+export interface FilesPanelProps {
+  session: Session;
+  now: number;
+  /** Whether the user may upload (admins). */
+  canUpload: boolean;
+  onClose: () => void;
+}
+
+export function FilesPanel(props: FilesPanelProps) {
+  const { session, now, canUpload, onClose } = props;
+  const [replace, setReplace] = useState(false);
   const ref = useRef<HTMLDialogElement>(null);
   const files = useMemo(
     () =>
@@ -48,7 +60,12 @@ export function FilesPanel(props: { session: Session; now: number; onClose: () =
   const listing = files.listing.value;
 
   return (
-    <dialog ref={ref} class="card dialog files-dialog" aria-label="Files" onClose={onClose}>
+    <dialog
+      ref={ref}
+      class="card dialog panel-dialog files-dialog"
+      aria-label="Files"
+      onClose={onClose}
+    >
       <div class="files-head">
         <h2>Files</h2>
         <button type="button" class="files-close" aria-label="Close files" onClick={onClose}>
@@ -110,13 +127,17 @@ export function FilesPanel(props: { session: Session; now: number; onClose: () =
             {listing?.entries.map((entry) => (
               <li key={entry.name} class={entry.hidden ? "hidden-file" : undefined}>
                 {isFolder(entry) || isFile(entry) ? (
-                  <button type="button" class="files-entry" onClick={() => void files.open(entry)}>
+                  <button
+                    type="button"
+                    class="list-entry files-entry"
+                    onClick={() => void files.open(entry)}
+                  >
                     <span aria-hidden="true">{icon(entry)}</span>
                     <span class="files-name">{entry.name}</span>
                   </button>
                 ) : (
                   <span
-                    class="files-entry"
+                    class="list-entry files-entry"
                     title={entry.target?.inside === false ? "points outside the folder" : undefined}
                   >
                     <span aria-hidden="true">{icon(entry)}</span>
@@ -145,7 +166,32 @@ export function FilesPanel(props: { session: Session; now: number; onClose: () =
           {listing?.truncated && (
             <p class="muted">Only the first {listing.entries.length} entries are shown.</p>
           )}
-          <div class="dialog-actions">
+          {canUpload && <UploadList sessionId={session.id} />}
+          <div class={canUpload ? "dialog-actions files-actions" : "dialog-actions"}>
+            {canUpload && (
+              <>
+                <UploadButton
+                  sessionId={session.id}
+                  label="Upload here"
+                  name="Upload here"
+                  title={`Upload files into ${path || rootName}`}
+                  options={() => ({ dir: path, overwrite: replace })}
+                  // The new files show in the folder, if it is still the one listed.
+                  onDone={() => {
+                    if (files.path.value === path && !files.opened.value) void files.go(path);
+                  }}
+                />
+                <label class="check files-replace">
+                  <input
+                    type="checkbox"
+                    checked={replace}
+                    onChange={(event) => setReplace(event.currentTarget.checked)}
+                  />
+                  Replace a file with the same name
+                </label>
+                <span class="spacer" />
+              </>
+            )}
             <a class="button" href={archiveUrl(session.id, path)} download>
               Download folder (.tar.gz)
             </a>

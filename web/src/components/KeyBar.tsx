@@ -1,8 +1,10 @@
 // The phone key bar above the soft keyboard. The first keys (Esc, Tab, sticky Ctrl, Ctrl-C, up,
 // down, the composer) always show; "More" opens the rest (Alt, left, right, Ctrl-D, PgUp, PgDn,
-// Find, Paste, Upload, font size) in rows floating above the bar, which a wide screen shows in
-// the bar at once. Keys act on pointer-down without taking the focus, so the keyboard stays open
-// (Upload acts on click: only a click may open the file chooser).
+// Find, Paste, Upload, the Files and Changes panels, font size) in rows floating above the bar,
+// which a wide screen shows in the bar at once (Files and Changes left out there: its session
+// header shows them). Keys act on pointer-down without taking the
+// focus, so the keyboard stays open (Upload, Files and Changes act on click: only a click may
+// open the file chooser, and a panel takes the focus anyway).
 import type { JSX } from "preact";
 import type { TerminalController } from "../terminal/terminal-controller.ts";
 import { UploadButton } from "./UploadButton.tsx";
@@ -12,6 +14,10 @@ interface KeyBarProps {
   onFontSize: (delta: number) => void;
   onComposer: () => void;
   onFind: () => void;
+  /** Opens the session's Files panel. */
+  onFiles: () => void;
+  /** Opens the session's Changes panel. */
+  onChanges: () => void;
   /** Whether the keys behind "More" show. */
   more: boolean;
   onMore: () => void;
@@ -24,7 +30,7 @@ interface KeyOptions {
 }
 
 export function KeyBar(props: KeyBarProps) {
-  const { terminal, onFontSize, onComposer, onFind, more, onMore } = props;
+  const { terminal, onFontSize, onComposer, onFind, onFiles, onChanges, more, onMore } = props;
   const key = (label: string, action: () => void, options: KeyOptions = {}): JSX.Element => (
     <button
       type="button"
@@ -74,6 +80,24 @@ export function KeyBar(props: KeyBarProps) {
         {key("Find", onFind, { title: "Find" })}
         {key("Paste", () => void paste())}
         <UploadButton sessionId={terminal.sessionId} class="key" label="⇪" />
+        <button
+          type="button"
+          class="key key-panel"
+          title="Files"
+          aria-label="Show files"
+          onClick={onFiles}
+        >
+          Files
+        </button>
+        <button
+          type="button"
+          class="key key-panel"
+          title="Changes"
+          aria-label="Show changes"
+          onClick={onChanges}
+        >
+          Diff
+        </button>
         {key("A−", () => onFontSize(-1), { title: "Smaller text" })}
         {key("A+", () => onFontSize(1), { title: "Larger text" })}
       </div>

@@ -1,6 +1,8 @@
 // A button that opens the file chooser (on phones it also offers the camera and the gallery) and
-// uploads what was chosen into the session. A click is what lets the page open the chooser.
+// uploads what was chosen into the session: into its upload folder, or the folder and with the
+// replace choice given. A click is what lets the page open the chooser.
 import { useRef } from "preact/hooks";
+import type { UploadOptions } from "../api/uploads.ts";
 import { useStores } from "../stores.ts";
 
 export interface UploadButtonProps {
@@ -8,9 +10,24 @@ export interface UploadButtonProps {
   /** The button's class (the key bar's keys are "key"). */
   class?: string;
   label?: string;
+  /** Its accessible name and tooltip. */
+  name?: string;
+  title?: string;
+  /** Where the files go and whether they replace same-named ones (read when they are chosen). */
+  options?: () => UploadOptions;
+  /** Called once every chosen file is uploaded or has failed. */
+  onDone?: () => void;
 }
 
-export function UploadButton({ sessionId, class: className, label = "Upload" }: UploadButtonProps) {
+export function UploadButton({
+  sessionId,
+  class: className,
+  label = "Upload",
+  name = "Upload files",
+  title = "Upload files into the session",
+  options,
+  onDone,
+}: UploadButtonProps) {
   const { uploads } = useStores();
   const input = useRef<HTMLInputElement>(null);
   return (
@@ -18,8 +35,8 @@ export function UploadButton({ sessionId, class: className, label = "Upload" }: 
       <button
         type="button"
         class={className}
-        title="Upload files into the session"
-        aria-label="Upload files"
+        title={title}
+        aria-label={name}
         onClick={() => input.current?.click()}
       >
         {label}
@@ -34,7 +51,8 @@ export function UploadButton({ sessionId, class: className, label = "Upload" }: 
         onChange={(event) => {
           const files = [...(event.currentTarget.files ?? [])];
           event.currentTarget.value = "";
-          if (files.length > 0) void uploads.upload(sessionId, files);
+          if (files.length === 0) return;
+          void uploads.upload(sessionId, files, options?.()).then(() => onDone?.());
         }}
       />
     </>

@@ -6,6 +6,7 @@ import { useEffect, useRef } from "preact/hooks";
 import type { Session } from "../../../src/protocol/session.ts";
 import { DEFAULT_UPLOAD_DIR } from "../../../src/protocol/uploads.ts";
 import { useStores } from "../stores.ts";
+import { UploadList } from "./UploadList.tsx";
 
 /** A pasted clipboard image usually comes unnamed ("image.png" at best): give it a name. */
 function named(file: File): File {
@@ -65,7 +66,6 @@ export function UploadDrop({ session }: { session: Session }) {
     };
   }, [id, uploads]);
 
-  const items = uploads.items.value.filter((item) => item.sessionId === id);
   return (
     <div class="upload-layer" ref={layer}>
       {dragging.value && (
@@ -73,35 +73,7 @@ export function UploadDrop({ session }: { session: Session }) {
           Drop to upload into {session.cwd.replace(/\/$/, "")}/{DEFAULT_UPLOAD_DIR}
         </div>
       )}
-      {items.length > 0 && (
-        <ul class="upload-list" role="status" aria-label="Uploads">
-          {items.map((item) => (
-            <li key={item.key} data-state={item.state}>
-              <span class="upload-name">{item.name}</span>
-              {item.state === "sending" && (
-                <progress
-                  max={item.size || 1}
-                  value={item.sent}
-                  aria-label={`Uploading ${item.name}`}
-                />
-              )}
-              {item.state === "done" && <span class="quiet">{item.detail}</span>}
-              {item.state === "failed" && (
-                <>
-                  <span class="error">{item.detail}</span>
-                  <button
-                    type="button"
-                    onClick={() => uploads.dismiss(item.key)}
-                    aria-label="Dismiss"
-                  >
-                    ×
-                  </button>
-                </>
-              )}
-            </li>
-          ))}
-        </ul>
-      )}
+      <UploadList sessionId={id} />
     </div>
   );
 }

@@ -1,8 +1,11 @@
 // Draws one file's unified diff with diff2html (side by side, or line by line on a phone) and
 // highlights its code with highlight.js. Loaded on demand (its own chunk): the app's first paint
 // never pays for it. Only common languages are registered; any other file shows plain text.
+// A large diff is drawn in slices (./slice-diff.ts): the first at once, each other one when it
+// comes near the visible part of the scrolling `root`, its place held until then.
 
-import { ColorSchemeType } from "diff2html/lib-esm/types.js";
+import { parse } from "diff2html/lib-esm/diff-parser.js";
+import { ColorSchemeType, type DiffFile } from "diff2html/lib-esm/types.js";
 import { Diff2HtmlUI } from "diff2html/lib-esm/ui/js/diff2html-ui-base.js";
 import hljs from "highlight.js/lib/core";
 import bash from "highlight.js/lib/languages/bash";
@@ -31,6 +34,7 @@ import swift from "highlight.js/lib/languages/swift";
 import typescript from "highlight.js/lib/languages/typescript";
 import xml from "highlight.js/lib/languages/xml";
 import yaml from "highlight.js/lib/languages/yaml";
+import { type DiffSlice, LINE_PX, sliceFile } from "./slice-diff.ts";
 
 const LANGUAGES = {
   bash,
@@ -64,17 +68,39 @@ for (const [name, language] of Object.entries(LANGUAGES)) hljs.registerLanguage(
 
 export type DiffLayout = "side-by-side" | "line-by-line";
 
-/** Replaces `target`'s content with `unifiedDiff` drawn in `layout`, its code highlighted. */
-export function renderDiff(target: HTMLElement, unifiedDiff: string, layout: DiffLayout): void {
+/**
+ * Characters of code in one slice above which it is drawn without highlighting: highlight.js
+ * takes about a second per few hundred KB (a minified file's one long line), the page frozen.
+ */
+export const HIGHLIGHT_MAX_CHARS = 100_000;
+
+const characters = (files: DiffFile[]) =>
+  files.reduce(
+    (sum, file) =>
+      sum +
+      file.blocks.reduce(
+        (n, block) => n + block.lines.reduce((m, l) => m + l.content.length, 0),
+        0,
+      ),
+    0,
+  );
+
+/**
+ * Replaces `target`'s content with `diff` (text or parsed) drawn in `layout`, highlighted unless
+ * it holds more than HIGHLIGHT_MAX_CHARS characters of code.
+ */
+function render(target: HTMLElement, diff: string | DiffFile[], layout: DiffLayout): void {
+  const highlight =
+    (typeof diff === "string" ? diff.length : characters(diff)) <= HIGHLIGHT_MAX_CHARS;
   const ui = new Diff2HtmlUI(
     target,
-    unifiedDiff,
+    diff,
     {
       outputFormat: layout,
       drawFileList: false,
       matching: "lines",
       colorScheme: ColorSchemeType.AUTO,
-      highlight: true,
+      highlight,
       synchronisedScroll: true,
       fileListToggle: false,
       fileContentToggle: false,
@@ -83,4 +109,70 @@ export function renderDiff(target: HTMLElement, unifiedDiff: string, layout: Dif
     hljs,
   );
   ui.draw();
+}
+
+export interface DiffDrawing {
+  /** Stops drawing the slices not drawn yet. */
+  stop(): void;
+}
+
+/**
+ * Draws `unifiedDiff` into `target` in `layout`: one `.changes-slice` per slice of the diff, the
+ * first drawn now, the others (`data-state="waiting"`, held at about their height) once they
+ * come within `margin` of `root`'s visible part.
+ */
+export function drawDiff(
+  target: HTMLElement,
+  unifiedDiff: string,
+  layout: DiffLayout,
+  root: Element | null,
+  margin: string,
+): DiffDrawing {
+  const files = parse(unifiedDiff);
+  if (files.length === 0) {
+    render(target, unifiedDiff, layout);
+    return { stop() {} };
+  }
+  // A file's slices after its first continue it (its header shows once).
+  const slices = files.flatMap((file) =>
+    sliceFile(file).map((slice, i) => ({ slice, rest: i > 0 })),
+  );
+  const elements = new Map<Element, DiffSlice>();
+  const draw = (element: HTMLElement, slice: DiffSlice) => {
+    render(element, [slice.file], layout);
+    element.style.minHeight = "";
+    // Off screen it is skipped by layout and paint (content-visibility), at about this height.
+    element.style.containIntrinsicSize = `auto ${slice.lines * LINE_PX}px`;
+    element.dataset.state = "drawn";
+  };
+  const observer = new IntersectionObserver(
+    (entries) => {
+      for (const entry of entries) {
+        const slice = elements.get(entry.target);
+        if (!entry.isIntersecting || !slice) continue;
+        observer.unobserve(entry.target);
+        elements.delete(entry.target);
+        draw(entry.target as HTMLElement, slice);
+      }
+    },
+    { root, rootMargin: margin },
+  );
+  target.replaceChildren(
+    ...slices.map(({ slice, rest }, i) => {
+      const element = document.createElement("div");
+      element.className = "changes-slice";
+      if (rest) element.dataset.rest = "";
+      if (slice.continued) element.dataset.continued = "";
+      if (i === 0) draw(element, slice);
+      else {
+        element.dataset.state = "waiting";
+        // Through the CSSOM: the CSP refuses style attributes.
+        element.style.minHeight = `${slice.lines * LINE_PX}px`;
+        elements.set(element, slice);
+        observer.observe(element);
+      }
+      return element;
+    }),
+  );
+  return { stop: () => observer.disconnect() };
 }

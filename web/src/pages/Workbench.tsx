@@ -225,6 +225,12 @@ export function Workbench({
           <Dock
             terminal={terminal}
             onFontSize={(delta) => prefs.changeFontSize(delta)}
+            onFiles={() => {
+              if (active) modal.value = { kind: "files", session: active };
+            }}
+            onChanges={() => {
+              if (active) modal.value = { kind: "changes", session: active };
+            }}
             onCover={(px) => {
               covered.value = px;
             }}
@@ -249,6 +255,7 @@ export function Workbench({
         <FilesPanel
           session={modal.value.session}
           now={clock.now.value}
+          canUpload={!readOnly}
           onClose={() => (modal.value = null)}
         />
       )}

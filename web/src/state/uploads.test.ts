@@ -25,6 +25,23 @@ test("uploads go one after the other, report progress, then the typed path, and 
   expect(store.items.value).toEqual([]);
 });
 
+test("the folder and the replace choice go with every file of the upload", async () => {
+  const asked: unknown[] = [];
+  const store = createUploadsStore({
+    send: async (_id, file, _onProgress, options) => {
+      asked.push(options);
+      return { path: `/w/docs/${file.name}`, name: file.name, size: 1, typed: true };
+    },
+    later: () => {},
+  });
+  await store.upload("s1", [new File(["a"], "a.md"), new File(["b"], "b.md")], {
+    dir: "docs",
+    overwrite: true,
+  });
+  await store.upload("s1", [new File(["c"], "c.md")]);
+  expect(asked).toEqual([{ dir: "docs", overwrite: true }, { dir: "docs", overwrite: true }, {}]);
+});
+
 test("a failed upload stays with its reason until dismissed", async () => {
   const store = createUploadsStore({
     send: async () => {

@@ -3,7 +3,7 @@
 
 import { signal } from "@preact/signals";
 import { errorMessage } from "../api/http.ts";
-import type { UploadResult } from "../api/uploads.ts";
+import type { UploadOptions, UploadResult } from "../api/uploads.ts";
 
 /** How long a finished upload stays listed, in milliseconds (failures stay until dismissed). */
 export const DONE_SHOWN_MS = 6000;
@@ -20,7 +20,12 @@ export interface UploadItem {
 }
 
 export interface UploadsDeps {
-  send: (id: string, file: File, onProgress: (sent: number) => void) => Promise<UploadResult>;
+  send: (
+    id: string,
+    file: File,
+    onProgress: (sent: number) => void,
+    options: UploadOptions,
+  ) => Promise<UploadResult>;
   /** Injectable for tests; default setTimeout. */
   later?: (run: () => void, ms: number) => void;
 }
@@ -40,8 +45,11 @@ export function createUploadsStore({
   return {
     items,
     dismiss,
-    /** Uploads `files` into session `id` one after the other (their paths are typed in order). */
-    async upload(id: string, files: readonly File[]): Promise<void> {
+    /**
+     * Uploads `files` into session `id` one after the other (their paths are typed in order),
+     * into its upload folder or `options.dir`, replacing same-named files only if asked.
+     */
+    async upload(id: string, files: readonly File[], options: UploadOptions = {}): Promise<void> {
       const queued = files.map((file) => ({ file, key: nextKey++ }));
       items.value = [
         ...items.value,
@@ -57,7 +65,7 @@ export function createUploadsStore({
       ];
       for (const { file, key } of queued) {
         try {
-          const result = await send(id, file, (sent) => change(key, { sent }));
+          const result = await send(id, file, (sent) => change(key, { sent }), options);
           const detail = `${result.typed ? "typed" : "saved"} ${result.path}`;
           change(key, { state: "done", sent: file.size, name: result.name, detail });
           later(() => dismiss(key), DONE_SHOWN_MS);
