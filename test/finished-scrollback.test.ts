@@ -7,8 +7,8 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import {
   createServerFixture,
-  requestJson,
   type ServerProcess,
+  sessionOf,
   spawnShell,
 } from "./support/process-server.ts";
 import { eventually } from "./support/server.ts";
@@ -47,10 +47,7 @@ function resetPeak(pid: number): void {
 async function finishedSession(server: ServerProcess): Promise<string> {
   const session = await spawnShell(server, `seq 1 ${LAST}`);
   await eventually(
-    async () =>
-      (await requestJson(server, "GET", `/sessions/${session.id}`)).body.state === "ended"
-        ? true
-        : undefined,
+    async () => ((await sessionOf(server, session.id)).state === "ended" ? true : undefined),
     "the session to end",
     20_000,
   );
