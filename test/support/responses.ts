@@ -6,6 +6,7 @@ import { auditEntrySchema } from "../../src/protocol/audit.ts";
 import { userSchema } from "../../src/protocol/auth.ts";
 import { type ErrorBody, errorBodySchema } from "../../src/protocol/errors.ts";
 import { providerInfoSchema } from "../../src/protocol/providers.ts";
+import { pushSubscriptionInfoSchema } from "../../src/protocol/push.ts";
 import { sessionSchema } from "../../src/protocol/session.ts";
 
 /** A response with its JSON body (undefined when empty, the raw text when not JSON). */
@@ -46,5 +47,9 @@ export const sessionListSchema = z.object({ sessions: z.array(sessionSchema) });
 export const userListSchema = z.object({ users: z.array(userSchema) });
 /** GET /audit. */
 export const auditListSchema = z.object({ entries: z.array(auditEntrySchema) });
+/** GET /push/subscriptions. */
+export const pushSubscriptionListSchema = z.object({
+  subscriptions: z.array(pushSubscriptionInfoSchema),
+});
 /** GET /providers. */
 export const providerListSchema = z.object({ providers: z.array(providerInfoSchema) });
