@@ -15,7 +15,7 @@ import {
   type ServerProcess,
   spawnShell,
 } from "./support/process-server.ts";
-import { bodyOf } from "./support/responses.ts";
+import { auditListSchema, bodyOf, type JsonResponse } from "./support/responses.ts";
 import { eventually, startTestServer, type TestServer } from "./support/server.ts";
 
 interface AuditRow {
@@ -30,10 +30,10 @@ interface AuditRow {
 
 /** The rows about session `target`, oldest first. */
 async function rowsOf(
-  read: (path: string) => Promise<{ body: unknown }>,
+  read: (path: string) => Promise<JsonResponse>,
   target: string,
 ): Promise<AuditRow[]> {
-  const { entries } = (await read("/audit?limit=200")).body as { entries: AuditRow[] };
+  const { entries } = bodyOf(await read("/audit?limit=200"), 200, auditListSchema);
   return entries.filter((entry) => entry.target === target).reverse();
 }
 

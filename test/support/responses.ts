@@ -1,5 +1,9 @@
 // Typed reads of a test request's answer: the body checked against a src/protocol schema (or a
 // test's own), so that a test names the fields the server promises instead of reading `any`.
+// `request` and `send` answer a body of type `unknown`: read it with `bodyOf(r, status, schema)`
+// or `errorOf(r, status)`, which check the status too. A check of the whole body (`toEqual` of
+// an error envelope, a secret `not.toContain`ed in its JSON) stays on the raw `r.body`: a parse
+// drops the keys its schema does not name.
 
 import * as z from "zod/mini";
 import { auditEntrySchema } from "../../src/protocol/audit.ts";
@@ -10,8 +14,7 @@ import { pushSubscriptionInfoSchema } from "../../src/protocol/push.ts";
 import { sessionSchema } from "../../src/protocol/session.ts";
 
 /** A response with its JSON body (undefined when empty, the raw text when not JSON). */
-// biome-ignore lint/suspicious/noExplicitAny: transitional, while call sites are converted
-export interface JsonResponse<Body = any> {
+export interface JsonResponse<Body = unknown> {
   status: number;
   body: Body;
   headers: Headers;
