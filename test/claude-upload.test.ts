@@ -5,11 +5,12 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { join } from "node:path";
 import { sessionSchema } from "../src/protocol/session.ts";
+import { uploadResultSchema } from "../src/protocol/uploads.ts";
 import { type ClaudeFixture, createClaudeFixture, PROMPT_BOX } from "./support/claude-code.ts";
 import { field, items } from "./support/json.ts";
 import { type ModelApi, startModelApi } from "./support/model-api.ts";
 import { INSTALL_TIMEOUT_MS } from "./support/real-clis.ts";
-import { bodyOf } from "./support/responses.ts";
+import { bodyOf, readResponse } from "./support/responses.ts";
 import { Screen } from "./support/screen.ts";
 import { startTestServer, type TestServer } from "./support/server.ts";
 import { StreamClient, streamUrl } from "./support/ws-client.ts";
@@ -49,8 +50,7 @@ test("an image uploaded into a Claude Code session reaches the model once Enter 
       headers: { ...server.auth, "content-type": "image/png" },
       body: PNG,
     });
-    expect(response.status).toBe(201);
-    const uploaded = (await response.json()) as { path: string; typed: boolean };
+    const uploaded = bodyOf(await readResponse(response), 201, uploadResultSchema);
     expect(uploaded).toMatchObject({
       path: join(claude.cwd, ".opendray", "uploads", "screenshot.png"),
       typed: true,

@@ -7,7 +7,13 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { ConfigError, loadConfig } from "../src/config.ts";
 import { loginResultSchema } from "../src/protocol/auth.ts";
 import { errorBodySchema } from "../src/protocol/errors.ts";
-import { auditListSchema, bodyOf, errorOf, userListSchema } from "./support/responses.ts";
+import {
+  auditListSchema,
+  bodyOf,
+  errorOf,
+  readResponse,
+  userListSchema,
+} from "./support/responses.ts";
 import { ADMIN, startTestServer, type TestServer } from "./support/server.ts";
 
 const PASSWORD = ADMIN.password;
@@ -229,9 +235,7 @@ describe("nobody spends another's budget", () => {
     const refused = await statuses([...simpleRequests, ...simpleRequests, ...simpleRequests]);
     expect(refused).toEqual(Array.from({ length: 12 }, () => 415));
     const one = await post(json, "text/plain")();
-    expect(((await one.json()) as { error: { code: string } }).error.code).toBe(
-      "unsupported_media_type",
-    );
+    expect(errorOf(await readResponse(one), 415).code).toBe("unsupported_media_type");
     // The admin, from the same address, signs in; the admin's name has spent only the test
     // server's own sign-in, so 3 of 5 remain.
     const admin = await signIn(strict, ADMIN.username, ADMIN.password, from);

@@ -7,7 +7,7 @@ import { loginResultSchema, userSchema } from "../src/protocol/auth.ts";
 import { sessionSchema } from "../src/protocol/session.ts";
 import { CloseCode } from "../src/protocol/stream.ts";
 import { RawWebSocket } from "./support/raw-ws.ts";
-import { auditListSchema, bodyOf, errorOf } from "./support/responses.ts";
+import { auditListSchema, bodyOf, errorOf, readResponse } from "./support/responses.ts";
 import { ADMIN, startTestServer, type TestServer } from "./support/server.ts";
 import { EventsClient, eventsUrl, StreamClient, streamUrl } from "./support/ws-client.ts";
 
@@ -227,9 +227,7 @@ describe("cookies and origins (CSRF)", () => {
       origin: "https://evil.example",
     });
     expect(response.status).toBe(403);
-    expect(((await response.json()) as { error: { code: string } }).error.code).toBe(
-      "origin_forbidden",
-    );
+    expect(errorOf(await readResponse(response), 403).code).toBe("origin_forbidden");
   });
 
   test("a cookie POST without an Origin is refused", async () => {
@@ -242,8 +240,7 @@ describe("cookies and origins (CSRF)", () => {
 
   test("a cookie POST with JSON from our own origin works", async () => {
     const response = await spawn({ "content-type": "application/json", origin: server.url });
-    expect(response.status).toBe(201);
-    const { id } = (await response.json()) as { id: string };
+    const { id } = bodyOf(await readResponse(response), 201, sessionSchema);
     await server.request("DELETE", `/sessions/${id}`);
   });
 });

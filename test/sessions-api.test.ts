@@ -7,7 +7,7 @@ import { join } from "node:path";
 import * as z from "zod/mini";
 import { sessionSchema } from "../src/protocol/session.ts";
 import { waitUntilGone } from "./support/process.ts";
-import { bodyOf, errorOf, sessionListSchema } from "./support/responses.ts";
+import { bodyOf, errorOf, readResponse, sessionListSchema } from "./support/responses.ts";
 import { startTestServer, type TestServer } from "./support/server.ts";
 import { EventsClient, eventsUrl, StreamClient, streamUrl } from "./support/ws-client.ts";
 
@@ -381,9 +381,7 @@ describe("bad input gets a precise error and changes nothing", () => {
       },
     });
     expect(upgrade.status).toBe(400);
-    expect(((await upgrade.json()) as { error: { code: string } }).error.code).toBe(
-      "since_invalid",
-    );
+    expect(errorOf(await readResponse(upgrade), 400).code).toBe("since_invalid");
     await server.request("DELETE", `/sessions/${session.id}`);
   });
 
@@ -401,9 +399,7 @@ describe("bad input gets a precise error and changes nothing", () => {
       headers: server.auth,
     });
     expect(response.status).toBe(400);
-    expect(((await response.json()) as { error: { code: string } }).error.code).toBe(
-      "websocket_expected",
-    );
+    expect(errorOf(await readResponse(response), 400).code).toBe("websocket_expected");
     await server.request("DELETE", `/sessions/${session.id}`);
   });
 

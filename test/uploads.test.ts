@@ -21,7 +21,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Session } from "../src/protocol/session.ts";
 import { uploadResultSchema } from "../src/protocol/uploads.ts";
-import { auditListSchema, bodyOf, errorOf, type JsonResponse } from "./support/responses.ts";
+import {
+  auditListSchema,
+  bodyOf,
+  errorOf,
+  type JsonResponse,
+  readResponse,
+} from "./support/responses.ts";
 import { eventually, outputOf, startTestServer, type TestServer } from "./support/server.ts";
 
 const MIB = 1024 * 1024;
@@ -66,12 +72,7 @@ async function upload(
     duplex: "half",
     keepalive: false,
   });
-  const text = await response.text();
-  let parsed: unknown = text;
-  try {
-    parsed = JSON.parse(text);
-  } catch {}
-  return { status: response.status, body: parsed, headers: response.headers };
+  return readResponse(response);
 }
 
 /** A body of `total` bytes produced 64 KiB at a time, never held whole. */

@@ -4,9 +4,10 @@ import { mkdtempSync, readFileSync, renameSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Subprocess } from "bun";
+import { loginResultSchema } from "../../src/protocol/auth.ts";
 import { type Session, sessionSchema } from "../../src/protocol/session.ts";
 import { createTestDatabase, type TestDatabase } from "./database.ts";
-import { bodyOf, type JsonResponse } from "./responses.ts";
+import { bodyOf, type JsonResponse, readResponse } from "./responses.ts";
 import { ADMIN, TEST_HOME } from "./server.ts";
 
 const MAIN = join(import.meta.dir, "../../src/main.ts");
@@ -89,7 +90,7 @@ export async function startServerProcess(
         headers: { "content-type": "application/json" },
         body: JSON.stringify(ADMIN),
       });
-      const { token } = (await login.json()) as { token: string };
+      const { token } = bodyOf(await readResponse(login), 200, loginResultSchema);
       return { api, process: child, log, auth: { authorization: `Bearer ${token}` } };
     }
   }
@@ -113,7 +114,7 @@ export async function requestJson(
     // can be reset under the next request.
     keepalive: false,
   });
-  return { status: response.status, body: await response.json(), headers: response.headers };
+  return readResponse(response);
 }
 
 /** GET /sessions/:id, checked against the session schema; throws unless 200. */

@@ -20,6 +20,16 @@ export interface JsonResponse<Body = unknown> {
   headers: Headers;
 }
 
+/** A fetch `Response` read whole, for `bodyOf` and `errorOf`. */
+export async function readResponse(response: Response): Promise<JsonResponse> {
+  const text = await response.text();
+  let body: unknown = text;
+  try {
+    body = text ? JSON.parse(text) : undefined;
+  } catch {}
+  return { status: response.status, body, headers: response.headers };
+}
+
 /**
  * The body of `response` as `schema` reads it, when its status is `status`; otherwise throws,
  * showing the status and body the server sent.

@@ -12,7 +12,7 @@ import { type RunningServer, startServer } from "../../src/server.ts";
 import type { Timers } from "../../src/sessions/timers.ts";
 import { createTestDatabase, type TestDatabase } from "./database.ts";
 import { stopProcess } from "./process.ts";
-import { bodyOf, type JsonResponse } from "./responses.ts";
+import { bodyOf, type JsonResponse, readResponse } from "./responses.ts";
 
 export type { JsonResponse } from "./responses.ts";
 
@@ -131,12 +131,7 @@ export async function startTestServer(
       // timeout, just as it is reused, fails the request with ECONNRESET.
       keepalive: false,
     });
-    const text = await response.text();
-    let parsed: unknown = text;
-    try {
-      parsed = text ? JSON.parse(text) : undefined;
-    } catch {}
-    return { status: response.status, body: parsed, headers: response.headers };
+    return readResponse(response);
   };
 
   const login = async (username: string, password: string): Promise<string> => {
