@@ -6,9 +6,10 @@
 
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import type { Browser, BrowserContext, Page } from "playwright-core";
-import type { Session } from "../src/protocol/session.ts";
+import { type Session, sessionSchema } from "../src/protocol/session.ts";
 import { AA_NORMAL_TEXT, contrastRatio } from "../web/src/terminal/contrast.ts";
 import { launchBrowser, newPage, shot, signIn } from "./support/browser.ts";
+import { bodyOf, sessionListSchema } from "./support/responses.ts";
 import { eventually, startTestServer, TEST_HOME, type TestServer } from "./support/server.ts";
 
 let server: TestServer;
@@ -30,13 +31,13 @@ afterAll(async () => {
 const DESKTOP = { viewport: { width: 1440, height: 900 } };
 
 const sessionsNow = async () =>
-  ((await server.request("GET", "/sessions")).body as { sessions: Session[] }).sessions;
+  bodyOf(await server.request("GET", "/sessions"), 200, sessionListSchema).sessions;
 
 /** A shell session that runs `script` and has ended (state no longer live). */
 async function endedShell(script: string, name: string): Promise<Session> {
   const session = await server.spawnShell(script, { name });
   return eventually(async () => {
-    const now = (await server.request("GET", `/sessions/${session.id}`)).body as Session;
+    const now = await server.getSession(session.id);
     return now.state === "ended" ? now : undefined;
   }, `${name} to end`);
 }
@@ -236,8 +237,7 @@ describe("signed in", () => {
   test("a restarted session says so, and Clear ended deletes the finished ones after a confirm", async () => {
     const parent = await endedShell("exit 0", "restart me");
     const restarted = await server.request("POST", `/sessions/${parent.id}/restart`, {});
-    expect(restarted.status).toBe(201);
-    const child = restarted.body as Session;
+    const child = bodyOf(restarted, 201, sessionSchema);
     await page.getByRole("link", { name: "Sessions" }).click();
     const parentRow = page.locator(".session-row", { hasText: "restart me" }).filter({
       has: page.getByTestId("restarted-as"),

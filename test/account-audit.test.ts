@@ -5,6 +5,8 @@
 // a provider's settings is written from the provider catalog's event the same way.
 
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { loginResultSchema, userSchema } from "../src/protocol/auth.ts";
+import { auditListSchema, bodyOf } from "./support/responses.ts";
 import { ADMIN, startTestServer, type TestServer } from "./support/server.ts";
 
 interface AuditRow {
@@ -33,16 +35,12 @@ async function rowsSince(
   after: number,
   actions: string[],
 ): Promise<AuditRow[]> {
-  const { entries } = (await server.request("GET", "/audit?limit=200")).body as {
-    entries: AuditRow[];
-  };
+  const { entries } = bodyOf(await server.request("GET", "/audit?limit=200"), 200, auditListSchema);
   return entries.filter((e) => e.id > after && actions.includes(e.action)).reverse();
 }
 
 async function lastId(server: TestServer): Promise<number> {
-  const { entries } = (await server.request("GET", "/audit?limit=1")).body as {
-    entries: AuditRow[];
-  };
+  const { entries } = bodyOf(await server.request("GET", "/audit?limit=1"), 200, auditListSchema);
   return entries[0]?.id ?? 0;
 }
 
@@ -62,7 +60,7 @@ describe("with the first admin from ADMIN_USERNAME", () => {
 
   beforeAll(async () => {
     server = await startTestServer();
-    adminId = ((await server.request("GET", "/auth/me")).body as { id: string }).id;
+    adminId = bodyOf(await server.request("GET", "/auth/me"), 200, userSchema).id;
   }, 60_000);
   afterAll(() => server?.dispose());
 
@@ -105,8 +103,7 @@ describe("with the first admin from ADMIN_USERNAME", () => {
       { currentPassword: ADMIN.password, newPassword: "carol's own long password" },
       asCarol,
     );
-    expect(changed.status).toBe(200);
-    const fresh = { authorization: `Bearer ${(changed.body as { token: string }).token}` };
+    const fresh = { authorization: `Bearer ${bodyOf(changed, 200, loginResultSchema).token}` };
     expect((await server.send("POST", "/auth/logout", undefined, fresh)).status).toBe(204);
     expect((await server.request("DELETE", `/users/${user.id}`)).status).toBe(204);
     expect((await rowsSince(server, after, ACCOUNT_ACTIONS)).map(said)).toEqual([
@@ -165,11 +162,12 @@ describe("first-run setup", () => {
     const setupToken = new URL(server.setupUrl ?? "").hash.slice("#token=".length);
     const body = { setupToken, username: "First", password: "first admin password" };
     const answer = await server.send("POST", "/auth/setup", body, {});
-    expect(answer.status).toBe(201);
-    const { token, user } = answer.body as { token: string; user: { id: string } };
-    const { entries } = (
-      await server.send("GET", "/audit?limit=10", undefined, { authorization: `Bearer ${token}` })
-    ).body as { entries: AuditRow[] };
+    const { token, user } = bodyOf(answer, 201, loginResultSchema);
+    const { entries } = bodyOf(
+      await server.send("GET", "/audit?limit=10", undefined, { authorization: `Bearer ${token}` }),
+      200,
+      auditListSchema,
+    );
     expect(entries.map(said)).toEqual([
       { action: "auth.setup", actor: "first", target: user.id, ...fromHere },
     ]);

@@ -5,7 +5,9 @@
 
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import type { Browser, BrowserContext, Page } from "playwright-core";
+import { providerInfoSchema } from "../src/protocol/providers.ts";
 import { newPage, PHONE, shot, signIn, withServerAndBrowser } from "./support/browser.ts";
+import { bodyOf, userListSchema } from "./support/responses.ts";
 import { ADMIN, eventually, type TestServer } from "./support/server.ts";
 
 let server: TestServer;
@@ -15,7 +17,8 @@ withServerAndBrowser({ loginLimit: { count: 1000, perMs: 60_000 } }, (started, l
   [server, browser] = [started, launched];
 });
 
-const claude = async () => (await server.request("GET", "/providers/claude")).body;
+const claudeAnswer = () => server.request("GET", "/providers/claude");
+const claude = async () => bodyOf(await claudeAnswer(), 200, providerInfoSchema);
 
 /** Everything of the page a secret could hide in: its markup and every input's current value. */
 const pageText = (page: Page) =>
@@ -49,10 +52,12 @@ describe("admin", () => {
     await page.getByLabel("Default arguments").fill(`--verbose "two words"`);
     await page.getByRole("button", { name: "Save" }).click();
     await page.getByRole("status").getByText("Saved.").waitFor();
-    const saved = await claude();
+    const savedAnswer = await claudeAnswer();
+    const saved = bodyOf(savedAnswer, 200, providerInfoSchema);
     expect(saved.secretsSet).toEqual(["apiKey"]);
     expect(saved.defaultArgs).toEqual(["--verbose", "two words"]);
-    expect(JSON.stringify(saved)).not.toContain(secret);
+    // The whole answer, not its parse (which drops keys the schema does not know).
+    expect(JSON.stringify(savedAnswer.body)).not.toContain(secret);
     await expect(state.textContent()).resolves.toBe("set");
     await expect(key.inputValue()).resolves.toBe("");
     expect(await pageText(page)).not.toContain(secret);
@@ -163,7 +168,7 @@ describe("admin", () => {
     await form.getByRole("button", { name: "Add user" }).click();
     await form.getByRole("alert").getByText("password must be at least 12 characters").waitFor();
     const names = async () =>
-      ((await server.request("GET", "/users")).body.users as { username: string }[]).map(
+      bodyOf(await server.request("GET", "/users"), 200, userListSchema).users.map(
         (user) => user.username,
       );
     expect(await names()).not.toContain("casey");
@@ -197,7 +202,8 @@ describe("admin", () => {
     const dialog = page.getByRole("dialog", { name: "Delete casey?" });
     await dialog.getByRole("button", { name: "Cancel" }).click();
     await dialog.waitFor({ state: "detached" });
-    const users = async () => (await server.request("GET", "/users")).body.users as unknown[];
+    const users = async () =>
+      bodyOf(await server.request("GET", "/users"), 200, userListSchema).users;
     expect(await users()).toHaveLength(2);
 
     await page.getByRole("button", { name: "Delete casey" }).click();

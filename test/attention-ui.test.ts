@@ -13,6 +13,7 @@ import type { Browser, BrowserContext, Page, Worker } from "playwright-core";
 import type { PushPayload } from "../src/protocol/push.ts";
 import { launchBrowser, newPage, PHONE, shot, signIn, WAIT_MS } from "./support/browser.ts";
 import { type PushService, startPushService } from "./support/push-service.ts";
+import { bodyOf, pushSubscriptionListSchema } from "./support/responses.ts";
 import { ADMIN, eventually, outputOf, startTestServer, type TestServer } from "./support/server.ts";
 
 let push: PushService;
@@ -45,7 +46,7 @@ const spawnAsking = (name: string) =>
 /** Wait until the server's activity of session `id` is `state`. */
 const activityIs = (id: string, state: string) =>
   eventually(async () => {
-    const { body } = await server.request("GET", `/sessions/${id}`);
+    const body = await server.getSession(id);
     return body.activity?.state === state ? true : undefined;
   }, `activity ${state}`);
 
@@ -335,10 +336,9 @@ describe("notification settings", () => {
       await device.getByText(`localhost:${push.port}`, { exact: false }).waitFor();
       await device.getByRole("button", { name: "Remove" }).click();
       await device.waitFor({ state: "detached" });
-      const { body } = await server.request("GET", "/push/subscriptions");
-      expect(body.subscriptions.map((s: { label: string }) => s.label)).not.toContain(
-        "device old-laptop",
-      );
+      const listed = await server.request("GET", "/push/subscriptions");
+      const { subscriptions } = bodyOf(listed, 200, pushSubscriptionListSchema);
+      expect(subscriptions.map((s) => s.label)).not.toContain("device old-laptop");
 
       await page.getByLabel("A session's turn is done").uncheck();
       await page.getByLabel("Quiet hours: no notifications").check();

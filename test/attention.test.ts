@@ -7,8 +7,11 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { join } from "node:path";
 import { HOOK_SOCKET_NAME, hookKey, hookToken } from "../src/attention/hook-channel.ts";
 import type { Activity } from "../src/protocol/attention.ts";
+import type { AuditEntry } from "../src/protocol/audit.ts";
 import type { LifecycleEvent } from "../src/protocol/events.ts";
+import { sessionSchema } from "../src/protocol/session.ts";
 import { loadSecretsKey } from "../src/providers/secret-box.ts";
+import { auditListSchema, bodyOf, errorOf } from "./support/responses.ts";
 import { eventually, outputOf, startTestServer, type TestServer } from "./support/server.ts";
 import { EventsClient, eventsUrl } from "./support/ws-client.ts";
 
@@ -25,18 +28,9 @@ afterAll(async () => {
   await server?.dispose();
 });
 
-interface AuditEntry {
-  action: string;
-  target: string | null;
-  outcome: string;
-  detail: Record<string, unknown>;
-}
-
 /** The audit rows of `action`, oldest first. */
 async function auditRows(action: string): Promise<AuditEntry[]> {
-  const { entries } = (await server.request("GET", "/audit?limit=200")).body as {
-    entries: AuditEntry[];
-  };
+  const { entries } = bodyOf(await server.request("GET", "/audit?limit=200"), 200, auditListSchema);
   return entries.filter((entry) => entry.action === action).reverse();
 }
 
@@ -64,22 +58,20 @@ describe("a shell's [y/N] prompt", () => {
     expect(prompt.options).toEqual([{ label: "Yes" }, { label: "No" }]);
     expect(prompt.fingerprint).toMatch(/^[0-9a-f]{64}$/);
     // The resource says the same.
-    const fetched = await server.request("GET", `/sessions/${session.id}`);
-    expect(fetched.body.activity).toMatchObject({ state: "waiting", prompt });
+    const fetched = await server.getSession(session.id);
+    expect(fetched.activity).toMatchObject({ state: "waiting", prompt });
 
     // An option it does not have, and a fingerprint of no prompt: refused, nothing typed.
     const wrongOption = await server.request("POST", `/sessions/${session.id}/answer`, {
       fingerprint: prompt.fingerprint,
       option: 5,
     });
-    expect(wrongOption.status).toBe(400);
-    expect(wrongOption.body.error.code).toBe("option_invalid");
+    expect(errorOf(wrongOption, 400).code).toBe("option_invalid");
     const stale = await server.request("POST", `/sessions/${session.id}/answer`, {
       fingerprint: "0".repeat(64),
       option: 0,
     });
-    expect(stale.status).toBe(409);
-    expect(stale.body.error.code).toBe("prompt_changed");
+    expect(errorOf(stale, 409).code).toBe("prompt_changed");
     const malformed = await server.request("POST", `/sessions/${session.id}/answer`, {
       fingerprint: "nope",
       option: 0,
@@ -90,8 +82,9 @@ describe("a shell's [y/N] prompt", () => {
       fingerprint: prompt.fingerprint,
       option: 0,
     });
-    expect(answered.status).toBe(200);
-    expect(answered.body.activity.state).not.toBe("waiting");
+    const after = bodyOf(answered, 200, sessionSchema).activity;
+    expect(after).not.toBeNull();
+    expect(after?.state).not.toBe("waiting");
     await eventually(
       async () =>
         (await outputOf(server, session.id)).text.includes("reply=y") ? true : undefined,
@@ -102,8 +95,7 @@ describe("a shell's [y/N] prompt", () => {
       fingerprint: prompt.fingerprint,
       option: 0,
     });
-    expect(again.status).toBe(409);
-    expect(again.body.error.code).toBe("prompt_changed");
+    expect(errorOf(again, 409).code).toBe("prompt_changed");
     // The answer went out once: "y" and Enter, echoed once.
     const output = (await outputOf(server, session.id)).text;
     expect(output.match(/\[y\/N\] y/g)).toHaveLength(1);
@@ -131,8 +123,7 @@ describe("a shell's [y/N] prompt", () => {
       { authorization: `Bearer ${viewer.token}` },
     );
     expect(refused.status).toBe(403);
-    const current = await server.request("GET", `/sessions/${session.id}`);
-    expect(current.body.activity.state).toBe("waiting");
+    expect((await server.getSession(session.id)).activity?.state).toBe("waiting");
   });
 });
 
@@ -143,8 +134,8 @@ test("a silent program is quiet, never waiting", async () => {
     .filter((e) => e.session.id === session.id && e.type === "session.activity")
     .map((e) => activityOf(e)?.state);
   expect(activities).not.toContain("waiting");
-  const current = await server.request("GET", `/sessions/${session.id}`);
-  expect(current.body.activity).toMatchObject({ state: "quiet", source: "silence", prompt: null });
+  const current = await server.getSession(session.id);
+  expect(current.activity).toMatchObject({ state: "quiet", source: "silence", prompt: null });
 });
 
 describe("the hook channel", () => {
@@ -186,7 +177,6 @@ describe("the hook channel", () => {
     const huge = await post(JSON.stringify({ message: "x".repeat(100_000) }), auth);
     expect(huge.status).toBe(413);
     // The session is unaffected.
-    const current = await server.request("GET", `/sessions/${session.id}`);
-    expect(current.body.state).toMatch(/running|idle/);
+    expect((await server.getSession(session.id)).state).toMatch(/running|idle/);
   });
 });

@@ -14,11 +14,13 @@ import {
 } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Session } from "../src/protocol/session.ts";
+import { loginResultSchema, userSchema } from "../src/protocol/auth.ts";
+import { sessionSchema } from "../src/protocol/session.ts";
 import { compiledBinary, runBinary } from "./support/binary.ts";
 import { createTestDatabase } from "./support/database.ts";
 import { stopProcess } from "./support/process.ts";
 import { startServerProcess } from "./support/process-server.ts";
+import { auditListSchema, bodyOf, readResponse, userListSchema } from "./support/responses.ts";
 import { ADMIN } from "./support/server.ts";
 import { StreamClient, streamUrl } from "./support/ws-client.ts";
 
@@ -42,8 +44,7 @@ async function createSession(api: string, auth: Record<string, string>, args: st
     headers: { "content-type": "application/json", ...auth },
     body: JSON.stringify({ provider: "shell", cwd: dir, args }),
   });
-  expect(response.status).toBe(201);
-  return (await response.json()) as Session;
+  return bodyOf(await readResponse(response), 201, sessionSchema);
 }
 
 test.each(["bun", "bun-pty"])(
@@ -195,13 +196,13 @@ test("migrate and user add prepare a database that the server then signs in with
   );
   try {
     const me = await fetch(`${server.api}/auth/me`, { headers: server.auth });
-    expect(((await me.json()) as { username: string }).username).toBe(ADMIN.username);
+    expect(bodyOf(await readResponse(me), 200, userSchema).username).toBe(ADMIN.username);
     // The embedded database serves one process: commands refuse while the server runs.
     const busy = await runBinary(binary, ["user", "list"], { env });
     expect(busy.code).toBe(1);
     expect(busy.stderr).toContain("stop the server first");
     const audit = await fetch(`${server.api}/audit?limit=10`, { headers: server.auth });
-    const { entries } = (await audit.json()) as { entries: { action: string; actor: string }[] };
+    const { entries } = bodyOf(await readResponse(audit), 200, auditListSchema);
     expect(entries.filter((e) => e.actor === "(command line)").map((e) => e.action)).toEqual([
       "user.create",
       "user.create",
@@ -281,7 +282,7 @@ test("user passwd on a terminal prompts twice without echo and signs older token
         body: JSON.stringify({ username: ADMIN.username, password }),
       });
     expect((await signIn(ADMIN.password)).status).toBe(401);
-    const { token } = (await (await signIn(secret)).json()) as { token: string };
+    const { token } = bodyOf(await readResponse(await signIn(secret)), 200, loginResultSchema);
     const me = await fetch(`${second.api}/auth/me`, {
       headers: { authorization: `Bearer ${token}` },
     });
@@ -478,7 +479,7 @@ test("on PostgreSQL the binary migrates, serves a session, and adds a user while
       });
       expect(added).toMatchObject({ code: 0, stdout: "created viewer beside\n" });
       const users = await fetch(`${server.api}/users`, { headers: server.auth });
-      const { users: listed } = (await users.json()) as { users: { username: string }[] };
+      const { users: listed } = bodyOf(await readResponse(users), 200, userListSchema);
       expect(listed.map((u) => u.username).sort()).toEqual([ADMIN.username, "beside"]);
       const session = await createSession(server.api, server.auth, ["-c", "echo on-postgres"]);
       const viewer = await StreamClient.connect(streamUrl(server.api, session.id, 0), server.auth);
@@ -508,7 +509,7 @@ test("with PTY_HOST=auto the binary starts itself as the PTY host", async () => 
       headers: { "content-type": "application/json", ...server.auth },
       body: JSON.stringify({ provider: "shell", cwd: dir, args: ["-c", "echo via-the-host"] }),
     });
-    const session = (await response.json()) as { id: string };
+    const session = bodyOf(await readResponse(response), 201, sessionSchema);
     const viewer = await StreamClient.connect(streamUrl(server.api, session.id, 0), server.auth);
     expect((await viewer.waitForClose()).code).toBe(1000);
     expect(viewer.output.toString()).toContain("via-the-host");

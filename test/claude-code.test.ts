@@ -6,6 +6,7 @@
 // is the same as that of a viewer that watched from the start.
 
 import { afterAll, beforeAll, expect, test } from "bun:test";
+import { sessionSchema } from "../src/protocol/session.ts";
 import type { ServerEvent } from "../src/protocol/stream.ts";
 import {
   type ClaudeFixture,
@@ -13,8 +14,10 @@ import {
   PROMPT_BOX,
   typeLine,
 } from "./support/claude-code.ts";
+import { field } from "./support/json.ts";
 import { type ModelApi, startModelApi, userText } from "./support/model-api.ts";
 import { INSTALL_TIMEOUT_MS } from "./support/real-clis.ts";
+import { bodyOf } from "./support/responses.ts";
 import { Screen } from "./support/screen.ts";
 import { eventually, startTestServer, type TestServer } from "./support/server.ts";
 import { StreamClient, streamUrl } from "./support/ws-client.ts";
@@ -53,9 +56,9 @@ async function startServer(env: Record<string, string> = {}) {
 /** A Claude Code session talking to the stand-in; its id. */
 async function spawnClaude(entry: { server: TestServer; sessions: string[] }): Promise<string> {
   const created = await entry.server.request("POST", "/sessions", claude.spawnBody(api, SIZE));
-  expect(created.status).toBe(201);
-  entry.sessions.push(created.body.id);
-  return created.body.id as string;
+  const { id } = bodyOf(created, 201, sessionSchema);
+  entry.sessions.push(id);
+  return id;
 }
 
 async function watch(server: TestServer, id: string, since?: number) {
@@ -89,7 +92,7 @@ test("Claude Code runs a turn against the stand-in", async () => {
     const main = await api.waitForRequest(
       (request) => request.main && userText(request.body).includes("what is the answer"),
     );
-    expect(main.body.stream).toBe(true);
+    expect(field(main.body, "stream")).toBe(true);
     expect(userText(main.body)).toContain("what is the answer to everything");
     // The scripted reply was used by that request, not by a side request.
     expect(main.reply).toEqual({ type: "text", text: "The stand-in answers: forty-two." });

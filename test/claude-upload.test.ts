@@ -4,9 +4,13 @@
 
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { join } from "node:path";
+import { sessionSchema } from "../src/protocol/session.ts";
+import { uploadResultSchema } from "../src/protocol/uploads.ts";
 import { type ClaudeFixture, createClaudeFixture, PROMPT_BOX } from "./support/claude-code.ts";
+import { field, items } from "./support/json.ts";
 import { type ModelApi, startModelApi } from "./support/model-api.ts";
 import { INSTALL_TIMEOUT_MS } from "./support/real-clis.ts";
+import { bodyOf, readResponse } from "./support/responses.ts";
 import { Screen } from "./support/screen.ts";
 import { startTestServer, type TestServer } from "./support/server.ts";
 import { StreamClient, streamUrl } from "./support/ws-client.ts";
@@ -36,8 +40,7 @@ afterAll(async () => {
 
 test("an image uploaded into a Claude Code session reaches the model once Enter is pressed", async () => {
   const created = await server.request("POST", "/sessions", claude.spawnBody(api, SIZE));
-  expect(created.status).toBe(201);
-  const id = created.body.id as string;
+  const id = bodyOf(created, 201, sessionSchema).id;
   const client = await StreamClient.connect(streamUrl(server.api, id, 0), server.auth);
   const screen = new Screen(client, SIZE);
   try {
@@ -47,8 +50,7 @@ test("an image uploaded into a Claude Code session reaches the model once Enter 
       headers: { ...server.auth, "content-type": "image/png" },
       body: PNG,
     });
-    expect(response.status).toBe(201);
-    const uploaded = (await response.json()) as { path: string; typed: boolean };
+    const uploaded = bodyOf(await readResponse(response), 201, uploadResultSchema);
     expect(uploaded).toMatchObject({
       path: join(claude.cwd, ".opendray", "uploads", "screenshot.png"),
       typed: true,
@@ -58,14 +60,15 @@ test("an image uploaded into a Claude Code session reaches the model once Enter 
     client.send(new TextEncoder().encode("\r"));
     const request = await api.waitForRequest(
       (candidate) =>
-        candidate.main && JSON.stringify(candidate.body?.messages ?? []).includes('"type":"image"'),
+        candidate.main &&
+        JSON.stringify(field(candidate.body, "messages") ?? []).includes('"type":"image"'),
       30_000,
     );
-    const images = (request.body.messages as { content?: unknown }[])
-      .flatMap((message) => (Array.isArray(message.content) ? message.content : []))
-      .filter((block: { type?: string }) => block.type === "image");
+    const images = items(request.body, "messages")
+      .flatMap((message) => items(message, "content"))
+      .filter((block) => field(block, "type") === "image");
     expect(images).toHaveLength(1);
-    expect(images[0].source).toMatchObject({ type: "base64", media_type: "image/png" });
+    expect(field(images[0], "source")).toMatchObject({ type: "base64", media_type: "image/png" });
   } finally {
     client.close();
   }

@@ -13,9 +13,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Activity } from "../src/protocol/attention.ts";
 import type { LifecycleEvent } from "../src/protocol/events.ts";
+import { sessionSchema } from "../src/protocol/session.ts";
 import { functionOutputs, type OpenAiApi, startOpenAiApi } from "./support/openai-api.ts";
 import { processesUnder, stopProcess } from "./support/process.ts";
 import { INSTALL_TIMEOUT_MS, realCliBin } from "./support/real-clis.ts";
+import { bodyOf, errorOf } from "./support/responses.ts";
 import { Screen } from "./support/screen.ts";
 import { eventually, startTestServer, type TestServer } from "./support/server.ts";
 import { EventsClient, eventsUrl, StreamClient, streamUrl } from "./support/ws-client.ts";
@@ -87,8 +89,7 @@ const encode = (text: string) => new TextEncoder().encode(text);
 
 test("Codex's approval prompt is waiting with its options, and its Yes runs the command", async () => {
   const created = await server.request("POST", "/sessions", spawnBody());
-  expect(created.status).toBe(201);
-  const id = created.body.id as string;
+  const id = bodyOf(created, 201, sessionSchema).id;
   const client = await StreamClient.connect(streamUrl(server.api, id, 0), server.auth);
   const screen = new Screen(client, SIZE);
   try {
@@ -167,8 +168,7 @@ test("Codex's approval prompt is waiting with its options, and its Yes runs the 
       fingerprint: prompt.fingerprint,
       option: 0,
     });
-    expect(again.status).toBe(409);
-    expect(again.body.error.code).toBe("prompt_changed");
+    expect(errorOf(again, 409).code).toBe("prompt_changed");
     await screen.waitFor(COMPOSER, 10_000);
 
     // A next turn without a prompt: Codex's notify says nothing when it starts, so what is

@@ -10,10 +10,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { openDatabase } from "../src/db/client.ts";
 import { createSessionsRepo } from "../src/db/sessions-repo.ts";
+import { errorBodySchema } from "../src/protocol/errors.ts";
 import type { Session } from "../src/protocol/session.ts";
 import { type PrivatePostgres, startPrivatePostgres } from "./support/private-postgres.ts";
 import { stopProcess } from "./support/process.ts";
 import { type ServerProcess, spawnShell, startServerProcess } from "./support/process-server.ts";
+import { readResponse } from "./support/responses.ts";
 import { eventually } from "./support/server.ts";
 import { EventsClient, eventsUrl } from "./support/ws-client.ts";
 
@@ -105,11 +107,12 @@ async function timed(server: ServerProcess, method: string, path: string, body?:
     body: body === undefined ? undefined : JSON.stringify(body),
     keepalive: false,
   });
-  const json = (await response.json()) as { error?: { code: string } };
+  const answer = await readResponse(response);
   return {
-    status: response.status,
-    retryAfter: response.headers.get("retry-after"),
-    code: json.error?.code,
+    status: answer.status,
+    retryAfter: answer.headers.get("retry-after"),
+    // Any answer: its error code when it is an error envelope.
+    code: errorBodySchema.safeParse(answer.body).data?.error.code,
     ms: performance.now() - began,
   };
 }

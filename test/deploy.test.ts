@@ -15,9 +15,10 @@ import { join } from "node:path";
 import type { Subprocess } from "bun";
 import { SHUTDOWN_TIMEOUT_MS } from "../src/cli/serve.ts";
 import { describeConfigVariables } from "../src/config.ts";
-import type { Session } from "../src/protocol/session.ts";
+import { sessionSchema } from "../src/protocol/session.ts";
 import { compiledBinary } from "./support/binary.ts";
 import { type ServerProcess, startServerProcess } from "./support/process-server.ts";
+import { auditListSchema, bodyOf, readResponse } from "./support/responses.ts";
 import { ADMIN } from "./support/server.ts";
 import { StreamClient } from "./support/ws-client.ts";
 
@@ -306,9 +307,7 @@ test("through Caddy: https sign-in sets a Secure cookie, and the audit log has t
   });
   expect(audit.status).toBe(200);
   expect(audit.headers.get("strict-transport-security")).toBe("max-age=31536000");
-  const { entries } = (await audit.json()) as {
-    entries: { action: string; outcome: string; clientIp: string }[];
-  };
+  const { entries } = bodyOf(await readResponse(audit), 200, auditListSchema);
   const signIn = entries.find((e) => e.action === "auth.login" && e.clientIp === CLIENT_ADDRESS);
   expect(signIn?.outcome).toBe("ok");
 });
@@ -328,8 +327,7 @@ test("through Caddy: a cookie-signed browser starts a session and streams it ove
     }),
     tls: { ca },
   });
-  expect(created.status).toBe(201);
-  const session = (await created.json()) as Session;
+  const session = bodyOf(await readResponse(created), 201, sessionSchema);
 
   const wss = `${origin.replace(/^https/, "wss")}/api/v1/sessions/${session.id}/stream?since=0`;
   const viewer = await StreamClient.connect(wss, browser, { ca });

@@ -5,12 +5,15 @@
 import { afterAll, expect, test } from "bun:test";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { searchResponseSchema } from "../src/protocol/search.ts";
 import {
   createServerFixture,
   requestJson,
   type ServerProcess,
+  sessionOf,
   spawnShell,
 } from "./support/process-server.ts";
+import { bodyOf } from "./support/responses.ts";
 import { eventually } from "./support/server.ts";
 import { StreamClient, streamUrl } from "./support/ws-client.ts";
 
@@ -47,10 +50,7 @@ function resetPeak(pid: number): void {
 async function finishedSession(server: ServerProcess): Promise<string> {
   const session = await spawnShell(server, `seq 1 ${LAST}`);
   await eventually(
-    async () =>
-      (await requestJson(server, "GET", `/sessions/${session.id}`)).body.state === "ended"
-        ? true
-        : undefined,
+    async () => ((await sessionOf(server, session.id)).state === "ended" ? true : undefined),
     "the session to end",
     20_000,
   );
@@ -103,8 +103,8 @@ test("readers of a finished session share one copy of its scrollback and get eve
   await eventually(
     async () => {
       const response = await requestJson(server, "GET", `/search?q=${LAST}`);
-      const results = (response.body as unknown as { results?: unknown[] }).results;
-      return results && results.length > 0 ? true : undefined;
+      const { results } = bodyOf(response, 200, searchResponseSchema);
+      return results.length > 0 ? true : undefined;
     },
     "the scrollback to be indexed",
     20_000,

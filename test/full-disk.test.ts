@@ -104,9 +104,7 @@ async function mountDataDir(): Promise<{ mount: string; dataDir: string }> {
 }
 
 async function session(server: TestServer, id: string): Promise<Session> {
-  const response = await server.request("GET", `/sessions/${id}`);
-  expect(response.status).toBe(200);
-  return response.body as Session;
+  return server.getSession(id);
 }
 
 /** Types `line` into a session and waits until the program's answer shows in its output. */

@@ -14,9 +14,11 @@ import { join } from "node:path";
 import { findPrompt } from "../src/attention/screen-prompt.ts";
 import type { Activity } from "../src/protocol/attention.ts";
 import type { LifecycleEvent } from "../src/protocol/events.ts";
+import { sessionSchema } from "../src/protocol/session.ts";
 import { BUILTIN_MANIFESTS } from "../src/providers/builtin.ts";
 import { functionResponses, type GeminiApi, startGeminiApi } from "./support/gemini-api.ts";
 import { INSTALL_TIMEOUT_MS, realCliBin } from "./support/real-clis.ts";
+import { bodyOf, errorOf } from "./support/responses.ts";
 import { Screen } from "./support/screen.ts";
 import { eventually, startTestServer, type TestServer } from "./support/server.ts";
 import { EventsClient, eventsUrl, StreamClient, streamUrl } from "./support/ws-client.ts";
@@ -161,8 +163,7 @@ test("Gemini CLI's approval is waiting with its options, and its Allow once runs
     args: ["-i", "make the file"],
     env: { GEMINI_API_KEY: api.key, GOOGLE_GEMINI_BASE_URL: api.url },
   });
-  expect(created.status).toBe(201);
-  const id = created.body.id as string;
+  const id = bodyOf(created, 201, sessionSchema).id;
   const client = await StreamClient.connect(streamUrl(server.api, id, 0), server.auth);
   const screen = new Screen(client, SIZE);
   try {
@@ -221,8 +222,7 @@ test("Gemini CLI's approval is waiting with its options, and its Allow once runs
       fingerprint: prompt.fingerprint,
       option: 0,
     });
-    expect(again.status).toBe(409);
-    expect(again.body.error.code).toBe("prompt_changed");
+    expect(errorOf(again, 409).code).toBe("prompt_changed");
     await screen.waitFor(COMPOSER, 10_000);
   } finally {
     screen.dispose();

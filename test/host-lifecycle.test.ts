@@ -10,8 +10,8 @@ import { isRunning, stopProcess } from "./support/process.ts";
 import {
   createServerFixture,
   hostPid,
-  requestJson,
   type ServerProcess,
+  sessionOf,
   spawnShell,
 } from "./support/process-server.ts";
 import { eventually } from "./support/server.ts";
@@ -51,12 +51,12 @@ test("a session that printed nothing does not hold up the next start: it is adop
   const quiet = await spawnShell(first, "exec cat");
   const host = hostPid(dataDir);
   // The reproduction needs an empty ring: the host then has no replay to send for it.
-  expect((await requestJson(first, "GET", `/sessions/${quiet.id}`)).body.outputOffset).toBe(0);
+  expect((await sessionOf(first, quiet.id)).outputOffset).toBe(0);
   await stopServer(first);
 
   const second = await start();
-  const stored = await requestJson(second, "GET", `/sessions/${quiet.id}`);
-  expect(stored.body).toMatchObject({ state: "running", pid: quiet.pid, endReason: null });
+  const stored = await sessionOf(second, quiet.id);
+  expect(stored).toMatchObject({ state: "running", pid: quiet.pid, endReason: null });
   expect(hostPid(dataDir)).toBe(host);
   await expectUsable(second, quiet.id, "still here");
   await stopServer(second);
@@ -69,7 +69,7 @@ test("a session that ended with nothing printed while no server ran: the next st
   const ending = await spawnShell(first, `while [ ! -e ${gate} ]; do sleep 0.05; done; exit 3`);
   const staying = await spawnShell(first, "exec cat");
   for (const { id } of [ending, staying]) {
-    expect((await requestJson(first, "GET", `/sessions/${id}`)).body.outputOffset).toBe(0);
+    expect((await sessionOf(first, id)).outputOffset).toBe(0);
   }
   await stopServer(first);
   writeFileSync(gate, "");
@@ -77,12 +77,12 @@ test("a session that ended with nothing printed while no server ran: the next st
 
   const second = await start();
   const ended = await eventually(async () => {
-    const { body } = await requestJson(second, "GET", `/sessions/${ending.id}`);
+    const body = await sessionOf(second, ending.id);
     return body.state === "ended" ? body : undefined;
   }, "the exit stored");
   expect(ended).toMatchObject({ exitCode: 3, outputOffset: 0, endReason: "exited with code 3" });
-  const live = await requestJson(second, "GET", `/sessions/${staying.id}`);
-  expect(live.body).toMatchObject({ state: "running", pid: staying.pid });
+  const live = await sessionOf(second, staying.id);
+  expect(live).toMatchObject({ state: "running", pid: staying.pid });
   await expectUsable(second, staying.id, "not hung up");
   await stopServer(second);
 }, 90_000);
@@ -141,8 +141,7 @@ test.each(["auto", "inprocess"] as const)(
       `PTY_HOST=${mode}: ${CHURN} sessions churned; /dev/ptmx held by pid ${owner}: ${mastersBefore} → ${ptyMasters(owner)}; kernel ptys ${ptysBefore} → ${kernelPtys()}`,
     );
     expect(ptyMasters(owner)).toBe(mastersBefore);
-    const stored = await requestJson(server, "GET", `/sessions/${keeper.id}`);
-    expect(stored.body.state).toBe("running");
+    expect((await sessionOf(server, keeper.id)).state).toBe("running");
     await stopServer(server);
   },
   90_000,
@@ -156,7 +155,7 @@ test("a killed host: its sessions' endReason says so, with the signal when this 
   process.kill(host, "SIGKILL");
   for (const { id } of sessions) {
     const stored = await eventually(async () => {
-      const { body } = await requestJson(server, "GET", `/sessions/${id}`);
+      const body = await sessionOf(server, id);
       return body.state === "interrupted" ? body : undefined;
     }, "the session interrupted");
     expect(stored.endReason).toBe(
@@ -173,10 +172,10 @@ test("a host started by an earlier server, killed: the restarted server's sessio
   const host = hostPid(dataDir);
   await stopServer(first);
   const second = await start();
-  expect((await requestJson(second, "GET", `/sessions/${session.id}`)).body.state).toBe("running");
+  expect((await sessionOf(second, session.id)).state).toBe("running");
   process.kill(host, "SIGKILL");
   const stored = await eventually(async () => {
-    const { body } = await requestJson(second, "GET", `/sessions/${session.id}`);
+    const body = await sessionOf(second, session.id);
     return body.state === "interrupted" ? body : undefined;
   }, "the session interrupted");
   expect(stored.endReason).toBe(`the PTY host (pid ${host}) exited while the session was live`);
@@ -193,8 +192,8 @@ test("a host killed while no server ran: the next start says the host ended, not
   await eventually(() => (isRunning(session.pid ?? 0) ? undefined : true), "the program gone");
 
   const second = await start();
-  const stored = await requestJson(second, "GET", `/sessions/${session.id}`);
-  expect(stored.body).toMatchObject({
+  const stored = await sessionOf(second, session.id);
+  expect(stored).toMatchObject({
     state: "interrupted",
     endReason: `the PTY host (pid ${host}) ended while no server was connected`,
   });

@@ -40,7 +40,7 @@ test("an unwatched session's copy is dropped; output, snapshots and reconnects c
   const typed = await server.request("POST", `/sessions/${session.id}/input`, { data: "LATER\n" });
   expect(typed.status).toBe(204);
   await eventually(async () => {
-    const { body } = await server.request("GET", `/sessions/${session.id}`);
+    const body = await server.getSession(session.id);
     return body.outputOffset === seen + "LATER\r\n".length ? true : undefined;
   }, "the echo counted");
   expect(server.manager.outputBytesHeld).toBe(0);

@@ -11,6 +11,7 @@ import type { ServerEvent } from "../src/protocol/stream.ts";
 import { INPUT_BUDGET_BYTES, INPUT_LIMIT_BYTES } from "../src/sessions/live-session.ts";
 import { createPtyBackend, type PtyBackendName } from "../src/sessions/pty.ts";
 import { RawWebSocket } from "./support/raw-ws.ts";
+import { errorOf } from "./support/responses.ts";
 import { startTestServer, type TestServer } from "./support/server.ts";
 import { StreamClient, streamUrl } from "./support/ws-client.ts";
 
@@ -134,7 +135,7 @@ test("100 MiB of input to a program that does not read it costs the other sessio
     // The link to the PTY host held: nothing was interrupted, the other viewer is still open.
     expect(viewer.closed).toBeUndefined();
     for (const id of [flooded.id, other.id]) {
-      expect((await server.request("GET", `/sessions/${id}`)).body.state).toBe("running");
+      expect((await server.getSession(id)).state).toBe("running");
     }
     expect(
       (await server.request("POST", `/sessions/${other.id}/input`, { data: "b" })).status,
@@ -172,8 +173,7 @@ test("input that a program never reads waits within its limit; beyond it, it is 
 
   // REST input cannot be paused: it is refused while the budget is spent.
   const refused = await server.request("POST", `/sessions/${stuck.id}/input`, { data: "x" });
-  expect(refused.status).toBe(429);
-  expect(refused.body.error.code).toBe("input_full");
+  expect(errorOf(refused, 429).code).toBe("input_full");
   expect(refused.headers.get("retry-after")).toBe("1");
 
   // Other writers' input waits too, up to the limit; past it, it is dropped and the sender told.
@@ -193,7 +193,7 @@ test("input that a program never reads waits within its limit; beyond it, it is 
   expect([first, ...writers, viewer].map((client) => client.closed)).toEqual(
     Array(5).fill(undefined),
   );
-  expect((await server.request("GET", `/sessions/${stuck.id}`)).body.state).toBe("running");
+  expect((await server.getSession(stuck.id)).state).toBe("running");
   for (const client of [first, ...writers, viewer]) client.close();
   await server.request("DELETE", `/sessions/${stuck.id}`);
 });

@@ -6,11 +6,13 @@ import { afterAll, expect, test } from "bun:test";
 import { readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { JWT_KEY_FILE } from "../src/auth/signing-key.ts";
+import { userSchema } from "../src/protocol/auth.ts";
 import {
   createServerFixture,
   type ServerFixture,
   startServerProcess,
 } from "./support/process-server.ts";
+import { bodyOf, readResponse } from "./support/responses.ts";
 
 let fixture: ServerFixture;
 afterAll(() => fixture?.dispose());
@@ -31,8 +33,7 @@ test("a second start on the same DATA_DIR accepts the first start's token", asyn
 
   const second = await fixture.start();
   const response = await me(second.api, first.auth);
-  expect(response.status).toBe(200);
-  expect(((await response.json()) as { username: string }).username).toBe("admin");
+  expect(bodyOf(await readResponse(response), 200, userSchema).username).toBe("admin");
   second.process.kill("SIGTERM");
   expect(await second.process.exited).toBe(0);
   expect(readFileSync(keyFile)).toEqual(key);

@@ -4,7 +4,7 @@
 
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import type { Browser, BrowserContext, Page } from "playwright-core";
-import type { Session } from "../src/protocol/session.ts";
+import { type Session, sessionSchema } from "../src/protocol/session.ts";
 import {
   newPage,
   signIn,
@@ -12,6 +12,7 @@ import {
   waitForLine,
   withServerAndBrowser,
 } from "./support/browser.ts";
+import { bodyOf } from "./support/responses.ts";
 import { eventually, type TestServer } from "./support/server.ts";
 
 let server: TestServer;
@@ -30,8 +31,7 @@ async function loginShell(name: string): Promise<Session> {
     cwd: "/tmp",
     name,
   });
-  expect(response.status).toBe(201);
-  return response.body as Session;
+  return bodyOf(response, 201, sessionSchema);
 }
 
 /** Reads one byte in raw mode (the tty passes ^V on as it is) into $k, in hex. */
@@ -88,7 +88,7 @@ test("the first fit is the final one: no empty strip, one resize sent", async ()
       session.id,
     );
     const size = await eventually(async () => {
-      const body = (await server.request("GET", `/sessions/${session.id}`)).body;
+      const body = await server.getSession(session.id);
       return body.cols !== session.cols ? { cols: body.cols, rows: body.rows } : undefined;
     }, "the page's size on the PTY");
     const fit = await page.evaluate((id) => {

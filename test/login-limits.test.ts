@@ -5,6 +5,15 @@
 
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { ConfigError, loadConfig } from "../src/config.ts";
+import { loginResultSchema } from "../src/protocol/auth.ts";
+import { errorBodySchema } from "../src/protocol/errors.ts";
+import {
+  auditListSchema,
+  bodyOf,
+  errorOf,
+  readResponse,
+  userListSchema,
+} from "./support/responses.ts";
 import { ADMIN, startTestServer, type TestServer } from "./support/server.ts";
 
 const PASSWORD = ADMIN.password;
@@ -86,12 +95,10 @@ describe("names are counted in their normal form", () => {
     const tries = spellings("carol").map((name) => () => signIn(strict, name, "wrong", from));
     expect(await statuses(tries)).toEqual([401, 401, 401, 401, 401]);
     const sixth = await signIn(strict, "carol", PASSWORD, from);
-    expect(sixth.status).toBe(429);
-    expect(sixth.body.error.code).toBe("rate_limited");
+    expect(errorOf(sixth, 429).code).toBe("rate_limited");
 
-    const { entries } = (await strict.request("GET", "/audit?limit=50")).body as {
-      entries: { action: string; actor: string; clientIp: string; outcome: string }[];
-    };
+    const audit = await strict.request("GET", "/audit?limit=50");
+    const { entries } = bodyOf(audit, 200, auditListSchema);
     const rows = entries.filter((e) => e.action === "auth.login" && e.clientIp === from);
     // The refused sixth attempt writes no row: a throttled flood costs no database writes.
     expect(rows.map((e) => [e.actor, e.outcome])).toEqual(
@@ -115,8 +122,7 @@ describe("names are counted in their normal form", () => {
     const [padded, fullWidth] = [spellings("erin")[3] ?? "", spellings("erin")[4] ?? ""];
     for (const [i, name] of [padded, fullWidth].entries()) {
       const response = await signIn(strict, name, PASSWORD, address(30 + i));
-      expect(response.status).toBe(200);
-      expect(response.body.user.username).toBe("Erin");
+      expect(bodyOf(response, 200, loginResultSchema).user.username).toBe("Erin");
     }
   });
 
@@ -128,11 +134,9 @@ describe("names are counted in their normal form", () => {
         password: PASSWORD,
         role: "admin",
       });
-      expect([username, again.status, again.body.error?.code]).toEqual([
-        username,
-        409,
-        "username_taken",
-      ]);
+      // Every spelling reported whole, also one that was wrongly let through (no error then).
+      const code = errorBodySchema.safeParse(again.body).data?.error.code;
+      expect([username, again.status, code]).toEqual([username, 409, "username_taken"]);
     }
   });
 
@@ -141,7 +145,8 @@ describe("names are counted in their normal form", () => {
     const users = await rooted.send("GET", "/users", undefined, {
       authorization: `Bearer ${token}`,
     });
-    expect(users.body.users.map((u: { username: string }) => u.username)).toEqual(["Root"]);
+    const { users: listed } = bodyOf(users, 200, userListSchema);
+    expect(listed.map((u) => u.username)).toEqual(["Root"]);
     expect(() =>
       loadConfig({ ADMIN_USERNAME: "ad min", ADMIN_PASSWORD: PASSWORD, DATA_DIR: "/tmp" }),
     ).toThrow(ConfigError);
@@ -182,7 +187,11 @@ describe("sign-in budgets at their default numbers", () => {
 describe("password changes", () => {
   test("guessing the current password with a stolen token is throttled like a sign-in", async () => {
     await addUser(defaults, "judy", "viewer");
-    const token = (await signIn(defaults, "judy", PASSWORD, address(60))).body.token as string;
+    const { token } = bodyOf(
+      await signIn(defaults, "judy", PASSWORD, address(60)),
+      200,
+      loginResultSchema,
+    );
     const thief = { authorization: `Bearer ${token}`, "x-forwarded-for": address(61) };
     const change = (currentPassword: string) =>
       defaults.send(
@@ -195,8 +204,7 @@ describe("password changes", () => {
     expect(await statuses(guesses)).toEqual([401, 401, 401, 401, 401]);
     // The sixth, even with the right password, is refused: the budget is spent.
     const sixth = await change(PASSWORD);
-    expect(sixth.status).toBe(429);
-    expect(sixth.body.error.code).toBe("rate_limited");
+    expect(errorOf(sixth, 429).code).toBe("rate_limited");
     expect(Number(sixth.headers.get("retry-after"))).toBeGreaterThan(0);
     // The password did not change.
     expect((await signIn(defaults, "judy", PASSWORD, address(62))).status).toBe(200);
@@ -227,9 +235,7 @@ describe("nobody spends another's budget", () => {
     const refused = await statuses([...simpleRequests, ...simpleRequests, ...simpleRequests]);
     expect(refused).toEqual(Array.from({ length: 12 }, () => 415));
     const one = await post(json, "text/plain")();
-    expect(((await one.json()) as { error: { code: string } }).error.code).toBe(
-      "unsupported_media_type",
-    );
+    expect(errorOf(await readResponse(one), 415).code).toBe("unsupported_media_type");
     // The admin, from the same address, signs in; the admin's name has spent only the test
     // server's own sign-in, so 3 of 5 remain.
     const admin = await signIn(strict, ADMIN.username, ADMIN.password, from);
@@ -278,7 +284,7 @@ describe("nobody spends another's budget", () => {
     await addUser(defaults, "kate", "viewer");
     const from = address(90);
     const kate = {
-      authorization: `Bearer ${(await signIn(defaults, "kate", PASSWORD, from)).body.token}`,
+      authorization: `Bearer ${bodyOf(await signIn(defaults, "kate", PASSWORD, from), 200, loginResultSchema).token}`,
       "x-forwarded-for": from,
     };
     const { index } = await first429(100, 1000, () =>
@@ -298,7 +304,7 @@ describe("pages of other origins", () => {
     await addUser(defaults, "mia", "viewer");
     const from = address(110);
     const signedIn = await signIn(defaults, "mia", PASSWORD, from);
-    const cookie = `od_token=${signedIn.body.token}`;
+    const cookie = `od_token=${bodyOf(signedIn, 200, loginResultSchema).token}`;
     // What a page at http://other.localhost:9000 makes the browser send: the SameSite=Strict
     // cookie goes along (same site), Sec-Fetch-Site says where the request comes from.
     const sibling = { cookie, "sec-fetch-site": "same-site", "x-forwarded-for": from };
@@ -317,12 +323,15 @@ describe("pages of other origins", () => {
 describe("the list of accounts", () => {
   test("is for admins: a viewer gets 403 forbidden", async () => {
     await addUser(defaults, "leo", "viewer");
-    const token = (await signIn(defaults, "leo", PASSWORD, address(100))).body.token as string;
+    const { token } = bodyOf(
+      await signIn(defaults, "leo", PASSWORD, address(100)),
+      200,
+      loginResultSchema,
+    );
     const viewer = await defaults.send("GET", "/users", undefined, {
       authorization: `Bearer ${token}`,
     });
-    expect(viewer.status).toBe(403);
-    expect(viewer.body.error.code).toBe("forbidden");
+    expect(errorOf(viewer, 403).code).toBe("forbidden");
     expect((await defaults.request("GET", "/users")).status).toBe(200);
   });
 });

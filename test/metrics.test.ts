@@ -2,6 +2,7 @@
 // out and rate-limit refusals counted from real traffic.
 
 import { afterAll, beforeAll, expect, test } from "bun:test";
+import { errorOf, readResponse } from "./support/responses.ts";
 import { eventually, startTestServer, type TestServer } from "./support/server.ts";
 import { StreamClient, streamUrl } from "./support/ws-client.ts";
 
@@ -36,9 +37,7 @@ async function scrape(headers: Record<string, string> = server.auth): Promise<Ma
 test("metrics need a token, and an admin's", async () => {
   const anonymous = await fetch(metricsUrl());
   expect(anonymous.status).toBe(401);
-  expect(((await anonymous.json()) as { error: { code: string } }).error.code).toBe(
-    "unauthenticated",
-  );
+  expect(errorOf(await readResponse(anonymous), 401).code).toBe("unauthenticated");
   const viewer = await server.createUser("metrics-viewer", "viewer");
   const refused = await fetch(metricsUrl(), {
     headers: { authorization: `Bearer ${viewer.token}` },

@@ -8,12 +8,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { errorBodySchema } from "../src/protocol/errors.ts";
 import { folderListingSchema } from "../src/protocol/files.ts";
+import { sessionSchema } from "../src/protocol/session.ts";
 import {
   createServerFixture,
   type ServerFixture,
   type ServerProcess,
 } from "./support/process-server.ts";
-import { bodyOf } from "./support/responses.ts";
+import { bodyOf, readResponse } from "./support/responses.ts";
 
 const TOOLS = ["bash", "sh", "cat", "sleep", "env", "ls"];
 
@@ -47,8 +48,7 @@ test("without tar a folder archive is 503 archive_unavailable; listing still wor
     headers: { ...server.auth, "content-type": "application/json" },
     body: JSON.stringify({ provider: "shell", cwd, args: ["-c", "exec cat"] }),
   });
-  expect(inCwd.status).toBe(201);
-  const { id } = (await inCwd.json()) as { id: string };
+  const { id } = bodyOf(await readResponse(inCwd), 201, sessionSchema);
 
   const archive = await files(id, "/archive");
   expect(archive.status).toBe(503);
@@ -71,5 +71,5 @@ test("without tar a folder archive is 503 archive_unavailable; listing still wor
   expect(entries.map((entry) => entry.name)).toEqual(["main.ts"]);
   // The session is unaffected.
   const session = await fetch(`${server.api}/sessions/${id}`, { headers: server.auth });
-  expect(((await session.json()) as { state: string }).state).toBe("running");
+  expect(bodyOf(await readResponse(session), 200, sessionSchema).state).toBe("running");
 });

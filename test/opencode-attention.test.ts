@@ -22,10 +22,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Activity } from "../src/protocol/attention.ts";
 import type { LifecycleEvent } from "../src/protocol/events.ts";
+import { sessionSchema } from "../src/protocol/session.ts";
 import { functionOutputs, type OpenAiApi, startOpenAiApi } from "./support/openai-api.ts";
 import { seedOpencodeConfig } from "./support/opencode.ts";
 import { stopProcess, waitUntilGone } from "./support/process.ts";
 import { INSTALL_TIMEOUT_MS, realCliBin } from "./support/real-clis.ts";
+import { bodyOf, errorOf } from "./support/responses.ts";
 import { Screen } from "./support/screen.ts";
 import { eventually, startTestServer, type TestServer } from "./support/server.ts";
 import { EventsClient, eventsUrl, StreamClient, streamUrl } from "./support/ws-client.ts";
@@ -122,8 +124,7 @@ const encode = (text: string) => new TextEncoder().encode(text);
 
 test("OpenCode's permission prompt is waiting with the command, and its Allow once runs it", async () => {
   const created = await server.request("POST", "/sessions", { provider: "opencode", cwd, ...SIZE });
-  expect(created.status).toBe(201);
-  const id = created.body.id as string;
+  const id = bodyOf(created, 201, sessionSchema).id;
   const client = await StreamClient.connect(streamUrl(server.api, id, 0), server.auth);
   const screen = new Screen(client, SIZE);
   try {
@@ -191,8 +192,7 @@ test("OpenCode's permission prompt is waiting with the command, and its Allow on
       fingerprint: prompt.fingerprint,
       option: 0,
     });
-    expect(again.status).toBe(409);
-    expect(again.body.error.code).toBe("prompt_changed");
+    expect(errorOf(again, 409).code).toBe("prompt_changed");
 
     // A next turn without a prompt: the plugin says when it starts and when it ends.
     const before = events.events.length;

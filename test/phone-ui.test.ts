@@ -5,6 +5,7 @@
 
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import type { Browser, BrowserContext, CDPSession, Locator, Page } from "playwright-core";
+import { sessionSchema } from "../src/protocol/session.ts";
 import {
   newPage,
   PHONE,
@@ -13,6 +14,7 @@ import {
   waitForLine,
   withServerAndBrowser,
 } from "./support/browser.ts";
+import { bodyOf } from "./support/responses.ts";
 import type { TestServer } from "./support/server.ts";
 
 const LANDSCAPE = { ...PHONE, viewport: { width: 844, height: 390 } };
@@ -35,8 +37,7 @@ async function createShell(name: string): Promise<string> {
     cwd: "/tmp",
     name,
   });
-  if (created.status !== 201) throw new Error(`spawn failed: ${JSON.stringify(created.body)}`);
-  return (created.body as { id: string }).id;
+  return bodyOf(created, 201, sessionSchema).id;
 }
 
 /** Open a session's terminal and wait for its prompt. */

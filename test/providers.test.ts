@@ -7,7 +7,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { sql } from "drizzle-orm";
 import pino from "pino";
+import { providerInfoSchema } from "../src/protocol/providers.ts";
+import { sessionSchema } from "../src/protocol/session.ts";
 import { queryRows } from "./support/database.ts";
+import { bodyOf, errorOf, providerListSchema } from "./support/responses.ts";
 import { startTestServer, type TestServer } from "./support/server.ts";
 import { StreamClient, streamUrl } from "./support/ws-client.ts";
 
@@ -62,9 +65,7 @@ afterAll(async () => {
 });
 
 test("lists the five built-ins and the operator's manifests; a broken file is skipped", async () => {
-  const { providers } = (await server.request("GET", "/providers")).body as {
-    providers: { id: string; available: boolean; installHint: string | null; bypass: boolean }[];
-  };
+  const { providers } = bodyOf(await server.request("GET", "/providers"), 200, providerListSchema);
   expect(providers.map((p) => p.id)).toEqual([
     "shell",
     "claude",
@@ -100,23 +101,23 @@ test("a session runs the manifest's command: args, session args as single entrie
     bypass: true,
     env: { FAKE_KEY: "from request" },
   });
-  expect(created.status).toBe(201);
-  const viewer = await StreamClient.connect(streamUrl(server.api, created.body.id, 0), server.auth);
+  const session = bodyOf(created, 201, sessionSchema);
+  const viewer = await StreamClient.connect(streamUrl(server.api, session.id, 0), server.auth);
   await viewer.waitForClose();
   const output = viewer.output.toString();
   expect(output).toContain(`<--from-manifest><it's "quoted"><a b  c><$HOME><--yolo>`);
   expect(output).toContain("KEY=from request");
-  expect(created.body.bypass).toBe(true);
+  expect(session.bypass).toBe(true);
 
   // A restart runs the same command, bypass included; the request's env is not stored (it may
   // hold secrets), so the manifest's value comes back.
-  const restarted = await server.request("POST", `/sessions/${created.body.id}/restart`);
-  expect(restarted.status).toBe(201);
-  expect(restarted.body).toMatchObject({ bypass: true, parentSessionId: created.body.id });
-  const again = await StreamClient.connect(
-    streamUrl(server.api, restarted.body.id, 0),
-    server.auth,
+  const restarted = bodyOf(
+    await server.request("POST", `/sessions/${session.id}/restart`),
+    201,
+    sessionSchema,
   );
+  expect(restarted).toMatchObject({ bypass: true, parentSessionId: session.id });
+  const again = await StreamClient.connect(streamUrl(server.api, restarted.id, 0), server.auth);
   await again.waitForClose();
   expect(again.output.toString()).toContain(
     `<--from-manifest><it's "quoted"><a b  c><$HOME><--yolo>`,
@@ -125,17 +126,22 @@ test("a session runs the manifest's command: args, session args as single entrie
 });
 
 test("a session started without bypass is restarted without it", async () => {
-  const created = await server.request("POST", "/sessions", { provider: "fake", cwd: dir });
-  expect(created.body.bypass).toBe(false);
-  await StreamClient.connect(streamUrl(server.api, created.body.id, 0), server.auth).then((v) =>
+  const created = bodyOf(
+    await server.request("POST", "/sessions", { provider: "fake", cwd: dir }),
+    201,
+    sessionSchema,
+  );
+  expect(created.bypass).toBe(false);
+  await StreamClient.connect(streamUrl(server.api, created.id, 0), server.auth).then((v) =>
     v.waitForClose(),
   );
-  const restarted = await server.request("POST", `/sessions/${created.body.id}/restart`);
-  expect(restarted.body.bypass).toBe(false);
-  const viewer = await StreamClient.connect(
-    streamUrl(server.api, restarted.body.id, 0),
-    server.auth,
+  const restarted = bodyOf(
+    await server.request("POST", `/sessions/${created.id}/restart`),
+    201,
+    sessionSchema,
   );
+  expect(restarted.bypass).toBe(false);
+  const viewer = await StreamClient.connect(streamUrl(server.api, restarted.id, 0), server.auth);
   await viewer.waitForClose();
   expect(viewer.output.toString()).toContain("<--from-manifest>");
   expect(viewer.output.toString()).not.toContain("--yolo");
@@ -149,8 +155,8 @@ test("model and resume-last reach the CLI through the manifest's flags", async (
     resume: "last",
     args: ["own"],
   });
-  expect(created.status).toBe(201);
-  const viewer = await StreamClient.connect(streamUrl(server.api, created.body.id, 0), server.auth);
+  const { id } = bodyOf(created, 201, sessionSchema);
+  const viewer = await StreamClient.connect(streamUrl(server.api, id, 0), server.auth);
   await viewer.waitForClose();
   expect(viewer.output.toString()).toContain("<--model><big model><--continue><own>");
   const refused = await server.request("POST", "/sessions", {
@@ -158,19 +164,21 @@ test("model and resume-last reach the CLI through the manifest's flags", async (
     cwd: dir,
     resume: "last",
   });
-  expect(refused.status).toBe(400);
-  expect(refused.body.error.code).toBe("resume_invalid");
+  expect(errorOf(refused, 400).code).toBe("resume_invalid");
 });
 
 test("a missing CLI is 503 with its install hint; refresh finds it once installed", async () => {
   const refused = await server.request("POST", "/sessions", { provider: "late", cwd: dir });
   expect(refused.status).toBe(503);
-  expect(refused.body.error).toEqual({
-    code: "provider_unavailable",
-    message: expect.stringContaining("npm install -g @example/late"),
+  expect(refused.body).toEqual({
+    error: {
+      code: "provider_unavailable",
+      message: expect.stringContaining("npm install -g @example/late"),
+    },
   });
   writeFileSync(lateCli, "#!/bin/sh\necho late-cli 4.5.6\n", { mode: 0o755 });
-  expect((await server.request("GET", "/providers/late")).body.available).toBe(false);
+  const late = bodyOf(await server.request("GET", "/providers/late"), 200, providerInfoSchema);
+  expect(late.available).toBe(false);
   const refreshed = await server.request("POST", "/providers/late/refresh");
   expect(refreshed.body).toMatchObject({ available: true, version: "4.5.6" });
   expect((await server.request("POST", "/sessions", { provider: "late", cwd: dir })).status).toBe(
@@ -214,7 +222,8 @@ test("settings: default args and config reach the CLI; the secret only through i
     cwd: dir,
     args: ["own"],
   });
-  const viewer = await StreamClient.connect(streamUrl(server.api, created.body.id, 0), server.auth);
+  const { id } = bodyOf(created, 201, sessionSchema);
+  const viewer = await StreamClient.connect(streamUrl(server.api, id, 0), server.auth);
   await viewer.waitForClose();
   const output = viewer.output.toString();
   expect(output).toContain("<--from-manifest><--level><high><--from-settings><own>");
@@ -249,12 +258,10 @@ test("settings are validated against the manifest", async () => {
 });
 
 test("a disabled provider cannot start sessions; enabling it again works", async () => {
-  expect((await server.request("PATCH", "/providers/fake", { enabled: false })).body.enabled).toBe(
-    false,
-  );
+  const disabled = await server.request("PATCH", "/providers/fake", { enabled: false });
+  expect(bodyOf(disabled, 200, providerInfoSchema).enabled).toBe(false);
   const refused = await server.request("POST", "/sessions", { provider: "fake", cwd: dir });
-  expect(refused.status).toBe(400);
-  expect(refused.body.error.code).toBe("provider_disabled");
+  expect(errorOf(refused, 400).code).toBe("provider_disabled");
   await server.request("PATCH", "/providers/fake", { enabled: true });
   expect((await server.request("POST", "/sessions", { provider: "fake", cwd: dir })).status).toBe(
     201,

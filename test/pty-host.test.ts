@@ -10,7 +10,7 @@ import { isRunning, stopProcess } from "./support/process.ts";
 import {
   createServerFixture,
   hostPid,
-  requestJson,
+  sessionOf,
   spawnShell,
   startServerProcess,
 } from "./support/process-server.ts";
@@ -62,8 +62,8 @@ test.each(["SIGTERM", "SIGKILL"] as const)(
     await scrollbackHas(dataDir, session.id, "while-down");
 
     const second = await start();
-    const stored = await requestJson(second, "GET", `/sessions/${session.id}`);
-    expect(stored.body).toMatchObject({ state: "running", pid: session.pid, endReason: null });
+    const stored = await sessionOf(second, session.id);
+    expect(stored).toMatchObject({ state: "running", pid: session.pid, endReason: null });
     expect(hostPid(dataDir)).toBe(host);
 
     const again = await StreamClient.connect(streamUrl(second.api, session.id, seen), second.auth);
@@ -95,7 +95,7 @@ test("a killed host leaves its sessions interrupted, scrollback readable; the ne
   expect((await viewer.waitForClose()).code).toBe(1001);
 
   const stored = await eventually(async () => {
-    const { body } = await requestJson(server, "GET", `/sessions/${session.id}`);
+    const body = await sessionOf(server, session.id);
     return body.state === "interrupted" ? body : undefined;
   }, "the session interrupted");
   expect(stored.endReason).toBe(
@@ -125,8 +125,8 @@ test("a host that died while the server was down: its sessions are interrupted a
   await eventually(() => (isRunning(session.pid ?? 0) ? undefined : true), "the program gone");
 
   const second = await start();
-  const stored = await requestJson(second, "GET", `/sessions/${session.id}`);
-  expect(stored.body).toMatchObject({ state: "interrupted" });
+  const stored = await sessionOf(second, session.id);
+  expect(stored).toMatchObject({ state: "interrupted" });
   const output = await fetch(`${second.api}/sessions/${session.id}/output?since=0`, {
     headers: second.auth,
   });
@@ -143,7 +143,7 @@ test("a server slower than the program loses only mirror bytes: offsets stay exa
   const viewer = await StreamClient.connect(streamUrl(server.api, created.id, 0), server.auth);
   const ended = await eventually(
     async () => {
-      const { body } = await requestJson(server, "GET", `/sessions/${created.id}`);
+      const body = await sessionOf(server, created.id);
       return body.outputOffset === total ? body : undefined;
     },
     "every byte counted",
@@ -184,8 +184,8 @@ test("an upgraded server (another executable, same protocol) takes over the runn
   cleanups.push(() => {
     second.process.kill("SIGKILL");
   });
-  const stored = await requestJson(second, "GET", `/sessions/${session.id}`);
-  expect(stored.body).toMatchObject({ state: "running", pid: session.pid });
+  const stored = await sessionOf(second, session.id);
+  expect(stored).toMatchObject({ state: "running", pid: session.pid });
   expect(hostPid(dataDir)).toBe(host);
   const again = await StreamClient.connect(streamUrl(second.api, session.id, 0), second.auth);
   await again.waitForText("old-server\r\n");

@@ -13,13 +13,14 @@ import type { LifecycleEvent } from "../src/protocol/events.ts";
 import {
   notificationSettingsSchema,
   type PushPayload,
+  pushKeySchema,
   pushSubscriptionInfoSchema,
 } from "../src/protocol/push.ts";
 import { sessionSchema } from "../src/protocol/session.ts";
 import { createSecretBox, loadSecretsKey } from "../src/providers/secret-box.ts";
 import { loadVapidKeys } from "../src/push/vapid.ts";
 import { type PushService, startPushService } from "./support/push-service.ts";
-import { bodyOf, errorOf, type JsonResponse } from "./support/responses.ts";
+import { auditListSchema, bodyOf, errorOf, type JsonResponse } from "./support/responses.ts";
 import { eventually, outputOf, startTestServer, type TestServer } from "./support/server.ts";
 import { EventsClient, eventsUrl } from "./support/ws-client.ts";
 
@@ -77,14 +78,14 @@ async function waitingPrompt(id: string) {
 
 describe("subscriptions", () => {
   test("the VAPID key is a P-256 point kept in the database, sealed", async () => {
-    const { body } = await server.request("GET", "/push/key");
-    const key = Buffer.from(body.publicKey, "base64url");
+    const { publicKey } = bodyOf(await server.request("GET", "/push/key"), 200, pushKeySchema);
+    const key = Buffer.from(publicKey, "base64url");
     expect(key.length).toBe(65);
     expect(key[0]).toBe(4);
     // What the next start loads: the same pair, from the row.
     const box = createSecretBox(loadSecretsKey({ value: null, dataDir: server.dataDir }));
     const repo = createPushRepo(server.db.db);
-    expect((await loadVapidKeys(repo, box)).publicKey).toBe(body.publicKey);
+    expect((await loadVapidKeys(repo, box)).publicKey).toBe(publicKey);
     expect(await repo.serverKey("vapid")).toStartWith("v1.");
   });
 
@@ -176,7 +177,7 @@ describe("a waiting prompt", () => {
       url: `/s/${session.id}`,
     });
     expect(admin.token).toBeString();
-    const { body: key } = await server.request("GET", "/push/key");
+    const key = bodyOf(await server.request("GET", "/push/key"), 200, pushKeySchema);
     expect(adminMessage.headers.get("authorization")).toMatch(
       new RegExp(`^vapid t=[\\w-]+\\.[\\w-]+\\.[\\w-]+, k=${key.publicKey}$`),
     );
@@ -241,11 +242,13 @@ describe("a waiting prompt", () => {
     );
     const replayed = await answer({ token: admin.token, option: 1 });
     expect(replayed.status).toBe(401);
-    const { entries } = (await server.request("GET", "/audit?limit=50")).body as {
-      entries: { action: string; actor: string; target: string; detail: { channel: string } }[];
-    };
+    const { entries } = bodyOf(
+      await server.request("GET", "/audit?limit=50"),
+      200,
+      auditListSchema,
+    );
     const rows = entries.filter((e) => e.action === "session.answer" && e.target === sessionId);
-    expect(rows.map((row) => [row.actor, row.detail.channel])).toContainEqual(["admin", "push"]);
+    expect(rows.map((row) => [row.actor, row.detail?.channel])).toContainEqual(["admin", "push"]);
     expect(push.hits("viewer-phone")).toBe(viewerHitsBefore + 1);
   });
 });

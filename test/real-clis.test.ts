@@ -7,9 +7,11 @@ import { afterAll, beforeAll, expect, test } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { sessionSchema } from "../src/protocol/session.ts";
 import { seedOpencodeConfig } from "./support/opencode.ts";
 import { processesUnder, stopProcess } from "./support/process.ts";
 import { INSTALL_TIMEOUT_MS, REAL_CLIS, type RealCliId, realCliBin } from "./support/real-clis.ts";
+import { bodyOf, providerListSchema } from "./support/responses.ts";
 import { Screen } from "./support/screen.ts";
 import { startTestServer, type TestServer } from "./support/server.ts";
 import { StreamClient, streamUrl } from "./support/ws-client.ts";
@@ -41,9 +43,7 @@ afterAll(async () => {
 });
 
 test("each CLI is detected on PATH with its pinned version", async () => {
-  const { providers } = (await server.request("GET", "/providers")).body as {
-    providers: { id: string; available: boolean; version: string | null }[];
-  };
+  const { providers } = bodyOf(await server.request("GET", "/providers"), 200, providerListSchema);
   for (const [id, { version }] of Object.entries(REAL_CLIS)) {
     const provider = providers.find((p) => p.id === id);
     expect(provider, id).toMatchObject({ available: true });
@@ -75,8 +75,8 @@ async function firstScreen(
     ...size,
     ...extra,
   });
-  expect(created.status).toBe(201);
-  const client = await StreamClient.connect(streamUrl(server.api, created.body.id), server.auth);
+  const session = bodyOf(created, 201, sessionSchema);
+  const client = await StreamClient.connect(streamUrl(server.api, session.id), server.auth);
   const screen = new Screen(client, size);
   try {
     await screen.waitFor(pattern, 30_000);
@@ -84,7 +84,7 @@ async function firstScreen(
   } finally {
     screen.dispose();
     client.close();
-    await server.request("DELETE", `/sessions/${created.body.id}`);
+    await server.request("DELETE", `/sessions/${session.id}`);
   }
 }
 

@@ -13,7 +13,7 @@ import { join } from "node:path";
 import * as z from "zod/mini";
 import { auditEntrySchema } from "../src/protocol/audit.ts";
 import { stopProcess } from "./support/process.ts";
-import { createServerFixture, hostPid, requestJson, spawnShell } from "./support/process-server.ts";
+import { createServerFixture, hostPid, sessionOf, spawnShell } from "./support/process-server.ts";
 import { bodyOf, errorOf } from "./support/responses.ts";
 import {
   eventually,
@@ -53,8 +53,8 @@ afterAll(async () => {
 async function ended(target: TestServer, id: string): Promise<void> {
   await eventually(
     async () => {
-      const { body } = await target.request("GET", `/sessions/${id}`);
-      return ["ended", "stopped"].includes(body.state) ? true : undefined;
+      const { state } = await target.getSession(id);
+      return ["ended", "stopped"].includes(state) ? true : undefined;
     },
     "the session to end",
     20_000,
@@ -325,8 +325,8 @@ test.if(TEST_PTY_HOST === "auto")(
         `printf 'before\\n'; while [ ! -e ${gate} ]; do sleep 0.05; done; printf 'after\\n'`,
       );
       await eventually(async () => {
-        const { body } = await requestJson(first, "GET", `/sessions/${session.id}`);
-        return body.outputOffset > 0 ? true : undefined;
+        const { outputOffset } = await sessionOf(first, session.id);
+        return outputOffset > 0 ? true : undefined;
       }, "the first line");
       first.process.kill("SIGTERM");
       expect(await first.process.exited).toBe(0);
@@ -334,8 +334,8 @@ test.if(TEST_PTY_HOST === "auto")(
       const second = await fixture.start();
       await eventually(
         async () => {
-          const { body } = await requestJson(second, "GET", `/sessions/${session.id}`);
-          return body.state === "ended" ? true : undefined;
+          const { state } = await sessionOf(second, session.id);
+          return state === "ended" ? true : undefined;
         },
         "the session to end",
         20_000,

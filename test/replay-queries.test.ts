@@ -126,10 +126,7 @@ test("the server drops a client's answers until its replay has been sent", async
   );
   const history = 12_000_000;
   await eventually(
-    async () =>
-      (await server.request("GET", `/sessions/${session.id}`)).body.outputOffset > history
-        ? true
-        : undefined,
+    async () => ((await server.getSession(session.id)).outputOffset > history ? true : undefined),
     "the history",
     30_000,
   );

@@ -38,8 +38,8 @@ test.each([
   async (name, options) => {
     const session = await server.spawnShell(SCRIPT);
     await eventually(async () => {
-      const { body } = await server.request("GET", `/sessions/${session.id}`);
-      return body.state === "ended" ? true : undefined;
+      const { state } = await server.getSession(session.id);
+      return state === "ended" ? true : undefined;
     }, "the session to end");
     const { page, context, errors } = await newPage(browser, { ...options, acceptDownloads: true });
     try {

@@ -7,7 +7,8 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { connect } from "node:net";
 import { join } from "node:path";
 import pino from "pino";
-import type { Session } from "../src/protocol/session.ts";
+import { errorBodySchema } from "../src/protocol/errors.ts";
+import { auditListSchema, bodyOf, errorOf, sessionListSchema } from "./support/responses.ts";
 import { eventually, startTestServer, type TestServer } from "./support/server.ts";
 
 /** What the server logged at warn or above: a refused request must log nothing. */
@@ -190,25 +191,21 @@ describe("NUL in strings", () => {
       ...extra,
     });
     expect(created.status).toBe(400);
-    expect(created.body.error).toEqual({
-      code: "nul_character",
-      message: `${at}: must not contain a NUL character (U+0000)`,
+    expect(created.body).toEqual({
+      error: { code: "nul_character", message: `${at}: must not contain a NUL character (U+0000)` },
     });
   });
 
   test("a rename with NUL is refused, and the session's row is still written when it stops", async () => {
     const session = await server.spawnShell("sleep 600");
     const renamed = await server.request("PATCH", `/sessions/${session.id}`, { name: "a\u0000b" });
-    expect(renamed.status).toBe(400);
-    expect(renamed.body.error.code).toBe("nul_character");
-    expect((await server.request("GET", `/sessions/${session.id}`)).body.name).not.toContain(
-      "\u0000",
-    );
+    expect(errorOf(renamed, 400).code).toBe("nul_character");
+    expect((await server.getSession(session.id)).name).not.toContain("\u0000");
     const stopped = await server.request("POST", `/sessions/${session.id}/stop`);
     expect(stopped.status).toBe(200);
     // The stored row, not the in-memory snapshot: the list reads the database.
     const listed = await server.request("GET", "/sessions?state=stopped");
-    expect(listed.body.sessions.map((s: Session) => s.id)).toContain(session.id);
+    expect(bodyOf(listed, 200, sessionListSchema).sessions.map((s) => s.id)).toContain(session.id);
     expect((await server.request("DELETE", `/sessions/${session.id}`)).status).toBe(204);
   });
 
@@ -222,9 +219,8 @@ describe("NUL in strings", () => {
   ])("%s %s with NUL is refused with 400 nul_character", async (method, path, body, at) => {
     const answer = await server.request(method, path, body);
     expect(answer.status).toBe(400);
-    expect(answer.body.error).toEqual({
-      code: "nul_character",
-      message: `${at}: must not contain a NUL character (U+0000)`,
+    expect(answer.body).toEqual({
+      error: { code: "nul_character", message: `${at}: must not contain a NUL character (U+0000)` },
     });
   });
 
@@ -236,10 +232,9 @@ describe("NUL in strings", () => {
       { username: "adm\u0000in", password: "x" },
       {},
     );
-    expect(answer.status).toBe(400);
-    expect(answer.body.error.code).toBe("nul_character");
+    expect(errorOf(answer, 400).code).toBe("nul_character");
     const audit = await server.request("GET", "/audit?limit=1");
-    expect(audit.body.entries[0]).toMatchObject({
+    expect(bodyOf(audit, 200, auditListSchema).entries[0]).toMatchObject({
       action: "auth.login",
       actor: "adm\uFFFDin",
       outcome: "error",
@@ -253,8 +248,7 @@ describe("NUL in strings", () => {
     ["/fs/dirs?prefix=/tmp%00", "prefix"],
   ])("GET %s is refused with 400 nul_character", async (path, at) => {
     const answer = await server.request("GET", path);
-    expect(answer.status).toBe(400);
-    expect(answer.body.error.message).toBe(`${at}: must not contain a NUL character (U+0000)`);
+    expect(errorOf(answer, 400).message).toBe(`${at}: must not contain a NUL character (U+0000)`);
   });
 
   test("terminal input keeps its NUL bytes (Ctrl-@ is a key)", async () => {
@@ -300,7 +294,9 @@ describe("ids", () => {
           ? undefined
           : { name: "x", data: "x", cols: 80, rows: 24 };
       const answer = await server.request(method, path, body);
-      expect({ method, path, status: answer.status, code: answer.body?.error?.code }).toEqual({
+      // Any answer is reported whole, an error envelope or not: its code when it is one.
+      const code = errorBodySchema.safeParse(answer.body).data?.error.code;
+      expect({ method, path, status: answer.status, code }).toEqual({
         method,
         path,
         status: 404,
@@ -322,8 +318,7 @@ describe("ids", () => {
       logged.length = 0;
       expect((await server.request("GET", `/providers/${id}`)).status).toBe(404);
       const patched = await server.request("PATCH", `/providers/${id}`, { enabled: true });
-      expect(patched.status).toBe(404);
-      expect(patched.body.error.code).toBe("not_found");
+      expect(errorOf(patched, 404).code).toBe("not_found");
       expect(logged).toEqual([]);
     },
   );
@@ -343,8 +338,7 @@ test("a setup token of multibyte characters is refused with 403, not 500", async
     const body = { username: "first", password: "first admin password" };
     for (const setupToken of ["é".repeat(real.length), "€".repeat(real.length), "é"]) {
       const answer = await fresh.send("POST", "/auth/setup", { ...body, setupToken }, {});
-      expect(answer.status).toBe(403);
-      expect(answer.body.error.code).toBe("setup_closed");
+      expect(errorOf(answer, 403).code).toBe("setup_closed");
     }
     expect(
       (await fresh.send("POST", "/auth/setup", { ...body, setupToken: real }, {})).status,

@@ -8,8 +8,8 @@ import type { Session } from "../src/protocol/session.ts";
 import { isRunning } from "./support/process.ts";
 import {
   createServerFixture,
-  requestJson,
   type ServerProcess,
+  sessionOf,
   spawnShell,
   startServerProcess,
 } from "./support/process-server.ts";
@@ -60,15 +60,15 @@ test.each([
     await eventually(() => (isRunning(session.pid ?? 0) ? undefined : true), "program gone");
 
     const second = await start();
-    const stored = await requestJson(second, "GET", `/sessions/${session.id}`);
-    expect(stored.body).toMatchObject({ id: session.id, state: "interrupted", endReason: reason });
-    expect(stored.body.endedAt).not.toBeNull();
+    const stored = await sessionOf(second, session.id);
+    expect(stored).toMatchObject({ id: session.id, state: "interrupted", endReason: reason });
+    expect(stored.endedAt).not.toBeNull();
 
     const output = await fetch(`${second.api}/sessions/${session.id}/output?since=0`, {
       headers: second.auth,
     });
     expect(await output.text()).toContain("before the restart");
-    expect(Number(output.headers.get("x-output-offset"))).toBe(stored.body.outputOffset);
+    expect(Number(output.headers.get("x-output-offset"))).toBe(stored.outputOffset);
 
     const viewer = await StreamClient.connect(streamUrl(second.api, session.id, 0), second.auth);
     expect((await viewer.waitForClose()).code).toBe(1000);

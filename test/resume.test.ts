@@ -6,7 +6,8 @@ import { afterAll, beforeAll, expect, test } from "bun:test";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Session } from "../src/protocol/session.ts";
+import { sessionSchema } from "../src/protocol/session.ts";
+import { auditListSchema, bodyOf, sessionListSchema } from "./support/responses.ts";
 import { eventually, startTestServer } from "./support/server.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "opendray-resume-"));
@@ -53,8 +54,8 @@ test("a pinned conversation is resumed when its interrupted session is restarted
     cwd: dir,
     args: ["--model-free"],
   });
-  expect(created.status).toBe(201);
-  const conversationId = created.body.conversationId as string;
+  const session = bodyOf(created, 201, sessionSchema);
+  const conversationId = session.conversationId;
   expect(conversationId).toMatch(/^[0-9a-f-]{36}$/);
   await eventually(() => (starts().length === 1 ? true : undefined), "the CLI started");
   expect(starts()).toEqual([`--session-id ${conversationId} --model-free`]);
@@ -66,15 +67,14 @@ test("a pinned conversation is resumed when its interrupted session is restarted
     reuse: { database: first.database, dataDir },
   });
   try {
-    const interrupted = await second.request("GET", `/sessions/${created.body.id}`);
-    expect(interrupted.body).toMatchObject({ state: "interrupted", conversationId });
+    const interrupted = await second.getSession(session.id);
+    expect(interrupted).toMatchObject({ state: "interrupted", conversationId });
 
-    const restarted = await second.request("POST", `/sessions/${created.body.id}/restart`);
-    expect(restarted.status).toBe(201);
-    expect(restarted.body).toMatchObject({
+    const restarted = await second.request("POST", `/sessions/${session.id}/restart`);
+    expect(bodyOf(restarted, 201, sessionSchema)).toMatchObject({
       state: "running",
       conversationId,
-      parentSessionId: created.body.id,
+      parentSessionId: session.id,
     });
     await eventually(() => (starts().length === 2 ? true : undefined), "the CLI resumed");
     expect(starts()[1]).toBe(`--resume ${conversationId} --model-free`);
@@ -102,11 +102,10 @@ test("no id is pinned when the session continues the last conversation or sets o
       cwd: dir,
       args: ["-c", "true"],
     });
-    expect([last, own, shell].map((created) => created.body.conversationId)).toEqual([
-      null,
-      null,
-      null,
-    ]);
+    const conversationIds = [last, own, shell].map(
+      (created) => bodyOf(created, 201, sessionSchema).conversationId,
+    );
+    expect(conversationIds).toEqual([null, null, null]);
   } finally {
     await server.dispose();
   }
@@ -117,7 +116,11 @@ test("RESUME_ON_START restarts the sessions a start found interrupted, resuming 
   writeManifest(data);
   rmSync(argvLog, { force: true });
   const first = await startTestServer({ env: { DATA_DIR: data } });
-  const created = await first.request("POST", "/sessions", { provider: "fake-claude", cwd: dir });
+  const created = bodyOf(
+    await first.request("POST", "/sessions", { provider: "fake-claude", cwd: dir }),
+    201,
+    sessionSchema,
+  );
   await eventually(() => (starts().length === 1 ? true : undefined), "the CLI started");
   await first.close();
 
@@ -127,21 +130,20 @@ test("RESUME_ON_START restarts the sessions a start found interrupted, resuming 
   });
   try {
     const resumed = await eventually(async () => {
-      const { body } = await second.request("GET", "/sessions");
-      return (body.sessions as Session[]).find((s) => s.parentSessionId === created.body.id);
+      const { sessions } = bodyOf(await second.request("GET", "/sessions"), 200, sessionListSchema);
+      return sessions.find((s) => s.parentSessionId === created.id);
     }, "the resumed session");
     expect(resumed).toMatchObject({
       state: "running",
-      conversationId: created.body.conversationId,
+      conversationId: created.conversationId,
     });
     await eventually(() => (starts().length === 2 ? true : undefined), "the CLI resumed");
-    expect(starts()[1]).toBe(`--resume ${created.body.conversationId}`);
+    expect(starts()[1]).toBe(`--resume ${created.conversationId}`);
     // Audited as what the server did by itself: no actor, and why.
     const rows = await eventually(async () => {
-      const { entries } = (await second.request("GET", "/audit?limit=50")).body as {
-        entries: { action: string; actor: string | null; target: string; detail: unknown }[];
-      };
-      const about = entries.filter((row) => row.target === created.body.id).reverse();
+      const audit = await second.request("GET", "/audit?limit=50");
+      const { entries } = bodyOf(audit, 200, auditListSchema);
+      const about = entries.filter((row) => row.target === created.id).reverse();
       return about.some((row) => row.action === "session.restart") ? about : undefined;
     }, "the resume's audit row");
     expect(rows).toMatchObject([

@@ -290,8 +290,8 @@ describe("output a server did not index", () => {
     try {
       const session = await first.spawnShell("printf 'narwhal \\033[33mtusk\\033[0m\\n'");
       await eventually(async () => {
-        const response = await first.request("GET", `/sessions/${session.id}`);
-        return response.body.state === "ended" ? true : undefined;
+        const { state } = await first.getSession(session.id);
+        return state === "ended" ? true : undefined;
       }, "the session to end");
       await first.close();
       const second = await startTestServer({
@@ -375,8 +375,8 @@ describe("retention", () => {
     try {
       const session = await off.spawnShell("printf 'tapir unindexed\\n'");
       await eventually(async () => {
-        const response = await off.request("GET", `/sessions/${session.id}`);
-        return response.body.state === "ended" ? true : undefined;
+        const { state } = await off.getSession(session.id);
+        return state === "ended" ? true : undefined;
       }, "the session to end");
       // Passes of an indexer would have run many times by now.
       await Bun.sleep(300);

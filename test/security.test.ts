@@ -3,8 +3,11 @@
 
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { SignJWT } from "jose";
+import { loginResultSchema, userSchema } from "../src/protocol/auth.ts";
+import { sessionSchema } from "../src/protocol/session.ts";
 import { CloseCode } from "../src/protocol/stream.ts";
 import { RawWebSocket } from "./support/raw-ws.ts";
+import { auditListSchema, bodyOf, errorOf, readResponse } from "./support/responses.ts";
 import { ADMIN, startTestServer, type TestServer } from "./support/server.ts";
 import { EventsClient, eventsUrl, StreamClient, streamUrl } from "./support/ws-client.ts";
 
@@ -34,7 +37,7 @@ const sign = (claims: Record<string, unknown>, secret = SECRET, exp = "1h") =>
     .sign(new TextEncoder().encode(secret));
 
 async function adminId(): Promise<string> {
-  return (await server.request("GET", "/auth/me")).body.id;
+  return bodyOf(await server.request("GET", "/auth/me"), 200, userSchema).id;
 }
 
 describe("tokens", () => {
@@ -75,8 +78,7 @@ describe("tokens", () => {
     ["a cookie with garbage", async () => ({ cookie: "od_token=garbage" })],
   ])("%s gets 401 and no data", async (_name, headers) => {
     const response = await server.send("GET", "/sessions", undefined, await headers());
-    expect(response.status).toBe(401);
-    expect(response.body.error.code).toMatch(/^(unauthenticated|invalid_token)$/);
+    expect(errorOf(response, 401).code).toMatch(/^(unauthenticated|invalid_token)$/);
     expect(JSON.stringify(response.body)).not.toContain(sessionId);
   });
 
@@ -104,12 +106,13 @@ describe("tokens", () => {
       { currentPassword: ADMIN.password, newPassword: "another long password" },
       { authorization: `Bearer ${old}` },
     );
-    expect(changed.status).toBe(200);
+    const { token } = bodyOf(changed, 200, loginResultSchema);
     expect(
       (await server.send("GET", "/auth/me", undefined, { authorization: `Bearer ${old}` })).status,
     ).toBe(401);
-    const fresh = { authorization: `Bearer ${changed.body.token}` };
-    expect((await server.send("GET", "/auth/me", undefined, fresh)).body.username).toBe("changer");
+    const fresh = { authorization: `Bearer ${token}` };
+    const me = await server.send("GET", "/auth/me", undefined, fresh);
+    expect(bodyOf(me, 200, userSchema).username).toBe("changer");
   });
 
   test("logout signs that token out at once, and only that token, across a restart", async () => {
@@ -119,8 +122,7 @@ describe("tokens", () => {
     const other = { authorization: `Bearer ${await first.login(ADMIN.username, ADMIN.password)}` };
     expect((await first.send("POST", "/auth/logout", undefined, one)).status).toBe(204);
     const refused = await first.send("GET", "/auth/me", undefined, one);
-    expect(refused.status).toBe(401);
-    expect(refused.body.error.code).toBe("invalid_token");
+    expect(errorOf(refused, 401).code).toBe("invalid_token");
     expect((await first.send("GET", "/auth/me", undefined, other)).status).toBe(200);
 
     // Stored, not only remembered: the next server on the same database refuses it too.
@@ -225,9 +227,7 @@ describe("cookies and origins (CSRF)", () => {
       origin: "https://evil.example",
     });
     expect(response.status).toBe(403);
-    expect(((await response.json()) as { error: { code: string } }).error.code).toBe(
-      "origin_forbidden",
-    );
+    expect(errorOf(await readResponse(response), 403).code).toBe("origin_forbidden");
   });
 
   test("a cookie POST without an Origin is refused", async () => {
@@ -240,8 +240,7 @@ describe("cookies and origins (CSRF)", () => {
 
   test("a cookie POST with JSON from our own origin works", async () => {
     const response = await spawn({ "content-type": "application/json", origin: server.url });
-    expect(response.status).toBe(201);
-    const { id } = (await response.json()) as { id: string };
+    const { id } = bodyOf(await readResponse(response), 201, sessionSchema);
     await server.request("DELETE", `/sessions/${id}`);
   });
 });
@@ -264,7 +263,7 @@ describe("WebSocket upgrades", () => {
     const login = await server.send("POST", "/auth/login", ADMIN, {});
     await expect(
       RawWebSocket.open(streamUrl(server.api, sessionId), {
-        Cookie: `od_token=${login.body.token}`,
+        Cookie: `od_token=${bodyOf(login, 200, loginResultSchema).token}`,
       }),
     ).rejects.toThrow(/403/);
   });
@@ -333,10 +332,10 @@ describe("open sockets follow their token", () => {
       { currentPassword: ADMIN.password, newPassword: "a different long password" },
       bearer(token),
     );
-    expect(changed.status).toBe(200);
+    const { token: changedToken } = bodyOf(changed, 200, loginResultSchema);
     expect((await before.stream.waitForClose()).code).toBe(CloseCode.signedOut);
     expect((await before.events.waitForClose()).code).toBe(CloseCode.signedOut);
-    const after = await open(changed.body.token);
+    const after = await open(changedToken);
     after.stream.close();
     after.events.close();
   });
@@ -354,7 +353,7 @@ describe("open sockets follow their token", () => {
     // be closed for not answering (4000) before its token's expiry was noticed.
     const pinging = await startTestServer({ env: { JWT_SECRET: SECRET }, pingIntervalMs: 1000 });
     try {
-      const id = (await pinging.request("GET", "/auth/me")).body.id;
+      const id = bodyOf(await pinging.request("GET", "/auth/me"), 200, userSchema).id;
       const session = await pinging.spawnShell("exec cat");
       // Valid for about 2 s: long enough to open the socket, then only the pings can notice.
       const token = await sign({ sub: id }, SECRET, "2s");
@@ -393,9 +392,8 @@ describe("roles", () => {
     ],
   ] as const)("a viewer cannot %s", async (_name, method, path, body) => {
     const response = await server.send(method, path(), body, viewer);
-    expect(response.status).toBe(403);
-    expect(response.body.error.code).toBe("forbidden");
-    expect((await server.request("GET", `/sessions/${sessionId}`)).body.state).toBe("running");
+    expect(errorOf(response, 403).code).toBe("forbidden");
+    expect((await server.getSession(sessionId)).state).toBe("running");
   });
 
   test("a viewer can read", async () => {
@@ -424,8 +422,9 @@ describe("rate limits at their default numbers", () => {
     }
     expect(statuses.slice(0, 10).every((status) => status === 400)).toBe(true);
     expect(statuses[10]).toBe(429);
-    expect(last?.body.error.code).toBe("rate_limited");
-    expect(last?.headers.get("retry-after")).toBe("6");
+    if (!last) throw new Error("no request sent");
+    expect(errorOf(last, 429).code).toBe("rate_limited");
+    expect(last.headers.get("retry-after")).toBe("6");
     expect(last?.headers.get("x-ratelimit-limit")).toBe("10");
     expect(last?.headers.get("x-ratelimit-remaining")).toBe("0");
     // A spoofed X-Forwarded-For does not buy a new bucket without TRUST_PROXY.
@@ -474,15 +473,18 @@ describe("first-run setup", () => {
     expect(wrong.status).toBe(403);
     const weak = await fresh.send("POST", "/auth/setup", { ...body, password: "short" }, {});
     expect(weak.status).toBe(400);
-    const created = await fresh.send("POST", "/auth/setup", body, {});
-    expect(created.status).toBe(201);
-    expect(created.body.user).toMatchObject({ username: "first", role: "admin" });
+    const created = bodyOf(
+      await fresh.send("POST", "/auth/setup", body, {}),
+      201,
+      loginResultSchema,
+    );
+    expect(created.user).toMatchObject({ username: "first", role: "admin" });
     const again = await fresh.send("POST", "/auth/setup", { ...body, username: "second" }, {});
     expect(again.status).toBe(403);
     const me = await fresh.send("GET", "/auth/me", undefined, {
-      authorization: `Bearer ${created.body.token}`,
+      authorization: `Bearer ${created.token}`,
     });
-    expect(me.body.username).toBe("first");
+    expect(bodyOf(me, 200, userSchema).username).toBe("first");
   });
 });
 
@@ -498,10 +500,7 @@ describe("body cap", () => {
       headers: { "content-type": "application/json", ...server.auth },
       body: body(),
     });
-    expect(response.status).toBe(413);
-    expect(((await response.json()) as { error: { code: string } }).error.code).toBe(
-      "body_too_large",
-    );
+    expect(errorOf(await readResponse(response), 413).code).toBe("body_too_large");
   });
 
   test("exactly 1 MB is accepted", async () => {
@@ -517,28 +516,25 @@ describe("body cap", () => {
 
 describe("audit log", () => {
   test("sign-ins, session operations and account changes leave rows with actor and client IP", async () => {
-    const before = (await server.request("GET", "/audit?limit=1")).body.entries[0]?.id ?? 0;
+    const auditPage = async (query: string) =>
+      bodyOf(await server.request("GET", `/audit?${query}`), 200, auditListSchema).entries;
+    const before = (await auditPage("limit=1"))[0]?.id ?? 0;
     await server.send("POST", "/auth/login", { username: "admin", password: "wrong" }, {});
     await server.send("POST", "/auth/login", ADMIN, {});
     const session = await server.spawnShell("sleep 300");
     await server.request("POST", `/sessions/${session.id}/input`, { data: "x" });
-    const restarted = await server.request("POST", `/sessions/${session.id}/restart`);
-    await server.request("POST", `/sessions/${restarted.body.id}/stop`);
-    await server.request("DELETE", `/sessions/${restarted.body.id}`);
+    const restarted = bodyOf(
+      await server.request("POST", `/sessions/${session.id}/restart`),
+      201,
+      sessionSchema,
+    );
+    await server.request("POST", `/sessions/${restarted.id}/stop`);
+    await server.request("DELETE", `/sessions/${restarted.id}`);
     // A token of its own: logout signs the token out, and the admin's is needed below.
     const leaving = await server.login(ADMIN.username, ADMIN.password);
     await server.send("POST", "/auth/logout", undefined, { authorization: `Bearer ${leaving}` });
 
-    const { entries } = (await server.request("GET", "/audit?limit=50")).body as {
-      entries: {
-        id: number;
-        action: string;
-        outcome: string;
-        actor: string;
-        clientIp: string;
-        target: string | null;
-      }[];
-    };
+    const entries = await auditPage("limit=50");
     const fresh = entries.filter((entry) => entry.id > before).reverse();
     expect(fresh.map((e) => [e.action, e.outcome])).toEqual([
       ["auth.login", "denied"],
@@ -554,14 +550,15 @@ describe("audit log", () => {
     expect(fresh.every((e) => e.actor === "admin" && e.clientIp === "127.0.0.1")).toBe(true);
     expect(fresh[2]?.target).toBe(session.id);
     expect(fresh[4]?.target).toBe(session.id);
-    expect(fresh[6]?.target).toBe(restarted.body.id);
+    expect(fresh[6]?.target).toBe(restarted.id);
   });
 
   test("pages backwards with before, and only admins read it", async () => {
-    const page = (await server.request("GET", "/audit?limit=2")).body.entries as { id: number }[];
+    const auditPage = async (query: string) =>
+      bodyOf(await server.request("GET", `/audit?${query}`), 200, auditListSchema).entries;
+    const page = await auditPage("limit=2");
     expect(page).toHaveLength(2);
-    const next = (await server.request("GET", `/audit?limit=2&before=${page[1]?.id}`)).body
-      .entries as { id: number }[];
+    const next = await auditPage(`limit=2&before=${page[1]?.id}`);
     expect(next[0]?.id).toBeLessThan(page[1]?.id ?? 0);
     const { token } = await server.createUser("auditor", "viewer");
     const refused = await server.send("GET", "/audit", undefined, {
@@ -587,7 +584,11 @@ describe("behind a trusted proxy (TRUST_PROXY=1)", () => {
       body: JSON.stringify(ADMIN),
     });
     expect(response.headers.get("set-cookie")).toContain("Secure");
-    const { entries } = (await proxied.request("GET", "/audit?limit=1")).body;
+    const { entries } = bodyOf(
+      await proxied.request("GET", "/audit?limit=1"),
+      200,
+      auditListSchema,
+    );
     expect(entries[0]).toMatchObject({ action: "auth.login", clientIp: "203.0.113.5" });
   });
 
@@ -598,7 +599,7 @@ describe("behind a trusted proxy (TRUST_PROXY=1)", () => {
       method: "POST",
       headers: {
         ...viaProxy,
-        cookie: `od_token=${login.body.token}`,
+        cookie: `od_token=${bodyOf(login, 200, loginResultSchema).token}`,
         origin: `https://${host}`,
         "content-type": "application/json",
       },
@@ -614,7 +615,7 @@ describe("behind a trusted proxy (TRUST_PROXY=1)", () => {
       body: JSON.stringify(ADMIN),
     });
     expect(response.headers.get("set-cookie")).not.toContain("Secure");
-    const { entries } = (await server.request("GET", "/audit?limit=1")).body;
+    const { entries } = bodyOf(await server.request("GET", "/audit?limit=1"), 200, auditListSchema);
     expect(entries[0]).toMatchObject({ action: "auth.login", clientIp: "127.0.0.1" });
   });
 });

@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
+import { sessionSchema } from "../src/protocol/session.ts";
 import { stopProcess } from "./support/process.ts";
 import {
   createServerFixture,
@@ -14,6 +15,7 @@ import {
   type ServerProcess,
   spawnShell,
 } from "./support/process-server.ts";
+import { auditListSchema, bodyOf, type JsonResponse } from "./support/responses.ts";
 import { eventually, startTestServer, type TestServer } from "./support/server.ts";
 
 interface AuditRow {
@@ -28,10 +30,10 @@ interface AuditRow {
 
 /** The rows about session `target`, oldest first. */
 async function rowsOf(
-  read: (path: string) => Promise<{ body: unknown }>,
+  read: (path: string) => Promise<JsonResponse>,
   target: string,
 ): Promise<AuditRow[]> {
-  const { entries } = (await read("/audit?limit=200")).body as { entries: AuditRow[] };
+  const { entries } = bodyOf(await read("/audit?limit=200"), 200, auditListSchema);
   return entries.filter((entry) => entry.target === target).reverse();
 }
 
@@ -74,24 +76,27 @@ describe("actions a request caused", () => {
 
   test("restarted: a row on the old session naming the new one; the new one has no create row", async () => {
     const session = await server.spawnShell("exec cat");
-    const restarted = await server.request("POST", `/sessions/${session.id}/restart`);
-    expect(restarted.status).toBe(201);
+    const restarted = bodyOf(
+      await server.request("POST", `/sessions/${session.id}/restart`),
+      201,
+      sessionSchema,
+    );
     expect((await rows(session.id)).map(said)).toEqual([
       { action: "session.create", ...byAdmin, detail: { provider: "shell" } },
       {
         action: "session.restart",
         ...byAdmin,
-        detail: { newSessionId: restarted.body.id, state: restarted.body.state },
+        detail: { newSessionId: restarted.id, state: restarted.state },
       },
     ]);
-    expect(await rows(restarted.body.id)).toEqual([]);
+    expect(await rows(restarted.id)).toEqual([]);
   });
 
   test("answered: a row with the channel and the option typed", async () => {
     const session = await server.spawnShell('read -r -p "Go on? [y/N] " reply; sleep 30');
     const prompt = await eventually(async () => {
-      const { body } = await server.request("GET", `/sessions/${session.id}`);
-      return body.activity?.state === "waiting" ? body.activity.prompt : undefined;
+      const body = await server.getSession(session.id);
+      return body.activity?.state === "waiting" ? (body.activity.prompt ?? undefined) : undefined;
     }, "the prompt");
     const answered = await server.request("POST", `/sessions/${session.id}/answer`, {
       fingerprint: prompt.fingerprint,
@@ -108,7 +113,7 @@ describe("actions a request caused", () => {
   test("a refused request still leaves its row, from the request (nothing happened)", async () => {
     const session = await server.spawnShell("exit 0");
     await eventually(async () => {
-      const { body } = await server.request("GET", `/sessions/${session.id}`);
+      const body = await server.getSession(session.id);
       return body.state === "ended" ? true : undefined;
     }, "the session to end");
     const refused = await server.request("POST", `/sessions/${session.id}/input`, { data: "x" });

@@ -3,6 +3,7 @@
 
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { grownPerUnit, takeHeapCensus } from "./support/heap-census.ts";
+import { bodyOf, sessionListSchema } from "./support/responses.ts";
 import { startTestServer, type TestServer } from "./support/server.ts";
 
 const SESSIONS = 50;
@@ -26,8 +27,8 @@ async function spawnIdle(count: number): Promise<string[]> {
   const ids: string[] = [];
   for (let i = 0; i < count; i++) ids.push((await server.spawnShell("exec cat")).id);
   for (;;) {
-    const { body } = await server.request("GET", "/sessions?state=idle");
-    if (body.sessions.length >= count) return ids;
+    const idle = await server.request("GET", "/sessions?state=idle");
+    if (bodyOf(idle, 200, sessionListSchema).sessions.length >= count) return ids;
     await Bun.sleep(50);
   }
 }

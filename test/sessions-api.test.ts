@@ -4,8 +4,10 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Session } from "../src/protocol/session.ts";
+import * as z from "zod/mini";
+import { sessionSchema } from "../src/protocol/session.ts";
 import { waitUntilGone } from "./support/process.ts";
+import { bodyOf, errorOf, readResponse, sessionListSchema } from "./support/responses.ts";
 import { startTestServer, type TestServer } from "./support/server.ts";
 import { EventsClient, eventsUrl, StreamClient, streamUrl } from "./support/ws-client.ts";
 
@@ -36,17 +38,18 @@ test("a created session is listed newest first, fetched and renamed", async () =
   expect(first.pid).toBeGreaterThan(0);
   expect(second.name).toBe("shell · tmp");
 
-  const list = await server.request("GET", "/sessions");
-  const ids = (list.body.sessions as Session[]).map((s) => s.id);
+  const list = bodyOf(await server.request("GET", "/sessions"), 200, sessionListSchema);
+  const ids = list.sessions.map((s) => s.id);
   expect(ids.indexOf(second.id)).toBeLessThan(ids.indexOf(first.id));
 
   const renamed = await server.request("PATCH", `/sessions/${first.id}`, { name: "renamed" });
-  expect(renamed.body.name).toBe("renamed");
+  expect(bodyOf(renamed, 200, sessionSchema).name).toBe("renamed");
   await events.waitFor("session.renamed", first.id);
-  expect((await server.request("GET", `/sessions/${first.id}`)).body.name).toBe("renamed");
+  expect((await server.getSession(first.id)).name).toBe("renamed");
 
   const running = await server.request("GET", "/sessions?state=running");
-  expect((running.body.sessions as Session[]).every((s) => s.state === "running")).toBe(true);
+  const runningSessions = bodyOf(running, 200, sessionListSchema).sessions;
+  expect(runningSessions.every((s) => s.state === "running")).toBe(true);
   for (const id of [first.id, second.id]) await server.request("DELETE", `/sessions/${id}`);
 });
 
@@ -77,12 +80,13 @@ test("input via REST reaches the program; output is served from an offset", asyn
   ).toBe(204);
   await viewer.waitForText("got:héllo");
   const all = await server.request("GET", `/sessions/${session.id}/output?since=0`);
+  const allText = bodyOf(all, 200, z.string());
   const end = Number(all.headers.get("x-output-offset"));
   expect(all.headers.get("x-output-start")).toBe("0");
-  expect(end).toBe(Buffer.byteLength(all.body));
+  expect(end).toBe(Buffer.byteLength(allText));
   const tail = await server.request("GET", `/sessions/${session.id}/output?since=${end - 3}`);
   expect(tail.headers.get("x-output-start")).toBe(String(end - 3));
-  expect(tail.body).toBe(all.body.slice(-3));
+  expect(tail.body).toBe(allText.slice(-3));
   viewer.close();
   await server.request("DELETE", `/sessions/${session.id}`);
 });
@@ -105,7 +109,7 @@ test("a session goes idle after IDLE_AFTER of silence and runs again on output",
   const session = await server.spawnShell("read -r; echo wake; sleep 30");
   const idle = await events.waitFor("session.state", session.id, (e) => e.session.state === "idle");
   expect(idle.session.state).toBe("idle");
-  expect((await server.request("GET", `/sessions/${session.id}`)).body.state).toBe("idle");
+  expect((await server.getSession(session.id)).state).toBe("idle");
   await server.request("POST", `/sessions/${session.id}/input`, { data: "\n" });
   const running = await events.waitFor(
     "session.state",
@@ -130,8 +134,11 @@ test("stop kills a process group that ignores SIGTERM and SIGHUP, after the grac
   const started = Date.now();
   const stopped = await server.request("POST", `/sessions/${session.id}/stop`);
   expect(Date.now() - started).toBeGreaterThanOrEqual(2900);
-  expect(stopped.status).toBe(200);
-  expect(stopped.body).toMatchObject({ state: "stopped", exitSignal: "SIGKILL", exitCode: null });
+  expect(bodyOf(stopped, 200, sessionSchema)).toMatchObject({
+    state: "stopped",
+    exitSignal: "SIGKILL",
+    exitCode: null,
+  });
   expect(await waitUntilGone(child)).toBe(true);
   viewer.close();
 }, 20_000);
@@ -139,25 +146,29 @@ test("stop kills a process group that ignores SIGTERM and SIGHUP, after the grac
 test("stop ends a cooperative session at once and records it", async () => {
   const session = await server.spawnShell("sleep 300");
   const stopped = await server.request("POST", `/sessions/${session.id}/stop`);
-  expect(stopped.body).toMatchObject({ state: "stopped", endReason: "stopped on request" });
-  expect(stopped.body.endedAt).not.toBeNull();
+  const stoppedBody = bodyOf(stopped, 200, sessionSchema);
+  expect(stoppedBody).toMatchObject({ state: "stopped", endReason: "stopped on request" });
+  expect(stoppedBody.endedAt).not.toBeNull();
   const again = await server.request("POST", `/sessions/${session.id}/stop`);
-  expect(again.body.state).toBe("stopped");
+  expect(bodyOf(again, 200, sessionSchema).state).toBe("stopped");
 });
 
 test("restart starts a new session linked to the old one", async () => {
   const old = await server.spawnShell("echo run; sleep 300", { name: "keep me" });
-  const restarted = await server.request("POST", `/sessions/${old.id}/restart`);
-  expect(restarted.status).toBe(201);
-  expect(restarted.body).toMatchObject({
+  const restarted = bodyOf(
+    await server.request("POST", `/sessions/${old.id}/restart`),
+    201,
+    sessionSchema,
+  );
+  expect(restarted).toMatchObject({
     parentSessionId: old.id,
     name: "keep me",
     args: old.args,
     state: "running",
   });
-  expect(restarted.body.id).not.toBe(old.id);
-  expect((await server.request("GET", `/sessions/${old.id}`)).body.state).toBe("stopped");
-  await server.request("DELETE", `/sessions/${restarted.body.id}`);
+  expect(restarted.id).not.toBe(old.id);
+  expect((await server.getSession(old.id)).state).toBe("stopped");
+  await server.request("DELETE", `/sessions/${restarted.id}`);
 });
 
 test("delete stops the session, closes its viewers and forgets it", async () => {
@@ -174,9 +185,9 @@ test("a missing executable is 503 provider_unavailable with the install hint", a
   const broken = await startTestServer({ shell: "/nonexistent/shell" });
   try {
     const response = await broken.request("POST", "/sessions", { provider: "shell", cwd: "/tmp" });
-    expect(response.status).toBe(503);
-    expect(response.body.error.code).toBe("provider_unavailable");
-    expect((await broken.request("GET", "/sessions")).body.sessions).toHaveLength(0);
+    expect(errorOf(response, 503).code).toBe("provider_unavailable");
+    const listed = bodyOf(await broken.request("GET", "/sessions"), 200, sessionListSchema);
+    expect(listed.sessions).toHaveLength(0);
   } finally {
     await broken.dispose();
   }
@@ -196,12 +207,11 @@ test("a program that cannot start leaves a failed session behind", async () => {
   const broken = await startTestServer({ env: { DATA_DIR: dataDir } });
   try {
     const response = await broken.request("POST", "/sessions", { provider: "broken", cwd: "/tmp" });
-    expect(response.status).toBe(201);
-    expect(response.body).toMatchObject({ state: "failed", pid: null });
-    expect(response.body.endReason).toContain(`could not start ${file}`);
-    const stored = await broken.request("GET", `/sessions/${response.body.id}`);
-    expect(stored.body.state).toBe("failed");
-    const input = await broken.request("POST", `/sessions/${response.body.id}/input`, {
+    const created = bodyOf(response, 201, sessionSchema);
+    expect(created).toMatchObject({ state: "failed", pid: null });
+    expect(created.endReason).toContain(`could not start ${file}`);
+    expect((await broken.getSession(created.id)).state).toBe("failed");
+    const input = await broken.request("POST", `/sessions/${created.id}/input`, {
       data: "x",
     });
     expect(input.status).toBe(409);
@@ -292,11 +302,13 @@ describe("bad input gets a precise error and changes nothing", () => {
       "invalid_request",
     ],
   ] as const)("%s", async (_name, method, path, body, status, code) => {
-    const before = (await server.request("GET", "/sessions")).body.sessions.length;
+    const sessionCount = async () =>
+      bodyOf(await server.request("GET", "/sessions"), 200, sessionListSchema).sessions.length;
+    const before = await sessionCount();
     const response = await server.request(method, path, body);
     expect(response.status).toBe(status);
     expect(response.body).toEqual({ error: { code, message: expect.any(String) } });
-    expect((await server.request("GET", "/sessions")).body.sessions.length).toBe(before);
+    expect(await sessionCount()).toBe(before);
   });
 
   test("malformed JSON is 400 invalid_json", async () => {
@@ -334,8 +346,7 @@ describe("bad input gets a precise error and changes nothing", () => {
     const session = await server.spawnShell("exit 0");
     await exited(session.id);
     const input = await server.request("POST", `/sessions/${session.id}/input`, { data: "x" });
-    expect(input.status).toBe(409);
-    expect(input.body.error.code).toBe("session_not_running");
+    expect(errorOf(input, 409).code).toBe("session_not_running");
     const resize = await server.request("POST", `/sessions/${session.id}/resize`, {
       cols: 10,
       rows: 10,
@@ -359,8 +370,7 @@ describe("bad input gets a precise error and changes nothing", () => {
   ])("since %s is refused with 400 before any upgrade", async (_name, since) => {
     const session = await server.spawnShell("sleep 30");
     const output = await server.request("GET", `/sessions/${session.id}/output?since=${since}`);
-    expect(output.status).toBe(400);
-    expect(output.body.error.code).toBe("since_invalid");
+    expect(errorOf(output, 400).code).toBe("since_invalid");
     const upgrade = await fetch(`${server.api}/sessions/${session.id}/stream?since=${since}`, {
       headers: {
         Connection: "Upgrade",
@@ -371,9 +381,7 @@ describe("bad input gets a precise error and changes nothing", () => {
       },
     });
     expect(upgrade.status).toBe(400);
-    expect(((await upgrade.json()) as { error: { code: string } }).error.code).toBe(
-      "since_invalid",
-    );
+    expect(errorOf(await readResponse(upgrade), 400).code).toBe("since_invalid");
     await server.request("DELETE", `/sessions/${session.id}`);
   });
 
@@ -391,15 +399,12 @@ describe("bad input gets a precise error and changes nothing", () => {
       headers: server.auth,
     });
     expect(response.status).toBe(400);
-    expect(((await response.json()) as { error: { code: string } }).error.code).toBe(
-      "websocket_expected",
-    );
+    expect(errorOf(await readResponse(response), 400).code).toBe("websocket_expected");
     await server.request("DELETE", `/sessions/${session.id}`);
   });
 
   test("an unknown route is a JSON 404", async () => {
     const response = await server.request("GET", "/nope");
-    expect(response.status).toBe(404);
-    expect(response.body.error.code).toBe("not_found");
+    expect(errorOf(response, 404).code).toBe("not_found");
   });
 });

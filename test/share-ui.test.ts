@@ -5,6 +5,7 @@
 import { expect, test } from "bun:test";
 import type { Browser } from "playwright-core";
 import { sessionSchema } from "../src/protocol/session.ts";
+import { shareCreatedSchema } from "../src/protocol/shares.ts";
 import {
   newPage,
   shot,
@@ -133,7 +134,7 @@ test("a recording link shows the output up to its opening, says so, and nothing 
   // The recording holds what was printed before it opened.
   await eventually(outputHas("KEPT-OUTPUT"), "the program's output");
   const guest = await newPage(browser);
-  await guest.page.goto(`${server.url}${(created.body as { path: string }).path}`);
+  await guest.page.goto(`${server.url}${bodyOf(created, 201, shareCreatedSchema).path}`);
   await waitForLine(guest.page, session.id, "^KEPT-OUTPUT");
   await guest.page.getByText("End of the recording").waitFor();
   await server.request("POST", `/sessions/${session.id}/input`, { data: "LATER-INPUT" });

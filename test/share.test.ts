@@ -19,7 +19,7 @@ import {
 import { CloseCode } from "../src/protocol/stream.ts";
 import { hashToken } from "../src/shares/share-links.ts";
 import { createManualTimers } from "./support/manual-timers.ts";
-import { bodyOf, errorOf } from "./support/responses.ts";
+import { auditListSchema, bodyOf, errorOf } from "./support/responses.ts";
 import { startTestServer, type TestServer } from "./support/server.ts";
 import { StreamClient, streamUrl } from "./support/ws-client.ts";
 
@@ -78,9 +78,7 @@ interface AuditRow {
 }
 
 async function shareRows(target: string): Promise<AuditRow[]> {
-  const { entries } = (await server.request("GET", "/audit?limit=500")).body as {
-    entries: AuditRow[];
-  };
+  const { entries } = bodyOf(await server.request("GET", "/audit?limit=500"), 200, auditListSchema);
   return entries.filter((e) => e.target === target && e.action.startsWith("share.")).reverse();
 }
 

@@ -17,7 +17,7 @@ withServerAndBrowser({ loginLimit: { count: 1000, perMs: 60_000 } }, (started, l
 type Size = { cols: number; rows: number };
 
 async function ptySize(id: string): Promise<Size> {
-  const { body } = await server.request("GET", `/sessions/${id}`);
+  const body = await server.getSession(id);
   return { cols: body.cols, rows: body.rows };
 }
 

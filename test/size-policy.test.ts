@@ -51,7 +51,7 @@ async function nthResize(client: StreamClient, count: number): Promise<Size> {
 }
 
 async function ptySize(id: string): Promise<Size> {
-  const { body } = await server.request("GET", `/sessions/${id}`);
+  const body = await server.getSession(id);
   return { cols: body.cols, rows: body.rows };
 }
 

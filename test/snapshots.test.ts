@@ -93,7 +93,7 @@ test("in process: a viewer that attaches after the ring turned over sees what th
   expectFullState(early.state);
 
   const late = await attachLate(server, session.id);
-  const { body } = await server.request("GET", `/sessions/${session.id}`);
+  const body = await server.getSession(session.id);
   expect(late.snapshot.offset).toBe(body.outputOffset);
   expect(late.state).toEqual(early.state);
   // The snapshot, not the 64 KiB ring tail, is what the late viewer was sent.

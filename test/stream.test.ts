@@ -145,7 +145,7 @@ test("since= older than the buffer announces the gap, then sends the terminal's 
   // happen, so poll the session's offset (there is no event for "output reached N").
   const session = await small.spawnShell("head -c 3145728 /dev/zero | tr '\\0' x; sleep 30");
   await eventually(async () => {
-    const { outputOffset } = (await small.request("GET", `/sessions/${session.id}`)).body;
+    const { outputOffset } = await small.getSession(session.id);
     return outputOffset >= 3145728 ? true : undefined;
   }, "3 MiB of output");
   const late = await StreamClient.connect(streamUrl(small.api, session.id, 0), small.auth);
@@ -231,7 +231,7 @@ test("a client the ring overtook resyncs from a snapshot when it reads again; on
       .slice(at + 2)
       .map((f) => f.payload),
   );
-  const { outputOffset } = (await small.request("GET", `/sessions/${session.id}`)).body;
+  const { outputOffset } = await small.getSession(session.id);
   expect(event.offset + live.length).toBe(outputOffset);
   expect(live.toString("latin1")).toBe(healthy.output.subarray(event.offset).toString("latin1"));
 
@@ -257,7 +257,7 @@ test("resize from one viewer reaches the PTY and is broadcast to the others", as
   expect(await b.waitForEvent("resize")).toEqual({ type: "resize", cols: 132, rows: 43 });
   a.send(new TextEncoder().encode("\n"));
   await a.waitForText("43 132");
-  expect((await server.request("GET", `/sessions/${session.id}`)).body).toMatchObject({
+  expect(await server.getSession(session.id)).toMatchObject({
     cols: 132,
     rows: 43,
   });
@@ -280,7 +280,7 @@ test("bad text frames get an error event; the socket and the session live on", a
   await client.waitForEvent("pong");
   client.send(new TextEncoder().encode("still here"));
   await client.waitForOutput((o) => o.subarray(ready).toString() === "still here");
-  expect((await server.request("GET", `/sessions/${id}`)).body.state).toBe("running");
+  expect((await server.getSession(id)).state).toBe("running");
   client.close();
 });
 

@@ -4,6 +4,7 @@
 // and an outage of the Bot API delays nothing but Telegram.
 
 import { afterAll, beforeAll, expect, test } from "bun:test";
+import { auditListSchema, bodyOf } from "./support/responses.ts";
 import { eventually, outputOf, startTestServer, type TestServer } from "./support/server.ts";
 import { type SentMessage, startTelegramApi, type TelegramApi } from "./support/telegram-api.ts";
 import { EventsClient, eventsUrl } from "./support/ws-client.ts";
@@ -77,9 +78,7 @@ test("a waiting prompt is a message with its options as buttons; a press answers
   expect(refused.body.text).toBe("This button has expired.");
   expect((await output(session.id)).match(/\[y\/N\] y/g)).toHaveLength(1);
 
-  const { entries } = (await server.request("GET", "/audit?limit=50")).body as {
-    entries: { action: string; actor: string; target: string; detail: { channel: string } }[];
-  };
+  const { entries } = bodyOf(await server.request("GET", "/audit?limit=50"), 200, auditListSchema);
   const row = entries.find((e) => e.action === "session.answer" && e.target === session.id);
   expect(row).toMatchObject({ actor: `telegram:${CHAT}`, detail: { channel: "telegram" } });
 });
@@ -91,9 +90,10 @@ test("a button of a prompt that changed types nothing", async () => {
   );
   const first = await noticeOf(session.name);
   // Answered elsewhere (the web UI): the first prompt goes, the second comes.
-  const waiting = await server.request("GET", `/sessions/${session.id}`);
+  const waiting = (await server.getSession(session.id)).activity?.prompt;
+  if (!waiting) throw new Error("no prompt waiting");
   await server.request("POST", `/sessions/${session.id}/answer`, {
-    fingerprint: waiting.body.activity.prompt.fingerprint,
+    fingerprint: waiting.fingerprint,
     option: 0,
   });
   await telegram.waitForSent((m) => m.text.includes("Second? [y/N]"));

@@ -4,6 +4,7 @@
 
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import type { Browser, BrowserContext, Page } from "playwright-core";
+import { providerInfoSchema } from "../src/protocol/providers.ts";
 import { CloseCode } from "../src/protocol/stream.ts";
 import {
   newPage,
@@ -15,6 +16,7 @@ import {
   waitForLine,
   withServerAndBrowser,
 } from "./support/browser.ts";
+import { bodyOf } from "./support/responses.ts";
 import { ADMIN, eventually, startTestServer, type TestServer } from "./support/server.ts";
 
 let server: TestServer;
@@ -188,10 +190,10 @@ describe("desktop", () => {
   });
 
   test("resizing the window resizes the PTY", async () => {
-    const before = (await server.request("GET", `/sessions/${sessionId}`)).body;
+    const before = await server.getSession(sessionId);
     await page.setViewportSize({ width: 900, height: 600 });
     const after = await eventually(async () => {
-      const session = (await server.request("GET", `/sessions/${sessionId}`)).body;
+      const session = await server.getSession(sessionId);
       return session.cols < before.cols && session.rows < before.rows ? session : undefined;
     }, "a smaller PTY");
     await page.keyboard.type("stty size");
@@ -224,7 +226,7 @@ describe("desktop", () => {
     await dialog.getByRole("button", { name: "Start" }).click();
     const id = await newSessionId(page, before);
     await waitForLine(page, id, "^args ok: word$");
-    expect((await server.request("GET", `/sessions/${id}`)).body.args).toEqual([
+    expect((await server.getSession(id)).args).toEqual([
       "-c",
       'echo "args ok: $0"; exec cat',
       "word",
@@ -243,15 +245,13 @@ describe("desktop", () => {
     await page.getByRole("link", { name: /renamed meanwhile/ }).waitFor();
     await rename.getByRole("button", { name: "Rename" }).click();
     await page.getByRole("link", { name: /renamed shell/ }).waitFor();
-    expect((await server.request("GET", `/sessions/${id}`)).body.name).toBe("renamed shell");
+    expect((await server.getSession(id)).name).toBe("renamed shell");
 
     await head.getByRole("button", { name: "Stop" }).click();
     const confirmStop = page.getByRole("dialog", { name: "Stop session?" });
     await confirmStop.getByRole("button", { name: "Cancel" }).click();
     // Still live (IDLE_AFTER is 1 s here: it may have gone idle meanwhile).
-    expect(["running", "idle"]).toContain(
-      (await server.request("GET", `/sessions/${id}`)).body.state,
-    );
+    expect(["running", "idle"]).toContain((await server.getSession(id)).state);
     await head.getByRole("button", { name: "Stop" }).click();
     await confirmStop.getByRole("button", { name: "Stop" }).click();
     await head.getByText(/^(stopped|ended)/).waitFor();
@@ -260,7 +260,7 @@ describe("desktop", () => {
     await head.getByRole("button", { name: "Restart" }).click();
     await page.waitForURL((url) => url.pathname.startsWith("/s/") && !url.pathname.endsWith(id));
     const next = new URL(page.url()).pathname.split("/").pop() as string;
-    expect((await server.request("GET", `/sessions/${next}`)).body.parentSessionId).toBe(id);
+    expect((await server.getSession(next)).parentSessionId).toBe(id);
     await waitForLine(page, next, "[$#] ?$");
 
     await head.getByRole("button", { name: "Delete" }).click();
@@ -279,12 +279,20 @@ describe("desktop", () => {
     const enabled = card.getByRole("checkbox", { name: "enabled" });
     await enabled.uncheck();
     await eventually(async () => {
-      const codex = (await server.request("GET", "/providers/codex")).body;
+      const codex = bodyOf(
+        await server.request("GET", "/providers/codex"),
+        200,
+        providerInfoSchema,
+      );
       return codex.enabled === false ? true : undefined;
     }, "codex disabled");
     await enabled.check();
     await eventually(async () => {
-      const codex = (await server.request("GET", "/providers/codex")).body;
+      const codex = bodyOf(
+        await server.request("GET", "/providers/codex"),
+        200,
+        providerInfoSchema,
+      );
       return codex.enabled === true ? true : undefined;
     }, "codex enabled");
   });
@@ -453,7 +461,7 @@ describe("phone", () => {
 
       // The composer sends its text as one paste, then Enter; neither it nor the soft keyboard
       // (its inset simulated) changes the PTY's size.
-      const size = (await server.request("GET", `/sessions/${id}`)).body;
+      const size = await server.getSession(id);
       await keyBar.getByRole("button", { name: "Compose" }).tap();
       await page.evaluate(() =>
         document.documentElement.style.setProperty("--keyboard-inset", "300px"),
@@ -463,7 +471,7 @@ describe("phone", () => {
       await page.getByRole("button", { name: "Send ⏎" }).tap();
       await waitForLine(page, id, "^composed-5$");
       await shot(page, "phone-composer");
-      const after = (await server.request("GET", `/sessions/${id}`)).body;
+      const after = await server.getSession(id);
       expect([after.cols, after.rows]).toEqual([size.cols, size.rows]);
       await page.getByRole("button", { name: "Close composer" }).tap();
       await page.evaluate(() => document.documentElement.style.removeProperty("--keyboard-inset"));

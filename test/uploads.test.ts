@@ -20,6 +20,14 @@ import {
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Session } from "../src/protocol/session.ts";
+import { uploadResultSchema } from "../src/protocol/uploads.ts";
+import {
+  auditListSchema,
+  bodyOf,
+  errorOf,
+  type JsonResponse,
+  readResponse,
+} from "./support/responses.ts";
 import { eventually, outputOf, startTestServer, type TestServer } from "./support/server.ts";
 
 const MIB = 1024 * 1024;
@@ -54,7 +62,7 @@ async function upload(
   name: string,
   body: BodyInit,
   { query = {}, headers, id = session.id, on = server }: UploadOptions = {},
-) {
+): Promise<JsonResponse> {
   const params = new URLSearchParams({ name, ...query });
   const response = await fetch(`${on.api}/sessions/${id}/uploads?${params}`, {
     method: "POST",
@@ -64,13 +72,7 @@ async function upload(
     duplex: "half",
     keepalive: false,
   });
-  const text = await response.text();
-  // biome-ignore lint/suspicious/noExplicitAny: tests read response fields freely
-  let parsed: any = text;
-  try {
-    parsed = JSON.parse(text);
-  } catch {}
-  return { status: response.status, body: parsed, headers: response.headers };
+  return readResponse(response);
 }
 
 /** A body of `total` bytes produced 64 KiB at a time, never held whole. */
@@ -115,7 +117,7 @@ describe("an upload", () => {
   test("never overwrites without overwrite=1: a taken name gets a numbered one", async () => {
     const first = await upload("notes.txt", "one");
     const second = await upload("notes.txt", "two");
-    expect(first.body.name).toBe("notes.txt");
+    expect(bodyOf(first, 201, uploadResultSchema).name).toBe("notes.txt");
     expect(second.status).toBe(201);
     expect(second.body).toMatchObject({
       name: "notes (1).txt",
@@ -123,21 +125,21 @@ describe("an upload", () => {
     });
     expect(readFileSync(join(uploads(), "notes.txt"), "utf8")).toBe("one");
     const replaced = await upload("notes.txt", "three", { query: { overwrite: "1" } });
-    expect(replaced.body.name).toBe("notes.txt");
+    expect(bodyOf(replaced, 201, uploadResultSchema).name).toBe("notes.txt");
     expect(readFileSync(join(uploads(), "notes.txt"), "utf8")).toBe("three");
   });
 
   test("goes into a folder picked inside the cwd, created when missing", async () => {
     const response = await upload("data.csv", "a,b", { query: { dir: "inbox/today" } });
-    expect(response.status).toBe(201);
-    expect(response.body.path).toBe(join(cwd, "inbox", "today", "data.csv"));
+    expect(bodyOf(response, 201, uploadResultSchema).path).toBe(
+      join(cwd, "inbox", "today", "data.csv"),
+    );
   });
 
   test("over UPLOAD_LIMIT while streaming is 413 and leaves no partial file", async () => {
     const before = filesUnder(uploads());
     const response = await upload("big.bin", streamOf(30 * MIB));
-    expect(response.status).toBe(413);
-    expect(response.body.error.code).toBe("upload_too_large");
+    expect(errorOf(response, 413).code).toBe("upload_too_large");
     expect(filesUnder(uploads())).toEqual(before);
   });
 
@@ -173,8 +175,7 @@ describe("hostile names and folders", () => {
   ])("name %j is refused (%s)", async (name, code) => {
     const before = filesUnder(cwd);
     const response = await upload(name, "payload");
-    expect(response.status).toBe(400);
-    expect(response.body.error.code).toBe(code);
+    expect(errorOf(response, 400).code).toBe(code);
     expect(filesUnder(cwd)).toEqual(before);
   });
 
@@ -187,16 +188,14 @@ describe("hostile names and folders", () => {
     ["ok/\x1b", "upload_dir_invalid"],
   ])("dir %j is refused (%s)", async (dir, code) => {
     const response = await upload("x.txt", "payload", { query: { dir } });
-    expect(response.status).toBe(400);
-    expect(response.body.error.code).toBe(code);
+    expect(errorOf(response, 400).code).toBe(code);
     expect(filesUnder(outside)).toEqual([]);
   });
 
   test("a symlinked folder pointing outside the cwd is refused, nothing written there", async () => {
     symlinkSync(outside, join(cwd, "escape"));
     const direct = await upload("x.txt", "payload", { query: { dir: "escape" } });
-    expect(direct.status).toBe(403);
-    expect(direct.body.error.code).toBe("upload_path_forbidden");
+    expect(errorOf(direct, 403).code).toBe("upload_path_forbidden");
     const below = await upload("x.txt", "payload", { query: { dir: "escape/deeper" } });
     expect(below.status).toBe(403);
     expect(filesUnder(outside)).toEqual([]);
@@ -207,7 +206,7 @@ describe("hostile names and folders", () => {
     writeFileSync(victim, "precious");
     symlinkSync(victim, join(uploads(), "target.txt"));
     const kept = await upload("target.txt", "evil");
-    expect(kept.body.name).toBe("target (1).txt");
+    expect(bodyOf(kept, 201, uploadResultSchema).name).toBe("target (1).txt");
     const replaced = await upload("target.txt", "evil", { query: { overwrite: "1" } });
     expect(replaced.status).toBe(201);
     expect(readFileSync(victim, "utf8")).toBe("precious");
@@ -240,8 +239,7 @@ describe("hostile names and folders", () => {
     symlinkSync(outside, folder);
     release();
     const response = await pending;
-    expect(response.status).toBe(403);
-    expect(response.body.error.code).toBe("upload_path_forbidden");
+    expect(errorOf(response, 403).code).toBe("upload_path_forbidden");
     expect(filesUnder(outside)).toEqual(["moved-away"]);
     rmSync(moved, { recursive: true });
   });
@@ -265,8 +263,7 @@ describe("who may upload", () => {
     const response = await upload("v.txt", "payload", {
       headers: { authorization: `Bearer ${viewer.token}`, "content-type": "text/plain" },
     });
-    expect(response.status).toBe(403);
-    expect(response.body.error.code).toBe("forbidden");
+    expect(errorOf(response, 403).code).toBe("forbidden");
     expect(filesUnder(uploads())).toEqual(before);
   });
 
@@ -277,13 +274,11 @@ describe("who may upload", () => {
     const noHeader = await upload("c.txt", "payload", {
       headers: { cookie, origin, "content-type": "text/plain" },
     });
-    expect(noHeader.status).toBe(403);
-    expect(noHeader.body.error.code).toBe("upload_header_required");
+    expect(errorOf(noHeader, 403).code).toBe("upload_header_required");
     const foreign = await upload("c.txt", "payload", {
       headers: { cookie, origin: "https://evil.example", "x-opendray-upload": "1" },
     });
-    expect(foreign.status).toBe(403);
-    expect(foreign.body.error.code).toBe("origin_forbidden");
+    expect(errorOf(foreign, 403).code).toBe("origin_forbidden");
     const noOrigin = await upload("c.txt", "payload", {
       headers: { cookie, "x-opendray-upload": "1" },
     });
@@ -296,11 +291,11 @@ describe("who may upload", () => {
   });
 
   test("each upload leaves an audit row: who, which session, which path, how big", async () => {
-    const response = await upload("audited.txt", "12345");
-    const { entries } = (await server.request("GET", "/audit?limit=100")).body;
+    const { path } = bodyOf(await upload("audited.txt", "12345"), 201, uploadResultSchema);
+    const audit = await server.request("GET", "/audit?limit=100");
+    const { entries } = bodyOf(audit, 200, auditListSchema);
     const row = entries.find(
-      (entry: { action: string; detail: { path?: string } }) =>
-        entry.action === "session.upload" && entry.detail.path === response.body.path,
+      (entry) => entry.action === "session.upload" && entry.detail?.path === path,
     );
     expect(row).toMatchObject({
       actor: "admin",
@@ -309,8 +304,7 @@ describe("who may upload", () => {
       detail: { status: 201, name: "audited.txt", size: 5 },
     });
     const refused = entries.find(
-      (entry: { action: string; detail: { name?: string } }) =>
-        entry.action === "session.upload" && entry.detail.name === "../escape.txt",
+      (entry) => entry.action === "session.upload" && entry.detail?.name === "../escape.txt",
     );
     expect(refused).toMatchObject({ outcome: "error", detail: { status: 400 } });
   });
@@ -323,9 +317,11 @@ describe("when the folder or the disk is gone", () => {
     rmSync(doomed, { recursive: true, force: true });
     const response = await upload("x.txt", "payload", { id: orphan.id });
     expect(response.status).toBe(404);
-    expect(response.body.error).toEqual({
-      code: "folder_not_found",
-      message: `the session's folder ${doomed} no longer exists`,
+    expect(response.body).toEqual({
+      error: {
+        code: "folder_not_found",
+        message: `the session's folder ${doomed} no longer exists`,
+      },
     });
   });
 
@@ -341,9 +337,8 @@ describe("when the folder or the disk is gone", () => {
       const small = await server.spawnShell("exec cat -v", { cwd: mount });
       const response = await upload("fill.bin", streamOf(900 * 1024), { id: small.id });
       expect(response.status).toBe(507);
-      expect(response.body.error).toEqual({
-        code: "disk_full",
-        message: "the disk is full; the partial file was removed",
+      expect(response.body).toEqual({
+        error: { code: "disk_full", message: "the disk is full; the partial file was removed" },
       });
       expect(filesUnder(join(mount, ".opendray", "uploads"))).toEqual([]);
       expect(
@@ -353,9 +348,7 @@ describe("when the folder or the disk is gone", () => {
         async () => (await outputOf(server, small.id)).text.includes("alive") || undefined,
         "the session echoing after the full disk",
       );
-      expect((await server.request("GET", `/sessions/${small.id}`)).body.state).toMatch(
-        /running|idle/,
-      );
+      expect((await server.getSession(small.id)).state).toMatch(/running|idle/);
       await server.request("DELETE", `/sessions/${small.id}`);
     } finally {
       execFileSync("umount", ["--lazy", mount]);
@@ -374,7 +367,7 @@ describe("the upload rate limit", () => {
         statuses.push((await upload("r.txt", "x", { id: target.id, on: strict })).status);
       expect(statuses).toEqual([201, 201, 429]);
       const limited = await upload("r.txt", "x", { id: target.id, on: strict });
-      expect(limited.body.error.code).toBe("rate_limited");
+      expect(errorOf(limited, 429).code).toBe("rate_limited");
       expect(Number(limited.headers.get("retry-after"))).toBeGreaterThan(0);
     } finally {
       await strict.dispose();

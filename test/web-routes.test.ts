@@ -1,7 +1,14 @@
 // The web UI's files as the server serves them: the SPA page for client routes, hashed assets
 // cached forever, the service worker and manifest, JSON 404s elsewhere, and the CSP on all.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import * as z from "zod/mini";
+import { bodyOf, errorOf, readResponse } from "./support/responses.ts";
 import { startTestServer, type TestServer } from "./support/server.ts";
+
+/** The fields of the web app manifest this test reads. */
+const manifestSchema = z.object({
+  icons: z.array(z.object({ src: z.string(), type: z.string() })),
+});
 
 let server: TestServer;
 beforeAll(async () => {
@@ -41,7 +48,7 @@ describe("web routes", () => {
     expect(worker.headers.get("cache-control")).toBe("no-cache");
     const manifest = await get("/manifest.webmanifest");
     expect(manifest.headers.get("content-type")).toBe("application/manifest+json");
-    const icons = ((await manifest.json()) as { icons: { src: string; type: string }[] }).icons;
+    const { icons } = bodyOf(await readResponse(manifest), 200, manifestSchema);
     for (const icon of icons) {
       const response = await get(icon.src);
       expect(response.status).toBe(200);
@@ -62,7 +69,7 @@ describe("web routes", () => {
     async (path) => {
       const response = await fetch(`${server.url}${path}`, { headers: server.auth });
       expect(response.status).toBe(404);
-      expect(((await response.json()) as { error: { code: string } }).error.code).toBe("not_found");
+      expect(errorOf(await readResponse(response), 404).code).toBe("not_found");
     },
   );
 });

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { changesSchema } from "../src/protocol/changes.ts";
 import { type Session, sessionSchema } from "../src/protocol/session.ts";
 import { sessionDeletedSchema } from "../src/protocol/session-requests.ts";
-import { bodyOf, errorOf } from "./support/responses.ts";
+import { auditListSchema, bodyOf, errorOf, sessionListSchema } from "./support/responses.ts";
 import { eventually, outputOf, startTestServer, type TestServer } from "./support/server.ts";
 
 /** Runs git in `cwd` (an identity given on the command line: HOME is empty); its stdout. */
@@ -124,11 +124,13 @@ describe("creating", () => {
   test("a branch that already exists: 409 branch_exists, no session, no folder", async () => {
     const repo = makeRepo();
     git(repo, "branch", "opendray/taken");
-    const before = (await server.request("GET", "/sessions")).body.sessions.length;
+    const sessionCount = async () =>
+      bodyOf(await server.request("GET", "/sessions"), 200, sessionListSchema).sessions.length;
+    const before = await sessionCount();
     const refused = errorOf(await create(repo, { worktree: "taken" }), 409);
     expect(refused.code).toBe("branch_exists");
     expect(refused.message).toContain("opendray/taken");
-    expect((await server.request("GET", "/sessions")).body.sessions.length).toBe(before);
+    expect(await sessionCount()).toBe(before);
     expect(existsSync(`${repo}.worktrees/taken`)).toBe(false);
   });
 
@@ -331,9 +333,11 @@ describe("deleting", () => {
     expect(branches(repo)).toContain("opendray/dirty");
     // The refusal is audited as such.
     const refusedRow = await eventually(async () => {
-      const { entries } = (await server.request("GET", "/audit?limit=200")).body as {
-        entries: { action: string; target: string; outcome: string; detail: unknown }[];
-      };
+      const { entries } = bodyOf(
+        await server.request("GET", "/audit?limit=200"),
+        200,
+        auditListSchema,
+      );
       return entries.find((row) => row.target === session.id && row.action === "session.delete");
     }, "the refusal's audit row");
     expect(refusedRow).toMatchObject({ outcome: "error", detail: { status: 409 } });
@@ -387,9 +391,11 @@ test("creating and removing a worktree are audited with its path and branch", as
   await server.request("DELETE", `/sessions/${session.id}?worktree=remove`);
   const path = `${repo}.worktrees/audited`;
   const rows = await eventually(async () => {
-    const { entries } = (await server.request("GET", "/audit?limit=200")).body as {
-      entries: { action: string; target: string; actor: string; detail: unknown }[];
-    };
+    const { entries } = bodyOf(
+      await server.request("GET", "/audit?limit=200"),
+      200,
+      auditListSchema,
+    );
     const mine = entries.filter((entry) => entry.target === session.id).reverse();
     return mine.length >= 4 ? mine : undefined;
   }, "the audit rows");

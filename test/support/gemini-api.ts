@@ -13,6 +13,7 @@
 // (`generationConfig.responseJsonSchema` or `responseSchema`: its model router, its next-speaker
 // check) get JSON of that schema, any other a short text. Every request is recorded.
 
+import { field, items } from "./json.ts";
 import { WaitList } from "./wait-list.ts";
 
 /** The reply used when the script is empty, and for side requests. */
@@ -31,8 +32,8 @@ export interface RecordedRequest {
   /** The model and method the path names (`gemini-2.5-flash`, `streamGenerateContent`). */
   model?: string;
   action?: string;
-  // biome-ignore lint/suspicious/noExplicitAny: tests read request fields freely
-  body: any;
+  /** The JSON body as sent (read it with `field`/`items` of ./json.ts, or `functionResponses`). */
+  body: unknown;
   /** A request of the main conversation (it offers tools), answered from the script. */
   main: boolean;
   /** What it was answered with (undefined for countTokens, refusals and unknown paths). */
@@ -61,18 +62,19 @@ export interface GeminiApi {
 }
 
 /** The function results a request carries back (`functionResponse` parts of its contents). */
-// biome-ignore lint/suspicious/noExplicitAny: request bodies are free-form JSON
-export function functionResponses(body: any): { id?: string; name: string; response: unknown }[] {
-  const contents: unknown[] = Array.isArray(body?.contents) ? body.contents : [];
+export function functionResponses(
+  body: unknown,
+): { id?: string; name: string; response: unknown }[] {
   const found: { id?: string; name: string; response: unknown }[] = [];
-  for (const content of contents as { parts?: unknown[] }[]) {
-    for (const part of (content.parts ?? []) as { functionResponse?: Record<string, unknown> }[]) {
-      const response = part.functionResponse;
+  for (const content of items(body, "contents")) {
+    for (const part of items(content, "parts")) {
+      const response = field(part, "functionResponse");
       if (!response) continue;
+      const id = field(response, "id");
       found.push({
-        ...(typeof response.id === "string" ? { id: response.id } : {}),
-        name: String(response.name),
-        response: response.response,
+        ...(typeof id === "string" ? { id } : {}),
+        name: String(field(response, "name")),
+        response: field(response, "response"),
       });
     }
   }
@@ -215,20 +217,18 @@ export function startGeminiApi(): GeminiApi {
           ),
         );
       }
-      // biome-ignore lint/suspicious/noExplicitAny: request bodies are free-form JSON
-      const params = (body ?? {}) as any;
       if (action === "countTokens") {
         record({ method: req.method, path, ...named, body, main: false });
-        return Response.json({ totalTokens: estimateTokens(params.contents) });
+        return Response.json({ totalTokens: estimateTokens(field(body, "contents")) });
       }
       if (action !== "generateContent" && action !== "streamGenerateContent") {
         return refuse(errorResponse(404, "NOT_FOUND", `models.${action} is not served here`));
       }
 
-      const tools: unknown[] = Array.isArray(params.tools) ? params.tools : [];
-      const main = tools.length > 0;
-      const config = params.generationConfig ?? {};
-      const schema = config.responseJsonSchema ?? config.responseSchema;
+      const main = items(body, "tools").length > 0;
+      const schema =
+        field(body, "generationConfig", "responseJsonSchema") ??
+        field(body, "generationConfig", "responseSchema");
       const reply: ScriptedReply = (main && script.shift()) || {
         type: "text",
         text: schema ? JSON.stringify(fillSchema(schema, SIDE_REPLY)) : DEFAULT_REPLY,
@@ -236,7 +236,10 @@ export function startGeminiApi(): GeminiApi {
       record({ method: req.method, path, ...named, body, main, reply });
 
       const responseId = nextId("response");
-      const usage = { prompt: estimateTokens(params.contents), output: estimateTokens(reply) };
+      const usage = {
+        prompt: estimateTokens(field(body, "contents")),
+        output: estimateTokens(reply),
+      };
       const parts = replyParts(reply);
       if (action === "generateContent") {
         const whole = reply.type === "text" ? [{ text: reply.text }] : parts;

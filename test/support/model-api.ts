@@ -11,6 +11,7 @@
 // such request a short text; the `HEAD /` it opens the connection with gets a 404, as any other
 // path. Every request is recorded in `requests`.
 
+import { field, items } from "./json.ts";
 import { WaitList } from "./wait-list.ts";
 
 const MODEL_DEFAULT = "claude-sonnet-4-5-20250929";
@@ -28,8 +29,8 @@ export interface RecordedRequest {
   method: string;
   /** The path without its query (Claude Code adds `?beta=true`). */
   path: string;
-  // biome-ignore lint/suspicious/noExplicitAny: tests read request fields freely
-  body: any;
+  /** The JSON body as sent (read it with `field`/`items` of ./json.ts, or `userText`). */
+  body: unknown;
   /** A request of the main conversation (it offers tools), answered from the script. */
   main: boolean;
   /** What it was answered with (undefined for count_tokens and unknown paths). */
@@ -56,17 +57,15 @@ export interface ModelApi {
 }
 
 /** The text of a request's user turns (string content or text blocks), newest last. */
-// biome-ignore lint/suspicious/noExplicitAny: request bodies are free-form JSON
-export function userText(body: any): string {
-  const messages: unknown[] = Array.isArray(body?.messages) ? body.messages : [];
+export function userText(body: unknown): string {
   const parts: string[] = [];
-  for (const message of messages as { role?: string; content?: unknown }[]) {
-    if (message.role !== "user") continue;
-    if (typeof message.content === "string") parts.push(message.content);
-    else if (Array.isArray(message.content)) {
-      for (const block of message.content as { type?: string; text?: string }[]) {
-        if (block.type === "text" && typeof block.text === "string") parts.push(block.text);
-      }
+  for (const message of items(body, "messages")) {
+    if (field(message, "role") !== "user") continue;
+    const content = field(message, "content");
+    if (typeof content === "string") parts.push(content);
+    for (const block of Array.isArray(content) ? content : []) {
+      const text = field(block, "text");
+      if (field(block, "type") === "text" && typeof text === "string") parts.push(text);
     }
   }
   return parts.join("\n");
@@ -242,23 +241,22 @@ export function startModelApi(): ModelApi {
         return errorResponse(404, "not_found_error", `${req.method} ${path} is not served here`);
       }
 
-      // biome-ignore lint/suspicious/noExplicitAny: request bodies are free-form JSON
-      const params = (body ?? {}) as any;
-      const main = Array.isArray(params.tools) && params.tools.length > 0;
-      const format = params.output_config?.format;
+      const main = items(body, "tools").length > 0;
+      const format = field(body, "output_config", "format");
       const reply: ScriptedReply = (main && script.shift()) || {
         type: "text",
         text:
-          format?.type === "json_schema"
-            ? JSON.stringify(fillSchema(format.schema, SIDE_REPLY))
+          field(format, "type") === "json_schema"
+            ? JSON.stringify(fillSchema(field(format, "schema"), SIDE_REPLY))
             : DEFAULT_REPLY,
       };
       record({ method: req.method, path, body, main, reply });
 
       const id = nextId("msg");
-      const model = typeof params.model === "string" ? params.model : MODEL_DEFAULT;
-      const inputTokens = estimateTokens(params.messages);
-      if (params.stream !== true) {
+      const asked = field(body, "model");
+      const model = typeof asked === "string" ? asked : MODEL_DEFAULT;
+      const inputTokens = estimateTokens(field(body, "messages"));
+      if (field(body, "stream") !== true) {
         return Response.json({
           id,
           type: "message",

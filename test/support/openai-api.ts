@@ -15,6 +15,8 @@
 // asked for with `text.format`) gets JSON of that schema, any other such request a short text.
 // Other paths get a 404. Every request is recorded in `requests`.
 
+import { field, items } from "./json.ts";
+
 /** The reply used when the script is empty, and for side requests. */
 export const DEFAULT_REPLY = "OK";
 /** The strings of a structured side reply (the task title Codex asks for). */
@@ -27,8 +29,8 @@ export type ScriptedReply =
 export interface RecordedRequest {
   method: string;
   path: string;
-  // biome-ignore lint/suspicious/noExplicitAny: tests read request fields freely
-  body: any;
+  /** The JSON body as sent (read it with `field`/`items` of ./json.ts, or `functionOutputs`). */
+  body: unknown;
   /** A request of the main conversation (it offers tools), answered from the script. */
   main: boolean;
   /** What it was answered with (undefined for refused requests and unknown paths). */
@@ -64,18 +66,21 @@ export interface OpenAiApi {
  * The outputs of function calls a request carries back: `function_call_output` items of the
  * Responses API, `tool` messages of Chat Completions.
  */
-// biome-ignore lint/suspicious/noExplicitAny: request bodies are free-form JSON
-export function functionOutputs(body: any): { callId: string; output: string }[] {
+export function functionOutputs(body: unknown): { callId: string; output: string }[] {
   const text = (output: unknown) => (typeof output === "string" ? output : JSON.stringify(output));
-  const input: unknown[] = Array.isArray(body?.input) ? body.input : [];
-  const messages: unknown[] = Array.isArray(body?.messages) ? body.messages : [];
   return [
-    ...(input as { type?: string; call_id?: string; output?: unknown }[])
-      .filter((item) => item.type === "function_call_output")
-      .map((item) => ({ callId: String(item.call_id), output: text(item.output) })),
-    ...(messages as { role?: string; tool_call_id?: string; content?: unknown }[])
-      .filter((message) => message.role === "tool")
-      .map((message) => ({ callId: String(message.tool_call_id), output: text(message.content) })),
+    ...items(body, "input")
+      .filter((item) => field(item, "type") === "function_call_output")
+      .map((item) => ({
+        callId: String(field(item, "call_id")),
+        output: text(field(item, "output")),
+      })),
+    ...items(body, "messages")
+      .filter((message) => field(message, "role") === "tool")
+      .map((message) => ({
+        callId: String(field(message, "tool_call_id")),
+        output: text(field(message, "content")),
+      })),
   ];
 }
 
@@ -345,27 +350,32 @@ export function startOpenAiApi(): OpenAiApi {
         );
       }
 
-      // biome-ignore lint/suspicious/noExplicitAny: request bodies are free-form JSON
-      const params = (body ?? {}) as any;
-      const main = Array.isArray(params.tools) && params.tools.length > 0;
+      const main = items(body, "tools").length > 0;
       const chat = path === "/v1/chat/completions";
       const format = chat
-        ? { ...params.response_format, schema: params.response_format?.json_schema?.schema }
-        : params.text?.format;
+        ? {
+            type: field(body, "response_format", "type"),
+            schema: field(body, "response_format", "json_schema", "schema"),
+          }
+        : {
+            type: field(body, "text", "format", "type"),
+            schema: field(body, "text", "format", "schema"),
+          };
       const reply: ScriptedReply = (main && script.shift()) || {
         type: "text",
         text:
-          format?.type === "json_schema"
+          format.type === "json_schema"
             ? JSON.stringify(fillSchema(format.schema, SIDE_REPLY))
             : DEFAULT_REPLY,
       };
       record({ method: req.method, path, body, main, reply });
 
-      const model = typeof params.model === "string" ? params.model : "gpt-5";
+      const asked = field(body, "model");
+      const model = typeof asked === "string" ? asked : "gpt-5";
       if (chat) {
         const id = nextId("chatcmpl");
-        const inputTokens = estimateTokens(params.messages);
-        if (params.stream !== true) {
+        const inputTokens = estimateTokens(field(body, "messages"));
+        if (field(body, "stream") !== true) {
           return Response.json(chatCompletion(id, model, inputTokens, reply));
         }
         const sse = chatChunks(id, model, inputTokens, reply)
@@ -376,7 +386,7 @@ export function startOpenAiApi(): OpenAiApi {
         });
       }
       const responseIds = { response: nextId("resp"), item: nextId("item") };
-      const inputTokens = estimateTokens(params.input);
+      const inputTokens = estimateTokens(field(body, "input"));
       const sse = streamEvents(responseIds, model, inputTokens, reply)
         .map((event) => `event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`)
         .join("");

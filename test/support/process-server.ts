@@ -4,8 +4,10 @@ import { mkdtempSync, readFileSync, renameSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Subprocess } from "bun";
-import type { Session } from "../../src/protocol/session.ts";
+import { loginResultSchema } from "../../src/protocol/auth.ts";
+import { type Session, sessionSchema } from "../../src/protocol/session.ts";
 import { createTestDatabase, type TestDatabase } from "./database.ts";
+import { bodyOf, type JsonResponse, readResponse } from "./responses.ts";
 import { ADMIN, TEST_HOME } from "./server.ts";
 
 const MAIN = join(import.meta.dir, "../../src/main.ts");
@@ -16,7 +18,10 @@ export interface ServerProcess {
   process: Subprocess<"ignore", "ignore", "pipe">;
   /** stderr lines so far. */
   log: string[];
-  /** Bearer header of the first admin (ADMIN of ./server.ts). */
+  /**
+   * Bearer header of the first admin (ADMIN of ./server.ts); without a token when ADMIN's
+   * password no longer signs in (a test changed it), so that its requests answer 401.
+   */
   auth: { authorization: string };
 }
 
@@ -88,7 +93,8 @@ export async function startServerProcess(
         headers: { "content-type": "application/json" },
         body: JSON.stringify(ADMIN),
       });
-      const { token } = (await login.json()) as { token: string };
+      const signedIn = await readResponse(login);
+      const token = signedIn.status === 401 ? "" : bodyOf(signedIn, 200, loginResultSchema).token;
       return { api, process: child, log, auth: { authorization: `Bearer ${token}` } };
     }
   }
@@ -100,7 +106,7 @@ export async function requestJson(
   method: string,
   path: string,
   body?: unknown,
-): Promise<{ status: number; body: Session & Record<string, unknown> }> {
+): Promise<JsonResponse> {
   const response = await fetch(`${server.api}${path}`, {
     method,
     headers: {
@@ -112,10 +118,12 @@ export async function requestJson(
     // can be reset under the next request.
     keepalive: false,
   });
-  return {
-    status: response.status,
-    body: (await response.json()) as Session & Record<string, unknown>,
-  };
+  return readResponse(response);
+}
+
+/** GET /sessions/:id, checked against the session schema; throws unless 200. */
+export async function sessionOf(server: ServerProcess, id: string): Promise<Session> {
+  return bodyOf(await requestJson(server, "GET", `/sessions/${id}`), 200, sessionSchema);
 }
 
 /** POST /sessions of the shell provider running `script` (`$SHELL -l -c`); throws unless 201. */
@@ -125,8 +133,7 @@ export async function spawnShell(server: ServerProcess, script: string): Promise
     cwd: "/tmp",
     args: ["-c", script],
   });
-  if (created.status !== 201) throw new Error(`spawn failed: ${JSON.stringify(created.body)}`);
-  return created.body;
+  return bodyOf(created, 201, sessionSchema);
 }
 
 /** A data directory and database for servers run as processes, one after another. */

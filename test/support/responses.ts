@@ -1,8 +1,17 @@
 // Typed reads of a test request's answer: the body checked against a src/protocol schema (or a
 // test's own), so that a test names the fields the server promises instead of reading `any`.
+// `request` and `send` answer a body of type `unknown`: read it with `bodyOf(r, status, schema)`
+// or `errorOf(r, status)`, which check the status too. A check of the whole body (`toEqual` of
+// an error envelope, a secret `not.toContain`ed in its JSON) stays on the raw `r.body`: a parse
+// drops the keys its schema does not name.
 
-import type * as z from "zod/mini";
+import * as z from "zod/mini";
+import { auditEntrySchema } from "../../src/protocol/audit.ts";
+import { userSchema } from "../../src/protocol/auth.ts";
 import { type ErrorBody, errorBodySchema } from "../../src/protocol/errors.ts";
+import { providerInfoSchema } from "../../src/protocol/providers.ts";
+import { pushSubscriptionInfoSchema } from "../../src/protocol/push.ts";
+import { sessionSchema } from "../../src/protocol/session.ts";
 
 /** A response with its JSON body (undefined when empty, the raw text when not JSON). */
 export interface JsonResponse<Body = unknown> {
@@ -11,12 +20,15 @@ export interface JsonResponse<Body = unknown> {
   headers: Headers;
 }
 
-/**
- * What `request` and `send` return: a body read freely, unchecked. Most tests predate the typed
- * reads below; new ones use `bodyOf` and `errorOf` instead of reaching into it.
- */
-// biome-ignore lint/suspicious/noExplicitAny: the one unchecked form, kept for the older tests
-export type UncheckedResponse = JsonResponse<any>;
+/** A fetch `Response` read whole, for `bodyOf` and `errorOf`. */
+export async function readResponse(response: Response): Promise<JsonResponse> {
+  const text = await response.text();
+  let body: unknown = text;
+  try {
+    body = text ? JSON.parse(text) : undefined;
+  } catch {}
+  return { status: response.status, body, headers: response.headers };
+}
 
 /**
  * The body of `response` as `schema` reads it, when its status is `status`; otherwise throws,
@@ -39,3 +51,18 @@ export function bodyOf<Schema extends z.ZodMiniType>(
 export function errorOf(response: JsonResponse, status: number): ErrorBody["error"] {
   return bodyOf(response, status, errorBodySchema).error;
 }
+
+// The lists the API answers with: one key holding the items, each checked by its schema.
+
+/** GET /sessions. */
+export const sessionListSchema = z.object({ sessions: z.array(sessionSchema) });
+/** GET /users. */
+export const userListSchema = z.object({ users: z.array(userSchema) });
+/** GET /audit. */
+export const auditListSchema = z.object({ entries: z.array(auditEntrySchema) });
+/** GET /push/subscriptions. */
+export const pushSubscriptionListSchema = z.object({
+  subscriptions: z.array(pushSubscriptionInfoSchema),
+});
+/** GET /providers. */
+export const providerListSchema = z.object({ providers: z.array(providerInfoSchema) });

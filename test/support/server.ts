@@ -12,9 +12,9 @@ import { type RunningServer, startServer } from "../../src/server.ts";
 import type { Timers } from "../../src/sessions/timers.ts";
 import { createTestDatabase, type TestDatabase } from "./database.ts";
 import { stopProcess } from "./process.ts";
-import { bodyOf, type UncheckedResponse } from "./responses.ts";
+import { bodyOf, type JsonResponse, readResponse } from "./responses.ts";
 
-export type { JsonResponse, UncheckedResponse } from "./responses.ts";
+export type { JsonResponse } from "./responses.ts";
 
 /** HOME of every test session: empty, so login shells read only /etc/profile. */
 export const TEST_HOME = mkdtempSync(join(tmpdir(), "opendray-home-"));
@@ -38,18 +38,20 @@ export interface TestServer extends RunningServer {
    * JSON request against /api/v1 as the admin; returns status, parsed body and headers. Read the
    * body through `bodyOf`/`errorOf` (./responses.ts) to have it checked and typed.
    */
-  request(method: string, path: string, body?: unknown): Promise<UncheckedResponse>;
+  request(method: string, path: string, body?: unknown): Promise<JsonResponse>;
   /** JSON request with exactly the given headers (no token unless given). */
   send(
     method: string,
     path: string,
     body: unknown,
     headers: Record<string, string>,
-  ): Promise<UncheckedResponse>;
+  ): Promise<JsonResponse>;
   /** POST /auth/login; the token. */
   login(username: string, password: string): Promise<string>;
   /** A new account (password: ADMIN.password), signed in. */
   createUser(username: string, role: "admin" | "viewer"): Promise<{ user: User; token: string }>;
+  /** GET /sessions/:id, checked against the session schema; throws unless 200. */
+  getSession(id: string): Promise<Session>;
   /** POST /sessions for a shell running `script` (`bash -c` semantics through `$SHELL -l -c`). */
   spawnShell(script: string, extra?: Record<string, unknown>): Promise<Session>;
   /** Stop the server and delete its data and database. */
@@ -123,7 +125,7 @@ export async function startTestServer(
     path: string,
     body: unknown,
     headers: Record<string, string>,
-  ): Promise<UncheckedResponse> => {
+  ): Promise<JsonResponse> => {
     const response = await fetch(`${api}${path}`, {
       method,
       headers: body === undefined ? headers : { "content-type": "application/json", ...headers },
@@ -132,12 +134,7 @@ export async function startTestServer(
       // timeout, just as it is reused, fails the request with ECONNRESET.
       keepalive: false,
     });
-    const text = await response.text();
-    let parsed: unknown = text;
-    try {
-      parsed = text ? JSON.parse(text) : undefined;
-    } catch {}
-    return { status: response.status, body: parsed, headers: response.headers };
+    return readResponse(response);
   };
 
   const login = async (username: string, password: string): Promise<string> => {
@@ -164,6 +161,9 @@ export async function startTestServer(
         user: bodyOf(created, 201, userSchema),
         token: await login(username, ADMIN.password),
       };
+    },
+    async getSession(id) {
+      return bodyOf(await request("GET", `/sessions/${id}`), 200, sessionSchema);
     },
     async spawnShell(script, extra = {}) {
       const response = await request("POST", "/sessions", {

@@ -5,20 +5,37 @@
 // editMessageReplyMarkup), records them, and lets a test play the user: a message in a chat, a
 // reply to a message, a press on an inline button. `outage(n)` fails the next n getUpdates.
 
+import * as z from "zod/mini";
+
+/**
+ * The reply_markup the bridge sends: an inline keyboard of callback buttons (any other markup is
+ * refused with 400, so a test reads buttons it can press).
+ */
+const replyMarkupSchema = z.object({
+  inline_keyboard: z.array(z.array(z.object({ text: z.string(), callback_data: z.string() }))),
+});
+export type ReplyMarkup = z.infer<typeof replyMarkupSchema>;
+
+const callBodySchema = z.record(z.string(), z.unknown());
+
 export interface SentMessage {
   message_id: number;
   chat_id: number;
   text: string;
   parse_mode?: string;
-  // biome-ignore lint/suspicious/noExplicitAny: the Bot API's reply_markup is free-form JSON
-  reply_markup?: any;
+  reply_markup?: ReplyMarkup;
 }
+
+/** A Bot API request body: a JSON object (an empty one when the call has no body). */
+export type CallBody = Record<string, unknown>;
 
 export interface ApiCall {
   method: string;
-  // biome-ignore lint/suspicious/noExplicitAny: request bodies are free-form JSON
-  body: any;
+  body: CallBody;
 }
+
+/** An update getUpdates hands out: its id and a message or a callback query. */
+type Update = { update_id: number } & Record<string, unknown>;
 
 export interface TelegramApi {
   url: string;
@@ -44,8 +61,7 @@ export const BOT_TOKEN = "123456789:stand-in-token-ABCDEFGHIJKLMNOP";
 export function startTelegramApi(): TelegramApi {
   const calls: ApiCall[] = [];
   const sent: SentMessage[] = [];
-  // biome-ignore lint/suspicious/noExplicitAny: updates are free-form JSON
-  const updates: any[] = [];
+  const updates: Update[] = [];
   let nextUpdate = 1;
   let nextMessage = 1000;
   let nextQuery = 1;
@@ -59,8 +75,7 @@ export function startTelegramApi(): TelegramApi {
   const chat = (chatId: number) => ({ id: chatId, type: "private", first_name: "Owner" });
   const ok = (result: unknown) => Response.json({ ok: true, result });
 
-  // biome-ignore lint/suspicious/noExplicitAny: request bodies are free-form JSON
-  const handle = async (method: string, body: any): Promise<Response> => {
+  const handle = async (method: string, body: CallBody): Promise<Response> => {
     switch (method) {
       case "getMe":
         return ok({ id: 123456789, is_bot: true, first_name: "Dray", username: "dray_bot" });
@@ -91,12 +106,19 @@ export function startTelegramApi(): TelegramApi {
         return ok(pending().slice(0, Number(body.limit ?? 100)));
       }
       case "sendMessage": {
+        const markup = body.reply_markup ? replyMarkupSchema.safeParse(body.reply_markup) : null;
+        if (markup && !markup.success) {
+          return Response.json(
+            { ok: false, error_code: 400, description: "Bad Request: unexpected reply_markup" },
+            { status: 400 },
+          );
+        }
         const message: SentMessage = {
           message_id: nextMessage++,
           chat_id: Number(body.chat_id),
           text: String(body.text),
-          ...(body.parse_mode ? { parse_mode: body.parse_mode } : {}),
-          ...(body.reply_markup ? { reply_markup: body.reply_markup } : {}),
+          ...(typeof body.parse_mode === "string" ? { parse_mode: body.parse_mode } : {}),
+          ...(markup ? { reply_markup: markup.data } : {}),
         };
         sent.push(message);
         return ok({
@@ -131,7 +153,14 @@ export function startTelegramApi(): TelegramApi {
         );
       }
       const text = await request.text();
-      const body = text ? JSON.parse(text) : {};
+      const parsed = callBodySchema.safeParse(text ? JSON.parse(text) : {});
+      if (!parsed.success) {
+        return Response.json(
+          { ok: false, error_code: 400, description: "Bad Request: the body is not an object" },
+          { status: 400 },
+        );
+      }
+      const body = parsed.data;
       const method = match[2] ?? "";
       calls.push({ method, body });
       const response = await handle(method, body);
