@@ -91,7 +91,7 @@ export function ReplayDialog(props: { session: Session; fontSize: number; onClos
             {clock(current.position.value)} / {clock(current.duration)}
           </span>
           <fieldset class="replay-speeds">
-            <legend class="replay-legend">Speed</legend>
+            <legend class="visually-hidden">Speed</legend>
             {REPLAY_SPEEDS.map((speed) => (
               <button
                 type="button"
