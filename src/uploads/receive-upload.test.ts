@@ -1,8 +1,9 @@
 // receiveUpload's body copy on a real file system, fed bodies shaped as the network may shape
 // them: many tiny chunks, chunks around and above the write batch, and a final chunk that crosses
-// UPLOAD_LIMIT (413, nothing left behind).
+// UPLOAD_LIMIT (413, nothing left behind); and a disk that fills mid-body (507, nothing left).
 
 import { afterEach, beforeEach, describe, expect, test } from "bun:test";
+import { execFileSync } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -126,5 +127,22 @@ describe("the body copy", () => {
     const file = await receive(chunks, WRITE_BATCH_BYTES + 10).result;
     expect(file.size).toBe(WRITE_BATCH_BYTES + 10);
     expect(new Uint8Array(readFileSync(file.path))).toEqual(concat(chunks));
+  });
+
+  test("a disk that fills during a batch write is 507, the rest unread, no partial file", async () => {
+    execFileSync("mount", ["-t", "tmpfs", "-o", "size=256k", "tmpfs", cwd]);
+    try {
+      const chunks = Array.from({ length: 48 }, (_, n) => bytes(64 * 1024, n));
+      const { result, state } = receive(chunks, 4 * WRITE_BATCH_BYTES);
+      const error = (await result.catch((caught: unknown) => caught)) as AppError;
+      expect(error).toBeInstanceOf(AppError);
+      expect(error.status).toBe(507);
+      expect(error.code).toBe("disk_full");
+      expect(state.cancelled).toBe(true);
+      expect(state.read).toBeLessThan(chunks.length);
+      expect(readdirSync(uploadsDir())).toEqual([]);
+    } finally {
+      execFileSync("umount", ["--lazy", cwd]);
+    }
   });
 });
