@@ -149,6 +149,50 @@ describe("an upload", () => {
     expect(filesUnder(uploads())).not.toContain("big.bin");
   });
 
+  test("a body sent in thousands of tiny chunks lands byte for byte", async () => {
+    const chunks: Uint8Array[] = [];
+    let total = 0;
+    for (let n = 0; n < 20_000; n++) {
+      const chunk = new Uint8Array(1 + (n % 7)).map((_, i) => (total + i) * 31 + 7);
+      chunks.push(chunk);
+      total += chunk.length;
+    }
+    let next = 0;
+    const body = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        const chunk = chunks[next++];
+        if (chunk) controller.enqueue(chunk);
+        else controller.close();
+      },
+    });
+    const response = await upload("tiny.bin", body);
+    expect(response.status).toBe(201);
+    expect(response.body.size).toBe(total);
+    const expected = new Uint8Array(total);
+    let at = 0;
+    for (const chunk of chunks) {
+      expected.set(chunk, at);
+      at += chunk.length;
+    }
+    expect(new Uint8Array(readFileSync(join(uploads(), "tiny.bin")))).toEqual(expected);
+  });
+
+  test("a streamed body whose last chunk crosses UPLOAD_LIMIT is 413, no partial file", async () => {
+    const before = filesUnder(uploads());
+    const pieces = [new Uint8Array(MIB - 10), new Uint8Array(11)];
+    const body = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        const piece = pieces.shift();
+        if (piece) controller.enqueue(piece);
+        else controller.close();
+      },
+    });
+    const response = await upload("over-by-one.bin", body);
+    expect(response.status).toBe(413);
+    expect(response.body.error.code).toBe("upload_too_large");
+    expect(filesUnder(uploads())).toEqual(before);
+  });
+
   test("exactly UPLOAD_LIMIT bytes are taken, past BODY_LIMIT", async () => {
     const response = await upload("limit.bin", streamOf(MIB));
     expect(response.status).toBe(201);

@@ -5,7 +5,7 @@ import type { FileHandle } from "node:fs/promises";
 import { extname } from "node:path";
 
 /** Bytes read from the file at a time. */
-const CHUNK_BYTES = 64 * 1024;
+const CHUNK_BYTES = 1024 * 1024;
 
 const TEXT = "text/plain; charset=utf-8";
 
