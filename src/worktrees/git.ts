@@ -1,5 +1,8 @@
-// The one runner of `git`: an argv array (never a shell), no prompt, a bounded run time, and
-// configuration that keeps the repository from running programs of its own (hooks, fsmonitor).
+// The runner of the `git` commands that make and remove worktrees: an argv array (never a shell),
+// no prompt, a bounded run time, and configuration that keeps the repository from running
+// programs of its own (hooks, fsmonitor). Its checkouts do run the repository's clean/smudge
+// filters, as `git worktree add` by hand would (Git LFS needs them). The Changes view reads
+// through its own, stricter runner (src/git/run-git.ts: no filters, output caps, one deadline).
 
 /** How long one git command may run, in ms, before it is killed. */
 export const GIT_TIMEOUT_MS = 20_000;
