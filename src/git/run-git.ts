@@ -1,8 +1,8 @@
 // Where the Changes view runs git (worktrees have theirs: src/worktrees/git.ts): `git` found on
-// the given PATH, spawned without a shell in the
-// session's folder, in its own process group, with an environment and options that keep a
-// repository from running programs of its own (external diff, textconv, filters, fsmonitor,
-// hooks on an index write, a lazy fetch), a deadline and an output cap.
+// the given PATH, spawned without a shell in the session's folder, in its own process group,
+// with an environment and options that keep a repository from running programs of its own
+// (external diff, textconv, filters, fsmonitor, hooks on an index write, a lazy fetch), a
+// deadline and an output cap.
 
 import { AppError } from "../errors.ts";
 import { signalGroup } from "../process-group.ts";
