@@ -7,7 +7,9 @@ import { existsSync, mkdtempSync, realpathSync, rmSync, unlinkSync, writeFileSyn
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Browser } from "playwright-core";
+import { sessionSchema } from "../src/protocol/session.ts";
 import { newPage, shot, signIn, withServerAndBrowser } from "./support/browser.ts";
+import { bodyOf, sessionListSchema } from "./support/responses.ts";
 import type { TestServer } from "./support/server.ts";
 
 let server: TestServer;
@@ -79,6 +81,23 @@ test("on a desktop, a session is started in a new worktree, shows its branch, an
     );
     await shot(page, "worktree-delete");
     expect(existsSync(join(path, "notes.txt"))).toBe(true);
+
+    // Stopped, it is a finished session: Clear ended says its worktree stays.
+    await confirm.getByRole("button", { name: "Cancel" }).click();
+    const { sessions } = bodyOf(await server.request("GET", "/sessions"), 200, sessionListSchema);
+    const id = sessions.find((session) => session.worktree?.path === path)?.id;
+    expect(
+      bodyOf(await server.request("POST", `/sessions/${id}/stop`), 200, sessionSchema).state,
+    ).not.toBe("running");
+    await page.getByRole("button", { name: "Clear ended" }).click();
+    const clearing = page.getByRole("dialog", { name: "Clear ended sessions?" });
+    await clearing
+      .getByText("One of them runs in a git worktree: the worktree and its branch are kept.", {
+        exact: false,
+      })
+      .waitFor();
+    await clearing.getByRole("button", { name: "Cancel" }).click();
+    await page.locator(".session-head").getByRole("button", { name: "Delete" }).click();
 
     unlinkSync(join(path, "notes.txt"));
     await confirm.getByRole("button", { name: "Delete session and remove worktree" }).click();

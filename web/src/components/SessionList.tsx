@@ -111,7 +111,7 @@ export function SessionList({ activeId }: { activeId: string | null }) {
       {confirming.value && (
         <ConfirmDialog
           title="Clear ended sessions?"
-          body={`${plural(finished.length)} (stopped, ended, failed or interrupted) and their scrollback will be deleted. Running sessions stay.`}
+          body={`${plural(finished.length)} (stopped, ended, failed or interrupted) and their scrollback will be deleted. Running sessions stay.${keptWorktrees(finished)}`}
           action={`Delete ${finished.length}`}
           danger
           onConfirm={clear}
@@ -120,4 +120,13 @@ export function SessionList({ activeId }: { activeId: string | null }) {
       )}
     </>
   );
+}
+
+/** What the confirm says of the git worktrees of `finished` sessions: they stay on disk. */
+function keptWorktrees(finished: Session[]): string {
+  const count = finished.filter((session) => session.worktree).length;
+  if (count === 0) return "";
+  return count === 1
+    ? " One of them runs in a git worktree: the worktree and its branch are kept."
+    : ` ${count} of them run in git worktrees: the worktrees and their branches are kept.`;
 }
