@@ -140,6 +140,8 @@ test("a recording link plays the recording in the player, offers no download, ty
     "the recording to hold the output",
   );
   const guest = await newPage(browser);
+  const sockets: string[] = [];
+  guest.page.on("websocket", (socket) => sockets.push(socket.url()));
   await guest.page.goto(`${server.url}${created.path}`);
   const player = guest.page.getByTestId("share-player");
   await player.getByRole("button", { name: "4×" }).click();
@@ -169,6 +171,8 @@ test("a recording link plays the recording in the player, offers no download, ty
     "the echo of the owner's input",
   );
   expect(await fetched("output")()).not.toContain("GUEST");
+  // The player opens no stream: there is nothing a key could be sent through.
+  expect(sockets).toEqual([]);
 
   // Revoked: the next request (opening the page again) says so.
   await server.request("DELETE", `/sessions/${session.id}/shares/${created.id}`);
