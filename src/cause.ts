@@ -17,6 +17,8 @@ export type SystemReason =
   | "host_lost"
   | "exited"
   | "start_failed"
+  /** A share link's visitor, who is nobody (the link's own `share.open` row says who). */
+  | "share_link"
   /** A caller inside the server (a test, a script) that named no actor. */
   | "internal";
 

@@ -1,6 +1,7 @@
 // Share links in real headless Chromium against a real server and a real login shell: the owner
 // makes a link in the share dialog; a fresh browser context with no sign-in opens it and follows
-// the session live; its keys reach nothing; revoking the link ends the page at once.
+// the session live; its keys reach nothing; revoking the link ends the page at once. A recording
+// link plays the session's recording in the Replay player (or, without one, the kept output).
 
 import { expect, test } from "bun:test";
 import type { Browser } from "playwright-core";
@@ -16,7 +17,7 @@ import {
   withServerAndBrowser,
 } from "./support/browser.ts";
 import { bodyOf } from "./support/responses.ts";
-import { eventually, type TestServer } from "./support/server.ts";
+import { eventually, startTestServer, type TestServer } from "./support/server.ts";
 
 const unexpected = (errors: string[]) =>
   errors.filter(
@@ -112,33 +113,108 @@ test("a link opened without an account streams the session live, types nothing, 
   await guest.context.close();
 }, 90_000);
 
-test("a recording link shows the output up to its opening, says so, and nothing after", async () => {
+test("a recording link plays the recording in the player, offers no download, types nothing", async () => {
   const session = bodyOf(
     await server.request("POST", "/sessions", {
       provider: "shell",
       cwd: "/tmp",
-      args: ["-c", "stty raw -echo && printf 'KEPT-OUTPUT\\r\\n' && exec cat"],
+      args: ["-c", "stty raw -echo && printf 'PLAYED-OUTPUT\\r\\n' && exec cat"],
     }),
     201,
     sessionSchema,
   );
-  const created = await server.request("POST", `/sessions/${session.id}/shares`, {
-    mode: "recording",
-  });
-  const outputHas = (text: string) => async () => {
-    const output = await fetch(`${server.api}/sessions/${session.id}/output`, {
+  const created = bodyOf(
+    await server.request("POST", `/sessions/${session.id}/shares`, { mode: "recording" }),
+    201,
+    shareCreatedSchema,
+  );
+  const fetched = (path: string) => async () => {
+    const response = await fetch(`${server.api}/sessions/${session.id}/${path}`, {
       headers: server.auth,
     });
-    return (await output.text()).includes(text) || undefined;
+    return response.text();
   };
-  // The recording holds what was printed before it opened.
-  await eventually(outputHas("KEPT-OUTPUT"), "the program's output");
+  // The recording has the line before the page opens.
+  await eventually(
+    async () => (await fetched("recording.cast")()).includes("PLAYED-OUTPUT") || undefined,
+    "the recording to hold the output",
+  );
   const guest = await newPage(browser);
-  await guest.page.goto(`${server.url}${bodyOf(created, 201, shareCreatedSchema).path}`);
-  await waitForLine(guest.page, session.id, "^KEPT-OUTPUT");
-  await guest.page.getByText("End of the recording").waitFor();
-  await server.request("POST", `/sessions/${session.id}/input`, { data: "LATER-INPUT" });
-  await eventually(outputHas("LATER-INPUT"), "the echo of later input");
-  expect(await terminalText(guest.page, session.id)).not.toContain("LATER-INPUT");
+  const sockets: string[] = [];
+  guest.page.on("websocket", (socket) => sockets.push(socket.url()));
+  await guest.page.goto(`${server.url}${created.path}`);
+  const player = guest.page.getByTestId("share-player");
+  await player.getByRole("button", { name: "4×" }).click();
+  expect(await player.getByRole("button", { name: "4×" }).getAttribute("aria-pressed")).toBe(
+    "true",
+  );
+  // It waits for Play: nothing is shown before.
+  expect(await player.locator(".xterm-rows").textContent()).not.toContain("PLAYED-OUTPUT");
+  await player.getByRole("button", { name: "Play", exact: true }).click();
+  await eventually(
+    async () =>
+      ((await player.locator(".xterm-rows").textContent()) ?? "").includes("PLAYED-OUTPUT") ||
+      undefined,
+    "the recording's line in the player",
+  );
+  await guest.page.getByText("Recording · read-only").waitFor();
+  expect(await guest.page.locator("a[download], a[href*='recording']").count()).toBe(0);
+  expect(await guest.page.locator(".terminal-host").count()).toBe(0);
+  await shot(guest.page, "share-recording");
+
+  // The guest's keys reach nothing: the owner's input comes out, the guest's never.
+  await player.getByTestId("replay-screen").click();
+  await guest.page.keyboard.type("GUEST-KEYS\n");
+  await server.request("POST", `/sessions/${session.id}/input`, { data: "OWNER-MARK" });
+  await eventually(
+    async () => (await fetched("output")()).includes("OWNER-MARK") || undefined,
+    "the echo of the owner's input",
+  );
+  expect(await fetched("output")()).not.toContain("GUEST");
+  // The player opens no stream: there is nothing a key could be sent through.
+  expect(sockets).toEqual([]);
+
+  // Revoked: the next request (opening the page again) says so.
+  await server.request("DELETE", `/sessions/${session.id}/shares/${created.id}`);
+  await guest.page.reload();
+  await guest.page.getByRole("heading", { name: "This link was revoked or has expired" }).waitFor();
+  expect(unexpected(guest.errors).filter((e) => !/status of 404/.test(e))).toEqual([]);
   await guest.context.close();
+}, 60_000);
+
+test("without a recording (RECORDING_LIMIT=0) the link shows the output up to its opening, and says so", async () => {
+  const off = await startTestServer({ env: { RECORDING_LIMIT: "0" } });
+  try {
+    const session = bodyOf(
+      await off.request("POST", "/sessions", {
+        provider: "shell",
+        cwd: "/tmp",
+        args: ["-c", "stty raw -echo && printf 'KEPT-OUTPUT\\r\\n' && exec cat"],
+      }),
+      201,
+      sessionSchema,
+    );
+    const created = await off.request("POST", `/sessions/${session.id}/shares`, {
+      mode: "recording",
+    });
+    const outputHas = (text: string) => async () => {
+      const output = await fetch(`${off.api}/sessions/${session.id}/output`, {
+        headers: off.auth,
+      });
+      return (await output.text()).includes(text) || undefined;
+    };
+    await eventually(outputHas("KEPT-OUTPUT"), "the program's output");
+    const guest = await newPage(browser);
+    await guest.page.goto(`${off.url}${bodyOf(created, 201, shareCreatedSchema).path}`);
+    await waitForLine(guest.page, session.id, "^KEPT-OUTPUT");
+    await guest.page.getByText("This session has no recording").waitFor();
+    await guest.page.getByText("End of the recording").waitFor();
+    expect(await guest.page.getByTestId("share-player").count()).toBe(0);
+    await off.request("POST", `/sessions/${session.id}/input`, { data: "LATER-INPUT" });
+    await eventually(outputHas("LATER-INPUT"), "the echo of later input");
+    expect(await terminalText(guest.page, session.id)).not.toContain("LATER-INPUT");
+    await guest.context.close();
+  } finally {
+    await off.dispose();
+  }
 }, 60_000);

@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { eq } from "drizzle-orm";
 import { shareLinks } from "../src/db/schema.ts";
 import { createLogger } from "../src/log.ts";
+import { castEventSchema, castHeaderSchema } from "../src/protocol/recording.ts";
 import {
   type ShareCreated,
   shareCreatedSchema,
@@ -20,7 +21,7 @@ import { CloseCode } from "../src/protocol/stream.ts";
 import { hashToken } from "../src/shares/share-links.ts";
 import { createManualTimers } from "./support/manual-timers.ts";
 import { auditListSchema, bodyOf, errorOf } from "./support/responses.ts";
-import { startTestServer, type TestServer } from "./support/server.ts";
+import { eventually, startTestServer, type TestServer } from "./support/server.ts";
 import { StreamClient, streamUrl } from "./support/ws-client.ts";
 
 const timers = createManualTimers();
@@ -372,6 +373,132 @@ describe("the shared stream", () => {
     expect(watcher.events.map((e) => e.type)).toContain("snapshot");
     expect(watcher.output.toString()).toContain("TAIL-MARK");
     owner.close();
+  });
+});
+
+describe("a recording link's recording", () => {
+  const castUrl = (sessionId: string, token: string) =>
+    `${publicUrl(sessionId, token)}/recording.cast`;
+  async function fetchCast(sessionId: string, token: string) {
+    const response = await fetch(castUrl(sessionId, token), { keepalive: false });
+    return { status: response.status, text: await response.text(), headers: response.headers };
+  }
+
+  test("is an asciicast whose header names nothing of the session, never cached", async () => {
+    const session = await server.spawnShell(
+      "printf 'CAST-ONE\\n'; sleep 2.6; printf 'CAST-TWO\\n'",
+      {
+        name: "secret-project-name",
+      },
+    );
+    // An ended session's recording is complete.
+    await eventually(
+      async () => ((await server.getSession(session.id)).state === "ended" ? true : undefined),
+      "the session to end",
+      20_000,
+    );
+    const created = await share(session.id, { mode: "recording" });
+    const cast = await fetchCast(session.id, created.token);
+    expect(cast.status).toBe(200);
+    expect(cast.headers.get("content-type")).toBe("application/x-asciicast");
+    expect(cast.headers.get("cache-control")).toBe("no-store");
+    expect(cast.headers.get("content-disposition")).toBeNull();
+    const [first, ...rest] = cast.text.trimEnd().split("\n");
+    const header = castHeaderSchema.parse(JSON.parse(first ?? ""));
+    expect(Object.keys(header).sort()).toEqual([
+      "env",
+      "height",
+      "idle_time_limit",
+      "timestamp",
+      "version",
+      "width",
+    ]);
+    expect(header.env).toEqual({ TERM: "xterm-256color" });
+    expect(header.idle_time_limit).toBe(2);
+    expect(first).not.toContain("secret-project-name");
+    expect(first).not.toContain(session.cwd);
+    expect(first).not.toContain("printf");
+    const events = rest.map((line) => castEventSchema.parse(JSON.parse(line)));
+    const output = events.map(([, , data]) => data).join("");
+    expect(output).toContain("CAST-ONE");
+    expect(output).toContain("CAST-TWO");
+    // The 2.6 s pause is played as 2 s at most.
+    const at = (text: string) => events.find(([, , data]) => data.includes(text))?.[0] ?? NaN;
+    expect(at("CAST-TWO") - at("CAST-ONE")).toBeLessThanOrEqual(2.05);
+    // The export is audited as the link's, by nobody (the share.open row holds the address).
+    const exportRows = bodyOf(
+      await server.request("GET", "/audit?limit=500"),
+      200,
+      auditListSchema,
+    ).entries.filter((e) => e.target === session.id && e.action === "session.export");
+    expect(exportRows).toEqual([
+      expect.objectContaining({
+        actor: null,
+        detail: expect.objectContaining({ reason: "share_link" }),
+      }),
+    ]);
+  });
+
+  test("a live link, a revoked link or a wrong token gets the same 404; each refusal audited", async () => {
+    const session = await server.spawnShell("printf LIVE-ONLY; exec cat");
+    const live = await share(session.id);
+    const revoked = await share(session.id, { mode: "recording" });
+    await server.request("DELETE", `/sessions/${session.id}/shares/${revoked.id}`);
+    const answers = [];
+    for (const token of [live.token, revoked.token, "x".repeat(43)]) {
+      const { status, text } = await fetchCast(session.id, token);
+      answers.push({ status, text });
+    }
+    const unknownPage = await fetchShared(session.id, "y".repeat(43));
+    for (const answer of answers) {
+      expect(answer).toEqual({ status: 404, text: unknownPage.text });
+    }
+    // The live link still opens its own page.
+    expect((await fetchShared(session.id, live.token)).status).toBe(200);
+    const rows = (await shareRows(session.id)).filter((row) => row.action === "share.open");
+    expect(rows.map(({ outcome, detail }) => ({ outcome, detail }))).toEqual([
+      { outcome: "denied", detail: { via: "recording" } },
+      { outcome: "denied", detail: { via: "recording" } },
+      { outcome: "denied", detail: { via: "recording" } },
+      { outcome: "denied", detail: { via: "page" } },
+      { outcome: "ok", detail: { shareId: live.id, via: "page" } },
+    ]);
+  });
+
+  test("its opening is audited as share.open via recording, with the address", async () => {
+    const session = await server.spawnShell("printf AUDITED; exec cat");
+    const created = await share(session.id, { mode: "recording" });
+    expect((await fetchCast(session.id, created.token)).status).toBe(200);
+    const rows = (await shareRows(session.id)).filter((row) => row.action === "share.open");
+    expect(rows).toEqual([
+      expect.objectContaining({
+        actor: null,
+        clientIp: "127.0.0.1",
+        outcome: "ok",
+        detail: { shareId: created.id, via: "recording" },
+      }),
+    ]);
+  });
+
+  test("with RECORDING_LIMIT=0 a recording link's session has none: 404 recording_not_found", async () => {
+    const off = await startTestServer({ env: { RECORDING_LIMIT: "0" } });
+    try {
+      const session = await off.spawnShell("exec cat");
+      const created = bodyOf(
+        await off.request("POST", `/sessions/${session.id}/shares`, { mode: "recording" }),
+        201,
+        shareCreatedSchema,
+      );
+      tokens.push(created.token);
+      const response = await fetch(
+        `${off.api}/share/${session.id}/${created.token}/recording.cast`,
+        { keepalive: false },
+      );
+      expect(response.status).toBe(404);
+      expect(JSON.parse(await response.text()).error.code).toBe("recording_not_found");
+    } finally {
+      await off.dispose();
+    }
   });
 });
 

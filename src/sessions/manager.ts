@@ -103,7 +103,9 @@ export interface OutputSlice {
 }
 
 /** How a recording is exported (see src/sessions/recording-export.ts). */
-export type RecordingExport = { format: "cast"; idleLimitS: number } | { format: "text" };
+export type RecordingExport =
+  /** `anonymous`: the header names nothing of the session (no title), as a share link serves it. */
+  { format: "cast"; idleLimitS: number; anonymous?: boolean } | { format: "text" };
 
 export interface SessionManager {
   spawn(request: SpawnRequest): Promise<Session>;
@@ -782,7 +784,10 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
       });
       const body =
         how.format === "cast"
-          ? castStream(recording, { title: session.name, idleLimitS: how.idleLimitS })
+          ? castStream(recording, {
+              title: how.anonymous ? undefined : session.name,
+              idleLimitS: how.idleLimitS,
+            })
           : textStream(recording);
       return { session, body };
     },

@@ -55,7 +55,8 @@ function streamOf(lines: AsyncGenerator<string>): ReadableStream<Uint8Array> {
 }
 
 export interface CastOptions {
-  title: string;
+  /** The header's title; none when undefined. */
+  title: string | undefined;
   /** Pauses longer than this many seconds are shortened to it. */
   idleLimitS: number;
 }
@@ -80,7 +81,7 @@ async function* castLines(
     height: header.rows,
     timestamp: Math.floor(header.startedMs / 1000),
     idle_time_limit: idleLimitS,
-    title,
+    ...(title === undefined ? {} : { title }),
     env: { TERM: "xterm-256color" },
     ...(stopped ? { truncated: true, truncated_reason: stopped } : {}),
   };

@@ -117,3 +117,21 @@ test("revoking twice keeps the first time and reports it once", async () => {
   expect((await shares.list(sessionId))[0]?.revokedAt).toBe(first ?? "missing");
   expect(actions.filter((a) => a.type === "share.revoked")).toHaveLength(1);
 });
+
+test("via recording opens a recording link only; a live link is refused there as any token is", async () => {
+  const { sessionId, shares, actions } = await setUp();
+  const live = await shares.create(sessionId, { mode: "live" }, ADMIN);
+  const recording = await shares.create(sessionId, { mode: "recording" }, ADMIN);
+  const opened = await shares.open(sessionId, recording.token, "198.51.100.7", "recording");
+  expect(opened.id).toBe(recording.id);
+  await expect(shares.open(sessionId, live.token, "198.51.100.7", "recording")).rejects.toThrow(
+    "this link does not exist",
+  );
+  // The live link still opens its page and stream.
+  expect((await shares.open(sessionId, live.token, "198.51.100.7", "stream")).id).toBe(live.id);
+  expect(actions.slice(2).map(({ type, shareId, detail }) => ({ type, shareId, detail }))).toEqual([
+    { type: "share.opened", shareId: recording.id, detail: { via: "recording" } },
+    { type: "share.refused", shareId: null, detail: { via: "recording" } },
+    { type: "share.opened", shareId: live.id, detail: { via: "stream" } },
+  ]);
+});

@@ -140,7 +140,8 @@ export function createShareLinks({ repo, now = Date.now, timers = realTimers }: 
     },
 
     /**
-     * The link `token` opens for `sessionId`, or 404 share_not_found. Every token takes the same
+     * The link `token` opens for `sessionId` (`via` "recording": only a `recording` link), or 404
+     * share_not_found. Every token takes the same
      * path: hash, one look-up by hash, the same checks, the same audit row; the token itself is
      * never compared, logged or reported.
      */
@@ -148,7 +149,7 @@ export function createShareLinks({ repo, now = Date.now, timers = realTimers }: 
       sessionId: string,
       token: string,
       address: string,
-      via: "page" | "stream",
+      via: "page" | "stream" | "recording",
     ): Promise<ShareLinkRow> {
       const row = await repo.findByHash(hashToken(token));
       const at = now();
@@ -156,7 +157,9 @@ export function createShareLinks({ repo, now = Date.now, timers = realTimers }: 
         row !== undefined &&
         row.sessionId === sessionId &&
         row.revokedAt === null &&
-        row.expiresAt.getTime() > at;
+        row.expiresAt.getTime() > at &&
+        // The recording is only a `recording` link's: a live link is refused there like any other.
+        (via !== "recording" || row.mode === "recording");
       report({
         type: usable ? "share.opened" : "share.refused",
         sessionId: usable ? sessionId : /^[\w-]{1,64}$/.test(sessionId) ? sessionId : null,

@@ -1,12 +1,14 @@
 // Share links (src/protocol/shares.ts). `shareRoutes`: an admin makes, lists and revokes the
 // links of a session (mounted after the session routes, whose /sessions/* budgets and id check
 // they share). `publicShareRoutes`: what a link opens, without an account (mounted before
-// authentication, on the anonymous budget): the session's summary and its read-only stream.
+// authentication, on the anonymous budget): the session's summary, its read-only stream and, for a
+// `recording` link, its recording (asciicast, no title: nothing of the session's own).
 // Every token that does not open the session gets the same 404 by the same path.
 
 import { type Context, Hono } from "hono";
 import type { Actor } from "../../cause.ts";
 import { AppError, badRequest } from "../../errors.ts";
+import { DEFAULT_IDLE_LIMIT_S, RECORDING_MEDIA_TYPE } from "../../protocol/recording.ts";
 import { type SharedSession, shareCreateSchema } from "../../protocol/shares.ts";
 import type { SessionManager } from "../../sessions/manager.ts";
 import { type ShareLinks, shareNotFound } from "../../shares/share-links.ts";
@@ -102,6 +104,24 @@ export function publicShareRoutes({
       };
       c.header("Cache-Control", "no-store");
       return c.json(shared);
+    })
+    .get("/share/:sessionId/:token/recording.cast", async (c) => {
+      // A `recording` link's only: any other token, a live link's included, is share_not_found.
+      const link = await shares.open(
+        c.req.param("sessionId"),
+        c.req.param("token"),
+        addressOf(c),
+        "recording",
+      );
+      const how = { format: "cast" as const, idleLimitS: DEFAULT_IDLE_LIMIT_S, anonymous: true };
+      const { body } = await manager.exportRecording(link.sessionId, how, {
+        reason: "share_link",
+      });
+      // Inline, without a file name: the page plays it; it offers no download.
+      return c.body(body, 200, {
+        "Content-Type": RECORDING_MEDIA_TYPE,
+        "Cache-Control": "no-store",
+      });
     })
     .get("/share/:sessionId/:token/stream", async (c) => {
       // No cookie is used here; a page of a foreign origin has no business opening the stream.

@@ -24,11 +24,15 @@ export const recordingUrl = (sessionId: string, format: "cast" | "txt") =>
   `${API}/sessions/${encodeURIComponent(sessionId)}/recording.${format}`;
 
 /** The recording, its pauses capped at the server's default idle limit. */
-export async function fetchCast(sessionId: string): Promise<Cast> {
-  const response = await fetch(
-    `${recordingUrl(sessionId, "cast")}?idle_limit=${DEFAULT_IDLE_LIMIT_S}`,
-    { credentials: "same-origin" },
-  );
+export function fetchCast(sessionId: string): Promise<Cast> {
+  return fetchCastAt(`${recordingUrl(sessionId, "cast")}?idle_limit=${DEFAULT_IDLE_LIMIT_S}`, {
+    credentials: "same-origin",
+  });
+}
+
+/** The asciicast at `url`, checked line by line; ApiError with the server's code otherwise. */
+export async function fetchCastAt(url: string, init: RequestInit): Promise<Cast> {
+  const response = await fetch(url, init);
   if (!response.ok) {
     const body = (await response.json().catch(() => undefined)) as ErrorBody | undefined;
     throw new ApiError(

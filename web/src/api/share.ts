@@ -4,6 +4,7 @@
 import { type SharedSession, sharedSessionSchema } from "../../../src/protocol/shares.ts";
 import { decodeValue } from "./decode.ts";
 import { API, ApiError } from "./http.ts";
+import { type Cast, fetchCastAt } from "./recordings.ts";
 
 /** The API path of a link's stream. */
 export function shareStreamPath(sessionId: string, token: string): string {
@@ -24,4 +25,15 @@ export async function fetchSharedSession(sessionId: string, token: string): Prom
   const shared = decodeValue(sharedSessionSchema, body, "shared session");
   if (!shared) throw new ApiError(500, "invalid_response", "the server sent an unexpected answer");
   return shared;
+}
+
+/**
+ * GET /share/:sessionId/:token/recording.cast (a `recording` link's): ApiError 404
+ * share_not_found when the link does not open, recording_not_found when there is none.
+ */
+export function fetchSharedCast(sessionId: string, token: string): Promise<Cast> {
+  return fetchCastAt(
+    `${API}/share/${encodeURIComponent(sessionId)}/${encodeURIComponent(token)}/recording.cast`,
+    { credentials: "omit", cache: "no-store" },
+  );
 }

@@ -1,11 +1,15 @@
 // What a share link opens, without an account: the one session's name, state and terminal,
-// read-only (no keys, no resize), and nothing else of the server. Once the link is revoked or
-// expires (the stream closes with 4403, or cannot open and the summary answers 404), the page
-// says so and the terminal goes.
+// read-only (no keys, no resize), and nothing else of the server. A `recording` link plays the
+// session's recording in the Replay dialog's player (no download offered); a session without one
+// shows the output kept when the page opened, in the terminal, and says so. Once the link is
+// revoked or expires (the stream closes with 4403, or a request answers 404), the page says so
+// and the terminal or player goes.
 import { useSignal } from "@preact/signals";
 import { useEffect, useMemo } from "preact/hooks";
 import type { Session } from "../../../src/protocol/session.ts";
-import { shareStreamPath } from "../api/share.ts";
+import { ApiError, errorMessage } from "../api/http.ts";
+import { fetchSharedCast, shareStreamPath } from "../api/share.ts";
+import { ReplayPlayerView } from "../components/ReplayPlayerView.tsx";
 import { StatePill } from "../components/StatePill.tsx";
 import { createSharedViewStore } from "../state/shared-view.ts";
 import { useStores } from "../stores.ts";
@@ -18,6 +22,9 @@ export function SharePage({ sessionId, token }: { sessionId: string; token: stri
   const terminal = useSignal<TerminalController | null>(null);
   /** The session as the stream last described it (without its private details). */
   const live = useSignal<Session | null>(null);
+  /** A recording link's page: the player, or the kept output when the session has no recording. */
+  const playback = useSignal<"player" | "kept">("player");
+  const failure = useSignal("");
   useEffect(() => {
     void view.check();
   }, [view]);
@@ -65,6 +72,7 @@ export function SharePage({ sessionId, token }: { sessionId: string; token: stri
     );
   }
   const recording = summary.mode === "recording";
+  const player = recording && playback.value === "player";
   return (
     <main class="share-page">
       <header class="share-head">
@@ -76,7 +84,12 @@ export function SharePage({ sessionId, token }: { sessionId: string; token: stri
           <span class={`pill pill-${summary.state}`}>{summary.state}</span>
         )}
         <span class="quiet">
-          {recording ? "Recording: the output up to when this page opened" : "Live"} · read-only
+          {player
+            ? "Recording"
+            : recording
+              ? "Recording: the output up to when this page opened"
+              : "Live"}{" "}
+          · read-only
         </span>
         {status === "reconnecting" && (
           <span class="quiet" role="status">
@@ -91,23 +104,54 @@ export function SharePage({ sessionId, token }: { sessionId: string; token: stri
         <span class="spacer" />
         <span class="quiet">Link expires {new Date(summary.expiresAt).toLocaleString()}</span>
       </header>
-      <div class="terminals share-terminal">
-        <TerminalView
-          sessionId={summary.id}
-          streamPath={shareStreamPath(sessionId, token)}
-          readOnly
-          fontSize={prefs.fontSize.value}
-          visible
-          keyboardInset={0}
-          onController={(controller) => {
-            terminal.value = controller;
-          }}
-          onRefused={() => void view.check({ whileOpen: true })}
-          onSession={(session) => {
-            live.value = session;
-          }}
-        />
-      </div>
+      {failure.value && (
+        <p class="error pad" role="alert">
+          {failure.value}
+        </p>
+      )}
+      {player ? (
+        <div class="share-player" data-testid="share-player">
+          <ReplayPlayerView
+            load={() => fetchSharedCast(sessionId, token)}
+            fontSize={prefs.fontSize.value}
+            autoplay={false}
+            onFailure={(error) => {
+              if (error instanceof ApiError && error.code === "recording_not_found") {
+                playback.value = "kept";
+              } else if (error instanceof ApiError && error.status === 404) {
+                view.ended();
+              } else {
+                failure.value = errorMessage(error);
+              }
+            }}
+          />
+        </div>
+      ) : (
+        <>
+          {recording && (
+            <p class="quiet pad" role="note">
+              This session has no recording: here is the output kept when this page opened.
+            </p>
+          )}
+          <div class="terminals share-terminal">
+            <TerminalView
+              sessionId={summary.id}
+              streamPath={shareStreamPath(sessionId, token)}
+              readOnly
+              fontSize={prefs.fontSize.value}
+              visible
+              keyboardInset={0}
+              onController={(controller) => {
+                terminal.value = controller;
+              }}
+              onRefused={() => void view.check({ whileOpen: true })}
+              onSession={(session) => {
+                live.value = session;
+              }}
+            />
+          </div>
+        </>
+      )}
     </main>
   );
 }
