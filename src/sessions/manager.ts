@@ -11,7 +11,6 @@ import type { HookEndpoint, HookOutcome } from "../attention/hook-channel.ts";
 import { hookSignal } from "../attention/hook-events.ts";
 import { type Cause, describeCause } from "../cause.ts";
 import { isDatabaseUnavailable } from "../db/client.ts";
-import type { SessionRow } from "../db/schema.ts";
 import type { SessionsRepo } from "../db/sessions-repo.ts";
 import type { LifecycleEvent, LifecycleEventType } from "../protocol/events.ts";
 import {
@@ -41,6 +40,7 @@ import type { ScreenText } from "./screen.ts";
 import type { ScrollbackJournal, ScrollbackStore } from "./scrollback-store.ts";
 import type { SessionAction } from "./session-actions.ts";
 import { SessionError } from "./session-error.ts";
+import { fromRow, toPatch } from "./session-row.ts";
 import {
   type Feed,
   type OutputSource,
@@ -928,71 +928,4 @@ function sinceWithin(ring: OutputSource, since: number | undefined, end = ring.e
 function defaultName(provider: string, cwd: string): string {
   const folder = cwd.split("/").filter(Boolean).pop() ?? "/";
   return `${provider} · ${folder}`;
-}
-
-const toDate = (iso: string | null) => (iso === null ? null : new Date(iso));
-
-function toPatch(session: Session) {
-  return {
-    name: session.name,
-    provider: session.provider,
-    cwd: session.cwd,
-    args: session.args,
-    state: session.state,
-    pid: session.pid,
-    exitCode: session.exitCode,
-    exitSignal: session.exitSignal,
-    cols: session.cols,
-    rows: session.rows,
-    startedAt: toDate(session.startedAt),
-    endedAt: toDate(session.endedAt),
-    lastOutputAt: toDate(session.lastOutputAt),
-    outputOffset: session.outputOffset,
-    parentSessionId: session.parentSessionId,
-    createdBy: session.createdBy,
-    endReason: session.endReason,
-    conversationId: session.conversationId,
-    bypass: session.bypass,
-    worktreePath: session.worktree?.path ?? null,
-    worktreeBranch: session.worktree?.branch ?? null,
-    worktreeBase: session.worktree?.base ?? null,
-    worktreeRepository: session.worktree?.repository ?? null,
-  };
-}
-
-function fromRow(row: SessionRow): Session {
-  const iso = (date: Date | null) => (date === null ? null : date.toISOString());
-  return {
-    id: row.id,
-    name: row.name,
-    provider: row.provider,
-    cwd: row.cwd,
-    args: row.args,
-    state: row.state,
-    pid: row.pid,
-    exitCode: row.exitCode,
-    exitSignal: row.exitSignal,
-    cols: row.cols,
-    rows: row.rows,
-    createdAt: row.createdAt.toISOString(),
-    startedAt: iso(row.startedAt),
-    endedAt: iso(row.endedAt),
-    lastOutputAt: iso(row.lastOutputAt),
-    outputOffset: row.outputOffset,
-    parentSessionId: row.parentSessionId,
-    createdBy: row.createdBy,
-    endReason: row.endReason,
-    conversationId: row.conversationId,
-    bypass: row.bypass,
-    activity: null,
-    worktree:
-      row.worktreePath && row.worktreeBranch && row.worktreeBase && row.worktreeRepository
-        ? {
-            path: row.worktreePath,
-            branch: row.worktreeBranch,
-            base: row.worktreeBase,
-            repository: row.worktreeRepository,
-          }
-        : null,
-  };
 }
