@@ -1,7 +1,8 @@
 // The session manager: the narrow interface (spawn, write, resize, stop, attach from an offset,
-// read output) over live sessions and their stored rows. It knows nothing about HTTP. Its PTYs
-// live in this process, or (deps.host, PTY_HOST=auto) in the PTY host: then each live session
-// here mirrors the host's ring for its viewers, and sessions outlive this process.
+// read output) over live sessions and their stored rows. It knows nothing about HTTP. Where the
+// PTYs live is its PtyPlacement (pty-placement.ts): in this process, or (PTY_HOST=auto) in the
+// PTY host: then each live session here mirrors the host's ring for its viewers, and sessions
+// outlive this process.
 
 import { edenGC } from "bun:jsc";
 import { randomUUID } from "node:crypto";
@@ -24,7 +25,7 @@ import type { ProviderCatalog } from "../providers/catalog.ts";
 import { WorktreeError } from "../worktrees/worktree-error.ts";
 import type { Worktrees } from "../worktrees/worktrees.ts";
 import { createFinishedOutputCache, StoredOutput } from "./finished-output.ts";
-import type { HostedSessionView, HostLink } from "./host-link.ts";
+import type { HostedSessionView } from "./host-link.ts";
 import {
   type Attachment,
   type ChangeKind,
@@ -32,12 +33,12 @@ import {
   LiveSession,
   type LiveSessionOptions,
 } from "./live-session.ts";
-import type { PtyBackend, PtyProcess } from "./pty.ts";
+import type { PtyPlacement } from "./pty-placement.ts";
 import { castStream, textStream, truncation } from "./recording-export.ts";
 import type { RecordingStore } from "./recording-store.ts";
 import { createRowWriter } from "./row-writer.ts";
 import type { ScreenText } from "./screen.ts";
-import type { ScrollbackJournal, ScrollbackStore } from "./scrollback-store.ts";
+import type { ScrollbackStore } from "./scrollback-store.ts";
 import type { SessionAction } from "./session-actions.ts";
 import { SessionError } from "./session-error.ts";
 import { fromRow, toPatch } from "./session-row.ts";
@@ -187,11 +188,13 @@ export interface SessionManager {
 export interface SessionManagerDeps {
   repo: SessionsRepo;
   store: ScrollbackStore;
-  /** Where recordings are kept (this process writes them only without a PTY host). */
+  /** Where recordings are kept, to be exported and removed (`placement` says who writes them). */
   recordings?: RecordingStore;
-  /** RECORDING_LIMIT in bytes; 0 or absent: sessions are not recorded. */
-  recordingLimitBytes?: number;
-  pty: PtyBackend;
+  /**
+   * Where the PTYs live: InProcessPlacement, or HostedPlacement (PTY_HOST=auto) in the PTY host,
+   * which outlives this server: shutdown leaves sessions running there; recovery adopts them.
+   */
+  placement: PtyPlacement;
   providers: ProviderCatalog;
   scrollbackBytes: number;
   /** SNAPSHOT_SCROLLBACK_LINES (default DEFAULT_SNAPSHOT_LINES). */
@@ -199,11 +202,6 @@ export interface SessionManagerDeps {
   /** MIRROR_GRACE: how long a hosted session's ring copy outlives its last viewer. */
   mirrorGraceMs?: number;
   idleAfterMs: number;
-  /**
-   * PTY_HOST=auto: PTYs, rings and scrollback files live in the PTY host, which outlives this
-   * server; `pty` is then unused. Shutdown leaves sessions running; recovery adopts them.
-   */
-  host?: HostLink;
   /** Creates and removes sessions' git worktrees; without it, `worktree` requests fail. */
   worktrees?: Worktrees;
   /** Where a session's CLI hooks report (see src/attention/hook-channel.ts); none without. */
@@ -215,17 +213,11 @@ export interface SessionManagerDeps {
 /** How long shutdown gives the rows still waiting for the database, in ms. */
 const SHUTDOWN_STORE_MS = 5000;
 
-/** In host mode the host writes the scrollback files; the server's mirror ring writes none. */
-const NO_JOURNAL: ScrollbackJournal = {
-  touch() {},
-  flush: async () => {},
-  close: async () => {},
-};
-
 export function createSessionManager(deps: SessionManagerDeps): SessionManager {
   const now = deps.now ?? Date.now;
   const onError = deps.onError ?? ((error) => console.error(error));
   const live = new Map<string, LiveSession>();
+  const { placement } = deps;
   /** Each session's latest state, kept until its row is stored (retried while the database is away). */
   const rowWriter = createRowWriter({
     store: (session) => deps.repo.update(session.id, toPatch(session)),
@@ -460,20 +452,9 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
         cols: info.cols,
         rows: info.rows,
       };
-      // The session is its own sink: no closures per session (docs/memory.md).
-      const recordingLimit = deps.recordings ? (deps.recordingLimitBytes ?? 0) : 0;
-      const pty: PtyProcess = deps.host
-        ? await deps.host.spawn(info.id, options, session, recordingLimit)
-        : deps.pty.spawn(options, session);
+      const pty = await placement.spawn(session, options);
       live.set(info.id, session);
-      if (deps.host) session.started(pty, NO_JOURNAL);
-      else {
-        session.started(
-          pty,
-          deps.store.open(info.id, session.ring),
-          deps.recordings?.open(info.id, session.ring, info, recordingLimit),
-        );
-      }
+      session.started(pty, placement.journal(session), placement.recorder(session));
       session.trackAttention(launch.attention);
       pty.begin?.();
     } catch (error) {
@@ -496,7 +477,7 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
     session.ring.append(hosted.replay);
     const pty = hosted.take(session);
     live.set(info.id, session);
-    session.adopt(pty, NO_JOURNAL);
+    session.adopt(pty, placement.journal(session));
     const attention = deps.providers.attentionOf(info.provider);
     // Its CLI's hooks report with a token from the same key: they keep working.
     if (attention) session.trackAttention(attention, true);
@@ -505,8 +486,8 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
     pty.begin?.();
   };
 
-  // The host died: its PTYs hung up with it. What the server mirrored becomes the scrollback.
-  deps.host?.onLost((reason) => {
+  // The PTY host died: its PTYs hung up with it. What the server mirrored becomes the scrollback.
+  placement.onLost((reason) => {
     onError(new Error(reason), "lost the PTY host; its sessions are interrupted");
     const endedAt = new Date(now()).toISOString();
     for (const [id, session] of live) {
@@ -818,7 +799,7 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
     },
 
     async recover() {
-      const hosted = deps.host ? await deps.host.connect() : new Map<string, HostedSessionView>();
+      const hosted = await placement.connect();
       const kept: string[] = [];
       for (const [id, running] of hosted) {
         const row = await deps.repo.get(id);
@@ -835,7 +816,7 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
         }
       }
       const rows = await deps.repo.markLiveInterrupted(
-        deps.host?.previousHostGone ?? "the server stopped while the session was live",
+        placement.interruptedReason,
         new Date(now()),
         kept,
       );
@@ -862,19 +843,14 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
     async shutdown() {
       // The writes below carry every session's latest size.
       for (const id of [...sizeWrites.keys()]) cancelSizeWrite(id);
-      if (deps.host) {
-        // The sessions go on in the host; store their latest offsets and let go.
-        for (const session of live.values()) {
-          session.closeViewers("server_stopping");
-          persist(session.snapshot());
-        }
-        await storeWaitingRows();
-        deps.host.close();
-        return;
-      }
       const flushes: Promise<void>[] = [];
       for (const session of live.values()) {
         session.closeViewers("server_stopping");
+        if (placement.sessionsOutliveServer) {
+          // They go on in the PTY host: store their latest offsets and let go.
+          persist(session.snapshot());
+          continue;
+        }
         if (!session.isRunning) continue;
         flushes.push(session.closeScrollback());
         const snapshot = session.snapshot();
@@ -888,6 +864,7 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
         record("session.interrupted", snapshot.id, { reason: "server_stop" }, { endReason });
       }
       await Promise.all([storeWaitingRows(), ...flushes]);
+      placement.close();
     },
 
     viewerCount(id) {
