@@ -3,6 +3,7 @@
 // PTYs live is its PtyPlacement (pty-placement.ts): in this process, or (PTY_HOST=auto) in the
 // PTY host: then each live session here mirrors the host's ring for its viewers, and sessions
 // outlive this process.
+// Its git worktree steps are in session-worktrees.ts, its rows' mapping in session-row.ts.
 
 import { edenGC } from "bun:jsc";
 import { randomUUID } from "node:crypto";
@@ -22,7 +23,6 @@ import {
 } from "../protocol/session.ts";
 import type { SessionDeleted } from "../protocol/session-requests.ts";
 import type { ProviderCatalog } from "../providers/catalog.ts";
-import { WorktreeError } from "../worktrees/worktree-error.ts";
 import type { Worktrees } from "../worktrees/worktrees.ts";
 import { createFinishedOutputCache, StoredOutput } from "./finished-output.ts";
 import type { HostedSessionView } from "./host-link.ts";
@@ -42,6 +42,7 @@ import type { ScrollbackStore } from "./scrollback-store.ts";
 import type { SessionAction } from "./session-actions.ts";
 import { SessionError } from "./session-error.ts";
 import { fromRow, toPatch } from "./session-row.ts";
+import { SessionWorktrees, worktreeDeleted } from "./session-worktrees.ts";
 import {
   type Feed,
   type OutputSource,
@@ -218,6 +219,7 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
   const onError = deps.onError ?? ((error) => console.error(error));
   const live = new Map<string, LiveSession>();
   const { placement } = deps;
+  const worktrees = new SessionWorktrees(deps.worktrees, deps.repo);
   /** Each session's latest state, kept until its row is stored (retried while the database is away). */
   const rowWriter = createRowWriter({
     store: (session) => deps.repo.update(session.id, toPatch(session)),
@@ -354,23 +356,6 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
     if (!isDirectory) throw new SessionError("cwd_invalid", "cwd is not a directory");
   };
 
-  /**
-   * Refuse (WorktreeError) to remove `worktree` with session `id` while another session runs in
-   * it or it holds uncommitted work: checked before the session is stopped, so that a refusal
-   * changes nothing.
-   */
-  const checkRemovable = async (id: string, worktree: SessionWorktree) => {
-    if (!deps.worktrees) throw new WorktreeError("git_failed", "worktrees are not available");
-    const others = (await deps.repo.inWorktree(worktree.path)).filter((other) => other !== id);
-    if (others.length > 0) {
-      throw new WorktreeError(
-        "worktree_in_use",
-        `session ${others[0]} also runs in ${worktree.path}; delete it first, or keep the worktree`,
-      );
-    }
-    await deps.worktrees.checkClean(worktree);
-  };
-
   /** `quiet`: a restart's new session, audited as the restart. */
   const spawn = async (request: SpawnRequest, quiet = false): Promise<Session> => {
     const args = request.args ?? [];
@@ -389,16 +374,14 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
     if (request.parentSessionId !== undefined && !(await deps.repo.get(request.parentSessionId))) {
       throw new SessionError("parent_not_found", "parentSessionId names no session");
     }
-    let cwd = request.cwd;
-    let worktree = request.inWorktree ?? null;
-    if (request.worktree !== undefined) {
-      if (!deps.worktrees) throw new WorktreeError("git_failed", "worktrees are not available");
-      const created = await deps.worktrees.add(cwd, request.worktree, {
-        id,
-        ...(request.name?.trim() ? { name: request.name.trim() } : {}),
-      });
-      ({ cwd, worktree } = created);
-    }
+    const place = await worktrees.place(
+      id,
+      request.cwd,
+      request.worktree,
+      request.inWorktree,
+      request.name?.trim() || undefined,
+    );
+    const { cwd, worktree } = place;
     // So that the session's long-lived objects fill holes in blocks in use (docs/memory.md).
     edenGC();
     const createdAt = new Date(now());
@@ -430,15 +413,12 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
     try {
       await deps.repo.insert({ ...toPatch(info), id: info.id, createdAt });
     } catch (error) {
-      // A worktree made for a session that does not exist would be nobody's to remove.
-      if (worktree && request.worktree !== undefined) {
-        await deps.worktrees?.discard(worktree).catch((e) => onError(e, "discarding a worktree"));
-      }
+      await worktrees.discard(place, onError);
       throw error;
     }
     emit("session.created", { ...info });
     if (!quiet) record("session.created", info.id, request.cause, { provider: info.provider });
-    if (worktree && request.worktree !== undefined) {
+    if (worktree && place.made) {
       record("session.worktree_added", info.id, request.cause, { ...worktree });
     }
 
@@ -638,7 +618,7 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
       const snapshot = await find(id);
       const { worktree } = snapshot;
       const removing = worktree !== null && options.worktree === "remove";
-      if (removing) await checkRemovable(id, worktree);
+      if (removing) await worktrees.checkRemovable(id, worktree);
       const session = live.get(id);
       cancelSizeWrite(id);
       if (session) {
@@ -652,7 +632,7 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
       }
       await rowWriter.flushed(id);
       // Stopped now, the program can no longer write to it; git refuses again if it did meanwhile.
-      const removal = removing ? await deps.worktrees?.remove(worktree) : undefined;
+      const removal = removing ? await worktrees.remove(worktree) : undefined;
       await deps.repo.remove(id);
       deps.store.remove(id);
       deps.recordings?.remove(id);
@@ -666,15 +646,7 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
           branchDeleted: removal.branchDeleted,
         });
       }
-      return {
-        worktree: {
-          path: worktree.path,
-          branch: worktree.branch,
-          removed: removal !== undefined,
-          branchDeleted: removal?.branchDeleted ?? false,
-          message: removal?.message ?? `kept the worktree ${worktree.path} and its branch`,
-        },
-      };
+      return worktreeDeleted(worktree, removal);
     },
 
     async output(id, since, maxBytes = Number.POSITIVE_INFINITY) {
