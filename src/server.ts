@@ -43,6 +43,8 @@ import { loadVapidKeys } from "./push/vapid.ts";
 import { createSearchIndexer } from "./search/indexer.ts";
 import { selfCommand } from "./self-command.ts";
 import { resumable, resumeInterrupted } from "./sessions/auto-resume.ts";
+import { HostedPlacement } from "./sessions/hosted-placement.ts";
+import { InProcessPlacement } from "./sessions/in-process-placement.ts";
 import { createSessionManager, type SessionManager } from "./sessions/manager.ts";
 import { createPtyBackend } from "./sessions/pty.ts";
 import { createRecordingStore } from "./sessions/recording-store.ts";
@@ -160,12 +162,21 @@ export async function startServer(config: Config, options: ServerOptions): Promi
     logger,
   );
   const ptyHost = config.ptyHost === "auto" ? createHostLink(config, options.version) : undefined;
+  const scrollback = createScrollbackStore(join(config.dataDir, "scrollback"), logError);
+  const recordings = createRecordingStore(join(config.dataDir, "recordings"), logError);
   const manager = createSessionManager({
     repo: sessionsRepo,
-    store: createScrollbackStore(join(config.dataDir, "scrollback"), logError),
-    recordings: createRecordingStore(join(config.dataDir, "recordings"), logError),
-    recordingLimitBytes: config.recordingLimitBytes,
-    pty: createPtyBackend(config.ptyBackend),
+    store: scrollback,
+    recordings,
+    // PTYs in this process, or in the PTY host (src/pty-host/README.md) that outlives it.
+    placement: ptyHost
+      ? new HostedPlacement(ptyHost, config.recordingLimitBytes)
+      : new InProcessPlacement(
+          createPtyBackend(config.ptyBackend),
+          scrollback,
+          recordings,
+          config.recordingLimitBytes,
+        ),
     providers,
     scrollbackBytes: config.scrollbackBytes,
     snapshotScrollbackLines: config.snapshotScrollbackLines,
@@ -173,7 +184,6 @@ export async function startServer(config: Config, options: ServerOptions): Promi
     idleAfterMs: config.idleAfterMs,
     worktrees: createWorktrees(createGit(options.baseEnv)),
     onError: logError,
-    ...(ptyHost ? { host: ptyHost } : {}),
     ...(hookServer
       ? {
           hookEndpoint: (id: string) => ({

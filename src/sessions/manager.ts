@@ -1,7 +1,9 @@
 // The session manager: the narrow interface (spawn, write, resize, stop, attach from an offset,
-// read output) over live sessions and their stored rows. It knows nothing about HTTP. Its PTYs
-// live in this process, or (deps.host, PTY_HOST=auto) in the PTY host: then each live session
-// here mirrors the host's ring for its viewers, and sessions outlive this process.
+// read output) over live sessions and their stored rows. It knows nothing about HTTP. Where the
+// PTYs live is its PtyPlacement (pty-placement.ts): in this process, or (PTY_HOST=auto) in the
+// PTY host: then each live session here mirrors the host's ring for its viewers, and sessions
+// outlive this process.
+// Its git worktree steps are in session-worktrees.ts, its rows' mapping in session-row.ts.
 
 import { edenGC } from "bun:jsc";
 import { randomUUID } from "node:crypto";
@@ -11,7 +13,6 @@ import type { HookEndpoint, HookOutcome } from "../attention/hook-channel.ts";
 import { hookSignal } from "../attention/hook-events.ts";
 import { type Cause, describeCause } from "../cause.ts";
 import { isDatabaseUnavailable } from "../db/client.ts";
-import type { SessionRow } from "../db/schema.ts";
 import type { SessionsRepo } from "../db/sessions-repo.ts";
 import type { LifecycleEvent, LifecycleEventType } from "../protocol/events.ts";
 import {
@@ -22,10 +23,9 @@ import {
 } from "../protocol/session.ts";
 import type { SessionDeleted } from "../protocol/session-requests.ts";
 import type { ProviderCatalog } from "../providers/catalog.ts";
-import { WorktreeError } from "../worktrees/worktree-error.ts";
 import type { Worktrees } from "../worktrees/worktrees.ts";
 import { createFinishedOutputCache, StoredOutput } from "./finished-output.ts";
-import type { HostedSessionView, HostLink } from "./host-link.ts";
+import type { HostedSessionView } from "./host-link.ts";
 import {
   type Attachment,
   type ChangeKind,
@@ -33,14 +33,16 @@ import {
   LiveSession,
   type LiveSessionOptions,
 } from "./live-session.ts";
-import type { PtyBackend, PtyProcess } from "./pty.ts";
+import type { PtyPlacement } from "./pty-placement.ts";
 import { castStream, textStream, truncation } from "./recording-export.ts";
 import type { RecordingStore } from "./recording-store.ts";
 import { createRowWriter } from "./row-writer.ts";
 import type { ScreenText } from "./screen.ts";
-import type { ScrollbackJournal, ScrollbackStore } from "./scrollback-store.ts";
+import type { ScrollbackStore } from "./scrollback-store.ts";
 import type { SessionAction } from "./session-actions.ts";
 import { SessionError } from "./session-error.ts";
+import { fromRow, toPatch } from "./session-row.ts";
+import { SessionWorktrees, worktreeDeleted } from "./session-worktrees.ts";
 import {
   type Feed,
   type OutputSource,
@@ -189,11 +191,13 @@ export interface SessionManager {
 export interface SessionManagerDeps {
   repo: SessionsRepo;
   store: ScrollbackStore;
-  /** Where recordings are kept (this process writes them only without a PTY host). */
+  /** Where recordings are kept, to be exported and removed (`placement` says who writes them). */
   recordings?: RecordingStore;
-  /** RECORDING_LIMIT in bytes; 0 or absent: sessions are not recorded. */
-  recordingLimitBytes?: number;
-  pty: PtyBackend;
+  /**
+   * Where the PTYs live: InProcessPlacement, or HostedPlacement (PTY_HOST=auto) in the PTY host,
+   * which outlives this server: shutdown leaves sessions running there; recovery adopts them.
+   */
+  placement: PtyPlacement;
   providers: ProviderCatalog;
   scrollbackBytes: number;
   /** SNAPSHOT_SCROLLBACK_LINES (default DEFAULT_SNAPSHOT_LINES). */
@@ -201,11 +205,6 @@ export interface SessionManagerDeps {
   /** MIRROR_GRACE: how long a hosted session's ring copy outlives its last viewer. */
   mirrorGraceMs?: number;
   idleAfterMs: number;
-  /**
-   * PTY_HOST=auto: PTYs, rings and scrollback files live in the PTY host, which outlives this
-   * server; `pty` is then unused. Shutdown leaves sessions running; recovery adopts them.
-   */
-  host?: HostLink;
   /** Creates and removes sessions' git worktrees; without it, `worktree` requests fail. */
   worktrees?: Worktrees;
   /** Where a session's CLI hooks report (see src/attention/hook-channel.ts); none without. */
@@ -217,17 +216,12 @@ export interface SessionManagerDeps {
 /** How long shutdown gives the rows still waiting for the database, in ms. */
 const SHUTDOWN_STORE_MS = 5000;
 
-/** In host mode the host writes the scrollback files; the server's mirror ring writes none. */
-const NO_JOURNAL: ScrollbackJournal = {
-  touch() {},
-  flush: async () => {},
-  close: async () => {},
-};
-
 export function createSessionManager(deps: SessionManagerDeps): SessionManager {
   const now = deps.now ?? Date.now;
   const onError = deps.onError ?? ((error) => console.error(error));
   const live = new Map<string, LiveSession>();
+  const { placement } = deps;
+  const worktrees = new SessionWorktrees(deps.worktrees, deps.repo);
   /** Each session's latest state, kept until its row is stored (retried while the database is away). */
   const rowWriter = createRowWriter({
     store: (session) => deps.repo.update(session.id, toPatch(session)),
@@ -364,23 +358,6 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
     if (!isDirectory) throw new SessionError("cwd_invalid", "cwd is not a directory");
   };
 
-  /**
-   * Refuse (WorktreeError) to remove `worktree` with session `id` while another session runs in
-   * it or it holds uncommitted work: checked before the session is stopped, so that a refusal
-   * changes nothing.
-   */
-  const checkRemovable = async (id: string, worktree: SessionWorktree) => {
-    if (!deps.worktrees) throw new WorktreeError("git_failed", "worktrees are not available");
-    const others = (await deps.repo.inWorktree(worktree.path)).filter((other) => other !== id);
-    if (others.length > 0) {
-      throw new WorktreeError(
-        "worktree_in_use",
-        `session ${others[0]} also runs in ${worktree.path}; delete it first, or keep the worktree`,
-      );
-    }
-    await deps.worktrees.checkClean(worktree);
-  };
-
   /** `quiet`: a restart's new session, audited as the restart. */
   const spawn = async (request: SpawnRequest, quiet = false): Promise<Session> => {
     const args = request.args ?? [];
@@ -399,16 +376,14 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
     if (request.parentSessionId !== undefined && !(await deps.repo.get(request.parentSessionId))) {
       throw new SessionError("parent_not_found", "parentSessionId names no session");
     }
-    let cwd = request.cwd;
-    let worktree = request.inWorktree ?? null;
-    if (request.worktree !== undefined) {
-      if (!deps.worktrees) throw new WorktreeError("git_failed", "worktrees are not available");
-      const created = await deps.worktrees.add(cwd, request.worktree, {
-        id,
-        ...(request.name?.trim() ? { name: request.name.trim() } : {}),
-      });
-      ({ cwd, worktree } = created);
-    }
+    const place = await worktrees.place(
+      id,
+      request.cwd,
+      request.worktree,
+      request.inWorktree,
+      request.name?.trim() || undefined,
+    );
+    const { cwd, worktree } = place;
     // So that the session's long-lived objects fill holes in blocks in use (docs/memory.md).
     edenGC();
     const createdAt = new Date(now());
@@ -440,15 +415,12 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
     try {
       await deps.repo.insert({ ...toPatch(info), id: info.id, createdAt });
     } catch (error) {
-      // A worktree made for a session that does not exist would be nobody's to remove.
-      if (worktree && request.worktree !== undefined) {
-        await deps.worktrees?.discard(worktree).catch((e) => onError(e, "discarding a worktree"));
-      }
+      await worktrees.discard(place, onError);
       throw error;
     }
     emit("session.created", { ...info });
     if (!quiet) record("session.created", info.id, request.cause, { provider: info.provider });
-    if (worktree && request.worktree !== undefined) {
+    if (worktree && place.made) {
       record("session.worktree_added", info.id, request.cause, { ...worktree });
     }
 
@@ -462,20 +434,9 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
         cols: info.cols,
         rows: info.rows,
       };
-      // The session is its own sink: no closures per session (docs/memory.md).
-      const recordingLimit = deps.recordings ? (deps.recordingLimitBytes ?? 0) : 0;
-      const pty: PtyProcess = deps.host
-        ? await deps.host.spawn(info.id, options, session, recordingLimit)
-        : deps.pty.spawn(options, session);
+      const pty = await placement.spawn(session, options);
       live.set(info.id, session);
-      if (deps.host) session.started(pty, NO_JOURNAL);
-      else {
-        session.started(
-          pty,
-          deps.store.open(info.id, session.ring),
-          deps.recordings?.open(info.id, session.ring, info, recordingLimit),
-        );
-      }
+      session.started(pty, placement.journal(session), placement.recorder(session));
       session.trackAttention(launch.attention);
       pty.begin?.();
     } catch (error) {
@@ -498,7 +459,7 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
     session.ring.append(hosted.replay);
     const pty = hosted.take(session);
     live.set(info.id, session);
-    session.adopt(pty, NO_JOURNAL);
+    session.adopt(pty, placement.journal(session));
     const attention = deps.providers.attentionOf(info.provider);
     // Its CLI's hooks report with a token from the same key: they keep working.
     if (attention) session.trackAttention(attention, true);
@@ -507,8 +468,8 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
     pty.begin?.();
   };
 
-  // The host died: its PTYs hung up with it. What the server mirrored becomes the scrollback.
-  deps.host?.onLost((reason) => {
+  // The PTY host died: its PTYs hung up with it. What the server mirrored becomes the scrollback.
+  placement.onLost((reason) => {
     onError(new Error(reason), "lost the PTY host; its sessions are interrupted");
     const endedAt = new Date(now()).toISOString();
     for (const [id, session] of live) {
@@ -659,7 +620,7 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
       const snapshot = await find(id);
       const { worktree } = snapshot;
       const removing = worktree !== null && options.worktree === "remove";
-      if (removing) await checkRemovable(id, worktree);
+      if (removing) await worktrees.checkRemovable(id, worktree);
       const session = live.get(id);
       cancelSizeWrite(id);
       if (session) {
@@ -673,7 +634,7 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
       }
       await rowWriter.flushed(id);
       // Stopped now, the program can no longer write to it; git refuses again if it did meanwhile.
-      const removal = removing ? await deps.worktrees?.remove(worktree) : undefined;
+      const removal = removing ? await worktrees.remove(worktree) : undefined;
       await deps.repo.remove(id);
       deps.store.remove(id);
       deps.recordings?.remove(id);
@@ -687,15 +648,7 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
           branchDeleted: removal.branchDeleted,
         });
       }
-      return {
-        worktree: {
-          path: worktree.path,
-          branch: worktree.branch,
-          removed: removal !== undefined,
-          branchDeleted: removal?.branchDeleted ?? false,
-          message: removal?.message ?? `kept the worktree ${worktree.path} and its branch`,
-        },
-      };
+      return worktreeDeleted(worktree, removal);
     },
 
     async output(id, since, maxBytes = Number.POSITIVE_INFINITY) {
@@ -823,7 +776,7 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
     },
 
     async recover() {
-      const hosted = deps.host ? await deps.host.connect() : new Map<string, HostedSessionView>();
+      const hosted = await placement.connect();
       const kept: string[] = [];
       for (const [id, running] of hosted) {
         const row = await deps.repo.get(id);
@@ -840,7 +793,7 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
         }
       }
       const rows = await deps.repo.markLiveInterrupted(
-        deps.host?.previousHostGone ?? "the server stopped while the session was live",
+        placement.interruptedReason,
         new Date(now()),
         kept,
       );
@@ -867,19 +820,14 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
     async shutdown() {
       // The writes below carry every session's latest size.
       for (const id of [...sizeWrites.keys()]) cancelSizeWrite(id);
-      if (deps.host) {
-        // The sessions go on in the host; store their latest offsets and let go.
-        for (const session of live.values()) {
-          session.closeViewers("server_stopping");
-          persist(session.snapshot());
-        }
-        await storeWaitingRows();
-        deps.host.close();
-        return;
-      }
       const flushes: Promise<void>[] = [];
       for (const session of live.values()) {
         session.closeViewers("server_stopping");
+        if (placement.sessionsOutliveServer) {
+          // They go on in the PTY host: store their latest offsets and let go.
+          persist(session.snapshot());
+          continue;
+        }
         if (!session.isRunning) continue;
         flushes.push(session.closeScrollback());
         const snapshot = session.snapshot();
@@ -893,6 +841,7 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
         record("session.interrupted", snapshot.id, { reason: "server_stop" }, { endReason });
       }
       await Promise.all([storeWaitingRows(), ...flushes]);
+      placement.close();
     },
 
     viewerCount(id) {
@@ -933,71 +882,4 @@ function sinceWithin(ring: OutputSource, since: number | undefined, end = ring.e
 function defaultName(provider: string, cwd: string): string {
   const folder = cwd.split("/").filter(Boolean).pop() ?? "/";
   return `${provider} · ${folder}`;
-}
-
-const toDate = (iso: string | null) => (iso === null ? null : new Date(iso));
-
-function toPatch(session: Session) {
-  return {
-    name: session.name,
-    provider: session.provider,
-    cwd: session.cwd,
-    args: session.args,
-    state: session.state,
-    pid: session.pid,
-    exitCode: session.exitCode,
-    exitSignal: session.exitSignal,
-    cols: session.cols,
-    rows: session.rows,
-    startedAt: toDate(session.startedAt),
-    endedAt: toDate(session.endedAt),
-    lastOutputAt: toDate(session.lastOutputAt),
-    outputOffset: session.outputOffset,
-    parentSessionId: session.parentSessionId,
-    createdBy: session.createdBy,
-    endReason: session.endReason,
-    conversationId: session.conversationId,
-    bypass: session.bypass,
-    worktreePath: session.worktree?.path ?? null,
-    worktreeBranch: session.worktree?.branch ?? null,
-    worktreeBase: session.worktree?.base ?? null,
-    worktreeRepository: session.worktree?.repository ?? null,
-  };
-}
-
-function fromRow(row: SessionRow): Session {
-  const iso = (date: Date | null) => (date === null ? null : date.toISOString());
-  return {
-    id: row.id,
-    name: row.name,
-    provider: row.provider,
-    cwd: row.cwd,
-    args: row.args,
-    state: row.state,
-    pid: row.pid,
-    exitCode: row.exitCode,
-    exitSignal: row.exitSignal,
-    cols: row.cols,
-    rows: row.rows,
-    createdAt: row.createdAt.toISOString(),
-    startedAt: iso(row.startedAt),
-    endedAt: iso(row.endedAt),
-    lastOutputAt: iso(row.lastOutputAt),
-    outputOffset: row.outputOffset,
-    parentSessionId: row.parentSessionId,
-    createdBy: row.createdBy,
-    endReason: row.endReason,
-    conversationId: row.conversationId,
-    bypass: row.bypass,
-    activity: null,
-    worktree:
-      row.worktreePath && row.worktreeBranch && row.worktreeBase && row.worktreeRepository
-        ? {
-            path: row.worktreePath,
-            branch: row.worktreeBranch,
-            base: row.worktreeBase,
-            repository: row.worktreeRepository,
-          }
-        : null,
-  };
 }
