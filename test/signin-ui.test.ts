@@ -132,7 +132,9 @@ describe("signed in across a server restart", () => {
     first = await startTestServer();
     running = first;
     const session = await first.spawnShell("exec cat");
-    const { page, context } = await openLive(first, session.id);
+    const opened = await openLive(first, session.id);
+    const { context } = opened;
+    let page = opened.page;
     try {
       await typeWhileDown(page, first, "echo typed-while-down");
       // The next refused attempt hands the keys to the composer instead of holding them.
@@ -143,7 +145,13 @@ describe("signed in across a server restart", () => {
       // The socket comes back without a sign-in, and so does a reload.
       await page.getByText("reconnecting…").waitFor({ state: "detached", timeout: 30_000 });
       await signedIn(page);
-      await page.reload();
+      // Loaded again, in a new page of the same browser context (cookies and storage kept):
+      // after page.reload(), playwright-core sometimes got a WebSocket frame of the old page
+      // whose socket it had disposed, and threw ("Cannot find object to frameReceived").
+      const url = page.url();
+      await page.close();
+      page = await context.newPage();
+      await page.goto(url);
       await signedIn(page);
       expect(new URL(page.url()).pathname).toBe(`/s/${session.id}`);
       // Still there after the reload, still unsent.
