@@ -11,8 +11,9 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { chromium, type Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import type { Session } from "../src/protocol/session.ts";
+import { signedInBrowser } from "./browser.ts";
 import { createCleanup } from "./cleanup.ts";
 import { startBenchServer } from "./server-process.ts";
 import { fixed, median, runs } from "./stats.ts";
@@ -20,7 +21,6 @@ import { renderTable } from "./table.ts";
 
 const RUNS = 5;
 const LINES = Number(process.argv[2] ?? 5000);
-const CHROMIUM = Bun.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 
 const cleanup = createCleanup();
 const log = (line: string) => process.stderr.write(`${line}\n`);
@@ -124,18 +124,7 @@ async function main() {
   );
 
   const origin = server.api.replace(/\/api\/v1$/, "");
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-  });
-  cleanup.add(() => browser.close());
-  const signIn = await browser.newContext();
-  const login = await signIn.request.post(`${server.api}/auth/login`, {
-    data: { username: "bench", password: server.adminPassword },
-  });
-  if (!login.ok()) throw new Error(`login failed: ${login.status()}`);
-  const storageState = await signIn.storageState();
-  await signIn.close();
+  const { browser, storageState } = await signedInBrowser(server, cleanup);
 
   const cold: number[] = [];
   const warm: number[] = [];

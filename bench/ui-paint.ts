@@ -6,7 +6,8 @@
 // `bun bench/ui-paint.ts [MB]` (PAINT_PTY_HOST=inprocess for a server without the PTY host);
 // prints a table, medians of 5.
 
-import { chromium, type Page } from "playwright-core";
+import type { Page } from "playwright-core";
+import { signedInBrowser } from "./browser.ts";
 import { createCleanup } from "./cleanup.ts";
 import { startBenchServer } from "./server-process.ts";
 import { fixed, median, runs } from "./stats.ts";
@@ -15,7 +16,6 @@ import { renderTable } from "./table.ts";
 const RUNS = 5;
 const TARGET_BYTES = Number(process.argv[2] ?? 4.4) * 1_000_000;
 const END = "END-OF-SCROLLBACK";
-const CHROMIUM = Bun.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 
 const cleanup = createCleanup();
 const log = (line: string) => process.stderr.write(`${line}\n`);
@@ -78,21 +78,9 @@ async function main() {
   log(`session ${session.id}: ${bytes} bytes of scrollback`);
 
   const origin = server.api.replace(/\/api\/v1$/, "");
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-  });
-  cleanup.add(() => browser.close());
+  const { browser, storageState } = await signedInBrowser(server, cleanup);
   const cold: { first: number; done: number }[] = [];
   const warm: { first: number; done: number }[] = [];
-  // Sign in once (sign-ins are limited to 5 a minute); every cold run starts from its cookie.
-  const signIn = await browser.newContext();
-  const login = await signIn.request.post(`${server.api}/auth/login`, {
-    data: { username: "bench", password: server.adminPassword },
-  });
-  if (!login.ok()) throw new Error(`login failed: ${login.status()}`);
-  const storageState = await signIn.storageState();
-  await signIn.close();
   for (let run = 0; run < RUNS; run++) {
     const context = await browser.newContext({
       viewport: { width: 1280, height: 800 },
