@@ -19,7 +19,7 @@ import {
   changesSchema,
 } from "../src/protocol/changes.ts";
 import { createRepo, type GitRepo, numberedLines } from "./support/git-repo.ts";
-import { bodyOf, errorOf } from "./support/responses.ts";
+import { bodyOf, errorOf, readResponse } from "./support/responses.ts";
 import { startTestServer, type TestServer } from "./support/server.ts";
 
 let server: TestServer;
@@ -50,11 +50,7 @@ async function changesOf(cwd: string, who = server.auth) {
 
 async function changes(cwd: string, who = server.auth): Promise<Changes> {
   const response = await changesOf(cwd, who);
-  return bodyOf(
-    { status: response.status, body: await response.json(), headers: response.headers },
-    200,
-    changesSchema,
-  );
+  return bodyOf(await readResponse(response), 200, changesSchema);
 }
 
 const byPath = (answer: Changes) => new Map(answer.files.map((file) => [file.path, file]));
@@ -351,15 +347,7 @@ describe("errors and who", () => {
     const doomed = mkdtempSync(join(tmpdir(), "opendray-changes-doomed-"));
     const session = await server.spawnShell("exec cat", { cwd: doomed });
     rmSync(doomed, { recursive: true, force: true });
-    const response = await fetch(`${server.api}/sessions/${session.id}/changes`, {
-      headers: server.auth,
-    });
-    expect(
-      errorOf(
-        { status: response.status, body: await response.json(), headers: response.headers },
-        404,
-      ),
-    ).toEqual({
+    expect(errorOf(await server.request("GET", `/sessions/${session.id}/changes`), 404)).toEqual({
       code: "folder_not_found",
       message: `the session's folder ${doomed} no longer exists`,
     });
@@ -371,15 +359,7 @@ describe("errors and who", () => {
     rmSync(doomed, { recursive: true, force: true });
     writeFileSync(doomed, "now a file\n");
     made.push(doomed);
-    const response = await fetch(`${server.api}/sessions/${session.id}/changes`, {
-      headers: server.auth,
-    });
-    expect(
-      errorOf(
-        { status: response.status, body: await response.json(), headers: response.headers },
-        404,
-      ),
-    ).toEqual({
+    expect(errorOf(await server.request("GET", `/sessions/${session.id}/changes`), 404)).toEqual({
       code: "folder_not_found",
       message: `the session's folder ${doomed} is no longer a folder`,
     });
@@ -404,12 +384,7 @@ describe("errors and who", () => {
     project.commit("first", { "a.txt": "a\n" });
     writeFileSync(join(project.dir, ".git/index"), "garbage-garbage-garbage");
     const response = await changesOf(project.dir);
-    expect(
-      errorOf(
-        { status: response.status, body: await response.json(), headers: response.headers },
-        409,
-      ),
-    ).toEqual({
+    expect(errorOf(await readResponse(response), 409)).toEqual({
       code: "git_failed",
       message: "git status failed: fatal: .git/index: index file smaller than expected",
     });
