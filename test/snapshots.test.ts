@@ -101,6 +101,43 @@ test("in process: a viewer that attaches after the ring turned over sees what th
   for (const viewer of [early, late]) viewer.client.close();
 });
 
+test.each(["inprocess", "auto"] as const)(
+  "PTY_HOST=%s: the repaint a viewer causes leaves the state whole when the program draws nothing",
+  async (mode) => {
+    const server = await startTestServer({ env: { PTY_HOST: mode, SCROLLBACK_BYTES: "64kb" } });
+    cleanups.push(() => server.dispose());
+    // Full screen (no reflow): the first row drawn once up to its last column, then more output
+    // than the ring holds below it (a scroll region keeps the first row), then SIGWINCH reported.
+    const session = await server.spawnShell(
+      [
+        `printf '\\033[?1049h\\033[H%s\\033[3;24r\\033[3;1H' "$(printf 'A%.0s' $(seq 1 79))Z"`,
+        'for i in $(seq 1 2000); do echo "filler line $i of the output that turns the ring over"; done',
+        "trap 'w=1' WINCH; echo READY",
+        'while :; do sleep 0.1; if [ -n "$w" ]; then w=; echo WINCH $(stty size); fi; done',
+      ].join("\n"),
+      SIZE,
+    );
+    const first = await StreamClient.connect(streamUrl(server.api, session.id), server.auth);
+    await first.waitForText("READY");
+    const mark = first.byteCount;
+    // The same size: the program is made to draw again (narrowed by a column and widened back).
+    first.sendJson({ type: "resize", ...SIZE });
+    await first.waitForOutput(
+      (output) => output.subarray(mark).includes("WINCH 24 80\r\n"),
+      "the repaint's end",
+    );
+
+    const late = await StreamClient.connect(streamUrl(server.api, session.id), server.auth);
+    const screen = new Screen(late, SIZE);
+    await late.waitForEvent("snapshot");
+    const text = await screen.waitFor(/WINCH 24 80/, 10_000);
+    expect(text.split("\n")[0]).toBe(`${"A".repeat(79)}Z`);
+    screen.dispose();
+    first.close();
+    late.close();
+  },
+);
+
 test("through the PTY host: the state survives a server restart", async () => {
   const fixture = await hostedFixture();
   const first = await fixture.start();

@@ -77,6 +77,8 @@ class HostedSession implements PtySink {
   inputQueued = 0;
   inputStale = 0;
   inputTaken = 0;
+  /** A forced repaint has the PTY narrower than `cols` × `rows` until the server widens it. */
+  narrowed = false;
 
   constructor(
     readonly id: string,
@@ -286,6 +288,9 @@ export function startPtyHost(config: Config, options: PtyHostOptions): PtyHost {
       // Input that an earlier server sent and the PTY has not taken is not this server's to count.
       session.inputStale = session.inputQueued;
       session.inputTaken = 0;
+      // A server that went away during a forced repaint cannot end it: the PTY gets its size back.
+      if (session.narrowed && !session.ended) session.pty.resize(session.cols, session.rows);
+      session.narrowed = false;
       return {
         id: session.id,
         pid: session.pty.pid,
@@ -369,8 +374,12 @@ export function startPtyHost(config: Config, options: PtyHostOptions): PtyHost {
         const session = sessions.get(message.id);
         if (!session || session.ended) return;
         session.pty.resize(message.cols, message.rows);
+        session.narrowed = message.cols !== session.cols || message.rows !== session.rows;
+        // A forced repaint's narrowing is the program's alone: viewers keep the size that
+        // applies, and so do the terminal's state and the recording (as in process).
+        if (message.repaint) return;
         session.screen.resize(message.cols, message.rows);
-        if (!message.repaint) session.recorder?.resize(message.cols, message.rows);
+        session.recorder?.resize(message.cols, message.rows);
         session.cols = message.cols;
         session.rows = message.rows;
         return;
