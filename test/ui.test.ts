@@ -192,10 +192,22 @@ describe("desktop", () => {
   test("resizing the window resizes the PTY", async () => {
     const before = await server.getSession(sessionId);
     await page.setViewportSize({ width: 900, height: 600 });
+    // The size the terminal settled on (a resize may be fitted in more than one step), once the
+    // PTY has it too.
     const after = await eventually(async () => {
+      const shown = await page.evaluate((id) => {
+        const host = document.querySelector(`.terminal-host[data-session="${id}"]`) as
+          | (HTMLElement & { terminal?: { term: { cols: number; rows: number } } })
+          | null;
+        return host?.terminal
+          ? { cols: host.terminal.term.cols, rows: host.terminal.term.rows }
+          : null;
+      }, sessionId);
       const session = await server.getSession(sessionId);
-      return session.cols < before.cols && session.rows < before.rows ? session : undefined;
-    }, "a smaller PTY");
+      const smaller = session.cols < before.cols && session.rows < before.rows;
+      const same = shown?.cols === session.cols && shown.rows === session.rows;
+      return smaller && same ? session : undefined;
+    }, "a smaller PTY of the terminal's size");
     await page.keyboard.type("stty size");
     await page.keyboard.press("Enter");
     await waitForLine(page, sessionId, `^${after.rows} ${after.cols}$`);
@@ -237,6 +249,8 @@ describe("desktop", () => {
     await page.getByRole("link", { name: "Sessions" }).click();
     const id = await startShell(page, "doomed");
     const head = page.locator(".session-head");
+    // Rename, Share and Delete are under the header's "⋯".
+    await head.getByLabel("Session actions").click();
     await head.getByRole("button", { name: "Rename" }).click();
     const rename = page.getByRole("dialog", { name: "Rename session" });
     await rename.getByLabel("Name").fill("renamed shell");
@@ -263,6 +277,7 @@ describe("desktop", () => {
     expect((await server.getSession(next)).parentSessionId).toBe(id);
     await waitForLine(page, next, "[$#] ?$");
 
+    await head.getByLabel("Session actions").click();
     await head.getByRole("button", { name: "Delete" }).click();
     await page
       .getByRole("dialog", { name: "Delete session?" })
