@@ -45,6 +45,7 @@ test("a link opened without an account streams the session live, types nothing, 
   await waitForLine(owner.page, session.id, "^BEFORE-42");
 
   // The owner makes a live link; it is shown once, with a Copy button.
+  await owner.page.getByLabel("Session actions").click();
   await owner.page.getByRole("button", { name: "Share" }).click();
   const dialog = owner.page.getByRole("dialog", { name: "Share this session" });
   await dialog.getByLabel("Expires after").selectOption("3600");
@@ -90,6 +91,7 @@ test("a link opened without an account streams the session live, types nothing, 
   await shot(guest.page, "share-page");
 
   // Revoked: the shared page says so at once and its terminal goes.
+  await owner.page.getByLabel("Session actions").click();
   await owner.page.getByRole("button", { name: "Share" }).click();
   await dialog.getByRole("button", { name: "Revoke" }).click();
   await guest.page

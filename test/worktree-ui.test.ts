@@ -71,6 +71,7 @@ test("on a desktop, a session is started in a new worktree, shows its branch, an
 
     // Dirty: the removal is refused with the server's words, nothing is deleted.
     writeFileSync(join(path, "notes.txt"), "unsaved\n");
+    await page.locator(".session-head").getByLabel("Session actions").click();
     await page.locator(".session-head").getByRole("button", { name: "Delete" }).click();
     const confirm = page.getByRole("dialog", { name: "Delete session?" });
     await confirm.getByRole("button", { name: "Delete session and remove worktree" }).click();
@@ -97,6 +98,7 @@ test("on a desktop, a session is started in a new worktree, shows its branch, an
       })
       .waitFor();
     await clearing.getByRole("button", { name: "Cancel" }).click();
+    await page.locator(".session-head").getByLabel("Session actions").click();
     await page.locator(".session-head").getByRole("button", { name: "Delete" }).click();
 
     unlinkSync(join(path, "notes.txt"));

@@ -2,8 +2,9 @@
 // sign-out) and the page of the current route. Signed-out users only ever see the sign-in and
 // setup pages, and a share link's page (which asks nobody to sign in and shows nothing else).
 import type { JSX } from "preact";
-import { useEffect, useRef } from "preact/hooks";
+import { useEffect } from "preact/hooks";
 import { AdminOnly } from "./components/AdminOnly.tsx";
+import { Disclosure } from "./components/Disclosure.tsx";
 import { Shortcuts } from "./components/Shortcuts.tsx";
 import { AccountPage } from "./pages/AccountPage.tsx";
 import { AuditPage } from "./pages/AuditPage.tsx";
@@ -144,35 +145,17 @@ function TopBar() {
  * styles/phone.css); it closes when the page changes, and on a tap or Esc elsewhere.
  */
 function MorePages({ current, children }: { current: boolean; children: JSX.Element[] }) {
-  const details = useRef<HTMLDetailsElement>(null);
   const path = useStores().router.route.value;
-  useEffect(() => {
-    if (details.current) details.current.open = false;
-  }, [path]);
-  useEffect(() => {
-    const close = (event: Event) => {
-      const element = details.current;
-      if (!element?.open) return;
-      if (
-        event instanceof KeyboardEvent
-          ? event.key === "Escape"
-          : !element.contains(event.target as Node)
-      ) {
-        element.open = false;
-      }
-    };
-    document.addEventListener("pointerdown", close);
-    document.addEventListener("keydown", close);
-    return () => {
-      document.removeEventListener("pointerdown", close);
-      document.removeEventListener("keydown", close);
-    };
-  }, []);
   return (
-    <details class="nav-more" ref={details}>
-      <summary aria-current={current ? "page" : undefined}>More</summary>
-      <div class="nav-more-list">{children}</div>
-    </details>
+    <Disclosure
+      class="nav-more"
+      summary="More"
+      summaryProps={{ "aria-current": current ? "page" : undefined }}
+      listClass="nav-more-list"
+      closeOn={path}
+    >
+      {children}
+    </Disclosure>
   );
 }
 

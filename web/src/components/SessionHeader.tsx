@@ -1,9 +1,10 @@
 // The active terminal's header: state, folder, its worktree's branch, connection status, size,
 // find, font size, the screen-reader setting, its files and changes, and the session's actions
-// (rename, share, stop or restart, delete) for admins.
+// (stop or restart; rename, share and delete under "⋯") for admins.
 import type { Session } from "../../../src/protocol/session.ts";
 import { isLive } from "../state/sessions.ts";
 import type { TerminalController } from "../terminal/terminal-controller.ts";
+import { Disclosure } from "./Disclosure.tsx";
 import { matchCount } from "./FindBar.tsx";
 import { ScreenReaderToggle } from "./ScreenReaderToggle.tsx";
 import { StatePill } from "./StatePill.tsx";
@@ -113,12 +114,6 @@ export function SessionHeader(props: SessionHeaderProps) {
       {!readOnly && (
         <span class="actions">
           <UploadButton sessionId={session.id} class="upload-button" />
-          <button type="button" onClick={() => onRename()}>
-            Rename
-          </button>
-          <button type="button" class="share-button" onClick={() => props.onShare()}>
-            Share
-          </button>
           {isLive(session) ? (
             <button type="button" onClick={onStop}>
               Stop
@@ -128,9 +123,24 @@ export function SessionHeader(props: SessionHeaderProps) {
               Restart
             </button>
           )}
-          <button type="button" class="danger-text" onClick={onDelete}>
-            Delete
-          </button>
+          <Disclosure
+            class="session-menu"
+            summary="⋯"
+            summaryProps={{ "aria-label": "Session actions", title: "Session actions" }}
+            listClass="session-menu-list"
+            closeOn={session.id}
+            closeOnChoice
+          >
+            <button type="button" onClick={() => onRename()}>
+              Rename
+            </button>
+            <button type="button" class="share-button" onClick={() => props.onShare()}>
+              Share
+            </button>
+            <button type="button" class="danger-text" onClick={onDelete}>
+              Delete
+            </button>
+          </Disclosure>
         </span>
       )}
     </div>

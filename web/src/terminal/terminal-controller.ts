@@ -103,6 +103,9 @@ export class TerminalController {
    */
   private settled = false;
   private settleRenderer: () => void = () => undefined;
+  /** Resolves at the first layout once settled: the terminal has the size it will keep. */
+  private readonly laidOut: Promise<void>;
+  private markLaidOut: () => void = () => undefined;
   private settleTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly darkQuery = matchMedia("(prefers-color-scheme: dark)");
   private readonly onScheme = () => {
@@ -151,6 +154,9 @@ export class TerminalController {
       this.settleRenderer = done;
     });
     void Promise.all([rendererSettled, document.fonts.ready]).then(() => this.settle());
+    this.laidOut = new Promise<void>((done) => {
+      this.markLaidOut = done;
+    });
 
     this.stream = new StreamConnection(
       options.sessionId,
@@ -309,6 +315,9 @@ export class TerminalController {
         });
       });
     }
+    // A resize that changes the rows clears xterm's selection, and the renderer's own cell
+    // measure (WebGL) may still bring one: find once the size is final.
+    await this.laidOut;
     if (this.disposed) return false;
     this.term.scrollToTop();
     this.term.clearSelection();
@@ -370,10 +379,14 @@ export class TerminalController {
   /** Re-fit now (after the terminal becomes visible). */
   layout(): void {
     if (!this.host || this.host.offsetParent === null) return;
-    if (this.options.readOnly) return;
+    if (this.options.readOnly) {
+      if (this.settled) this.markLaidOut();
+      return;
+    }
     const dims = this.fit.proposeDimensions();
     if (!dims || !Number.isFinite(dims.cols) || dims.cols < 2 || dims.rows < 2) return;
     if (dims.cols !== this.term.cols || dims.rows !== this.term.rows) this.fit.fit();
+    if (this.settled) this.markLaidOut();
     const { cols, rows } = this.term;
     if (this.lastSent?.cols === cols && this.lastSent.rows === rows) return;
     // A tab out of sight never resizes the program (README "Terminal size").
