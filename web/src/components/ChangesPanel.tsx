@@ -10,6 +10,7 @@ import { type ChangedFile, fetchChanges } from "../api/changes.ts";
 import { fileUrl } from "../api/files.ts";
 import { LINE_PX } from "../diff/slice-diff.ts";
 import { createChangesView, describeRepo, restKey, statusLetter } from "../state/changes.ts";
+import { PanelDialog } from "./Dialog.tsx";
 import { ErrorAlert } from "./ErrorAlert.tsx";
 
 /** The app's phone layout (styles.css): diffs read line by line there. */
@@ -109,13 +110,10 @@ const sides = (file: ChangedFile) =>
 
 export function ChangesPanel(props: { session: Session; onClose: () => void }) {
   const { session, onClose } = props;
-  const ref = useRef<HTMLDialogElement>(null);
   const view = useMemo(() => createChangesView(() => fetchChanges(session.id)), [session.id]);
   const phone = usePhoneLayout();
   const layout = phone ? "line-by-line" : "side-by-side";
   useEffect(() => {
-    const dialog = ref.current;
-    if (dialog && !dialog.open) dialog.showModal();
     void view.refresh();
   }, [view]);
   // Refreshed each time the session comes to rest after working: never on a timer.
@@ -131,12 +129,7 @@ export function ChangesPanel(props: { session: Session; onClose: () => void }) {
   const anchor = (i: number) => `change-${session.id}-${i}`;
 
   return (
-    <dialog
-      ref={ref}
-      class="card dialog panel-dialog changes-dialog"
-      aria-label="Changes"
-      onClose={onClose}
-    >
+    <PanelDialog label="Changes" class="changes-dialog" onClose={onClose}>
       <div class="changes-head">
         <h2>Changes</h2>
         <span class="spacer" />
@@ -214,6 +207,6 @@ export function ChangesPanel(props: { session: Session; onClose: () => void }) {
           </section>
         ))}
       </div>
-    </dialog>
+    </PanelDialog>
   );
 }

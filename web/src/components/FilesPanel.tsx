@@ -7,6 +7,7 @@ import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import type { Session } from "../../../src/protocol/session.ts";
 import { archiveUrl, type FileEntry, fileUrl, listFolder, previewFile } from "../api/files.ts";
 import { childPath, createFilesBrowser, isFile, isFolder } from "../state/files.ts";
+import { PanelDialog } from "./Dialog.tsx";
 import { ErrorAlert } from "./ErrorAlert.tsx";
 import { ago } from "./time.ts";
 import { UploadButton } from "./UploadButton.tsx";
@@ -38,7 +39,6 @@ export interface FilesPanelProps {
 export function FilesPanel(props: FilesPanelProps) {
   const { session, now, canUpload, onClose } = props;
   const [replace, setReplace] = useState(false);
-  const ref = useRef<HTMLDialogElement>(null);
   const files = useMemo(
     () =>
       createFilesBrowser({
@@ -48,8 +48,6 @@ export function FilesPanel(props: FilesPanelProps) {
     [session.id],
   );
   useEffect(() => {
-    const dialog = ref.current;
-    if (dialog && !dialog.open) dialog.showModal();
     void files.go("");
   }, [files]);
 
@@ -60,12 +58,7 @@ export function FilesPanel(props: FilesPanelProps) {
   const listing = files.listing.value;
 
   return (
-    <dialog
-      ref={ref}
-      class="card dialog panel-dialog files-dialog"
-      aria-label="Files"
-      onClose={onClose}
-    >
+    <PanelDialog label="Files" class="files-dialog" onClose={onClose}>
       <div class="files-head">
         <h2>Files</h2>
         <button type="button" class="files-close" aria-label="Close files" onClick={onClose}>
@@ -198,6 +191,6 @@ export function FilesPanel(props: FilesPanelProps) {
           </div>
         </>
       )}
-    </dialog>
+    </PanelDialog>
   );
 }

@@ -9,7 +9,7 @@ import { ApiError, errorMessage } from "../api/http.ts";
 import { createDirCompletion } from "../state/dir-completion.ts";
 import { useStores } from "../stores.ts";
 import { parseArgs } from "./args.ts";
-import { Dialog } from "./Dialog.tsx";
+import { Dialog, DialogActions } from "./Dialog.tsx";
 import { useSubmission } from "./submission.ts";
 
 const LAST_CWD_KEY = "opendray.lastCwd";
@@ -205,14 +205,11 @@ export function NewSessionDialog({ onClose }: { onClose: () => void }) {
             {error.value}
           </p>
         )}
-        <div class="dialog-actions">
-          <button type="button" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" class="primary" disabled={busy.value || argsError.value !== null}>
-            {busy.value ? "Starting…" : "Start"}
-          </button>
-        </div>
+        <DialogActions
+          onCancel={onClose}
+          submit={busy.value ? "Starting…" : "Start"}
+          disabled={busy.value || argsError.value !== null}
+        />
       </form>
     </Dialog>
   );

@@ -3,30 +3,18 @@
 // viewers too.
 
 import { useSignal } from "@preact/signals";
-import { useEffect, useRef } from "preact/hooks";
 import type { Session } from "../../../src/protocol/session.ts";
 import { errorMessage } from "../api/http.ts";
 import { fetchCast, recordingUrl } from "../api/recordings.ts";
+import { PanelDialog } from "./Dialog.tsx";
 import { ReplayPlayerView } from "./ReplayPlayerView.tsx";
 
 export function ReplayDialog(props: { session: Session; fontSize: number; onClose: () => void }) {
   const { session, onClose } = props;
-  const dialog = useRef<HTMLDialogElement>(null);
   const failure = useSignal("");
 
-  useEffect(() => {
-    const element = dialog.current;
-    if (element && !element.open) element.showModal();
-  }, []);
-
   return (
-    <dialog
-      ref={dialog}
-      class="card dialog replay-dialog"
-      aria-label="Replay"
-      onClose={onClose}
-      data-testid="replay-dialog"
-    >
+    <PanelDialog label="Replay" class="replay-dialog" onClose={onClose} testId="replay-dialog">
       <div class="replay-head">
         <h2>Replay</h2>
         <button type="button" class="replay-close" aria-label="Close replay" onClick={onClose}>
@@ -55,6 +43,6 @@ export function ReplayDialog(props: { session: Session; fontSize: number; onClos
           Download text
         </a>
       </p>
-    </dialog>
+    </PanelDialog>
   );
 }

@@ -5,7 +5,7 @@ import { useEffect, useMemo, useState } from "preact/hooks";
 import type { ShareLink, ShareMode } from "../../../src/protocol/shares.ts";
 import { createSharesStore } from "../state/shares.ts";
 import { useStores } from "../stores.ts";
-import { Dialog } from "./Dialog.tsx";
+import { Dialog, DialogActions } from "./Dialog.tsx";
 import { ErrorAlert } from "./ErrorAlert.tsx";
 import { ago } from "./time.ts";
 
@@ -63,14 +63,7 @@ export function ShareDialog(props: { sessionId: string; onClose: () => void }) {
             ))}
           </select>
         </label>
-        <div class="dialog-actions">
-          <button type="button" onClick={props.onClose}>
-            Close
-          </button>
-          <button type="submit" class="primary">
-            Create link
-          </button>
-        </div>
+        <DialogActions cancel="Close" onCancel={props.onClose} submit="Create link" />
       </form>
       {created && (
         <div class="share-created" role="status">

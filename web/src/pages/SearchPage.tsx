@@ -68,28 +68,18 @@ export function SearchPage() {
           </button>
         </div>
         <div class="search-filters">
-          <label>
-            Provider
-            <select value={form.provider} onChange={set("provider")}>
-              <option value="">any</option>
-              {providers.map((id) => (
-                <option key={id} value={id}>
-                  {id}
-                </option>
-              ))}
-            </select>
-          </label>
-          <label>
-            State
-            <select value={form.state} onChange={set("state")}>
-              <option value="">any</option>
-              {SESSION_STATES.map((state) => (
-                <option key={state} value={state}>
-                  {state}
-                </option>
-              ))}
-            </select>
-          </label>
+          <AnyOf
+            label="Provider"
+            value={form.provider}
+            choices={providers}
+            onChange={set("provider")}
+          />
+          <AnyOf
+            label="State"
+            value={form.state}
+            choices={SESSION_STATES}
+            onChange={set("state")}
+          />
           <label>
             Folder
             <input type="text" placeholder="/path" value={form.cwd} onInput={set("cwd")} />
@@ -147,4 +137,26 @@ function resultPath(result: SearchResult): string {
   const term = result.terms[0];
   const find = term ? `?find=${encodeURIComponent(term)}` : "";
   return `/s/${result.session.id}${find}`;
+}
+
+/** A filter that is one of `choices`, or "any" (the empty value). */
+function AnyOf(props: {
+  label: string;
+  value: string;
+  choices: readonly string[];
+  onChange: (event: { currentTarget: HTMLSelectElement }) => void;
+}) {
+  return (
+    <label>
+      {props.label}
+      <select value={props.value} onChange={props.onChange}>
+        <option value="">any</option>
+        {props.choices.map((choice) => (
+          <option key={choice} value={choice}>
+            {choice}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
 }
