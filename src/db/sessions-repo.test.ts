@@ -1,7 +1,7 @@
 // The sessions repository on a migrated database of the configured kind (PGlite or PostgreSQL).
 
 import { describe, expect, test } from "bun:test";
-import { withEmptiedTable } from "../../test/support/database.ts";
+import { NOT_STARTED, withEmptiedTable } from "../../test/support/database.ts";
 import { SESSION_STATES, type SessionState } from "../protocol/session.ts";
 import { type NewSessionRow, sessions } from "./schema.ts";
 import { createSessionsRepo, type SessionsRepo } from "./sessions-repo.ts";
@@ -32,19 +32,10 @@ describe("insert and get", () => {
     const stored = await repo.insert(sessionRow(1));
     expect(stored).toEqual({
       ...sessionRow(1),
+      ...NOT_STARTED,
       args: [],
-      pid: null,
-      exitCode: null,
-      exitSignal: null,
-      startedAt: null,
-      endedAt: null,
-      lastOutputAt: null,
       outputOffset: 0,
       scrollbackStart: 0,
-      parentSessionId: null,
-      createdBy: null,
-      endReason: null,
-      conversationId: null,
       bypass: false,
       worktreePath: null,
       worktreeBranch: null,

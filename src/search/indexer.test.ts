@@ -4,7 +4,7 @@
 
 import { beforeEach, describe, expect, test } from "bun:test";
 import { sql } from "drizzle-orm";
-import { queryRows, withMigratedDatabase } from "../../test/support/database.ts";
+import { insertSessionRow, queryRows, withMigratedDatabase } from "../../test/support/database.ts";
 import type { Database } from "../db/client.ts";
 import { createOutputTextRepo, type OutputTextRepo } from "../db/output-text-repo.ts";
 import { sessions } from "../db/schema.ts";
@@ -25,16 +25,7 @@ const ID = "00000000-0000-4000-8000-000000000001";
 
 beforeEach(async () => {
   await database.db.delete(sessions);
-  await database.db.insert(sessions).values({
-    id: ID,
-    name: "s",
-    provider: "shell",
-    cwd: "/tmp",
-    state: "running",
-    cols: 80,
-    rows: 24,
-    createdAt: new Date(),
-  });
+  await insertSessionRow(database.db, ID);
 });
 
 /** A session's output as a manager serves it: `start` is where what is kept begins. */

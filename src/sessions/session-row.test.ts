@@ -1,4 +1,5 @@
 import { expect, test } from "bun:test";
+import { NOT_STARTED } from "../../test/support/database.ts";
 import type { Session } from "../protocol/session.ts";
 import { fromRow, toPatch } from "./session-row.ts";
 
@@ -44,17 +45,8 @@ test("a session stored as its row reads back the same, worktree and times includ
   expect(fromRow(rowOf(ended))).toEqual(ended);
   const starting: Session = {
     ...ended,
+    ...NOT_STARTED,
     state: "starting",
-    pid: null,
-    exitCode: null,
-    exitSignal: null,
-    startedAt: null,
-    endedAt: null,
-    lastOutputAt: null,
-    parentSessionId: null,
-    createdBy: null,
-    endReason: null,
-    conversationId: null,
     worktree: null,
   };
   expect(fromRow(rowOf(starting))).toEqual(starting);

@@ -2,11 +2,10 @@
 // what a link opens, and how its open streams are ended (revocation, expiry, late registration).
 
 import { expect, test } from "bun:test";
-import { withMigratedDatabase } from "../../test/support/database.ts";
+import { insertSessionRow, withMigratedDatabase } from "../../test/support/database.ts";
 import { createManualTimers } from "../../test/support/manual-timers.ts";
 import type { Actor } from "../cause.ts";
 import type { Database } from "../db/client.ts";
-import { sessions } from "../db/schema.ts";
 import { createShareLinksRepo } from "../db/share-links-repo.ts";
 import { createShareLinks, hashToken, type ShareAction } from "./share-links.ts";
 
@@ -20,16 +19,7 @@ withMigratedDatabase((opened) => {
 
 async function setUp() {
   const id = crypto.randomUUID();
-  await database.db.insert(sessions).values({
-    id,
-    name: "s",
-    provider: "shell",
-    cwd: "/tmp",
-    state: "running",
-    cols: 80,
-    rows: 24,
-    createdAt: new Date(START_MS),
-  });
+  await insertSessionRow(database.db, id, new Date(START_MS));
   const timers = createManualTimers();
   const shares = createShareLinks({
     repo: createShareLinksRepo(database.db),

@@ -11,6 +11,7 @@ import { type SQL, sql } from "drizzle-orm";
 import type { PgTable } from "drizzle-orm/pg-core";
 import { type Database, type DatabaseConfig, type Db, openDatabase } from "../../src/db/client.ts";
 import { migrateDatabase } from "../../src/db/migrate.ts";
+import { sessions } from "../../src/db/schema.ts";
 
 /** A database that exists only for one test (file); `drop()` deletes it and its data. */
 export type TestDatabase = { config: DatabaseConfig; drop(): Promise<void> };
@@ -160,3 +161,31 @@ async function withAdmin<T>(adminUrl: string, use: (admin: Database) => Promise<
     await admin.close();
   }
 }
+
+/** A running shell session's row, as the tables that refer to sessions need one. */
+export async function insertSessionRow(db: Db, id: string, createdAt = new Date()): Promise<void> {
+  await db.insert(sessions).values({
+    id,
+    name: "s",
+    provider: "shell",
+    cwd: "/tmp",
+    state: "running",
+    cols: 80,
+    rows: 24,
+    createdAt,
+  });
+}
+
+/** The fields of a session that has not started yet, its row's and its API form's alike. */
+export const NOT_STARTED = {
+  pid: null,
+  exitCode: null,
+  exitSignal: null,
+  startedAt: null,
+  endedAt: null,
+  lastOutputAt: null,
+  parentSessionId: null,
+  createdBy: null,
+  endReason: null,
+  conversationId: null,
+} as const;

@@ -77,18 +77,16 @@ export function publicShareRoutes({
   limitAnonymous,
   onError,
 }: PublicShareRoutesDeps) {
+  /** The link of the path's session and token, opened from the caller's address. */
+  const openLink = (c: Context<AppEnv>, via: "page" | "stream" | "recording") =>
+    shares.open(c.req.param("sessionId") ?? "", c.req.param("token") ?? "", addressOf(c), via);
   return new Hono<AppEnv>()
     .use("/share/*", async (c, next) => {
       limitAnonymous(c);
       await next();
     })
     .get("/share/:sessionId/:token", async (c) => {
-      const link = await shares.open(
-        c.req.param("sessionId"),
-        c.req.param("token"),
-        addressOf(c),
-        "page",
-      );
+      const link = await openLink(c, "page");
       const session = await manager.get(link.sessionId);
       const shared: SharedSession = {
         id: session.id,
@@ -107,12 +105,7 @@ export function publicShareRoutes({
     })
     .get("/share/:sessionId/:token/recording.cast", async (c) => {
       // A `recording` link's only: any other token, a live link's included, is share_not_found.
-      const link = await shares.open(
-        c.req.param("sessionId"),
-        c.req.param("token"),
-        addressOf(c),
-        "recording",
-      );
+      const link = await openLink(c, "recording");
       const how = { format: "cast" as const, idleLimitS: DEFAULT_IDLE_LIMIT_S, anonymous: true };
       const { body } = await manager.exportRecording(link.sessionId, how, {
         reason: "share_link",
@@ -132,12 +125,7 @@ export function publicShareRoutes({
       if (raw !== undefined && raw !== "" && !OFFSET.test(raw)) {
         throw badRequest("since_invalid", "since must be a non-negative integer");
       }
-      const link = await shares.open(
-        c.req.param("sessionId"),
-        c.req.param("token"),
-        addressOf(c),
-        "stream",
-      );
+      const link = await openLink(c, "stream");
       const since = await manager.checkSince(link.sessionId, raw ? Number(raw) : undefined);
       return hub.upgrade(c, createShareSocket({ manager, shares, link, since, metrics, onError }));
     });
