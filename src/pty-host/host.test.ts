@@ -232,6 +232,49 @@ test("a session outlives its client: the next one gets its scrollback and live o
   second.close();
 });
 
+test("a PTY left narrowed by a forced repaint gets its size back when the next server connects", async () => {
+  const { host, dataDir } = startHost();
+  const first = await connectHost(host.socketPath, dataDir, "test");
+  const id = crypto.randomUUID();
+  let output = "";
+  const onData = (bytes: Uint8Array) => {
+    output += Buffer.from(bytes).toString();
+  };
+  const sees = async (size: string) => {
+    while (!output.includes(size)) await Bun.sleep(5);
+  };
+  const pty = await first.spawn(
+    {
+      id,
+      file: "/bin/sh",
+      args: ["-c", "stty -echo; while read line; do stty size; done"],
+      cwd: "/tmp",
+      env: { PATH: "/usr/bin:/bin", TERM: "xterm-256color" },
+      cols: 80,
+      rows: 24,
+    },
+    { onData, onExit: () => undefined },
+  );
+  pty.begin();
+  // The repaint's narrowing, and the server gone before it could widen the PTY back.
+  pty.resize(79, 24, true);
+  pty.write(Buffer.from("size\n"));
+  await sees("24 79\r\n");
+  first.close();
+  await first.lost;
+
+  const second = await connectHost(host.socketPath, dataDir, "test");
+  const hosted = second.hosted.get(id);
+  expect(hosted).toMatchObject({ cols: 80, rows: 24 });
+  output = "";
+  const taken = hosted?.take({ onData, onExit: () => undefined });
+  taken?.begin?.();
+  taken?.write(Buffer.from("size\n"));
+  await sees("24 80\r\n");
+  taken?.signal("SIGKILL");
+  second.close();
+});
+
 test("the decoder splits frames across chunks and rejects nonsense", () => {
   const decoder = new FrameDecoder();
   const bytes = json({ type: "skip", id: "x", to: 1 });
