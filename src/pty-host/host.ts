@@ -374,7 +374,9 @@ export function startPtyHost(config: Config, options: PtyHostOptions): PtyHost {
         const session = sessions.get(message.id);
         if (!session || session.ended) return;
         session.pty.resize(message.cols, message.rows);
-        session.narrowed = message.cols !== session.cols || message.rows !== session.rows;
+        session.narrowed =
+          message.repaint === true &&
+          (message.cols !== session.cols || message.rows !== session.rows);
         // A forced repaint's narrowing is the program's alone: viewers keep the size that
         // applies, and so do the terminal's state and the recording (as in process).
         if (message.repaint) return;
