@@ -525,7 +525,7 @@ describe("desktop", () => {
         .locator(".session-head .find-count")
         .getByText(/^\d of \d+$/)
         .waitFor();
-      // The count takes room from the folder: the header keeps its one row (a taller one would
+      // The count has its room kept: the header keeps its height (a taller one would
       // take a row from the terminal, and with it the match's selection).
       expect(await headHeight()).toBe(before);
     } finally {

@@ -49,10 +49,14 @@ test("a hidden tab never resizes the program; shown again, it sends its size", a
     await signIn(visible.page, server, `/s/${session.id}`);
     await waitForLine(visible.page, session.id, "^READY$");
     await settle(visible.page);
-    const small = await termSize(visible.page, session.id);
-    await eventually(async () => {
-      const size = await ptySize(session.id);
-      return size.cols === small.cols && size.rows === small.rows ? size : undefined;
+    // The size the terminal settled on (it may fit again once its renderer and fonts settle),
+    // once the PTY has it too.
+    const small = await eventually(async () => {
+      const [shown, size] = await Promise.all([
+        termSize(visible.page, session.id),
+        ptySize(session.id),
+      ]);
+      return size.cols === shown.cols && size.rows === shown.rows ? size : undefined;
     }, "the visible tab's size");
 
     await hidden.context.addInitScript(() => {

@@ -81,7 +81,7 @@ export function SessionHeader(props: SessionHeaderProps) {
           }}
         />
       )}
-      {terminal?.findResults.value && (
+      {terminal && (
         <span class="quiet find-count" role="status">
           {matchCount(terminal.findResults.value)}
         </span>
