@@ -268,6 +268,36 @@ test("a PTY left narrowed by a forced repaint gets its size back when the next s
   second.close();
 });
 
+test("a host with no session and no server exits; a closed one never does", async () => {
+  const exits: number[] = [];
+  const { promise: exited, resolve } = Promise.withResolvers<void>();
+  const start = (dataDir: string) =>
+    startPtyHost(loadConfig({ DATA_DIR: dataDir }), {
+      version: "test",
+      logger: createLogger("silent"),
+      idleExitMs: 50,
+      exit: (code) => {
+        exits.push(code);
+        resolve();
+      },
+    });
+  const idle = mkdtempSync(join(tmpdir(), "opendray-host-"));
+  dirs.push(idle);
+  start(idle);
+  await exited;
+  expect(exits).toEqual([0]);
+
+  // Closed while a server was connected: the socket's close comes after, and arms nothing.
+  const dataDir = mkdtempSync(join(tmpdir(), "opendray-host-"));
+  dirs.push(dataDir);
+  const host = start(dataDir);
+  const client = await connectHost(host.socketPath, dataDir, "test");
+  await host.close();
+  await client.lost;
+  await Bun.sleep(200);
+  expect(exits).toEqual([0]);
+});
+
 test("a socket path past the unix limit is a clear error", () => {
   expect(() => socketPath(`/tmp/${"x".repeat(120)}`)).toThrow(/longer than 107 bytes/);
 });

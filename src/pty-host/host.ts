@@ -145,6 +145,8 @@ export interface PtyHostOptions {
   version: string;
   logger: Logger;
   idleExitMs?: number;
+  /** Ends the process once the host is idle (default process.exit). */
+  exit?: (code: number) => void;
 }
 
 export interface PtyHost {
@@ -176,10 +178,12 @@ export function startPtyHost(config: Config, options: PtyHostOptions): PtyHost {
   const checkIdle = () => {
     clearTimeout(idleTimer);
     idleTimer = undefined;
-    if (sessions.size > 0 || active) return;
+    // A closed host arms nothing: its sockets' closes come after close(), and an exit timer
+    // would end whatever process the host ran in (a test runner, for one) a minute later.
+    if (closing || sessions.size > 0 || active) return;
     idleTimer = setTimeout(() => {
       logger.info("no sessions and no server: exiting");
-      host.close().then(() => process.exit(0));
+      host.close().then(() => (options.exit ?? process.exit)(0));
     }, options.idleExitMs ?? HOST_IDLE_EXIT_MS);
   };
 
