@@ -125,8 +125,21 @@ describe("signed in across a server restart", () => {
     await page.keyboard.type(`${line}\r`);
   }
 
-  const composerText = (page: Page) =>
-    page.getByLabel("Compose text for the terminal").inputValue({ timeout: WAIT_MS });
+  /**
+   * Waits until the composer holds `text`. Keys typed after a refused attempt handed the first
+   * ones over wait for the next refusal (up to the back-off later), then join them.
+   */
+  const composerHas = (page: Page, text: string) =>
+    page.waitForFunction(
+      (expected) =>
+        (
+          document.querySelector(
+            '[aria-label="Compose text for the terminal"]',
+          ) as HTMLTextAreaElement | null
+        )?.value === expected,
+      text,
+      { timeout: WAIT_MS },
+    );
 
   test("the page stays signed in, and keys typed while down come back in the composer", async () => {
     first = await startTestServer();
@@ -138,7 +151,7 @@ describe("signed in across a server restart", () => {
     try {
       await typeWhileDown(page, first, "echo typed-while-down");
       // The next refused attempt hands the keys to the composer instead of holding them.
-      await expect(composerText(page)).resolves.toBe("echo typed-while-down");
+      await composerHas(page, "echo typed-while-down");
       await page.getByText("Typed while the connection was down and not sent").waitFor();
 
       running = await restart();
@@ -155,7 +168,7 @@ describe("signed in across a server restart", () => {
       await signedIn(page);
       expect(new URL(page.url()).pathname).toBe(`/s/${session.id}`);
       // Still there after the reload, still unsent.
-      await expect(composerText(page)).resolves.toBe("echo typed-while-down");
+      await composerHas(page, "echo typed-while-down");
     } finally {
       await context.close();
     }
@@ -167,7 +180,7 @@ describe("signed in across a server restart", () => {
     const { page, context } = await openLive(server, session.id);
     try {
       await typeWhileDown(page, server, "echo after-sign-in");
-      await expect(composerText(page)).resolves.toBe("echo after-sign-in");
+      await composerHas(page, "echo after-sign-in");
       // Another signing key: the page's sign-in is gone once the server is back.
       running = await restart({ JWT_SECRET: "another-signing-secret-of-32-bytes-or-more" });
       await page.waitForURL(/\/login\?next=/, { timeout: 30_000 });
@@ -175,7 +188,7 @@ describe("signed in across a server restart", () => {
       await page.getByLabel("Password").fill(ADMIN.password);
       await page.getByRole("button", { name: "Sign in" }).click();
       await page.waitForURL(new RegExp(`/s/${session.id}$`));
-      await expect(composerText(page)).resolves.toBe("echo after-sign-in");
+      await composerHas(page, "echo after-sign-in");
       await page.getByText("Typed while the connection was down and not sent").waitFor();
     } finally {
       await context.close();
