@@ -47,7 +47,7 @@ export function createNotifier({ prefs, push, settings, open }: NotifierDeps) {
       url: `/s/${encodeURIComponent(session.id)}`,
     };
     const options = { body, tag: session.id, icon: "/icon-192.png", data: payload };
-    const registration = await navigator.serviceWorker?.getRegistration().catch(() => undefined);
+    const registration = await activeWorker();
     if (registration?.active) {
       await registration.showNotification(title, options).catch(() => undefined);
       return;
@@ -62,4 +62,28 @@ export function createNotifier({ prefs, push, settings, open }: NotifierDeps) {
       // No worker and no constructor (Chrome on Android before the worker is up): nothing to do.
     }
   };
+}
+
+/** How long a notification waits for the service worker to become active (just after a load). */
+const WORKER_WAIT_MS = 3000;
+
+/**
+ * The service worker's registration once a worker is active, or undefined after WORKER_WAIT_MS
+ * (or without service workers). Shown through it, a notification works on Chrome for Android,
+ * which refuses `new Notification()`, and opens the session from a click even after a reload.
+ */
+async function activeWorker(): Promise<ServiceWorkerRegistration | undefined> {
+  const container = navigator.serviceWorker;
+  if (!container) return undefined;
+  const registration = await container.getRegistration().catch(() => undefined);
+  if (registration?.active) return registration;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), WORKER_WAIT_MS);
+  });
+  try {
+    return await Promise.race([container.ready, late]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
